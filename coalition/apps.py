@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoalitionConfig(AppConfig):
+    name = "coalition"
+    verbose_name = "Coalition portal"

@@ -1,0 +1,21 @@
+"""The Celery app. Settings come from Django's under the ``CELERY_`` namespace.
+
+Run a worker and beat with ``celery -A coalition worker`` and ``celery -A coalition beat`` when
+``REDIS_URL`` is set; without it tasks run eagerly in the web process (see settings).
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
+
+app = Celery("coalition")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic work lives here, one commented line each; times are Asia/Tokyo (CELERY_TIMEZONE).
+app.conf.beat_schedule = {
+    # Re-queue outbox rows a lost broker message or a killed worker left behind.
+    "outbox-sweep": {"task": "members.outbox_sweep", "schedule": 60.0},
+}

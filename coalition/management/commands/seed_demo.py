@@ -1,0 +1,23 @@
+"""Fill the database with realistic demo data, layer by layer. Running it twice changes nothing."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+import members.demo
+import working_groups.demo
+
+
+class Command(BaseCommand):
+    help = "Seed realistic demo data (idempotent). Refuses to run in production."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo creates accounts with a known password; it does not run in production.")
+        m = members.demo.seed()
+        g = working_groups.demo.seed()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups.")
+        )
+        self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")
+        for email, what in members.demo.DEMO_SIGN_INS:
+            self.stdout.write(f"  {email:32} {what}")

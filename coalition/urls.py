@@ -1,0 +1,24 @@
+"""Root URLs: the public contract of DESIGN.md, under /ja/ and /en/ (Japanese the default)."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from . import views
+
+handler500 = "coalition.views.server_error"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    re_path(r"^media/(?P<path>.+)$", views.media, name="media"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("", include("members.urls")),
+    path("", include("working_groups.urls")),
+    path("", include("meetings.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)

@@ -1,0 +1,85 @@
+"""The top layer's views: the home page, health, errors and uploaded files."""
+
+import mimetypes
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, connection
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils._os import safe_join
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from members.models import Institution
+from working_groups.models import WorkingGroup
+
+
+@require_safe
+def home(request):
+    """The coalition at a glance: counts, the two tiers, what is coming and what is new."""
+    groups = list(WorkingGroup.objects.active().prefetch_related("coordinators"))
+    context = {
+        "member_count": Institution.objects.active().count(),
+        "general_meeting": next((g for g in groups if g.is_general_meeting), None),
+        "groups": [g for g in groups if not g.is_general_meeting],
+    }
+    return render(request, "coalition/home.html", context)
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 when the database (and Redis, where configured) answer; 503 otherwise."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        checks["database"] = f"error: {type(exc).__name__}"
+        connection.close_if_unusable_or_obsolete()
+    if settings.REDIS_URL:
+        try:
+            cache.get("healthz")
+            client = cache._cache.get_client(write=True)  # the Redis connection the cache uses
+            client.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = f"error: {type(exc).__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
+
+
+def server_error(request):
+    """500, except when the database is out of reach: then a 503 that says so (and recovers)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        response = HttpResponse(render_to_string("503.html", request=None), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(render_to_string("500.html", request=None), status=500)
+
+
+@require_safe
+def media(request, path):
+    """Uploaded files. Only checked types are ever stored (images re-encoded, documents checked by
+    content); they are still served so that a browser cannot run them as a page."""
+    try:
+        full = Path(safe_join(settings.MEDIA_ROOT, path))
+    except Exception as exc:  # noqa: BLE001 - a path outside MEDIA_ROOT
+        raise Http404 from exc
+    if not full.is_file():
+        raise Http404
+    content_type, _ = mimetypes.guess_type(full.name)
+    response = FileResponse(full.open("rb"), content_type=content_type or "application/octet-stream")
+    if not (content_type or "").startswith("image/") or content_type == "image/svg+xml":
+        response["Content-Disposition"] = f'attachment; filename="{full.name}"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,0 +1,7 @@
+"""Views of the meetings app."""
+
+from django.views.generic import TemplateView
+
+
+class MeetingListView(TemplateView):
+    template_name = "meetings/meeting_list.html"

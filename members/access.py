@@ -1,0 +1,61 @@
+"""Access plumbing for views of every app: how a refusal looks.
+
+Refusals follow STYLE.md: a visitor is sent to sign in; a signed-in person who may not see an
+object gets a 404, not a 403 (so nothing leaks about what exists); a secretariat member without
+two-factor sign-in is sent to set it up. The decisions themselves are the predicates in rules.py.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from .rules import has_two_factor, in_secretariat_group
+
+
+def secretariat_gate(request):
+    """None when the request may act as the secretariat, else the response that refuses it."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not in_secretariat_group(user):
+        raise Http404
+    if not has_two_factor(user):
+        messages.warning(request, _("The secretariat works with two-factor sign-in. Set it up to continue."))
+        return redirect("mfa_activate_totp")
+    return None
+
+
+class SecretariatRequiredMixin:
+    """For views only the secretariat may use."""
+
+    def dispatch(self, request, *args, **kwargs):
+        refusal = secretariat_gate(request)
+        if refusal is not None:
+            return refusal
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ObjectPermissionMixin:
+    """Check ``permission_required`` on the view's object; refuse with 404 (or sign-in)."""
+
+    permission_required: str = ""
+
+    def check_object(self, obj):
+        user = self.request.user
+        if not user.has_perm(self.permission_required, obj):
+            if not user.is_authenticated:
+                raise _SignInRequired
+            raise Http404
+        return obj
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except _SignInRequired:
+            return redirect_to_login(request.get_full_path())
+
+
+class _SignInRequired(Exception):
+    pass

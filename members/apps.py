@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class MembersConfig(AppConfig):
+    default = True
+    name = "members"
+    verbose_name = _("Members")
+
+
+class CoalitionAdminConfig(admin_apps.AdminConfig):
+    """Django admin, open to the secretariat only (members/admin_site.py)."""
+
+    default = False
+    default_site = "members.admin_site.CoalitionAdminSite"

@@ -1,0 +1,50 @@
+"""Bilingual content: Japanese first, English second, each falling back to the other.
+
+Models keep a pair of columns per text (``name_ja``/``name_en``); :func:`translated` makes a property
+that returns the one for the active language, or the other when that one is empty. Search text is
+folded with :func:`fold` so that full-width and half-width letters, upper and lower case, and
+hiragana and katakana all match each other.
+"""
+
+import unicodedata
+
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
+
+def current_language() -> str:
+    lang = (get_language() or "ja").split("-")[0]
+    return "en" if lang == "en" else "ja"
+
+
+def pick(ja: str, en: str, language: str | None = None) -> str:
+    """The text for ``language`` (default: the active one), falling back to the other."""
+    if (language or current_language()) == "en":
+        return en or ja
+    return ja or en
+
+
+bilingual = lazy(pick, str)
+
+
+def translated(field: str):
+    """A read-only property returning ``<field>_ja`` or ``<field>_en`` for the active language."""
+
+    def getter(self):
+        return pick(getattr(self, f"{field}_ja"), getattr(self, f"{field}_en"))
+
+    getter.__doc__ = f"{field} in the active language, falling back to the other."
+    return property(getter)
+
+
+_KATAKANA_TO_HIRAGANA = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)}
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: NFKC (full-width ASCII, half-width kana), case, katakana → hiragana.
+
+    >>> fold("ＴＯＫＹＯ トウキョウ")
+    'tokyo とうきょう'
+    """
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return " ".join(text.translate(_KATAKANA_TO_HIRAGANA).split())

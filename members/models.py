@@ -1,0 +1,291 @@
+"""The coalition's register: people, institutions and who belongs where.
+
+The outbox and the audit log live in their own packages (``members/notifications``,
+``members/audit``) and are imported here so that Django finds their models.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .i18n import fold, translated
+from .regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, REGIONS_BY_SLUG, Region
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. The e-mail address is the identifier; there is no user name."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="ja",
+        help_text=_("The language of the e-mails the portal sends you."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("admin access"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.name or self.email
+
+    def get_full_name(self):
+        return self.name or self.email
+
+    def get_short_name(self):
+        return self.name or self.email.split("@")[0]
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Institution.Status.ACTIVE)
+
+    def in_region(self, region: Region):
+        return self.filter(prefecture__in=region.codes)
+
+    def search(self, q: str):
+        """Width-, case- and kana-insensitive match on the names and the reading."""
+        words = fold(q).split()
+        qs = self
+        for word in words[:8]:
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+
+class Institution(models.Model):
+    """A member of the coalition, or an institution on its way in or out."""
+
+    class Kind(models.TextChoices):
+        NATIONAL_UNIVERSITY = "national", _("National university")
+        PUBLIC_UNIVERSITY = "public", _("Public university")
+        PRIVATE_UNIVERSITY = "private", _("Private university")
+        COLLEGE_OF_TECHNOLOGY = "kosen", _("College of technology")
+        INTER_UNIVERSITY = "inter-university", _("Inter-university research institute")
+        RESEARCH_INSTITUTE = "research", _("Research institute")
+        COMPANY = "company", _("Company")
+        LOCAL_GOVERNMENT = "local-government", _("Local government")
+        OTHER = "other", _("Other")
+
+    class Category(models.TextChoices):
+        PARTICIPATING = "participating", _("Participating institution")
+        COOPERATING = "cooperating", _("Cooperating institution")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_kana = models.CharField(
+        _("reading (kana)"),
+        max_length=200,
+        validators=[RegexValidator(r"^[\u3040-\u309f\u30a0-\u30ff\u30fc\s・ー]+$", _("Write the reading in kana."))],
+        help_text=_("How the Japanese name is read, in hiragana or katakana; the directory is sorted by it."),
+    )
+    slug = models.SlugField(_("address name"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    prefecture = models.CharField(_("prefecture"), max_length=2, choices=PREFECTURE_CHOICES)
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    profile_ja = models.TextField(_("profile (Japanese)"), blank=True)
+    profile_en = models.TextField(_("profile (English)"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    joined_on = models.DateField(_("joined"), null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(
+        _("carbon-neutrality target year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2021), MaxValueValidator(2100)],
+    )
+    # Folded names and reading (members.i18n.fold), kept in step by save(); what `q` searches.
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    name = translated("name")
+    profile = translated("profile")
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name_kana", "name_ja"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(prefecture__in=list(PREFECTURES_BY_CODE)), name="institution_prefecture_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target_year__isnull=True) | models.Q(target_year__gte=2021, target_year__lte=2100),
+                name="institution_target_year_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "name_kana"]),
+            models.Index(fields=["status", "name_en"]),
+            models.Index(fields=["prefecture"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(" ".join([self.name_ja, self.name_en, self.name_kana]))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("members:institution-detail", kwargs={"slug": self.slug})
+
+    @property
+    def prefecture_info(self):
+        return PREFECTURES_BY_CODE.get(self.prefecture)
+
+    @property
+    def region(self) -> Region | None:
+        p = PREFECTURES_BY_CODE.get(self.prefecture)
+        return REGIONS_BY_SLUG[p.region_slug] if p else None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class EmailDomain(models.Model):
+    """An e-mail domain an institution's people use; a signed-in user with an address there is
+    offered that institution first when asking to be affiliated."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="email_domains")
+    domain = models.CharField(
+        _("e-mail domain"),
+        max_length=190,
+        unique=True,
+        validators=[
+            RegexValidator(r"^(?=.{3,190}$)([a-z0-9-]+\.)+[a-z]{2,}$", _("Enter a domain such as example.ac.jp."))
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("e-mail domain")
+        verbose_name_plural = _("e-mail domains")
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain
+
+
+class AffiliationQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Affiliation.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Affiliation.Status.PENDING)
+
+    def current(self):
+        """Approved, with an institution that is an active member."""
+        return self.approved().filter(institution__status=Institution.Status.ACTIVE)
+
+
+class Affiliation(models.Model):
+    """A person belongs to an institution with a role; asked for by the person, decided by the
+    institution's contact or representative, or by the secretariat."""
+
+    class Role(models.TextChoices):
+        REPRESENTATIVE = "representative", _("Representative")
+        CONTACT = "contact", _("Contact")
+        STAFF = "staff", _("Staff")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        ENDED = "ended", _("Ended")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="affiliations")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="affiliations")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    title = models.CharField(_("position"), max_length=150, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AffiliationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        ordering = ["-created_at"]
+        constraints = [
+            # One open (pending or approved) affiliation per person and institution.
+            models.UniqueConstraint(
+                fields=["user", "institution"],
+                condition=models.Q(status__in=["pending", "approved"]),
+                name="affiliation_one_open_per_user_institution",
+            ),
+            # At most one representative per institution.
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=models.Q(role="representative", status="approved"),
+                name="affiliation_one_representative",
+            ),
+        ]
+        indexes = [models.Index(fields=["institution", "status"]), models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user} @ {self.institution} ({self.get_role_display()})"
+
+    @property
+    def is_contact(self) -> bool:
+        return self.role in (self.Role.CONTACT, self.Role.REPRESENTATIVE)

@@ -1,0 +1,95 @@
+"""Who may do what in the members app: small named predicates composed into permissions.
+
+Views ask ``user.has_perm("members.<action>", obj)`` (django-rules), so the check is made on the
+object, here, in one place. Roles (DESIGN.md): visitor, user, staff, institution contact,
+secretariat. The secretariat acts only when its two-factor sign-in is set up.
+"""
+
+import rules
+from django.conf import settings
+
+from .models import Affiliation, Institution
+
+
+def _cached(user, name, compute):
+    """Cache a per-user fact on the user object for the length of the request."""
+    cache = user.__dict__.setdefault("_rules_cache", {})
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
+def in_secretariat_group(user) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return _cached(
+        user, "secretariat_group", lambda: user.groups.filter(name=settings.SECRETARIAT_GROUP).exists()
+    )
+
+
+def has_two_factor(user) -> bool:
+    """A TOTP authenticator is active; allauth then demands the second factor at every sign-in."""
+    if not user.is_authenticated:
+        return False
+    from allauth.mfa.models import Authenticator
+
+    return _cached(
+        user, "two_factor", lambda: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    )
+
+
+@rules.predicate
+def is_secretariat(user) -> bool:
+    return in_secretariat_group(user) and has_two_factor(user)
+
+
+def current_affiliations(user) -> list[Affiliation]:
+    """The user's approved affiliations with active member institutions (cached per request)."""
+    if not user.is_authenticated:
+        return []
+    return _cached(
+        user,
+        "affiliations",
+        lambda: list(Affiliation.objects.current().filter(user=user).select_related("institution")),
+    )
+
+
+def institution_ids(user) -> set[int]:
+    return {a.institution_id for a in current_affiliations(user)}
+
+
+def contact_institution_ids(user) -> set[int]:
+    return {a.institution_id for a in current_affiliations(user) if a.is_contact}
+
+
+@rules.predicate
+def is_staff_member(user) -> bool:
+    """Staff: an approved affiliation with an active member institution."""
+    return bool(current_affiliations(user))
+
+
+@rules.predicate
+def is_staff_of(user, institution: Institution) -> bool:
+    return institution is not None and institution.pk in institution_ids(user)
+
+
+@rules.predicate
+def is_contact_of(user, institution: Institution) -> bool:
+    return institution is not None and institution.pk in contact_institution_ids(user)
+
+
+@rules.predicate
+def is_verified_user(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    from allauth.account.models import EmailAddress
+
+    return _cached(
+        user,
+        "verified",
+        lambda: EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists(),
+    )
+
+
+rules.add_perm("members.use_secretariat", is_secretariat)
+rules.add_perm("members.see_contacts", is_staff_member | is_secretariat)

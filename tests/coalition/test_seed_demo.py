@@ -1,0 +1,41 @@
+"""seed_demo: realistic, complete enough for every page, and idempotent."""
+
+import io
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.apps import apps
+from django.core.management import call_command
+
+from members.models import Institution, User
+from members.regions import REGIONS
+from working_groups.models import WorkingGroup
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts():
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.label != "sessions.Session"}
+
+
+def test_seed_demo_twice_changes_nothing():
+    call_command("seed_demo", stdout=io.StringIO())
+    first = row_counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert row_counts() == first
+
+
+def test_seed_demo_covers_regions_categories_and_groups():
+    call_command("seed_demo", stdout=io.StringIO())
+    active = list(Institution.objects.active())
+    assert len(active) >= 40
+    assert {i.region.slug for i in active} == {r.slug for r in REGIONS}
+    assert {i.category for i in active} == {"participating", "cooperating"}
+    themes = {g.slug: g for g in WorkingGroup.objects.themes()}
+    assert sorted(themes) == ["campus", "human-resources", "innovation", "international", "regional"]
+    assert sorted(i.slug for i in themes["regional"].coordinators.all()) == ["kitakyu", "shinshu"]
+    assert WorkingGroup.objects.general_meeting().name_ja == "総会"
+    secretariat = User.objects.get(email="secretariat@coalition.example")
+    assert secretariat.groups.filter(name="secretariat").exists()
+    assert Authenticator.objects.filter(user=secretariat, type="totp").exists()
+    assert User.objects.filter(affiliations__status="approved").distinct().count() >= 15

@@ -1,0 +1,106 @@
+"""One factory per model, and a few helpers that build the roles of DESIGN.md."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from members.models import Affiliation, EmailDomain, Institution, User
+from working_groups.models import WorkingGroup
+
+PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Sequence(lambda n: f"利用者 {n}")
+    language = "ja"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        obj.save()
+        if create and extracted is not False:
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    name_ja = factory.Sequence(lambda n: f"テスト大学{n}")
+    name_en = factory.Sequence(lambda n: f"Test University {n}")
+    name_kana = factory.Sequence(lambda n: "てすとだいがく" + "あいうえおかきくけこ"[n % 10] * (1 + n // 10))
+    slug = factory.Sequence(lambda n: f"test-university-{n}")
+    kind = Institution.Kind.NATIONAL_UNIVERSITY
+    category = Institution.Category.PARTICIPATING
+    prefecture = "13"
+    status = Institution.Status.ACTIVE
+    joined_on = factory.Faker("date_between", start_date="-4y", end_date="today")
+
+
+class EmailDomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EmailDomain
+
+    institution = factory.SubFactory(InstitutionFactory)
+    domain = factory.Sequence(lambda n: f"u{n}.example.ac.jp")
+
+
+class AffiliationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Affiliation
+
+    user = factory.SubFactory(UserFactory)
+    institution = factory.SubFactory(InstitutionFactory)
+    role = Affiliation.Role.STAFF
+    status = Affiliation.Status.APPROVED
+
+
+class WorkingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkingGroup
+        skip_postgeneration_save = True
+
+    tier = WorkingGroup.Tier.THEME
+    slug = factory.Sequence(lambda n: f"group-{n}")
+    name_ja = factory.Sequence(lambda n: f"テーマ{n}WG")
+    name_en = factory.Sequence(lambda n: f"Theme {n} WG")
+    description_ja = "脱炭素に向けた取組を共有します。"
+    description_en = "Shares work toward carbon neutrality."
+
+    @factory.post_generation
+    def coordinators(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.coordinators.add(*extracted)
+
+
+def staff_of(institution, role=Affiliation.Role.STAFF, **user_kwargs) -> User:
+    """A verified user with an approved affiliation of ``role`` at ``institution``."""
+    user = UserFactory(**user_kwargs)
+    AffiliationFactory(user=user, institution=institution, role=role)
+    return user
+
+
+def secretariat_user(two_factor=True, **user_kwargs) -> User:
+    """A member of the secretariat group; with ``two_factor`` a TOTP authenticator is active."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user = UserFactory(**user_kwargs)
+    user.groups.add(Group.objects.get_or_create(name=settings.SECRETARIAT_GROUP)[0])
+    if two_factor:
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

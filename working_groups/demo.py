@@ -1,0 +1,62 @@
+"""Demo data for the working-groups app: the general meeting and the five theme groups of
+DOMAIN.md with their coordinating institutions. Idempotent (keyed by slug)."""
+
+from django.db import transaction
+
+from members.models import Institution
+
+from .models import WorkingGroup
+
+GROUPS = [
+    (
+        "general-meeting", WorkingGroup.Tier.GENERAL, "総会", "General Meeting", [],
+        "全会員機関の代表者（学長等）が集まる最高意思決定機関です。年に一度開催し、方針と規約を決議し、各WGの報告を受け、WGの設置・廃止を決めます。",
+        "The highest decision body: the representatives (presidents) of all member institutions meet once a year, "
+        "resolve policy and the rules, receive the working groups' reports, and create or abolish working groups.",
+    ),
+    (
+        "campus", WorkingGroup.Tier.THEME, "ゼロカーボン・キャンパスWG", "Zero Carbon Campus WG", ["ritsumeikan"],
+        "キャンパスの脱炭素化に向けて、省エネルギー、再生可能エネルギーの導入、ZEB化、排出量の見える化などの知見を共有します。",
+        "Shares what works in decarbonising campuses: energy saving, renewable power, zero-energy buildings and "
+        "making emissions visible.",
+    ),
+    (
+        "regional", WorkingGroup.Tier.THEME, "地域ゼロカーボンWG", "Regional Zero Carbon WG", ["shinshu", "kitakyu"],
+        "大学と自治体・地域企業が連携し、地域の脱炭素化モデルをつくり全国へ展開します。",
+        "Universities, local governments and local companies build regional decarbonisation models together and "
+        "carry them to the rest of Japan.",
+    ),
+    (
+        "innovation", WorkingGroup.Tier.THEME, "イノベーションWG", "Innovation WG", ["jaist", "kyoto", "nagoya"],
+        "カーボンニュートラルに資する研究開発と、その成果の社会実装を産学官で加速します。",
+        "Speeds up research for carbon neutrality and the social implementation of its results, with industry "
+        "and government.",
+    ),
+    (
+        "human-resources", WorkingGroup.Tier.THEME, "人材育成WG", "Human Resource Development WG", ["mie", "tokai"],
+        "脱炭素社会を担う人材を育てる教育プログラムや教材、学生の活動を共有します。",
+        "Shares the courses, teaching materials and student activities that train the people a decarbonised "
+        "society needs.",
+    ),
+    (
+        "international", WorkingGroup.Tier.THEME, "国際連携・協力WG", "International Collaboration and Cooperation WG", ["hokkaido"],
+        "海外の大学ネットワークとの連携を通じて、日本の大学の取組を世界に発信します。",
+        "Connects with university networks abroad and makes Japanese universities' work known to the world.",
+    ),
+]
+
+
+@transaction.atomic
+def seed() -> dict:
+    groups = {}
+    for order, (slug, tier, name_ja, name_en, coordinators, desc_ja, desc_en) in enumerate(GROUPS):
+        group, _ = WorkingGroup.objects.get_or_create(
+            slug=slug,
+            defaults=dict(
+                tier=tier, name_ja=name_ja, name_en=name_en, description_ja=desc_ja, description_en=desc_en,
+                order=order * 10,
+            ),
+        )
+        group.coordinators.add(*Institution.objects.filter(slug__in=coordinators))
+        groups[slug] = group
+    return groups
