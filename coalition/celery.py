@@ -14,8 +14,14 @@ app = Celery("coalition")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic work lives here, one commented line each; times are Asia/Tokyo (CELERY_TIMEZONE).
-app.conf.beat_schedule = {
-    # Re-queue outbox rows a lost broker message or a killed worker left behind.
-    "outbox-sweep": {"task": "members.outbox_sweep", "schedule": 60.0},
-}
+
+
+@app.on_after_configure.connect
+def schedule(sender, **kwargs):
+    """Periodic work, one commented line each; times are Asia/Tokyo (CELERY_TIMEZONE)."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        # Re-queue outbox rows a lost broker message or a killed worker left behind.
+        "outbox-sweep": {"task": "members.outbox_sweep", "schedule": settings.NOTIFY_SWEEP_INTERVAL},
+    }

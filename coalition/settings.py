@@ -149,6 +149,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# One queue; a test run uses a queue of its own so it never meets another run's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 
 # ---------------------------------------------------------------------------------------------
 # E-mail
@@ -170,6 +172,8 @@ NOTIFY_QUEUED_GRACE = env.int("NOTIFY_QUEUED_GRACE", default=120)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
 NOTIFY_RETRY_BASE = env.int("NOTIFY_RETRY_BASE", default=30)
 NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=100)
+# Seconds between two runs of the sweeper (Celery beat).
+NOTIFY_SWEEP_INTERVAL = env.float("NOTIFY_SWEEP_INTERVAL", default=60.0)
 # How long an unsubscribe link stays valid (seconds); a year covers a yearly general meeting.
 UNSUBSCRIBE_MAX_AGE = env.int("UNSUBSCRIBE_MAX_AGE", default=400 * 24 * 3600)
 
@@ -300,7 +304,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "mail.log": {"level": "WARNING"}},
 }
 
 PORTAL_NAME = _("University Coalition for Carbon Neutrality")

@@ -8,7 +8,8 @@ two-factor sign-in is sent to set it up. The decisions themselves are the predic
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .rules import has_two_factor, in_secretariat_group
@@ -59,3 +60,13 @@ class ObjectPermissionMixin:
 
 class _SignInRequired(Exception):
     pass
+
+
+def safe_next(request, default, *args, **kwargs) -> str:
+    """The ``next`` the form carried when it points into this site, else ``default`` (a URL name)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(default, *args, **kwargs)

@@ -1,9 +1,34 @@
 """allauth adapter: how accounts are created and how their e-mails leave the portal."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from django.contrib.sites.shortcuts import get_current_site
+
+from .i18n import current_language
+from .notifications.services import notify
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context_):
+        """allauth's mail goes through the outbox like every other e-mail, rendered now (in the
+        language of the page the person is on) because its context holds live objects. The stored
+        body is cleared once sent (registry.Kind.transactional)."""
+        import time
+
+        request = context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context_}
+        message = self.render_mail(template_prefix, email, ctx)
+        html = next((c for c, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        # Each account e-mail is its own event (a second reset link is a new message).
+        period = f"{template_prefix}:{time.time_ns()}"
+        notify(
+            kind="account",
+            to=[email],
+            period=period,
+            language=current_language(),
+            context={"subject": message.subject, "text": message.body, "html": html},
+        )
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
         user.email = user.email.lower()

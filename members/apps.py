@@ -8,6 +8,9 @@ class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Members")
 
+    def ready(self):
+        from . import notices  # noqa: F401 - registers the app's notification kinds
+
 
 class CoalitionAdminConfig(admin_apps.AdminConfig):
     """Django admin, open to the secretariat only (members/admin_site.py)."""

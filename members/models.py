@@ -289,3 +289,19 @@ class Affiliation(models.Model):
     @property
     def is_contact(self) -> bool:
         return self.role in (self.Role.CONTACT, self.Role.REPRESENTATIVE)
+
+
+# Models of the members app's packages, so that Django finds them.
+from .audit.models import AuditEntry  # noqa: E402
+from .notifications.models import EmailOptOut, Notification, NotificationPreference  # noqa: E402
+
+__all__ = [
+    "AuditEntry",
+    "Affiliation",
+    "EmailDomain",
+    "EmailOptOut",
+    "Institution",
+    "Notification",
+    "NotificationPreference",
+    "User",
+]

@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
+from .access import SecretariatRequiredMixin
 from .models import Affiliation, Institution
 
 
@@ -33,3 +34,7 @@ class AccountView(LoginRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["affiliations"] = Affiliation.objects.filter(user=self.request.user).select_related("institution")
         return ctx
+
+
+class SecretariatView(SecretariatRequiredMixin, TemplateView):
+    template_name = "members/secretariat.html"

@@ -15,6 +15,9 @@ from django.conf import settings
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Tasks of this run go to a queue of its own (settings.CELERY_TASK_DEFAULT_QUEUE), so a worker a
+# test starts never meets another run's tasks on a shared Redis.
+os.environ.setdefault("CELERY_QUEUE", f"test-{os.getpid()}-{uuid.uuid4().hex[:6]}")
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -25,22 +28,26 @@ def _missing(what: str):
     pytest.skip(f"{what} not configured")
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "postgres" in item.keywords and not settings.USES_POSTGRES:
-            item.add_marker(pytest.mark.usefixtures("_require_postgres"))
-        if "redis" in item.keywords and not settings.REDIS_URL:
-            item.add_marker(pytest.mark.usefixtures("_require_redis"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-@pytest.fixture
-def _require_postgres():
-    _missing("PostgreSQL (DATABASE_URL=postgres://...)")
+@pytest.fixture(autouse=True)
+def _services_guard(request):
+    """Skip (or, with REQUIRE_SERVICES=1, fail) a test whose service is not configured."""
+    if request.node.get_closest_marker("postgres") and not settings.USES_POSTGRES:
+        _missing("PostgreSQL (DATABASE_URL=postgres://...)")
+    if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
+        _missing("Redis (REDIS_URL=redis://...)")
+    if request.node.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
+        _missing(f"Chromium ({CHROMIUM})")
 
 
-@pytest.fixture
-def _require_redis():
-    _missing("Redis (REDIS_URL=redis://...)")
+@pytest.fixture(scope="session", autouse=True)
+def _celery_queue():
+    """Route this run's tasks to its own queue (set before any task reaches the broker)."""
+    from coalition.celery import app
+
+    app.conf.task_default_queue = os.environ["CELERY_QUEUE"]
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +70,7 @@ def _test_settings(settings):
 def browser_type_launch_args():
     """Debian's Chromium, headless, with nothing that calls out to the internet."""
     return {
-        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "executable_path": CHROMIUM,
         "headless": True,
         "args": [
             "--no-sandbox",
@@ -80,3 +87,57 @@ def browser_type_launch_args():
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
+
+
+@pytest.fixture
+def deliver(django_capture_on_commit_callbacks):
+    """``with deliver(): client.post(...)`` runs the on-commit callbacks (outbox delivery, eager)
+    the way a real commit would; the test's own transaction never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server (aiosmtpd) on a free local port."""
+    from tests.services import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def celery_services(transactional_db, smtp_sink, tmp_path):
+    """Start real Celery workers (and beat) on Redis against the test database, delivering to
+    ``smtp_sink``. Tasks the test enqueues go to Redis, not to an eager call."""
+    from coalition.celery import app
+    from tests import services
+
+    started = []
+
+    class Services:
+        sink = smtp_sink
+        env = services.service_env(smtp_sink)
+
+        def worker(self, concurrency=2, **extra):
+            env = {**self.env, **{k: str(v) for k, v in extra.items()}}
+            proc = services.worker(env, tmp_path / f"worker-{len(started)}.log", concurrency=concurrency).start()
+            started.append(proc)
+            return proc
+
+        def beat(self):
+            proc = services.beat(self.env, tmp_path / f"beat-{len(started)}.log", tmp_path / "beat-schedule")
+            proc.start(ready="beat: Starting")
+            started.append(proc)
+            return proc
+
+        def logs(self):
+            return "\n".join(p.log_path.read_text(errors="replace")[-4000:] for p in started)
+
+    app.conf.task_always_eager = False
+    try:
+        yield Services()
+    finally:
+        for proc in reversed(started):
+            proc.stop()
+        app.conf.task_always_eager = True

@@ -59,3 +59,8 @@ def hhmm(value):
 @register.filter
 def yesno_label(value):
     return _("Yes") if value else _("No")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -12,19 +12,20 @@ from tests.factories import PASSWORD, UserFactory, secretariat_user, totp_code
 pytestmark = pytest.mark.django_db
 
 
-def sign_up(client, email="hanako@example.ac.jp", lang="ja"):
-    return client.post(
-        f"/{lang}/accounts/signup/",
-        {"email": email, "password1": PASSWORD, "password2": PASSWORD, "name": "山田 花子", "language": lang},
-    )
+def sign_up(client, deliver, email="hanako@example.ac.jp", lang="ja"):
+    with deliver():
+        return client.post(
+            f"/{lang}/accounts/signup/",
+            {"email": email, "password1": PASSWORD, "password2": PASSWORD, "name": "山田 花子", "language": lang},
+        )
 
 
 def link_in_last_mail():
     return re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
 
 
-def test_signup_needs_email_verification_before_sign_in(client):
-    response = sign_up(client)
+def test_signup_needs_email_verification_before_sign_in(client, deliver):
+    response = sign_up(client, deliver)
     assert response.status_code == 302
     assert response["Location"] == "/ja/accounts/confirm-email/"
     user = User.objects.get(email="hanako@example.ac.jp")
@@ -38,8 +39,8 @@ def test_signup_needs_email_verification_before_sign_in(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_signup_verification_link_then_sign_in(client):
-    sign_up(client, lang="en")
+def test_signup_verification_link_then_sign_in(client, deliver):
+    sign_up(client, deliver, lang="en")
     link = link_in_last_mail()
     path = link.split("testserver", 1)[1]
     page = client.get(path)
@@ -51,9 +52,9 @@ def test_signup_verification_link_then_sign_in(client):
     assert client.get("/en/account/").context["user"].email == "hanako@example.ac.jp"
 
 
-def test_signup_mail_is_in_the_language_of_the_page(client):
-    sign_up(client, email="a@example.org", lang="ja")
-    sign_up(client.__class__(), email="b@example.org", lang="en")
+def test_signup_mail_is_in_the_language_of_the_page(client, deliver):
+    sign_up(client, deliver, email="a@example.org", lang="ja")
+    sign_up(client.__class__(), deliver, email="b@example.org", lang="en")
     ja, en = mail.outbox
     assert "メールアドレスの確認" in ja.subject or "確認" in ja.subject
     assert "Confirm" in en.subject
@@ -79,10 +80,11 @@ def test_signin_rate_limit_after_repeated_failures(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_answers_the_same_for_known_and_unknown_addresses(client):
+def test_password_reset_answers_the_same_for_known_and_unknown_addresses(client, deliver):
     known = UserFactory(email="known@example.org")
-    r1 = client.post("/en/accounts/password/reset/", {"email": known.email})
-    r2 = client.post("/en/accounts/password/reset/", {"email": "nobody@example.org"})
+    with deliver():
+        r1 = client.post("/en/accounts/password/reset/", {"email": known.email})
+        r2 = client.post("/en/accounts/password/reset/", {"email": "nobody@example.org"})
     done = (302, "/en/accounts/password/reset/done/")
     assert (r1.status_code, r1["Location"]) == (r2.status_code, r2["Location"]) == done
     to = sorted(m.to[0] for m in mail.outbox)

@@ -1,0 +1,197 @@
+"""Delivering outbox rows exactly once.
+
+A delivery run *claims* its rows with one conditional UPDATE (queued → sending, with a claim token
+of its own), re-confirms the claim just before handing each message to SMTP, and marks each row
+sent right after. So a row is sent by one run only; if a worker dies, the rows it claimed stay in
+*sending* until the sweeper returns them to the queue, and the only message that can go out twice
+is the one that was being handed to SMTP at the moment of death.
+
+Transient failures (refused connection, 4xx replies, timeouts) put the row back in the queue with
+exponential back-off, up to NOTIFY_MAX_ATTEMPTS; permanent ones (5xx, a template that cannot be
+rendered) mark it failed with the reason.
+"""
+
+import contextlib
+import logging
+import random
+import smtplib
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import registry
+from .models import Notification
+from .rendering import render
+
+log = logging.getLogger(__name__)
+S = Notification.Status
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    failed: int = 0
+    retry: list[int] = field(default_factory=list)
+    skipped: int = 0
+    retry_in: float = 0.0
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for errors worth trying again later: the server is away or said 'not now' (4xx)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= c < 500 for c in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | smtplib.SMTPHeloError):
+        return True
+    return isinstance(exc, OSError)  # refused, reset, unreachable, timed out
+
+
+def describe(exc: BaseException) -> str:
+    """A readable reason for the outbox view: the SMTP reply where there is one."""
+
+    def text(value):
+        return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        detail = "; ".join(f"{addr}: {code} {text(msg)}" for addr, (code, msg) in exc.recipients.items())
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        detail = f"{exc.smtp_code} {text(exc.smtp_error)}"
+    else:
+        detail = str(exc)
+    return f"{type(exc).__name__}: {detail}"[:2000]
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next attempt: base · 2^(attempts-1), capped at an hour, with jitter."""
+    base = settings.NOTIFY_RETRY_BASE * (2 ** max(attempts - 1, 0))
+    return min(base, 3600) * random.uniform(0.8, 1.2)
+
+
+def deliver(ids: list[int]) -> Report:
+    """Send the queued rows among ``ids`` that are due, over one SMTP connection."""
+    report = Report()
+    token = uuid.uuid4()
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk__in=ids, status=S.QUEUED, next_attempt_at__lte=now).update(
+        status=S.SENDING, claim=token, claimed_at=now
+    )
+    if not claimed:
+        return report
+    rows = list(
+        Notification.objects.filter(claim=token, status=S.SENDING)
+        .select_related("recipient")
+        .prefetch_related("target")
+        .order_by("pk")
+    )
+    connection = get_connection()
+    try:
+        for index, row in enumerate(rows):
+            # Still ours? The sweeper may have given it back to the queue if we were very slow.
+            if not Notification.objects.filter(pk=row.pk, claim=token, status=S.SENDING).update(
+                claimed_at=timezone.now()
+            ):
+                continue
+            try:
+                message = render(row)
+            except registry.Obsolete as exc:
+                _finish(row, token, S.SKIPPED, error=str(exc) or "obsolete")
+                report.skipped += 1
+                continue
+            except Exception as exc:  # noqa: BLE001 - a notice that cannot be rendered is a permanent failure
+                log.exception("cannot render notification %s", row.pk)
+                _finish(row, token, S.FAILED, error=f"rendering: {type(exc).__name__}: {exc}", attempted=True)
+                report.failed += 1
+                continue
+            try:
+                connection.open()  # once per batch: open() does nothing when already connected
+                connection.send_messages([message])
+            except Exception as exc:  # noqa: BLE001 - classified below
+                error = describe(exc)
+                if not is_transient(exc):
+                    _finish(row, token, S.FAILED, error=error, attempted=True)
+                    report.failed += 1
+                    continue
+                delay = _retry(row, token, error)
+                if delay is None:
+                    report.failed += 1
+                else:
+                    report.retry.append(row.pk)
+                    report.retry_in = delay
+                # The server is away: give the rest of the batch back without spending an attempt.
+                rest = [r.pk for r in rows[index + 1 :]]
+                if rest:
+                    at = timezone.now() + timedelta(seconds=delay or 0)
+                    Notification.objects.filter(pk__in=rest, claim=token, status=S.SENDING).update(
+                        status=S.QUEUED, claim=None, next_attempt_at=at, enqueued_at=at
+                    )
+                    report.retry.extend(rest)
+                _close(connection)
+                break
+            else:
+                _finish(row, token, S.SENT, attempted=True, clear=registry.get(row.kind).transactional)
+                report.sent += 1
+    finally:
+        _close(connection)
+    return report
+
+
+def _close(connection):
+    # Closing a connection the server already dropped may fail; there is nothing left to do then.
+    with contextlib.suppress(Exception):
+        connection.close()
+
+
+def _finish(row, token, status, *, error="", attempted=False, clear=False):
+    values = {"status": status, "claim": None, "last_error": error}
+    if attempted:
+        values["attempts"] = F("attempts") + 1
+    if status == S.SENT:
+        values["sent_at"] = timezone.now()
+    if clear:
+        values["context"] = {}  # account mail carries sign-in links: do not keep them once sent
+    Notification.objects.filter(pk=row.pk, claim=token).update(**values)
+
+
+def _retry(row, token, error) -> float | None:
+    """Back in the queue with back-off; failed for good after the last attempt."""
+    attempts = row.attempts + 1
+    if attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+        _finish(row, token, S.FAILED, error=f"gave up after {attempts} attempts: {error}", attempted=True)
+        return None
+    delay = backoff(attempts)
+    at = timezone.now() + timedelta(seconds=delay)
+    # enqueued_at = when the retry task will fire; the sweeper steps in only if that one is lost.
+    Notification.objects.filter(pk=row.pk, claim=token).update(
+        status=S.QUEUED, claim=None, attempts=attempts, last_error=error, next_attempt_at=at, enqueued_at=at
+    )
+    return delay
+
+
+def sweep(limit: int = 5000) -> dict:
+    """Recover what a lost broker message or a dead worker left behind.
+
+    Rows in *sending* whose claim is older than NOTIFY_SENDING_TIMEOUT go back to the queue; queued
+    rows that are due and were last handed to the broker more than NOTIFY_QUEUED_GRACE ago are
+    handed to it again (delivery claims rows, so a second copy of a task is harmless).
+    Returns counts, and the ids to enqueue (the task does that).
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.NOTIFY_SENDING_TIMEOUT)
+    released = Notification.objects.filter(status=S.SENDING, claimed_at__lt=stale).update(
+        status=S.QUEUED, claim=None, next_attempt_at=now, enqueued_at=None
+    )
+    grace = now - timedelta(seconds=settings.NOTIFY_QUEUED_GRACE)
+    lost = Notification.objects.filter(status=S.QUEUED, next_attempt_at__lte=now).filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=grace)
+    )
+    ids = list(lost.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    if ids:
+        Notification.objects.filter(pk__in=ids).update(enqueued_at=now)
+    return {"released": released, "ids": ids}

@@ -1,0 +1,68 @@
+"""Turning an outbox row into an e-mail, in the recipient's language."""
+
+from email.utils import formatdate
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from . import registry
+from .models import Notification
+from .tokens import make_token
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def unsubscribe_url(notification: Notification) -> str:
+    token = make_token(kind=notification.kind, user_id=notification.recipient_id, email=notification.email)
+    with translation.override(notification.language):
+        return absolute(reverse("members:unsubscribe", kwargs={"token": token}))
+
+
+def render(notification: Notification) -> EmailMultiAlternatives:
+    """Subject, plain text and HTML from the kind's templates; headers every message carries.
+
+    Raises registry.Obsolete when the notice no longer applies.
+    """
+    kind = registry.get(notification.kind)
+    with translation.override(notification.language):
+        context = {
+            "notification": notification,
+            "recipient": notification.recipient,
+            "site_url": settings.SITE_URL,
+            "settings_url": absolute(reverse("members:notification-settings")),
+            "kind_label": str(kind.label),
+        }
+        context.update(notification.context)
+        if kind.context is not None:
+            context.update(kind.context(notification))
+        headers = {
+            "Message-ID": notification.message_id,
+            "Date": formatdate(localtime=True),
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+        }
+        if not kind.transactional:
+            context["unsubscribe_url"] = unsubscribe_url(notification)
+            headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        subject = " ".join(render_to_string(f"{kind.template}/subject.txt", context).split())
+        text = render_to_string(f"{kind.template}/body.txt", context)
+        html = render_to_string(f"{kind.template}/body.html", context)
+        attachments = kind.attachments(notification) if kind.attachments else []
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.email],
+        reply_to=[notification.reply_to] if notification.reply_to else None,
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message

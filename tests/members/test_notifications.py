@@ -1,0 +1,316 @@
+"""The outbox in one process: rows, preferences, rendering, unsubscribe, retries, the sweeper and
+the secretariat's view. Delivery goes over real SMTP to an aiosmtpd sink where mail is the point."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail, signing
+from django.db import transaction
+from django.utils import timezone
+
+from members.models import Affiliation
+from members.notifications import delivery
+from members.notifications.models import Delivery, EmailOptOut, Notification, NotificationPreference
+from members.notifications.services import notify, preference_set
+from members.notifications.tokens import make_token
+from tests.factories import AffiliationFactory, InstitutionFactory, UserFactory, secretariat_user
+from tests.services import SmtpSink
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def smtp(settings):
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield sink
+    sink.stop()
+
+
+def decided(user=None, status=Affiliation.Status.APPROVED, **kwargs):
+    inst = InstitutionFactory(name_ja="信州大学", name_en="Shinshu University")
+    return AffiliationFactory(user=user or UserFactory(), institution=inst, status=status, **kwargs)
+
+
+def test_notify_asking_twice_makes_one_row(deliver):
+    a = decided()
+    with deliver():
+        first = notify(kind="affiliation_decided", to=[a.user], obj=a)
+        second = notify(kind="affiliation_decided", to=[a.user], obj=a)
+    assert len(first) == 1
+    assert second == []
+    assert Notification.objects.filter(kind="affiliation_decided", recipient=a.user).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_notify_respects_never_and_holds_digest_choices(deliver):
+    never, digest, default = UserFactory(), UserFactory(), UserFactory()
+    preference_set(user=never, kind="affiliation_decided", delivery=Delivery.NEVER)
+    preference_set(user=digest, kind="affiliation_decided", delivery=Delivery.DIGEST)
+    a = decided()
+    with deliver():
+        notify(kind="affiliation_decided", to=[never, digest, default], obj=a)
+    rows = {n.recipient_id: n.status for n in Notification.objects.all()}
+    assert rows == {digest.pk: "held", default.pk: "sent"}
+    assert [m.to for m in mail.outbox] == [[default.email]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notice_of_a_change_that_rolls_back_is_never_sent():
+    a = decided()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(kind="affiliation_decided", to=[a.user], obj=a)
+        raise RuntimeError("the change fails after the notice was asked for")
+    assert Notification.objects.count() == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notice_is_delivered_after_commit_not_before():
+    a = decided()
+    with transaction.atomic():
+        notify(kind="affiliation_decided", to=[a.user], obj=a)
+        assert mail.outbox == []
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "language, subject, phrase",
+    [
+        ("ja", "信州大学への所属が承認されました", "信州大学への所属申請が承認されました"),
+        ("en", "Your affiliation with Shinshu University is approved", "has been approved"),
+    ],
+)
+def test_mail_is_rendered_in_the_recipients_language_with_both_parts(smtp, deliver, language, subject, phrase):
+    user = UserFactory(language=language, name="Hanako Yamada")
+    a = decided(user=user)
+    with deliver():
+        notify(kind="affiliation_decided", to=[user], obj=a, reply_to="contact@shinshu.example")
+    smtp.wait_for(1)
+    (message,) = smtp.messages
+    assert message["Subject"].strip() == subject
+    assert message["To"] == user.email
+    assert message["From"] == "大学等コアリション事務局 <secretariat@coalition.example.org>"
+    assert message["Reply-To"] == "contact@shinshu.example"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Date"]
+    row = Notification.objects.get()
+    assert message["Message-ID"] == f"<notification-{row.pk}@testserver>"
+    unsubscribe = str(message["List-Unsubscribe"]).strip()
+    assert unsubscribe.startswith(f"<http://testserver/{language}/account/notifications/unsubscribe/")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert phrase in text
+    assert phrase in html
+    assert unsubscribe[1:-1] in text  # the visible link in the body
+    assert unsubscribe[1:-1] in html
+    assert row.status == "sent" and row.attempts == 1 and row.sent_at is not None
+
+
+def _one_click(client, token, **extra):
+    return client.post(
+        f"/en/account/notifications/unsubscribe/{token}/",
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+        **extra,
+    )
+
+
+def test_rfc8058_one_click_post_turns_off_exactly_that_kind_for_that_user(client):
+    user, other = UserFactory(), UserFactory()
+    token = make_token(kind="affiliation_decided", user_id=user.pk)
+    response = _one_click(client, token)
+    assert response.status_code == 200
+    assert "You will no longer receive" in response.content.decode()
+    prefs = list(NotificationPreference.objects.values_list("user_id", "kind", "delivery"))
+    assert prefs == [(user.pk, "affiliation_decided", "never")]
+    # the next notice of that kind is not even written; other kinds and other people still are
+    a = decided(user=user)
+    assert notify(kind="affiliation_decided", to=[user, other], obj=a) != []
+    assert list(Notification.objects.values_list("recipient_id", flat=True)) == [other.pk]
+
+
+def test_unsubscribe_link_asks_first_then_turns_the_kind_off(client):
+    user = UserFactory()
+    token = make_token(kind="affiliation_requested", user_id=user.pk)
+    page = client.get(f"/ja/account/notifications/unsubscribe/{token}/")
+    assert page.status_code == 200
+    assert NotificationPreference.objects.count() == 0  # a GET (or a link scanner) changes nothing
+    assert "配信を停止" in page.content.decode()
+    client.post(f"/ja/account/notifications/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"})
+    assert NotificationPreference.objects.get(user=user).delivery == "never"
+
+
+def test_unsubscribe_without_account_records_an_opt_out(client):
+    token = make_token(kind="application_decided", email="Applicant@Example.org")
+    _one_click(client, token)
+    assert list(EmailOptOut.objects.values_list("email", "kind")) == [("applicant@example.org", "application_decided")]
+
+
+@pytest.mark.parametrize("how", ["forged", "expired", "other-salt"])
+def test_forged_or_expired_unsubscribe_token_changes_nothing_and_says_so(client, how, monkeypatch, settings):
+    user = UserFactory()
+    if how == "forged":
+        token = make_token(kind="affiliation_decided", user_id=user.pk)[:-3] + "abc"
+    elif how == "expired":
+        settings.UNSUBSCRIBE_MAX_AGE = 60
+        now = time.time()
+        monkeypatch.setattr(signing.time, "time", lambda: now - 3600)
+        token = make_token(kind="affiliation_decided", user_id=user.pk)
+        monkeypatch.undo()
+    else:
+        token = signing.dumps({"k": "affiliation_decided", "u": user.pk}, salt="something-else")
+    response = _one_click(client, token)
+    assert response.status_code == 400
+    assert "invalid or has expired. Nothing was changed." in response.content.decode()
+    assert NotificationPreference.objects.count() == 0
+
+
+def test_transient_errors_retry_with_backoff_permanent_ones_fail_with_reason(smtp, deliver):
+    smtp.replies = {"busy": "451 4.2.1 Mailbox busy, try later", "gone": "550 5.1.1 No such user"}
+    busy, gone = UserFactory(email="busy@example.org"), UserFactory(email="gone@example.org")
+    a = decided()
+    with deliver():
+        notify(kind="affiliation_decided", to=[gone], obj=a)
+        notify(kind="affiliation_decided", to=[busy], obj=a)
+    failed = Notification.objects.get(recipient=gone)
+    assert failed.status == "failed"
+    assert "550" in failed.last_error and failed.attempts == 1
+    waiting = Notification.objects.get(recipient=busy)
+    assert waiting.status == "queued"
+    assert "451" in waiting.last_error and waiting.attempts == 1
+    assert waiting.next_attempt_at > timezone.now()
+    # not due yet: a delivery run leaves it alone
+    assert delivery.deliver([waiting.pk]).sent == 0
+    smtp.replies = {}
+    Notification.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
+    assert delivery.deliver([waiting.pk]).sent == 1
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.attempts) == ("sent", 2)
+    assert smtp.message_ids() == {waiting.message_id: 1}
+
+
+def test_refused_connection_keeps_the_whole_batch_queued(smtp, deliver, settings):
+    users = UserFactory.create_batch(3)
+    a = decided()
+    smtp.stop()
+    with deliver():
+        notify(kind="affiliation_decided", to=users, obj=a)
+    statuses = list(Notification.objects.values_list("status", "attempts"))
+    assert sorted(statuses) == [("queued", 0), ("queued", 0), ("queued", 1)]
+    assert "ConnectionRefusedError" in Notification.objects.get(attempts=1).last_error
+
+
+def test_gives_up_after_the_last_attempt(smtp, deliver, settings):
+    settings.NOTIFY_MAX_ATTEMPTS = 2
+    smtp.replies = {"busy": "451 4.2.1 try later"}
+    user = UserFactory(email="busy@example.org")
+    with deliver():
+        notify(kind="affiliation_decided", to=[user], obj=decided())
+    row = Notification.objects.get()
+    Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    delivery.deliver([row.pk])
+    row.refresh_from_db()
+    assert row.status == "failed"
+    assert row.last_error.startswith("gave up after 2 attempts")
+
+
+def test_a_batch_reuses_one_smtp_connection(smtp, deliver):
+    users = UserFactory.create_batch(5)
+    with deliver():
+        notify(kind="affiliation_decided", to=users, obj=decided())
+    assert smtp.wait_for(5) == 5
+    assert smtp.connections == 1
+
+
+def test_delivering_the_same_rows_twice_sends_once(smtp):
+    users = UserFactory.create_batch(4)
+    ids = notify(kind="affiliation_decided", to=users, obj=decided())  # no commit: not sent yet
+    first = delivery.deliver(ids)
+    second = delivery.deliver(ids)
+    assert (first.sent, second.sent) == (4, 0)
+    assert sorted(smtp.message_ids().values()) == [1, 1, 1, 1]
+
+
+def test_sweeper_releases_stale_claims_and_reenqueues_lost_rows(smtp, settings):
+    settings.NOTIFY_SENDING_TIMEOUT = 60
+    settings.NOTIFY_QUEUED_GRACE = 30
+    users = UserFactory.create_batch(3)
+    ids = notify(kind="affiliation_decided", to=users, obj=decided())
+    old = timezone.now() - timedelta(minutes=5)
+    # one row claimed by a worker that died, one never handed to a worker, one just queued
+    Notification.objects.filter(pk=ids[0]).update(status="sending", claimed_at=old, claim="0" * 32)
+    Notification.objects.filter(pk=ids[1]).update(enqueued_at=old)
+    from members.notifications.tasks import outbox_sweep
+
+    result = outbox_sweep.apply().get()
+    assert result == {"released": 1, "enqueued": 2}
+    assert sorted(Notification.objects.filter(status="sent").values_list("pk", flat=True)) == ids[:2]
+    assert Notification.objects.get(pk=ids[2]).status == "queued"
+
+
+def test_secretariat_outbox_filters_shows_errors_and_resends(client, smtp, deliver):
+    smtp.replies = {"gone": "550 5.1.1 No such user"}
+    gone = UserFactory(email="gone@example.org")
+    ok = UserFactory(email="fine@example.org")
+    with deliver():
+        notify(kind="affiliation_decided", to=[gone, ok], obj=decided())
+    client.force_login(secretariat_user())
+    page = client.get("/en/secretariat/outbox/", {"status": "failed"})
+    html = page.content.decode()
+    assert page.context["paginator"].count == 1
+    assert "gone@example.org" in html and "fine@example.org" not in html
+    assert "550 5.1.1 No such user" in html
+    assert client.get("/en/secretariat/outbox/", {"kind": "affiliation_decided"}).context["paginator"].count == 2
+    assert client.get("/en/secretariat/outbox/", {"kind": "account"}).context["paginator"].count == 0
+    row = Notification.objects.get(email="gone@example.org")
+    smtp.replies = {}
+    with deliver():
+        response = client.post(f"/en/secretariat/outbox/{row.pk}/resend/", {"next": "//evil.example/"})
+    assert response["Location"] == "/en/secretariat/outbox/"
+    row.refresh_from_db()
+    assert row.status == "sent"
+    assert smtp.message_ids()[row.message_id] == 1
+
+
+def test_outbox_is_for_the_secretariat_only(client):
+    assert client.get("/en/secretariat/outbox/")["Location"].startswith("/en/accounts/login/")
+    client.force_login(UserFactory())
+    assert client.get("/en/secretariat/outbox/").status_code == 404
+    row_owner = UserFactory()
+    notify(kind="affiliation_decided", to=[row_owner], obj=decided())
+    row = Notification.objects.get()
+    assert client.post(f"/en/secretariat/outbox/{row.pk}/resend/").status_code == 404
+
+
+def test_settings_page_lists_kinds_and_saves_choices(client):
+    user = UserFactory()
+    client.force_login(user)
+    page = client.get("/ja/account/notifications/")
+    html = page.content.decode()
+    assert "所属申請の結果" in html
+    assert "アカウントとログイン" not in html  # account mail cannot be turned off
+    response = client.post(
+        "/ja/account/notifications/", {"affiliation_decided": "digest", "affiliation_requested": "never",
+                                        "application_submitted": "immediate", "application_received": "immediate",
+                                        "application_decided": "immediate"},
+    )
+    assert response["Location"] == "/ja/account/notifications/"
+    assert dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery")) == {
+        "affiliation_decided": "digest",
+        "affiliation_requested": "never",
+    }
+
+
+def test_settings_page_refuses_a_choice_that_does_not_exist(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post("/en/account/notifications/", {"affiliation_decided": "hourly"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert NotificationPreference.objects.count() == 0
