@@ -70,3 +70,21 @@ def safe_next(request, default, *args, **kwargs) -> str:
     ):
         return target
     return resolve_url(default, *args, **kwargs)
+
+
+def rate_limited(request, action: str, *, limit: int, period: int) -> bool:
+    """True once this address has done ``action`` more than ``limit`` times in ``period`` seconds
+    (a fixed window in the cache; on Redis it holds across processes)."""
+    import time
+
+    from django.core.cache import cache
+
+    window = int(time.time() // period)
+    key = f"ratelimit:{action}:{request.META.get('REMOTE_ADDR', '-')}:{window}"
+    cache.add(key, 0, timeout=period)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period)
+        count = 1
+    return count > limit

@@ -35,3 +35,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def confirm_email(self, request, email_address):
+        """Once an address is proven, approved applications sent from it make the person their
+        institution's contact (the invitation of DESIGN.md's application flow)."""
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            from .services import invitations_accept
+
+            invitations_accept(user=email_address.user, email=email_address.email)
+        return confirmed

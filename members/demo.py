@@ -156,6 +156,55 @@ DEMO_SIGN_INS = [
 ]
 
 
+def _requests(by_slug, password):
+    """Affiliation requests still waiting: one fresh (Nagoya's contact decides), one over a week
+    old at an institution without a contact (it shows in the secretariat's queue)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for email, name, slug, age in [
+        ("ogawa@nagoya.example", "小川 拓海", "nagoya", 1),
+        ("sato@tohoku.example", "佐藤 健太", "tohoku", 10),
+    ]:
+        user = _ensure_user(email, name, "ja", password)
+        Affiliation.objects.get_or_create(
+            user=user, institution=by_slug[slug], status=Affiliation.Status.PENDING,
+            defaults={"title": "研究員", "message": "よろしくお願いいたします。",
+                      "created_at": timezone.now() - timedelta(days=age)},
+        )
+
+
+APPLICATIONS = [
+    dict(name_ja="静岡県立大学", name_en="University of Shizuoka", name_kana="しずおかけんりつだいがく",
+         kind=K.PUBLIC_UNIVERSITY, category=C.PARTICIPATING, prefecture="22", website="https://www.u-shizuoka-ken.ac.jp/",
+         email_domain="u-shizuoka-ken.ac.jp", target_year=2050, applicant_name="望月 理恵",
+         applicant_title="総務課 課長補佐", applicant_email="mochizuki@u-shizuoka.example",
+         representative_name="鈴木 学", representative_title="学長", intended_groups=["campus", "regional"],
+         message="地域の自治体と連携した脱炭素の取組を共有したく、参加を希望します。", status="submitted"),
+    dict(name_ja="富山高等専門学校", name_en="National Institute of Technology, Toyama College",
+         name_kana="とやまこうとうせんもんがっこう", kind=K.COLLEGE_OF_TECHNOLOGY, category=C.PARTICIPATING,
+         prefecture="16", website="https://www.nc-toyama.ac.jp/", email_domain="", target_year=None,
+         applicant_name="林 大樹", applicant_title="地域連携センター", applicant_email="hayashi@toyama-kosen.example",
+         representative_name="", representative_title="", intended_groups=["human-resources"],
+         message="", status="returned",
+         decision_reason="代表者の氏名と役職をご記入ください。 / Please add the name and position of the representative."),
+]
+
+
+def _applications():
+    from django.utils import timezone
+
+    from .models import MembershipApplication
+
+    for data in APPLICATIONS:
+        data = dict(data)
+        MembershipApplication.objects.get_or_create(
+            applicant_email=data["applicant_email"],
+            defaults={**data, "decided_at": timezone.now() if data["status"] == "returned" else None},
+        )
+
+
 def demo_password() -> str:
     import os
 
@@ -228,6 +277,8 @@ def seed() -> dict:
         people[email] = user
 
     _ensure_user("newcomer@kobe.example", "新井 さくら", "ja", password)
+    _requests(by_slug, password)
+    _applications()
 
     sec = _ensure_user(SECRETARIAT_EMAIL, "事務局 太郎", "ja", password)
     if not sec.is_staff:

@@ -3,9 +3,33 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .i18n import current_language
+from . import extensions
+from .i18n import current_language, fold
+from .models import Affiliation, EmailDomain, Institution, MembershipApplication, User
+from .uploads import clean_image
+
+HONEYPOT = "website_url"
+# Domains shared by many organisations: never an institution's own.
+PUBLIC_SUFFIXES = {"ac.jp", "go.jp", "lg.jp", "co.jp", "or.jp", "ne.jp", "ed.jp", "gr.jp", "jp", "gmail.com",
+                   "yahoo.co.jp", "outlook.com", "outlook.jp", "hotmail.com", "icloud.com"}
+
+
+class HoneypotMixin:
+    """A field people do not see (hidden by CSS, labelled for screen readers to leave empty)."""
+
+    def add_honeypot(self):
+        self.fields[HONEYPOT] = forms.CharField(
+            required=False, label=_("Leave this field empty"), widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                                                               "tabindex": "-1"})
+        )
+        self.fields[HONEYPOT].template_name = "includes/_honeypot_field.html"
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get(HONEYPOT))
 
 
 class SignupForm(AllauthSignupForm):
@@ -33,3 +57,194 @@ class SignupForm(AllauthSignupForm):
         user.language = self.cleaned_data["language"]
         user.save(update_fields=["name", "language"])
         return user
+
+
+def clean_domain(value: str) -> str:
+    value = (value or "").strip().lower().lstrip("@")
+    if value in PUBLIC_SUFFIXES:
+        raise ValidationError(_("%(domain)s is shared by many organisations; give your institution's own domain.")
+                              % {"domain": value})
+    return value
+
+
+class ApplicationForm(HoneypotMixin, forms.ModelForm):
+    """The public membership application."""
+
+    intended_groups = forms.MultipleChoiceField(
+        label=_("Working groups it intends to join"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose any number; you can change this after joining."),
+    )
+    consent = forms.BooleanField(
+        label=_("I am authorised to apply on behalf of the institution, and I agree that the secretariat keeps "
+                "these details to handle the application and publishes the institution's name and profile "
+                "once it is a member."),
+        error_messages={"required": _("Please confirm to send the application.")},
+    )
+
+    class Meta:
+        model = MembershipApplication
+        fields = ["name_ja", "name_en", "name_kana", "kind", "category", "prefecture", "website", "email_domain",
+                  "target_year", "applicant_name", "applicant_title", "applicant_email", "representative_name",
+                  "representative_title", "intended_groups", "message"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["intended_groups"].choices = extensions.application_choices()
+        self.fields["applicant_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["applicant_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["website"].widget.attrs["placeholder"] = "https://"
+        self.add_honeypot()
+
+    def clean_email_domain(self):
+        return clean_domain(self.cleaned_data.get("email_domain", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        from .services import duplicate_of
+
+        if cleaned.get("name_ja") and cleaned.get("name_en"):
+            reason = duplicate_of(name_ja=cleaned["name_ja"], name_en=cleaned["name_en"],
+                                  exclude_application=self.instance if self.instance.pk else None)
+            if reason:
+                self.add_error("name_ja", reason)
+        return cleaned
+
+
+class InstitutionForm(forms.ModelForm):
+    """The profile an institution's contact edits."""
+
+    email_domains = forms.CharField(
+        label=_("E-mail domains of your staff"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, e.g. shinshu-u.ac.jp. People who sign up with these are offered your "
+                    "institution."),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = Institution
+        fields = ["name_ja", "name_en", "name_kana", "website", "logo", "profile_ja", "profile_en", "target_year"]
+        widgets = {
+            "logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+            "profile_ja": forms.Textarea(attrs={"rows": 6}),
+            "profile_en": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {"logo": _("PNG, JPEG, WebP or GIF, at most 5 MB; it is resized to 512 pixels.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["email_domains"].initial = "\n".join(
+                self.instance.email_domains.order_by("domain").values_list("domain", flat=True)
+            )
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and logo is not self.instance.logo and hasattr(logo, "content_type"):
+            return clean_image(logo, max_side=512, name=f"{self.instance.slug}-logo")
+        return logo
+
+    def clean_email_domains(self):
+        domains = []
+        validator = EmailDomain._meta.get_field("domain").validators
+        for line in self.cleaned_data.get("email_domains", "").split():
+            domain = clean_domain(line)
+            for v in validator:
+                v(domain)
+            holder = EmailDomain.objects.filter(domain=domain).exclude(institution=self.instance).first()
+            if holder:
+                raise ValidationError(_("%(domain)s is already registered to %(name)s.")
+                                      % {"domain": domain, "name": holder.institution.name})
+            domains.append(domain)
+        if len(domains) > 20:
+            raise ValidationError(_("At most 20 domains."))
+        return sorted(set(domains))
+
+    def clean(self):
+        cleaned = super().clean()
+        name_ja = cleaned.get("name_ja")
+        if name_ja and "name_ja" in self.changed_data:
+            others = Institution.objects.exclude(pk=self.instance.pk).filter(search_text__contains=fold(name_ja))
+            if any(fold(o.name_ja) == fold(name_ja) for o in others[:20]):
+                self.add_error("name_ja", _("Another member already has this name."))
+        return cleaned
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("remove_logo") and not self.files.get("logo"):
+            self.instance.logo = ""
+        return super().save(commit)
+
+
+class AffiliationRequestForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+    title = forms.CharField(label=_("Your position"), max_length=150, required=False)
+    message = forms.CharField(label=_("Message to the institution's contact"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, suggestions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from .selectors import institution_choices
+
+        qs, choices = institution_choices(suggestions)
+        self.fields["institution"].queryset = qs
+        self.fields["institution"].choices = choices
+
+
+class DecisionForm(forms.Form):
+    """Approve or refuse, with the reason a refusal needs."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.HiddenInput)
+    role = forms.ChoiceField(label=_("Role"), choices=Affiliation.Role.choices, initial=Affiliation.Role.STAFF,
+                             required=False)
+    reason = forms.CharField(label=_("Reason (required to refuse)"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Affiliation.Role.choices)
+
+
+class ApplicationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return for changes")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason or changes asked for"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required to return or reject; the applicant reads it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") in ("return", "reject") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason; the applicant will read it."))
+        return cleaned
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Institution.Status.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("For example the general meeting's resolution; kept in the history."))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 or Shift_JIS; see the columns below."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise ValidationError(_("The file is too large (at most %(size)s MB).") % {"size": 5})
+        return upload
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["name", "language"]
+        widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import URLField
 from .i18n import fold, translated
 from .regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, REGIONS_BY_SLUG, Region
 
@@ -131,7 +132,7 @@ class Institution(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     prefecture = models.CharField(_("prefecture"), max_length=2, choices=PREFECTURE_CHOICES)
-    website = models.URLField(_("website"), blank=True)
+    website = URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     profile_ja = models.TextField(_("profile (Japanese)"), blank=True)
     profile_en = models.TextField(_("profile (English)"), blank=True)
@@ -291,12 +292,111 @@ class Affiliation(models.Model):
         return self.role in (self.Role.CONTACT, self.Role.REPRESENTATIVE)
 
 
+
+class MembershipApplicationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=MembershipApplication.OPEN)
+
+
+class MembershipApplication(models.Model):
+    """An institution's request to join, from the public form; decided by the secretariat.
+
+    submitted → approved (creates the institution) / rejected (with a reason) / returned (for
+    changes; the applicant edits it through a signed link and submits it again).
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    OPEN = (Status.SUBMITTED, Status.RETURNED)
+
+    # the institution
+    name_ja = models.CharField(_("name of the institution (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name of the institution (English)"), max_length=200)
+    name_kana = Institution._meta.get_field("name_kana").clone()
+    kind = models.CharField(_("kind"), max_length=20, choices=Institution.Kind.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Institution.Category.choices)
+    prefecture = models.CharField(_("prefecture"), max_length=2, choices=PREFECTURE_CHOICES)
+    website = URLField(_("website"))
+    email_domain = models.CharField(
+        _("e-mail domain of its staff"),
+        max_length=190,
+        blank=True,
+        validators=EmailDomain._meta.get_field("domain").validators,
+        help_text=_("For example shinshu-u.ac.jp. Staff who sign up with it are offered your institution."),
+    )
+    target_year = Institution._meta.get_field("target_year").clone()
+    # the people
+    applicant_name = models.CharField(_("your name"), max_length=150)
+    applicant_title = models.CharField(_("your position"), max_length=150)
+    applicant_email = models.EmailField(_("your e-mail address"))
+    representative_name = models.CharField(
+        _("name of the representative"), max_length=150, help_text=_("Usually the president.")
+    )
+    representative_title = models.CharField(_("position of the representative"), max_length=150)
+    # what they intend
+    intended_groups = models.JSONField(_("working groups it intends to join"), default=list, blank=True)
+    message = models.TextField(_("message to the secretariat"), blank=True, max_length=4000)
+    language = models.CharField(max_length=8, default="ja")
+    # the decision
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+    # the applicant became the institution's contact (at approval, or when they signed up later)
+    contact_granted = models.BooleanField(default=False)
+    # folded Japanese name: two open applications for one institution are refused by the database
+    name_key = models.CharField(max_length=200, editable=False, default="")
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MembershipApplicationQuerySet.as_manager()
+
+    institution_name = translated("name")
+
+    class Meta:
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name_key"],
+                condition=models.Q(status__in=["submitted", "returned"]),
+                name="application_one_open_per_institution",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.reference} {self.name_ja}"
+
+    def save(self, *args, **kwargs):
+        self.name_key = fold(self.name_ja)
+        super().save(*args, **kwargs)
+
+    @property
+    def reference(self) -> str:
+        return f"APP-{self.created_at:%Y}-{self.pk or 0:05d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
 # Models of the members app's packages, so that Django finds them.
 from .audit.models import AuditEntry  # noqa: E402
 from .notifications.models import EmailOptOut, Notification, NotificationPreference  # noqa: E402
 
 __all__ = [
     "AuditEntry",
+    "MembershipApplication",
     "Affiliation",
     "EmailDomain",
     "EmailOptOut",

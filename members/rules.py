@@ -93,3 +93,25 @@ def is_verified_user(user) -> bool:
 
 rules.add_perm("members.use_secretariat", is_secretariat)
 rules.add_perm("members.see_contacts", is_staff_member | is_secretariat)
+
+
+@rules.predicate
+def is_contact_of_affiliation(user, affiliation) -> bool:
+    return affiliation is not None and affiliation.institution_id in contact_institution_ids(user)
+
+
+@rules.predicate
+def is_self(user, affiliation) -> bool:
+    return affiliation is not None and affiliation.user_id == user.pk
+
+
+# What a visitor may do needs no rule; these are checked on the object by the views.
+rules.add_perm("members.edit_institution", is_contact_of | is_secretariat)
+rules.add_perm("members.manage_people", is_contact_of | is_secretariat)
+rules.add_perm("members.view_history", is_contact_of | is_secretariat)
+rules.add_perm("members.decide_affiliation", is_contact_of_affiliation | is_secretariat)
+rules.add_perm("members.end_affiliation", is_self | is_contact_of_affiliation | is_secretariat)
+rules.add_perm("members.request_affiliation", is_verified_user)
+rules.add_perm("members.decide_application", is_secretariat)
+rules.add_perm("members.set_institution_status", is_secretariat)
+rules.add_perm("members.import_institutions", is_secretariat)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class WorkingGroupsConfig(AppConfig):
     name = "working_groups"
     verbose_name = _("Working groups")
+
+    def ready(self):
+        from . import registrations
+
+        registrations.register()

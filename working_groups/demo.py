@@ -5,7 +5,7 @@ from django.db import transaction
 
 from members.models import Institution
 
-from .models import WorkingGroup
+from .models import Participation, WorkingGroup
 
 GROUPS = [
     (
@@ -59,4 +59,20 @@ def seed() -> dict:
         )
         group.coordinators.add(*Institution.objects.filter(slug__in=coordinators))
         groups[slug] = group
+    _participations(groups)
     return groups
+
+
+def _participations(groups):
+    """Every active member takes part in one to three themes; coordinators in their own."""
+    themes = [g for g in groups.values() if not g.is_general_meeting]
+    for n, inst in enumerate(Institution.objects.active().order_by("slug")):
+        chosen = {themes[n % len(themes)], themes[(n * 3 + 1) % len(themes)]}
+        if n % 4 == 0:
+            chosen.add(themes[(n + 2) % len(themes)])
+        chosen |= {g for g in themes if inst in g.coordinators.all()}
+        for group in chosen:
+            Participation.objects.get_or_create(
+                group=group, institution=inst, status=Participation.Status.ACTIVE,
+                defaults={"created_at": inst.created_at},
+            )

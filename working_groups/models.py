@@ -1,7 +1,9 @@
 """The coalition's two tiers: the general meeting of all members, and theme working groups."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.i18n import translated
@@ -74,3 +76,104 @@ class WorkingGroup(models.Model):
     @property
     def is_general_meeting(self) -> bool:
         return self.tier == self.Tier.GENERAL
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Participation.Status.ACTIVE)
+
+    def pending(self):
+        return self.filter(status=Participation.Status.PENDING)
+
+
+class Participation(models.Model):
+    """An institution taking part in a theme group: chosen by its contact (or named in its
+    membership application), accepted by a coordinator or the secretariat (at once where open)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Requested")
+        ACTIVE = "active", _("Taking part")
+        REFUSED = "refused", _("Refused")
+        ENDED = "ended", _("Ended")
+
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="participations")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="group_participations")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participating institution")
+        verbose_name_plural = _("participating institutions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "institution"],
+                condition=models.Q(status__in=["pending", "active"]),
+                name="participation_one_open",
+            )
+        ]
+        indexes = [models.Index(fields=["institution", "status"]), models.Index(fields=["group", "status"])]
+
+    def __str__(self):
+        return f"{self.institution} in {self.group}"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Membership.Status.ACTIVE)
+
+    def pending(self):
+        return self.filter(status=Membership.Status.PENDING)
+
+
+class Membership(models.Model):
+    """A person registered in a group for their institution; asked by the person, approved by a
+    coordinator or the secretariat (at once where the group is open)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Requested")
+        ACTIVE = "active", _("Member")
+        REFUSED = "refused", _("Refused")
+        LEFT = "left", _("Left")
+        REMOVED = "removed", _("Removed")
+
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="group_memberships")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group member")
+        verbose_name_plural = _("group members")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                condition=models.Q(status__in=["pending", "active"]),
+                name="membership_one_open",
+            )
+        ]
+        indexes = [models.Index(fields=["group", "status"]), models.Index(fields=["user", "status"])]
+
+    def __str__(self):
+        return f"{self.user} in {self.group}"

@@ -64,3 +64,10 @@ def yesno_label(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def audit_action(action):
+    from members.audit.labels import label
+
+    return label(action)

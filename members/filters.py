@@ -1,0 +1,71 @@
+"""The member directory's filters (names and values are public contracts, DESIGN.md)."""
+
+import django_filters
+from django import forms
+from django.db.models import Count
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from . import extensions
+from .i18n import current_language
+from .models import Institution
+from .regions import PREFECTURE_CHOICES, REGION_CHOICES, REGIONS_BY_SLUG
+
+
+class InstitutionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Name"),
+        method="filter_q",
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 信州, Tokyo, とうきょう")}),
+    )
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=REGION_CHOICES, method="filter_region")
+    prefecture = django_filters.ChoiceFilter(label=_("Prefecture"), choices=PREFECTURE_CHOICES)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Institution.Kind.choices)
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Institution.Category.choices)
+
+    class Meta:
+        model = Institution
+        fields = ["q", "region", "prefecture", "kind", "category"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.in_region(REGIONS_BY_SLUG[value])
+
+
+_directory_class = None
+
+
+def directory_filterset_class():
+    """The directory's FilterSet with the filters upper apps registered (e.g. ``wg``)."""
+    global _directory_class
+    if _directory_class is None:
+        extra = {name: factory() for name, factory in extensions.directory_filters().items()}
+        _directory_class = type("DirectoryFilter", (InstitutionFilter,), extra)
+    return _directory_class
+
+
+def directory_ordering():
+    return ["name_kana", "name_ja"] if current_language() == "ja" else [Lower("name_en"), "name_kana"]
+
+
+def directory(data) -> django_filters.FilterSet:
+    """The filtered, sorted directory of active members for the query parameters ``data``."""
+    base = Institution.objects.active().order_by(*directory_ordering())
+    return directory_filterset_class()(data, queryset=base)
+
+
+def facet_queryset(data, facet: str):
+    """Members matching every filter except ``facet``'s own (and the region's, for prefectures)."""
+    rest = data.copy()
+    for key in {facet, "page", "format"} | ({"region", "prefecture"} if facet in ("region", "prefecture") else set()):
+        rest.pop(key, None)
+    return directory_filterset_class()(rest, queryset=Institution.objects.active()).qs.order_by()
+
+
+def facet_counts(data, facet: str, group_by: str) -> dict[str, int]:
+    """Counts per value of ``group_by`` for the facet: one query, whatever the data."""
+    qs = facet_queryset(data, facet)
+    return dict(qs.values_list(group_by).annotate(n=Count("id", distinct=True)).values_list(group_by, "n"))

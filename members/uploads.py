@@ -1,0 +1,126 @@
+"""Checking uploads by their content, not their name (used by every app's forms).
+
+Images are opened with Pillow under a pixel limit (a decompression bomb is refused before it is
+decoded), must be PNG, JPEG, WebP or GIF, and are re-encoded: whatever else the file carried (a
+script appended to a PNG, metadata) is dropped. SVG is refused (it can carry script). Documents must
+be PDF, an image, or an Office file, recognised by their first bytes and structure.
+"""
+
+import io
+import warnings
+import zipfile
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+MAX_PIXELS = 40_000_000  # 40 megapixels; far above any logo or photo we need
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
+
+
+def _size_error(limit: int) -> ValidationError:
+    return ValidationError(
+        _("The file is too large (at most %(size)s MB).") % {"size": limit // (1024 * 1024)}, code="too_large"
+    )
+
+
+def clean_image(upload, *, max_bytes: int | None = None, max_side: int = 2000, name: str = "image") -> ContentFile:
+    """A re-encoded copy of ``upload`` (PNG where it has transparency, else JPEG), at most
+    ``max_side`` pixels on its longer side. Raises ValidationError with a translated message."""
+    max_bytes = max_bytes or settings.MAX_IMAGE_UPLOAD
+    if upload.size > max_bytes:
+        raise _size_error(max_bytes)
+    upload.seek(0)
+    data = upload.read()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+            probe = Image.open(io.BytesIO(data))
+            if probe.format not in IMAGE_FORMATS:
+                raise ValidationError(_("Upload a PNG, JPEG, WebP or GIF image."), code="bad_type")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
+            probe.verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError(_("The file is not an image we can read."), code="not_image")
+    image.thumbnail((max_side, max_side))
+    has_alpha = image.mode in ("RGBA", "LA", "P") and (
+        image.mode != "P" or "transparency" in image.info
+    )
+    out = io.BytesIO()
+    if has_alpha:
+        image.convert("RGBA").save(out, "PNG", optimize=True)
+        ext = "png"
+    else:
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+        ext = "jpg"
+    return ContentFile(out.getvalue(), name=f"{get_valid_filename(name) or 'image'}.{ext}")
+
+
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+}
+_OFFICE_PART = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+
+
+def sniff_document(data: bytes, filename: str) -> str | None:
+    """The document type recognised from the content, or None. The extension must agree."""
+    ext = PurePath(filename).suffix.lower().lstrip(".")
+    if ext not in DOCUMENT_TYPES:
+        return None
+    if ext == "pdf":
+        return "pdf" if data[:5] == b"%PDF-" and b"%%EOF" in data[-2048:] else None
+    if ext in ("png", "jpg", "jpeg"):
+        try:
+            with Image.open(io.BytesIO(data)) as img:
+                fmt = img.format
+        except Exception:  # noqa: BLE001 - not an image
+            return None
+        return ext if (fmt == "PNG" and ext == "png") or (fmt == "JPEG" and ext in ("jpg", "jpeg")) else None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if "[Content_Types].xml" not in names:
+                return None
+            if not any(n.startswith(_OFFICE_PART[ext]) for n in names):
+                return None
+            # a zip bomb: refuse archives that unpack to far more than they weigh
+            if sum(i.file_size for i in archive.infolist()) > 200 * 1024 * 1024:
+                return None
+    except zipfile.BadZipFile:
+        return None
+    return ext
+
+
+def clean_document(upload, *, max_bytes: int | None = None) -> tuple[ContentFile, str]:
+    """(file, content type) for an accepted document; ValidationError otherwise."""
+    max_bytes = max_bytes or settings.MAX_DOCUMENT_UPLOAD
+    if upload.size > max_bytes:
+        raise _size_error(max_bytes)
+    upload.seek(0)
+    data = upload.read()
+    kind = sniff_document(data, upload.name or "")
+    if kind is None:
+        raise ValidationError(
+            _("Upload a PDF, Word, Excel, PowerPoint, PNG or JPEG file whose content matches its name."),
+            code="bad_type",
+        )
+    name = get_valid_filename(PurePath(upload.name).name)[:120] or f"document.{kind}"
+    return ContentFile(data, name=name), DOCUMENT_TYPES[kind]
