@@ -12,20 +12,24 @@ from django.shortcuts import redirect, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .rules import has_two_factor, in_secretariat_group
+from .rules import has_two_factor, in_secretariat_group, is_secretariat
 
 
 def secretariat_gate(request):
     """None when the request may act as the secretariat, else the response that refuses it."""
+    return None if is_secretariat(request.user) else refuse(request)
+
+
+def refuse(request):
+    """The answer to a request the user may not make: sign in (visitor), set up two-factor
+    (secretariat member without it, whose rights wait for it), otherwise 404."""
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not in_secretariat_group(user):
-        raise Http404
-    if not has_two_factor(user):
+    if in_secretariat_group(user) and not has_two_factor(user):
         messages.warning(request, _("The secretariat works with two-factor sign-in. Set it up to continue."))
         return redirect("mfa_activate_totp")
-    return None
+    raise Http404
 
 
 class SecretariatRequiredMixin:
@@ -36,30 +40,6 @@ class SecretariatRequiredMixin:
         if refusal is not None:
             return refusal
         return super().dispatch(request, *args, **kwargs)
-
-
-class ObjectPermissionMixin:
-    """Check ``permission_required`` on the view's object; refuse with 404 (or sign-in)."""
-
-    permission_required: str = ""
-
-    def check_object(self, obj):
-        user = self.request.user
-        if not user.has_perm(self.permission_required, obj):
-            if not user.is_authenticated:
-                raise _SignInRequired
-            raise Http404
-        return obj
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except _SignInRequired:
-            return redirect_to_login(request.get_full_path())
-
-
-class _SignInRequired(Exception):
-    pass
 
 
 def safe_next(request, default, *args, **kwargs) -> str:
@@ -88,3 +68,12 @@ def rate_limited(request, action: str, *, limit: int, period: int) -> bool:
         cache.set(key, 1, timeout=period)
         count = 1
     return count > limit
+
+
+def form_errors_to_form(form, exc):
+    """Put a service's ValidationError next to the field it names (or on the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

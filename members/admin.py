@@ -1,3 +1,5 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -5,7 +7,17 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from .admin_site import SecretariatAdmin
-from .models import Affiliation, EmailDomain, Institution, User
+from .models import (
+    Affiliation,
+    AuditEntry,
+    EmailDomain,
+    EmailOptOut,
+    Institution,
+    MembershipApplication,
+    Notification,
+    NotificationPreference,
+    User,
+)
 
 
 @admin.register(User)
@@ -53,3 +65,74 @@ class AffiliationAdmin(SecretariatAdmin):
     list_filter = ["status", "role"]
     search_fields = ["user__email", "user__name", "institution__name_ja", "institution__name_en"]
     raw_id_fields = ["user", "institution", "decided_by"]
+
+
+@admin.register(MembershipApplication)
+class MembershipApplicationAdmin(SecretariatAdmin):
+    list_display = ["reference", "name_ja", "category", "applicant_email", "status", "created_at", "decided_at"]
+    list_filter = ["status", "category", "kind"]
+    search_fields = ["name_ja", "name_en", "applicant_email", "applicant_name"]
+    raw_id_fields = ["decided_by", "institution"]
+    readonly_fields = ["name_key", "created_at", "updated_at"]
+
+
+class ReadOnlyAdmin(SecretariatAdmin):
+    """Records of what happened: readable, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor_label", "action", "object_label", "reason"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "object_label", "reason", "action"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "email", "language", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "language"]
+    search_fields = ["email", "dedup_key", "last_error"]
+    date_hierarchy = "created_at"
+    exclude = ["context"]  # account mail carries sign-in links until it is sent
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(SecretariatAdmin):
+    list_display = ["user", "kind", "delivery", "updated_at"]
+    list_filter = ["kind", "delivery"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(EmailOptOut)
+class EmailOptOutAdmin(SecretariatAdmin):
+    list_display = ["email", "kind", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["email"]
+
+
+@admin.register(EmailDomain)
+class EmailDomainAdmin(SecretariatAdmin):
+    list_display = ["domain", "institution"]
+    search_fields = ["domain", "institution__name_ja", "institution__name_en"]
+    raw_id_fields = ["institution"]
+
+
+def _secretariat_only(model):
+    """allauth's own admins, opened to the secretariat like ours (it holds no Django permissions)."""
+    if not admin.site.is_registered(model):
+        return
+    base = type(admin.site._registry[model])
+    admin.site.unregister(model)
+    admin.site.register(model, type(f"Secretariat{base.__name__}", (SecretariatAdmin, base), {}))
+
+
+for _model in (EmailAddress, Authenticator):
+    _secretariat_only(_model)

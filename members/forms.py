@@ -12,9 +12,6 @@ from .models import Affiliation, EmailDomain, Institution, MembershipApplication
 from .uploads import clean_image
 
 HONEYPOT = "website_url"
-# Domains shared by many organisations: never an institution's own.
-PUBLIC_SUFFIXES = {"ac.jp", "go.jp", "lg.jp", "co.jp", "or.jp", "ne.jp", "ed.jp", "gr.jp", "jp", "gmail.com",
-                   "yahoo.co.jp", "outlook.com", "outlook.jp", "hotmail.com", "icloud.com"}
 
 
 class HoneypotMixin:
@@ -59,11 +56,18 @@ class SignupForm(AllauthSignupForm):
         return user
 
 
-def clean_domain(value: str) -> str:
+def clean_domain(value: str, *, institution=None) -> str:
+    """A domain someone typed: lower case, valid, not public, not another member's."""
     value = (value or "").strip().lower().lstrip("@")
-    if value in PUBLIC_SUFFIXES:
-        raise ValidationError(_("%(domain)s is shared by many organisations; give your institution's own domain.")
-                              % {"domain": value})
+    if not value:
+        return value
+    for validator in EmailDomain._meta.get_field("domain").validators:
+        validator(value)
+    holder = EmailDomain.objects.filter(domain=value).exclude(institution=institution).select_related(
+        "institution").first()
+    if holder:
+        raise ValidationError(_("%(domain)s is already registered to %(name)s.")
+                              % {"domain": value, "name": holder.institution.name})
     return value
 
 
@@ -149,17 +153,8 @@ class InstitutionForm(forms.ModelForm):
         return logo
 
     def clean_email_domains(self):
-        domains = []
-        validator = EmailDomain._meta.get_field("domain").validators
-        for line in self.cleaned_data.get("email_domains", "").split():
-            domain = clean_domain(line)
-            for v in validator:
-                v(domain)
-            holder = EmailDomain.objects.filter(domain=domain).exclude(institution=self.instance).first()
-            if holder:
-                raise ValidationError(_("%(domain)s is already registered to %(name)s.")
-                                      % {"domain": domain, "name": holder.institution.name})
-            domains.append(domain)
+        domains = [clean_domain(line, institution=self.instance)
+                   for line in self.cleaned_data.get("email_domains", "").split()]
         if len(domains) > 20:
             raise ValidationError(_("At most 20 domains."))
         return sorted(set(domains))

@@ -6,6 +6,7 @@ The outbox and the audit log live in their own packages (``members/notifications
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -199,6 +200,23 @@ class Institution(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+# Domains shared by many organisations: never one institution's own.
+PUBLIC_DOMAINS = frozenset({
+    "ac.jp", "go.jp", "lg.jp", "co.jp", "or.jp", "ne.jp", "ed.jp", "gr.jp", "ad.jp", "jp", "gmail.com",
+    "googlemail.com", "yahoo.co.jp", "yahoo.com", "outlook.com", "outlook.jp", "hotmail.com", "icloud.com",
+    "me.com", "docomo.ne.jp", "ezweb.ne.jp", "softbank.ne.jp", "i.softbank.jp", "nifty.com", "biglobe.ne.jp",
+})
+
+
+def validate_own_domain(value: str) -> None:
+    if value in PUBLIC_DOMAINS:
+        raise ValidationError(
+            _("%(domain)s is shared by many organisations; give your institution's own domain."),
+            params={"domain": value},
+            code="public_domain",
+        )
+
+
 class EmailDomain(models.Model):
     """An e-mail domain an institution's people use; a signed-in user with an address there is
     offered that institution first when asking to be affiliated."""
@@ -209,7 +227,8 @@ class EmailDomain(models.Model):
         max_length=190,
         unique=True,
         validators=[
-            RegexValidator(r"^(?=.{3,190}$)([a-z0-9-]+\.)+[a-z]{2,}$", _("Enter a domain such as example.ac.jp."))
+            RegexValidator(r"^(?=.{3,190}$)([a-z0-9-]+\.)+[a-z]{2,}$", _("Enter a domain such as example.ac.jp.")),
+            validate_own_domain,
         ],
     )
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from .models import Affiliation, Institution
 
 
-def _cached(user, name, compute):
+def cached(user, name, compute):
     """Cache a per-user fact on the user object for the length of the request."""
     cache = user.__dict__.setdefault("_rules_cache", {})
     if name not in cache:
@@ -22,7 +22,7 @@ def _cached(user, name, compute):
 def in_secretariat_group(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return _cached(
+    return cached(
         user, "secretariat_group", lambda: user.groups.filter(name=settings.SECRETARIAT_GROUP).exists()
     )
 
@@ -33,7 +33,7 @@ def has_two_factor(user) -> bool:
         return False
     from allauth.mfa.models import Authenticator
 
-    return _cached(
+    return cached(
         user, "two_factor", lambda: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     )
 
@@ -47,7 +47,7 @@ def current_affiliations(user) -> list[Affiliation]:
     """The user's approved affiliations with active member institutions (cached per request)."""
     if not user.is_authenticated:
         return []
-    return _cached(
+    return cached(
         user,
         "affiliations",
         lambda: list(Affiliation.objects.current().filter(user=user).select_related("institution")),
@@ -84,7 +84,7 @@ def is_verified_user(user) -> bool:
         return False
     from allauth.account.models import EmailAddress
 
-    return _cached(
+    return cached(
         user,
         "verified",
         lambda: EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists(),

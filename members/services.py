@@ -435,7 +435,7 @@ def institutions_import(*, data: bytes, by: User) -> ImportReport:
     if missing:
         report.errors.append((1, _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)}))
         return report
-    planned, seen = [], set()
+    planned, seen, domain_rows = [], set(), {}
     for line, row in enumerate(reader, start=2):
         row = {k: (v or "").strip() for k, v in row.items() if k}
         problems = []
@@ -475,6 +475,10 @@ def institutions_import(*, data: bytes, by: User) -> ImportReport:
             if holder:
                 problems.append(_("the domain %(domain)s belongs to %(name)s") % {"domain": domain,
                                                                                    "name": holder.institution})
+            first_slug, first_line = domain_rows.setdefault(domain, (slug, line))
+            if first_slug != slug:
+                problems.append(_("the domain %(domain)s is also on row %(line)s")
+                                % {"domain": domain, "line": first_line})
             try:
                 EmailDomain._meta.get_field("domain").run_validators(domain)
             except ValidationError as exc:

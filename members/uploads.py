@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # 40 megapixels; far above any logo or photo we need
+# Pillow's own bomb guard is process-wide; set it once to our limit.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
 
 
@@ -39,7 +41,6 @@ def clean_image(upload, *, max_bytes: int | None = None, max_side: int = 2000, n
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
             probe = Image.open(io.BytesIO(data))
             if probe.format not in IMAGE_FORMATS:
                 raise ValidationError(_("Upload a PNG, JPEG, WebP or GIF image."), code="bad_type")

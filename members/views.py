@@ -15,7 +15,14 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from . import extensions, japan_map, selectors, services
-from .access import SecretariatRequiredMixin, rate_limited, safe_next, secretariat_gate
+from .access import (
+    SecretariatRequiredMixin,
+    form_errors_to_form,
+    rate_limited,
+    refuse,
+    safe_next,
+    secretariat_gate,
+)
 from .filters import directory, facet_counts, facet_queryset
 from .forms import (
     AccountForm,
@@ -35,16 +42,6 @@ from .regions import PREFECTURES_BY_CODE, REGIONS
 from .rules import is_secretariat
 from .services import IMPORT_COLUMNS
 from .tokens import read_application_token
-
-
-def form_errors_to_form(form, exc: ValidationError):
-    """Put a service's ValidationError next to the field it names (or on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
 
 # ---------------------------------------------------------------------------------------------
 # The directory and profiles (public)
@@ -390,7 +387,7 @@ class AffiliationActionView(LoginRequiredMixin, View):
                       "end": "members.end_affiliation"}[self.action]
         target = affiliation.institution if self.action == "role" else affiliation
         if not request.user.has_perm(permission, target):
-            raise Http404
+            return refuse(request)
         try:
             if self.action == "decide":
                 form = DecisionForm(request.POST)
@@ -431,7 +428,7 @@ class InstitutionObjectMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         self.institution = get_object_or_404(Institution, slug=kwargs["slug"])
         if not request.user.has_perm(self.permission, self.institution):
-            raise Http404
+            return refuse(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

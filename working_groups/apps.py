@@ -7,6 +7,7 @@ class WorkingGroupsConfig(AppConfig):
     verbose_name = _("Working groups")
 
     def ready(self):
-        from . import registrations
+        from . import notices, registrations
 
+        notices.register_all()
         registrations.register()

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from members.models import Institution
 
-from .models import Participation, WorkingGroup
+from .models import Initiative, Membership, Participation, WorkingGroup
 
 GROUPS = [
     (
@@ -76,3 +76,101 @@ def _participations(groups):
                 group=group, institution=inst, status=Participation.Status.ACTIVE,
                 defaults={"created_at": inst.created_at},
             )
+
+
+# person (e-mail of members.demo.PEOPLE), group slug, status
+MEMBERSHIPS = [
+    ("kobayashi@shinshu.example", "regional", "active"),
+    ("nakamura@shinshu.example", "regional", "active"),
+    ("miyashita@shinshu.example", "campus", "pending"),
+    ("matsumoto@kitakyu.example", "regional", "active"),
+    ("yamamoto@ritsumeikan.example", "campus", "active"),
+    ("inoue@ritsumeikan.example", "campus", "active"),
+    ("maeda@jaist.example", "innovation", "active"),
+    ("fujita@kyoto.example", "innovation", "active"),
+    ("shimizu@kyoto.example", "international", "active"),
+    ("kato@nagoya.example", "innovation", "active"),
+    ("ito@mie.example", "human-resources", "active"),
+    ("saito@tokai.example", "human-resources", "active"),
+    ("sasaki@hokkaido.example", "international", "active"),
+    ("lindqvist@hokkaido.example", "international", "active"),
+    ("takahashi@u-tokyo.example", "campus", "active"),
+    ("tanaka@u-tokyo.example", "campus", "active"),
+    ("watanabe@tohoku.example", "campus", "active"),
+    ("yoshida@hiroshima.example", "campus", "active"),
+    ("yamaguchi@kyushu.example", "campus", "active"),
+    ("murakami@ehime.example", "regional", "active"),
+    ("maruyama@nagano-pref.example", "regional", "active"),
+]
+
+
+def seed_people():
+    """People registered in groups for their institution (their institution takes part)."""
+    from members.models import User
+
+    groups = {g.slug: g for g in WorkingGroup.objects.all()}
+    for email, slug, status in MEMBERSHIPS:
+        user = User.objects.get(email=email)
+        institution = user.affiliations.get(status="approved").institution
+        Membership.objects.get_or_create(
+            group=groups[slug], user=user, status=status, defaults={"institution": institution}
+        )
+        if status == "active":
+            Participation.objects.get_or_create(
+                group=groups[slug], institution=institution, status=Participation.Status.ACTIVE
+            )
+
+
+def seed_initiatives() -> int:
+    """The case studies of demo_initiatives.TOPICS, one per institution named there."""
+    import datetime
+
+    from django.utils import timezone
+
+    from members.regions import PREFECTURES_BY_CODE
+
+    from .demo_initiatives import ARCHIVED, DRAFTS, MEMBERS_ONLY, TOPICS
+    from .services import refresh_derived
+
+    groups = {g.slug: g for g in WorkingGroup.objects.all()}
+    institutions = {i.slug: i for i in Institution.objects.all()}
+    count = 0
+    for n, (key, themes, language, title_ja, title_en, summary_ja, summary_en, body, outcomes, co2, kw, partners,
+            slugs) in enumerate(TOPICS):
+        for m, slug in enumerate(slugs):
+            inst = institutions[slug]
+            pref = PREFECTURES_BY_CODE[inst.prefecture]
+            started = datetime.date(2021 + (n + m) % 5, 1 + (n * 3 + m) % 12, 1 + (n + m * 7) % 28)
+            published = timezone.make_aware(datetime.datetime.combine(started, datetime.time(10)))
+            published += datetime.timedelta(days=30 + (n * 11 + m * 5) % 200)
+            published = min(published, timezone.now() - datetime.timedelta(days=n + m))
+            if language == "ja":
+                title, summary, title_tr, summary_tr = (f"{title_ja}（{inst.name_ja}）", summary_ja,
+                                                        f"{title_en} ({inst.name_en})", summary_en)
+                lead = f"{inst.name_ja}（{pref.name_ja}）の取組です。\n\n"
+            else:
+                title, summary, title_tr, summary_tr = (f"{title_en} ({inst.name_en})", summary_en,
+                                                        f"{title_ja}（{inst.name_ja}）", summary_ja)
+                lead = f"An initiative of {inst.name_en} in {pref.name_en}.\n\n"
+            state = (key, slug)
+            status = ("draft" if state in DRAFTS else "archived" if state in ARCHIVED else "published")
+            initiative, created = Initiative.objects.get_or_create(
+                slug=f"{key}-{slug}",
+                defaults=dict(
+                    institution=inst, language=language, title=title, summary=summary, body=lead + body,
+                    title_translated=title_tr, summary_translated=summary_tr, partners=partners,
+                    prefecture=inst.prefecture, started_on=started,
+                    ended_on=None if (n + m) % 3 else started + datetime.timedelta(days=540),
+                    outcomes=outcomes, co2_reduction=co2, capacity_kw=kw, status=status,
+                    visibility="members" if state in MEMBERS_ONLY else "public",
+                    published_at=None if status == "draft" else published, created_at=published,
+                    author=inst.affiliations.filter(status="approved").order_by("pk").first().user
+                    if inst.affiliations.filter(status="approved").exists() else None,
+                ),
+            )
+            if created:
+                initiative.themes.set([groups[t] for t in themes])
+                refresh_derived(initiative)
+                initiative.save(update_fields=["year", "body_html", "search_text"])
+            count += 1
+    return count

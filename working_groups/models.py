@@ -1,13 +1,15 @@
 """The coalition's two tiers: the general meeting of all members, and theme working groups."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.i18n import translated
+from members.i18n import fold, translated
 from members.models import Institution
+from members.regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, region_of
 
 
 class WorkingGroupQuerySet(models.QuerySet):
@@ -50,6 +52,10 @@ class WorkingGroup(models.Model):
         _("open to join"), default=False, help_text=_("Join requests are accepted at once, without a coordinator.")
     )
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    closed_reason = models.TextField(
+        _("reason for closing"), blank=True, help_text=_("The general meeting's resolution that closed the group.")
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkingGroupQuerySet.as_manager()
@@ -177,3 +183,207 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.group}"
+
+
+class ResearchTeam(models.Model):
+    """A research team under a working group (研究チーム)."""
+
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="research_teams")
+    name_ja = models.CharField(_("name (Japanese)"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    lead = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("lead")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    name = translated("name")
+    description = translated("description")
+
+    class Meta:
+        verbose_name = _("research team")
+        verbose_name_plural = _("research teams")
+        ordering = ["group", "name_ja"]
+
+    def __str__(self):
+        return self.name
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Initiative.Status.PUBLISHED)
+
+    def public(self):
+        """What a visitor may see listed: published and public."""
+        return self.published().filter(visibility=Initiative.Visibility.PUBLIC)
+
+    def search(self, q: str):
+        """Every word (folded like the stored text) appears somewhere in the text, in either
+        language; Japanese needs no spaces: 陽光発 finds 太陽光発電 (a substring, trigram-indexed)."""
+        qs = self
+        for word in fold(q).split()[:8]:
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+
+class Initiative(models.Model):
+    """A case study an institution shares with the coalition (and, if public, the world)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        MEMBERS = "members", _("Members only")
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("institution")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="initiatives"
+    )
+    slug = models.SlugField(max_length=90, unique=True, editable=False)
+    language = models.CharField(
+        _("language of the text"), max_length=2, choices=settings.LANGUAGES, default="ja"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(
+        _("summary"), max_length=1000, help_text=_("Two or three sentences for lists and feeds.")
+    )
+    body = models.TextField(_("text"), help_text=_("Markdown: headings, lists, links, tables and images."))
+    title_translated = models.CharField(_("title in the other language"), max_length=200, blank=True)
+    summary_translated = models.TextField(_("summary in the other language"), max_length=1000, blank=True)
+    themes = models.ManyToManyField(WorkingGroup, related_name="initiatives", verbose_name=_("themes"))
+    partners = models.TextField(
+        _("partners"), blank=True, max_length=2000,
+        help_text=_("Local governments, companies and others, one per line."),
+    )
+    partner_institutions = models.ManyToManyField(
+        Institution, blank=True, related_name="partner_in", verbose_name=_("partner members")
+    )
+    prefecture = models.CharField(_("prefecture"), max_length=2, choices=PREFECTURE_CHOICES)
+    started_on = models.DateField(_("started"))
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    outcomes = models.TextField(_("outcomes"), blank=True, max_length=4000)
+    co2_reduction = models.DecimalField(
+        _("CO₂ reduced (t-CO₂ per year)"), max_digits=12, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    capacity_kw = models.DecimalField(
+        _("capacity installed (kW)"), max_digits=12, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    cover = models.ImageField(_("cover image"), upload_to="initiatives/", blank=True)
+    cover_alt = models.CharField(
+        _("description of the image"), max_length=250, blank=True,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+    links = models.JSONField(_("links"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    unpublished_reason = models.TextField(blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(editable=False, db_index=True, default=2021)
+    body_html = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="initiative_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="initiative_published_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "visibility", "-published_at"], name="initiative_listing"),
+            models.Index(fields=["institution", "status"]),
+            models.Index(fields=["prefecture", "status"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("working_groups:initiative-detail", kwargs={"slug": self.slug})
+
+    @property
+    def other_language(self) -> str:
+        return "en" if self.language == "ja" else "ja"
+
+    def shown_title(self) -> str:
+        """The title in the page's language where a translation exists."""
+        from members.i18n import current_language
+
+        if current_language() != self.language and self.title_translated:
+            return self.title_translated
+        return self.title
+
+    def shown_summary(self) -> str:
+        from members.i18n import current_language
+
+        if current_language() != self.language and self.summary_translated:
+            return self.summary_translated
+        return self.summary
+
+    @property
+    def region(self):
+        return region_of(self.prefecture)
+
+    @property
+    def prefecture_info(self):
+        return PREFECTURES_BY_CODE.get(self.prefecture)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != self.Status.DRAFT and self.visibility == self.Visibility.PUBLIC
+
+
+class InitiativeDocument(models.Model):
+    """A file attached to an initiative (PDF, image or Office document, checked by content)."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="documents/")
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class InitiativeRevision(models.Model):
+    """Who changed what, when: one row per edit, shown to the initiative's editors."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    editor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=20, default="edit")
+    changes = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.initiative} {self.action} {self.created_at:%Y-%m-%d %H:%M}"

@@ -54,6 +54,37 @@ def _profile_groups(request, institution):
     }
 
 
+def _profile_initiatives(request, institution):
+    from .selectors import latest_initiatives
+
+    return {"institution": institution, "initiatives": latest_initiatives(request.user, institution=institution,
+                                                                          limit=6)}
+
+
+def _account_groups(request):
+    """On /account/: my groups, my drafts, and the groups I coordinate."""
+    from .models import Initiative, Membership
+    from .selectors import groups_to_coordinate
+
+    user = request.user
+    return {
+        "memberships": list(
+            Membership.objects.filter(user=user, status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING])
+            .select_related("group")
+        ),
+        "drafts": list(
+            Initiative.objects.filter(author=user, status=Initiative.Status.DRAFT).order_by("-updated_at")[:10]
+        ),
+        "coordinating": groups_to_coordinate(user),
+        "can_create": user.has_perm("working_groups.create_initiative"),
+    }
+
+
+def _people_groups(request, institution):
+    """On an institution's people page: a link to its choice of groups."""
+    return {"institution": institution}
+
+
 def _application_approved(*, application, institution, by):
     from .services import participation_request
 
@@ -67,6 +98,19 @@ def register():
     extensions.register_section(
         "institution_profile",
         extensions.Section("working-groups", "working_groups/includes/_profile_groups.html", _profile_groups, 10),
+    )
+    extensions.register_section(
+        "institution_profile",
+        extensions.Section(
+            "initiatives", "working_groups/includes/_profile_initiatives.html", _profile_initiatives, 20
+        ),
+    )
+    extensions.register_section(
+        "account", extensions.Section("groups", "working_groups/includes/_account_groups.html", _account_groups, 10)
+    )
+    extensions.register_section(
+        "institution_people",
+        extensions.Section("groups", "working_groups/includes/_people_groups.html", _people_groups, 10),
     )
     extensions.register_application_choices(_theme_choices)
     extensions.register_application_hook(_application_approved)

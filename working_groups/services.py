@@ -1,18 +1,184 @@
-"""Writes of the working-groups app that have side effects."""
+"""Writes of the working-groups app that have side effects: joining groups, institutions taking
+part, the secretariat's group management, and initiatives with their revisions.
 
-from django.db import transaction
+Every service is atomic, checks the state it changes (two coordinators approving the same request
+at once: the row lock makes the second one see it decided), records decisions in the audit log and
+writes its e-mails to the outbox in the same transaction.
+"""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from members.audit.services import audit
+from members.i18n import fold
+from members.markup import render_markdown
+from members.models import Affiliation, User
+from members.notifications.services import notify
+from members.rules import current_affiliations
+from members.services import institution_contacts, secretariat_users
+from members.uploads import clean_document
 
-from .models import Participation
+from .models import (
+    Initiative,
+    InitiativeDocument,
+    InitiativeRevision,
+    Membership,
+    Participation,
+    WorkingGroup,
+)
+
+M = Membership.Status
+P = Participation.Status
+
+
+def coordinators_to_notify(group) -> list[User]:
+    """Who hears of a request for ``group``: its members from coordinating institutions, else the
+    contacts of those institutions, else the secretariat."""
+    coordinating = list(group.coordinators.values_list("pk", flat=True))
+    people = list(
+        User.objects.filter(
+            is_active=True,
+            group_memberships__group=group,
+            group_memberships__status=M.ACTIVE,
+            group_memberships__institution_id__in=coordinating,
+        ).distinct()
+    )
+    if not people and coordinating:
+        people = list(
+            User.objects.filter(
+                is_active=True,
+                affiliations__institution_id__in=coordinating,
+                affiliations__status=Affiliation.Status.APPROVED,
+                affiliations__role__in=[Affiliation.Role.CONTACT, Affiliation.Role.REPRESENTATIVE],
+            ).distinct()
+        )
+    return people or secretariat_users()
+
+
+def _ensure_participation(*, institution, group, by):
+    """An institution with a registered person takes part in the group."""
+    participation = Participation.objects.select_for_update().filter(
+        group=group, institution=institution, status__in=[P.PENDING, P.ACTIVE]
+    ).first()
+    if participation is None:
+        participation = Participation.objects.create(group=group, institution=institution, status=P.ACTIVE,
+                                                     requested_by=by, decided_by=by, decided_at=timezone.now())
+    elif participation.status == P.PENDING:
+        participation.status = P.ACTIVE
+        participation.decided_by = by
+        participation.decided_at = timezone.now()
+        participation.save()
+    return participation
+
+
+# ---------------------------------------------------------------------------------------------
+# People joining groups
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_request(*, user, group: WorkingGroup, institution=None, message: str = "") -> Membership:
+    """A staff member asks to join ``group`` for one of their institutions; an open group accepts
+    at once. Side effects: a notice to the group's coordinators (or the decision e-mail)."""
+    if group.status != WorkingGroup.Status.ACTIVE or group.is_general_meeting:
+        raise ValidationError(_("This group does not take new members."))
+    mine = {a.institution_id: a.institution for a in current_affiliations(user)}
+    if institution is None and len(mine) == 1:
+        institution = next(iter(mine.values()))
+    if institution is None or institution.pk not in mine:
+        raise ValidationError({"institution": _("Choose one of your institutions.")})
+    if Membership.objects.filter(group=group, user=user, status__in=[M.PENDING, M.ACTIVE]).exists():
+        raise ValidationError(_("You are already a member of this group or asked to join."))
+    membership = Membership(group=group, user=user, institution=institution, message=message.strip())
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        raise ValidationError(_("You are already a member of this group or asked to join."))
+    if group.is_open:
+        _approve_membership(membership, by=user, automatic=True)
+    else:
+        notify(kind="group_join_requested", to=coordinators_to_notify(group), obj=membership, reply_to=user.email)
+    return membership
+
+
+def _approve_membership(membership, *, by, automatic=False):
+    membership.status = M.ACTIVE
+    membership.decided_by = None if automatic else by
+    membership.decided_at = timezone.now()
+    membership.save()
+    _ensure_participation(institution=membership.institution, group=membership.group, by=by)
+    audit(actor=by, action="membership.approve", obj=membership, institution=membership.institution,
+          detail={"group": membership.group.slug, "user": membership.user.email, "open": automatic})
+    notify(kind="group_join_decided", to=[membership.user], obj=membership,
+           period=f"approved:{membership.decided_at.isoformat()}",
+           reply_to="" if automatic else getattr(by, "email", ""))
+
+
+@transaction.atomic
+def membership_decide(*, membership: Membership, by, approve: bool, reason: str = "") -> Membership:
+    """A coordinator (or the secretariat) approves or refuses a join request, once."""
+    membership = Membership.objects.select_for_update().select_related("group", "user", "institution").get(
+        pk=membership.pk
+    )
+    if membership.status != M.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    if approve:
+        _approve_membership(membership, by=by)
+        return membership
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason; the person will read it.")})
+    membership.status = M.REFUSED
+    membership.reason = reason
+    membership.decided_by = by
+    membership.decided_at = timezone.now()
+    membership.save()
+    audit(actor=by, action="membership.refuse", obj=membership, reason=reason, institution=membership.institution,
+          detail={"group": membership.group.slug, "user": membership.user.email})
+    notify(kind="group_join_decided", to=[membership.user], obj=membership,
+           period=f"refused:{membership.decided_at.isoformat()}", reply_to=by.email)
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, by, reason: str = "") -> Membership:
+    """The person leaves (or withdraws the request), or a coordinator removes them with a reason."""
+    membership = Membership.objects.select_for_update().select_related("group", "user").get(pk=membership.pk)
+    if membership.status not in (M.PENDING, M.ACTIVE):
+        raise ValidationError(_("This membership has already ended."))
+    leaving = by == membership.user
+    reason = (reason or "").strip()
+    if not leaving and not reason:
+        raise ValidationError({"reason": _("Give the reason; the person will read it.")})
+    membership.status = M.LEFT if leaving else M.REMOVED
+    membership.reason = reason
+    membership.decided_by = by
+    membership.decided_at = timezone.now()
+    membership.save()
+    audit(actor=by, action="membership.leave" if leaving else "membership.remove", obj=membership, reason=reason,
+          institution=membership.institution, detail={"group": membership.group.slug, "user": membership.user.email})
+    if not leaving:
+        notify(kind="group_member_removed", to=[membership.user], obj=membership, reply_to=by.email)
+    return membership
+
+
+# ---------------------------------------------------------------------------------------------
+# Institutions taking part
+# ---------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def participation_request(*, institution, group, by, message: str = "") -> Participation:
     """The institution asks to take part in ``group``; an open group accepts at once. Asking again
-    while a request is open returns that request."""
+    while a request is open returns that request. Side effects: a notice to the coordinators."""
     open_ = Participation.objects.filter(
-        group=group, institution=institution, status__in=[Participation.Status.PENDING, Participation.Status.ACTIVE]
+        group=group, institution=institution, status__in=[P.PENDING, P.ACTIVE]
     ).first()
     if open_ is not None:
         return open_
@@ -21,8 +187,281 @@ def participation_request(*, institution, group, by, message: str = "") -> Parti
         institution=institution,
         requested_by=by if by is not None and by.is_authenticated else None,
         message=str(message),
-        status=Participation.Status.ACTIVE if group.is_open else Participation.Status.PENDING,
+        status=P.ACTIVE if group.is_open else P.PENDING,
     )
-    if participation.status == Participation.Status.ACTIVE:
+    if participation.status == P.ACTIVE:
         audit(actor=by, action="participation.approve", obj=participation, detail={"group": group.slug, "open": True})
+    else:
+        notify(kind="group_participation_requested", to=coordinators_to_notify(group), obj=participation)
     return participation
+
+
+@transaction.atomic
+def participation_decide(*, participation: Participation, by, approve: bool, reason: str = "") -> Participation:
+    participation = Participation.objects.select_for_update().select_related("group", "institution").get(
+        pk=participation.pk
+    )
+    if participation.status != P.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Give the reason; the institution's contact will read it.")})
+    participation.status = P.ACTIVE if approve else P.REFUSED
+    participation.reason = reason
+    participation.decided_by = by
+    participation.decided_at = timezone.now()
+    participation.save()
+    audit(actor=by, action="participation.approve" if approve else "participation.refuse", obj=participation,
+          reason=reason, detail={"group": participation.group.slug})
+    notify(kind="group_participation_decided", to=institution_contacts(participation.institution),
+           obj=participation, period=participation.status, reply_to=by.email)
+    return participation
+
+
+@transaction.atomic
+def participation_end(*, participation: Participation, by, reason: str = "") -> Participation:
+    participation = Participation.objects.select_for_update().get(pk=participation.pk)
+    if participation.status not in (P.PENDING, P.ACTIVE):
+        raise ValidationError(_("The institution no longer takes part in this group."))
+    participation.status = P.ENDED
+    participation.reason = reason
+    participation.decided_by = by
+    participation.decided_at = timezone.now()
+    participation.save()
+    audit(actor=by, action="participation.end", obj=participation, reason=reason,
+          detail={"group": participation.group.slug})
+    return participation
+
+
+@transaction.atomic
+def institution_groups_choose(*, institution, by, groups) -> dict:
+    """The contact's choice of the groups the institution takes part in: new ones become requests,
+    dropped ones end. Returns {"requested": [...], "ended": [...]}."""
+    wanted = {g.pk: g for g in groups}
+    current = {
+        p.group_id: p
+        for p in Participation.objects.select_for_update().filter(institution=institution,
+                                                                   status__in=[P.PENDING, P.ACTIVE])
+    }
+    requested = [participation_request(institution=institution, group=g, by=by)
+                 for pk, g in wanted.items() if pk not in current]
+    ended = [participation_end(participation=p, by=by, reason=_("The institution's contact chose to leave."))
+             for pk, p in current.items() if pk not in wanted]
+    return {"requested": requested, "ended": ended}
+
+
+# ---------------------------------------------------------------------------------------------
+# The secretariat's groups
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def group_save(*, form, by) -> WorkingGroup:
+    """Create or edit a group (secretariat)."""
+    creating = form.instance.pk is None
+    changed = list(form.changed_data)
+    group = form.save()
+    audit(actor=by, action="group.create" if creating else "group.update", obj=group, detail={"fields": changed})
+    return group
+
+
+@transaction.atomic
+def group_close(*, group: WorkingGroup, by, reason: str) -> WorkingGroup:
+    """Close a group on a general-meeting resolution (the reason). Its records stay."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Record the general meeting's resolution.")})
+    group = WorkingGroup.objects.select_for_update().get(pk=group.pk)
+    if group.status == WorkingGroup.Status.CLOSED:
+        raise ValidationError(_("This group is already closed."))
+    if group.is_general_meeting:
+        raise ValidationError(_("The general meeting cannot be closed."))
+    group.status = WorkingGroup.Status.CLOSED
+    group.closed_reason = reason
+    group.closed_at = timezone.now()
+    group.save()
+    audit(actor=by, action="group.close", obj=group, reason=reason)
+    return group
+
+
+# ---------------------------------------------------------------------------------------------
+# Initiatives
+# ---------------------------------------------------------------------------------------------
+
+TRACKED = ["title", "summary", "body", "title_translated", "summary_translated", "language", "partners",
+           "prefecture", "started_on", "ended_on", "outcomes", "co2_reduction", "capacity_kw", "cover_alt",
+           "links", "visibility"]
+
+
+def _slug_for(initiative) -> str:
+    base = slugify(initiative.title_translated if initiative.language == "ja" else initiative.title)[:60].strip("-")
+    base = base or initiative.institution.slug[:40]
+    while True:
+        slug = f"{base}-{secrets.token_hex(3)}"
+        if not Initiative.objects.filter(slug=slug).exists():
+            return slug
+
+
+def refresh_derived(initiative: Initiative) -> None:
+    """Rendered body, year and the folded search text (both languages, partners, institution)."""
+    initiative.year = initiative.started_on.year
+    initiative.body_html = str(render_markdown(initiative.body))
+    partners = " ".join(f"{i.name_ja} {i.name_en}" for i in initiative.partner_institutions.all()) \
+        if initiative.pk else ""
+    inst = initiative.institution
+    initiative.search_text = fold(" ".join([
+        initiative.title, initiative.title_translated, initiative.summary, initiative.summary_translated,
+        initiative.body, initiative.partners, partners, initiative.outcomes, inst.name_ja, inst.name_en,
+    ]))
+
+
+def _snapshot(initiative) -> dict:
+    values = {}
+    for name in TRACKED:
+        value = getattr(initiative, name)
+        values[name] = value if isinstance(value, str | list | int | type(None)) else str(value)
+    values["themes"] = sorted(initiative.themes.values_list("slug", flat=True))
+    values["partner_institutions"] = sorted(initiative.partner_institutions.values_list("slug", flat=True))
+    values["cover"] = initiative.cover.name or ""
+    return values
+
+
+def _revision(initiative, by, action, before=None):
+    after = _snapshot(initiative)
+    changes = {}
+    for name, new in after.items():
+        old = (before or {}).get(name)
+        if before is None or old != new:
+            changes[name] = [_short(old), _short(new)] if before is not None else _short(new)
+    if before is not None and not changes:
+        return  # saved without a change: nothing to record
+    InitiativeRevision.objects.create(initiative=initiative, editor=by, editor_label=getattr(by, "email", ""),
+                                      action=action, changes=changes)
+
+
+def _short(value):
+    if isinstance(value, str) and len(value) > 500:
+        return value[:500] + "…"
+    return value
+
+
+def _save_cover(initiative, form):
+    image = form.cleaned_data.get("cover_upload")  # already checked and re-encoded by the form
+    if image:
+        initiative.cover.save(image.name, image, save=False)
+    elif form.cleaned_data.get("remove_cover"):
+        initiative.cover = ""
+
+
+@transaction.atomic
+def initiative_create(*, form, by, institution) -> Initiative:
+    """A staff member writes a new initiative for their institution (a draft).
+    Side effects: a revision."""
+    initiative = form.save(commit=False)
+    initiative.institution = institution
+    initiative.author = by
+    initiative.status = Initiative.Status.DRAFT
+    if not initiative.prefecture:
+        initiative.prefecture = institution.prefecture
+    initiative.slug = _slug_for(initiative)
+    _save_cover(initiative, form)
+    refresh_derived(initiative)
+    initiative.save()
+    form.save_m2m()
+    refresh_derived(initiative)
+    initiative.save(update_fields=["search_text"])
+    _revision(initiative, by, "create")
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(*, initiative: Initiative, form, by) -> Initiative:
+    """Save an edit; the revision records who changed which fields, from what to what."""
+    before = _snapshot(Initiative.objects.select_for_update().get(pk=initiative.pk))
+    initiative = form.save(commit=False)
+    _save_cover(initiative, form)
+    initiative.save()
+    form.save_m2m()
+    refresh_derived(initiative)
+    initiative.save(update_fields=["year", "body_html", "search_text"])
+    _revision(initiative, by, "edit", before=before)
+    return initiative
+
+
+def _set_status(initiative, *, by, to, allowed_from, action, reason=""):
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if initiative.status not in allowed_from:
+        raise ValidationError(_("This initiative is %(status)s.") % {"status": initiative.get_status_display()})
+    initiative.status = to
+    if to == Initiative.Status.PUBLISHED and initiative.published_at is None:
+        initiative.published_at = timezone.now()
+    if reason:
+        initiative.unpublished_reason = reason
+    initiative.save()
+    InitiativeRevision.objects.create(initiative=initiative, editor=by, editor_label=getattr(by, "email", ""),
+                                      action=action, changes={"status": to, **({"reason": reason} if reason else {})})
+    return initiative
+
+
+@transaction.atomic
+def initiative_publish(*, initiative: Initiative, by) -> Initiative:
+    """Draft (or archived) → published. The first time, members of its groups who asked for it
+    hear of it."""
+    first = initiative.published_at is None
+    initiative = _set_status(initiative, by=by, to=Initiative.Status.PUBLISHED,
+                             allowed_from=(Initiative.Status.DRAFT, Initiative.Status.ARCHIVED), action="publish")
+    if first:
+        members = User.objects.filter(
+            is_active=True, group_memberships__group__in=initiative.themes.all(), group_memberships__status=M.ACTIVE
+        ).exclude(pk=getattr(by, "pk", None)).distinct()
+        notify(kind="initiative_published", to=members, obj=initiative)
+    return initiative
+
+
+@transaction.atomic
+def initiative_archive(*, initiative: Initiative, by) -> Initiative:
+    """Published → archived: kept readable at its address, no longer listed."""
+    return _set_status(initiative, by=by, to=Initiative.Status.ARCHIVED,
+                       allowed_from=(Initiative.Status.PUBLISHED,), action="archive")
+
+
+@transaction.atomic
+def initiative_unpublish(*, initiative: Initiative, by, reason: str) -> Initiative:
+    """The secretariat takes a published initiative back to draft, with a reason the author and
+    the institution's contacts receive. Side effects: audit entry, e-mails."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason; the author will read it.")})
+    initiative = _set_status(initiative, by=by, to=Initiative.Status.DRAFT,
+                             allowed_from=(Initiative.Status.PUBLISHED, Initiative.Status.ARCHIVED),
+                             action="unpublish", reason=reason)
+    audit(actor=by, action="initiative.unpublish", obj=initiative, reason=reason, institution=initiative.institution)
+    people = set(institution_contacts(initiative.institution))
+    if initiative.author and initiative.author.is_active:
+        people.add(initiative.author)
+    notify(kind="initiative_unpublished", to=people, obj=initiative,
+           period=timezone.now().isoformat(), reply_to=by.email)
+    return initiative
+
+
+@transaction.atomic
+def document_add(*, initiative: Initiative, by, upload, title: str = "") -> InitiativeDocument:
+    """Attach a file, checked by its content (PDF, image, Office) and size."""
+    content, content_type = clean_document(upload)
+    document = InitiativeDocument(initiative=initiative, title=(title or content.name)[:200],
+                                  content_type=content_type, size=content.size, uploaded_by=by)
+    document.file.save(content.name, content, save=False)
+    document.save()
+    InitiativeRevision.objects.create(initiative=initiative, editor=by, editor_label=getattr(by, "email", ""),
+                                      action="document", changes={"added": document.title})
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: InitiativeDocument, by) -> None:
+    initiative = document.initiative
+    title = document.title
+    document.file.delete(save=False)
+    document.delete()
+    InitiativeRevision.objects.create(initiative=initiative, editor=by, editor_label=getattr(by, "email", ""),
+                                      action="document", changes={"removed": title})

@@ -88,8 +88,11 @@ def test_approve_creates_member_makes_verified_applicant_contact_and_requests_gr
     statuses = dict(Participation.objects.filter(institution=inst).values_list("group__slug", "status"))
     assert statuses == {"campus": "pending", "open": "active"}
     assert campus.participations.get().message == f"Named in the membership application {application.reference}."
-    (decision,) = mail.outbox
+    (decision,) = [m for m in mail.outbox if m.to == [FORM["applicant_email"]]]
     assert decision.subject == "コアリションへようこそ: 静岡県立大学の入会が承認されました"
+    # the group without coordinators: the secretariat hears of the institution's request
+    (request,) = [m for m in mail.outbox if m.to == ["sec@coalition.example"]]
+    assert request.subject == "University of Shizuoka asks to take part in " + campus.name_en
     assert "/ja/accounts/login/" in decision.body  # has an account: sign in
     actions = set(AuditEntry.objects.filter(institution_id=inst.pk).values_list("action", flat=True))
     assert actions == {"application.approve", "institution.join", "affiliation.approve", "participation.approve"}

@@ -295,11 +295,11 @@ def test_settings_page_lists_kinds_and_saves_choices(client):
     html = page.content.decode()
     assert "所属申請の結果" in html
     assert "アカウントとログイン" not in html  # account mail cannot be turned off
-    response = client.post(
-        "/ja/account/notifications/", {"affiliation_decided": "digest", "affiliation_requested": "never",
-                                        "application_submitted": "immediate", "application_received": "immediate",
-                                        "application_decided": "immediate"},
-    )
+    from members.notifications import registry
+
+    data = {k.key: k.default for k in registry.choosable_kinds()}
+    data.update({"affiliation_decided": "digest", "affiliation_requested": "never"})
+    response = client.post("/ja/account/notifications/", data)
     assert response["Location"] == "/ja/account/notifications/"
     assert dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery")) == {
         "affiliation_decided": "digest",

@@ -15,8 +15,13 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with a known password; it does not run in production.")
         m = members.demo.seed()
         g = working_groups.demo.seed()
+        working_groups.demo.seed_people()
+        n_initiatives = working_groups.demo.seed_initiatives()
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups.")
+            self.style.SUCCESS(
+                f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups, "
+                f"{n_initiatives} initiatives."
+            )
         )
         self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")
         for email, what in members.demo.DEMO_SIGN_INS:

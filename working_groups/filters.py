@@ -1,0 +1,66 @@
+"""The initiative list's filters: q, wg, region, prefecture, institution, year (DESIGN.md)."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Institution
+from members.regions import PREFECTURE_CHOICES, REGION_CHOICES, REGIONS_BY_SLUG
+
+from .models import Initiative, WorkingGroup
+
+
+def year_choices():
+    return [(y, str(y)) for y in range(datetime.date.today().year + 1, 1999, -1)]
+
+
+class InitiativeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_q", max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 太陽光, ZEB, satoyama")}),
+    )
+    wg = django_filters.ModelChoiceFilter(
+        label=_("Working group"), queryset=WorkingGroup.objects.themes().order_by("order", "slug"),
+        to_field_name="slug", method="filter_wg",
+    )
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=REGION_CHOICES, method="filter_region")
+    prefecture = django_filters.ChoiceFilter(label=_("Prefecture"), choices=PREFECTURE_CHOICES)
+    institution = django_filters.ModelChoiceFilter(
+        label=_("Institution"), queryset=Institution.objects.all(), to_field_name="slug"
+    )
+    year = django_filters.TypedChoiceFilter(label=_("Year"), choices=year_choices, coerce=int)
+
+    class Meta:
+        model = Initiative
+        fields = ["q", "wg", "region", "prefecture", "institution", "year"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_wg(self, queryset, name, value):
+        return queryset.filter(themes=value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(prefecture__in=REGIONS_BY_SLUG[value].codes)
+
+
+FACETS = {"wg": "themes__slug", "prefecture": "prefecture", "year": "year", "institution": "institution__slug"}
+
+
+def initiative_facets(data, base) -> dict[str, dict]:
+    """Counts per value of each facet among the initiatives matching every other filter (one
+    grouped query per facet, whatever the data)."""
+    out = {}
+    for facet, column in FACETS.items():
+        rest = data.copy()
+        for key in {facet, "page"} | ({"region", "prefecture"} if facet == "prefecture" else set()):
+            rest.pop(key, None)
+        qs = InitiativeFilter(rest, queryset=base).qs.order_by()
+        rows = qs.values_list(column).annotate(n=Count("id", distinct=True)).order_by("-n")
+        if facet == "institution":
+            rows = rows[:25]
+        out[facet] = dict(rows)
+    return out

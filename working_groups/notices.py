@@ -1,0 +1,79 @@
+"""The notification kinds of the working-groups app (registered in its AppConfig.ready)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from members.notifications.registry import Kind, Obsolete, register
+from members.notifications.rendering import absolute
+
+
+def _target(notification):
+    obj = notification.target
+    if obj is None:
+        raise Obsolete("the object of this notice no longer exists")
+    return obj
+
+
+def _membership(notification):
+    membership = _target(notification)
+    group = membership.group
+    return {
+        "membership": membership,
+        "group": group,
+        "group_url": absolute(group.get_absolute_url()),
+        "manage_url": absolute(reverse("working_groups:group-manage", kwargs={"slug": group.slug})),
+    }
+
+
+def _participation(notification):
+    participation = _target(notification)
+    group = participation.group
+    return {
+        "participation": participation,
+        "group": group,
+        "institution": participation.institution,
+        "group_url": absolute(group.get_absolute_url()),
+        "manage_url": absolute(reverse("working_groups:group-manage", kwargs={"slug": group.slug})),
+    }
+
+
+def _initiative(notification):
+    initiative = _target(notification)
+    if notification.kind == "initiative_published" and initiative.status != initiative.Status.PUBLISHED:
+        raise Obsolete("no longer published")
+    return {
+        "initiative": initiative,
+        "initiative_url": absolute(initiative.get_absolute_url()),
+        "edit_url": absolute(reverse("working_groups:initiative-edit", kwargs={"slug": initiative.slug})),
+        "themes": list(initiative.themes.all()),
+    }
+
+
+KINDS = [
+    Kind(key="group_join_requested", label=_("Requests to join your working group"),
+         description=_("Someone asks to join a group your institution coordinates."),
+         template="working_groups/email/group_join_requested", context=_membership, order=30),
+    Kind(key="group_join_decided", label=_("Working group join decided"),
+         description=_("Your request to join a working group was approved or refused."),
+         template="working_groups/email/group_join_decided", context=_membership, order=31),
+    Kind(key="group_member_removed", label=_("Removed from a working group"),
+         description=_("A coordinator removed you from a working group."),
+         template="working_groups/email/group_member_removed", context=_membership, digestible=False, order=32),
+    Kind(key="group_participation_requested", label=_("Institutions asking to take part in your group"),
+         description=_("An institution asks to take part in a group your institution coordinates."),
+         template="working_groups/email/group_participation_requested", context=_participation, order=33),
+    Kind(key="group_participation_decided", label=_("Your institution's group participation decided"),
+         description=_("A request of your institution to take part in a group was approved or refused."),
+         template="working_groups/email/group_participation_decided", context=_participation, order=34),
+    Kind(key="initiative_published", label=_("New initiatives in my working groups"),
+         description=_("An initiative is published under a theme of a group you belong to."),
+         template="working_groups/email/initiative_published", context=_initiative, default="never", order=40),
+    Kind(key="initiative_unpublished", label=_("Initiative taken back by the secretariat"),
+         description=_("The secretariat unpublished an initiative of your institution."),
+         template="working_groups/email/initiative_unpublished", context=_initiative, digestible=False, order=41),
+]
+
+
+def register_all():
+    for kind in KINDS:
+        register(kind)

@@ -1,0 +1,96 @@
+"""Who may do what with groups and initiatives (checked on the object by every view).
+
+Roles (DESIGN.md): staff (approved affiliation with an active member), institution contact,
+WG coordinator (staff of a coordinating institution of that group), secretariat.
+"""
+
+import rules
+
+from members.rules import (
+    cached,
+    contact_institution_ids,
+    institution_ids,
+    is_contact_of,
+    is_secretariat,
+    is_staff_member,
+)
+
+from .models import Initiative
+
+
+def coordinated_group_ids(user) -> set[int]:
+    """Groups for which one of the user's institutions coordinates (one query, cached)."""
+    ids = institution_ids(user)
+    if not ids:
+        return set()
+    from .models import WorkingGroup
+
+    return cached(
+        user,
+        "coordinated_groups",
+        lambda: set(WorkingGroup.coordinators.through.objects.filter(institution_id__in=ids)
+                    .values_list("workinggroup_id", flat=True)),
+    )
+
+
+@rules.predicate
+def is_coordinator_of(user, group) -> bool:
+    return group is not None and group.pk in coordinated_group_ids(user)
+
+
+@rules.predicate
+def is_coordinator_of_request(user, request) -> bool:
+    """For a membership or participation request: coordinator of its group."""
+    return request is not None and request.group_id in coordinated_group_ids(user)
+
+
+@rules.predicate
+def is_group_active(user, group) -> bool:
+    return group is not None and group.status == group.Status.ACTIVE and not group.is_general_meeting
+
+
+@rules.predicate
+def is_author(user, initiative) -> bool:
+    """The author, while still staff of the initiative's institution."""
+    return (
+        initiative is not None
+        and initiative.author_id == user.pk
+        and initiative.institution_id in institution_ids(user)
+    )
+
+
+@rules.predicate
+def is_contact_of_initiative(user, initiative) -> bool:
+    return initiative is not None and initiative.institution_id in contact_institution_ids(user)
+
+
+@rules.predicate
+def is_contact_of_request(user, request) -> bool:
+    return request is not None and request.institution_id in contact_institution_ids(user)
+
+
+@rules.predicate
+def can_read_initiative(user, initiative) -> bool:
+    if initiative is None:
+        return False
+    if initiative.status == Initiative.Status.DRAFT:
+        return False  # drafts: editors only (composed below)
+    if initiative.visibility == Initiative.Visibility.PUBLIC:
+        return True
+    return is_staff_member(user) or is_secretariat(user)
+
+
+can_edit_initiative = is_author | is_contact_of_initiative | is_secretariat
+
+rules.add_perm("working_groups.create_initiative", is_staff_member)
+rules.add_perm("working_groups.view_initiative", can_read_initiative | can_edit_initiative)
+rules.add_perm("working_groups.edit_initiative", can_edit_initiative)
+rules.add_perm("working_groups.unpublish_initiative", is_secretariat)
+rules.add_perm("working_groups.view_members_only", is_staff_member | is_secretariat)
+rules.add_perm("working_groups.join_group", is_staff_member & is_group_active)
+rules.add_perm("working_groups.manage_group", is_coordinator_of | is_secretariat)
+rules.add_perm("working_groups.decide_membership", is_coordinator_of_request | is_secretariat)
+rules.add_perm("working_groups.choose_groups", is_contact_of | is_secretariat)
+rules.add_perm("working_groups.withdraw_participation", is_contact_of_request | is_secretariat)
+rules.add_perm("working_groups.administer_groups", is_secretariat)
+rules.add_perm("working_groups.see_member_names", is_staff_member | is_secretariat)

@@ -1,0 +1,1 @@
+"""Views of the working-groups app: the groups (groups.py) and the initiatives (initiatives.py)."""

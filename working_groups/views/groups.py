@@ -1,0 +1,257 @@
+"""The two tiers on the site: the group list and pages, joining, coordinating, the secretariat's
+group management, and an institution's choice of groups."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from members import extensions
+from members.access import SecretariatRequiredMixin, form_errors_to_form, refuse, safe_next, secretariat_gate
+from members.models import Institution
+from members.rules import current_affiliations
+
+from .. import selectors, services
+from ..forms import DecisionForm, GroupForm, InstitutionGroupsForm, JoinForm, ReasonForm
+from ..models import Membership, Participation, ResearchTeam, WorkingGroup
+
+
+class WorkingGroupListView(TemplateView):
+    """/working-groups/: the general meeting (upper tier), then the theme groups."""
+
+    template_name = "working_groups/workinggroup_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        groups = list(WorkingGroup.objects.filter(status=WorkingGroup.Status.ACTIVE).prefetch_related("coordinators"))
+        counts = selectors.group_counts(groups)
+        next_meetings = extensions.provide("next_meetings", default={}, groups=groups, user=self.request.user)
+        rows = [{"group": g, **counts[g.pk], "next_meeting": next_meetings.get(g.pk)} for g in groups]
+        ctx["general"] = next((r for r in rows if r["group"].is_general_meeting), None)
+        if ctx["general"]:
+            ctx["general"]["institutions"] = Institution.objects.active().count()
+        ctx["themes"] = [r for r in rows if not r["group"].is_general_meeting]
+        ctx["closed"] = list(WorkingGroup.objects.filter(status=WorkingGroup.Status.CLOSED))
+        ctx["can_administer"] = self.request.user.has_perm("working_groups.administer_groups")
+        return ctx
+
+
+class WorkingGroupDetailView(View):
+    template_name = "working_groups/workinggroup_detail.html"
+
+    def get(self, request, slug):
+        group = get_object_or_404(WorkingGroup.objects.prefetch_related("coordinators"), slug=slug)
+        user = request.user
+        ctx = {
+            "group": group,
+            "object": group,
+            "see_names": user.has_perm("working_groups.see_member_names"),
+            "can_manage": user.has_perm("working_groups.manage_group", group),
+            "can_administer": user.has_perm("working_groups.administer_groups"),
+            "initiatives": selectors.latest_initiatives(user, group=group),
+            "sections": extensions.render_sections("group_detail", request, group=group),
+        }
+        if group.is_general_meeting:
+            ctx["members"] = selectors.general_meeting_members()
+        else:
+            ctx["participants"] = selectors.group_participants(group)
+            ctx["teams"] = list(ResearchTeam.objects.filter(group=group).select_related("lead"))
+            ctx["my_membership"] = selectors.my_memberships(user).get(group.pk)
+            if user.has_perm("working_groups.join_group", group) and ctx["my_membership"] is None:
+                ctx["join_form"] = JoinForm(institutions=[a.institution for a in current_affiliations(user)])
+            if ctx["can_manage"]:
+                pending = selectors.pending_for_group(group)
+                ctx["pending_count"] = len(pending["memberships"]) + len(pending["participations"])
+        return render(request, self.template_name, ctx)
+
+
+class GroupObjectMixin(LoginRequiredMixin):
+    permission = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.group = get_object_or_404(WorkingGroup, slug=kwargs["slug"])
+        if self.permission and not request.user.has_perm(self.permission, self.group):
+            return refuse(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class JoinView(GroupObjectMixin, View):
+    permission = "working_groups.join_group"
+
+    def post(self, request, slug):
+        form = JoinForm(request.POST, institutions=[a.institution for a in current_affiliations(request.user)])
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Choose one of your institutions."))
+            membership = services.membership_request(user=request.user, group=self.group, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if membership.status == Membership.Status.ACTIVE:
+                messages.success(request, _("You are now a member of %(group)s.") % {"group": self.group.name})
+            else:
+                messages.success(request, _("Your request was sent to the coordinators of %(group)s.")
+                                 % {"group": self.group.name})
+        return redirect(self.group.get_absolute_url())
+
+
+class MembershipEndView(LoginRequiredMixin, View):
+    """The person leaves (or withdraws the request); a coordinator removes someone (with a reason)."""
+
+    def post(self, request, pk):
+        membership = get_object_or_404(Membership.objects.select_related("group"), pk=pk)
+        own = membership.user_id == request.user.pk
+        if not own and not request.user.has_perm("working_groups.manage_group", membership.group):
+            return refuse(request)
+        try:
+            services.membership_end(membership=membership, by=request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("You left the group.") if own else _("The member was removed."))
+        return redirect(safe_next(request, membership.group.get_absolute_url()))
+
+
+class DecideView(LoginRequiredMixin, View):
+    """A coordinator (or the secretariat) decides a person's or an institution's request."""
+
+    model = Membership
+
+    def post(self, request, pk):
+        obj = get_object_or_404(self.model.objects.select_related("group"), pk=pk)
+        if not request.user.has_perm("working_groups.decide_membership", obj):
+            return refuse(request)
+        form = DecisionForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Choose approve or refuse."))
+            approve = form.cleaned_data["decision"] == "approve"
+            decide = services.membership_decide if self.model is Membership else services.participation_decide
+            key = "membership" if self.model is Membership else "participation"
+            decide(**{key: obj}, by=request.user, approve=approve, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Approved.") if approve else _("Refused."))
+        return redirect(safe_next(request, "working_groups:group-manage", slug=obj.group.slug))
+
+
+class GroupManageView(GroupObjectMixin, TemplateView):
+    """The coordinators' page: requests to decide, members to remove."""
+
+    template_name = "working_groups/group_manage.html"
+    permission = "working_groups.manage_group"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["group"] = self.group
+        ctx.update(selectors.pending_for_group(self.group))
+        ctx["participants"] = selectors.group_participants(self.group)
+        ctx["sections"] = extensions.render_sections("group_manage", self.request, group=self.group)
+        return ctx
+
+
+class InstitutionGroupsView(LoginRequiredMixin, FormView):
+    """An institution's contact chooses the groups the institution takes part in."""
+
+    template_name = "working_groups/institution_groups.html"
+    form_class = InstitutionGroupsForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.institution = get_object_or_404(Institution.objects.active(), slug=kwargs["slug"])
+        if not request.user.has_perm("working_groups.choose_groups", self.institution):
+            return refuse(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def current(self):
+        return {
+            p.group_id: p
+            for p in Participation.objects.filter(institution=self.institution,
+                                                  status__in=[Participation.Status.PENDING,
+                                                              Participation.Status.ACTIVE])
+        }
+
+    def get_initial(self):
+        return {"groups": list(self.current())}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["institution"] = self.institution
+        current = self.current()
+        registered = set(
+            Membership.objects.active().filter(institution=self.institution).values_list("group_id", flat=True)
+        )
+        ctx["rows"] = [
+            {"group": g, "participation": current.get(g.pk), "registered": g.pk in registered}
+            for g in WorkingGroup.objects.themes().active().order_by("order")
+        ]
+        return ctx
+
+    def form_valid(self, form):
+        result = services.institution_groups_choose(institution=self.institution, by=self.request.user,
+                                                    groups=form.cleaned_data["groups"])
+        messages.success(self.request, _("Saved: %(requested)s requested, %(ended)s left.")
+                         % {"requested": len(result["requested"]), "ended": len(result["ended"])})
+        return redirect("working_groups:institution-groups", slug=self.institution.slug)
+
+
+class GroupFormView(SecretariatRequiredMixin, FormView):
+    """The secretariat creates or edits a group."""
+
+    template_name = "working_groups/group_form.html"
+    form_class = GroupForm
+
+    def dispatch(self, request, *args, **kwargs):
+        refusal = secretariat_gate(request)
+        if refusal is not None:
+            return refusal
+        self.group = get_object_or_404(WorkingGroup, slug=kwargs["slug"]) if "slug" in kwargs else None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.group or WorkingGroup(tier=WorkingGroup.Tier.THEME)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["group"] = self.group
+        return ctx
+
+    def form_valid(self, form):
+        group = services.group_save(form=form, by=self.request.user)
+        messages.success(self.request, _("The group is saved."))
+        return redirect(group.get_absolute_url())
+
+
+class GroupCloseView(SecretariatRequiredMixin, FormView):
+    template_name = "working_groups/group_close.html"
+    form_class = ReasonForm
+
+    def dispatch(self, request, *args, **kwargs):
+        refusal = secretariat_gate(request)
+        if refusal is not None:
+            return refusal
+        self.group = get_object_or_404(WorkingGroup, slug=kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["group"] = self.group
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            services.group_close(group=self.group, by=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form_errors_to_form(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The group is closed."))
+        return redirect("working_groups:group-list")

@@ -1,0 +1,296 @@
+"""The case-study library: list and search, the page, writing and editing, and the Atom feed."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView
+
+from members.access import form_errors_to_form, refuse
+from members.models import Institution
+from members.regions import REGIONS
+from members.rules import current_affiliations
+
+from .. import selectors, services
+from ..filters import InitiativeFilter, initiative_facets
+from ..forms import DocumentForm, InitiativeForm, ReasonForm
+from ..models import Initiative, InitiativeDocument, WorkingGroup
+
+
+class InitiativeListView(View):
+    """/initiatives/: q, wg, region, prefecture, institution, year; newest first; ?page=N."""
+
+    template_name = "working_groups/initiative_list.html"
+    paginate_by = 20
+
+    def get(self, request):
+        data = request.GET
+        base = selectors.initiatives_listed_for(request.user)
+        filterset = InitiativeFilter(data, queryset=base)
+        qs = selectors.initiative_cards(filterset.qs.order_by("-published_at", "-id"))
+        paginator = Paginator(qs, self.paginate_by)
+        number = data.get("page", "1")
+        number = int(number) if number.isdigit() and int(number) > 0 else 1
+        if number > paginator.num_pages:
+            raise Http404
+        page = paginator.page(number)
+        facets = initiative_facets(data, base)
+        prefecture_counts = facets["prefecture"]
+        top_slugs = list(facets["institution"])
+        names = dict(Institution.objects.filter(slug__in=top_slugs).values_list("slug", "name_ja" if
+                                                                                  _lang() == "ja" else "name_en"))
+        context = {
+            "filter": filterset,
+            "page_obj": page,
+            "paginator": paginator,
+            "object_list": page.object_list,
+            "facets": {
+                "wg": facets["wg"],
+                "prefecture": prefecture_counts,
+                "region": {r.slug: sum(prefecture_counts.get(c, 0) for c in r.codes) for r in REGIONS},
+                "year": facets["year"],
+            },
+            "years": sorted(facets["year"], reverse=True),
+            "top_institutions": [(slug, names.get(slug, slug), n) for slug, n in facets["institution"].items()],
+            "selected_institution": filterset.form.cleaned_data.get("institution") if filterset.is_valid() else None,
+            "is_filtered": any(data.get(k) for k in filterset.filters),
+            "can_create": request.user.has_perm("working_groups.create_initiative"),
+            "feed_query": data.get("wg", ""),
+        }
+        return render(request, self.template_name, context)
+
+
+def _lang():
+    from members.i18n import current_language
+
+    return current_language()
+
+
+class InitiativeMixin:
+    """Loads the initiative of the URL and checks ``permission`` on it (refuse() when denied)."""
+
+    permission = "working_groups.view_initiative"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.initiative = get_object_or_404(
+            Initiative.objects.select_related("institution", "author"), slug=kwargs["slug"]
+        )
+        if not request.user.has_perm(self.permission, self.initiative):
+            return refuse(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["initiative"] = self.initiative
+        return ctx
+
+
+class InitiativeDetailView(InitiativeMixin, View):
+    template_name = "working_groups/initiative_detail.html"
+
+    def get(self, request, slug):
+        initiative = self.initiative
+        user = request.user
+        can_edit = user.has_perm("working_groups.edit_initiative", initiative)
+        context = {
+            "initiative": initiative,
+            "object": initiative,
+            "themes": list(initiative.themes.all()),
+            "partners": list(initiative.partner_institutions.all()),
+            "documents": list(initiative.documents.all()),
+            "related": selectors.related_initiatives(initiative, user),
+            "can_edit": can_edit,
+            "can_unpublish": user.has_perm("working_groups.unpublish_initiative", initiative),
+        }
+        return render(request, self.template_name, context)
+
+
+class InitiativeCreateView(LoginRequiredMixin, FormView):
+    """/initiatives/new/: staff of an active member write a draft for their institution."""
+
+    template_name = "working_groups/initiative_form.html"
+    form_class = InitiativeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("working_groups.create_initiative"):
+            return refuse(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["institutions"] = [a.institution for a in current_affiliations(self.request.user)]
+        kwargs.setdefault("initial", {})["language"] = _lang()
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            initiative = services.initiative_create(form=form, by=self.request.user,
+                                                    institution=form.cleaned_data["institution"])
+        except ValidationError as exc:
+            form_errors_to_form(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your draft is saved. Publish it when it is ready."))
+        return redirect(initiative.get_absolute_url())
+
+
+class InitiativeEditView(InitiativeMixin, FormView):
+    template_name = "working_groups/initiative_form.html"
+    form_class = InitiativeForm
+    permission = "working_groups.edit_initiative"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.initiative
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["document_form"] = DocumentForm()
+        ctx["documents"] = list(self.initiative.documents.all())
+        return ctx
+
+    def form_valid(self, form):
+        initiative = services.initiative_update(initiative=self.initiative, form=form, by=self.request.user)
+        messages.success(self.request, _("The initiative is saved."))
+        return redirect(initiative.get_absolute_url())
+
+
+class InitiativeStatusView(InitiativeMixin, View):
+    """POST: publish or archive (editors)."""
+
+    action = "publish"
+    permission = "working_groups.edit_initiative"
+
+    def post(self, request, slug):
+        initiative = self.initiative
+        service = services.initiative_publish if self.action == "publish" else services.initiative_archive
+        try:
+            service(initiative=initiative, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The initiative is published.") if self.action == "publish"
+                             else _("The initiative is archived: it stays at its address but is no longer listed."))
+        return redirect(initiative.get_absolute_url())
+
+
+class InitiativeUnpublishView(InitiativeMixin, FormView):
+    """The secretariat takes an initiative back to draft, with a reason."""
+
+    template_name = "working_groups/initiative_unpublish.html"
+    form_class = ReasonForm
+    permission = "working_groups.unpublish_initiative"
+
+    def form_valid(self, form):
+        try:
+            services.initiative_unpublish(initiative=self.initiative, by=self.request.user,
+                                          reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form_errors_to_form(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The initiative is back to draft; its authors were told why."))
+        return redirect(self.initiative.get_absolute_url())
+
+
+class InitiativeRevisionsView(InitiativeMixin, View):
+    template_name = "working_groups/initiative_revisions.html"
+    permission = "working_groups.edit_initiative"
+
+    def get(self, request, slug):
+        initiative = self.initiative
+        return render(request, self.template_name, {"initiative": initiative,
+                                                    "revisions": list(initiative.revisions.all()[:200])})
+
+
+class DocumentAddView(InitiativeMixin, View):
+    permission = "working_groups.edit_initiative"
+
+    def post(self, request, slug):
+        initiative = self.initiative
+        form = DocumentForm(request.POST, request.FILES)
+        try:
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            services.document_add(initiative=initiative, by=request.user, upload=form.cleaned_data["file"],
+                                  title=form.cleaned_data["title"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The document is attached."))
+        return redirect(reverse("working_groups:initiative-edit", kwargs={"slug": slug}) + "#documents")
+
+
+class DocumentRemoveView(InitiativeMixin, View):
+    permission = "working_groups.edit_initiative"
+
+    def post(self, request, slug, pk):
+        initiative = self.initiative
+        document = get_object_or_404(InitiativeDocument, pk=pk, initiative=initiative)
+        services.document_remove(document=document, by=request.user)
+        messages.success(request, _("The document is removed."))
+        return redirect(reverse("working_groups:initiative-edit", kwargs={"slug": slug}) + "#documents")
+
+
+class InitiativeFeed(Feed):
+    """/initiatives/feed/ (and ?wg=<slug>): public initiatives, newest first, as Atom (RFC 4287)."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request):
+        slug = request.GET.get("wg")
+        self.request = request
+        if slug:
+            return get_object_or_404(WorkingGroup.objects.themes(), slug=slug)
+        return None
+
+    def title(self, group):
+        name = _("University Coalition for Carbon Neutrality")
+        return f"{name}: {group.name}" if group else f"{name}: {_('Initiatives')}"
+
+    def subtitle(self, group):
+        return _("Initiatives members share toward carbon neutrality.")
+
+    def link(self, group):
+        base = reverse("working_groups:initiative-list")
+        return f"{base}?wg={group.slug}" if group else base
+
+    def feed_url(self, group):
+        base = reverse("working_groups:initiative-feed")
+        return f"{base}?wg={group.slug}" if group else base
+
+    def items(self, group):
+        qs = Initiative.objects.public().select_related("institution").order_by("-published_at", "-id")
+        if group is not None:
+            qs = qs.filter(themes=group)
+        return qs[:50]
+
+    def item_title(self, item):
+        return item.shown_title()
+
+    def item_description(self, item):
+        return item.shown_summary()
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.institution.name
+
+    def item_guid(self, item):
+        # stable across edits and languages
+        return f"tag:{self.request.get_host().split(':')[0]},2021:initiative:{item.pk}"
+
+    item_guid_is_permalink = False
