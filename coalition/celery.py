@@ -7,6 +7,7 @@ Run a worker and beat with ``celery -A coalition worker`` and ``celery -A coalit
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
 
@@ -24,4 +25,8 @@ def schedule(sender, **kwargs):
     sender.conf.beat_schedule = {
         # Re-queue outbox rows a lost broker message or a killed worker left behind.
         "outbox-sweep": {"task": "members.outbox_sweep", "schedule": settings.NOTIFY_SWEEP_INTERVAL},
+        # Queue the meeting reminders that are due and not yet sent (7 days and 1 day before).
+        "meeting-reminders": {"task": "meetings.send_reminders", "schedule": 600.0},
+        # The weekly digest, Monday 08:00 Japan time.
+        "weekly-digest": {"task": "members.weekly_digest", "schedule": crontab(minute=0, hour=8, day_of_week="mon")},
     }

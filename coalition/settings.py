@@ -172,6 +172,8 @@ NOTIFY_QUEUED_GRACE = env.int("NOTIFY_QUEUED_GRACE", default=120)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
 NOTIFY_RETRY_BASE = env.int("NOTIFY_RETRY_BASE", default=30)
 NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=100)
+# People per weekly-digest batch (one task each, a fixed number of queries each).
+DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=500)
 # Seconds between two runs of the sweeper (Celery beat).
 NOTIFY_SWEEP_INTERVAL = env.float("NOTIFY_SWEEP_INTERVAL", default=60.0)
 # How long an unsubscribe link stays valid (seconds); a year covers a yearly general meeting.

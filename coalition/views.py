@@ -11,21 +11,29 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils._os import safe_join
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from meetings.models import Meeting
+from meetings.selectors import meeting_rows
 from members.models import Institution
-from working_groups.models import WorkingGroup
+from working_groups.models import Initiative, WorkingGroup
+from working_groups.selectors import latest_initiatives
 
 
 @require_safe
 def home(request):
     """The coalition at a glance: counts, the two tiers, what is coming and what is new."""
     groups = list(WorkingGroup.objects.active().prefetch_related("coordinators"))
+    public_meetings = Meeting.objects.filter(visibility=Meeting.Visibility.PUBLIC).not_cancelled()
     context = {
         "member_count": Institution.objects.active().count(),
         "general_meeting": next((g for g in groups if g.is_general_meeting), None),
         "groups": [g for g in groups if not g.is_general_meeting],
+        "stats": [{"label": _("Public initiatives"), "value": Initiative.objects.public().count()}],
+        "upcoming_meetings": list(meeting_rows(public_meetings.upcoming())[:4]),
+        "latest_initiatives": latest_initiatives(request.user, limit=6),
     }
     return render(request, "coalition/home.html", context)
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self):
+        from . import notices, registrations
+
+        notices.register_all()
+        registrations.register()

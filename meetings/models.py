@@ -1,0 +1,276 @@
+"""Meetings of the general meeting and the working groups, symposia, and who registered."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.fields import URLField
+from members.i18n import translated
+from working_groups.models import WorkingGroup
+
+
+class MeetingQuerySet(models.QuerySet):
+    def upcoming(self):
+        return self.filter(ends_at__gte=timezone.now()).order_by("starts_at", "pk")
+
+    def past(self):
+        return self.filter(ends_at__lt=timezone.now()).order_by("-starts_at", "-pk")
+
+    def not_cancelled(self):
+        return self.exclude(status=Meeting.Status.CANCELLED)
+
+
+class Meeting(models.Model):
+    """A session of the general meeting or of a working group, or a symposium.
+
+    Times are stored in UTC and shown in Japan time. ``sequence`` rises with every change of time,
+    place or status, so calendars update the event they already have (RFC 5545, same UID).
+    """
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("General meeting")
+        GROUP = "group", _("Working group meeting")
+        SYMPOSIUM = "symposium", _("Symposium")
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid (in person and online)")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        MEMBERS = "members", _("Members only")
+        GROUP = "group", _("Group members only")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CHANGED = "changed", _("Changed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.GROUP)
+    group = models.ForeignKey(
+        WorkingGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings",
+        verbose_name=_("working group"),
+    )
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.ONLINE)
+    venue = models.CharField(_("venue"), max_length=300, blank=True, help_text=_("Building, room and address."))
+    online_url = URLField(
+        _("online link"), blank=True, help_text=_("Shown only to registered participants.")
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Seats in the room (online places for an online meeting); empty for no limit."),
+    )
+    registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices,
+                                  default=Visibility.MEMBERS)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    minutes = models.TextField(_("minutes"), blank=True)
+    minutes_html = models.TextField(editable=False, default="")
+    minutes_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # the start time for which each reminder was sent out; a moved meeting gets new reminders
+    reminded_week_for = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_day_for = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    title = translated("title")
+    description = translated("description")
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+            models.CheckConstraint(condition=~Q(kind="group") | Q(group__isnull=False), name="meeting_group_has_group"),
+        ]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            models.Index(fields=["ends_at", "visibility"]),
+            models.Index(fields=["group", "starts_at"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("meetings:meeting-detail", kwargs={"pk": self.pk})
+
+    def ical_url(self):
+        return reverse("meetings:meeting-ical", kwargs={"pk": self.pk})
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at < timezone.now()
+
+    @property
+    def has_room(self) -> bool:
+        return self.format in (self.Format.IN_PERSON, self.Format.HYBRID)
+
+    @property
+    def has_online(self) -> bool:
+        return self.format in (self.Format.ONLINE, self.Format.HYBRID)
+
+    @property
+    def registration_open(self) -> bool:
+        now = timezone.now()
+        return (
+            not self.is_cancelled
+            and self.starts_at > now
+            and (self.registration_deadline is None or self.registration_deadline > now)
+        )
+
+    def limited(self, mode: str) -> bool:
+        """Does ``mode`` count against the capacity? The room's seats for in-person and hybrid
+        meetings (joining online is then unlimited); every place for an online meeting."""
+        if self.capacity is None:
+            return False
+        if self.format == self.Format.HYBRID:
+            return mode == Registration.Mode.IN_PERSON
+        return True
+
+
+class AgendaItem(models.Model):
+    """One line of the programme: time, item, speaker."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    time = models.TimeField(_("time"), help_text=_("Japan time"))
+    item_ja = models.CharField(_("item (Japanese)"), max_length=300)
+    item_en = models.CharField(_("item (English)"), max_length=300, blank=True)
+    speaker = models.CharField(_("speaker"), max_length=300, blank=True)
+
+    item = translated("item")
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda")
+        ordering = ["meeting", "time", "pk"]
+
+    def __str__(self):
+        return f"{self.time:%H:%M} {self.item}"
+
+
+class MeetingDocument(models.Model):
+    """Programme, presentation materials, rules: checked by content, size-limited."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="meetings/")
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting document")
+        verbose_name_plural = _("meeting documents")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class MinutesRevision(models.Model):
+    """Every saved version of the minutes: who, when, the text."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes_revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    editor_label = models.CharField(max_length=254, blank=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.meeting} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+    def waiting(self):
+        return self.filter(status=Registration.Status.WAITING)
+
+
+class Registration(models.Model):
+    """A person's answer to a meeting: attending (in person or online), on the waiting list, or
+    declined. A cancelled place goes to the first on the waiting list."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Attending")
+        WAITING = "waiting", _("On the waiting list")
+        DECLINED = "declined", _("Not attending")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations")
+    mode = models.CharField(_("attending"), max_length=10, choices=Mode.choices, default=Mode.ONLINE)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    # order on the waiting list: when the person last asked for a place
+    queued_at = models.DateTimeField(default=timezone.now)
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["queued_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="registration_one_per_person")]
+        indexes = [models.Index(fields=["meeting", "status", "queued_at"]), models.Index(fields=["user", "status"])]
+
+    def __str__(self):
+        return f"{self.user} → {self.meeting} ({self.status})"
+
+
+def _token():
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a person's calendar feed; a new token revokes the old address."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"calendar of {self.user}"
+
+    def renew(self):
+        self.token = _token()
+        self.created_at = timezone.now()
+        self.save(update_fields=["token", "created_at"])

@@ -6,4 +6,20 @@ app_name = "meetings"
 
 urlpatterns = [
     path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
+    path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting-create"),
+    path("meetings/ical/", views.public_feed, name="public-feed"),
+    path("meetings/ical/<str:token>/", views.personal_feed, name="personal-feed"),
+    path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
+    path("meetings/<int:pk>/ical/", views.MeetingIcalView.as_view(), name="meeting-ical"),
+    path("meetings/<int:pk>/edit/", views.MeetingEditView.as_view(), name="meeting-edit"),
+    path("meetings/<int:pk>/cancel/", views.MeetingCancelView.as_view(), name="meeting-cancel"),
+    path("meetings/<int:pk>/register/", views.RegistrationView.as_view(action="register"), name="register"),
+    path("meetings/<int:pk>/decline/", views.RegistrationView.as_view(action="decline"), name="decline"),
+    path("meetings/<int:pk>/registration/cancel/", views.RegistrationView.as_view(action="cancel"),
+         name="registration-cancel"),
+    path("meetings/<int:pk>/participants/", views.ParticipantsView.as_view(), name="participants"),
+    path("meetings/<int:pk>/minutes/", views.MinutesView.as_view(), name="minutes-edit"),
+    path("meetings/<int:pk>/documents/", views.DocumentView.as_view(), name="document-add"),
+    path("meetings/<int:pk>/documents/<int:doc>/remove/", views.DocumentView.as_view(), name="document-remove"),
+    path("account/calendar/renew/", views.CalendarRenewView.as_view(), name="calendar-renew"),
 ]

@@ -1,7 +1,373 @@
-"""Views of the meetings app."""
+"""Views of the meetings app: the list and the page, scheduling, registrations, minutes,
+participants, and calendars."""
 
-from django.views.generic import TemplateView
+import csv
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from members.access import form_errors_to_form, refuse
+from members.i18n import current_language
+from working_groups.models import WorkingGroup
+from working_groups.rules import coordinated_group_ids
+
+from . import selectors, services
+from .calendar import calendar_of
+from .forms import AgendaFormSet, DocumentForm, MeetingForm, MinutesForm, ReasonForm, RegistrationForm
+from .models import CalendarFeed, Meeting, MeetingDocument, Registration
 
 
-class MeetingListView(TemplateView):
+class MeetingFilter(django_filters.FilterSet):
+    wg = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Working group"), queryset=WorkingGroup.objects.order_by("order", "slug"),
+        to_field_name="slug", field_name="group",
+    )
+    format = django_filters.ChoiceFilter(label=gettext_lazy("Format"), choices=Meeting.Format.choices)
+
+    class Meta:
+        model = Meeting
+        fields = ["wg", "format"]
+
+
+class MeetingListView(View):
+    """/meetings/: upcoming (or ?when=past), filterable by wg and format; ?page=N."""
+
     template_name = "meetings/meeting_list.html"
+    paginate_by = 20
+
+    def get(self, request):
+        past = request.GET.get("when") == "past"
+        base = selectors.meetings_visible_to(request.user)
+        base = base.past() if past else base.upcoming()
+        filterset = MeetingFilter(request.GET, queryset=base)
+        paginator = Paginator(selectors.meeting_rows(filterset.qs), self.paginate_by)
+        number = request.GET.get("page", "1")
+        number = int(number) if number.isdigit() and int(number) > 0 else 1
+        if number > paginator.num_pages:
+            raise Http404
+        page = paginator.page(number)
+        can_schedule = bool(coordinated_group_ids(request.user)) or request.user.has_perm(
+            "meetings.schedule_meeting", None)
+        return render(request, self.template_name, {
+            "filter": filterset, "page_obj": page, "paginator": paginator, "meetings": page.object_list,
+            "past": past, "can_schedule": can_schedule,
+        })
+
+
+class MeetingMixin:
+    """Loads the meeting of the URL and checks ``permission`` on it."""
+
+    permission = "meetings.view_meeting"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.meeting = get_object_or_404(Meeting.objects.select_related("group"), pk=kwargs["pk"])
+        if not request.user.has_perm(self.permission, self.meeting):
+            return refuse(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MeetingDetailView(MeetingMixin, View):
+    template_name = "meetings/meeting_detail.html"
+
+    def get(self, request, pk):
+        meeting, user = self.meeting, request.user
+        registration = selectors.my_registration(user, meeting)
+        counts = dict(meeting.registrations.order_by().values_list("status").annotate(n=Count("id")))
+        context = {
+            "meeting": meeting,
+            "agenda": list(meeting.agenda.all()),
+            "documents": list(meeting.documents.all()),
+            "registration": registration,
+            "attending": counts.get(Registration.Status.CONFIRMED, 0),
+            "waiting": counts.get(Registration.Status.WAITING, 0),
+            "can_register": user.has_perm("meetings.register", meeting) and meeting.registration_open,
+            "can_manage": user.has_perm("meetings.manage_meeting", meeting),
+            "show_online_link": bool(registration and registration.status == Registration.Status.CONFIRMED),
+        }
+        if context["can_register"]:
+            context["form"] = RegistrationForm(meeting=meeting, initial={"mode": getattr(registration, "mode", None)})
+        return render(request, self.template_name, context)
+
+
+def schedulable(user) -> dict:
+    """The groups and kinds of meeting ``user`` may schedule."""
+    from members.rules import is_secretariat
+
+    if is_secretariat(user):
+        groups = list(WorkingGroup.objects.themes().active().order_by("order"))
+        return {"groups": groups, "kinds": [Meeting.Kind.GENERAL, Meeting.Kind.GROUP, Meeting.Kind.SYMPOSIUM]}
+    groups = list(WorkingGroup.objects.filter(pk__in=coordinated_group_ids(user)).active().themes())
+    return {"groups": groups, "kinds": [Meeting.Kind.GROUP, Meeting.Kind.SYMPOSIUM] if groups else []}
+
+
+class MeetingFormMixin:
+    template_name = "meetings/meeting_form.html"
+
+    def render_form(self, request, form, agenda, meeting=None):
+        return render(request, self.template_name, {"form": form, "agenda": agenda, "meeting": meeting})
+
+    def allowed(self, request, form) -> bool:
+        """The group chosen must be one the user may schedule for (checked on the object)."""
+        group = form.cleaned_data.get("group")
+        kind = form.cleaned_data.get("kind")
+        if kind == Meeting.Kind.GROUP or (kind == Meeting.Kind.SYMPOSIUM and group is not None):
+            return request.user.has_perm("meetings.schedule_meeting", group)
+        return request.user.has_perm("meetings.schedule_meeting", None)
+
+
+class MeetingCreateView(LoginRequiredMixin, MeetingFormMixin, View):
+    """/meetings/new/ (?wg=<slug> to preselect the group)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.choices = schedulable(request.user)
+        if not self.choices["kinds"]:
+            return refuse(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        group = next((g for g in self.choices["groups"] if g.slug == request.GET.get("wg")), None)
+        form = MeetingForm(**self.choices, initial={"group": group.pk if group else None, "kind": "group"})
+        return self.render_form(request, form, AgendaFormSet(prefix="agenda"))
+
+    def post(self, request):
+        form = MeetingForm(request.POST, **self.choices)
+        agenda = AgendaFormSet(request.POST, prefix="agenda")
+        if not (form.is_valid() and agenda.is_valid()):
+            return self.render_form(request, form, agenda)
+        if not self.allowed(request, form):
+            return refuse(request)
+        try:
+            meeting = services.meeting_schedule(form=form, agenda=agenda, by=request.user)
+        except ValidationError as exc:
+            form_errors_to_form(form, exc)
+            return self.render_form(request, form, agenda)
+        messages.success(request, _("The meeting is scheduled and announced."))
+        return redirect(meeting.get_absolute_url())
+
+
+class MeetingEditView(MeetingMixin, MeetingFormMixin, View):
+    permission = "meetings.manage_meeting"
+
+    def choices(self, request):
+        choices = schedulable(request.user)
+        if self.meeting.group and self.meeting.group not in choices["groups"] and \
+                not self.meeting.group.is_general_meeting:
+            choices["groups"].append(self.meeting.group)
+        if self.meeting.kind not in choices["kinds"]:
+            choices["kinds"].append(self.meeting.kind)
+        return choices
+
+    def get(self, request, pk):
+        form = MeetingForm(instance=self.meeting, **self.choices(request))
+        return self.render_form(request, form, AgendaFormSet(instance=self.meeting, prefix="agenda"), self.meeting)
+
+    def post(self, request, pk):
+        form = MeetingForm(request.POST, instance=self.meeting, **self.choices(request))
+        agenda = AgendaFormSet(request.POST, instance=self.meeting, prefix="agenda")
+        if not (form.is_valid() and agenda.is_valid()):
+            return self.render_form(request, form, agenda, self.meeting)
+        if not self.allowed(request, form) and form.cleaned_data.get("group") != self.meeting.group:
+            return refuse(request)
+        meeting = services.meeting_update(meeting=self.meeting, form=form, agenda=agenda, by=request.user)
+        if meeting.status == Meeting.Status.CHANGED:
+            messages.success(request, _("The meeting is saved; the registered participants were told of the change."))
+        else:
+            messages.success(request, _("The meeting is saved."))
+        return redirect(meeting.get_absolute_url())
+
+
+class MeetingCancelView(MeetingMixin, View):
+    permission = "meetings.manage_meeting"
+    template_name = "meetings/meeting_cancel.html"
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"meeting": self.meeting, "form": ReasonForm()})
+
+    def post(self, request, pk):
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            try:
+                services.meeting_cancel(meeting=self.meeting, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form_errors_to_form(form, exc)
+            else:
+                messages.success(request, _("The meeting is cancelled; the participants were told."))
+                return redirect(self.meeting.get_absolute_url())
+        return render(request, self.template_name, {"meeting": self.meeting, "form": form})
+
+
+class RegistrationView(MeetingMixin, View):
+    """POST: register (mode), decline, or cancel one's registration."""
+
+    permission = "meetings.register"
+    action = "register"
+
+    def post(self, request, pk):
+        meeting, user = self.meeting, request.user
+        try:
+            if self.action == "register":
+                form = RegistrationForm(request.POST, meeting=meeting)
+                if not form.is_valid():
+                    raise ValidationError(_("Choose how you will attend this meeting."))
+                registration = services.register(meeting=meeting, user=user, mode=form.cleaned_data["mode"])
+                done = (_("You are registered. A confirmation with the calendar event is on its way.")
+                        if registration.status == Registration.Status.CONFIRMED
+                        else _("The meeting is full: you are on the waiting list."))
+            elif self.action == "decline":
+                services.decline(meeting=meeting, user=user)
+                done = _("Noted: you will not attend.")
+            else:
+                registration = get_object_or_404(Registration, meeting=meeting, user=user)
+                services.cancel_registration(registration=registration, by=user)
+                done = _("Your registration is cancelled.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, done)
+        return redirect(meeting.get_absolute_url())
+
+
+class ParticipantsView(MeetingMixin, View):
+    """The participant list for coordinators; ?format=csv exports it; POST marks attendance."""
+
+    permission = "meetings.manage_meeting"
+    template_name = "meetings/participants.html"
+
+    def rows(self):
+        return list(self.meeting.registrations.exclude(status=Registration.Status.CANCELLED)
+                    .select_related("user").prefetch_related("user__affiliations__institution")
+                    .order_by("status", "queued_at", "pk"))
+
+    def get(self, request, pk):
+        rows = self.rows()
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="meeting-{self.meeting.pk}-participants.csv"'
+            response.write("\ufeff")
+            writer = csv.writer(response)
+            writer.writerow([_("Name"), _("E-mail address"), _("Institution"), _("Attending"), _("Status"),
+                             _("Registered"), _("Attended")])
+            for r in rows:
+                institutions = "; ".join(a.institution.name for a in r.user.affiliations.all()
+                                         if a.status == "approved")
+                writer.writerow([r.user.get_full_name(), r.user.email, institutions, r.get_mode_display(),
+                                 r.get_status_display(), r.created_at.isoformat(),
+                                 "" if r.attended is None else ("1" if r.attended else "0")])
+            return response
+        return render(request, self.template_name, {"meeting": self.meeting, "rows": rows})
+
+    def post(self, request, pk):
+        ids = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
+        came = services.attendance_set(meeting=self.meeting, by=request.user, attended_ids=ids)
+        messages.success(request, _("Attendance is saved: %(n)s attended.") % {"n": came})
+        return redirect("meetings:participants", pk=self.meeting.pk)
+
+
+class MinutesView(MeetingMixin, View):
+    permission = "meetings.manage_meeting"
+    template_name = "meetings/minutes_form.html"
+
+    def context(self, form):
+        return {"meeting": self.meeting, "form": form,
+                "revisions": list(self.meeting.minutes_revisions.all()[:50])}
+
+    def get(self, request, pk):
+        return render(request, self.template_name, self.context(MinutesForm(initial={"minutes": self.meeting.minutes})))
+
+    def post(self, request, pk):
+        form = MinutesForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, self.context(form))
+        services.minutes_save(meeting=self.meeting, by=request.user, text=form.cleaned_data["minutes"])
+        messages.success(request, _("The minutes are saved and published."))
+        return redirect(self.meeting.get_absolute_url() + "#minutes")
+
+
+class DocumentView(MeetingMixin, View):
+    permission = "meetings.manage_meeting"
+
+    def post(self, request, pk, doc=None):
+        if doc is not None:
+            services.document_remove(document=get_object_or_404(MeetingDocument, pk=doc, meeting=self.meeting),
+                                     by=request.user)
+            messages.success(request, _("The document is removed."))
+        else:
+            form = DocumentForm(request.POST, request.FILES)
+            try:
+                if not form.is_valid():
+                    raise ValidationError([e for errors in form.errors.values() for e in errors])
+                services.document_add(meeting=self.meeting, by=request.user, upload=form.cleaned_data["file"],
+                                      title=form.cleaned_data["title"])
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The document is attached."))
+        return redirect(self.meeting.get_absolute_url() + "#documents")
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+class MeetingIcalView(MeetingMixin, View):
+    """One meeting as iCalendar (with the online link for a confirmed participant)."""
+
+    def get(self, request, pk):
+        registration = selectors.my_registration(request.user, self.meeting)
+        online = {self.meeting.pk} if registration and registration.status == Registration.Status.CONFIRMED else set()
+        body = calendar_of([self.meeting], language=current_language(), online_for=online)
+        return _ics_response(body, f"meeting-{self.meeting.pk}.ics")
+
+
+def public_feed(request):
+    """/meetings/ical/ (?wg=<slug>): the public meetings, for any calendar to subscribe to."""
+    qs = Meeting.objects.filter(visibility=Meeting.Visibility.PUBLIC).select_related("group") \
+        .prefetch_related("agenda").order_by("-starts_at")
+    name = _("Coalition meetings")
+    slug = request.GET.get("wg")
+    if slug:
+        group = get_object_or_404(WorkingGroup, slug=slug)
+        qs = qs.filter(group=group)
+        name = f"{name}: {group.name}"
+    return _ics_response(calendar_of(qs[:500], language=current_language(), name=str(name)), "meetings.ics")
+
+
+def personal_feed(request, token):
+    """The secret, revocable feed of one person's meetings (no sign-in: the token is the key)."""
+    feed = CalendarFeed.objects.filter(token=token).select_related("user").first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    user = feed.user
+    meetings = list(selectors.personal_meetings(user).select_related("group").prefetch_related("agenda")
+                    .order_by("-starts_at")[:500])
+    online = set(Registration.objects.filter(user=user, status=Registration.Status.CONFIRMED,
+                                             meeting__in=meetings).values_list("meeting_id", flat=True))
+    body = calendar_of(meetings, language=user.language, name=_("My coalition meetings"), online_for=online)
+    return _ics_response(body, "my-meetings.ics")
+
+
+class CalendarRenewView(LoginRequiredMixin, View):
+    """A new secret address; the old one stops working."""
+
+    def post(self, request):
+        with transaction.atomic():
+            feed, created = CalendarFeed.objects.get_or_create(user=request.user)
+            if not created:
+                feed.renew()
+        messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+        return redirect(reverse("members:account") + "#calendar")

@@ -93,6 +93,39 @@ def _application_approved(*, application, institution, by):
         participation_request(institution=institution, group=group, by=by, message=message)
 
 
+def _digest_initiatives(users, period):
+    """Initiatives published during the week under the themes of each person's groups (three
+    queries for the whole batch)."""
+    from members.i18n import pick
+    from members.notices import url_in
+
+    from .models import Initiative, Membership
+
+    groups_of: dict[int, set[int]] = {}
+    for user_id, group_id in Membership.objects.active().filter(user__in=users).values_list("user_id", "group_id"):
+        groups_of.setdefault(user_id, set()).add(group_id)
+    wanted = set().union(*groups_of.values()) if groups_of else set()
+    if not wanted:
+        return {}
+    initiatives = list(
+        Initiative.objects.published().filter(published_at__gte=period.start, published_at__lt=period.end,
+                                              themes__in=wanted)
+        .distinct().select_related("institution").prefetch_related("themes").order_by("-published_at")[:200]
+    )
+    out = {}
+    for user in users:
+        mine = groups_of.get(user.pk, set())
+        lang = "en" if user.language == "en" else "ja"
+        items = [
+            {"title": (i.title_translated if i.language != lang and i.title_translated else i.title),
+             "url": url_in(lang, i), "meta": pick(i.institution.name_ja, i.institution.name_en, lang)}
+            for i in initiatives if mine & {g.pk for g in i.themes.all()}
+        ]
+        if items:
+            out[user.pk] = items[:20]
+    return out
+
+
 def register():
     extensions.register_directory_filter("wg", _wg_filter, counts=_wg_counts)
     extensions.register_section(
@@ -114,3 +147,7 @@ def register():
     )
     extensions.register_application_choices(_theme_choices)
     extensions.register_application_hook(_application_approved)
+    from members.notifications.digest import DigestSection, register_section
+
+    register_section(DigestSection("initiatives", "あなたのワーキンググループの新着取組事例",
+                                   "New initiatives in your working groups", _digest_initiatives, order=10))

@@ -7,6 +7,7 @@ writes its e-mails to the outbox in the same transaction.
 """
 
 import secrets
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -319,6 +320,8 @@ def _snapshot(initiative) -> dict:
     values = {}
     for name in TRACKED:
         value = getattr(initiative, name)
+        if isinstance(value, Decimal):
+            value = f"{value.quantize(Decimal('0.1')):f}"  # 49 and 49.0 are the same figure
         values[name] = value if isinstance(value, str | list | int | type(None)) else str(value)
     values["themes"] = sorted(initiative.themes.values_list("slug", flat=True))
     values["partner_institutions"] = sorted(initiative.partner_institutions.values_list("slug", flat=True))
@@ -379,6 +382,8 @@ def initiative_update(*, initiative: Initiative, form, by) -> Initiative:
     """Save an edit; the revision records who changed which fields, from what to what."""
     before = _snapshot(Initiative.objects.select_for_update().get(pk=initiative.pk))
     initiative = form.save(commit=False)
+    if not initiative.prefecture:
+        initiative.prefecture = initiative.institution.prefecture
     _save_cover(initiative, form)
     initiative.save()
     form.save_m2m()

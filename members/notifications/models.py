@@ -53,9 +53,6 @@ class Notification(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    digest = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="digested", editable=False
-    )
 
     class Meta:
         verbose_name = _("notification")

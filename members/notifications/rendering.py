@@ -23,6 +23,21 @@ def unsubscribe_url(notification: Notification) -> str:
         return absolute(reverse("members:unsubscribe", kwargs={"token": token}))
 
 
+def digest_line(notification: Notification, obj) -> dict:
+    """What the weekly digest shows of a notice held for it: its subject and a link to its object,
+    in the recipient's language (computed when the notice is written, so that building a digest
+    costs no query per notice)."""
+    kind = registry.get(notification.kind)
+    with translation.override(notification.language):
+        context = {"notification": notification, "recipient": notification.recipient, "site_url": settings.SITE_URL}
+        context.update(notification.context)
+        if kind.context is not None:
+            context.update(kind.context(notification))
+        subject = " ".join(render_to_string(f"{kind.template}/subject.txt", context).split())
+        link = absolute(obj.get_absolute_url()) if hasattr(obj, "get_absolute_url") else ""
+    return {"_subject": subject, "_link": link}
+
+
 def render(notification: Notification) -> EmailMultiAlternatives:
     """Subject, plain text and HTML from the kind's templates; headers every message carries.
 

@@ -71,23 +71,28 @@ def notify(
         if delivery == Delivery.NEVER:
             continue
         held = delivery == Delivery.DIGEST and spec.digestible
-        rows.append(
-            Notification(
-                kind=kind,
-                recipient=user,
-                email=user.email,
-                language=user.language or "ja",
-                content_type_id=ct_id,
-                object_id=object_id,
-                dedup_key=_dedup_key(kind, ct_id, object_id, f"u{user.pk}", period),
-                context=context or {},
-                reply_to=reply_to,
-                status=Notification.Status.HELD if held else Notification.Status.QUEUED,
-                created_at=now,
-                next_attempt_at=now,
-                enqueued_at=now,
-            )
+        row = Notification(
+            kind=kind,
+            recipient=user,
+            email=user.email,
+            language=user.language or "ja",
+            content_type_id=ct_id,
+            object_id=object_id,
+            dedup_key=_dedup_key(kind, ct_id, object_id, f"u{user.pk}", period),
+            context=context or {},
+            reply_to=reply_to,
+            status=Notification.Status.HELD if held else Notification.Status.QUEUED,
+            created_at=now,
+            next_attempt_at=now,
+            enqueued_at=now,
         )
+        if held:
+            from .rendering import digest_line
+
+            if obj is not None:
+                row.target = obj
+            row.context = {**row.context, **digest_line(row, obj)}
+        rows.append(row)
     for address in addresses:
         if address in opted_out:
             continue

@@ -24,3 +24,29 @@ def outbox_sweep() -> dict:
     for i in range(0, len(ids), settings.NOTIFY_BATCH_SIZE):
         deliver_notifications.delay(ids[i : i + settings.NOTIFY_BATCH_SIZE])
     return {"released": result["released"], "enqueued": len(ids)}
+
+
+@shared_task(name="members.weekly_digest", ignore_result=True)
+def weekly_digest(moment: str | None = None) -> int:
+    """Periodic (beat, Monday 08:00 JST): one build task per batch of people. Returns the batches."""
+    import datetime
+
+    from . import digest
+
+    period = digest.period_for(datetime.datetime.fromisoformat(moment) if moment else None)
+    count = 0
+    for ids in digest.batches():
+        build_digest_batch.delay(ids, period.start.isoformat(), period.end.isoformat(), period.key)
+        count += 1
+    return count
+
+
+@shared_task(name="members.build_digest_batch", ignore_result=True)
+def build_digest_batch(user_ids: list[int], start: str, end: str, key: str) -> int:
+    """Write one batch of digests (delivery follows on commit)."""
+    import datetime
+
+    from . import digest
+
+    period = digest.Period(datetime.datetime.fromisoformat(start), datetime.datetime.fromisoformat(end), key)
+    return digest.build_batch(user_ids, period)

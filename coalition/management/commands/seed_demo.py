@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+import meetings.demo
 import members.demo
 import working_groups.demo
 
@@ -17,10 +18,11 @@ class Command(BaseCommand):
         g = working_groups.demo.seed()
         working_groups.demo.seed_people()
         n_initiatives = working_groups.demo.seed_initiatives()
+        n_meetings = meetings.demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups, "
-                f"{n_initiatives} initiatives."
+                f"{n_initiatives} initiatives, {n_meetings} meetings."
             )
         )
         self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")

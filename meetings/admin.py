@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from members.admin_site import SecretariatAdmin
+
+from .models import AgendaItem, CalendarFeed, Meeting, MeetingDocument, MinutesRevision, Registration
+
+
+class AgendaInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SecretariatAdmin):
+    list_display = ["title_ja", "kind", "group", "starts_at", "format", "visibility", "status"]
+    list_filter = ["kind", "format", "visibility", "status", "group"]
+    search_fields = ["title_ja", "title_en", "venue"]
+    date_hierarchy = "starts_at"
+    inlines = [AgendaInline]
+    readonly_fields = ["uid", "sequence", "minutes_published_at", "reminded_week_for", "reminded_day_for"]
+    exclude = ["minutes_html"]
+    raw_id_fields = ["created_by"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(SecretariatAdmin):
+    list_display = ["meeting", "user", "mode", "status", "queued_at", "attended"]
+    list_filter = ["status", "mode"]
+    search_fields = ["user__email", "user__name", "meeting__title_ja"]
+    raw_id_fields = ["meeting", "user"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(SecretariatAdmin):
+    list_display = ["meeting", "time", "item_ja", "speaker"]
+    search_fields = ["item_ja", "item_en", "speaker", "meeting__title_ja"]
+    raw_id_fields = ["meeting"]
+
+
+@admin.register(MeetingDocument)
+class MeetingDocumentAdmin(SecretariatAdmin):
+    list_display = ["title", "meeting", "content_type", "size", "created_at"]
+    search_fields = ["title", "meeting__title_ja"]
+    raw_id_fields = ["meeting", "uploaded_by"]
+
+
+@admin.register(MinutesRevision)
+class MinutesRevisionAdmin(SecretariatAdmin):
+    list_display = ["meeting", "editor_label", "created_at"]
+    search_fields = ["meeting__title_ja", "editor_label"]
+    raw_id_fields = ["meeting", "editor"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(SecretariatAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+    exclude = ["token"]  # a secret of its owner

@@ -1,0 +1,99 @@
+"""Forms of the meetings app. Dates and times are entered and shown in Japan time."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from working_groups.forms import DocumentForm, ReasonForm  # noqa: F401 - the same forms serve meetings
+from working_groups.models import WorkingGroup
+
+from .models import AgendaItem, Meeting, Registration
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "group", "title_ja", "title_en", "description_ja", "description_en", "starts_at",
+                  "ends_at", "format", "venue", "online_url", "capacity", "registration_deadline", "visibility"]
+        widgets = {
+            "starts_at": DATETIME,
+            "ends_at": DATETIME,
+            "registration_deadline": DATETIME,
+            "description_ja": forms.Textarea(attrs={"rows": 4}),
+            "description_en": forms.Textarea(attrs={"rows": 4}),
+            "format": forms.RadioSelect,
+            "visibility": forms.RadioSelect,
+        }
+        help_texts = {"starts_at": _("Japan time (JST)"), "ends_at": _("Japan time (JST)")}
+
+    def __init__(self, *args, groups=(), kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at", "registration_deadline"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        self.fields["group"].queryset = WorkingGroup.objects.filter(pk__in=[g.pk for g in groups])
+        self.fields["group"].required = False
+        self.fields["kind"].choices = [c for c in Meeting.Kind.choices if c[0] in kinds]
+        if len(kinds) == 1:
+            self.fields["kind"].widget = forms.HiddenInput()
+        if len(groups) == 1 and not self.instance.pk:
+            self.fields["group"].initial = groups[0].pk
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, group = cleaned.get("kind"), cleaned.get("group")
+        if kind == Meeting.Kind.GROUP and group is None:
+            self.add_error("group", _("Choose the working group."))
+        if kind == Meeting.Kind.GENERAL:
+            cleaned["group"] = WorkingGroup.objects.filter(tier=WorkingGroup.Tier.GENERAL).first()
+            self.instance.group = cleaned["group"]
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The meeting must end after it starts."))
+        deadline = cleaned.get("registration_deadline")
+        if deadline and starts and deadline > starts:
+            self.add_error("registration_deadline", _("Registration must close before the meeting starts."))
+        fmt = cleaned.get("format")
+        if fmt in (Meeting.Format.IN_PERSON, Meeting.Format.HYBRID) and not cleaned.get("venue"):
+            self.add_error("venue", _("Give the venue of a meeting held in person."))
+        if cleaned.get("visibility") == Meeting.Visibility.GROUP and not (group and not group.is_general_meeting):
+            self.add_error("visibility", _("Only a working group's meeting can be for its members only."))
+        return cleaned
+
+
+AgendaFormSet = forms.inlineformset_factory(
+    Meeting,
+    AgendaItem,
+    fields=["time", "item_ja", "item_en", "speaker"],
+    extra=3,
+    can_delete=True,
+    widgets={"time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")},
+)
+
+
+class RegistrationForm(forms.Form):
+    mode = forms.ChoiceField(label=_("How will you attend?"), choices=Registration.Mode.choices,
+                             widget=forms.RadioSelect)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        modes = {Registration.Mode.IN_PERSON: meeting.has_room, Registration.Mode.ONLINE: meeting.has_online}
+        self.fields["mode"].choices = [c for c in Registration.Mode.choices if modes[c[0]]]
+        if len(self.fields["mode"].choices) == 1:
+            self.fields["mode"].initial = self.fields["mode"].choices[0][0]
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_(
+            "Markdown. Saving publishes the minutes to everyone who can see the meeting; every version is kept."
+        ),
+    )
+
+    def clean_minutes(self):
+        text = self.cleaned_data["minutes"]
+        if len(text) > 100_000:
+            raise ValidationError(_("The minutes are too long."))
+        return text

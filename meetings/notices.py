@@ -1,0 +1,101 @@
+"""The notification kinds of the meetings app: notices about meetings and registrations.
+
+Every message says the time in Japan time with the weekday, the place or how to join, and links to
+the meeting and its .ics. Reminders carry the start time they were made for: a reminder still
+queued when its meeting moves or is cancelled is dropped at delivery (registry.Obsolete).
+"""
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from members.notifications.registry import Kind, Obsolete, register
+from members.notifications.rendering import absolute
+
+from .calendar import calendar_of
+
+
+def _meeting_links(meeting):
+    return {
+        "meeting": meeting,
+        "meeting_url": absolute(meeting.get_absolute_url()),
+        "ical_url": absolute(meeting.ical_url()),
+        "agenda": list(meeting.agenda.all()),
+    }
+
+
+def _meeting(notification):
+    meeting = notification.target
+    if meeting is None:
+        raise Obsolete("the meeting no longer exists")
+    if notification.kind in ("meeting_announced",) and meeting.is_cancelled:
+        raise Obsolete("the meeting was cancelled")
+    return _meeting_links(meeting)
+
+
+def _reminder(notification):
+    meeting = notification.target
+    if meeting is None or meeting.is_cancelled:
+        raise Obsolete("the meeting was cancelled")
+    if notification.context.get("starts_at") != meeting.starts_at.isoformat():
+        raise Obsolete("the meeting moved: a reminder for the new time is sent instead")
+    context = _meeting_links(meeting)
+    context["days"] = 7 if notification.kind == "meeting_reminder_week" else 1
+    return context
+
+
+def _registration(notification):
+    registration = notification.target
+    if registration is None:
+        raise Obsolete("the registration no longer exists")
+    context = _meeting_links(registration.meeting)
+    context["registration"] = registration
+    context["show_online_link"] = registration.status == registration.Status.CONFIRMED
+    return context
+
+
+def _ics(notification):
+    """The event as an attachment, with the online link for a confirmed participant."""
+    registration = notification.target
+    meeting = registration.meeting
+    online = {meeting.pk} if registration.status == registration.Status.CONFIRMED else set()
+    with translation.override(notification.language):
+        data = calendar_of([meeting], language=notification.language, online_for=online)
+    return [("meeting.ics", data, "text/calendar; method=PUBLISH; charset=utf-8")]
+
+
+KINDS = [
+    Kind(key="meeting_announced", label=_("New meetings of my groups"),
+         description=_("A meeting of a group you belong to (or the general meeting) is scheduled."),
+         template="meetings/email/meeting_announced", context=_meeting, order=50),
+    Kind(key="meeting_changed", label=_("Meeting changed"),
+         description=_("The time or place of a meeting you registered for changed."),
+         template="meetings/email/meeting_changed", context=_meeting, digestible=False, order=51),
+    Kind(key="meeting_cancelled", label=_("Meeting cancelled"),
+         description=_("A meeting you registered for was cancelled."),
+         template="meetings/email/meeting_cancelled", context=_meeting, digestible=False, order=52),
+    Kind(key="meeting_reminder_week", label=_("Reminder a week before"),
+         description=_("A reminder seven days before a meeting you registered for."),
+         template="meetings/email/meeting_reminder", context=_reminder, digestible=False, order=53,
+         extra={"days": 7}),
+    Kind(key="meeting_reminder_day", label=_("Reminder the day before"),
+         description=_("A reminder one day before a meeting you registered for."),
+         template="meetings/email/meeting_reminder", context=_reminder, digestible=False, order=54,
+         extra={"days": 1}),
+    Kind(key="registration_confirmed", label=_("Registration confirmed"),
+         description=_("Your place at a meeting, with the event for your calendar."),
+         template="meetings/email/registration_confirmed", context=_registration, attachments=_ics,
+         digestible=False, order=55),
+    Kind(key="registration_waiting", label=_("On the waiting list"),
+         description=_("The meeting is full and you are on its waiting list."),
+         template="meetings/email/registration_waiting", context=_registration, digestible=False, order=56),
+    Kind(key="registration_moved_up", label=_("A place became free"),
+         description=_("You moved up from the waiting list and have a place."),
+         template="meetings/email/registration_moved_up", context=_registration, attachments=_ics,
+         digestible=False, order=57),
+]
+
+
+def register_all():
+    for kind in KINDS:
+        register(kind)
+

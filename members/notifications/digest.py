@@ -1,0 +1,143 @@
+"""The weekly digest: per person, in their language, what happened in their groups, what is
+coming, and every notice they chose to receive in the digest. Nothing to say, no e-mail.
+
+Built in batches of users with a fixed number of queries per batch (each registered section makes
+its own few queries for the whole batch, never one per user). One digest per person per ISO week:
+the outbox's deduplication key includes the week, so a second run in the same week (a retried task,
+a restarted beat) adds nothing. Sections are registered by the apps that own the data.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..i18n import pick
+from .models import Delivery, Notification, NotificationPreference
+from .services import _dedup_key, enqueue_on_commit
+
+KIND = "weekly_digest"
+TOKYO = datetime.timezone(datetime.timedelta(hours=9), "JST")
+
+
+@dataclass(frozen=True)
+class Period:
+    """The week a digest covers: the 7 days before ``end`` (a Monday morning, JST)."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    key: str  # ISO week of the sending day, e.g. 2026-W49
+
+    @property
+    def upcoming_until(self) -> datetime.datetime:
+        return self.end + datetime.timedelta(days=14)
+
+
+def period_for(moment: datetime.datetime | None = None) -> Period:
+    moment = (moment or timezone.now()).astimezone(TOKYO)
+    year, week, _ = moment.isocalendar()
+    end = moment.replace(microsecond=0)
+    return Period(start=end - datetime.timedelta(days=7), end=end, key=f"{year}-W{week:02d}")
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """``build(users, period)`` returns {user id: [item, ...]} where an item is a dict with
+    ``title``, ``url`` (absolute, in the user's language) and optional ``meta``; items must already
+    be in each user's language. It may make a few queries for the whole batch, never per user."""
+
+    key: str
+    title_ja: str
+    title_en: str
+    build: Callable
+    order: int = 100
+
+
+_sections: dict[str, DigestSection] = {}
+
+
+def register_section(section: DigestSection) -> None:
+    _sections[section.key] = section
+
+
+def sections() -> list[DigestSection]:
+    return sorted(_sections.values(), key=lambda s: (s.order, s.key))
+
+
+def recipients():
+    """Active people with a verified address, in id order (batched by the caller)."""
+    from allauth.account.models import EmailAddress
+
+    from ..models import User
+
+    verified = EmailAddress.objects.filter(verified=True).values("user_id")
+    return User.objects.filter(is_active=True, pk__in=verified).order_by("pk")
+
+
+@transaction.atomic
+def build_batch(user_ids: list[int], period: Period) -> int:
+    """Write this week's digest rows for a batch of users; delivery follows on commit.
+    Returns the number of digests written. A fixed number of queries, whatever the batch size."""
+    from ..models import User
+
+    users = list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))  # 1
+    off = set(NotificationPreference.objects.filter(  # 2
+        user_id__in=user_ids, kind=KIND, delivery=Delivery.NEVER).values_list("user_id", flat=True))
+    users = [u for u in users if u.pk not in off]
+    if not users:
+        return 0
+    built = {s.key: s.build(users, period) for s in sections()}  # a few per section
+    held_rows = list(Notification.objects.filter(  # 3
+        recipient_id__in=[u.pk for u in users], status=Notification.Status.HELD, created_at__lt=period.end,
+    ).order_by("created_at").values("pk", "recipient_id", "context"))
+    held: dict[int, list] = {}
+    for row in held_rows:
+        held.setdefault(row["recipient_id"], []).append(row)
+    now = timezone.now()
+    rows, included = [], {}
+    for user in users:
+        parts = []
+        for section in sections():
+            items = built[section.key].get(user.pk) or []
+            if items:
+                parts.append({"title": pick(section.title_ja, section.title_en, user.language), "items": items})
+        notices = [{"title": r["context"].get("_subject", ""), "url": r["context"].get("_link", "")}
+                   for r in held.get(user.pk, [])]
+        if not parts and not notices:
+            continue  # nothing to say: no e-mail
+        key = _dedup_key(KIND, None, None, f"u{user.pk}", period.key)
+        rows.append(Notification(
+            kind=KIND, recipient=user, email=user.email, language=user.language or "ja", dedup_key=key,
+            context={"sections": parts, "notices": notices, "period": period.key,
+                     "start": period.start.date().isoformat(), "end": period.end.date().isoformat()},
+            created_at=now, next_attempt_at=now, enqueued_at=now,
+        ))
+        included[key] = [r["pk"] for r in held.get(user.pk, [])]
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)  # 4
+    created = dict(Notification.objects.filter(  # 5
+        dedup_key__in=list(included), created_at=now, status=Notification.Status.QUEUED,
+    ).values_list("dedup_key", "pk"))
+    # notices go out in a digest once: only with a digest written now (not one from an earlier run)
+    carried = [pk for key in created for pk in included[key]]
+    if carried:
+        Notification.objects.filter(pk__in=carried, status=Notification.Status.HELD).update(  # 6
+            status=Notification.Status.DIGESTED, sent_at=now)
+    enqueue_on_commit(sorted(created.values()))
+    return len(created)
+
+
+def batches(size: int | None = None):
+    """Lists of user ids to build, ``size`` at a time (keyset pagination over the primary key)."""
+    size = size or settings.DIGEST_BATCH_SIZE
+    last = 0
+    while True:
+        ids = list(recipients().filter(pk__gt=last).values_list("pk", flat=True)[:size])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]

@@ -1,0 +1,165 @@
+"""The two tiers: group pages, joining, coordinating, an institution's choice of groups."""
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members.audit.models import AuditEntry
+from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
+from working_groups.models import Membership, Participation, WorkingGroup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    a = InstitutionFactory(slug="inst-a", name_ja="A大学", name_en="A University")
+    c = InstitutionFactory(slug="inst-c", name_ja="C大学", name_en="C University")
+    group = WorkingGroupFactory(slug="regional", name_ja="地域ゼロカーボンWG", name_en="Regional Zero Carbon WG",
+                                coordinators=[c])
+    staff = staff_of(a, name="山田 太郎", email="yamada@a.example")
+    coordinator = staff_of(c, name="小林 美咲", email="kobayashi@c.example", language="en")
+    Membership.objects.create(group=group, user=coordinator, institution=c, status="active")
+    Participation.objects.create(group=group, institution=c, status="active")
+    return {"a": a, "c": c, "group": group, "staff": staff, "coordinator": coordinator}
+
+
+def test_group_list_shows_general_meeting_apart_from_themes_with_counts(client, world):
+    WorkingGroupFactory(tier="general", slug="general-meeting", name_ja="総会", name_en="General Meeting")
+    html = client.get("/ja/working-groups/").content.decode()
+    assert html.index("総会") < html.index("テーマ別ワーキンググループ") < html.index("地域ゼロカーボンWG")
+    theme = client.get("/ja/working-groups/").context["themes"][0]
+    assert (theme["group"].slug, theme["institutions"], theme["people"]) == ("regional", 1, 1)
+    assert "C大学" in html  # coordinators
+
+
+def test_member_names_only_for_signed_in_staff(client, world):
+    assert "小林 美咲" not in client.get("/ja/working-groups/regional/").content.decode()
+    client.force_login(UserFactory())
+    assert "小林 美咲" not in client.get("/ja/working-groups/regional/").content.decode()
+    client.force_login(world["staff"])
+    assert "小林 美咲" in client.get("/ja/working-groups/regional/").content.decode()
+
+
+def test_join_request_goes_to_coordinators_who_approve(client, deliver, world):
+    client.force_login(world["staff"])
+    with deliver():
+        response = client.post("/ja/working-groups/regional/join/", {"institution": world["a"].pk,
+                                                                     "message": "地域連携を担当しています"})
+    assert response["Location"] == "/ja/working-groups/regional/"
+    membership = Membership.objects.get(user=world["staff"])
+    assert membership.status == "pending"
+    (notice,) = mail.outbox
+    assert notice.to == ["kobayashi@c.example"]
+    assert notice.subject == "山田 太郎 asks to join Regional Zero Carbon WG"
+    assert "/en/working-groups/regional/manage/" in notice.body
+    mail.outbox.clear()
+    client.force_login(world["coordinator"])
+    manage = client.get("/ja/working-groups/regional/manage/").content.decode()
+    assert "地域連携を担当しています" in manage
+    with deliver():
+        client.post(f"/ja/working-groups/memberships/{membership.pk}/decide/", {"decision": "approve"})
+    membership.refresh_from_db()
+    assert (membership.status, membership.decided_by) == ("active", world["coordinator"])
+    # the institution now takes part through its registered person
+    assert Participation.objects.get(group=world["group"], institution=world["a"]).status == "active"
+    (decided,) = mail.outbox
+    assert decided.to == ["yamada@a.example"]
+    assert decided.subject == "地域ゼロカーボンWGのメンバーになりました"
+    assert decided.reply_to == ["kobayashi@c.example"]
+    assert AuditEntry.objects.filter(action="membership.approve", institution_id=world["a"].pk).exists()
+
+
+def test_two_coordinators_deciding_the_same_request_one_wins(client, world):
+    other = staff_of(world["c"])
+    membership = Membership.objects.create(group=world["group"], user=world["staff"], institution=world["a"])
+    client.force_login(world["coordinator"])
+    client.post(f"/ja/working-groups/memberships/{membership.pk}/decide/", {"decision": "approve"})
+    client.force_login(other)
+    response = client.post(f"/ja/working-groups/memberships/{membership.pk}/decide/",
+                           {"decision": "refuse", "reason": "重複"}, follow=True)
+    assert "この申請はすでに判断済みです。" in response.content.decode()
+    membership.refresh_from_db()
+    assert (membership.status, membership.decided_by) == ("active", world["coordinator"])
+
+
+def test_open_group_accepts_at_once(client, world):
+    WorkingGroupFactory(slug="open", is_open=True)
+    client.force_login(world["staff"])
+    client.post("/ja/working-groups/open/join/", {"institution": world["a"].pk})
+    assert Membership.objects.get(user=world["staff"], group__slug="open").status == "active"
+
+
+def test_refusal_needs_a_reason_and_coordinator_removal_too(client, deliver, world):
+    membership = Membership.objects.create(group=world["group"], user=world["staff"], institution=world["a"])
+    client.force_login(world["coordinator"])
+    response = client.post(f"/en/working-groups/memberships/{membership.pk}/decide/", {"decision": "refuse"},
+                           follow=True)
+    assert "Give the reason; the person will read it." in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.status == "pending"
+    client.post(f"/en/working-groups/memberships/{membership.pk}/decide/", {"decision": "approve"})
+    response = client.post(f"/en/working-groups/memberships/{membership.pk}/end/", {"reason": ""}, follow=True)
+    assert "Give the reason; the person will read it." in response.content.decode()
+    with deliver():
+        client.post(f"/en/working-groups/memberships/{membership.pk}/end/", {"reason": "No longer in the project"})
+    membership.refresh_from_db()
+    assert (membership.status, membership.reason) == ("removed", "No longer in the project")
+    assert mail.outbox[-1].subject == "地域ゼロカーボンWGのメンバーから外れました"
+
+
+def test_member_leaves_without_a_reason(client, world):
+    membership = Membership.objects.create(group=world["group"], user=world["staff"], institution=world["a"],
+                                           status="active")
+    client.force_login(world["staff"])
+    client.post(f"/ja/working-groups/memberships/{membership.pk}/end/")
+    membership.refresh_from_db()
+    assert membership.status == "left"
+
+
+def test_contact_chooses_groups_and_page_shows_missing_registered_person(client, world):
+    contact = staff_of(world["a"], role="contact")
+    innovation = WorkingGroupFactory(slug="innovation", name_ja="イノベーションWG")
+    client.force_login(contact)
+    client.post("/ja/members/inst-a/groups/", {"groups": [world["group"].pk, innovation.pk]})
+    statuses = dict(Participation.objects.filter(institution=world["a"]).values_list("group__slug", "status"))
+    assert statuses == {"regional": "pending", "innovation": "pending"}
+    Participation.objects.filter(institution=world["a"], group=innovation).update(status="active")
+    page = client.get("/ja/members/inst-a/groups/").content.decode()
+    assert "未登録: 同僚に参加を依頼してください" in page
+    # dropping a group ends the participation
+    client.post("/ja/members/inst-a/groups/", {"groups": [world["group"].pk]})
+    assert Participation.objects.get(institution=world["a"], group=innovation).status == "ended"
+
+
+def test_secretariat_creates_and_closes_a_group_with_the_resolution(client):
+    client.force_login(secretariat_user())
+    client.post("/ja/working-groups/new/", {"slug": "adaptation", "name_ja": "適応WG", "name_en": "Adaptation WG",
+                                            "description_ja": "気候変動適応", "description_en": "", "order": "60"})
+    group = WorkingGroup.objects.get(slug="adaptation")
+    response = client.post("/ja/working-groups/adaptation/close/", {"reason": "2026年度総会第3号議案により廃止"})
+    assert response["Location"] == "/ja/working-groups/"
+    group.refresh_from_db()
+    assert (group.status, group.closed_reason) == ("closed", "2026年度総会第3号議案により廃止")
+    html = client.get("/ja/working-groups/").content.decode()
+    assert "終了したワーキンググループ" in html
+    assert client.get("/ja/working-groups/adaptation/").status_code == 200
+
+
+def test_group_pages_query_count_does_not_grow(client, world):
+    client.force_login(world["staff"])
+
+    def count(path):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx)
+
+    few_list, few_detail = count("/ja/working-groups/"), count("/ja/working-groups/regional/")
+    for _ in range(15):
+        inst = InstitutionFactory()
+        Participation.objects.create(group=world["group"], institution=inst, status="active")
+        Membership.objects.create(group=world["group"], user=staff_of(inst), institution=inst, status="active")
+    WorkingGroupFactory.create_batch(4, coordinators=[world["c"]])
+    assert count("/ja/working-groups/") == few_list
+    assert count("/ja/working-groups/regional/") == few_detail
