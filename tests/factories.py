@@ -1,5 +1,7 @@
 """One factory per model, and a few helpers that build the roles of DESIGN.md."""
 
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -104,3 +106,51 @@ def totp_code(secret: str = TOTP_SECRET) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A group meeting a few weeks ahead, online, members only."""
+
+    class Meta:
+        model = "meetings.Meeting"
+
+    kind = "group"
+    group = factory.SubFactory(WorkingGroupFactory)
+    title_ja = factory.Sequence(lambda n: f"第{n}回会合")
+    title_en = factory.Sequence(lambda n: f"Meeting {n}")
+    starts_at = factory.LazyFunction(lambda: _in_days(21, 14))
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + datetime.timedelta(hours=2))
+    format = "online"
+    online_url = "https://meet.example.org/room"
+    visibility = "members"
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Registration"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    user = factory.SubFactory(UserFactory)
+    mode = "online"
+    status = "confirmed"
+
+
+def _in_days(days, hour):
+    """A moment ``days`` from now at ``hour``:00 Japan time."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return datetime.datetime(day.year, day.month, day.day, hour, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+
+
+def member_of(group, user=None, institution=None):
+    """An active member of ``group`` (staff of ``institution``)."""
+    from working_groups.models import Membership
+
+    if user is None:
+        user = staff_of(institution or InstitutionFactory())
+    inst = institution or user.affiliations.first().institution
+    Membership.objects.create(group=group, user=user, institution=inst, status="active")
+    return user
