@@ -23,13 +23,24 @@ def _meeting_links(meeting):
     }
 
 
+def _has_place(notification, meeting) -> bool:
+    """Is the recipient confirmed? Only then does a message show the online link."""
+    from .models import Registration
+
+    return bool(notification.recipient_id) and Registration.objects.filter(
+        meeting=meeting, user_id=notification.recipient_id, status=Registration.Status.CONFIRMED
+    ).exists()
+
+
 def _meeting(notification):
     meeting = notification.target
     if meeting is None:
         raise Obsolete("the meeting no longer exists")
     if notification.kind in ("meeting_announced",) and meeting.is_cancelled:
         raise Obsolete("the meeting was cancelled")
-    return _meeting_links(meeting)
+    context = _meeting_links(meeting)
+    context["show_online_link"] = notification.kind == "meeting_changed" and _has_place(notification, meeting)
+    return context
 
 
 def _reminder(notification):
@@ -40,6 +51,7 @@ def _reminder(notification):
         raise Obsolete("the meeting moved: a reminder for the new time is sent instead")
     context = _meeting_links(meeting)
     context["days"] = 7 if notification.kind == "meeting_reminder_week" else 1
+    context["show_online_link"] = _has_place(notification, meeting)
     return context
 
 
@@ -55,12 +67,17 @@ def _registration(notification):
 
 def _ics(notification):
     """The event as an attachment, with the online link for a confirmed participant."""
+    from email.mime.text import MIMEText
+
     registration = notification.target
     meeting = registration.meeting
     online = {meeting.pk} if registration.status == registration.Status.CONFIRMED else set()
     with translation.override(notification.language):
         data = calendar_of([meeting], language=notification.language, online_for=online)
-    return [("meeting.ics", data, "text/calendar; method=PUBLISH; charset=utf-8")]
+    part = MIMEText(data.decode(), "calendar", "utf-8")
+    part.set_param("method", "PUBLISH")
+    part.add_header("Content-Disposition", "attachment", filename="meeting.ics")
+    return [part]
 
 
 KINDS = [

@@ -24,7 +24,7 @@ class Kind:
     template: str = ""
     # Builds the template context from the row; may raise Obsolete. Runs in the recipient's language.
     context: Callable | None = None
-    # Extra attachments: a function returning [(filename, content, mimetype), ...].
+    # Extra attachments: a function returning [(filename, content, mimetype) or a MIME part, ...].
     attachments: Callable | None = None
     # People choose immediately / digest / never for it on their settings page.
     choosable: bool = True

@@ -78,6 +78,10 @@ def render(notification: Notification) -> EmailMultiAlternatives:
         headers=headers,
     )
     message.attach_alternative(html, "text/html")
-    for filename, content, mimetype in attachments:
-        message.attach(filename, content, mimetype)
+    for attachment in attachments:
+        # (filename, content, mimetype), or a ready MIME part when parameters matter (.ics)
+        if isinstance(attachment, tuple):
+            message.attach(*attachment)
+        else:
+            message.attach(attachment)
     return message

@@ -74,7 +74,7 @@ def test_list_shows_japan_time_with_weekday_and_only_what_the_viewer_may_see(cli
     client.force_login(member_of(group))
     assert "WG内会合" in client.get("/ja/meetings/").content.decode()
     detail = re.sub(r"<[^>]+>", "", client.get(public.get_absolute_url()).content.decode())
-    assert "2030年12月20日（金） 14:00 JST – 16:00 (日本標準時)" in detail
+    assert "2030年12月20日（金） 14:00 JST – 16:00 （日本標準時）" in detail
 
 
 def test_coordinator_schedules_and_the_group_is_told(client, deliver, group, coordinator):
@@ -120,7 +120,10 @@ def test_registration_fills_places_then_the_waiting_list_in_order(client, delive
     (moved,) = mail.outbox
     assert moved.to == [people[2].email]
     assert moved.subject == f"参加が確定しました: {meeting.title_ja}"
-    assert moved.attachments[0][0] == "meeting.ics"
+    (ics,) = moved.attachments
+    assert (ics.get_filename(), ics.get_content_type(), ics.get_param("method")) == (
+        "meeting.ics", "text/calendar", "PUBLISH")
+    assert "BEGIN:VEVENT" in ics.get_payload(decode=True).decode()
 
 
 def test_online_link_only_for_confirmed_participants(client, group):
