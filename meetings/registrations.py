@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from members import extensions
 from members.notifications.rendering import absolute
+from working_groups.selectors import current_groups_of
 
 from . import selectors
 from .models import CalendarFeed, Registration
@@ -32,15 +33,6 @@ def _account_calendar(request):
     }
 
 
-def _groups_of(users) -> dict[int, set[int]]:
-    from working_groups.models import Membership
-
-    groups: dict[int, set[int]] = {}
-    for user_id, group_id in Membership.objects.active().filter(user__in=users).values_list("user_id", "group_id"):
-        groups.setdefault(user_id, set()).add(group_id)
-    return groups
-
-
 def _items(users, meetings, groups_of, meta):
     from members.i18n import pick
     from members.notices import url_in
@@ -64,7 +56,7 @@ def _digest_upcoming(users, period):
 
     from .models import Meeting
 
-    groups_of = _groups_of(users)
+    groups_of = current_groups_of(users)
     wanted = set().union(*groups_of.values()) if groups_of else set()
     if not wanted:
         return {}
@@ -82,7 +74,7 @@ def _digest_minutes(users, period):
     """Minutes published during the week in each person's groups (two queries for the batch)."""
     from .models import Meeting
 
-    groups_of = _groups_of(users)
+    groups_of = current_groups_of(users)
     wanted = set().union(*groups_of.values()) if groups_of else set()
     if not wanted:
         return {}

@@ -2,22 +2,10 @@
 
 import rules
 
-from members.rules import cached, is_secretariat, is_staff_member
-from working_groups.models import Membership
-from working_groups.rules import coordinated_group_ids
+from members.rules import is_secretariat, is_staff_member
+from working_groups.rules import active_group_ids, coordinated_group_ids
 
 from .models import Meeting
-
-
-def active_group_ids(user) -> set[int]:
-    """Groups the user is an active member of (one query, cached per request)."""
-    if not user.is_authenticated:
-        return set()
-    return cached(
-        user,
-        "active_groups",
-        lambda: set(Membership.objects.active().filter(user=user).values_list("group_id", flat=True)),
-    )
 
 
 @rules.predicate

@@ -3,10 +3,9 @@
 from django.db.models import Count, Q
 
 from members.rules import is_secretariat, is_staff_member
-from working_groups.rules import coordinated_group_ids
+from working_groups.rules import active_group_ids, coordinated_group_ids
 
 from .models import Meeting, Registration
-from .rules import active_group_ids
 
 
 def meetings_visible_to(user):

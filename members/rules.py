@@ -7,35 +7,49 @@ secretariat. The secretariat acts only when its two-factor sign-in is set up.
 
 import rules
 from django.conf import settings
+from django.utils.functional import empty
 
 from .models import Affiliation, Institution
 
 
 def cached(user, name, compute):
-    """Cache a per-user fact on the user object for the length of the request."""
+    """Cache a per-user fact on the user object for the length of the request (on the real object,
+    not request.user's lazy wrapper, so that every caller shares it)."""
+    wrapped = getattr(user, "_wrapped", None)
+    if wrapped is not None:
+        if wrapped is empty:
+            user._setup()
+        user = user._wrapped
     cache = user.__dict__.setdefault("_rules_cache", {})
     if name not in cache:
         cache[name] = compute()
     return cache[name]
 
 
+def _secretariat_facts(user) -> tuple[bool, bool]:
+    """(in the secretariat group, has TOTP) in one query."""
+    from allauth.mfa.models import Authenticator
+    from django.db.models import Exists, OuterRef
+
+    from .models import User
+
+    group = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=settings.SECRETARIAT_GROUP)
+    totp = Authenticator.objects.filter(user_id=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    row = User.objects.filter(pk=user.pk).values_list(Exists(group), Exists(totp)).first()
+    return tuple(row) if row else (False, False)
+
+
 def in_secretariat_group(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return cached(
-        user, "secretariat_group", lambda: user.groups.filter(name=settings.SECRETARIAT_GROUP).exists()
-    )
+    return cached(user, "secretariat", lambda: _secretariat_facts(user))[0]
 
 
 def has_two_factor(user) -> bool:
     """A TOTP authenticator is active; allauth then demands the second factor at every sign-in."""
     if not user.is_authenticated:
         return False
-    from allauth.mfa.models import Authenticator
-
-    return cached(
-        user, "two_factor", lambda: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    )
+    return cached(user, "secretariat", lambda: _secretariat_facts(user))[1]
 
 
 @rules.predicate
@@ -52,6 +66,14 @@ def current_affiliations(user) -> list[Affiliation]:
         "affiliations",
         lambda: list(Affiliation.objects.current().filter(user=user).select_related("institution")),
     )
+
+
+def prime_affiliations(user, affiliations) -> None:
+    """A page that already loaded all of the user's affiliations (with institutions) saves the
+    rules their own query."""
+    current = [a for a in affiliations
+               if a.status == Affiliation.Status.APPROVED and a.institution.status == Institution.Status.ACTIVE]
+    cached(user, "affiliations", lambda: current)
 
 
 def institution_ids(user) -> set[int]:

@@ -39,7 +39,7 @@ from .i18n import current_language
 from .models import Affiliation, Institution, MembershipApplication
 from .notifications.rendering import absolute
 from .regions import PREFECTURES_BY_CODE, REGIONS
-from .rules import is_secretariat
+from .rules import is_secretariat, prime_affiliations
 from .services import IMPORT_COLUMNS
 from .tokens import read_application_token
 
@@ -328,6 +328,7 @@ class AccountView(LoginRequiredMixin, FormView):
             Affiliation.objects.filter(user=user).exclude(status=Affiliation.Status.ENDED)
             .select_related("institution").order_by("-created_at")
         )
+        prime_affiliations(user, ctx["affiliations"])
         ctx["to_decide"] = selectors.affiliations_to_decide(user)
         ctx["is_secretariat"] = is_secretariat(user)
         ctx["sections"] = extensions.render_sections("account", self.request)

@@ -63,15 +63,13 @@ def _profile_initiatives(request, institution):
 
 def _account_groups(request):
     """On /account/: my groups, my drafts, and the groups I coordinate."""
-    from .models import Initiative, Membership
+    from .models import Initiative
+    from .rules import memberships
     from .selectors import groups_to_coordinate
 
     user = request.user
     return {
-        "memberships": list(
-            Membership.objects.filter(user=user, status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING])
-            .select_related("group")
-        ),
+        "memberships": memberships(user),
         "drafts": list(
             Initiative.objects.filter(author=user, status=Initiative.Status.DRAFT).order_by("-updated_at")[:10]
         ),
@@ -99,11 +97,10 @@ def _digest_initiatives(users, period):
     from members.i18n import pick
     from members.notices import url_in
 
-    from .models import Initiative, Membership
+    from .models import Initiative
+    from .selectors import current_groups_of
 
-    groups_of: dict[int, set[int]] = {}
-    for user_id, group_id in Membership.objects.active().filter(user__in=users).values_list("user_id", "group_id"):
-        groups_of.setdefault(user_id, set()).add(group_id)
+    groups_of = current_groups_of(users)
     wanted = set().union(*groups_of.values()) if groups_of else set()
     if not wanted:
         return {}

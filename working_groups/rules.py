@@ -33,6 +33,28 @@ def coordinated_group_ids(user) -> set[int]:
     )
 
 
+def memberships(user) -> list:
+    """The user's open group memberships (pending or active), with their groups: one query, cached.
+    A membership counts only while its holder is staff of the institution it was made for and that
+    institution is an active member: rights lapse with the affiliation, as staff rights do."""
+    if not user.is_authenticated:
+        return []
+    from .models import Membership
+
+    return cached(
+        user,
+        "memberships",
+        lambda: list(Membership.objects.filter(user=user, status__in=[Membership.Status.PENDING,
+                                                                      Membership.Status.ACTIVE],
+                                               institution_id__in=institution_ids(user))
+                     .select_related("group")),
+    )
+
+
+def active_group_ids(user) -> set[int]:
+    return {m.group_id for m in memberships(user) if m.status == m.Status.ACTIVE}
+
+
 @rules.predicate
 def is_coordinator_of(user, group) -> bool:
     return group is not None and group.pk in coordinated_group_ids(user)

@@ -103,12 +103,9 @@ def general_meeting_members():
 
 
 def my_memberships(user) -> dict[int, Membership]:
-    if not user.is_authenticated:
-        return {}
-    return {
-        m.group_id: m
-        for m in Membership.objects.filter(user=user, status__in=[Membership.Status.PENDING, Membership.Status.ACTIVE])
-    }
+    from .rules import memberships
+
+    return {m.group_id: m for m in memberships(user)}
 
 
 def pending_for_group(group) -> dict:
@@ -123,3 +120,21 @@ def groups_to_coordinate(user) -> list[WorkingGroup]:
 
     ids = coordinated_group_ids(user)
     return list(WorkingGroup.objects.filter(pk__in=ids).active()) if ids else []
+
+
+def current_groups_of(users) -> dict[int, set[int]]:
+    """{user id: ids of the groups they are active members of}, counting a membership only while
+    its holder is still staff of the institution it was made for and that institution is active
+    (one query for any number of users; used by the weekly digest)."""
+    from django.db.models import F
+
+    rows = Membership.objects.active().filter(
+        user__in=users,
+        institution__status=Institution.Status.ACTIVE,
+        institution__affiliations__user=F("user"),
+        institution__affiliations__status=Affiliation.Status.APPROVED,
+    ).values_list("user_id", "group_id").distinct()
+    groups: dict[int, set[int]] = {}
+    for user_id, group_id in rows:
+        groups.setdefault(user_id, set()).add(group_id)
+    return groups
