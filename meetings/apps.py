@@ -7,6 +7,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
+        from . import cache
+
+        cache.connect()
         from . import notices, registrations
 
         notices.register_all()

@@ -10,6 +10,10 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from . import notices  # noqa: F401 - registers the app's notification kinds
+        from .cache import invalidate_on_save
+        from .models import Institution
+
+        invalidate_on_save(Institution, "members")
 
 
 class CoalitionAdminConfig(admin_apps.AdminConfig):

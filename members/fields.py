@@ -1,6 +1,9 @@
-"""Model fields shared by the apps."""
+"""Model fields and validators shared by the apps."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 
 class URLField(models.URLField):
@@ -9,3 +12,25 @@ class URLField(models.URLField):
     def formfield(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")
         return super().formfield(**kwargs)
+
+
+
+@deconstructible
+class ReservedSlugValidator:
+    """Refuses slugs taken by pages under the same prefix (/members/apply/, /working-groups/new/):
+    an object there could never be reached."""
+
+    def __init__(self, *words):
+        self.words = tuple(words)
+        self.reserved = frozenset(words)
+
+    def __call__(self, value):
+        if value in self.reserved:
+            raise ValidationError(_("“%(slug)s” is used by the portal itself; choose another address name."),
+                                  params={"slug": value}, code="reserved")
+
+    def __eq__(self, other):
+        return isinstance(other, ReservedSlugValidator) and self.words == other.words
+
+    def __hash__(self):
+        return hash(self.words)

@@ -69,3 +69,23 @@ def facet_counts(data, facet: str, group_by: str) -> dict[str, int]:
     """Counts per value of ``group_by`` for the facet: one query, whatever the data."""
     qs = facet_queryset(data, facet)
     return dict(qs.values_list(group_by).annotate(n=Count("id", distinct=True)).values_list(group_by, "n"))
+
+
+def directory_facets(data) -> dict[str, dict]:
+    """Every facet's counts for these filters: computed once, then cached until a member or a group
+    changes (members.cache)."""
+    from .cache import cached_fragment
+
+    params = sorted((k, v) for k, v in data.lists() if k not in ("page", "format"))
+
+    def compute():
+        counts = {
+            "prefecture": facet_counts(data, "prefecture", "prefecture"),
+            "kind": facet_counts(data, "kind", "kind"),
+            "category": facet_counts(data, "category", "category"),
+        }
+        for name, count in extensions.directory_facets().items():
+            counts[name] = count(facet_queryset(data, name))
+        return counts
+
+    return cached_fragment("directory-facets", ("members", "groups"), tuple(params), compute)

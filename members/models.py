@@ -14,9 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import URLField
+from .fields import ReservedSlugValidator, URLField
 from .i18n import fold, translated
 from .regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, REGIONS_BY_SLUG, Region
+
+# /members/<slug>/ shares its prefix with these pages
+validate_member_slug = ReservedSlugValidator("apply")
 
 
 class UserManager(BaseUserManager):
@@ -129,7 +132,7 @@ class Institution(models.Model):
         validators=[RegexValidator(r"^[\u3040-\u309f\u30a0-\u30ff\u30fc\s・ー]+$", _("Write the reading in kana."))],
         help_text=_("How the Japanese name is read, in hiragana or katakana; the directory is sorted by it."),
     )
-    slug = models.SlugField(_("address name"), max_length=80, unique=True)
+    slug = models.SlugField(_("address name"), max_length=80, unique=True, validators=[validate_member_slug])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     prefecture = models.CharField(_("prefecture"), max_length=2, choices=PREFECTURE_CHOICES)

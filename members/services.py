@@ -130,7 +130,11 @@ def _lock_open(application, expected=(A.SUBMITTED,)) -> MembershipApplication:
 
 
 def unique_slug(base: str) -> str:
+    from .models import validate_member_slug
+
     base = (slugify(base) or "member")[:70]
+    if base in validate_member_slug.reserved:
+        base = f"{base}-member"
     slug, n = base, 2
     while Institution.objects.filter(slug=slug).exists():
         slug = f"{base}-{n}"

@@ -6,7 +6,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from .access import (
     safe_next,
     secretariat_gate,
 )
-from .filters import directory, facet_counts, facet_queryset
+from .filters import directory, directory_facets
 from .forms import (
     AccountForm,
     AffiliationRequestForm,
@@ -38,6 +37,7 @@ from .forms import (
 from .i18n import current_language
 from .models import Affiliation, Institution, MembershipApplication
 from .notifications.rendering import absolute
+from .pagination import page_of
 from .regions import PREFECTURES_BY_CODE, REGIONS
 from .rules import is_secretariat, prime_affiliations
 from .services import IMPORT_COLUMNS
@@ -112,13 +112,9 @@ class InstitutionListView(View):
         fmt = data.get("format")
         if fmt in ("csv", "json"):
             return export(queryset, fmt)
-        paginator = Paginator(queryset, self.paginate_by)
-        number = data.get("page", "1")
-        number = int(number) if number.isdigit() and int(number) > 0 else 1
-        if number > paginator.num_pages:
-            raise Http404  # past the last page (the contract: ?page=N exists while there are results)
-        page = paginator.page(number)
-        prefecture_counts = facet_counts(data, "prefecture", "prefecture")
+        page, paginator = page_of(request, queryset, self.paginate_by)
+        facets = directory_facets(data)
+        prefecture_counts = facets["prefecture"]
         region_counts = {
             r.slug: sum(prefecture_counts.get(code, 0) for code in r.codes) for r in REGIONS
         }
@@ -136,13 +132,7 @@ class InstitutionListView(View):
             "object_list": page.object_list,
             "paginator": paginator,
             "is_filtered": any(data.get(k) for k in filterset.filters),
-            "facets": {
-                "region": region_counts,
-                "prefecture": prefecture_counts,
-                "kind": facet_counts(data, "kind", "kind"),
-                "category": facet_counts(data, "category", "category"),
-                **{name: counts(facet_queryset(data, name)) for name, counts in extensions.directory_facets().items()},
-            },
+            "facets": {**facets, "region": region_counts},
             "map_tiles": japan_map.tiles(prefecture_counts, href),
             "map_legend": japan_map.legend(prefecture_counts),
             "map_size": (japan_map.WIDTH, japan_map.HEIGHT, japan_map.SIZE),

@@ -37,7 +37,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
 
     name_ja = factory.Sequence(lambda n: f"テスト大学{n}")
     name_en = factory.Sequence(lambda n: f"Test University {n}")
-    name_kana = factory.Sequence(lambda n: "てすとだいがく" + "あいうえおかきくけこ"[n % 10] * (1 + n // 10))
+    name_kana = factory.Sequence(lambda n: "てすとだいがく" + "".join("あいうえおかきくけこ"[int(d)] for d in str(n)))
     slug = factory.Sequence(lambda n: f"test-university-{n}")
     kind = Institution.Kind.NATIONAL_UNIVERSITY
     category = Institution.Category.PARTICIPATING

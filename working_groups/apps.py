@@ -7,6 +7,9 @@ class WorkingGroupsConfig(AppConfig):
     verbose_name = _("Working groups")
 
     def ready(self):
+        from . import cache
+
+        cache.connect()
         from . import notices, registrations
 
         notices.register_all()

@@ -50,9 +50,18 @@ class InitiativeFilter(django_filters.FilterSet):
 FACETS = {"wg": "themes__slug", "prefecture": "prefecture", "year": "year", "institution": "institution__slug"}
 
 
-def initiative_facets(data, base) -> dict[str, dict]:
+def initiative_facets(data, base, *, members: bool) -> dict[str, dict]:
     """Counts per value of each facet among the initiatives matching every other filter (one
-    grouped query per facet, whatever the data)."""
+    grouped query per facet, whatever the data), cached until an initiative, a group or a member
+    changes. ``members``: the base includes members-only initiatives (a separate cache entry)."""
+    from members.cache import cached_fragment
+
+    params = tuple(sorted((k, v) for k, v in data.lists() if k != "page"))
+    return cached_fragment("initiative-facets", ("initiatives", "groups", "members"), (members, params),
+                           lambda: _facets(data, base))
+
+
+def _facets(data, base) -> dict[str, dict]:
     out = {}
     for facet, column in FACETS.items():
         rest = data.copy()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.fields import ReservedSlugValidator
 from members.i18n import fold, translated
 from members.models import Institution
 from members.regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, region_of
@@ -36,7 +37,8 @@ class WorkingGroup(models.Model):
         CLOSED = "closed", _("Closed")
 
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.THEME)
-    slug = models.SlugField(_("address name"), max_length=60, unique=True)
+    slug = models.SlugField(_("address name"), max_length=60, unique=True,
+                            validators=[ReservedSlugValidator("new")])  # /working-groups/new/
     name_ja = models.CharField(_("name (Japanese)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
     description_ja = models.TextField(_("description (Japanese)"), blank=True)

@@ -4,17 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
 from members.access import form_errors_to_form, refuse
 from members.models import Institution
+from members.pagination import page_of
 from members.regions import REGIONS
 from members.rules import current_affiliations
 
@@ -29,23 +30,22 @@ class InitiativeListView(View):
 
     template_name = "working_groups/initiative_list.html"
     paginate_by = 20
+    count_cap = 10_000
 
     def get(self, request):
         data = request.GET
         base = selectors.initiatives_listed_for(request.user)
         filterset = InitiativeFilter(data, queryset=base)
         qs = selectors.initiative_cards(filterset.qs.order_by("-published_at", "-id"))
-        paginator = Paginator(qs, self.paginate_by)
-        number = data.get("page", "1")
-        number = int(number) if number.isdigit() and int(number) > 0 else 1
-        if number > paginator.num_pages:
-            raise Http404
-        page = paginator.page(number)
-        facets = initiative_facets(data, base)
-        prefecture_counts = facets["prefecture"]
-        top_slugs = list(facets["institution"])
-        names = dict(Institution.objects.filter(slug__in=top_slugs).values_list("slug", "name_ja" if
-                                                                                  _lang() == "ja" else "name_en"))
+        page, paginator = page_of(request, qs, self.paginate_by, cap=self.count_cap)
+        members = selectors.sees_members_only(request.user)
+        searching = bool(filterset.is_valid() and filterset.form.cleaned_data.get("q"))
+        # Counts per facet for browsing; a text search shows its matches without them (counting
+        # every match of a common word in every facet is what makes search slow).
+        facets = initiative_facets(data, base, members=members) if not searching else None
+        options = facets or initiative_facets(QueryDict(), base, members=members)
+        names = dict(Institution.objects.filter(slug__in=list(options["institution"])).values_list(
+            "slug", "name_ja" if _lang() == "ja" else "name_en"))
         context = {
             "filter": filterset,
             "page_obj": page,
@@ -53,12 +53,13 @@ class InitiativeListView(View):
             "object_list": page.object_list,
             "facets": {
                 "wg": facets["wg"],
-                "prefecture": prefecture_counts,
-                "region": {r.slug: sum(prefecture_counts.get(c, 0) for c in r.codes) for r in REGIONS},
+                "prefecture": facets["prefecture"],
+                "region": {r.slug: sum(facets["prefecture"].get(c, 0) for c in r.codes) for r in REGIONS},
                 "year": facets["year"],
-            },
-            "years": sorted(facets["year"], reverse=True),
-            "top_institutions": [(slug, names.get(slug, slug), n) for slug, n in facets["institution"].items()],
+            } if facets else dict.fromkeys(("wg", "prefecture", "region", "year")),
+            "years": sorted(options["year"], reverse=True),
+            "top_institutions": [(slug, names.get(slug, slug), n if facets else None)
+                                 for slug, n in options["institution"].items()],
             "selected_institution": filterset.form.cleaned_data.get("institution") if filterset.is_valid() else None,
             "is_filtered": any(data.get(k) for k in filterset.filters),
             "can_create": request.user.has_perm("working_groups.create_initiative"),
@@ -275,7 +276,8 @@ class InitiativeFeed(Feed):
         return item.shown_title()
 
     def item_description(self, item):
-        return item.shown_summary()
+        # Atom's summary is marked type="html": plain text must be escaped, or a reader runs it.
+        return escape(item.shown_summary())
 
     def item_link(self, item):
         return item.get_absolute_url()

@@ -1,0 +1,10 @@
+"""Which writes invalidate which cached pages and fragments (members/cache.py)."""
+
+from members.cache import invalidate_on_save
+
+
+def connect():
+    from .models import AgendaItem, Meeting, MeetingDocument, Registration
+
+    for model in (Meeting, AgendaItem, MeetingDocument, Registration):
+        invalidate_on_save(model, "meetings")
