@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "coalition.middleware.AnonymousPageCache",
 ]
 
 ROOT_URLCONF = "coalition.urls"
@@ -135,6 +136,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Seconds a public page rendered for visitors may be served from the cache (0: off). Every write
+# invalidates the pages that show what changed at once; this bounds time-only changes.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # ---------------------------------------------------------------------------------------------
 # Celery (settings under the CELERY_ namespace; the app and its schedule are in coalition/celery.py)

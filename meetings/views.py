@@ -7,7 +7,6 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -19,6 +18,7 @@ from django.views import View
 
 from members.access import form_errors_to_form, refuse
 from members.i18n import current_language
+from members.pagination import page_of
 from working_groups.models import WorkingGroup
 from working_groups.rules import coordinated_group_ids
 
@@ -51,16 +51,11 @@ class MeetingListView(View):
         base = selectors.meetings_visible_to(request.user)
         base = base.past() if past else base.upcoming()
         filterset = MeetingFilter(request.GET, queryset=base)
-        paginator = Paginator(selectors.meeting_rows(filterset.qs), self.paginate_by)
-        number = request.GET.get("page", "1")
-        number = int(number) if number.isdigit() and int(number) > 0 else 1
-        if number > paginator.num_pages:
-            raise Http404
-        page = paginator.page(number)
+        page, paginator = page_of(request, selectors.meeting_rows(filterset.qs), self.paginate_by)
         can_schedule = bool(coordinated_group_ids(request.user)) or request.user.has_perm(
             "meetings.schedule_meeting", None)
         return render(request, self.template_name, {
-            "filter": filterset, "page_obj": page, "paginator": paginator, "meetings": page.object_list,
+            "filter": filterset, "page_obj": page, "paginator": paginator, "meetings": list(page.object_list),
             "past": past, "can_schedule": can_schedule,
         })
 

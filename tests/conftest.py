@@ -59,6 +59,7 @@ def _test_settings(settings):
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
     settings.CACHES = caches
     settings.SITE_URL = "http://testserver"
+    settings.PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on
     from coalition.celery import app
 
     app.conf.task_always_eager = True

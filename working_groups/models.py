@@ -311,7 +311,9 @@ class Initiative(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "visibility", "-published_at"], name="initiative_listing"),
+            # the list, newest first: visitors (public only) and members (everything published)
+            models.Index(fields=["status", "visibility", "-published_at", "-id"], name="initiative_listing"),
+            models.Index(fields=["status", "-published_at", "-id"], name="initiative_listing_members"),
             models.Index(fields=["institution", "status"]),
             models.Index(fields=["prefecture", "status"]),
         ]

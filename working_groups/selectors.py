@@ -62,21 +62,22 @@ def group_counts(groups) -> dict[int, dict]:
     return {pk: {"institutions": institutions.get(pk, 0), "people": people.get(pk, 0)} for pk in ids}
 
 
-def group_participants(group) -> list[dict]:
-    """Participating institutions with their registered people (two queries); flags an institution
-    without a registered person."""
-    participations = list(
+def group_participants(group, limit: int | None = None) -> list[dict]:
+    """Participating institutions (the first ``limit``) with their registered people (two
+    queries); flags an institution without a registered person."""
+    participations = (
         Participation.objects.active().filter(group=group, institution__status=Institution.Status.ACTIVE)
         .select_related("institution").order_by("institution__name_kana")
     )
+    participations = list(participations[:limit] if limit else participations)
     members = list(
-        Membership.objects.active().filter(group=group).select_related("user", "institution")
-        .order_by("user__name")
+        Membership.objects.active().filter(group=group, institution__in=[p.institution_id for p in participations])
+        .select_related("user", "institution").order_by("user__name")
     )
     by_institution = {}
     for m in members:
         by_institution.setdefault(m.institution_id, []).append(m)
-    coordinators = set(group.coordinators.values_list("pk", flat=True))
+    coordinators = {i.pk for i in group.coordinators.all()}
     rows = [
         {
             "institution": p.institution,
@@ -88,18 +89,16 @@ def group_participants(group) -> list[dict]:
     return rows
 
 
-def general_meeting_members():
-    """The upper tier: every active member, with its representative where one is registered."""
+def general_meeting_members(limit: int = 60):
+    """The upper tier: the first ``limit`` active members, with their representatives (two queries);
+    the directory lists them all."""
+    institutions = list(Institution.objects.active().order_by("name_kana")[:limit])
     reps = {
         a.institution_id: a.user
         for a in Affiliation.objects.approved().filter(role=Affiliation.Role.REPRESENTATIVE,
-                                                       institution__status=Institution.Status.ACTIVE)
-        .select_related("user")
+                                                       institution__in=institutions).select_related("user")
     }
-    return [
-        {"institution": i, "representative": reps.get(i.pk)}
-        for i in Institution.objects.active().order_by("name_kana")
-    ]
+    return [{"institution": i, "representative": reps.get(i.pk)} for i in institutions]
 
 
 def my_memberships(user) -> dict[int, Membership]:

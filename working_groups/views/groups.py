@@ -41,6 +41,7 @@ class WorkingGroupListView(TemplateView):
 
 class WorkingGroupDetailView(View):
     template_name = "working_groups/workinggroup_detail.html"
+    shown = 60  # institutions listed on the page; the directory's ?wg= filter lists them all
 
     def get(self, request, slug):
         group = get_object_or_404(WorkingGroup.objects.prefetch_related("coordinators"), slug=slug)
@@ -55,9 +56,12 @@ class WorkingGroupDetailView(View):
             "sections": extensions.render_sections("group_detail", request, group=group),
         }
         if group.is_general_meeting:
-            ctx["members"] = selectors.general_meeting_members()
+            ctx["members"] = selectors.general_meeting_members(limit=self.shown)
+            ctx["member_count"] = Institution.objects.active().count()
         else:
-            ctx["participants"] = selectors.group_participants(group)
+            ctx["participants"] = selectors.group_participants(group, limit=self.shown)
+            ctx["participant_count"] = Participation.objects.active().filter(
+                group=group, institution__status=Institution.Status.ACTIVE).count()
             ctx["teams"] = list(ResearchTeam.objects.filter(group=group).select_related("lead"))
             ctx["my_membership"] = selectors.my_memberships(user).get(group.pk)
             if user.has_perm("working_groups.join_group", group) and ctx["my_membership"] is None:

@@ -1,0 +1,102 @@
+"""The page cache for visitors: public pages rendered once and served from Redis until the content
+they show changes.
+
+Only requests that are certainly anonymous are served or stored: no session cookie, or a session
+without a signed-in user, and no pending messages. So a signed-in person never gets a page rendered
+for a visitor, and a visitor never gets one rendered for a member (members-only content is only
+ever rendered for signed-in people, and those responses are never stored). Searches (``q``) are
+always computed. A cached page's key holds the versions of the content namespaces it shows
+(members/cache.py), which every write bumps; PAGE_CACHE_SECONDS bounds how long a page can be
+served at all (time alone changes some pages: a meeting that started leaves "upcoming").
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpResponse
+
+from members.cache import NAMESPACES, versions
+
+ALL = NAMESPACES
+CACHEABLE = {
+    "home": ALL,
+    "members:directory": ("members", "groups"),
+    "members:institution-detail": ("members", "groups", "initiatives"),
+    "working_groups:group-list": ("groups", "members", "meetings"),
+    "working_groups:group-detail": ALL,
+    "working_groups:initiative-list": ("initiatives", "groups", "members"),
+    "working_groups:initiative-detail": ("initiatives", "groups", "members"),
+    "working_groups:initiative-feed": ("initiatives", "groups", "members"),
+    "meetings:meeting-list": ("meetings", "groups"),
+    "meetings:meeting-detail": ("meetings", "groups"),
+    "meetings:meeting-ical": ("meetings", "groups"),
+    "meetings:public-feed": ("meetings", "groups"),
+}
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+
+
+class AnonymousPageCache:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key and self._storable(request, response):
+            cache.set(key, {
+                "status": response.status_code,
+                "content": response.content,
+                "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+            }, settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        namespaces = self._namespaces(request)
+        if namespaces is None or not self._anonymous(request):
+            return None
+        key = "page:" + hashlib.sha256(
+            f"{request.path}?{sorted(request.GET.lists())}|{versions(*namespaces)}".encode()
+        ).hexdigest()
+        hit = cache.get(key)
+        if hit is None:
+            request._page_cache_key = key
+            return None
+        response = HttpResponse(hit["content"], status=hit["status"])
+        for header, value in hit["headers"].items():
+            response[header] = value
+        response["X-Page-Cache"] = "hit"
+        return response
+
+    @staticmethod
+    def _namespaces(request):
+        if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
+            return None
+        match = request.resolver_match
+        if match is None:
+            return None
+        name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+        if name not in CACHEABLE or request.GET.get("q"):
+            return None
+        return CACHEABLE[name]
+
+    @staticmethod
+    def _anonymous(request) -> bool:
+        if request.COOKIES.get(CookieStorage.cookie_name):
+            return False  # a message waits to be shown on this page
+        if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+            return not request.user.is_authenticated
+        return True
+
+    @staticmethod
+    def _storable(request, response) -> bool:
+        messages = getattr(request, "_messages", None)
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies  # nothing personal was set
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds no CSRF token
+            and not (messages and (messages.used or messages._queued_messages))  # nor a message
+        )

@@ -1,0 +1,86 @@
+"""The visitors' page cache: served from Redis (or memory) until the content changes, and never
+across the line between visitors and signed-in people."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from members.models import Institution
+from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, staff_of
+from working_groups.models import Initiative
+from working_groups.services import refresh_derived
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+
+
+def publish(institution, title, visibility="public"):
+    i = Initiative(institution=institution, slug=f"c-{Initiative.objects.count()}", title=title, summary="s",
+                   body="b", prefecture="13", started_on=datetime.date(2025, 1, 1), status="published",
+                   visibility=visibility, published_at=timezone.now())
+    refresh_derived(i)
+    i.save()
+    i.themes.set([WorkingGroupFactory()])
+    return i
+
+
+def test_second_visit_is_served_from_the_cache(client):
+    InstitutionFactory(name_ja="信州大学")
+    first = client.get("/ja/members/")
+    second = client.get("/ja/members/")
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert first.content == second.content
+    assert second["Content-Type"] == "text/html; charset=utf-8"
+    assert "Content-Security-Policy" in second  # the headers of the rest of the stack still apply
+    assert "信州大学" in second.content.decode()
+
+
+def test_a_write_shows_at_once(client):
+    inst = InstitutionFactory()
+    client.get("/ja/initiatives/")
+    assert client.get("/ja/initiatives/")["X-Page-Cache"] == "hit"
+    publish(inst, "新しく公開した取組")
+    fresh = client.get("/ja/initiatives/")
+    assert fresh["X-Page-Cache"] == "miss"
+    assert "新しく公開した取組" in fresh.content.decode()
+    Institution.objects.filter(pk=inst.pk).first().save()  # a member's change: the directory misses too
+    client.get("/ja/members/")
+    inst.name_ja = "改称した大学"
+    inst.save()
+    assert "改称した大学" in client.get("/ja/members/").content.decode()
+
+
+def test_signed_in_people_never_get_the_visitors_page(client):
+    client.get("/ja/")
+    assert client.get("/ja/")["X-Page-Cache"] == "hit"
+    client.force_login(UserFactory())
+    response = client.get("/ja/")
+    assert "X-Page-Cache" not in response
+    assert "マイページ" in response.content.decode() and "ログアウト" in response.content.decode()
+
+
+def test_members_only_content_never_reaches_the_visitors_cache(client):
+    inst = InstitutionFactory()
+    publish(inst, "会員限定の取組", visibility="members")
+    client.force_login(staff_of(inst))
+    assert "会員限定の取組" in client.get("/ja/initiatives/").content.decode()  # rendered for a member...
+    client.logout()
+    visitor = client.get("/ja/initiatives/")  # ...not stored for visitors
+    assert visitor["X-Page-Cache"] == "miss"
+    assert "会員限定の取組" not in visitor.content.decode()
+
+
+def test_searches_are_always_computed(client):
+    client.get("/ja/initiatives/", {"q": "太陽光"})
+    assert "X-Page-Cache" not in client.get("/ja/initiatives/", {"q": "太陽光"})
+
+
+def test_a_visitor_with_a_message_waiting_is_not_served_a_cached_page(client):
+    client.get("/ja/")
+    client.cookies["messages"] = "pending"
+    assert "X-Page-Cache" not in client.get("/ja/")
