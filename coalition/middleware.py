@@ -37,6 +37,25 @@ CACHEABLE = {
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 
 
+class RejectNullCharacters:
+    """A NUL character in the address is refused before any view sees it: PostgreSQL text cannot
+    hold NUL, so a lookup with one would otherwise be a 500, and no real link contains one. In the
+    path it names a page that cannot exist (404); in the query it is a bad request (400). Forms
+    refuse NUL in posted fields themselves, with a field error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.template.loader import render_to_string
+
+        if "\x00" in request.path:
+            return HttpResponse(render_to_string("404.html", request=request), status=404)
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            return HttpResponse(render_to_string("400.html", request=request), status=400)
+        return self.get_response(request)
+
+
 class AnonymousPageCache:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from working_groups.forms import DocumentForm, ReasonForm  # noqa: F401 - the same forms serve meetings
@@ -39,11 +40,17 @@ class MeetingForm(forms.ModelForm):
             self.fields["kind"].widget = forms.HiddenInput()
         if len(groups) == 1 and not self.instance.pk:
             self.fields["group"].initial = groups[0].pk
+        # A meeting holds at least one person: say so at once, not "at least 0" first.
+        capacity = self.fields["capacity"]
+        capacity.min_value = 1
+        capacity.validators = [v for v in capacity.validators if not isinstance(v, MinValueValidator)]
+        capacity.validators.append(MinValueValidator(1))
+        capacity.widget.attrs["min"] = "1"
 
     def clean(self):
         cleaned = super().clean()
         kind, group = cleaned.get("kind"), cleaned.get("group")
-        if kind == Meeting.Kind.GROUP and group is None:
+        if kind == Meeting.Kind.GROUP and group is None and "group" not in self.errors:
             self.add_error("group", _("Choose the working group."))
         if kind == Meeting.Kind.GENERAL:
             cleaned["group"] = WorkingGroup.objects.filter(tier=WorkingGroup.Tier.GENERAL).first()

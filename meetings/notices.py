@@ -24,12 +24,18 @@ def _meeting_links(meeting):
 
 
 def _has_place(notification, meeting) -> bool:
-    """Is the recipient confirmed? Only then does a message show the online link."""
-    from .models import Registration
+    """Is the recipient confirmed, and may they still see the meeting (checked when the message
+    goes out, not when it was queued)? Only then does a message show the online link."""
+    from members.models import User
 
-    return bool(notification.recipient_id) and Registration.objects.filter(
-        meeting=meeting, user_id=notification.recipient_id, status=Registration.Status.CONFIRMED
-    ).exists()
+    from .models import Registration
+    from .selectors import who_may_see
+
+    if not notification.recipient_id:
+        return False
+    holder = User.objects.filter(pk=notification.recipient_id, is_active=True, registrations__meeting=meeting,
+                                 registrations__status=Registration.Status.CONFIRMED)
+    return who_may_see(meeting, holder).exists()
 
 
 def _meeting(notification):

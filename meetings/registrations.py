@@ -7,7 +7,7 @@ from members.notifications.rendering import absolute
 from working_groups.selectors import current_groups_of
 
 from . import selectors
-from .models import CalendarFeed, Registration
+from .models import CalendarFeed, Meeting, Registration
 
 
 def _group_meetings(request, group):
@@ -27,8 +27,16 @@ def _account_calendar(request):
         registrations__user=user,
         registrations__status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
     )
+    # Places held for meetings the person may no longer see (left the group, institution
+    # suspended): listed by title only, so that the place can be given up.
+    lapsed = (Registration.objects.filter(
+        user=user, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING])
+        .filter(meeting__in=Meeting.objects.not_cancelled().upcoming())
+        .exclude(meeting__in=selectors.meetings_visible_to(user)).select_related("meeting")
+        .order_by("meeting__starts_at")[:10])
     return {
         "upcoming": list(selectors.meeting_rows(upcoming)[:10]),
+        "lapsed": list(lapsed),
         "feed_url": absolute(reverse("meetings:personal-feed", kwargs={"token": feed.token})) if feed else "",
     }
 
@@ -54,7 +62,6 @@ def _digest_upcoming(users, period):
 
     from members.templatetags.portal import when
 
-    from .models import Meeting
 
     groups_of = current_groups_of(users)
     wanted = set().union(*groups_of.values()) if groups_of else set()
@@ -72,7 +79,6 @@ def _digest_upcoming(users, period):
 
 def _digest_minutes(users, period):
     """Minutes published during the week in each person's groups (two queries for the batch)."""
-    from .models import Meeting
 
     groups_of = current_groups_of(users)
     wanted = set().union(*groups_of.values()) if groups_of else set()

@@ -23,6 +23,37 @@ def meetings_visible_to(user):
     return qs.filter(visible)
 
 
+def who_may_see(meeting, people):
+    """Narrow the queryset of users ``people`` to those who may see ``meeting``: the set version
+    of rules.can_see_meeting, in one query however many people (tests/meetings hold the two to
+    the same answers)."""
+    if meeting.visibility == Meeting.Visibility.PUBLIC:
+        return people
+    from allauth.mfa.models import Authenticator
+    from django.conf import settings
+    from django.db.models import Exists, OuterRef
+
+    from members.models import Affiliation, User
+    from working_groups.models import Membership, WorkingGroup
+
+    person = OuterRef("pk")
+    current = Affiliation.objects.current().filter(user_id=person)
+    secretariat = Exists(User.groups.through.objects.filter(user_id=person,
+                                                            group__name=settings.SECRETARIAT_GROUP)) & Exists(
+        Authenticator.objects.filter(user_id=person, type=Authenticator.Type.TOTP))
+    if meeting.visibility == Meeting.Visibility.MEMBERS:
+        return people.filter(secretariat | Exists(current))
+    if meeting.group_id is None:
+        return people.filter(secretariat)
+    member = Membership.objects.filter(
+        user_id=person, group_id=meeting.group_id, status=Membership.Status.ACTIVE,
+        institution_id__in=Affiliation.objects.current().filter(user_id=OuterRef(OuterRef("pk")))
+        .values("institution_id"))
+    coordinator = current.filter(institution_id__in=WorkingGroup.coordinators.through.objects.filter(
+        workinggroup_id=meeting.group_id).values("institution_id"))
+    return people.filter(secretariat | Exists(member) | Exists(coordinator))
+
+
 def meeting_rows(queryset):
     """What a list row shows, in one query."""
     return queryset.select_related("group")

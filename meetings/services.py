@@ -22,6 +22,7 @@ from members.uploads import clean_document
 from working_groups.models import Membership
 
 from .models import Meeting, MeetingDocument, MinutesRevision, Registration
+from .selectors import who_may_see
 
 R = Registration.Status
 MOVING_FIELDS = ("starts_at", "ends_at", "venue", "format", "online_url")
@@ -43,9 +44,16 @@ def audience(meeting) -> list[User]:
 
 
 def registered_people(meeting) -> list[User]:
-    return list(User.objects.filter(
+    return entitled(meeting, User.objects.filter(
         is_active=True, registrations__meeting=meeting, registrations__status__in=[R.CONFIRMED, R.WAITING]
     ).distinct())
+
+
+def entitled(meeting, people) -> list[User]:
+    """Those of ``people`` (a queryset) who may still see ``meeting``. A registration outlives the
+    right that allowed it (someone leaves the group, an institution is suspended); such a person
+    is told nothing more about the meeting, and its online link least of all."""
+    return list(who_may_see(meeting, people))
 
 
 @transaction.atomic
@@ -155,8 +163,13 @@ def register(*, meeting: Meeting, user, mode: str) -> Registration:
 
 @transaction.atomic
 def decline(*, meeting: Meeting, user) -> Registration:
-    """Answer 'not attending' (freeing a place if one was held)."""
+    """Answer 'not attending' (freeing a place if one was held). Only for a meeting still to come:
+    afterwards nobody can use a freed place, and nobody should be told one is theirs."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_cancelled:
+        raise ValidationError(_("This meeting was cancelled."))
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("This meeting has already started."))
     registration, _created = Registration.objects.get_or_create(meeting=meeting, user=user,
                                                                defaults={"status": R.DECLINED})
     held = registration.status == R.CONFIRMED
@@ -262,8 +275,8 @@ def reminders_due(now=None) -> int:
                 locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
                 if getattr(locked, field) == locked.starts_at:
                     continue
-                people = list(User.objects.filter(is_active=True, registrations__meeting=locked,
-                                                  registrations__status=R.CONFIRMED))
+                people = entitled(locked, User.objects.filter(is_active=True, registrations__meeting=locked,
+                                                               registrations__status=R.CONFIRMED))
                 notify(kind=kind, to=people, obj=locked, period=locked.starts_at.isoformat(),
                        context={"starts_at": locked.starts_at.isoformat()})
                 setattr(locked, field, locked.starts_at)

@@ -15,7 +15,7 @@ urlpatterns = [
     path("meetings/<int:pk>/cancel/", views.MeetingCancelView.as_view(), name="meeting-cancel"),
     path("meetings/<int:pk>/register/", views.RegistrationView.as_view(action="register"), name="register"),
     path("meetings/<int:pk>/decline/", views.RegistrationView.as_view(action="decline"), name="decline"),
-    path("meetings/<int:pk>/registration/cancel/", views.RegistrationView.as_view(action="cancel"),
+    path("meetings/<int:pk>/registration/cancel/", views.RegistrationCancelView.as_view(),
          name="registration-cancel"),
     path("meetings/<int:pk>/participants/", views.ParticipantsView.as_view(), name="participants"),
     path("meetings/<int:pk>/minutes/", views.MinutesView.as_view(), name="minutes-edit"),

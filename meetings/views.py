@@ -221,18 +221,38 @@ class RegistrationView(MeetingMixin, View):
                 done = (_("You are registered. A confirmation with the calendar event is on its way.")
                         if registration.status == Registration.Status.CONFIRMED
                         else _("The meeting is full: you are on the waiting list."))
-            elif self.action == "decline":
+            else:
                 services.decline(meeting=meeting, user=user)
                 done = _("Noted: you will not attend.")
-            else:
-                registration = get_object_or_404(Registration, meeting=meeting, user=user)
-                services.cancel_registration(registration=registration, by=user)
-                done = _("Your registration is cancelled.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, done)
         return redirect(meeting.get_absolute_url())
+
+
+class RegistrationCancelView(View):
+    """POST: give up one's place (or leave the waiting list). The right to do so is holding the
+    registration, not the right to register: someone who has since left the group, or whose
+    institution was suspended, can still free the place they hold (their account page lists it)."""
+
+    def post(self, request, pk):
+        if not request.user.is_authenticated:
+            return refuse(request)
+        registration = (Registration.objects.select_related("meeting__group")
+                        .filter(meeting_id=pk, user=request.user).first())
+        if registration is None:
+            raise Http404
+        meeting = registration.meeting
+        try:
+            services.cancel_registration(registration=registration, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your registration is cancelled."))
+        if request.user.has_perm("meetings.view_meeting", meeting):
+            return redirect(meeting.get_absolute_url())
+        return redirect(reverse("members:account") + "#calendar")
 
 
 class ParticipantsView(MeetingMixin, View):
