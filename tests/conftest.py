@@ -15,9 +15,14 @@ from django.conf import settings
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-# Tasks of this run go to a queue of its own (settings.CELERY_TASK_DEFAULT_QUEUE), so a worker a
-# test starts never meets another run's tasks on a shared Redis.
-os.environ.setdefault("CELERY_QUEUE", f"test-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+# Tasks of this process go to a queue of its own (settings.CELERY_TASK_DEFAULT_QUEUE), so a worker
+# a test starts never meets another run's tasks on a shared Redis. Set unconditionally, with the
+# xdist worker's name: pytest-xdist's processes inherit the controller's environment, and two of
+# them sharing one queue let one's Celery worker take (and drop, not finding the rows in its own
+# test database) the other's tasks.
+os.environ["CELERY_QUEUE"] = (
+    f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+)
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
