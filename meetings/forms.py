@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from working_groups.forms import DocumentForm, ReasonForm  # noqa: F401 - the same forms serve meetings
 from working_groups.models import WorkingGroup
 
-from .models import AgendaItem, Meeting, Registration
+from .models import MAX_LENGTH, AgendaItem, Meeting, Registration
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -58,6 +58,8 @@ class MeetingForm(forms.ModelForm):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The meeting must end after it starts."))
+        elif starts and ends and ends - starts > MAX_LENGTH:
+            self.add_error("ends_at", _("A meeting lasts at most %(days)d days.") % {"days": MAX_LENGTH.days})
         deadline = cleaned.get("registration_deadline")
         if deadline and starts and deadline > starts:
             self.add_error("registration_deadline", _("Registration must close before the meeting starts."))

@@ -40,6 +40,7 @@ GROUP_ONLY = {"ja": "WGメンバー限定にできるのはワーキンググル
               "en": "Only a working group's meeting can be for its members only."}
 BAD_TIME = {"ja": "時間を正しく入力してください。", "en": "Enter a valid time."}
 WHOLE_NUMBER = {"ja": "整数を入力してください。", "en": "Enter a whole number."}
+TOO_LONG = {"ja": "会議の期間は最長7日です。", "en": "A meeting lasts at most 7 days."}
 AT_LEAST_ONE = {"ja": "この値は 1 以上でなければなりません。", "en": "Ensure this value is greater than or equal to 1."}
 CLOSED = {"ja": "この会議の参加登録は締め切られています。", "en": "Registration for this meeting is closed."}
 CHOOSE_MODE = {"ja": "この会議への参加方法を選んでください。", "en": "Choose how you will attend this meeting."}
@@ -181,6 +182,7 @@ BAD_MEETINGS = {
     "title_blank": ({"title_ja": "   "}, "title_ja", REQUIRED),
     "start_missing": ({"starts_at": ""}, "starts_at", REQUIRED),
     "end_before_start": ({"ends_at": jst(start_in(20).replace(hour=13, minute=0))}, "ends_at", ENDS_AFTER),
+    "too_long": ({"ends_at": jst(start_in(28))}, "ends_at", TOO_LONG),
     "end_at_start": ({"ends_at": jst(start_in(20).replace(hour=14, minute=0))}, "ends_at", ENDS_AFTER),
     "deadline_after_start": ({"registration_deadline": jst(start_in(21))}, "registration_deadline", DEADLINE),
     "in_person_without_venue": ({"format": "in_person", "venue": ""}, "venue", VENUE),
