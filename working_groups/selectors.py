@@ -1,6 +1,6 @@
 """Reads of the working-groups app that depend on who asks."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
 from members.models import Affiliation, Institution
 from members.rules import is_secretariat, is_staff_member
@@ -22,9 +22,16 @@ def initiatives_listed_for(user):
     return qs
 
 
+# Long texts a card never shows: left in the database (a page of twenty cards otherwise fetches and
+# decodes ~100 KB of bodies and search text it throws away).
+CARD_DEFERRED = ("body", "body_html", "search_text", "outcomes", "partners", "links",
+                 "institution__profile_ja", "institution__profile_en", "institution__search_text")
+
+
 def initiative_cards(queryset):
     """What a card shows, without a query per card."""
-    return queryset.select_related("institution").prefetch_related("themes")
+    themes = Prefetch("themes", queryset=WorkingGroup.objects.only("id", "slug", "name_ja", "name_en", "order"))
+    return queryset.select_related("institution").prefetch_related(themes).defer(*CARD_DEFERRED)
 
 
 def latest_initiatives(user, *, group=None, institution=None, limit=6):

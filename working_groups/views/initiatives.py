@@ -6,16 +6,19 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
 from members.access import form_errors_to_form, refuse
+from members.cache import cached_fragment
 from members.models import Institution
-from members.pagination import page_of
+from members.pagination import page_of, search_page_of
 from members.regions import REGIONS
 from members.rules import current_affiliations
 
@@ -37,35 +40,58 @@ class InitiativeListView(View):
         base = selectors.initiatives_listed_for(request.user)
         filterset = InitiativeFilter(data, queryset=base)
         qs = selectors.initiative_cards(filterset.qs.order_by("-published_at", "-id"))
-        page, paginator = page_of(request, qs, self.paginate_by, cap=self.count_cap)
         members = selectors.sees_members_only(request.user)
         searching = bool(filterset.is_valid() and filterset.form.cleaned_data.get("q"))
-        # Counts per facet for browsing; a text search shows its matches without them (counting
-        # every match of a common word in every facet is what makes search slow).
-        facets = initiative_facets(data, base, members=members) if not searching else None
-        options = facets or initiative_facets(QueryDict(), base, members=members)
-        names = dict(Institution.objects.filter(slug__in=list(options["institution"])).values_list(
-            "slug", "name_ja" if _lang() == "ja" else "name_en"))
+        if searching:
+            page, paginator = search_page_of(request, qs, self.paginate_by, self.count_cap // self.paginate_by)
+        else:
+            page, paginator = page_of(request, qs, self.paginate_by, cap=self.count_cap)
         context = {
             "filter": filterset,
             "page_obj": page,
             "paginator": paginator,
             "object_list": page.object_list,
-            "facets": {
-                "wg": facets["wg"],
-                "prefecture": facets["prefecture"],
-                "region": {r.slug: sum(facets["prefecture"].get(c, 0) for c in r.codes) for r in REGIONS},
-                "year": facets["year"],
-            } if facets else dict.fromkeys(("wg", "prefecture", "region", "year")),
-            "years": sorted(options["year"], reverse=True),
-            "top_institutions": [(slug, names.get(slug, slug), n if facets else None)
-                                 for slug, n in options["institution"].items()],
-            "selected_institution": filterset.form.cleaned_data.get("institution") if filterset.is_valid() else None,
+            "filters_html": self.filters_html(filterset, base, members=members, searching=searching),
             "is_filtered": any(data.get(k) for k in filterset.filters),
             "can_create": request.user.has_perm("working_groups.create_initiative"),
             "feed_query": data.get("wg", ""),
+            "searching": searching,
         }
         return render(request, self.template_name, context)
+
+    FILTERS = ("wg", "region", "prefecture", "year", "institution")
+
+    def filters_html(self, filterset, base, *, members: bool, searching: bool):
+        """The filter selects (all but ``q``), rendered once per language, audience and choice of
+        filters until initiatives, groups or members change: a search for any word shows the same
+        ones, and they are a third of the page's work."""
+        data = filterset.data
+
+        def render_filters():
+            # Counts per facet for browsing; a text search shows its matches without them
+            # (counting every match of a common word in every facet is what makes search slow).
+            facets = initiative_facets(data, base, members=members) if not searching else None
+            options = facets or initiative_facets(QueryDict(), base, members=members)
+            names = dict(Institution.objects.filter(slug__in=list(options["institution"])).values_list(
+                "slug", "name_ja" if _lang() == "ja" else "name_en"))
+            return render_to_string("working_groups/includes/_initiative_filters.html", {
+                "filter": filterset,
+                "facets": {
+                    "wg": facets["wg"],
+                    "prefecture": facets["prefecture"],
+                    "region": {r.slug: sum(facets["prefecture"].get(c, 0) for c in r.codes) for r in REGIONS},
+                    "year": facets["year"],
+                } if facets else dict.fromkeys(("wg", "prefecture", "region", "year")),
+                "years": sorted(options["year"], reverse=True),
+                "top_institutions": [(slug, names.get(slug, slug), n if facets else None)
+                                     for slug, n in options["institution"].items()],
+                "selected_institution": filterset.form.cleaned_data.get("institution")
+                if filterset.is_valid() else None,
+            })
+
+        parts = (_lang(), members, searching, *(data.get(k, "") for k in self.FILTERS))
+        return mark_safe(cached_fragment("initiative-filters", ("initiatives", "groups", "members"), parts,
+                                         render_filters))
 
 
 def _lang():
@@ -252,8 +278,8 @@ class InitiativeFeed(Feed):
         return None
 
     def title(self, group):
-        name = _("University Coalition for Carbon Neutrality")
-        return f"{name}: {group.name}" if group else f"{name}: {_('Initiatives')}"
+        name, initiatives = _("University Coalition for Carbon Neutrality"), _("Initiatives")
+        return f"{name}: {group.name if group else initiatives}"
 
     def subtitle(self, group):
         return _("Initiatives members share toward carbon neutrality.")
