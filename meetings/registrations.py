@@ -1,13 +1,14 @@
 """What this app adds to pages of the lower layers (members/extensions.py registries)."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from members import extensions
 from members.notifications.rendering import absolute
 from working_groups.selectors import current_groups_of
 
 from . import selectors
-from .models import CalendarFeed, Meeting, Registration
+from .models import MAX_LENGTH, CalendarFeed, Meeting, Registration
 
 
 def _group_meetings(request, group):
@@ -21,22 +22,27 @@ def _group_meetings(request, group):
 
 
 def _account_calendar(request):
+    """The person's upcoming meetings, and the places they hold for meetings they may no longer
+    see (they left the group, their institution was suspended): those are listed by title only,
+    so that the place can be given up. One query for both; who may see what is the rule's."""
+    from .rules import can_see_meeting
+
     user = request.user
     feed = CalendarFeed.objects.filter(user=user).first()
-    upcoming = selectors.meetings_visible_to(user).upcoming().filter(
-        registrations__user=user,
-        registrations__status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
-    )
-    # Places held for meetings the person may no longer see (left the group, institution
-    # suspended): listed by title only, so that the place can be given up.
-    lapsed = (Registration.objects.filter(
-        user=user, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING])
-        .filter(meeting__in=Meeting.objects.not_cancelled().upcoming())
-        .exclude(meeting__in=selectors.meetings_visible_to(user)).select_related("meeting")
-        .order_by("meeting__starts_at")[:10])
+    now = timezone.now()
+    held = list(Registration.objects.filter(
+        user=user, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
+        meeting__ends_at__gte=now, meeting__starts_at__gt=now - MAX_LENGTH,
+    ).select_related("meeting__group").order_by("meeting__starts_at", "meeting_id")[:50])
+    upcoming, lapsed = [], []
+    for registration in held:
+        if can_see_meeting(user, registration.meeting):
+            upcoming.append(registration.meeting)
+        elif not registration.meeting.is_cancelled:
+            lapsed.append(registration)
     return {
-        "upcoming": list(selectors.meeting_rows(upcoming)[:10]),
-        "lapsed": list(lapsed),
+        "upcoming": upcoming[:10],
+        "lapsed": lapsed[:10],
         "feed_url": absolute(reverse("meetings:personal-feed", kwargs={"token": feed.token})) if feed else "",
     }
 
@@ -45,12 +51,15 @@ def _items(users, meetings, groups_of, meta):
     from members.i18n import pick
     from members.notices import url_in
 
+    # Each meeting's item in each language is built once for the batch, not once per reader.
+    item = {(m.pk, lang): {"title": pick(m.title_ja, m.title_en, lang), "url": url_in(lang, m),
+                           "meta": meta(m, lang)}
+            for m in meetings for lang in ("ja", "en")}
     out = {}
     for user in users:
         lang = "en" if user.language == "en" else "ja"
         mine = groups_of.get(user.pk, set())
-        items = [{"title": pick(m.title_ja, m.title_en, lang), "url": url_in(lang, m), "meta": meta(m, lang)}
-                 for m in meetings if m.group_id in mine]
+        items = [item[m.pk, lang] for m in meetings if m.group_id in mine]
         if items:
             out[user.pk] = items[:20]
     return out

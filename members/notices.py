@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .notifications.digest import body_parts as digest_body
 from .notifications.registry import Kind, Obsolete, register
 from .notifications.rendering import absolute
 
@@ -115,6 +116,7 @@ WEEKLY_DIGEST = register(
         description=_("On Monday morning: what happened in your groups, what is coming, and the notices you chose to "
                       "receive in the digest. Not sent when there is nothing new."),
         template="members/email/weekly_digest",
+        context=digest_body,
         digestible=False,
         order=1,
     )

@@ -109,15 +109,18 @@ def _digest_initiatives(users, period):
                                               themes__in=wanted)
         .distinct().select_related("institution").prefetch_related("themes").order_by("-published_at")[:200]
     )
+    # Each initiative's item in each language is built once for the batch, not once per reader.
+    themes = [(i, {g.pk for g in i.themes.all()}) for i in initiatives]
+    item = {
+        (i.pk, lang): {"title": (i.title_translated if i.language != lang and i.title_translated else i.title),
+                       "url": url_in(lang, i), "meta": pick(i.institution.name_ja, i.institution.name_en, lang)}
+        for i in initiatives for lang in ("ja", "en")
+    }
     out = {}
     for user in users:
         mine = groups_of.get(user.pk, set())
         lang = "en" if user.language == "en" else "ja"
-        items = [
-            {"title": (i.title_translated if i.language != lang and i.title_translated else i.title),
-             "url": url_in(lang, i), "meta": pick(i.institution.name_ja, i.institution.name_en, lang)}
-            for i in initiatives if mine & {g.pk for g in i.themes.all()}
-        ]
+        items = [item[i.pk, lang] for i, groups in themes if mine & groups]
         if items:
             out[user.pk] = items[:20]
     return out
