@@ -4,8 +4,10 @@ they show changes.
 Only requests that are certainly anonymous are served or stored: no session cookie, or a session
 without a signed-in user, and no pending messages. So a signed-in person never gets a page rendered
 for a visitor, and a visitor never gets one rendered for a member (members-only content is only
-ever rendered for signed-in people, and those responses are never stored). Searches (``q``) are
-always computed. A cached page's key holds the versions of the content namespaces it shows
+ever rendered for signed-in people, and those responses are never stored). A search is cached
+like any page (the same words give every visitor the same results), but only a query string made
+of parameters the pages understand, with values of reasonable length, is: junk parameters would
+otherwise let anyone fill Redis with copies of one page. A cached page's key holds the versions of the content namespaces it shows
 (members/cache.py), which every write bumps; PAGE_CACHE_SECONDS bounds how long a page can be
 served at all (time alone changes some pages: a meeting that started leaves "upcoming").
 """
@@ -35,6 +37,10 @@ CACHEABLE = {
     "meetings:public-feed": ("meetings", "groups"),
 }
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+# The query parameters of the cacheable pages (their filters, pagination, the directory's open
+# data and the meeting list's past/upcoming switch). A request with any other is computed.
+PARAMETERS = {"q", "region", "prefecture", "kind", "category", "wg", "year", "institution", "format", "page", "when"}
+LONGEST_VALUE = 100
 
 
 class RejectNullCharacters:
@@ -97,8 +103,11 @@ class AnonymousPageCache:
         if match is None:
             return None
         name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
-        if name not in CACHEABLE or request.GET.get("q"):
+        if name not in CACHEABLE:
             return None
+        for key, values in request.GET.lists():
+            if key not in PARAMETERS or len(values) > 1 or len(values[0]) > LONGEST_VALUE:
+                return None
         return CACHEABLE[name]
 
     @staticmethod

@@ -75,9 +75,26 @@ def test_members_only_content_never_reaches_the_visitors_cache(client):
     assert "会員限定の取組" not in visitor.content.decode()
 
 
-def test_searches_are_always_computed(client):
-    client.get("/ja/initiatives/", {"q": "太陽光"})
-    assert "X-Page-Cache" not in client.get("/ja/initiatives/", {"q": "太陽光"})
+def test_a_visitors_search_is_cached_and_a_new_initiative_shows_at_once(client):
+    inst = InstitutionFactory()
+    publish(inst, "太陽光発電の導入")
+    assert client.get("/ja/initiatives/", {"q": "太陽光"})["X-Page-Cache"] == "miss"
+    again = client.get("/ja/initiatives/", {"q": "太陽光"})
+    assert again["X-Page-Cache"] == "hit" and "太陽光発電の導入" in again.content.decode()
+    publish(inst, "太陽光パネルの共同購入")
+    fresh = client.get("/ja/initiatives/", {"q": "太陽光"})
+    assert fresh["X-Page-Cache"] == "miss" and "太陽光パネルの共同購入" in fresh.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"q": "太陽光", "utm_source": "x"}, {"q": "太陽光", "_": "123"}, {"q": "x" * 101}, {"q": ["太陽光", "風力"]}],
+    ids=["unknown parameter", "cache buster", "very long value", "repeated parameter"],
+)
+def test_a_query_with_junk_parameters_is_computed_and_never_stored(client, query):
+    client.get("/ja/initiatives/", query)
+    second = client.get("/ja/initiatives/", query)
+    assert second.status_code == 200 and "X-Page-Cache" not in second
 
 
 def test_a_visitor_with_a_message_waiting_is_not_served_a_cached_page(client):
