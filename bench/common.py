@@ -1,0 +1,130 @@
+"""What the benchmark scripts share: sizes, the database and Redis they use, progress output."""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SCALES = {
+    # institutions, users, initiatives, meetings, registrations
+    "tiny": {"institutions": 40, "users": 300, "initiatives": 400, "meetings": 60, "registrations": 900},
+    "real": {"institutions": 200, "users": 2_000, "initiatives": 2_000, "meetings": 300, "registrations": 6_000},
+    "large": {
+        "institutions": 15_000,
+        "users": 100_000,
+        "initiatives": 200_000,
+        "meetings": 20_000,
+        "registrations": 500_000,
+    },
+}
+
+PG_BASE = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+PASSWORD = "bench-password-not-a-secret"
+# Words the search benchmark looks for: one in about 1 in 2,000 initiatives, one in more than 10%.
+RARE_WORD, COMMON_WORD = "ナトリウムイオン", "太陽光"
+
+
+def database_name(scale: str) -> str:
+    return f"coalition_bench_{scale}"
+
+
+def env_for(scale: str, **extra) -> dict:
+    """The environment a benchmark process (or the portal it starts) runs with."""
+    env = dict(os.environ)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="coalition.settings",
+        DATABASE_URL=f"{PG_BASE}/{database_name(scale)}",
+        REDIS_URL=REDIS_URL,
+        CACHE_KEY_PREFIX=f"bench-{scale}",
+        CELERY_QUEUE=f"bench-{scale}",
+        SITE_URL="http://127.0.0.1:8800",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def setup_django(scale: str, **extra):
+    os.environ.update(env_for(scale, **extra))
+    import django
+
+    django.setup()
+
+
+class Progress:
+    """One line per stage, rewritten in place: rows done, rate, time left."""
+
+    def __init__(self, label: str, total: int):
+        self.label, self.total, self.done = label, total, 0
+        self.started = self.last = time.monotonic()
+
+    def add(self, n: int = 1):
+        self.done += n
+        now = time.monotonic()
+        if now - self.last >= 0.5 or self.done >= self.total:
+            self.last = now
+            rate = self.done / max(now - self.started, 1e-6)
+            left = (self.total - self.done) / rate if rate else 0
+            sys.stderr.write(
+                f"\r  {self.label:<22} {self.done:>9,}/{self.total:<9,} {rate:>9,.0f} rows/s  {left:>5.0f} s left "
+            )
+            sys.stderr.flush()
+
+    def close(self) -> float:
+        elapsed = time.monotonic() - self.started
+        sys.stderr.write(
+            f"\r  {self.label:<22} {self.done:>9,} rows in {elapsed:6.1f} s"
+            f" ({self.done / max(elapsed, 1e-6):,.0f} rows/s){' ' * 12}\n"
+        )
+        return elapsed
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    import platform
+
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(
+            next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")).split()[1]
+        )
+    except (OSError, StopIteration, ValueError):
+        mem_kb = 0
+    cores = os.cpu_count() or 0
+    gib = mem_kb / 1024 / 1024
+    return {
+        "cpu": cpu,
+        "cores": cores,
+        "memory_gib": round(gib, 1),
+        "python": platform.python_version(),
+        "summary": f"{cores} cores ({cpu}), {gib:.0f} GiB",
+    }
+
+
+def write_json(path: str | None, data: dict) -> None:
+    if path:
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
+    """A plain-text table: columns are (key, heading, format)."""
+    headings = [h for _, h, _ in columns]
+    body = [[(f"{{:{fmt}}}".format(r[k]) if r.get(k) is not None else "-") for k, _, fmt in columns] for r in rows]
+    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(headings)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headings, widths, strict=True))
+    out = [line, "-" * len(line)]
+    out += [
+        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(b, widths, strict=True))) for b in body
+    ]
+    return "\n".join(out)

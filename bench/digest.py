@@ -1,0 +1,258 @@
+#!/usr/bin/env python
+"""The weekly digest to every user at a given scale, end to end, through a real SMTP server.
+
+    .venv/bin/python bench/seed.py --scale large            # once (see bench/seed.py)
+    .venv/bin/python bench/digest.py --scale large --json bench-digest-large.json
+
+An SMTP sink (aiosmtpd, bench/smtp_sink.py) runs in its own process and logs every message it
+accepts. One Celery worker (``--concurrency`` processes, default 2 for the 2 cores) consumes a
+queue of its own on Redis. The run enqueues ``members.weekly_digest`` as beat would on a Monday
+morning and measures until the last digest has reached the sink: messages per second end to end,
+the total time, and the worker's peak resident memory (the worker and its pool processes, sampled
+every 100 ms). Queries per batch are counted here by building two batches in a transaction that is
+rolled back. Finally every recipient is checked: the outbox holds one digest per person with a
+verified address (the seed gives everyone something to read), and the sink received exactly one
+message for each of them and nothing else.
+
+Earlier digests of the same database are deleted first, so the benchmark can be run again.
+"""
+
+import argparse
+import collections
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "8825"))
+
+
+def tree_rss_mb(pid: int) -> tuple[float, float]:
+    """(the memory of the process and its descendants, the largest single process's RSS), in MB.
+    The total sums PSS (each page shared between the forked pool processes counted once, in
+    shares), so that the pool's copy-on-write pages are not counted three times."""
+    total, largest, pids = 0, 0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            total += int(re.search(r"^Pss:\s+(\d+)", rollup, re.MULTILINE).group(1))
+            largest = max(largest, rss)
+            pids.extend(int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split())
+        except (FileNotFoundError, AttributeError, ProcessLookupError):
+            continue
+    return total / 1024, largest / 1024
+
+
+class MemorySampler(threading.Thread):
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.peak_total, self.peak_process = pid, 0.0, 0.0
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.is_set():
+            total, largest = tree_rss_mb(self.pid)
+            self.peak_total = max(self.peak_total, total)
+            self.peak_process = max(self.peak_process, largest)
+            self.stopped.wait(0.1)
+
+
+def line_count(path: Path) -> int:
+    try:
+        with path.open("rb") as f:
+            return sum(1 for _ in f)
+    except FileNotFoundError:
+        return 0
+
+
+def wait_for_line(proc, text, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if text in line:
+            return
+        if proc.poll() is not None:
+            break
+    raise SystemExit(f"{proc.args[:3]} did not start")
+
+
+def queries_per_batch(period) -> list[int]:
+    """Queries of building two different batches (rolled back: nothing is written)."""
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from members.notifications import digest
+
+    batches = digest.batches(settings.DIGEST_BATCH_SIZE)
+    counts = []
+    for ids in [next(batches, None), next(batches, None)]:
+        if not ids:
+            continue
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as queries:
+                digest.build_batch(ids, period)
+            transaction.set_rollback(True)
+        counts.append(len(queries))
+    return counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=sorted(common.SCALES), default="real")
+    parser.add_argument("--concurrency", type=int, default=2, help="worker pool size")
+    parser.add_argument("--pool", default="prefork", choices=["prefork", "threads"], help="the worker's pool")
+    parser.add_argument("--timeout", type=float, default=1800, help="give up after this many seconds")
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args()
+
+    env = common.env_for(args.scale, EMAIL_URL=f"smtp://127.0.0.1:{SMTP_PORT}", NOTIFY_SWEEP_INTERVAL="3600")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+
+    from members.notifications import digest
+    from members.notifications.models import Delivery, Notification, NotificationPreference
+    from members.notifications.tasks import weekly_digest
+
+    Notification.objects.filter(kind=digest.KIND).delete()
+    period = digest.period_for()
+    expected_users = digest.recipients().exclude(
+        pk__in=NotificationPreference.objects.filter(kind=digest.KIND, delivery=Delivery.NEVER).values("user_id")
+    )
+    expected = set(expected_users.values_list("email", flat=True))
+    per_batch = queries_per_batch(period)
+    cache.clear()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-digest-"))
+    sink_log = workdir / "sink.log"
+    sink = subprocess.Popen(
+        [sys.executable, str(HERE / "smtp_sink.py"), "--port", str(SMTP_PORT), "--log", str(sink_log)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    wait_for_line(sink, "ready")
+    worker_log = (workdir / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "coalition",
+            "worker",
+            "--loglevel=WARNING",
+            f"--concurrency={args.concurrency}",
+            f"--pool={args.pool}",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--hostname=bench-{os.getpid()}@%h",
+        ],
+        cwd=common.ROOT,
+        env=env,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    sampler = MemorySampler(worker.pid)
+    try:
+        from coalition.celery import app
+
+        app.control.purge()  # nothing left over in this benchmark's queue
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=0.5) and time.monotonic() < deadline:
+            pass
+        sampler.start()
+        sys.stderr.write(f"digest to {len(expected):,} people, worker concurrency {args.concurrency}\n")
+        progress = common.Progress("digests delivered", len(expected))
+        started = time.monotonic()
+        weekly_digest.delay()
+        delivered = 0
+        while delivered < len(expected) and time.monotonic() - started < args.timeout:
+            time.sleep(0.2)
+            now_delivered = line_count(sink_log)
+            progress.add(now_delivered - delivered)
+            delivered = now_delivered
+        elapsed = time.monotonic() - started
+        progress.close()
+        time.sleep(3)  # anything sent twice would arrive now
+        sampler.stopped.set()
+    finally:
+        for process in (worker, sink):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+        worker_log.close()
+
+    received = collections.Counter(line.split("\t")[0] for line in sink_log.read_text().splitlines())
+    rows = collections.Counter(Notification.objects.filter(kind=digest.KIND).values_list("status", flat=True))
+    twice = sorted(address for address, n in received.items() if n > 1)
+    missing = sorted(expected - set(received))
+    unexpected = sorted(set(received) - expected)
+    exactly_once = not twice and not missing and not unexpected
+    total = sum(received.values())
+    result = {
+        "scale": args.scale,
+        "machine": common.machine(),
+        "recipients": len(expected),
+        "messages_received": total,
+        "seconds": round(elapsed, 2),
+        "messages_per_second": round(total / elapsed, 1) if elapsed else 0.0,
+        "queries_per_batch": per_batch,
+        "batch_size": int(os.environ.get("DIGEST_BATCH_SIZE", "500")),
+        "worker_concurrency": args.concurrency,
+        "worker_pool": args.pool,
+        "worker_peak_rss_mb": round(sampler.peak_total, 1),
+        "worker_peak_process_rss_mb": round(sampler.peak_process, 1),
+        "outbox": dict(rows),
+        "exactly_once": exactly_once,
+        "received_twice": len(twice),
+        "missing": len(missing),
+        "unexpected": len(unexpected),
+        "examples": {"twice": twice[:5], "missing": missing[:5], "unexpected": unexpected[:5]},
+    }
+    print(f"\nWeekly digest at scale {args.scale} ({result['machine']['summary']})")
+    print(
+        common.table(
+            [result],
+            [
+                ("recipients", "recipients", ",d"),
+                ("messages_received", "received", ",d"),
+                ("seconds", "seconds", ".1f"),
+                ("messages_per_second", "msg/s", ",.0f"),
+                ("worker_peak_rss_mb", "worker peak MB (PSS)", ".0f"),
+                ("worker_peak_process_rss_mb", "largest process RSS MB", ".0f"),
+                ("received_twice", "twice", "d"),
+                ("missing", "missing", "d"),
+            ],
+        )
+    )
+    print(f"queries per batch of {result['batch_size']}: {per_batch}; outbox: {dict(rows)}")
+    print(
+        "exactly one digest per recipient"
+        if exactly_once
+        else f"NOT exactly once: {len(twice)} twice, {len(missing)} missing, {len(unexpected)} unexpected"
+    )
+    common.write_json(args.json, result)
+    return 0 if exactly_once else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,386 @@
+#!/usr/bin/env python
+"""Page speed at a given scale: the portal as in production, loaded by wrk from its own process.
+
+    .venv/bin/python bench/seed.py --scale large            # once (see bench/seed.py)
+    .venv/bin/python bench/pages.py --scale large --json bench-pages-large.json
+
+What it does:
+
+1. collects the static files and starts gunicorn with DJANGO_ENV=production (DEBUG off, the Redis
+   cache, whitenoise serving static files, the visitors' page cache on) on the seeded database;
+2. counts each page's SQL queries in this process, rendering it with the page cache off and the
+   fragment caches empty (the worst case: the figure the bar of 12 applies to);
+3. warms every page, then runs ``wrk`` (Debian's, a separate process) at concurrency 8 for
+   ``--duration`` seconds per page, with ``X-Forwarded-Proto: https`` as the TLS proxy in front of
+   a production site would send it;
+4. measures ``/healthz`` (a database and a Redis round trip: the floor of our own stack) before and
+   after, and gives each page's throughput as a ratio to it.
+
+Signed-out pages are measured as visitors get them: from the page cache while the content is
+unchanged (a search too: the same words give every visitor the same page). The rows marked
+"computed" add a parameter no page knows, which keeps the cache out, so they measure the search
+itself; the search bar (p95 80 ms) applies to them.
+
+Signed-in pages are requested with the session cookie of a member of an active institution who is
+registered for the meeting shown. A page that does not answer 200 (or answers the sign-in page)
+stops the run: a benchmark of the wrong page proves nothing.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+PORT = int(os.environ.get("BENCH_PORT", "8800"))
+BASE = f"http://127.0.0.1:{PORT}"
+PROXY = {"X-Forwarded-Proto": "https"}
+COMPUTED = "_=computed"  # a parameter no page knows: the page cache neither serves nor stores it
+BARS = {"signed-out": 60.0, "search": 80.0, "signed-in": 120.0}  # p95 in ms
+MAX_QUERIES = 12
+MIN_RATIO = 0.40  # signed-out pages against /healthz
+
+
+def production_env(scale: str, static_root: str) -> dict:
+    return common.env_for(
+        scale,
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="bench-only-secret-key-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        STATIC_ROOT=static_root,
+        SITE_URL=BASE,
+    )
+
+
+def pick_targets(scale: str):
+    """The concrete URLs of the pages (chosen from the seeded data) and a signed-in member."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils import timezone
+
+    from meetings.models import Meeting, Registration
+    from meetings.rules import can_see_meeting
+    from members.models import Institution
+    from working_groups.models import Initiative, WorkingGroup
+
+    profile = Institution.objects.filter(status=Institution.Status.ACTIVE).order_by("pk")[12]
+    group = WorkingGroup.objects.filter(tier=WorkingGroup.Tier.THEME).order_by("order", "slug").first()
+    initiative = (
+        Initiative.objects.filter(status=Initiative.Status.PUBLISHED, visibility=Initiative.Visibility.PUBLIC)
+        .order_by("-published_at")
+        .first()
+    )
+    now = timezone.now()
+    meeting = (
+        Meeting.objects.not_cancelled()
+        .filter(visibility=Meeting.Visibility.PUBLIC, starts_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+    # a member of staff (not a representative or contact, whose account page also lists requests
+    # to decide) registered for an upcoming members-only meeting they may see
+    member, members_meeting = None, None
+    for registration in (
+        Registration.objects.filter(
+            status=Registration.Status.CONFIRMED,
+            meeting__starts_at__gt=now,
+            user__affiliations__role="staff",
+            meeting__visibility=Meeting.Visibility.MEMBERS,
+            meeting__status=Meeting.Status.SCHEDULED,
+        )
+        .select_related("meeting", "user")
+        .order_by("meeting__starts_at", "pk")[:50]
+    ):
+        if can_see_meeting(registration.user, registration.meeting):
+            member, members_meeting = registration.user, registration.meeting
+            break
+    if member is None:
+        raise SystemExit("no registered member found: seed the database first (bench/seed.py)")
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(member.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = member.get_session_auth_hash()
+    session.create()
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    name_part = profile.name_ja[:4]
+    pages = [
+        # (label, path, kind: signed-out | search | signed-in, a text the right page contains)
+        ("home", "/ja/", "signed-out", "大学等コアリション"),
+        ("directory", "/ja/members/", "signed-out", 'id="results-title"'),
+        ("directory: region + kind", "/ja/members/?region=kanto&kind=national", "signed-out", 'id="results-title"'),
+        ("directory: name search", f"/ja/members/?q={quote(name_part)}", "signed-out", name_part),
+        # "computed": an extra parameter keeps the page cache out, so these rows measure the search
+        # itself, as the first visitor to search for these words meets it.
+        ("directory: name search, computed", f"/ja/members/?q={quote(name_part)}&{COMPUTED}", "search", name_part),
+        ("member profile", f"/ja/members/{profile.slug}/", "signed-out", profile.name_ja),
+        ("working group", f"/ja/working-groups/{group.slug}/", "signed-out", group.name_ja),
+        ("initiatives", "/ja/initiatives/", "signed-out", 'id="results-title"'),
+        ("search: rare word", f"/ja/initiatives/?q={quote(common.RARE_WORD)}", "signed-out", common.RARE_WORD),
+        ("search: rare word, computed", f"/ja/initiatives/?q={quote(common.RARE_WORD)}&{COMPUTED}", "search",
+         common.RARE_WORD),
+        ("search: common word, computed", f"/ja/initiatives/?q={quote(common.COMMON_WORD)}&{COMPUTED}", "search",
+         common.COMMON_WORD),
+        ("initiative", f"/ja/initiatives/{initiative.slug}/", "signed-out", initiative.title[:10]),
+        ("meetings", "/ja/meetings/", "signed-out", 'class="meeting-list"'),
+        ("meeting", f"/ja/meetings/{meeting.pk}/", "signed-out", meeting.title_ja),
+        ("meeting .ics", f"/ja/meetings/{meeting.pk}/ical/", "signed-out", "BEGIN:VEVENT"),
+        ("initiatives Atom feed", "/ja/initiatives/feed/", "signed-out", "<feed"),
+        ("account (signed in)", "/ja/account/", "signed-in", member.email),
+        (
+            "meeting (registered member)",
+            f"/ja/meetings/{members_meeting.pk}/",
+            "signed-in",
+            members_meeting.online_url or members_meeting.title_ja,
+        ),
+    ]
+    return pages, cookie, member
+
+
+def count_queries(pages, cookie):
+    """Each page's queries, rendered here with the page cache off and every cache empty (cold),
+    then once more with the fragment caches filled (warm)."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_SECONDS = 0
+    out = {}
+    for label, path, kind, marker in pages:
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+        if kind == "signed-in":
+            client.cookies[settings.SESSION_COOKIE_NAME] = cookie.split("=", 1)[1]
+        counts = []
+        cache.clear()
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            if response.status_code != 200 or marker not in response.content.decode():
+                raise SystemExit(f"{label}: {path} answered {response.status_code} without {marker!r}")
+            counts.append(len(queries))
+        out[label] = {"queries_cold": counts[0], "queries": counts[1]}
+    cache.clear()
+    return out
+
+
+def fetch(path, headers=None):
+    request = urllib.request.Request(BASE + path, headers={**PROXY, **(headers or {})})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own local server
+        return response.status, response.read().decode(errors="replace")
+
+
+def run_wrk(path, duration, connections, headers=None) -> dict:
+    all_headers = {**PROXY, **(headers or {})}
+    env = dict(os.environ, WRK_HEADERS="; ".join(f"{k}: {v}" for k, v in all_headers.items()))
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "1",
+            "-c",
+            str(connections),
+            "-d",
+            f"{max(1, round(duration))}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(HERE / "wrk_report.lua"),
+            BASE + path,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise SystemExit(f"wrk failed for {path}:\n{result.stdout}\n{result.stderr}")
+    match = re.search(r"^WRK_JSON (\{.*\})$", result.stdout, re.MULTILINE)
+    if not match:
+        raise SystemExit(f"wrk gave no figures for {path}:\n{result.stdout}\n{result.stderr}")
+    figures = json.loads(match.group(1))
+    figures["rps"] = figures["requests"] / figures["seconds"] if figures["seconds"] else 0.0
+    figures["errors"] = sum(v for k, v in figures.items() if k.startswith("errors_"))
+    return figures
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (gunicorn's workers), in MB."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            pids.extend(int(c) for c in children)
+        except (FileNotFoundError, AttributeError, ProcessLookupError):
+            continue
+    return total / 1024
+
+
+def start_gunicorn(env, workers, threads):
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "coalition.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync" if threads == 1 else "gthread",
+            "--threads",
+            str(threads),
+            "--backlog",
+            "256",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(common.ROOT),
+        ],
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if fetch("/healthz")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit("gunicorn did not come up")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=sorted(common.SCALES), default="real")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=8)
+    # Sync workers (one request each, no keep-alive): every request waits in one accept queue, so
+    # none waits behind a busy worker while another idles (gthread's keep-alive connections stay
+    # with the worker that accepted them, which doubled p95 here). Four keep both cores busy while
+    # some wait on PostgreSQL or Redis.
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "1")))
+    parser.add_argument("--only", help="only the pages whose label contains this text (for quick iterations)")
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    env = production_env(args.scale, static_root)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    sys.stderr.write("collecting static files ...\n")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    pages, cookie, member = pick_targets(args.scale)
+    if args.only:
+        pages = [page for page in pages if args.only in page[0]]
+    sys.stderr.write("counting queries ...\n")
+    queries = count_queries(pages, cookie)
+
+    server = start_gunicorn(env, args.workers, args.threads)
+    rows = []
+    try:
+        signed_in = {"Cookie": cookie}
+        for label, path, kind, marker in pages:  # warm, and check once more that each page is right
+            headers = signed_in if kind == "signed-in" else None
+            for _ in range(3 * args.workers):  # every worker renders every page once before the load
+                status, body = fetch(path, headers)
+            if status != 200 or marker not in body:
+                raise SystemExit(f"{label}: {path} answered {status} without {marker!r}")
+        sys.stderr.write(f"load: {args.duration:g} s per page at concurrency {args.connections}\n")
+        health = [run_wrk("/healthz", args.duration, args.connections)]
+        for label, path, kind, _marker in pages:
+            figures = run_wrk(path, args.duration, args.connections, signed_in if kind == "signed-in" else None)
+            rows.append({"page": label, "path": path, "kind": kind, **queries[label], **figures})
+            sys.stderr.write(f"  {label:<28} {figures['rps']:8.0f} req/s  p95 {figures['p95_ms']:7.1f} ms\n")
+        health.append(run_wrk("/healthz", args.duration, args.connections))
+        memory = rss_mb(server.pid)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(static_root, ignore_errors=True)
+
+    healthz_rps = statistics.mean(h["rps"] for h in health)
+    failures = []
+    for row in rows:
+        row["ratio"] = row["rps"] / healthz_rps if healthz_rps else 0.0
+        bar = BARS[row["kind"]]
+        row["bar_p95_ms"] = bar
+        problems = []
+        if row["p95_ms"] > bar:
+            problems.append(f"p95 {row['p95_ms']:.1f} ms > {bar:g} ms")
+        if row["queries_cold"] > MAX_QUERIES:
+            problems.append(f"{row['queries_cold']} queries > {MAX_QUERIES}")
+        if row["kind"] == "signed-out" and row["ratio"] < MIN_RATIO:
+            problems.append(f"{row['ratio']:.0%} of /healthz < {MIN_RATIO:.0%}")
+        if row["errors"]:
+            problems.append(f"{row['errors']} errors")
+        row["meets_bar"] = not problems
+        if problems:
+            failures.append(f"{row['page']}: " + "; ".join(problems))
+
+    result = {
+        "scale": args.scale,
+        "machine": common.machine(),
+        "duration_s": args.duration,
+        "connections": args.connections,
+        "gunicorn": {"workers": args.workers, "threads": args.threads, "rss_mb_after": round(memory, 1)},
+        "healthz": {"rps": round(healthz_rps, 1), "runs": health},
+        "pages": rows,
+        "failures": failures,
+    }
+    print(
+        f"\nPages at scale {args.scale} ({common.machine()['summary']}); wrk c={args.connections}, "
+        f"{args.duration:g} s per page; /healthz {healthz_rps:,.0f} req/s"
+    )
+    print(
+        common.table(
+            rows,
+            [
+                ("page", "page", "s"),
+                ("queries_cold", "queries", "d"),
+                ("rps", "req/s", ",.0f"),
+                ("ratio", "of healthz", ".0%"),
+                ("p50_ms", "p50 ms", ".1f"),
+                ("p95_ms", "p95 ms", ".1f"),
+                ("p99_ms", "p99 ms", ".1f"),
+                ("errors", "errors", "d"),
+                ("bar_p95_ms", "bar ms", ".0f"),
+            ],
+        )
+    )
+    print(f"gunicorn {args.workers} workers × {args.threads} threads, {memory:.0f} MB resident after the run")
+    print("all pages meet the bar" if not failures else "below the bar:\n  " + "\n  ".join(failures))
+    common.write_json(args.json, result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
