@@ -179,7 +179,9 @@ class InitiativeEditView(InitiativeMixin, FormView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["document_form"] = DocumentForm()
+        # Ids of their own: the initiative form on the same page has a "title" too, and a label's
+        # for="id_title" would reach only the first of the two.
+        ctx["document_form"] = DocumentForm(auto_id="id_document_%s")
         ctx["documents"] = list(self.initiative.documents.all())
         return ctx
 
