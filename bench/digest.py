@@ -148,7 +148,8 @@ def main():
         start_new_session=True,
     )
     wait_for_line(sink, "ready")
-    worker_log = (workdir / "worker.log").open("w")
+    worker_log_path = workdir / "worker.log"
+    worker_log = worker_log_path.open("w")
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -177,8 +178,9 @@ def main():
 
         app.control.purge()  # nothing left over in this benchmark's queue
         deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=0.5) and time.monotonic() < deadline:
-            pass
+        while not app.control.ping(timeout=0.5):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the Celery worker did not start:\n" + worker_log_path.read_text()[-3000:])
         sampler.start()
         sys.stderr.write(f"digest to {len(expected):,} people, worker concurrency {args.concurrency}\n")
         progress = common.Progress("digests delivered", len(expected))
@@ -186,6 +188,8 @@ def main():
         weekly_digest.delay()
         delivered = 0
         while delivered < len(expected) and time.monotonic() - started < args.timeout:
+            if worker.poll() is not None:
+                raise SystemExit("the Celery worker stopped:\n" + worker_log_path.read_text()[-3000:])
             time.sleep(0.2)
             now_delivered = line_count(sink_log)
             progress.add(now_delivered - delivered)

@@ -157,8 +157,9 @@ CELERY_TIMEZONE = "Asia/Tokyo"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A pool process is replaced after this many tasks, or after a task that left it above this much
 # resident memory (KiB): a long digest run then stays within its memory (bench/digest.py).
-CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_MAX_TASKS_PER_CHILD", default=100)
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_MAX_MEMORY_PER_CHILD", default=150_000)
+# 0 means no limit.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_MAX_TASKS_PER_CHILD", default=100) or None
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_MAX_MEMORY_PER_CHILD", default=150_000) or None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
