@@ -243,7 +243,8 @@ class Registration(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations")
+    # PROTECT: registrations and attendance are the meeting's record; a person is anonymised instead.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations")
     mode = models.CharField(_("attending"), max_length=10, choices=Mode.choices, default=Mode.ONLINE)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
     # order on the waiting list: when the person last asked for a place

@@ -100,6 +100,9 @@ def _digest_minutes(users, period):
 
 def register():
     extensions.register_provider("next_meetings", selectors.next_meetings)
+    from .services import user_withdraw_from_meetings
+
+    extensions.register_anonymise_hook(user_withdraw_from_meetings)
     extensions.register_section(
         "group_detail", extensions.Section("meetings", "meetings/includes/_group_meetings.html", _group_meetings, 10)
     )

@@ -21,7 +21,7 @@ from members.notifications.services import notify
 from members.uploads import clean_document
 from working_groups.models import Membership
 
-from .models import Meeting, MeetingDocument, MinutesRevision, Registration
+from .models import CalendarFeed, Meeting, MeetingDocument, MinutesRevision, Registration
 from .selectors import who_may_see
 
 R = Registration.Status
@@ -193,6 +193,24 @@ def cancel_registration(*, registration: Registration, by) -> Registration:
     if held and not meeting.is_cancelled and not meeting.is_past:
         _promote_waiting(meeting)
     return registration
+
+
+@transaction.atomic
+def user_withdraw_from_meetings(*, user: User, by: User) -> int:
+    """The anonymise hook (members.services.user_anonymise): the person gives up every place at a
+    meeting still to come. Registrations and attendance of meetings that began stay on record.
+    Returns the places given up.
+
+    Side effects: those registrations cancelled (the first person waiting moves up and is told);
+    the personal calendar feed deleted; minutes revisions name the placeholder address instead of theirs.
+    """
+    held = Registration.objects.filter(user=user, status__in=[R.CONFIRMED, R.WAITING],
+                                       meeting__starts_at__gt=timezone.now())
+    for registration in held:
+        cancel_registration(registration=registration, by=by)
+    CalendarFeed.objects.filter(user=user).delete()
+    MinutesRevision.objects.filter(editor=user).update(editor_label=user.email)
+    return len(held)
 
 
 def _promote_waiting(meeting):

@@ -1,10 +1,14 @@
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .admin_site import SecretariatAdmin
 from .models import (
@@ -34,6 +38,35 @@ class UserAdmin(SecretariatAdmin, BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = ["groups"]
+    # Deleting a person with a history is refused (PROTECT: Django's "cannot delete" page lists
+    # what holds them); anonymising is how a person leaves and their records stay.
+    actions = ["anonymise"]
+
+    @admin.action(description=_("Anonymise the selected people"))
+    def anonymise(self, request, queryset):
+        from .services import user_anonymise
+
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(request, "admin/members/user/anonymise_confirmation.html", {
+                **self.admin_site.each_context(request),
+                "title": _("Anonymise people"),
+                "opts": self.opts,
+                "people": list(queryset),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            })
+        done = 0
+        for user in queryset:
+            try:
+                user_anonymise(user=user, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, _("%(person)s was not anonymised: %(reason)s")
+                                  % {"person": user.email, "reason": " ".join(exc.messages)}, messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, ngettext("%(count)d person was anonymised.", "%(count)d people were anonymised.",
+                                                done) % {"count": done}, messages.SUCCESS)
+        return None
 
 
 if admin.site.is_registered(Group):

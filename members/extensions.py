@@ -8,6 +8,8 @@ An upper app registers, in its ``AppConfig.ready()``:
 - an *application hook*: called when a membership application is approved, with the new
   institution (the working groups named in it become participation requests);
 - *application choices*: the working groups an applicant may name;
+- an *anonymise hook*: called when a person is anonymised (members.services.user_anonymise), so
+  that the app withdraws them from what it holds and removes the personal data it keeps;
 - a *provider*: a named function a page of a lower layer calls for data only an upper app has
   (e.g. the next meeting of each group on the working-group list).
 
@@ -73,6 +75,19 @@ def register_application_hook(hook: Callable) -> None:
 
 def application_hooks() -> list[Callable]:
     return list(_application_hooks)
+
+
+_anonymise_hooks: list[Callable] = []
+
+
+def register_anonymise_hook(hook: Callable) -> None:
+    """``hook(user=..., by=...)`` runs inside the anonymisation's transaction, after the person's own
+    data is gone (``user.email`` is already the placeholder)."""
+    _anonymise_hooks.append(hook)
+
+
+def anonymise_hooks() -> list[Callable]:
+    return list(_anonymise_hooks)
 
 
 def register_application_choices(provider: Callable[[], list[tuple[str, str | Promise]]]) -> None:

@@ -271,8 +271,10 @@ class Affiliation(models.Model):
         REFUSED = "refused", _("Refused")
         ENDED = "ended", _("Ended")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="affiliations")
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="affiliations")
+    # PROTECT: an affiliation is part of the institution's history; a person is anonymised
+    # (members.services.user_anonymise) and an institution withdrawn, never deleted with it.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="affiliations")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="affiliations")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     title = models.CharField(_("position"), max_length=150, blank=True)
@@ -371,7 +373,7 @@ class MembershipApplication(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     institution = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
     )
     # the applicant became the institution's contact (at approval, or when they signed up later)
     contact_granted = models.BooleanField(default=False)
@@ -401,8 +403,14 @@ class MembershipApplication(models.Model):
         return f"{self.reference} {self.name_ja}"
 
     def save(self, *args, **kwargs):
-        self.name_key = fold(self.name_ja)
+        self.name_key = self.key_of(self.name_ja)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def key_of(cls, name: str) -> str:
+        """The folded name, cut to the column: NFKC can make a name longer (㍿ is 株式会社, and
+        one Arabic ligature eighteen letters), and a 200-letter name must still fit."""
+        return fold(name)[: cls._meta.get_field("name_key").max_length]
 
     @property
     def reference(self) -> str:

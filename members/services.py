@@ -1,4 +1,4 @@
-"""Writes of the members app that have side effects: applications, affiliations, institutions.
+"""Writes of the members app that have side effects: applications, affiliations, people, institutions.
 
 Every service is atomic, validates before it saves, records decisions in the audit log and writes
 its e-mails to the outbox in the same transaction (they leave after commit).
@@ -63,7 +63,7 @@ def duplicate_of(*, name_ja: str, name_en: str, exclude_application=None) -> str
             return _("%(name)s is already a member of the coalition. Its contact can add you as staff.") % {
                 "name": inst.name
             }
-    pending = MembershipApplication.objects.open().filter(name_key__in=keys)
+    pending = MembershipApplication.objects.open().filter(name_key__in={MembershipApplication.key_of(k) for k in keys})
     if exclude_application is not None:
         pending = pending.exclude(pk=exclude_application.pk)
     if pending.exists():
@@ -357,6 +357,98 @@ def affiliation_end(*, affiliation: Affiliation, by: User, reason: str = "") -> 
 
 
 # ---------------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------------
+
+# No mail can reach an address under .invalid (RFC 2606); the user's id keeps each one unique.
+ANONYMISED_DOMAIN = "anonymised.invalid"
+
+
+def is_anonymised(user: User) -> bool:
+    return user.email.endswith("@" + ANONYMISED_DOMAIN)
+
+
+@transaction.atomic
+def user_anonymise(*, user: User, by: User) -> User:
+    """Remove a person's personal data and keep the row, so that what they did stays on record:
+    their initiatives, registrations and attendance, minutes, memberships and the audit log. This,
+    not deletion, is how a person leaves: deleting a user with a history is refused (PROTECT).
+
+    Side effects: the name is cleared and the e-mail address replaced by a placeholder; the password
+    made unusable, the account inactive, without admin rights, groups or permissions; allauth's
+    e-mail addresses and two-factor authenticators deleted; signed-in sessions ended; open
+    affiliations ended (an audit entry each) and the positions and messages of all cleared; the
+    outbox's rows for the person lose the address, and those still waiting are skipped; notification
+    choices deleted; each upper app's anonymise hook (members/extensions.py); an audit entry. The
+    audit log's earlier entries are kept as they are: they record who decided what.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    from .notifications.models import Notification, NotificationPreference
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot anonymise your own account."))
+    if is_anonymised(user):
+        raise ValidationError(_("This account is already anonymised."))
+    user.email = f"anonymised-{user.pk}@{ANONYMISED_DOMAIN}"
+    user.name = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    _end_sessions(user)
+    NotificationPreference.objects.filter(user=user).delete()
+    outbox = Notification.objects.filter(recipient=user)
+    outbox.filter(status__in=[Notification.Status.QUEUED, Notification.Status.HELD]).update(
+        status=Notification.Status.SKIPPED, last_error="anonymised"
+    )
+    outbox.update(email=user.email)
+
+    now = timezone.now()
+    ended = 0
+    for affiliation in Affiliation.objects.select_for_update().filter(user=user).select_related("institution"):
+        still_open = affiliation.status in (Affiliation.Status.PENDING, Affiliation.Status.APPROVED)
+        if still_open:
+            affiliation.status = Affiliation.Status.ENDED
+            affiliation.decided_by = by
+            affiliation.decided_at = now
+        affiliation.title = affiliation.message = ""
+        affiliation.save()
+        if still_open:
+            ended += 1
+            audit(actor=by, action="affiliation.end", obj=affiliation, detail={"user": user.email, "anonymised": True})
+    for hook in extensions.anonymise_hooks():
+        hook(user=user, by=by)
+    audit(actor=by, action="user.anonymise", obj=user, detail={"affiliations_ended": ended})
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    """Sign the person out everywhere. The new (unusable) password already invalidates every session
+    at its next request, whatever the engine; sessions in the database are also deleted now. A
+    session holds the user's id only inside its encoded data, hence the scan of the live ones."""
+    from importlib import import_module
+
+    from django.contrib.auth import SESSION_KEY
+
+    if settings.SESSION_ENGINE not in ("django.contrib.sessions.backends.db",
+                                       "django.contrib.sessions.backends.cached_db"):
+        return
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            store(session.session_key).delete()
+
+
+# ---------------------------------------------------------------------------------------------
 # Institutions
 # ---------------------------------------------------------------------------------------------
 
@@ -425,6 +517,20 @@ def _decode(raw: bytes) -> str:
     raise ValidationError(_("The file is neither UTF-8 nor Shift_JIS text."))
 
 
+def _read_csv(text: str) -> tuple[list[str], list[dict]]:
+    """The header and the rows; a file the csv module cannot read (a field longer than its limit,
+    a quotation mark never closed) is refused, not a server error; so is a NUL character, which no
+    text column (nor PostgreSQL) can hold."""
+    if "\x00" in text:
+        raise ValidationError({"file": _("The file contains a NUL character, so it is not a CSV text file.")})
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return reader.fieldnames or [], list(reader)
+    except csv.Error:
+        raise ValidationError({"file": _("Line %(line)s cannot be read as CSV: a field is too long or a quotation "
+                                         "mark is not closed.") % {"line": reader.line_num + 1}})
+
+
 def _prefecture_code(value: str) -> str:
     return value.zfill(2) if value.isdigit() else value
 
@@ -434,13 +540,13 @@ def institutions_import(*, data: bytes, by: User) -> ImportReport:
     lists each row's errors). Rows are keyed by slug: a second import of the same file changes
     nothing. Columns: IMPORT_COLUMNS (email_domains separated by spaces)."""
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(_decode(data)))
-    missing = [c for c in IMPORT_COLUMNS[:7] if c not in (reader.fieldnames or [])]
+    columns, rows = _read_csv(_decode(data))
+    missing = [c for c in IMPORT_COLUMNS[:7] if c not in columns]
     if missing:
         report.errors.append((1, _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)}))
         return report
     planned, seen, domain_rows = [], set(), {}
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         row = {k: (v or "").strip() for k, v in row.items() if k}
         problems = []
         slug = row.get("slug", "")

@@ -105,7 +105,8 @@ class Participation(models.Model):
         ENDED = "ended", _("Ended")
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="participations")
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="group_participations")
+    # PROTECT: an institution with a history is withdrawn, not deleted (members.services).
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="group_participations")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -157,8 +158,9 @@ class Membership(models.Model):
         REMOVED = "removed", _("Removed")
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships")
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="group_memberships")
+    # PROTECT both: people are anonymised and institutions withdrawn; the group's record stays.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_memberships")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="group_memberships")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     message = models.TextField(_("message"), blank=True, max_length=2000)
     reason = models.TextField(_("reason"), blank=True)
@@ -244,8 +246,9 @@ class Initiative(models.Model):
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("institution")
     )
+    # PROTECT: who wrote it stays known; a person who leaves is anonymised, not deleted.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="initiatives"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="initiatives"
     )
     slug = models.SlugField(max_length=90, unique=True, editable=False)
     language = models.CharField(

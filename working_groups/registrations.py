@@ -147,6 +147,9 @@ def register():
     )
     extensions.register_application_choices(_theme_choices)
     extensions.register_application_hook(_application_approved)
+    from .services import user_withdraw_from_groups
+
+    extensions.register_anonymise_hook(user_withdraw_from_groups)
     from members.notifications.digest import DigestSection, register_section
 
     register_section(DigestSection("initiatives", "あなたのワーキンググループの新着取組事例",

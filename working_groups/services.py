@@ -169,6 +169,33 @@ def membership_end(*, membership: Membership, by, reason: str = "") -> Membershi
     return membership
 
 
+@transaction.atomic
+def user_withdraw_from_groups(*, user: User, by: User) -> int:
+    """The anonymise hook (members.services.user_anonymise): the person leaves every group. Their
+    initiatives stay, still authored by the (anonymised) account. Returns the memberships ended.
+
+    Side effects: open requests and memberships end as removed, an audit entry each (no e-mail:
+    nobody reads the address any more); the messages they wrote to coordinators are cleared; the
+    initiatives' revision history names the placeholder address instead of theirs.
+    """
+    now = timezone.now()
+    ended = 0
+    for membership in Membership.objects.select_for_update().filter(user=user).select_related("group", "institution"):
+        still_open = membership.status in (M.PENDING, M.ACTIVE)
+        if still_open:
+            membership.status = M.REMOVED
+            membership.decided_by = by
+            membership.decided_at = now
+        membership.message = ""
+        membership.save()
+        if still_open:
+            ended += 1
+            audit(actor=by, action="membership.remove", obj=membership, institution=membership.institution,
+                  detail={"group": membership.group.slug, "user": user.email, "anonymised": True})
+    InitiativeRevision.objects.filter(editor=user).update(editor_label=user.email)
+    return ended
+
+
 # ---------------------------------------------------------------------------------------------
 # Institutions taking part
 # ---------------------------------------------------------------------------------------------
