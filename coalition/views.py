@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -15,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingDocument
 from meetings.selectors import meeting_rows
+from members.access import refuse
 from members.models import Institution
-from working_groups.models import Initiative, WorkingGroup
+from working_groups.models import Initiative, InitiativeDocument, WorkingGroup
 from working_groups.selectors import latest_initiatives
 
 
@@ -73,21 +75,49 @@ def server_error(request):
     return HttpResponse(render_to_string("500.html", request=None), status=500)
 
 
+def _media_owner(path: str) -> tuple[str | None, object] | None:
+    """(permission, object) under which the uploaded file ``path`` is served: the right to see the
+    page that links to it. None when no row names the file (left behind, or put there by hand)."""
+    folder = path.split("/", 1)[0]  # the upload_to of the field that stored it
+    if folder == "logos":  # on public profiles
+        return (None, None) if Institution.objects.filter(logo=path).exists() else None
+    if folder == "initiatives":
+        initiative = Initiative.objects.filter(cover=path).first()
+        return ("working_groups.view_initiative", initiative) if initiative else None
+    if folder == "documents":
+        document = InitiativeDocument.objects.filter(file=path).select_related("initiative").first()
+        return ("working_groups.view_initiative", document.initiative) if document else None
+    if folder == "meetings":
+        document = MeetingDocument.objects.filter(file=path).select_related("meeting__group").first()
+        return ("meetings.view_meeting", document.meeting) if document else None
+    return None
+
+
 @require_safe
 def media(request, path):
-    """Uploaded files. Only checked types are ever stored (images re-encoded, documents checked by
-    content); they are still served so that a browser cannot run them as a page."""
+    """Uploaded files, each to those who may see the page it belongs to (a members-only meeting's
+    documents to those who may see the meeting), refused the way pages are (members/access.py).
+    Only checked types are ever stored (images re-encoded, documents checked by content); they are
+    still served so that a browser cannot run them as a page."""
     try:
         full = Path(safe_join(settings.MEDIA_ROOT, path))
     except Exception as exc:  # noqa: BLE001 - a path outside MEDIA_ROOT
         raise Http404 from exc
     if not full.is_file():
         raise Http404
+    owner = _media_owner(path)
+    if owner is None:
+        raise Http404
+    permission, obj = owner
+    if permission is not None and not request.user.has_perm(permission, obj):
+        return refuse(request)
+    public = permission is None or AnonymousUser().has_perm(permission, obj)
     content_type, _ = mimetypes.guess_type(full.name)
     response = FileResponse(full.open("rb"), content_type=content_type or "application/octet-stream")
     if not (content_type or "").startswith("image/") or content_type == "image/svg+xml":
         response["Content-Disposition"] = f'attachment; filename="{full.name}"'
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=86400"
+    # A file for members only may stay in the browser that was let in, never in a shared cache.
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, max-age=3600"
     return response

@@ -19,6 +19,7 @@ from django.views import View
 from members.access import form_errors_to_form, refuse
 from members.i18n import current_language
 from members.pagination import page_of
+from members.spreadsheets import spreadsheet_row
 from working_groups.models import WorkingGroup
 from working_groups.rules import coordinated_group_ids
 
@@ -273,19 +274,24 @@ class ParticipantsView(MeetingMixin, View):
             response["Content-Disposition"] = f'attachment; filename="meeting-{self.meeting.pk}-participants.csv"'
             response.write("\ufeff")
             writer = csv.writer(response)
-            writer.writerow([_("Name"), _("E-mail address"), _("Institution"), _("Attending"), _("Status"),
-                             _("Registered"), _("Attended")])
+            writer.writerow(spreadsheet_row([_("Name"), _("E-mail address"), _("Institution"), _("Attending"),
+                                             _("Status"), _("Registered"), _("Attended")]))
             for r in rows:
                 institutions = "; ".join(a.institution.name for a in r.user.affiliations.all()
                                          if a.status == "approved")
-                writer.writerow([r.user.get_full_name(), r.user.email, institutions, r.get_mode_display(),
-                                 r.get_status_display(), r.created_at.isoformat(),
-                                 "" if r.attended is None else ("1" if r.attended else "0")])
+                writer.writerow(spreadsheet_row([
+                    r.user.get_full_name(), r.user.email, institutions, r.get_mode_display(),
+                    r.get_status_display(), r.created_at.isoformat(),
+                    "" if r.attended is None else ("1" if r.attended else "0"),
+                ]))
             return response
         return render(request, self.template_name, {"meeting": self.meeting, "rows": rows})
 
     def post(self, request, pk):
-        ids = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
+        # Only this meeting's registrations: a value is never parsed (²'s isdigit() is true and
+        # int() refuses it; a 30-digit id overflows the database's integer).
+        ticked = set(request.POST.getlist("attended"))
+        ids = {pk for pk in self.meeting.registrations.values_list("pk", flat=True) if str(pk) in ticked}
         came = services.attendance_set(meeting=self.meeting, by=request.user, attended_ids=ids)
         messages.success(request, _("Attendance is saved: %(n)s attended.") % {"n": came})
         return redirect("meetings:participants", pk=self.meeting.pk)

@@ -43,9 +43,11 @@ class SecretariatRequiredMixin:
 
 
 def safe_next(request, default, *args, **kwargs) -> str:
-    """The ``next`` the form carried when it points into this site, else ``default`` (a URL name)."""
+    """The ``next`` the form carried when it is a path of this site ("/..."), else ``default`` (a URL
+    name). Only a path: redirect() reads anything else without a slash or a dot ("24:00") as a URL
+    name, and fails."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -4,7 +4,9 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from . import extensions
 from .i18n import current_language, fold
@@ -12,6 +14,10 @@ from .models import Affiliation, EmailDomain, Institution, MembershipApplication
 from .uploads import clean_image
 
 HONEYPOT = "website_url"
+
+# Django's own Japanese for this message says "type some characters", which tells someone whose
+# text holds a NUL the wrong thing; the project's catalogue (LOCALE_PATHS) is read first, so this wins.
+gettext_noop("Null characters are not allowed.")
 
 
 class HoneypotMixin:
@@ -23,10 +29,32 @@ class HoneypotMixin:
                                                                                                "tabindex": "-1"})
         )
         self.fields[HONEYPOT].template_name = "includes/_honeypot_field.html"
+        self.fields[HONEYPOT].validators = []  # nobody sees it to correct it: whatever it holds is spam
 
     @property
     def is_spam(self) -> bool:
         return bool(self.data.get(HONEYPOT))
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing an id the database's integer cannot hold as a choice that does not exist.
+    Django looks each value up on its own safely, then all of them with ``__in``, where SQLite's
+    driver cannot even pass a 30-digit id (OverflowError, a server error)."""
+
+    def _check_values(self, value):
+        model = self.queryset.model
+        field = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+        if isinstance(field, models.IntegerField) and not isinstance(value, str):
+            low, high = connections[self.queryset.db].ops.integer_field_range(field.get_internal_type())
+            for pk in value:
+                try:
+                    number = int(pk)
+                except (TypeError, ValueError):
+                    continue  # not a number at all: Django's own check says so
+                if not low <= number <= high:
+                    raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                          params={"value": pk})
+        return super()._check_values(value)
 
 
 class SignupForm(AllauthSignupForm):
@@ -46,6 +74,7 @@ class SignupForm(AllauthSignupForm):
             honeypot.widget.attrs.pop("style", None)
             honeypot.widget.attrs["autocomplete"] = "off"
             honeypot.template_name = "includes/_honeypot_field.html"
+            honeypot.validators = []  # nobody sees it to correct it: whatever it holds is spam
         self.order_fields(self.field_order)
 
     def save(self, request):
@@ -197,6 +226,15 @@ class DecisionForm(forms.Form):
                              required=False)
     reason = forms.CharField(label=_("Reason (required to refuse)"), required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EndForm(forms.Form):
+    """Ending an affiliation or a group membership: a reason, which one's own leaving needs not give."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+    def refusal(self) -> ValidationError:
+        return ValidationError([message for errors in self.errors.values() for message in errors])
 
 
 class RoleForm(forms.Form):

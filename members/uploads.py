@@ -81,8 +81,14 @@ DOCUMENT_TYPES = {
 _OFFICE_PART = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 
 
+def _too_many_pixels() -> ValidationError:
+    return ValidationError(_("The image has too many pixels."), code="too_many_pixels")
+
+
 def sniff_document(data: bytes, filename: str) -> str | None:
-    """The document type recognised from the content, or None. The extension must agree."""
+    """The document type recognised from the content, or None. The extension must agree. An image
+    above the pixel limit raises ValidationError: it is read from its header, never decoded here,
+    but whoever opens it would decode it."""
     ext = PurePath(filename).suffix.lower().lstrip(".")
     if ext not in DOCUMENT_TYPES:
         return None
@@ -90,11 +96,20 @@ def sniff_document(data: bytes, filename: str) -> str | None:
         return "pdf" if data[:5] == b"%PDF-" and b"%%EOF" in data[-2048:] else None
     if ext in ("png", "jpg", "jpeg"):
         try:
-            with Image.open(io.BytesIO(data)) as img:
-                fmt = img.format
+            with warnings.catch_warnings():
+                # Pillow only warns between MAX_PIXELS and twice that; the limit is checked below
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as img:
+                    fmt, (width, height) = img.format, img.size
+        except Image.DecompressionBombError:
+            raise _too_many_pixels()
         except Exception:  # noqa: BLE001 - not an image
             return None
-        return ext if (fmt == "PNG" and ext == "png") or (fmt == "JPEG" and ext in ("jpg", "jpeg")) else None
+        if not ((fmt == "PNG" and ext == "png") or (fmt == "JPEG" and ext in ("jpg", "jpeg"))):
+            return None
+        if width * height > MAX_PIXELS:
+            raise _too_many_pixels()
+        return ext
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()

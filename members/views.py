@@ -29,6 +29,7 @@ from .forms import (
     ApplicationDecisionForm,
     ApplicationForm,
     DecisionForm,
+    EndForm,
     ImportForm,
     InstitutionForm,
     RoleForm,
@@ -41,6 +42,7 @@ from .pagination import page_of
 from .regions import PREFECTURES_BY_CODE, REGIONS
 from .rules import is_secretariat, prime_affiliations
 from .services import IMPORT_COLUMNS
+from .spreadsheets import spreadsheet_cell
 from .tokens import read_application_token
 
 # ---------------------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def export(queryset, fmt: str):
         def lines():
             yield "\ufeff" + writer.writeheader()
             for row in _export_rows(queryset):
-                yield writer.writerow(row)
+                yield writer.writerow({key: spreadsheet_cell(value) for key, value in row.items()})
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="coalition-members.csv"'
@@ -396,8 +398,11 @@ class AffiliationActionView(LoginRequiredMixin, View):
                 services.affiliation_set_role(affiliation=affiliation, by=request.user, role=form.cleaned_data["role"])
                 done = _("The role of %(name)s is changed.")
             else:
+                form = EndForm(request.POST)
+                if not form.is_valid():
+                    raise form.refusal()
                 services.affiliation_end(affiliation=affiliation, by=request.user,
-                                         reason=request.POST.get("reason", "")[:2000])
+                                         reason=form.cleaned_data["reason"])
                 done = _("%(name)s no longer belongs to the institution.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

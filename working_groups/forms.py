@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import ModelMultipleChoiceField
 from members.models import Institution
 from members.uploads import clean_image
 
@@ -38,7 +39,7 @@ class ReasonForm(forms.Form):
 
 
 class InstitutionGroupsForm(forms.Form):
-    groups = forms.ModelMultipleChoiceField(
+    groups = ModelMultipleChoiceField(
         label=_("Working groups your institution takes part in"),
         queryset=WorkingGroup.objects.themes().active().order_by("order", "slug"),
         widget=forms.CheckboxSelectMultiple,
@@ -50,6 +51,7 @@ class GroupForm(forms.ModelForm):
     class Meta:
         model = WorkingGroup
         fields = ["slug", "name_ja", "name_en", "description_ja", "description_en", "coordinators", "is_open", "order"]
+        field_classes = {"coordinators": ModelMultipleChoiceField}
         widgets = {
             "coordinators": forms.SelectMultiple(attrs={"size": 8}),
             "description_ja": forms.Textarea(attrs={"rows": 4}),
@@ -106,6 +108,7 @@ class InitiativeForm(forms.ModelForm):
         fields = ["language", "title", "summary", "body", "title_translated", "summary_translated", "themes",
                   "partners", "partner_institutions", "prefecture", "started_on", "ended_on", "outcomes",
                   "co2_reduction", "capacity_kw", "cover_alt", "visibility"]
+        field_classes = {"themes": ModelMultipleChoiceField, "partner_institutions": ModelMultipleChoiceField}
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "summary_translated": forms.Textarea(attrs={"rows": 3}),

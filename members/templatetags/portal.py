@@ -20,7 +20,12 @@ def url_in_language(context, language):
     request = context.get("request")
     if request is None:
         return f"/{language}/"
-    return translate_url(request.get_full_path(), language)
+    url = translate_url(request.get_full_path(), language)
+    # An address that names no page comes back as it was asked for, and one asked for as
+    # /%2F%2Fevil.example/ comes back as ///evil.example/: a link to another site. Home instead.
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
+        return f"/{language}/"
+    return url
 
 
 def _local(value):

@@ -31,6 +31,7 @@ from members.markup import render_markdown
 from members.models import Affiliation, Institution
 from members.notifications.models import Notification
 from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
+from tests.url_names import url_names
 from working_groups.models import Membership, WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -833,6 +834,11 @@ PLACES = {
     "group_page": (lambda w: f"/ja/working-groups/{w.group.slug}/", {"public", "members", "group", "past_members",
                                                                      "past_group"}),
 }
+
+# The URL names the matrix and the leak checks request (tests/coalition/test_security.py checks
+# every pattern is in one such set).
+COVERED_URL_NAMES = url_names(action.path for action in ACTIONS.values()) | url_names(
+    path for path, _ in PLACES.values())
 
 
 @pytest.mark.parametrize("role", ROLES)

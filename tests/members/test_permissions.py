@@ -25,6 +25,7 @@ from tests.factories import (
     secretariat_user,
     staff_of,
 )
+from tests.url_names import url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -320,6 +321,10 @@ MATRIX = {
     "profile_suspended":        (NF, NF, NF, NF, NF, OK, NF, OK),
     "profile_withdrawn":        (NF, NF, NF, NF, NF, OK, NF, NF),
 }
+
+# The URL names this matrix requests (tests/coalition/test_security.py checks every pattern is in one).
+COVERED_URL_NAMES = url_names(action.path for action in ACTIONS.values())
+
 
 def _cells():
     assert set(MATRIX) == set(ACTIONS)

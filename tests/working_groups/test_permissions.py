@@ -33,6 +33,7 @@ from tests.factories import (
     secretariat_user,
     staff_of,
 )
+from tests.url_names import url_names
 from working_groups.models import (
     Initiative,
     InitiativeDocument,
@@ -808,6 +809,12 @@ PLACES = {
     "related": (lambda w: f"/ja/initiatives/{w.public.slug}/", lambda role: expected(role) - {"alpha-public"}),
     "home": (lambda w: "/ja/", expected),
 }
+
+# The URL names the matrix and the leak checks request (tests/coalition/test_security.py checks
+# every pattern is in one such set).
+COVERED_URL_NAMES = url_names(action.path for action in ACTIONS.values()) | url_names(
+    path for path, _ in PLACES.values())
+
 
 def _get_as(client, world, role, path):
     user = world.users[role]

