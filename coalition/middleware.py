@@ -7,9 +7,10 @@ for a visitor, and a visitor never gets one rendered for a member (members-only 
 ever rendered for signed-in people, and those responses are never stored). A search is cached
 like any page (the same words give every visitor the same results), but only a query string made
 of parameters the pages understand, with values of reasonable length, is: junk parameters would
-otherwise let anyone fill Redis with copies of one page. A cached page's key holds the versions of the content namespaces it shows
-(members/cache.py), which every write bumps; PAGE_CACHE_SECONDS bounds how long a page can be
-served at all (time alone changes some pages: a meeting that started leaves "upcoming").
+otherwise let anyone fill Redis with copies of one page. A cached page's key holds the versions of
+the content namespaces it shows (members/cache.py), which every write bumps; PAGE_CACHE_SECONDS
+bounds how long a page can be served at all (time alone changes some pages: a meeting that started
+leaves "upcoming").
 """
 
 import hashlib

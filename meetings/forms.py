@@ -11,6 +11,9 @@ from working_groups.models import WorkingGroup
 from .models import MAX_LENGTH, AgendaItem, Meeting, Registration
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# The years a meeting's dates may fall in. Beyond them a date is a typing error, and at the ends of
+# the calendar (0001-01-01 in Japan time is still year 0 in UTC) it cannot even be stored.
+YEARS = (2000, 2100)
 
 
 class MeetingForm(forms.ModelForm):
@@ -46,6 +49,22 @@ class MeetingForm(forms.ModelForm):
         capacity.validators = [v for v in capacity.validators if not isinstance(v, MinValueValidator)]
         capacity.validators.append(MinValueValidator(1))
         capacity.widget.attrs["min"] = "1"
+
+    def _clean_moment(self, name):
+        value = self.cleaned_data.get(name)
+        if value and not YEARS[0] <= value.year <= YEARS[1]:
+            raise ValidationError(_("Give a date between the years %(first)s and %(last)s.")
+                                  % {"first": YEARS[0], "last": YEARS[1]})
+        return value
+
+    def clean_starts_at(self):
+        return self._clean_moment("starts_at")
+
+    def clean_ends_at(self):
+        return self._clean_moment("ends_at")
+
+    def clean_registration_deadline(self):
+        return self._clean_moment("registration_deadline")
 
     def clean(self):
         cleaned = super().clean()

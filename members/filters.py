@@ -14,7 +14,7 @@ from .regions import PREFECTURE_CHOICES, REGION_CHOICES, REGIONS_BY_SLUG
 
 class InstitutionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Name"),
+        label=_("Institution name"),
         method="filter_q",
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 信州, Tokyo, とうきょう")}),

@@ -64,8 +64,15 @@ class LookaheadPaginator:
 
 
 def _number(request) -> int:
+    """?page=N: 1 when missing or not a number. Only ASCII digits are a number ("²".isdigit() is
+    true, and int() refuses it); a number too long for any page is past the last one (404)."""
     number = request.GET.get("page", "1")
-    return int(number) if number.isdigit() and int(number) > 0 else 1
+    if not (number.isascii() and number.isdigit()):
+        return 1
+    number = number.lstrip("0")
+    if len(number) > 18:
+        return 10**18
+    return int(number) if number else 1
 
 
 def page_of(request, queryset, per_page: int, cap: int | None = None) -> tuple[Page, CappedPaginator]:

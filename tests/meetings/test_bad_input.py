@@ -614,3 +614,67 @@ def test_document_without_file_is_refused(client, deliver, group, coordinator):
     assert "このフィールドは必須です。" in response.content.decode()
     assert row_counts() == before
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Found by the fuzz test (tests/test_fuzz.py): each was a server error or a refusal nobody could see
+# ---------------------------------------------------------------------------------------------
+
+FAR = {"ja": "2000年から2100年までの日付を入力してください。", "en": "Give a date between the years 2000 and 2100."}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize(("field", "value"), [
+    ("starts_at", "0001-01-01T09:00"),
+    ("registration_deadline", "0001-01-01T09:00"),
+    ("ends_at", "9999-12-31T23:59"),
+    ("starts_at", "1999-12-31T23:59"),
+])
+def test_meeting_date_at_the_ends_of_the_calendar_is_refused(client, deliver, group, coordinator, member, field,
+                                                             value, lang):
+    """0001-01-01 09:00 in Japan time is still year 0 in UTC: checking the database constraint on it
+    was a server error (OverflowError)."""
+    client.force_login(coordinator)
+    before = row_counts()
+
+    response = schedule(client, deliver, group, lang=lang, **{field: value})
+
+    assert_refused(response, before, lang)
+    assert field_errors(response, field) == [FAR[lang]]
+
+
+def test_meeting_agenda_line_with_forged_hidden_fields_shows_the_errors_on_its_line(client, deliver, group,
+                                                                                    coordinator, member):
+    """The hidden id and meeting of an agenda line were not shown with their errors: the page said
+    "correct the fields marked below" and marked none."""
+    client.force_login(coordinator)
+    before = row_counts()
+
+    response = schedule(client, deliver, group, **{"agenda-0-id": "x", "agenda-0-meeting": "999"})
+
+    assert_refused(response, before)
+    cell = re.search(r'<td><ul class="errorlist" id="id_agenda-0-id_error">.*?</td>', response.content.decode(),
+                     re.S).group(0)
+    assert re.findall(r"<li>(.*?)</li>", cell) == [INVALID_CHOICE["ja"],
+                                                   "インライン値が親のインスタンスに一致しません。"]
+    assert 'name="agenda-0-id"' in cell
+    assert 'name="agenda-0-meeting"' in cell
+
+
+def test_attendance_with_ids_that_are_not_this_meetings_marks_only_its_own(client, deliver, group, coordinator,
+                                                                          member):
+    """"²".isdigit() is true and int("²") raises; 30 digits overflow the database's integer: both were
+    server errors. Only this meeting's registrations are read from the post."""
+    meeting = make_meeting(group, starts_at=start_in(-2))
+    registration = Registration.objects.create(meeting=meeting, user=member, mode=Registration.Mode.ONLINE)
+    elsewhere = Registration.objects.create(meeting=make_meeting(group), user=member, mode=Registration.Mode.ONLINE)
+    client.force_login(coordinator)
+
+    with deliver():
+        response = client.post(f"/ja/meetings/{meeting.pk}/participants/",
+                               {"attended": ["²", "9" * 30, str(elsewhere.pk), str(registration.pk)]}, follow=True)
+
+    assert response.redirect_chain == [(f"/ja/meetings/{meeting.pk}/participants/", 302)]
+    assert "出欠を保存しました（出席 1名）。" in response.content.decode()
+    assert Registration.objects.get(pk=registration.pk).attended is True
+    assert Registration.objects.get(pk=elsewhere.pk).attended is None

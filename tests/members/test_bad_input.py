@@ -811,3 +811,133 @@ def test_status_change_without_reason_is_refused(client, deliver, secretariat, i
     assert field_errors(response, "reason") == [REQUIRED["ja"]]
     assert Institution.objects.get(pk=institution.pk).status == Institution.Status.ACTIVE
     assert row_counts() == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Found by the fuzz test (tests/test_fuzz.py): each was a server error or a refusal nobody could see
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/ja/members/", "/ja/initiatives/", "/ja/meetings/"])
+@pytest.mark.parametrize("page", ["²", "¹", "١"])
+def test_list_page_number_in_other_digits_is_the_first_page(client, path, page):
+    """"²".isdigit() is true and int("²") raises: a page number is ASCII digits, or page 1."""
+    response = client.get(path, {"page": page})
+    assert (response.status_code, response.context["page_obj"].number) == (200, 1)
+
+
+@pytest.mark.parametrize("path", ["/ja/members/", "/ja/initiatives/", "/ja/meetings/"])
+@pytest.mark.parametrize("page", ["9" * 5000, "9" * 19])
+def test_list_page_number_too_long_is_past_the_last_page(client, path, page):
+    """int() refuses more than 4300 digits; a page past the last one is a 404."""
+    response = client.get(path, {"page": page})
+    assert response.status_code == 404
+    assert "ページが見つかりません" in response.content.decode()
+
+
+@pytest.mark.parametrize(("lang", "message"), [("ja", "NUL文字（制御文字）は使用できません。"),
+                                               ("en", "Null characters are not allowed.")])
+def test_application_field_with_nul_says_so(client, deliver, lang, message):
+    """Django's own Japanese for this error says "type some characters"; the portal's says what is wrong."""
+    before = row_counts()
+    response = apply(client, deliver, lang=lang, name_en="Shinshu\x00Test University")
+    assert_refused(response, before, lang)
+    assert field_errors(response, "name_en") == [message]
+
+
+def test_application_honeypot_with_nul_is_spam_not_an_invisible_error(client, deliver):
+    """The hidden field refused NUL with an error nobody could see: the form came back saying
+    "correct the fields marked below" with none marked. Whatever it holds is spam."""
+    before = row_counts()
+    response = apply(client, deliver, website_url="\x00")
+    assert (response.status_code, response["Location"]) == (302, "/ja/members/apply/sent/")
+    assert row_counts() == before
+    assert mail.outbox == []
+
+
+def test_signup_honeypot_with_nul_is_spam_not_an_invisible_error(client, deliver):
+    from members.models import User
+    from tests.factories import PASSWORD
+
+    with deliver():
+        response = client.post("/ja/accounts/signup/", {
+            "email": "bot@example.org", "password1": PASSWORD, "password2": PASSWORD, "name": "bot",
+            "language": "ja", "website_url": "\x00"})
+    assert (response.status_code, response["Location"]) == (302, "/ja/accounts/confirm-email/")
+    assert User.objects.filter(email="bot@example.org").exists() is False
+    assert mail.outbox == []
+
+
+def test_application_name_longer_once_folded_is_taken_and_found_again(client, deliver):
+    """NFKC makes ㍿ four letters: a 62-letter name folds to 242, more than the column of the key
+    that finds a second application for the same institution (on PostgreSQL a server error)."""
+    name = "㍿" * 60 + "大学"
+    response = apply(client, deliver, name_ja=name)
+    assert (response.status_code, response["Location"]) == (302, "/ja/members/apply/sent/")
+    assert len(MembershipApplication.objects.get().name_key) == 200
+    mail.outbox.clear()
+    before = row_counts()
+    again = apply(client.__class__(), deliver, name_ja=name, name_en="Another Name",
+                  applicant_email="other@shinshu-test.ac.jp")
+    assert_refused(again, before)
+    assert field_errors(again, "name_ja") == [f"{name}の入会申込はすでに事務局で審査中です。"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("ja", "1行目をCSVとして読み取れません。項目が長すぎるか、引用符が閉じられていません。"),
+     ("en", "Line 1 cannot be read as CSV: a field is too long or a quotation mark is not closed.")],
+)
+def test_import_view_field_longer_than_csv_allows_is_refused(client, secretariat, lang, message):
+    """Python's csv module refuses a field over 128 KiB (csv.Error): the file is refused, next to
+    the file field."""
+    client.force_login(secretariat)
+    before = snapshot()
+    response = upload_csv(client, b'"' + b"x" * 140_000 + b'"\n', lang=lang)
+    assert response.status_code == 200
+    assert field_errors(response, "file") == [message]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("ja", "ファイルにNUL文字が含まれています。CSV形式のテキストファイルではありません。"),
+     ("en", "The file contains a NUL character, so it is not a CSV text file.")],
+)
+def test_import_view_file_with_nul_is_refused(client, secretariat, lang, message):
+    """A NUL in a cell reached the database: stored on SQLite, a server error on PostgreSQL."""
+    client.force_login(secretariat)
+    before = snapshot()
+    response = upload_csv(client, csv_bytes(HEADER + GOOD_ROWS.replace("北大学", "北\x00大学")), lang=lang)
+    assert response.status_code == 200
+    assert field_errors(response, "file") == [message]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("target", ["24:00", "a\x00b", "members:account", "account"])
+def test_affiliation_action_with_next_that_is_not_a_path_goes_to_its_own_page(client, deliver, institution, target):
+    """redirect() reads a ``next`` without a slash or a dot as the name of a URL, and failed."""
+    client.force_login(staff_of(institution, role=Affiliation.Role.CONTACT, email="contact@alpha.example.ac.jp"))
+    staff = staff_of(institution, email="staff@alpha.example.ac.jp")
+    with deliver():
+        response = client.post(f"/ja/account/affiliations/{staff.affiliations.get().pk}/role/",
+                               {"role": "contact", "next": target})
+    assert (response.status_code, response["Location"]) == (302, "/ja/members/univ-a/people/")
+
+
+@pytest.mark.parametrize(("reason", "message"), [
+    ("理由\x00", "NUL文字（制御文字）は使用できません。"),  # ours: Django's says "type some characters"
+    ("あ" * 2001, "この値は 2000 文字以下でなければなりません( 2001 文字になっています)。"),
+])
+def test_affiliation_end_with_bad_reason_is_refused(client, deliver, institution, reason, message):
+    """The reason went to the database as posted: NUL was a server error on PostgreSQL."""
+    client.force_login(staff_of(institution, role=Affiliation.Role.CONTACT, email="contact@alpha.example.ac.jp"))
+    affiliation = staff_of(institution, email="staff@alpha.example.ac.jp").affiliations.get()
+    before = row_counts()
+    with deliver():
+        response = client.post(f"/ja/account/affiliations/{affiliation.pk}/end/", {"reason": reason}, follow=True)
+    assert response.redirect_chain == [("/ja/members/univ-a/people/", 302)]
+    assert message in html.unescape(response.content.decode())
+    assert Affiliation.objects.get(pk=affiliation.pk).status == Affiliation.Status.APPROVED
+    assert row_counts() == before
+    assert mail.outbox == []

@@ -1,0 +1,896 @@
+"""Fuzz tests (hypothesis): every query parameter of every public page, and every form a person can
+reach, with arbitrary input.
+
+What DESIGN.md promises ("Safe input", "Bilingual") must hold for any input, not only the cases
+the example-based tests in tests/<app>/test_bad_input.py thought of:
+
+- the answer is never a 5xx (the test client re-raises a view's exception, so hypothesis shrinks
+  it to the smallest input that breaks);
+- a page with a bad address answers 200, 400 (the translated 400 page) or 404;
+- a refused form comes back with the error next to the field it is about, in the page's language
+  (Japanese under /ja/, English under /en/); a refusal told by a message after a redirect is in
+  the page's language too;
+- nothing is half-saved: a refused post leaves every row of the portal's tables (and every stored
+  file) exactly as it was.
+
+Each test builds its world once (hypothesis runs many examples in one test function); every
+example runs in a savepoint that is rolled back afterwards, so each starts from the same rows.
+"""
+
+import datetime
+import html
+import io
+import itertools
+import os
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.contrib.messages import constants as message_levels
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from meetings.models import Meeting, Registration
+from members.models import Affiliation, Institution, MembershipApplication
+from members.notifications import registry
+from members.notifications.models import Notification
+from members.notifications.tokens import make_token
+from members.regions import PREFECTURE_CHOICES, REGIONS
+from members.services import IMPORT_COLUMNS
+from members.tokens import application_edit_token
+from tests.factories import (
+    AffiliationFactory,
+    EmailDomainFactory,
+    InstitutionFactory,
+    UserFactory,
+    WorkingGroupFactory,
+    secretariat_user,
+    staff_of,
+)
+from working_groups.models import Initiative, Membership, Participation, WorkingGroup
+
+pytestmark = pytest.mark.django_db
+
+# Examples per test: enough for the suite to stay quick; FUZZ_SCALE=10 searches longer, by hand.
+SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
+FORM_EXAMPLES = 25 * SCALE
+QUERY_EXAMPLES = 60 * SCALE
+PAGE_EXAMPLES = 15 * SCALE
+FUZZ = settings(
+    deadline=None,
+    database=None,  # nothing written into the repository; a failure prints the input to reproduce it
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# ---------------------------------------------------------------------------------------------
+# Arbitrary input
+# ---------------------------------------------------------------------------------------------
+
+# Text a person (or a robot) might send, chosen for the code paths it reaches: NUL and control
+# characters, SQL and LIKE metacharacters, numbers Python parses but a database cannot hold,
+# digits Python calls digits but int() refuses, dates at the ends of the calendar, Unicode that
+# grows under NFKC, and lengths just past every limit.
+NASTY = [
+    "", " ", "\u3000", "\x00", "a\x00b", "\x01\x02\x1b\x1f\x7f", "\r\n", "\t", "\n\n\n",
+    "%", "%%", "_", "\\", "'", '"', "' OR '1'='1", "%' --", "\\%_", "[a-z]", "*", "?", ";", "--",
+    "0", "-1", "-0", "00", "1.5", "1e309", "NaN", "inf", "-inf", "9" * 30, "-" + "9" * 30, "9" * 5000,
+    "²", "¹²", "١٢", "１２", "0x10", "+1", " 1 ", "1_000", "2147483648", "-2147483649", "9223372036854775808",
+    "32768", "65536",
+    "0001-01-01", "9999-12-31", "0001-01-01T00:00", "0001-01-01T09:00", "9999-12-31T23:59", "2024-02-30",
+    "2024-13-01", "24:00", "23:59:60", "-1:00", "00:00", "1900-01-01T00:00",
+    "javascript:alert(1)", "http://", "https://[::1", "http://" + "a" * 300 + ".example", "https://例え.テスト/",
+    "//evil.example/", "/ok\nSet-Cookie: x=1", "/ok\r\nLocation: https://evil.example/", "https://a.example/\x00",
+    "<script>alert(1)</script>", "{{ 7|add:7 }}", "{% debug %}", "%(name)s", "{0}",
+    "a" * 201, "あ" * 201, "ﷺ" * 200, "㍿" * 200, "x" * 100_001,
+    "🙂", "👨‍👩‍👧", "\u202e", "\ufeff", "\u200b", "𝔸", "Ⅻ", "ﾃｽﾄ", "İ", "ß", "\U0010ffff",
+    "approve", "refuse", "on", "true", "None", "null", "[]", "{}",
+]
+# What a URL or a form can carry: anything but a lone surrogate.
+CHARACTERS = st.characters(exclude_categories=("Cs",))
+
+
+def texts():
+    """Arbitrary text: the list above, any Unicode, ASCII, numbers, dates and times, long runs."""
+    return st.one_of(
+        st.sampled_from(NASTY),
+        st.text(CHARACTERS, max_size=30),
+        st.text(st.characters(min_codepoint=0, max_codepoint=0x7F), max_size=30),
+        st.integers(min_value=-(10**40), max_value=10**40).map(str),
+        st.decimals(allow_nan=True, allow_infinity=True).map(str),
+        st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M")),
+        st.dates().map(str),
+        st.times().map(lambda t: t.strftime("%H:%M")),
+        st.builds(lambda c, n: c * n, st.sampled_from(["a", "あ", "9", "%", "ﷺ", "\x00", " "]),
+                  st.sampled_from([99, 100, 101, 150, 151, 190, 191, 200, 201, 250, 251, 1001, 2001, 4001])),
+    )
+
+
+# Numbers as a robot writes them: digits that str.isdigit() accepts and int() refuses (², ¹),
+# digits int() reads but a database cannot hold, and what a page number must not be.
+NUMBERS = ["²", "¹²", "٣", "１", "0", "-1", "+1", "01", " 1", "1 ", "1.0", "1e3", "0x1", "1_0", "9" * 20,
+           "9" * 5000, "-" + "9" * 20, "2147483648", "9223372036854775808"]
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+FULL_WIDTH = {c: chr(ord(c) + 0xFEE0) for c in map(chr, range(0x21, 0x7F))}
+
+
+def mutations(alternatives):
+    """One of the field's own values, changed a little: a character added, digits written
+    another way, repeated past its limit, a different case."""
+    return st.builds(
+        lambda value, how, extra: how(value, extra),
+        st.sampled_from(list(alternatives)),
+        st.sampled_from([
+            lambda v, x: v + x, lambda v, x: x + v, lambda v, x: v[: len(v) // 2] + x + v[len(v) // 2:],
+            lambda v, x: v.translate(SUPERSCRIPT), lambda v, x: "".join(FULL_WIDTH.get(c, c) for c in v),
+            lambda v, x: v * 60, lambda v, x: v.upper(), lambda v, x: v + "0" * 30, lambda v, x: "-" + v,
+            # a date or a time at the ends of the calendar (Japan time is UTC+9)
+            lambda v, x: re.sub(r"\d{4}", "0001", v, count=1), lambda v, x: re.sub(r"\d{4}", "9999", v, count=1),
+            lambda v, x: re.sub(r"\d\d:\d\d", "09:00", re.sub(r"\d{4}-\d\d-\d\d", "0001-01-01", v)),
+            lambda v, x: re.sub(r"\d\d:\d\d", "23:59", re.sub(r"\d{4}-\d\d-\d\d", "9999-12-31", v)),
+        ]),
+        st.sampled_from(["\x00", "%", "_", "'", " ", "\u3000", "²", "/", ".", "\n"]),
+    )
+
+
+def values(alternatives=()):
+    """A value for one field: one of its own valid values (or one changed a little), arbitrary
+    text, a number written any way, missing, or repeated."""
+    alternatives = [a for a in alternatives if isinstance(a, str)]
+    own = [st.sampled_from(alternatives), mutations(alternatives)] if alternatives else []
+    numeric = bool(alternatives) and all(a.isdigit() for a in alternatives)
+    numbers = [st.sampled_from(NUMBERS)] * (2 if numeric else 1)  # an id or a page: numbers first
+    one = st.one_of(*own, *numbers, texts())
+    return st.one_of(one, st.none(), st.lists(one, min_size=2, max_size=3))
+
+
+def _png(size, mode):
+    out = io.BytesIO()
+    Image.new(mode, size).save(out, "PNG")
+    return out.getvalue()
+
+
+def _image(fmt, size=(8, 6), mode="RGB"):
+    out = io.BytesIO()
+    Image.new(mode, size, "navy").save(out, fmt)
+    return out.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+CONTENTS = {
+    "image": [_image("PNG"), _image("JPEG"), _image("GIF", mode="P"), _png((1, 1), "RGBA"), _png((3000, 1), "L"),
+              _image("PNG")[:40], b"GIF89a" + b"\x00" * 20, b"\x89PNG\r\n\x1a\n" + b"\xff" * 40],
+    "document": [PDF, PDF[:10], _image("PNG"), b"PK\x03\x04" + b"\x00" * 30, b"%PDF-" + b"\x00" * 5],
+}
+FILE_NAMES = ["file.png", "file.pdf", "file.jpg", "FILE.PDF", "file", ".png", "../../etc/passwd.png",
+              "a" * 300 + ".pdf",
+              "ファイル.pdf", "x.svg", "x.html", "x.exe", "nul\x00.pdf", "new\nline.pdf",
+              "semi;colon\".pdf"]
+CONTENT_TYPES = ["image/png", "image/jpeg", "application/pdf", "text/html", "application/octet-stream", "",
+                 "image/svg+xml", "x/\x00"]
+
+
+def uploads(kind):
+    """A file for a file field: real files of the right kind, broken ones and arbitrary bytes."""
+    return st.builds(
+        lambda name, content, content_type: SimpleUploadedFile(name, content, content_type=content_type),
+        st.one_of(st.sampled_from(FILE_NAMES), st.text(CHARACTERS, max_size=20)).filter(
+            lambda name: os.path.basename(name) not in ("", ".", "..")),  # names a browser can send
+        st.one_of(st.sampled_from(CONTENTS[kind]), st.binary(max_size=300)),
+        st.sampled_from(CONTENT_TYPES),
+    )
+
+
+VALID_CSV_ROW = {"slug": "kita-univ", "name_ja": "北大学", "name_en": "Kita University", "name_kana": "きただいがく",
+                 "kind": "national", "category": "participating", "prefecture": "1",
+                 "website": "https://kita.example.ac.jp", "joined_on": "2021-07-29", "target_year": "2050",
+                 "email_domains": "kita.example.ac.jp"}
+
+
+@st.composite
+def csv_uploads(draw):
+    """A member list: the real columns (some missing or doubled), rows with cells changed to
+    arbitrary text, in an encoding the import reads or one it does not."""
+    import csv
+
+    columns = draw(st.one_of(st.just(IMPORT_COLUMNS), st.lists(st.sampled_from(IMPORT_COLUMNS + ["extra", ""]),
+                                                                max_size=12)))
+    rows = []
+    for n in range(draw(st.integers(0, 3))):
+        row = {c: VALID_CSV_ROW.get(c, "") for c in columns}
+        row["slug"] = f"fuzz-univ-{n}"
+        row["email_domains"] = f"fuzz{n}.example.ac.jp"
+        for name in draw(st.lists(st.sampled_from(columns), max_size=3, unique=True)) if columns else []:
+            row[name] = draw(texts())
+        rows.append(row)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in columns])
+    text = out.getvalue()
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "shift_jis", "utf-16", "latin-1"]))
+    data = text.encode(encoding, errors="replace")
+    data = draw(st.one_of(st.just(data), st.binary(max_size=200), st.just(data + b"\x00\xff\xfe"),
+                          st.just(b'"' + b"x" * 140_000 + b'"\n')))
+    return SimpleUploadedFile("members.csv", data, content_type=draw(st.sampled_from(["text/csv", ""])))
+
+
+# ---------------------------------------------------------------------------------------------
+# What the person sees
+# ---------------------------------------------------------------------------------------------
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+# Django's and our own English error wording: none of it may reach a Japanese page.
+ENGLISH = ["This field", "Enter a", "Ensure this", "Select a valid", "is not one of", "Upload a valid",
+           "The submitted", "No file", "Null characters", "is required", "Please", "Choose", "Give the",
+           "must be", "already", "too long", "too large", "not allowed", "valid"]
+# Japanese wording of errors: none of it may reach an English page.
+JAPANESE_WORDING = ["してください", "このフィールド", "必須", "正しく", "入力", "以上", "以下", "文字", "すでに",
+                    "選んで"]
+
+ERRORLIST = re.compile(r'<ul class="errorlist(?P<nonfield> nonfield)?"(?: id="(?P<id>[^"]*)")?>(?P<items>.*?)</ul>',
+                       re.S)
+
+
+def without(text: str, submitted) -> str:
+    """``text`` without what the person typed (a message may quote it, in any language)."""
+    for value in sorted(submitted, key=len, reverse=True):
+        for variant in {value, value.strip(), value.strip().lower(), value.lstrip("@").strip().lower()}:
+            if len(variant) > 1:
+                text = text.replace(variant, "")
+    return text
+
+
+def assert_in_language(messages, lang, submitted, where):
+    for message in messages:
+        rest = without(message, submitted)
+        if lang == "ja":
+            assert JAPANESE.search(rest), f"{where}: not in Japanese: {message!r}"
+            for english in ENGLISH:
+                assert english not in rest, f"{where}: English in a Japanese page: {message!r}"
+        else:
+            for japanese in JAPANESE_WORDING:
+                assert japanese not in rest, f"{where}: Japanese in an English page: {message!r}"
+
+
+def error_texts(page: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)) for match in ERRORLIST.finditer(page)
+            for item in re.findall(r"<li>(.*?)</li>", match.group("items"), re.S)]
+
+
+def assert_error_next_to(page: str, html_name: str):
+    """The field's errorlist sits in the field's own block (or, for an agenda line, its own table
+    cell), and the field's input is in that block."""
+    marker = f'<ul class="errorlist" id="id_{html_name}_error">'
+    at = page.find(marker)
+    assert at != -1, f"{html_name}: the error is not shown next to the field"
+    ends = [i for i in (page.find('<div class="field', at + len(marker)), page.find("</td>", at)) if i != -1]
+    block = page[at:min(ends, default=len(page))]
+    assert f'name="{html_name}"' in block, f"{html_name}: the error is not next to the field"
+
+
+def bound_forms(response):
+    """The forms the page was rendered with (a formset's forms too)."""
+    found = []
+    for key in ("form", "agenda"):
+        try:
+            obj = response.context[key]
+        except KeyError:
+            continue
+        if hasattr(obj, "forms"):
+            found.extend(obj.forms)
+            found.append(obj)
+        elif obj is not None and getattr(obj, "is_bound", False):
+            found.append(obj)
+    return found
+
+
+def assert_form_explains(response, lang, submitted):
+    """The form again: every error shown next to its field, in the page's language."""
+    page = response.content.decode()
+    forms_with_errors = [f for f in bound_forms(response) if not hasattr(f, "forms") and f.errors]
+    formsets = [f for f in bound_forms(response) if hasattr(f, "forms")]
+    assert forms_with_errors or any(fs.non_form_errors() for fs in formsets) or "report" in response.context, \
+        "refused, but no error is shown"
+    for form in forms_with_errors:
+        for name in form.errors:
+            if name == "__all__":
+                assert 'class="errorlist nonfield"' in page, "the form's own error is not shown"
+            else:
+                assert_error_next_to(page, form.add_prefix(name))
+    shown = error_texts(page)
+    if "report" in response.context and response.context["report"] is not None:
+        shown += [str(message) for _, message in response.context["report"].errors]
+    assert shown, "refused, but no error text on the page"
+    assert_in_language(shown, lang, submitted, "form error")
+
+
+def queued_messages(response):
+    storage = getattr(response.wsgi_request, "_messages", None)
+    return list(getattr(storage, "_queued_messages", []))
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing half-saved
+# ---------------------------------------------------------------------------------------------
+
+SNAPSHOT_APPS = {"members", "working_groups", "meetings", "account", "mfa"}
+
+
+def snapshot() -> dict:
+    """Every row of the portal's tables (and the many-to-many tables between them)."""
+    models = [m for m in apps.get_models(include_auto_created=True) if m._meta.app_label in SNAPSHOT_APPS
+              or (m._meta.auto_created and m._meta.auto_created._meta.app_label in SNAPSHOT_APPS)]
+    return {m._meta.label: list(m._default_manager.order_by("pk").values_list()) for m in models}
+
+
+def stored_files(media) -> set:
+    return {p for p in media.rglob("*") if p.is_file()} if media.exists() else set()
+
+
+def submitted_strings(data) -> list[str]:
+    out = []
+    for value in data.values():
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str):
+                out.append(v)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The world: one of each role and of each object a form acts on
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+class World:
+    """The people and objects the forms act on (a plain class: hypothesis prints it as one word)."""
+
+    alpha: Institution
+    beta: Institution
+    energy: WorkingGroup
+    campus: WorkingGroup
+    contact: object
+    coordinator: object
+    staff: object
+    member: object
+    user: object
+    secretariat: object
+    applicant_of_pending: object
+    pending_affiliation: Affiliation
+    staff_affiliation: Affiliation
+    application: MembershipApplication
+    returned: MembershipApplication
+    pending_membership: Membership
+    active_membership: Membership
+    pending_participation: Participation
+    initiative: Initiative
+    published: Initiative
+    meeting: Meeting
+    registration: Registration
+    failed_notification: Notification
+    general: WorkingGroup
+    rows: dict  # snapshot() of all of it
+
+    def __init__(self, **objects):
+        self.__dict__.update(objects)
+
+    def __repr__(self):
+        return "<world>"
+
+
+@pytest.fixture
+def world(media) -> World:
+    general = WorkingGroupFactory(tier=WorkingGroup.Tier.GENERAL, slug="general-meeting", name_ja="総会",
+                                  name_en="General Meeting")
+    alpha = InstitutionFactory(slug="alpha", name_ja="甲大学", name_en="Alpha University", name_kana="こうだいがく",
+                               website="https://alpha.example.ac.jp")
+    beta = InstitutionFactory(slug="beta", name_ja="乙大学", name_en="Beta University", name_kana="おつだいがく")
+    EmailDomainFactory(institution=alpha, domain="alpha.example.ac.jp")
+    EmailDomainFactory(institution=beta, domain="beta.example.ac.jp")
+    energy = WorkingGroupFactory(slug="energy", name_ja="エネルギーWG", name_en="Energy WG", coordinators=[alpha])
+    campus = WorkingGroupFactory(slug="campus", name_ja="キャンパスWG", name_en="Campus WG", is_open=True)
+    contact = staff_of(alpha, role=Affiliation.Role.CONTACT, email="contact@alpha.example.ac.jp")
+    coordinator = staff_of(alpha, email="coordinator@alpha.example.ac.jp")
+    staff = staff_of(beta, email="staff@beta.example.ac.jp")
+    member = staff_of(beta, email="member@beta.example.ac.jp")
+    active_membership = Membership.objects.create(group=energy, user=member, institution=beta,
+                                                  status=Membership.Status.ACTIVE)
+    user = UserFactory(email="someone@alpha.example.ac.jp")
+    applicant = UserFactory(email="applicant@alpha.example.ac.jp")
+    pending_affiliation = AffiliationFactory(user=applicant, institution=alpha, status=Affiliation.Status.PENDING)
+    staff_affiliation = Affiliation.objects.get(user=coordinator)
+    waiting = staff_of(beta, email="waiting@beta.example.ac.jp")
+    pending_membership = Membership.objects.create(group=energy, user=waiting, institution=beta)
+    pending_participation = Participation.objects.create(group=energy, institution=beta)
+    secretariat = secretariat_user(email="desk@coalition.example.org")
+    application = MembershipApplication.objects.create(
+        name_ja="申込大学", name_en="Applicant University", name_kana="もうしこみだいがく", kind="private",
+        category="participating", prefecture="13", website="https://apply.example.ac.jp",
+        applicant_name="申込 太郎", applicant_title="課長", applicant_email="taro@apply.example.ac.jp",
+        representative_name="学長 一郎", representative_title="学長")
+    returned = MembershipApplication.objects.create(
+        name_ja="差戻大学", name_en="Returned University", name_kana="さしもどしだいがく", kind="public",
+        category="cooperating", prefecture="20", website="https://returned.example.ac.jp",
+        applicant_name="差戻 花子", applicant_title="係長", applicant_email="hanako@returned.example.ac.jp",
+        representative_name="学長 二郎", representative_title="学長", status=MembershipApplication.Status.RETURNED,
+        decided_at=timezone.now(), decision_reason="英語名を正式名称にしてください。")
+    initiative = Initiative.objects.create(
+        institution=alpha, author=coordinator, slug="solar-roof", title="屋上太陽光", summary="概要",
+        body="本文", prefecture="13", started_on=datetime.date(2022, 4, 1))
+    initiative.themes.add(energy)
+    published = Initiative.objects.create(
+        institution=alpha, author=coordinator, slug="zeb-campus", title="ZEBキャンパス", summary="概要",
+        body="本文", prefecture="13", started_on=datetime.date(2021, 4, 1), status=Initiative.Status.PUBLISHED,
+        published_at=timezone.now())
+    published.themes.add(energy)
+    starts = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) + datetime.timedelta(days=20)
+    meeting = Meeting.objects.create(
+        kind="group", group=energy, title_ja="第3回エネルギーWG", starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2), format="hybrid", venue="甲大学 会議室",
+        online_url="https://meet.example.org/energy", capacity=30, visibility="members")
+    registration = Registration.objects.create(meeting=meeting, user=member, mode="online")
+    failed = Notification.objects.create(kind="meeting_announced", email="gone@example.org",
+                                         status=Notification.Status.FAILED, dedup_key="fuzz-failed")
+    world = World(alpha=alpha, beta=beta, energy=energy, campus=campus, contact=contact, coordinator=coordinator,
+                  staff=staff, member=member, user=user, secretariat=secretariat, applicant_of_pending=applicant,
+                  pending_affiliation=pending_affiliation, staff_affiliation=staff_affiliation,
+                  application=application, returned=returned, pending_membership=pending_membership,
+                  active_membership=active_membership, pending_participation=pending_participation,
+                  initiative=initiative, published=published, meeting=meeting, registration=registration,
+                  failed_notification=failed, general=general)
+    world.rows = snapshot()
+    return world
+
+
+# ---------------------------------------------------------------------------------------------
+# The forms
+# ---------------------------------------------------------------------------------------------
+
+LANGS = ["ja", "en"]
+
+
+def _meeting_data(w: World) -> dict:
+    starts = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) + datetime.timedelta(days=21)
+    fmt = "%Y-%m-%dT%H:%M"
+    return {
+        "kind": "group", "group": str(w.energy.pk), "title_ja": "第9回エネルギーWG", "title_en": "9th Energy WG",
+        "description_ja": "取組の共有", "description_en": "", "starts_at": starts.strftime(fmt),
+        "ends_at": (starts + datetime.timedelta(hours=2)).strftime(fmt), "format": "hybrid",
+        "venue": "甲大学 会議室A", "online_url": "https://meet.example.org/energy", "capacity": "30",
+        "registration_deadline": (starts - datetime.timedelta(days=3)).strftime(fmt), "visibility": "members",
+        "agenda-TOTAL_FORMS": "2", "agenda-INITIAL_FORMS": "0", "agenda-MIN_NUM_FORMS": "0",
+        "agenda-MAX_NUM_FORMS": "1000", "agenda-0-time": "14:00", "agenda-0-item_ja": "開会",
+        "agenda-0-item_en": "Opening", "agenda-0-speaker": "幹事", "agenda-1-time": "", "agenda-1-item_ja": "",
+    }
+
+
+def _meeting_edit_data(w: World) -> dict:
+    data = _meeting_data(w)
+    data.update({"agenda-TOTAL_FORMS": "1", "agenda-INITIAL_FORMS": "0"})
+    return data
+
+
+def _initiative_data(w: World, institution: Institution | None) -> dict:
+    data = {
+        "language": "ja", "title": "学内ZEB化の取組", "summary": "省エネ改修の概要です。",
+        "body": "## 本文\n\n改修しました。",
+        "title_translated": "ZEB campus", "summary_translated": "", "themes": [str(w.energy.pk)], "partners": "長野県",
+        "partner_institutions": [], "prefecture": "20", "started_on": "2022-04-01", "ended_on": "2024-03-31",
+        "outcomes": "電力20%削減", "co2_reduction": "120.5", "capacity_kw": "", "cover_alt": "", "visibility": "public",
+        "links_text": "事業のページ https://alpha.example.ac.jp/zeb",
+    }
+    if institution is not None:
+        data["institution"] = str(institution.pk)
+    return data
+
+
+APPLICATION = {
+    "name_ja": "信州テスト大学", "name_en": "Shinshu Test University", "name_kana": "しんしゅうてすとだいがく",
+    "kind": "national", "category": "participating", "prefecture": "20", "website": "https://www.shinshu-test.ac.jp",
+    "email_domain": "shinshu-test.ac.jp", "target_year": "2050", "applicant_name": "山田 太郎",
+    "applicant_title": "環境推進室長", "applicant_email": "yamada@shinshu-test.ac.jp",
+    "representative_name": "鈴木 一郎", "representative_title": "学長", "intended_groups": ["energy"], "message": "",
+    "consent": "on",
+}
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form a person can reach: who posts it, where, and a post that is accepted as it is."""
+
+    who: str | None  # the World attribute of the person who posts it; None: a visitor
+    path: object  # World -> the path after /<lang>
+    valid: object  # World -> a post that is accepted
+    files: tuple = ()  # (field, kind, required)
+    shows_form: bool = True  # a GET shows the form (its fields and choices are read from it)
+    tells_by_message: bool = False  # one button: the answer is a redirect with a message
+    accepted_with_200: bool = False  # success is a page, not a redirect
+    extra: tuple = ()  # more names a robot might send
+
+
+FORMS = {
+    # members: the public, the account, the institution's contact, the secretariat
+    "application": Form(None, lambda w: "/members/apply/", lambda w: dict(APPLICATION)),
+    "application-edit": Form(
+        None, lambda w: f"/members/apply/edit/{application_edit_token(w.returned)}/",
+        lambda w: {**APPLICATION, "name_ja": "差戻大学", "name_en": "Returned University",
+                   "name_kana": "さしもどしだいがく"}),
+    "institution-edit": Form(
+        "contact", lambda w: "/members/alpha/edit/",
+        lambda w: {"name_ja": "甲大学", "name_en": "Alpha University", "name_kana": "こうだいがく",
+                   "website": "https://alpha.example.ac.jp", "profile_ja": "新しい紹介文", "profile_en": "",
+                   "target_year": "", "email_domains": "alpha.example.ac.jp\nlab.alpha.example.ac.jp"},
+        files=(("logo", "image", False),)),
+    "account": Form("user", lambda w: "/account/", lambda w: {"name": "新しい 名前", "language": "en"}),
+    "affiliation-request": Form(
+        "user", lambda w: "/account/affiliations/new/",
+        lambda w: {"institution": str(w.alpha.pk), "title": "研究員", "message": "よろしくお願いします。"}),
+    "affiliation-decide": Form(
+        "contact", lambda w: f"/account/affiliations/{w.pending_affiliation.pk}/decide/",
+        lambda w: {"decision": "approve", "role": "staff", "reason": ""}, shows_form=False, tells_by_message=True,
+        extra=("next",)),
+    "affiliation-role": Form(
+        "contact", lambda w: f"/account/affiliations/{w.staff_affiliation.pk}/role/", lambda w: {"role": "contact"},
+        shows_form=False, tells_by_message=True, extra=("next",)),
+    "affiliation-end": Form(
+        "contact", lambda w: f"/account/affiliations/{w.staff_affiliation.pk}/end/",
+        lambda w: {"reason": "異動のため"}, shows_form=False, tells_by_message=True, extra=("next",)),
+    "notification-settings": Form(
+        "user", lambda w: "/account/notifications/",
+        lambda w: {k.key: "digest" if k.digestible else "never" for k in registry.choosable_kinds()}),
+    "unsubscribe": Form(
+        None, lambda w: f"/account/notifications/unsubscribe/{make_token(kind='weekly_digest', user_id=w.user.pk)}/",
+        lambda w: {}, shows_form=False, accepted_with_200=True, extra=("List-Unsubscribe",)),
+    "application-review": Form(
+        "secretariat", lambda w: f"/secretariat/applications/{w.application.pk}/",
+        lambda w: {"decision": "return", "reason": "正式名称を確認してください。"}),
+    "member-import": Form(
+        "secretariat", lambda w: "/secretariat/members/import/", lambda w: {}, files=(("file", "csv", True),)),
+    "institution-status": Form(
+        "secretariat", lambda w: "/secretariat/members/beta/status/",
+        lambda w: {"status": "suspended", "reason": "総会の決議による"}),
+    "outbox-resend": Form(
+        "secretariat", lambda w: f"/secretariat/outbox/{w.failed_notification.pk}/resend/", lambda w: {},
+        shows_form=False, tells_by_message=True, extra=("next",)),
+    # working groups and initiatives
+    "group-create": Form(
+        "secretariat", lambda w: "/working-groups/new/",
+        lambda w: {"slug": "water", "name_ja": "水資源WG", "name_en": "Water WG", "description_ja": "水の取組",
+                   "description_en": "", "coordinators": [str(w.beta.pk)], "is_open": "on", "order": "50"}),
+    "group-edit": Form(
+        "secretariat", lambda w: "/working-groups/energy/edit/",
+        lambda w: {"slug": "energy", "name_ja": "エネルギーWG", "name_en": "Energy WG", "description_ja": "変更",
+                   "description_en": "", "coordinators": [str(w.alpha.pk)], "order": "10"}),
+    "group-join": Form(
+        "staff", lambda w: "/working-groups/energy/join/",
+        lambda w: {"institution": str(w.beta.pk), "message": "参加させてください。"}, shows_form=False,
+        tells_by_message=True),
+    "group-close": Form("secretariat", lambda w: "/working-groups/campus/close/", lambda w: {"reason": "総会決議"}),
+    "membership-end": Form(
+        "coordinator", lambda w: f"/working-groups/memberships/{w.active_membership.pk}/end/",
+        lambda w: {"reason": "活動がないため"}, shows_form=False, tells_by_message=True, extra=("next",)),
+    "membership-decide": Form(
+        "coordinator", lambda w: f"/working-groups/memberships/{w.pending_membership.pk}/decide/",
+        lambda w: {"decision": "refuse", "reason": "定員のため"}, shows_form=False, tells_by_message=True,
+        extra=("next",)),
+    "participation-decide": Form(
+        "coordinator", lambda w: f"/working-groups/participations/{w.pending_participation.pk}/decide/",
+        lambda w: {"decision": "approve", "reason": ""}, shows_form=False, tells_by_message=True, extra=("next",)),
+    "institution-groups": Form(
+        "contact", lambda w: "/members/alpha/groups/", lambda w: {"groups": [str(w.energy.pk), str(w.campus.pk)]}),
+    "initiative-create": Form(
+        "staff", lambda w: "/initiatives/new/", lambda w: _initiative_data(w, w.beta),
+        files=(("cover_upload", "image", False),)),
+    "initiative-edit": Form(
+        "coordinator", lambda w: f"/initiatives/{w.initiative.slug}/edit/", lambda w: _initiative_data(w, None),
+        files=(("cover_upload", "image", False),)),
+    "initiative-publish": Form(
+        "coordinator", lambda w: f"/initiatives/{w.initiative.slug}/publish/", lambda w: {}, shows_form=False,
+        tells_by_message=True),
+    "initiative-unpublish": Form(
+        "secretariat", lambda w: f"/initiatives/{w.published.slug}/unpublish/",
+        lambda w: {"reason": "個人情報が含まれていたため"}),
+    "initiative-document": Form(
+        "coordinator", lambda w: f"/initiatives/{w.initiative.slug}/documents/", lambda w: {"title": "資料"},
+        files=(("file", "document", True),), shows_form=False, tells_by_message=True),
+    # meetings
+    "meeting-create": Form("coordinator", lambda w: "/meetings/new/", _meeting_data),
+    "meeting-edit": Form("coordinator", lambda w: f"/meetings/{w.meeting.pk}/edit/", _meeting_edit_data),
+    "meeting-cancel": Form("coordinator", lambda w: f"/meetings/{w.meeting.pk}/cancel/",
+                           lambda w: {"reason": "台風のため"}),
+    "registration": Form(
+        "staff", lambda w: f"/meetings/{w.meeting.pk}/register/", lambda w: {"mode": "in_person"},
+        shows_form=False, tells_by_message=True),
+    "decline": Form("member", lambda w: f"/meetings/{w.meeting.pk}/decline/", lambda w: {}, shows_form=False,
+                    tells_by_message=True),
+    "registration-cancel": Form(
+        "member", lambda w: f"/meetings/{w.meeting.pk}/registration/cancel/", lambda w: {}, shows_form=False,
+        tells_by_message=True),
+    "calendar-renew": Form("user", lambda w: "/account/calendar/renew/", lambda w: {}, shows_form=False),
+    "attendance": Form(
+        "coordinator", lambda w: f"/meetings/{w.meeting.pk}/participants/",
+        lambda w: {"attended": [str(w.registration.pk)]}, shows_form=False),
+    "minutes": Form("coordinator", lambda w: f"/meetings/{w.meeting.pk}/minutes/",
+                    lambda w: {"minutes": "## 決定事項\n\n承認されました。"}),
+    "meeting-document": Form(
+        "coordinator", lambda w: f"/meetings/{w.meeting.pk}/documents/", lambda w: {"title": "当日資料"},
+        files=(("file", "document", True),), shows_form=False, tells_by_message=True),
+    # allauth, with our sign-up form
+    "signup": Form(
+        None, lambda w: "/accounts/signup/",
+        lambda w: {"email": "new@gamma.example.ac.jp", "name": "新規 太郎", "language": "ja",
+                   "password1": "a-Long passw0rd!", "password2": "a-Long passw0rd!"}),
+    "login": Form(None, lambda w: "/accounts/login/",
+                  lambda w: {"login": "someone@alpha.example.ac.jp", "password": "correct horse battery staple"}),
+    "password-reset": Form(None, lambda w: "/accounts/password/reset/",
+                           lambda w: {"email": "someone@alpha.example.ac.jp"}),
+}
+
+
+def choice_values(form_field) -> list[str]:
+    """The values a choice field offers (as the page sends them)."""
+    out = []
+    for value, label in getattr(form_field, "choices", ()):
+        if isinstance(label, list | tuple):  # an optgroup
+            out += [str(v) for v, _ in label]
+        else:
+            out.append(str(getattr(value, "value", value)))
+    return [v for v in out if v != ""]
+
+
+class Prepared:
+    """A form ready to be posted: its person signed in, its accepted post, and the values each
+    field offers."""
+
+    def __init__(self, name: str, spec: Form, path: str, valid: dict, alternatives: dict, rows: dict):
+        self.name, self.spec, self.path, self.valid, self.alternatives = name, spec, path, valid, alternatives
+        self.rows = rows  # every example starts from these (each is rolled back)
+
+    def __repr__(self):
+        return f"<form {self.name}: {self.path}>"
+
+
+@pytest.fixture(params=list(FORMS))
+def form_case(request, world, client) -> Prepared:
+    spec = FORMS[request.param]
+    if spec.who:
+        client.force_login(getattr(world, spec.who))
+    path = spec.path(world)
+    valid = spec.valid(world)
+    alternatives = {name: list(value) if isinstance(value, list) else [value] for name, value in valid.items()}
+    if spec.shows_form:
+        response = client.get(f"/ja{path}")
+        assert response.status_code == 200, f"{request.param}: the form does not open ({response.status_code})"
+        for form in bound_or_unbound_forms(response):
+            for name, form_field in form.fields.items():
+                alternatives.setdefault(form.add_prefix(name), []).extend(choice_values(form_field))
+    for name in spec.extra:
+        alternatives.setdefault(name, ["/ja/", "https://evil.example/", "//evil.example"])
+    return Prepared(request.param, spec, path, valid, alternatives, snapshot())
+
+
+def bound_or_unbound_forms(response):
+    forms = []
+    for key in ("form", "agenda"):
+        try:
+            obj = response.context[key]
+        except KeyError:
+            continue
+        forms += list(obj.forms) if hasattr(obj, "forms") else [obj]
+    return forms
+
+
+@st.composite
+def posts(draw, case: Prepared):
+    """The accepted post with up to four fields changed (to arbitrary text, to another of their
+    values, missing, or repeated) and perhaps names the form does not know."""
+    data = dict(case.valid)
+    names = sorted(set(case.alternatives) | {f for f, _, _ in case.spec.files})
+    for name in draw(st.lists(st.sampled_from(names), max_size=4, unique=True)) if names else []:
+        kinds = {f: (kind, required) for f, kind, required in case.spec.files}
+        if name in kinds:
+            kind = kinds[name][0]
+            data[name] = draw(st.one_of(st.none(), csv_uploads() if kind == "csv" else uploads(kind)))
+        else:
+            data[name] = draw(values(case.alternatives.get(name, ())))
+    for _ in range(draw(st.integers(0, 2))):
+        data[draw(st.text(CHARACTERS, min_size=1, max_size=12))] = draw(texts())
+    for name, kind, required in case.spec.files:
+        if name not in data and required:  # an accepted post carries its file
+            data[name] = SimpleUploadedFile("members.csv", "\n".join(
+                [",".join(IMPORT_COLUMNS), ",".join(VALID_CSV_ROW[c] for c in IMPORT_COLUMNS)]).encode(),
+                content_type="text/csv") if kind == "csv" else SimpleUploadedFile("slides.pdf", PDF, "application/pdf")
+    return {k: v for k, v in data.items() if v is not None}
+
+
+ADDRESSES = (f"10.{a}.{b}.{c}" for a, b, c in itertools.product(range(256), repeat=3))
+
+
+def assert_refused_changes_nothing(before, files_before, media, where):
+    assert snapshot() == before, f"{where}: a refused post changed rows (half-saved)"
+    assert stored_files(media) == files_before, f"{where}: a refused post stored a file"
+
+
+@settings(FUZZ, max_examples=FORM_EXAMPLES)
+@given(data=st.data())
+def test_form_answers_any_post_without_error_and_saves_nothing_it_refuses(client, form_case, media, data):
+    """Posted as its person, in either language: never a 5xx; a refusal (the form again, an error
+    message after the redirect, a 4xx) explains itself in the page's language and changes nothing."""
+    case = form_case
+    lang = data.draw(st.sampled_from(LANGS), label="lang")
+    post = data.draw(posts(case), label="post")
+    client.cookies.pop("messages", None)
+    files_before = stored_files(media)
+    before = case.rows
+    with transaction.atomic():
+        response = client.post(f"/{lang}{case.path}", post, REMOTE_ADDR=next(ADDRESSES))
+        status = response.status_code
+        submitted = submitted_strings(post)
+        messages = queued_messages(response)
+        assert status < 500, f"{case.name}: {status}"
+        assert_in_language([str(m.message) for m in messages], lang, submitted, f"{case.name}: message")
+        refused_by_message = any(m.level >= message_levels.ERROR for m in messages)
+        if status == 302:
+            if case.spec.who:  # still signed in: the example really acted as its person
+                assert "/accounts/login/" not in response["Location"], f"{case.name}: signed out"
+            if refused_by_message:
+                assert_refused_changes_nothing(before, files_before, media, case.name)
+        elif status == 200 and not case.spec.accepted_with_200:
+            assert_form_explains(response, lang, submitted)
+            assert_refused_changes_nothing(before, files_before, media, case.name)
+        elif status != 200:
+            assert status in (400, 403, 404, 429), f"{case.name}: {status}"
+            assert_refused_changes_nothing(before, files_before, media, case.name)
+        transaction.set_rollback(True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Query parameters of the public pages
+# ---------------------------------------------------------------------------------------------
+
+REGION_SLUGS = [r.slug for r in REGIONS]
+PREFECTURES = [code for code, _ in PREFECTURE_CHOICES if code]
+PARAMETERS = {
+    "q": ["信州", "tokyo", "とうきょう", "ＴＯＫＹＯ"],
+    "region": REGION_SLUGS,
+    "prefecture": PREFECTURES[:3] + ["13", "47", "1"],
+    "kind": [k for k, _ in Institution.Kind.choices],
+    "category": [c for c, _ in Institution.Category.choices],
+    "wg": ["energy", "campus", "general-meeting"],
+    "institution": ["alpha", "beta"],
+    "year": ["2021", "2022", str(datetime.date.today().year + 1)],
+    "format": ["csv", "json", "in_person", "online", "hybrid"],
+    "when": ["past", "upcoming"],
+    "page": ["1", "2", "500", "501", "10000"],
+}
+PAGES = {
+    "home": ("/", []),
+    "directory": ("/members/", ["q", "region", "prefecture", "kind", "category", "wg", "page", "format"]),
+    "institution": ("/members/alpha/", []),
+    "groups": ("/working-groups/", []),
+    "group": ("/working-groups/energy/", []),
+    "initiatives": ("/initiatives/", ["q", "wg", "region", "prefecture", "institution", "year", "page"]),
+    "initiative": ("/initiatives/zeb-campus/", []),
+    "initiative-feed": ("/initiatives/feed/", ["wg"]),
+    "meetings": ("/meetings/", ["wg", "format", "when", "page"]),
+    "meeting": ("/meetings/{meeting}/", []),
+    "meeting-ical": ("/meetings/{meeting}/ical/", []),
+    "meetings-feed": ("/meetings/ical/", ["wg"]),
+    "apply": ("/members/apply/", []),
+}
+BAD_REQUEST = {"ja": "不正なリクエスト", "en": "Bad request"}
+NOT_FOUND = {"ja": "ページが見つかりません", "en": "Page not found"}
+
+
+@st.composite
+def query_strings(draw, known):
+    """A query string: the page's own parameters (and the other lists') with their values or
+    arbitrary text, repeated, unknown names, and now and then bytes that are not UTF-8."""
+    pairs = []
+    for name in known:  # each of the page's own parameters, or not
+        if draw(st.booleans()):
+            value = draw(values(PARAMETERS[name]))
+            pairs += [(name, v) for v in (value if isinstance(value, list) else [value]) if v is not None]
+    others = st.one_of(st.sampled_from(sorted(PARAMETERS)), st.text(CHARACTERS, min_size=1, max_size=12),
+                       st.sampled_from(NASTY[:20]))
+    for _ in range(draw(st.integers(0, 2))):
+        pairs.append((draw(others), draw(st.one_of(texts(), st.sampled_from(NUMBERS)))))
+    pairs = draw(st.permutations(pairs))
+    query = urllib.parse.urlencode(pairs)
+    if draw(st.integers(0, 9)) == 0:
+        raw = draw(st.binary(min_size=1, max_size=20))
+        name = draw(st.sampled_from(known or ["q"]))
+        query += ("&" if query else "") + name + "=" + urllib.parse.quote_from_bytes(raw)
+    return query
+
+
+LISTS = [name for name, (_, known) in PAGES.items() if known]
+
+
+@pytest.fixture
+def public_page(request, world, client, settings):
+    """The page, its parameters, and a visitor's and a member's browser."""
+    from django.test import Client
+
+    settings.PAGE_CACHE_SECONDS = 60  # the visitors' page cache takes part (it keys on the query)
+    Meeting.objects.filter(pk=world.meeting.pk).update(visibility=Meeting.Visibility.PUBLIC)
+    member = Client()
+    member.force_login(world.member)
+    path, known = PAGES[request.param]
+    return request.param, path.format(meeting=world.meeting.pk), known, {False: client, True: member}
+
+
+@pytest.mark.parametrize("public_page", LISTS, indirect=True)
+@settings(FUZZ, max_examples=QUERY_EXAMPLES)
+@given(data=st.data())
+def test_list_answers_any_query_without_error(public_page, data):
+    """The lists and feeds, with their filters, pages and formats (and parameters they do not know)."""
+    check_query(public_page, data)
+
+
+@pytest.mark.parametrize("public_page", [name for name in PAGES if name not in LISTS], indirect=True)
+@settings(FUZZ, max_examples=PAGE_EXAMPLES)
+@given(data=st.data())
+def test_page_answers_any_query_without_error(public_page, data):
+    """The other public pages take no parameter: any query string is ignored."""
+    check_query(public_page, data)
+
+
+def check_query(public_page, data):
+    """200, 400 (the translated 400 page) or 404 (the translated 404 page), for a visitor or a member."""
+    name, path, known, clients = public_page
+    lang = data.draw(st.sampled_from(LANGS), label="lang")
+    signed_in = data.draw(st.booleans(), label="signed in")
+    query = data.draw(query_strings(known), label="query")
+    response = clients[signed_in].get(f"/{lang}{path}", QUERY_STRING=query)
+    if response.streaming:  # the directory's CSV: rows are written while it is sent
+        b"".join(response.streaming_content)
+    assert response.status_code in (200, 400, 404), f"{name}?{query}: {response.status_code}"
+    if response.status_code == 400:
+        assert BAD_REQUEST[lang] in response.content.decode(), f"{name}?{query}: the 400 page is not translated"
+    if response.status_code == 404 and response["Content-Type"].startswith("text/html"):
+        assert NOT_FOUND[lang] in response.content.decode(), f"{name}?{query}: the 404 page is not translated"
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        assert f'<html lang="{lang}">' in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# Addresses with a token or an id of their own
+# ---------------------------------------------------------------------------------------------
+
+PATHS = [
+    "/members/apply/edit/{}/", "/account/notifications/unsubscribe/{}/", "/meetings/ical/{}/", "/meetings/{}/",
+    "/meetings/{}/ical/", "/members/{}/", "/working-groups/{}/", "/initiatives/{}/",
+]
+
+
+@settings(FUZZ, max_examples=QUERY_EXAMPLES)
+@given(data=st.data())
+def test_address_with_any_token_or_id_answers_without_error(client, world, data):
+    """The signed links (a returned application, unsubscribing, a personal calendar) and the pages of
+    one object, with any token, id or slug: read or posted, never a 5xx, and a refusal changes
+    nothing."""
+    rows = world.rows
+    lang = data.draw(st.sampled_from(LANGS), label="lang")
+    template = data.draw(st.sampled_from(PATHS), label="path")
+    part = data.draw(st.one_of(texts(), st.sampled_from(NUMBERS)), label="part")
+    path = f"/{lang}" + template.format(urllib.parse.quote(part, safe=""))
+    for method in ("get", "post"):
+        with transaction.atomic():
+            response = getattr(client, method)(path)
+            assert response.status_code in (200, 302, 400, 404, 405), f"{method} {path}: {response.status_code}"
+            if response.status_code != 200:
+                assert snapshot() == rows
+            transaction.set_rollback(True)
