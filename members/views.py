@@ -121,12 +121,15 @@ class InstitutionListView(View):
             r.slug: sum(prefecture_counts.get(code, 0) for code in r.codes) for r in REGIONS
         }
 
+        # The other filters are encoded once; each of the 47 tiles only adds its prefecture.
+        rest = data.copy()
+        for key in ("page", "region", "format", "prefecture"):
+            rest.pop(key, None)
+        rest = rest.urlencode()
+        prefix = f"?{rest}&prefecture=" if rest else "?prefecture="
+
         def href(code):
-            params = data.copy()
-            for key in ("page", "region", "format"):
-                params.pop(key, None)
-            params["prefecture"] = code
-            return "?" + params.urlencode()
+            return prefix + code
 
         context = {
             "filter": filterset,

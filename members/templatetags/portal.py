@@ -1,6 +1,7 @@
 """Template helpers used on every page (loaded as a builtin in settings)."""
 
 import datetime
+from html import escape
 
 from django import template
 from django.urls import translate_url
@@ -85,8 +86,6 @@ def audit_action(action):
 
 
 def _escape(value) -> str:
-    from html import escape
-
     return escape(str(value), quote=True)
 
 
