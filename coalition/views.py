@@ -65,6 +65,13 @@ def healthz(request):
     return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
 
 
+def too_many_requests(request):
+    """429 for a rate limit (sign-in, sign-up, password reset), in the page's language."""
+    from django.shortcuts import render
+
+    return render(request, "429.html", status=429)
+
+
 def server_error(request):
     """500, except when the database is out of reach: then a 503 that says so (and recovers)."""
     exc = sys.exc_info()[1]

@@ -80,6 +80,18 @@ def test_signin_rate_limit_after_repeated_failures(client):
     assert "_auth_user_id" not in client.session
 
 
+def test_password_reset_is_rate_limited_per_address_and_says_so(client, deliver):
+    known = UserFactory(email="flooded@example.org")
+    with deliver():
+        answers = [client.post("/en/accounts/password/reset/", {"email": known.email}) for _ in range(6)]
+    assert [r.status_code for r in answers[:5]] == [302] * 5
+    assert answers[5].status_code == 429  # the sixth within a minute: refused, no sixth e-mail
+    assert "Too many attempts" in answers[5].content.decode()
+    japanese = client.post("/ja/accounts/password/reset/", {"email": known.email})
+    assert japanese.status_code == 429 and "試行回数が多すぎます" in japanese.content.decode()
+    assert len([m for m in mail.outbox if m.to == [known.email]]) == 5
+
+
 def test_password_reset_answers_the_same_for_known_and_unknown_addresses(client, deliver):
     known = UserFactory(email="known@example.org")
     with deliver():
