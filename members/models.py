@@ -175,6 +175,7 @@ class Institution(models.Model):
             models.Index(fields=["status", "name_kana"]),
             models.Index(fields=["status", "name_en"]),
             models.Index(fields=["prefecture"]),
+            models.Index(fields=["logo"], name="institution_logo"),  # /media/ looks a logo up by its file
         ]
 
     def __str__(self):

@@ -319,6 +319,8 @@ class Initiative(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="initiative_listing_members"),
             models.Index(fields=["institution", "status"]),
             models.Index(fields=["prefecture", "status"]),
+            # /media/ finds the initiative of a cover image to check who may see it
+            models.Index(fields=["cover"], name="initiative_cover"),
         ]
 
     def __str__(self):
