@@ -15,8 +15,10 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.html import escape
 from PIL import Image
 
+import tests.working_groups.test_xss as XSS
 from meetings.models import Meeting, MeetingDocument
 from tests.factories import InstitutionFactory, WorkingGroupFactory, staff_of
 from tests.members.test_bad_input import bomb_png, field_errors, noisy_png
@@ -215,3 +217,42 @@ def test_document_type_is_what_the_content_is_not_what_the_browser_says(client, 
     assert (served.status_code, served["Content-Type"]) == (200, "application/pdf")
     assert served["Content-Disposition"].startswith("attachment;")
     assert b"".join(served.streaming_content) == PDF
+
+
+# ---------------------------------------------------------------------------------------------
+# File names and titles are text: an attack in either is shown escaped (the XSS corpus)
+# ---------------------------------------------------------------------------------------------
+
+SHOWN_AT = {
+    "initiative": lambda w: f"/ja/initiatives/{w['initiative'].slug}/",
+    "meeting": lambda w: f"/ja/meetings/{w['meeting'].pk}/",
+}
+
+
+@pytest.mark.parametrize("vector", list(XSS.FORM_VECTORS)[:30])
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_a_file_name_or_title_with_an_attack_is_shown_escaped(client, world, tmp_path, endpoint, vector):
+    who, path, _back, model = ENDPOINTS[endpoint]
+    attack = XSS.FORM_VECTORS[vector].strip()[:80] or "x"
+    client.force_login(world[who])
+    # a file name cannot hold "/" (it is cut to its last part) nor NUL; the title holds it all
+    filename = attack.replace("/", "").replace("\x00", "")[:60] + ".pdf"
+    answer = client.post(f"/ja{path(world)}", {"title": attack,
+                                               "file": SimpleUploadedFile(filename, PDF, "application/pdf")},
+                         follow=True)
+    assert XSS.scan(answer.content.decode()) == []
+
+    document = model.objects.first()
+    if document is None:
+        # A double quote ends the name in the multipart header (browsers send it as %22): the name
+        # is cut before ".pdf" and the file refused, with the message, and nothing stored.
+        assert '"' in filename and 'message-error' in answer.content.decode()
+        assert stored_files(tmp_path) == []
+        return
+    assert document.title == attack
+    page = client.get(SHOWN_AT[endpoint](world)).content.decode()
+    assert XSS.scan(page) == []
+    assert escape(attack) in page
+    served = client.get(f"/media/{document.file.name}")
+    assert served.status_code == 200 and served["Content-Disposition"].startswith("attachment;")
+    assert "\n" not in served["Content-Disposition"] and "\r" not in served["Content-Disposition"]
