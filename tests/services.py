@@ -191,3 +191,16 @@ def worker(env, log_path, concurrency=2) -> CeleryProcess:
 
 def beat(env, log_path, schedule_path) -> CeleryProcess:
     return CeleryProcess(env, log_path, "beat", "--loglevel=INFO", f"--schedule={schedule_path}")
+
+
+def wait_until(predicate, timeout=90.0, what="condition"):
+    """Poll ``predicate`` until it holds; on timeout, fail with the outbox's rows by status."""
+    from members.notifications.models import Notification
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    statuses = dict(Counter(Notification.objects.values_list("status", flat=True)))
+    raise AssertionError(f"timed out waiting for {what}; outbox: {statuses}")

@@ -30,22 +30,12 @@ from members.notifications import digest
 from members.notifications.models import Notification
 from members.notifications.tasks import weekly_digest
 from tests.factories import InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of
-from tests.services import free_port
+from tests.services import free_port, wait_until
 from working_groups import services as wg_services
 from working_groups.models import Initiative, Membership
 from working_groups.services import refresh_derived
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def wait_until(predicate, timeout=120.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    statuses = dict(Counter(Notification.objects.values_list("status", flat=True)))
-    raise AssertionError(f"timed out waiting for {what}; outbox: {statuses}")
 
 
 def readers(n: int) -> tuple[list[User], datetime.datetime]:
@@ -92,7 +82,7 @@ def test_smtp_down_in_the_middle_of_a_2000_digest_every_reader_gets_exactly_one(
     assert before < 2000, "the digest was over before the SMTP server could go away"
     sink.stop()  # connections are now refused
     failing = Notification.objects.filter(kind="weekly_digest", attempts__gte=2).exclude(last_error="")
-    wait_until(failing.exists, what="retries, with the error recorded, while SMTP is down")
+    wait_until(failing.exists, timeout=120, what="retries, with the error recorded, while SMTP is down")
     error = failing.values_list("last_error", flat=True).first()
     time.sleep(2)
     during = len(sink.messages)

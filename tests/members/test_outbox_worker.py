@@ -5,7 +5,6 @@ retries), so a duplicate or a loss shows as a count other than one.
 """
 
 import time
-from collections import Counter
 
 import pytest
 import redis
@@ -17,6 +16,7 @@ from members.models import Affiliation
 from members.notifications.models import Notification
 from members.notifications.services import notify
 from tests.factories import AffiliationFactory, InstitutionFactory, UserFactory
+from tests.services import wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
@@ -25,16 +25,6 @@ def people(n):
     users = UserFactory.create_batch(n)
     affiliation = AffiliationFactory(institution=InstitutionFactory(), status=Affiliation.Status.APPROVED)
     return users, affiliation
-
-
-def wait_until(predicate, timeout=90.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    statuses = dict(Counter(Notification.objects.values_list("status", flat=True)))
-    raise AssertionError(f"timed out waiting for {what}; outbox: {statuses}")
 
 
 def all_sent(n):
