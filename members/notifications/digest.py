@@ -151,13 +151,11 @@ def body_parts(notification) -> dict:
     took half of each message's time (bench/digest.py). Every value is escaped. One item per line:
     a line over 998 bytes would make the whole HTML part quoted-printable (three times the bytes of
     Japanese text, and the slowest part of sending it)."""
-    from html import escape
 
     from django.utils.safestring import mark_safe
     from django.utils.translation import gettext
 
-    def e(value):
-        return escape(str(value), quote=True)
+    from ..markup import escape_text as e
 
     h2 = '<h2 style="font-size:17px;color:#0a3d28;margin:20px 0 8px;">'
     ul, li = '<ul style="padding-left:20px;margin:0;">', '<li style="margin:0 0 6px;">'

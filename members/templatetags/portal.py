@@ -1,7 +1,6 @@
 """Template helpers used on every page (loaded as a builtin in settings)."""
 
 import datetime
-from html import escape
 
 from django import template
 from django.urls import translate_url
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.i18n import current_language
+from members.markup import escape_text as _escape
 
 register = template.Library()
 
@@ -83,10 +83,6 @@ def audit_action(action):
 # Django template spends ~0.1 ms per variable, and a facet list or the map of Japan holds hundreds
 # (bench/pages.py: 8 of the directory's 12 ms). Same markup, every value escaped. A translated
 # string is taken outside any f-string: makemessages does not look inside them.
-
-
-def _escape(value) -> str:
-    return escape(str(value), quote=True)
 
 
 def _join(template: str, rows) -> str:
