@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -128,3 +129,22 @@ def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
         "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(b, widths, strict=True))) for b in body
     ]
     return "\n".join(out)
+
+
+def tree_memory_mb(pid: int) -> dict:
+    """The memory of a process and its descendants, in MB: ``rss`` summed, ``pss`` summed (a page
+    shared by forked workers counted once, in shares) and the ``largest`` single RSS."""
+    rss = pss = largest = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            own = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            pss += int(re.search(r"^Pss:\s+(\d+)", rollup, re.MULTILINE).group(1))
+            rss, largest = rss + own, max(largest, own)
+            pids.extend(int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split())
+        except (FileNotFoundError, AttributeError, ProcessLookupError):
+            continue
+    return {"rss": rss / 1024, "pss": pss / 1024, "largest": largest / 1024}

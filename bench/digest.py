@@ -20,7 +20,6 @@ Earlier digests of the same database are deleted first, so the benchmark can be 
 import argparse
 import collections
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -37,25 +36,6 @@ HERE = Path(__file__).resolve().parent
 SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "8825"))
 
 
-def tree_rss_mb(pid: int) -> tuple[float, float]:
-    """(the memory of the process and its descendants, the largest single process's RSS), in MB.
-    The total sums PSS (each page shared between the forked pool processes counted once, in
-    shares), so that the pool's copy-on-write pages are not counted three times."""
-    total, largest, pids = 0, 0, [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-            total += int(re.search(r"^Pss:\s+(\d+)", rollup, re.MULTILINE).group(1))
-            largest = max(largest, rss)
-            pids.extend(int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split())
-        except (FileNotFoundError, AttributeError, ProcessLookupError):
-            continue
-    return total / 1024, largest / 1024
-
-
 class MemorySampler(threading.Thread):
     def __init__(self, pid):
         super().__init__(daemon=True)
@@ -64,7 +44,8 @@ class MemorySampler(threading.Thread):
 
     def run(self):
         while not self.stopped.is_set():
-            total, largest = tree_rss_mb(self.pid)
+            memory = common.tree_memory_mb(self.pid)
+            total, largest = memory["pss"], memory["largest"]
             self.peak_total = max(self.peak_total, total)
             self.peak_process = max(self.peak_process, largest)
             self.stopped.wait(0.1)

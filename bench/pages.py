@@ -221,18 +221,7 @@ def run_wrk(path, duration, connections, headers=None) -> dict:
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (gunicorn's workers), in MB."""
-    total = 0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-            pids.extend(int(c) for c in children)
-        except (FileNotFoundError, AttributeError, ProcessLookupError):
-            continue
-    return total / 1024
+    return common.tree_memory_mb(pid)["rss"]
 
 
 def start_gunicorn(env, workers, threads):
