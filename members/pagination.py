@@ -63,6 +63,24 @@ class LookaheadPaginator:
         return Page(rows, number, self)
 
 
+def page_links(page) -> list[tuple[str, int]]:
+    """The pagination's entries for ``page``: ("current", n), ("link", n) or ("gap", n): the first
+    and last pages, two on each side of the current one, and a gap where pages are left out.
+    Built from those few numbers, not by walking every page: a directory of 15,000 members has 625
+    pages, and a loop over them in the template was a third of the page's time."""
+    number, last = page.number, page.paginator.num_pages
+    candidates = {1, 2, last - 1, last, *range(number - 2, number + 3)}
+    links = []
+    for n in sorted(c for c in candidates if 1 <= c <= last):
+        if n == number:
+            links.append(("current", n))
+        elif n in (1, last) or abs(n - number) <= 2:
+            links.append(("link", n))
+        elif n in (2, last - 1):
+            links.append(("gap", n))
+    return links
+
+
 def _number(request) -> int:
     """?page=N: 1 when missing or not a number. Only ASCII digits are a number ("²".isdigit() is
     true, and int() refuses it); a number too long for any page is past the last one (404)."""

@@ -189,3 +189,11 @@ def institution_cards(institutions):
             f'<p><span class="badge{muted}">{_escape(institution.get_category_display())}</span></p></li>'
         )
     return mark_safe("\n".join(cards))
+
+
+@register.filter
+def page_links(page):
+    """``{% for kind, n in page_obj|page_links %}``: see members.pagination.page_links."""
+    from members.pagination import page_links as links
+
+    return links(page)
