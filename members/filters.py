@@ -53,7 +53,9 @@ def directory_ordering():
 
 def directory(data) -> django_filters.FilterSet:
     """The filtered, sorted directory of active members for the query parameters ``data``."""
-    base = Institution.objects.active().order_by(*directory_ordering())
+    # A card or an export row never shows the profiles or the search text: left in the database.
+    base = Institution.objects.active().defer("profile_ja", "profile_en", "search_text").order_by(
+        *directory_ordering())
     return directory_filterset_class()(data, queryset=base)
 
 

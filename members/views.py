@@ -8,7 +8,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -22,6 +24,7 @@ from .access import (
     safe_next,
     secretariat_gate,
 )
+from .cache import cached_fragment
 from .filters import directory, directory_facets
 from .forms import (
     AccountForm,
@@ -115,37 +118,51 @@ class InstitutionListView(View):
         if fmt in ("csv", "json"):
             return export(queryset, fmt)
         page, paginator = page_of(request, queryset, self.paginate_by)
-        facets = directory_facets(data)
-        prefecture_counts = facets["prefecture"]
-        region_counts = {
-            r.slug: sum(prefecture_counts.get(code, 0) for code in r.codes) for r in REGIONS
-        }
-
-        # The other filters are encoded once; each of the 47 tiles only adds its prefecture.
-        rest = data.copy()
-        for key in ("page", "region", "format", "prefecture"):
-            rest.pop(key, None)
-        rest = rest.urlencode()
-        prefix = f"?{rest}&prefecture=" if rest else "?prefecture="
-
-        def href(code):
-            return prefix + code
-
         context = {
             "filter": filterset,
             "page_obj": page,
             "object_list": page.object_list,
             "paginator": paginator,
             "is_filtered": any(data.get(k) for k in filterset.filters),
-            "facets": {**facets, "region": region_counts},
-            "map_tiles": japan_map.tiles(prefecture_counts, href),
-            "map_legend": japan_map.legend(prefecture_counts),
-            "map_size": (japan_map.WIDTH, japan_map.HEIGHT, japan_map.SIZE),
+            "sidebar": self.sidebar(filterset),
             "export_query": data.copy(),
         }
         context["export_query"].pop("page", None)
         context["export_query"].pop("format", None)
         return render(request, self.template_name, context)
+
+
+    def sidebar(self, filterset) -> dict:
+        """The facet selects and the map of Japan for these filters, rendered once per language and
+        set of filters until a member or a group changes (the facet counts are cached the same
+        way, members.filters.directory_facets): together they were most of the page's work."""
+        data = filterset.data
+
+        def render_sidebar():
+            facets = directory_facets(data)
+            prefecture_counts = facets["prefecture"]
+            region_counts = {r.slug: sum(prefecture_counts.get(code, 0) for code in r.codes) for r in REGIONS}
+            # The other filters are encoded once; each of the 47 tiles only adds its prefecture.
+            rest = data.copy()
+            for key in ("page", "region", "format", "prefecture"):
+                rest.pop(key, None)
+            rest = rest.urlencode()
+            prefix = f"?{rest}&prefecture=" if rest else "?prefecture="
+            return {
+                "filters": render_to_string("members/includes/_directory_filters.html", {
+                    "filter": filterset, "facets": {**facets, "region": region_counts}}),
+                "map": render_to_string("members/includes/_directory_map.html", {
+                    "map_tiles": japan_map.tiles(prefecture_counts, lambda code: prefix + code),
+                    "map_legend": japan_map.legend(prefecture_counts),
+                    "map_size": (japan_map.WIDTH, japan_map.HEIGHT, japan_map.SIZE),
+                    "filter": filterset,
+                }),
+            }
+
+        params = sorted((k, v) for k, v in data.lists() if k not in ("page", "format"))
+        html = cached_fragment("directory-sidebar", ("members", "groups"), (current_language(), *params),
+                               render_sidebar)
+        return {name: mark_safe(value) for name, value in html.items()}  # noqa: S308 - our own rendering
 
 
 def institution_visible(request, slug) -> Institution:

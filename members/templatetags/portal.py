@@ -1,10 +1,12 @@
 """Template helpers used on every page (loaded as a builtin in settings)."""
 
+import contextlib
 import datetime
 
 from django import template
-from django.urls import translate_url
-from django.utils import timezone
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import timezone, translation
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 
 from members.i18n import current_language
@@ -17,11 +19,29 @@ _WEEKDAYS_JA = "月火水木金土日"
 
 @register.simple_tag(takes_context=True)
 def url_in_language(context, language):
-    """The current page (with its query string) in another language."""
+    """The current page (with its query string) in another language: once per language and
+    request (the header and the hreflang links ask three times), reversed from the view the
+    request already resolved to, rather than resolving the path again."""
     request = context.get("request")
     if request is None:
         return f"/{language}/"
-    url = translate_url(request.get_full_path(), language)
+    memo = request.__dict__.setdefault("_url_in_language", {})
+    if language not in memo:
+        memo[language] = _in_language(request, language)
+    return memo[language]
+
+
+def _in_language(request, language) -> str:
+    match = getattr(request, "resolver_match", None)
+    url = None
+    if match is not None and match.url_name:
+        with translation.override(language), contextlib.suppress(NoReverseMatch):
+            url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        query = request.META.get("QUERY_STRING", "")
+        if url is not None and query:
+            url = f"{url}?{iri_to_uri(query)}"
+    if url is None:  # an error page: no view was resolved
+        url = translate_url(request.get_full_path(), language)
     # An address that names no page comes back as it was asked for, and one asked for as
     # /%2F%2Fevil.example/ comes back as ///evil.example/: a link to another site. Home instead.
     if not url.startswith("/") or url.startswith(("//", "/\\")):
@@ -170,23 +190,32 @@ def japan_map(tiles, legend, width, height, size, selected=None):
 @register.simple_tag
 def institution_cards(institutions):
     """The directory's cards (members/includes/_institution_card.html did this ten times slower)."""
+    from django.core.files.storage import default_storage
+    from django.urls import reverse
     from django.utils.safestring import mark_safe
 
+    from members.models import Institution
+
     english = current_language() == "en"
+    kinds = {value: _escape(label) for value, label in Institution.Kind.choices}
+    categories = {value: _escape(label) for value, label in Institution.Category.choices}
+    # One reverse for the page: the slug converter only admits [-a-zA-Z0-9_], nothing to quote.
+    head, tail = reverse("members:institution-detail", kwargs={"slug": "SLUG"}).split("SLUG")
     cards = []
     for institution in institutions:
-        logo = (f'<img class="card-logo" src="{_escape(institution.logo.url)}" alt="" width="48" height="48" '
-                f'loading="lazy">' if institution.logo else "")
+        logo = (f'<img class="card-logo" src="{_escape(default_storage.url(institution.logo.name))}" alt="" '
+                f'width="48" height="48" loading="lazy">' if institution.logo else "")
         other = f'<span lang="ja">{_escape(institution.name_ja)}</span>' if english else _escape(institution.name_en)
         prefecture = institution.prefecture_info
         place = _escape(prefecture.name) if prefecture else ""
         muted = " badge-muted" if institution.category == "cooperating" else ""
         cards.append(
-            f'<li class="card institution-card">{logo}<h3><a href="{_escape(institution.get_absolute_url())}">'
+            f'<li class="card institution-card">{logo}<h3><a href="{_escape(head + institution.slug + tail)}">'
             f"{_escape(institution.name)}</a></h3>"
             f'<p class="meta">{other}</p>'
-            f'<p class="meta">{_escape(institution.get_kind_display())} · {place}</p>'
-            f'<p><span class="badge{muted}">{_escape(institution.get_category_display())}</span></p></li>'
+            f'<p class="meta">{kinds.get(institution.kind) or _escape(institution.kind)} · {place}</p>'
+            f'<p><span class="badge{muted}">'
+            f"{categories.get(institution.category) or _escape(institution.category)}</span></p></li>"
         )
     return mark_safe("\n".join(cards))
 
