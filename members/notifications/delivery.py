@@ -9,9 +9,16 @@ is the one that was being handed to SMTP at the moment of death.
 Transient failures (refused connection, 4xx replies, timeouts) put the row back in the queue with
 exponential back-off, up to NOTIFY_MAX_ATTEMPTS; permanent ones (5xx, a template that cannot be
 rendered) mark it failed with the reason.
+
+The marks are committed without waiting for PostgreSQL to flush its log to disk (asynchronous
+commit, for this run's statements only): a flush per message was a third of each message's time.
+A worker that dies loses nothing by it (the server has the commit); only a crash of PostgreSQL
+itself can forget the last fraction of a second of marks, and those messages are then sent again
+by the sweeper: a duplicate in that rare case, never a lost message.
 """
 
 import contextlib
+import functools
 import logging
 import random
 import smtplib
@@ -22,6 +29,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import connection as database
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -85,12 +93,36 @@ def deliver(ids: list[int]) -> Report:
     )
     if not claimed:
         return report
-    rows = list(
+    with _asynchronous_commit():
+        _deliver(rows_claimed_by(token), token, report)
+    return report
+
+
+def rows_claimed_by(token) -> list[Notification]:
+    return list(
         Notification.objects.filter(claim=token, status=S.SENDING)
         .select_related("recipient")
         .prefetch_related("target")
         .order_by("pk")
     )
+
+
+@contextlib.contextmanager
+def _asynchronous_commit():
+    """Commits in this block do not wait for the disk (see the module's docstring); PostgreSQL only."""
+    if database.vendor != "postgresql":
+        yield
+        return
+    with database.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception), database.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _deliver(rows: list[Notification], token, report: Report) -> None:
     connection = get_connection()
     # The sweeper gives a claim back only once it is NOTIFY_SENDING_TIMEOUT old. Renewing ours
     # whenever a third of that has passed keeps every row ours without a write per message (a
@@ -144,11 +176,10 @@ def deliver(ids: list[int]) -> Report:
                 _close(connection)
                 break
             else:
-                _finish(row, token, S.SENT, attempted=True, clear=registry.get(row.kind).transactional)
+                _mark_sent(row, token, clear=registry.get(row.kind).transactional)
                 report.sent += 1
     finally:
         _close(connection)
-    return report
 
 
 def _close(connection):
@@ -166,6 +197,34 @@ def _finish(row, token, status, *, error="", attempted=False, clear=False):
     if clear:
         values["context"] = {}  # account mail carries sign-in links: do not keep them once sent
     Notification.objects.filter(pk=row.pk, claim=token).update(**values)
+
+
+def _mark_sent(row, token, *, clear: bool) -> None:
+    """``_finish(row, token, S.SENT, attempted=True, clear=clear)`` as one UPDATE written once:
+    compiling the ORM's UPDATE for every message was a fifth of a digest message's time."""
+    meta, now = Notification._meta, timezone.now()
+
+    def value(name, v):
+        return meta.get_field(name).get_db_prep_value(v, database)
+
+    sql, params = _sent_sql(clear), [value("sent_at", now), row.pk, value("claim", token)]
+    if clear:
+        params.insert(1, value("context", {}))
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@functools.cache
+def _sent_sql(clear: bool) -> str:
+    meta = Notification._meta
+
+    def c(name):
+        return database.ops.quote_name(meta.get_field(name).column)
+
+    context = f", {c('context')} = %s" if clear else ""
+    return (f"UPDATE {database.ops.quote_name(meta.db_table)} SET {c('status')} = '{S.SENT.value}', "
+            f"{c('claim')} = NULL, {c('last_error')} = '', {c('attempts')} = {c('attempts')} + 1, "
+            f"{c('sent_at')} = %s{context} WHERE {c('id')} = %s AND {c('claim')} = %s")
 
 
 def _retry(row, token, error) -> float | None:
