@@ -138,11 +138,6 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    # A signed-in request reads its session from Redis instead of PostgreSQL (one query less on
-    # every page a member sees); sessions are still written to the database, so a Redis restart
-    # signs nobody out. Not with the per-process cache below: a sign-out in one process would not
-    # reach the others.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
