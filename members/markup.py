@@ -20,7 +20,6 @@ def escape_text(value) -> str:
     return escape(str(value), quote=True)
 
 
-
 def truncate(text: str, length: int) -> str:
     """``text`` cut to ``length`` characters, the last one an ellipsis when cut (what Django's
     Truncator.chars does for text without combining characters, at a tenth of its cost)."""

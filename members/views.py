@@ -131,7 +131,6 @@ class InstitutionListView(View):
         context["export_query"].pop("format", None)
         return render(request, self.template_name, context)
 
-
     def sidebar(self, filterset) -> dict:
         """The facet selects and the map of Japan for these filters, rendered once per language and
         set of filters until a member or a group changes (the facet counts are cached the same

@@ -3,9 +3,10 @@
 A delivery run *claims* its rows with one conditional UPDATE (queued → sending, with a claim token
 of its own), renews the claim every third of NOTIFY_SENDING_TIMEOUT (skipping rows the sweeper
 took back meanwhile), and marks each row sent right after handing it to SMTP (the mark carries the
-claim token: a row no longer ours is not marked). So a row is sent by one run only; if a worker dies, the rows it claimed stay in
-*sending* until the sweeper returns them to the queue, and the only message that can go out twice
-is the one that was being handed to SMTP at the moment of death.
+claim token: a row no longer ours is not marked). So a row is sent by one run only; if a worker
+dies, the rows it claimed stay in *sending* until the sweeper returns them to the queue, and the
+only message that can go out twice is the one that was being handed to SMTP at the moment of
+death.
 
 Transient failures (refused connection, 4xx replies, timeouts) put the row back in the queue with
 exponential back-off, up to NOTIFY_MAX_ATTEMPTS; permanent ones (5xx, a template that cannot be
