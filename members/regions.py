@@ -116,3 +116,8 @@ def prefecture(code: str) -> Prefecture | None:
 def region_of(code: str) -> Region | None:
     p = PREFECTURES_BY_CODE.get(code)
     return p.region if p else None
+
+
+def region_counts(prefecture_counts: dict[str, int]) -> dict[str, int]:
+    """{region slug: the sum of its prefectures' counts}, for the region filter of a list."""
+    return {r.slug: sum(prefecture_counts.get(code, 0) for code in r.codes) for r in REGIONS}

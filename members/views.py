@@ -42,7 +42,7 @@ from .i18n import current_language
 from .models import Affiliation, Institution, MembershipApplication
 from .notifications.rendering import absolute
 from .pagination import page_of
-from .regions import PREFECTURES_BY_CODE, REGIONS
+from .regions import PREFECTURES_BY_CODE, region_counts
 from .rules import is_secretariat, prime_affiliations
 from .services import IMPORT_COLUMNS
 from .spreadsheets import spreadsheet_cell
@@ -140,7 +140,6 @@ class InstitutionListView(View):
         def render_sidebar():
             facets = directory_facets(data)
             prefecture_counts = facets["prefecture"]
-            region_counts = {r.slug: sum(prefecture_counts.get(code, 0) for code in r.codes) for r in REGIONS}
             # The other filters are encoded once; each of the 47 tiles only adds its prefecture.
             rest = data.copy()
             for key in ("page", "region", "format", "prefecture"):
@@ -149,7 +148,7 @@ class InstitutionListView(View):
             prefix = f"?{rest}&prefecture=" if rest else "?prefecture="
             return {
                 "filters": render_to_string("members/includes/_directory_filters.html", {
-                    "filter": filterset, "facets": {**facets, "region": region_counts}}),
+                    "filter": filterset, "facets": {**facets, "region": region_counts(prefecture_counts)}}),
                 "map": render_to_string("members/includes/_directory_map.html", {
                     "map_tiles": japan_map.tiles(prefecture_counts, lambda code: prefix + code),
                     "map_legend": japan_map.legend(prefecture_counts),

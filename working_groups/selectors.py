@@ -42,10 +42,6 @@ class InitiativeCard:
             setattr(self, name, value)
         self.theme_names = theme_names
 
-    @property
-    def pk(self):
-        return self.id
-
     def _translated(self, own: str, translated: str) -> str:
         from members.i18n import current_language
 
@@ -74,11 +70,6 @@ class InitiativeCard:
         from members.regions import PREFECTURES_BY_CODE
 
         return PREFECTURES_BY_CODE.get(self.prefecture)
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("working_groups:initiative-detail", kwargs={"slug": self.slug})
 
     def __repr__(self):
         return f"<InitiativeCard {self.slug}>"

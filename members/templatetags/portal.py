@@ -191,16 +191,15 @@ def japan_map(tiles, legend, width, height, size, selected=None):
 def institution_cards(institutions):
     """The directory's cards (members/includes/_institution_card.html did this ten times slower)."""
     from django.core.files.storage import default_storage
-    from django.urls import reverse
     from django.utils.safestring import mark_safe
 
+    from members.markup import slug_url
     from members.models import Institution
 
     english = current_language() == "en"
     kinds = {value: _escape(label) for value, label in Institution.Kind.choices}
     categories = {value: _escape(label) for value, label in Institution.Category.choices}
-    # One reverse for the page: the slug converter only admits [-a-zA-Z0-9_], nothing to quote.
-    head, tail = reverse("members:institution-detail", kwargs={"slug": "SLUG"}).split("SLUG")
+    url = slug_url("members:institution-detail")
     cards = []
     for institution in institutions:
         logo = (f'<img class="card-logo" src="{_escape(default_storage.url(institution.logo.name))}" alt="" '
@@ -210,7 +209,7 @@ def institution_cards(institutions):
         place = _escape(prefecture.name) if prefecture else ""
         muted = " badge-muted" if institution.category == "cooperating" else ""
         cards.append(
-            f'<li class="card institution-card">{logo}<h3><a href="{_escape(head + institution.slug + tail)}">'
+            f'<li class="card institution-card">{logo}<h3><a href="{_escape(url(institution.slug))}">'
             f"{_escape(institution.name)}</a></h3>"
             f'<p class="meta">{other}</p>'
             f'<p class="meta">{kinds.get(institution.kind) or _escape(institution.kind)} · {place}</p>'

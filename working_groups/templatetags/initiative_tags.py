@@ -7,12 +7,11 @@ The markup is the one the templates had; every value is escaped.
 
 from django import template
 from django.core.files.storage import default_storage
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from members.markup import escape_text as _e
-from members.markup import truncate
+from members.markup import slug_url, truncate
 
 register = template.Library()
 
@@ -24,8 +23,7 @@ def initiative_cards(initiatives):
         empty = _("No initiative yet.")  # outside the f-string, where makemessages finds it
         return mark_safe(f"<p>{_e(empty)}</p>")
     members_only = _e(_("Members only"))
-    # One reverse for the page: the slug converter only admits [-a-zA-Z0-9_], nothing to quote.
-    head, tail = reverse("working_groups:initiative-detail", kwargs={"slug": "SLUG"}).split("SLUG")
+    url = slug_url("working_groups:initiative-detail")
     cards = []
     for i in initiatives:
         cover = (f'<img class="card-cover" src="{_e(default_storage.url(i.cover))}" alt="" loading="lazy">'
@@ -35,7 +33,7 @@ def initiative_cards(initiatives):
         badge = f' · <span class="badge badge-muted">{members_only}</span>' if i.visibility == "members" else ""
         tags = "".join(f'<span class="badge">{_e(name)}</span> ' for name in i.themes)
         cards.append(
-            f'<li class="card">{cover}<h3><a href="{_e(head + i.slug + tail)}">{_e(i.shown_title())}</a></h3>'
+            f'<li class="card">{cover}<h3><a href="{_e(url(i.slug))}">{_e(i.shown_title())}</a></h3>'
             f'<p class="meta">{" · ".join(meta)}{badge}</p>'
             f"<p>{_e(truncate(i.shown_summary(), 120))}</p>"
             f'<p class="tags">{tags}</p></li>'

@@ -19,7 +19,7 @@ from members.access import form_errors_to_form, refuse
 from members.cache import cached_fragment
 from members.models import Institution
 from members.pagination import page_of, search_page_of
-from members.regions import REGIONS
+from members.regions import region_counts
 from members.rules import current_affiliations
 
 from .. import selectors, services
@@ -79,7 +79,7 @@ class InitiativeListView(View):
                 "facets": {
                     "wg": facets["wg"],
                     "prefecture": facets["prefecture"],
-                    "region": {r.slug: sum(facets["prefecture"].get(c, 0) for c in r.codes) for r in REGIONS},
+                    "region": region_counts(facets["prefecture"]),
                     "year": facets["year"],
                 } if facets else dict.fromkeys(("wg", "prefecture", "region", "year")),
                 "years": sorted(options["year"], reverse=True),
