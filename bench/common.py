@@ -133,7 +133,8 @@ def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
 
 def tree_memory_mb(pid: int) -> dict:
     """The memory of a process and its descendants, in MB: ``rss`` summed, ``pss`` summed (a page
-    shared by forked workers counted once, in shares) and the ``largest`` single RSS."""
+    shared by forked workers counted once, in shares) and the ``largest`` single process's peak RSS
+    (the kernel's high-water mark, so no sampling can miss it)."""
     rss = pss = largest = 0
     pids = [pid]
     while pids:
@@ -141,9 +142,10 @@ def tree_memory_mb(pid: int) -> dict:
         try:
             status = Path(f"/proc/{current}/status").read_text()
             own = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
             rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             pss += int(re.search(r"^Pss:\s+(\d+)", rollup, re.MULTILINE).group(1))
-            rss, largest = rss + own, max(largest, own)
+            rss, largest = rss + own, max(largest, peak)
             pids.extend(int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split())
         except (FileNotFoundError, AttributeError, ProcessLookupError):
             continue
