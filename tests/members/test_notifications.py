@@ -228,6 +228,21 @@ def test_a_batch_reuses_one_smtp_connection(smtp, deliver):
     assert smtp.connections == 1
 
 
+def test_each_message_has_its_own_boundary_and_both_parts_read_back(smtp, deliver):
+    users = UserFactory.create_batch(3, language="ja")
+    with deliver():
+        notify(kind="affiliation_decided", to=users, obj=decided())
+    assert smtp.wait_for(3) == 3
+    boundaries = {m.get_boundary() for m in smtp.messages}
+    assert len(boundaries) == 3 and None not in boundaries
+    for message in smtp.messages:
+        assert message.get_content_type() == "multipart/alternative"
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert "信州大学" in text and "信州大学" in html
+        assert message.get_boundary() not in text + html
+
+
 def test_delivering_the_same_rows_twice_sends_once(smtp):
     users = UserFactory.create_batch(4)
     ids = notify(kind="affiliation_decided", to=users, obj=decided())  # no commit: not sent yet
