@@ -243,6 +243,36 @@ def test_each_message_has_its_own_boundary_and_both_parts_read_back(smtp, delive
         assert message.get_boundary() not in text + html
 
 
+def test_outbox_headers_are_written_byte_for_byte_as_the_email_package_writes_them(deliver):
+    """The shortcut for short ASCII headers (rendering.POLICY) changes how fast, not what."""
+    from email.policy import compat32
+
+    from members.notifications.rendering import OutboxMessage, render
+
+    user = UserFactory(language="ja")
+    ids = notify(kind="affiliation_decided", to=[user], obj=decided())
+    crafted = OutboxMessage(
+        subject="カーボンニュートラル達成に向けた大学等コアリション 総会のご案内と議事次第、資料一式について",
+        body="本文\n", from_email="大学等コアリション事務局 <secretariat@example.org>",
+        to=["a.very.long.address.of.somebody.at.a.university@graduate-school.example.ac.jp"],
+        reply_to=["wg-energy@example.org"],
+        headers={"X-Spaced": "two  spaces", "X-Long": "token " * 20, "X-Edge": "a" * 70, "X-Over": "b b" * 24},
+    )
+    crafted.attach_alternative("<p>本文</p>", "text/html")
+    crafted.attach("invite.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    for message in (render(Notification.objects.get(pk=ids[0])), crafted):
+        ours, theirs = message.message(), message.message()
+        theirs.policy = compat32
+        for mine, other in zip(ours.walk(), theirs.walk(), strict=True):
+            if mine.is_multipart():
+                other.set_boundary(mine.get_boundary())
+        for name in ("Date", "Message-ID"):  # written when message() runs
+            theirs.replace_header(name, ours[name])
+        written = ours.as_bytes(linesep="\r\n")
+        assert written == theirs.as_bytes(linesep="\r\n")
+        assert written.count(b"boundary=") == (2 if message is crafted else 1)
+
+
 def test_delivering_the_same_rows_twice_sends_once(smtp):
     users = UserFactory.create_batch(4)
     ids = notify(kind="affiliation_decided", to=users, obj=decided())  # no commit: not sent yet
