@@ -58,16 +58,30 @@ def cached_fragment(name: str, namespaces: tuple[str, ...], parts: tuple, comput
     return value
 
 
-def invalidate_on_save(model, *namespaces: str) -> None:
-    """Bump ``namespaces`` whenever ``model`` is saved or deleted (and for its many-to-many)."""
+def invalidate_on_save(model, *namespaces: str, unseen=None) -> None:
+    """Bump ``namespaces`` whenever ``model`` is saved or deleted (and for its many-to-many).
+
+    ``unseen(instance, created)`` may tell that a write cannot change anything a cached page or
+    fragment shows, so that writes nobody else can see (a new draft, a request waiting for a
+    decision) do not throw away every visitor's cached page: ``created`` is True for a new row,
+    False for a change to an existing one (which may have been visible before), None for a change
+    to the row's own many-to-many. A deletion always bumps."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    def receiver(sender, **kwargs):
+    def saved(sender, instance, created, **kwargs):
+        if unseen is None or not unseen(instance, created):
+            bump(*namespaces)
+
+    def deleted(sender, **kwargs):
         bump(*namespaces)
 
+    def related(sender, instance, reverse, **kwargs):
+        if unseen is None or reverse or not unseen(instance, None):
+            bump(*namespaces)
+
     uid = f"cache-{model._meta.label}"
-    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}-save")
-    post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}-save")
+    post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
     for field in model._meta.many_to_many:
-        m2m_changed.connect(receiver, sender=field.remote_field.through, weak=False,
+        m2m_changed.connect(related, sender=field.remote_field.through, weak=False,
                             dispatch_uid=f"{uid}-{field.name}")

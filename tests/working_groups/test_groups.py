@@ -42,6 +42,23 @@ def test_member_names_only_for_signed_in_staff(client, world):
     assert "小林 美咲" in client.get("/ja/working-groups/regional/").content.decode()
 
 
+def test_a_request_to_join_leaves_the_visitors_cached_page_alone_until_it_is_decided(client, world, settings):
+    from django.test import Client
+
+    settings.PAGE_CACHE_SECONDS = 60
+    visitor = Client()
+    visitor.get("/ja/working-groups/regional/")
+    assert visitor.get("/ja/working-groups/regional/")["X-Page-Cache"] == "hit"
+    client.force_login(world["staff"])
+    client.post("/ja/working-groups/regional/join/", {"institution": world["a"].pk, "message": "担当です"})
+    membership = Membership.objects.get(user=world["staff"], status="pending")
+    assert visitor.get("/ja/working-groups/regional/")["X-Page-Cache"] == "hit"
+    client.force_login(world["coordinator"])
+    client.post(f"/ja/working-groups/memberships/{membership.pk}/decide/", {"decision": "approve"})
+    decided = visitor.get("/ja/working-groups/regional/")
+    assert decided["X-Page-Cache"] == "miss" and "A大学" in decided.content.decode()
+
+
 def test_join_request_goes_to_coordinators_who_approve(client, deliver, world):
     client.force_login(world["staff"])
     with deliver():

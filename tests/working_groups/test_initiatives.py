@@ -91,6 +91,30 @@ def test_staff_writes_a_draft_then_publishes_it(client, campus, shinshu):
     assert "85.5 t" in page and "49.0 kW" in page
 
 
+def test_a_draft_leaves_the_visitors_cached_pages_alone_until_it_is_published(client, campus, shinshu, settings):
+    from django.test import Client
+
+    settings.PAGE_CACHE_SECONDS = 60
+    visitor = Client()
+    make(shinshu, campus, title="公開済みの取組")
+    visitor.get("/ja/initiatives/")
+    assert visitor.get("/ja/initiatives/")["X-Page-Cache"] == "hit"
+    client.force_login(staff_of(shinshu))
+    client.post("/ja/initiatives/new/", {**form(campus), "institution": shinshu.pk})
+    draft = Initiative.objects.get(status="draft")
+    client.post(f"/ja/initiatives/{draft.slug}/edit/", form(campus, title="小水力発電所の建設と運用"))
+    assert visitor.get("/ja/initiatives/")["X-Page-Cache"] == "hit"  # nothing a visitor can see changed
+    client.post(f"/ja/initiatives/{draft.slug}/publish/")
+    published = visitor.get("/ja/initiatives/")
+    assert published["X-Page-Cache"] == "miss" and "小水力発電所の建設と運用" in published.content.decode()
+    # taken back to draft: a draft again, but one visitors saw, so it leaves their pages at once
+    client.force_login(secretariat_user())
+    client.post(f"/ja/initiatives/{draft.slug}/unpublish/", {"reason": "個人情報が含まれています"})
+    withdrawn = visitor.get("/ja/initiatives/")
+    assert withdrawn["X-Page-Cache"] == "miss" and "小水力発電所の建設と運用" not in withdrawn.content.decode()
+    assert "公開済みの取組" in withdrawn.content.decode()
+
+
 def test_every_edit_keeps_a_revision_of_what_changed(client, campus, shinshu):
     author = staff_of(shinshu)
     client.force_login(author)
