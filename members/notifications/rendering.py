@@ -43,9 +43,9 @@ def digest_line(notification: Notification, obj) -> dict:
 class _Compat32(Compat32):
     """The email package's default policy, with a shortcut for a header that is already one short
     line of printable ASCII: written as it is rather than through ``email.header.Header``, which
-    the default folds every header with (a fifth of the time of turning a digest into bytes). The
-    output is the same byte for byte (tests/members/test_notifications.py); any other header
-    takes the default path."""
+    the default folds every header with (about a quarter of the time of turning a digest into
+    bytes). The output is the same byte for byte (tests/members/test_notifications.py); any other
+    header takes the default path."""
 
     def _fold(self, name, value, sanitize):
         if (
