@@ -6,7 +6,7 @@
 
 An SMTP sink (aiosmtpd, bench/smtp_sink.py) runs in its own process and logs every message it
 accepts. One Celery worker (``--concurrency`` processes, default 2 for the 2 cores) consumes a
-queue of its own on Redis. The run enqueues ``members.weekly_digest`` as beat would on a Monday
+queue of its own on Redis. The run enqueues ``meetings.weekly_digest`` as beat would on a Monday
 morning and measures until the last digest has reached the sink: messages per second end to end,
 the total time, and the worker's peak memory: the PSS of the worker and its pool processes summed
 (sampled every 0.5 s) and the largest process's peak RSS (the kernel's high-water mark). Queries
@@ -91,7 +91,7 @@ def queries_per_batch(period) -> list[int]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from members.notifications import digest
+    from meetings import digest
 
     batches = digest.batches(settings.DIGEST_BATCH_SIZE)
     counts = []
@@ -123,9 +123,9 @@ def main():
     from django.core.cache import cache
     from django.db import connection
 
-    from members.notifications import digest
+    from meetings import digest
     from members.notifications.models import Delivery, Notification, NotificationPreference
-    from members.notifications.tasks import weekly_digest
+    from meetings.tasks import weekly_digest
 
     Notification.objects.filter(kind=digest.KIND).delete()
     with connection.cursor() as cursor:  # every run starts from the same table, autovacuum or not

@@ -62,7 +62,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
-    # our apps, lowest layer first
+    # our apps, lowest layer first: the outbox and the audit log under the membership domain
+    "members.notifications",
+    "members.audit",
     "members",
     "working_groups",
     "meetings",

@@ -16,6 +16,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("", include("members.notifications.urls")),
     path("", include("members.urls")),
     path("", include("working_groups.urls")),
     path("", include("meetings.urls")),

@@ -12,6 +12,7 @@ from members.notifications.registry import Kind, Obsolete, register
 from members.notifications.rendering import absolute
 
 from .calendar import calendar_of
+from .digest import body_parts as digest_body
 
 
 def _meeting_links(meeting):
@@ -87,6 +88,10 @@ def _ics(notification):
 
 
 KINDS = [
+    Kind(key="weekly_digest", label=_("Weekly digest"),
+         description=_("On Monday morning: what happened in your groups, what is coming, and the notices you chose "
+                       "to receive in the digest. Not sent when there is nothing new."),
+         template="meetings/email/weekly_digest", context=digest_body, digestible=False, order=1),
     Kind(key="meeting_announced", label=_("New meetings of my groups"),
          description=_("A meeting of a group you belong to (or the general meeting) is scheduled."),
          template="meetings/email/meeting_announced", context=_meeting, order=50),

@@ -5,10 +5,9 @@ from django.utils import timezone
 
 from members import extensions
 from members.notifications.rendering import absolute
-from working_groups.selectors import current_groups_of
 
 from . import selectors
-from .models import MAX_LENGTH, CalendarFeed, Meeting, Registration
+from .models import MAX_LENGTH, CalendarFeed, Registration
 
 
 def _group_meetings(request, group):
@@ -19,6 +18,11 @@ def _group_meetings(request, group):
         "past": list(selectors.meeting_rows(visible.past())[:5]),
         "can_schedule": request.user.has_perm("meetings.schedule_meeting", group),
     }
+
+
+def _group_row_next_meeting(request, groups):
+    """Each group's next meeting on the group list (one query for all groups)."""
+    return {"next": selectors.next_meetings(groups=groups, user=request.user)}
 
 
 def _account_calendar(request):
@@ -47,59 +51,11 @@ def _account_calendar(request):
     }
 
 
-def _items(users, meetings, groups_of, meta):
-    from members.i18n import pick
-    from members.notices import url_in
-
-    # Each meeting's item in each language is built once for the batch, not once per reader.
-    item = {(m.pk, lang): {"title": pick(m.title_ja, m.title_en, lang), "url": url_in(lang, m),
-                           "meta": meta(m, lang)}
-            for m in meetings for lang in ("ja", "en")}
-    out = {}
-    for user in users:
-        lang = "en" if user.language == "en" else "ja"
-        mine = groups_of.get(user.pk, set())
-        items = [item[m.pk, lang] for m in meetings if m.group_id in mine]
-        if items:
-            out[user.pk] = items[:20]
-    return out
-
-
-def _digest_upcoming(users, period):
-    """Meetings of each person's groups in the next two weeks (two queries for the batch)."""
-    from django.utils import translation
-
-    from members.templatetags.portal import when
-
-
-    groups_of = current_groups_of(users)
-    wanted = set().union(*groups_of.values()) if groups_of else set()
-    if not wanted:
-        return {}
-    meetings = list(Meeting.objects.not_cancelled().filter(
-        group_id__in=wanted, starts_at__gte=period.end, starts_at__lt=period.upcoming_until).order_by("starts_at"))
-
-    def meta(m, lang):
-        with translation.override(lang):
-            return when(m.starts_at)
-
-    return _items(users, meetings, groups_of, meta)
-
-
-def _digest_minutes(users, period):
-    """Minutes published during the week in each person's groups (two queries for the batch)."""
-
-    groups_of = current_groups_of(users)
-    wanted = set().union(*groups_of.values()) if groups_of else set()
-    if not wanted:
-        return {}
-    meetings = list(Meeting.objects.filter(group_id__in=wanted, minutes_published_at__gte=period.start,
-                                           minutes_published_at__lt=period.end).order_by("-starts_at"))
-    return _items(users, meetings, groups_of, lambda m, lang: "")
-
-
 def register():
-    extensions.register_provider("next_meetings", selectors.next_meetings)
+    extensions.register_section(
+        "group_row", extensions.Section("next-meeting", "meetings/includes/_group_row_next_meeting.html",
+                                        _group_row_next_meeting, 10)
+    )
     from .services import user_withdraw_from_meetings
 
     extensions.register_anonymise_hook(user_withdraw_from_meetings)
@@ -109,8 +65,3 @@ def register():
     extensions.register_section(
         "account", extensions.Section("calendar", "meetings/includes/_account_calendar.html", _account_calendar, 20)
     )
-    from members.notifications.digest import DigestSection, register_section
-
-    register_section(DigestSection("meetings", "今後2週間の会議", "Meetings in the next two weeks",
-                                   _digest_upcoming, order=20))
-    register_section(DigestSection("minutes", "公開された議事録", "Minutes published", _digest_minutes, order=30))

@@ -1,9 +1,14 @@
 """Reads of the meetings app that depend on who asks."""
 
 from django.db.models import Q
+from django.utils import translation
 
+from members.i18n import pick
+from members.notifications.rendering import url_in
 from members.rules import is_secretariat, is_staff_member
+from members.templatetags.portal import when
 from working_groups.rules import active_group_ids, coordinated_group_ids
+from working_groups.selectors import current_groups_of
 
 from .models import Meeting, Registration
 
@@ -82,3 +87,47 @@ def my_registration(user, meeting):
     if not user.is_authenticated:
         return None
     return Registration.objects.filter(meeting=meeting, user=user).first()
+
+
+def _digest_items(users, meetings, groups_of, meta):
+    # Each meeting's item in each language is built once for the batch, not once per reader.
+    item = {(m.pk, lang): {"title": pick(m.title_ja, m.title_en, lang), "url": url_in(lang, m),
+                           "meta": meta(m, lang)}
+            for m in meetings for lang in ("ja", "en")}
+    out = {}
+    for user in users:
+        lang = "en" if user.language == "en" else "ja"
+        mine = groups_of.get(user.pk, set())
+        items = [item[m.pk, lang] for m in meetings if m.group_id in mine]
+        if items:
+            out[user.pk] = items[:20]
+    return out
+
+
+def upcoming_for_digest(users, period) -> dict[int, list[dict]]:
+    """The weekly digest's section of meetings of each person's groups in the next two weeks (two
+    queries for the batch)."""
+    groups_of = current_groups_of(users)
+    wanted = set().union(*groups_of.values()) if groups_of else set()
+    if not wanted:
+        return {}
+    meetings = list(Meeting.objects.not_cancelled().filter(
+        group_id__in=wanted, starts_at__gte=period.end, starts_at__lt=period.upcoming_until).order_by("starts_at"))
+
+    def meta(m, lang):
+        with translation.override(lang):
+            return when(m.starts_at)
+
+    return _digest_items(users, meetings, groups_of, meta)
+
+
+def minutes_for_digest(users, period) -> dict[int, list[dict]]:
+    """The weekly digest's section of minutes published during the week in each person's groups
+    (two queries for the batch)."""
+    groups_of = current_groups_of(users)
+    wanted = set().union(*groups_of.values()) if groups_of else set()
+    if not wanted:
+        return {}
+    meetings = list(Meeting.objects.filter(group_id__in=wanted, minutes_published_at__gte=period.start,
+                                           minutes_published_at__lt=period.end).order_by("-starts_at"))
+    return _digest_items(users, meetings, groups_of, lambda m, lang: "")

@@ -1,11 +1,14 @@
 """allauth adapter: how accounts are created and how their e-mails leave the portal."""
 
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.contrib.sites.shortcuts import get_current_site
 
 from .i18n import current_language
 from .notifications.services import notify
+from .services.applications import invitations_accept
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -13,8 +16,6 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's mail goes through the outbox like every other e-mail, rendered now (in the
         language of the page the person is on) because its context holds live objects. The stored
         body is cleared once sent (registry.Kind.transactional)."""
-        import time
-
         request = context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context_}
         message = self.render_mail(template_prefix, email, ctx)
@@ -41,7 +42,5 @@ class AccountAdapter(DefaultAccountAdapter):
         institution's contact (the invitation of DESIGN.md's application flow)."""
         confirmed = super().confirm_email(request, email_address)
         if confirmed:
-            from .services import invitations_accept
-
             invitations_accept(user=email_address.user, email=email_address.email)
         return confirmed

@@ -11,17 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_site import SecretariatAdmin
-from .models import (
-    Affiliation,
-    AuditEntry,
-    EmailDomain,
-    EmailOptOut,
-    Institution,
-    MembershipApplication,
-    Notification,
-    NotificationPreference,
-    User,
-)
+from .audit.models import AuditEntry
+from .models import Affiliation, EmailDomain, Institution, MembershipApplication, User
+from .notifications.models import EmailOptOut, Notification, NotificationPreference
+from .services.people import user_anonymise
 
 
 @admin.register(User)
@@ -44,8 +37,6 @@ class UserAdmin(SecretariatAdmin, BaseUserAdmin):
 
     @admin.action(description=_("Anonymise the selected people"))
     def anonymise(self, request, queryset):
-        from .services import user_anonymise
-
         if request.POST.get("confirmed") != "yes":
             return TemplateResponse(request, "admin/members/user/anonymise_confirmation.html", {
                 **self.admin_site.each_context(request),
@@ -109,6 +100,13 @@ class MembershipApplicationAdmin(SecretariatAdmin):
     readonly_fields = ["name_key", "created_at", "updated_at"]
 
 
+@admin.register(EmailDomain)
+class EmailDomainAdmin(SecretariatAdmin):
+    list_display = ["domain", "institution"]
+    search_fields = ["domain", "institution__name_ja", "institution__name_en"]
+    raw_id_fields = ["institution"]
+
+
 class ReadOnlyAdmin(SecretariatAdmin):
     """Records of what happened: readable, never edited by hand."""
 
@@ -119,6 +117,8 @@ class ReadOnlyAdmin(SecretariatAdmin):
         return False
 
 
+# The outbox and the audit log are apps of their own below this one; their admin is the
+# secretariat's like every other, so it is registered here with the site's rules.
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_label", "action", "object_label", "reason"]
@@ -149,13 +149,6 @@ class EmailOptOutAdmin(SecretariatAdmin):
     list_display = ["email", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["email"]
-
-
-@admin.register(EmailDomain)
-class EmailDomainAdmin(SecretariatAdmin):
-    list_display = ["domain", "institution"]
-    search_fields = ["domain", "institution__name_ja", "institution__name_en"]
-    raw_id_fields = ["institution"]
 
 
 def _secretariat_only(model):

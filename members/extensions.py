@@ -3,15 +3,14 @@
 An upper app registers, in its ``AppConfig.ready()``:
 
 - a *section*: a template fragment and a function building its context, shown in a named slot of a
-  page of this app (``institution_profile``, ``account``, ``secretariat_queue``, ``institution_people``);
+  page of a lower app (``institution_profile``, ``account``, ``institution_people`` here;
+  ``group_detail`` and ``group_row`` on the working groups' pages);
 - a *directory filter*: an extra django-filter filter on the member directory (``wg``);
 - an *application hook*: called when a membership application is approved, with the new
   institution (the working groups named in it become participation requests);
 - *application choices*: the working groups an applicant may name;
-- an *anonymise hook*: called when a person is anonymised (members.services.user_anonymise), so
-  that the app withdraws them from what it holds and removes the personal data it keeps;
-- a *provider*: a named function a page of a lower layer calls for data only an upper app has
-  (e.g. the next meeting of each group on the working-group list).
+- an *anonymise hook*: called when a person is anonymised (members.services.people.user_anonymise),
+  so that the app withdraws them from what it holds and removes the personal data it keeps.
 
 Sections build their context with a fixed number of queries, so a page's query count does not grow
 with the data.
@@ -96,16 +95,3 @@ def register_application_choices(provider: Callable[[], list[tuple[str, str | Pr
 
 def application_choices() -> list[tuple[str, str | Promise]]:
     return [choice for provider in _application_choices for choice in provider()]
-
-
-_providers: dict[str, Callable] = {}
-
-
-def register_provider(name: str, provider: Callable) -> None:
-    """A named function an upper app supplies, e.g. ``next_meetings(groups=..., user=...)``."""
-    _providers[name] = provider
-
-
-def provide(name: str, default=None, **kwargs):
-    provider = _providers.get(name)
-    return provider(**kwargs) if provider is not None else default

@@ -7,8 +7,11 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from . import extensions
+from .cache import cached_fragment
 from .i18n import current_language
 from .models import Institution
+from .notifications import registry
+from .notifications.models import Notification
 from .regions import PREFECTURE_CHOICES, REGION_CHOICES, REGIONS_BY_SLUG
 
 
@@ -76,8 +79,6 @@ def facet_counts(data, facet: str, group_by: str) -> dict[str, int]:
 def directory_facets(data) -> dict[str, dict]:
     """Every facet's counts for these filters: computed once, then cached until a member or a group
     changes (members.cache)."""
-    from .cache import cached_fragment
-
     params = sorted((k, v) for k, v in data.lists() if k not in ("page", "format"))
 
     def compute():
@@ -91,3 +92,16 @@ def directory_facets(data) -> dict[str, dict]:
         return counts
 
     return cached_fragment("directory-facets", ("members", "groups"), tuple(params), compute)
+
+
+class OutboxFilter(django_filters.FilterSet):
+    """The secretariat's outbox: by status, kind and recipient."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Notification.Status.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"),
+                                       choices=lambda: [(k.key, k.label) for k in registry.all_kinds()])
+    email = django_filters.CharFilter(label=_("Recipient"), lookup_expr="icontains")
+
+    class Meta:
+        model = Notification
+        fields = ["status", "kind", "email"]

@@ -1,14 +1,15 @@
 """The coalition's register: people, institutions and who belongs where.
 
-The outbox and the audit log live in their own packages (``members/notifications``,
-``members/audit``) and are imported here so that Django finds their models.
+The outbox and the audit log are apps of their own (``members.notifications``, ``members.audit``).
 """
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,33 @@ from .regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, REGIONS_BY_SLUG, R
 validate_member_slug = ReservedSlugValidator("apply")
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    """Who the secretariat is, written once: in its group, and acting only with two-factor sign-in
+    (members.rules asks the same two questions of one person; notices go to the whole group)."""
+
+    @staticmethod
+    def in_secretariat_group_condition(person=None):
+        person = person or OuterRef("pk")
+        return Exists(User.groups.through.objects.filter(user_id=person, group__name=settings.SECRETARIAT_GROUP))
+
+    @staticmethod
+    def two_factor_condition(person=None):
+        person = person or OuterRef("pk")
+        return Exists(Authenticator.objects.filter(user_id=person, type=Authenticator.Type.TOTP))
+
+    @classmethod
+    def secretariat_condition(cls, person=None):
+        return cls.in_secretariat_group_condition(person) & cls.two_factor_condition(person)
+
+    def in_secretariat_group(self):
+        return self.filter(self.in_secretariat_group_condition())
+
+    def secretariat(self):
+        """People who act as the secretariat (in its group, with two-factor sign-in)."""
+        return self.filter(self.secretariat_condition())
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -245,6 +272,30 @@ class EmailDomain(models.Model):
         return self.domain
 
 
+class DecidedRequest(models.Model):
+    """A request someone decides: an affiliation, a group membership, an institution's part in a
+    group, a membership application. Each keeps the same record of its decision; the one service
+    helper that decides them all is ``members.services.requests.request_decide``.
+
+    ``OPEN`` names the statuses in which the request still waits for a decision."""
+
+    OPEN: tuple[str, ...] = ()
+
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
 class AffiliationQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Affiliation.Status.APPROVED)
@@ -257,7 +308,7 @@ class AffiliationQuerySet(models.QuerySet):
         return self.approved().filter(institution__status=Institution.Status.ACTIVE)
 
 
-class Affiliation(models.Model):
+class Affiliation(DecidedRequest):
     """A person belongs to an institution with a role; asked for by the person, decided by the
     institution's contact or representative, or by the secretariat."""
 
@@ -280,12 +331,6 @@ class Affiliation(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     title = models.CharField(_("position"), max_length=150, blank=True)
     message = models.TextField(_("message"), blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     objects = AffiliationQuerySet.as_manager()
 
@@ -312,6 +357,8 @@ class Affiliation(models.Model):
     def __str__(self):
         return f"{self.user} @ {self.institution} ({self.get_role_display()})"
 
+    OPEN = (Status.PENDING,)
+
     @property
     def is_contact(self) -> bool:
         return self.role in (self.Role.CONTACT, self.Role.REPRESENTATIVE)
@@ -323,7 +370,7 @@ class MembershipApplicationQuerySet(models.QuerySet):
         return self.filter(status__in=MembershipApplication.OPEN)
 
 
-class MembershipApplication(models.Model):
+class MembershipApplication(DecidedRequest):
     """An institution's request to join, from the public form; decided by the secretariat.
 
     submitted → approved (creates the institution) / rejected (with a reason) / returned (for
@@ -366,13 +413,9 @@ class MembershipApplication(models.Model):
     intended_groups = models.JSONField(_("working groups it intends to join"), default=list, blank=True)
     message = models.TextField(_("message to the secretariat"), blank=True, max_length=4000)
     language = models.CharField(max_length=8, default="ja")
-    # the decision
+    # the decision (reason, decided_by, decided_at: DecidedRequest)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
-    decision_reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True, db_column="decision_reason")
     institution = models.ForeignKey(
         Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
     )
@@ -416,23 +459,3 @@ class MembershipApplication(models.Model):
     @property
     def reference(self) -> str:
         return f"APP-{self.created_at:%Y}-{self.pk or 0:05d}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN
-
-# Models of the members app's packages, so that Django finds them.
-from .audit.models import AuditEntry  # noqa: E402
-from .notifications.models import EmailOptOut, Notification, NotificationPreference  # noqa: E402
-
-__all__ = [
-    "AuditEntry",
-    "MembershipApplication",
-    "Affiliation",
-    "EmailDomain",
-    "EmailOptOut",
-    "Institution",
-    "Notification",
-    "NotificationPreference",
-    "User",
-]

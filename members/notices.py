@@ -3,7 +3,6 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .notifications.digest import body_parts as digest_body
 from .notifications.registry import Kind, Obsolete, register
 from .notifications.rendering import absolute
 
@@ -107,50 +106,3 @@ AFFILIATION_DECIDED = register(
         order=21,
     )
 )
-
-
-WEEKLY_DIGEST = register(
-    Kind(
-        key="weekly_digest",
-        label=_("Weekly digest"),
-        description=_("On Monday morning: what happened in your groups, what is coming, and the notices you chose to "
-                      "receive in the digest. Not sent when there is nothing new."),
-        template="members/email/weekly_digest",
-        context=digest_body,
-        digestible=False,
-        order=1,
-    )
-)
-
-
-def url_in(language: str, obj) -> str:
-    """The absolute address of ``obj`` in ``language``."""
-    from django.utils import translation
-
-    with translation.override(language):
-        return absolute(obj.get_absolute_url())
-
-
-def _new_members(users, period):
-    """Institutions that joined during the week: the same list for everyone (one query)."""
-    from .i18n import pick
-    from .models import Institution
-
-    joined = list(Institution.objects.active().filter(
-        joined_on__gte=period.start.date(), joined_on__lt=period.end.date()).order_by("name_kana")[:50])
-    if not joined:
-        return {}
-    by_language = {
-        lang: [{"title": pick(i.name_ja, i.name_en, lang), "url": url_in(lang, i)} for i in joined]
-        for lang in ("ja", "en")
-    }
-    return {u.pk: by_language["en" if u.language == "en" else "ja"] for u in users}
-
-
-def _register_digest():
-    from .notifications.digest import DigestSection, register_section
-
-    register_section(DigestSection("new-members", "新しい会員機関", "New members", _new_members, order=40))
-
-
-_register_digest()

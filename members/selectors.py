@@ -2,13 +2,54 @@
 
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit.models import AuditEntry
 from .filters import directory_ordering
-from .models import Affiliation, EmailDomain, Institution, MembershipApplication
+from .i18n import fold, pick
+from .models import Affiliation, EmailDomain, Institution, MembershipApplication, User
+from .notifications.rendering import url_in
+
+
+def secretariat_users() -> list[User]:
+    """Everyone in the secretariat's group (active): who hears of what waits for the secretariat."""
+    return list(User.objects.filter(is_active=True).in_secretariat_group())
+
+
+def institution_contacts(institution) -> list[User]:
+    """People who decide for the institution: its approved contacts and representative."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            affiliations__institution=institution,
+            affiliations__status=Affiliation.Status.APPROVED,
+            affiliations__role__in=[Affiliation.Role.CONTACT, Affiliation.Role.REPRESENTATIVE],
+        ).distinct()
+    )
+
+
+def duplicate_of(*, name_ja: str, name_en: str, exclude_application=None) -> str | None:
+    """Why an application for this institution cannot be taken (a member or an open application
+    has the same name), or None."""
+    keys = {fold(name_ja), fold(name_en)} - {""}
+    if not keys:
+        return None
+    candidates = Institution.objects.filter(
+        Q(search_text__contains=fold(name_ja)) | Q(search_text__contains=fold(name_en))
+    ).exclude(status=Institution.Status.WITHDRAWN)
+    for inst in candidates[:50]:
+        if keys & {fold(inst.name_ja), fold(inst.name_en)}:
+            return _("%(name)s is already a member of the coalition. Its contact can add you as staff.") % {
+                "name": inst.name
+            }
+    pending = MembershipApplication.objects.open().filter(name_key__in={MembershipApplication.key_of(k) for k in keys})
+    if exclude_application is not None:
+        pending = pending.exclude(pk=exclude_application.pk)
+    if pending.exists():
+        return _("An application for %(name)s is already being reviewed by the secretariat.") % {"name": name_ja}
+    return None
 
 
 def email_domain_candidates(email: str) -> list[str]:
@@ -108,3 +149,17 @@ def secretariat_queue() -> dict:
 
 def email_domain_owner(domain: str):
     return EmailDomain.objects.filter(domain=domain).select_related("institution").first()
+
+
+def new_members_for_digest(users, period) -> dict[int, list[dict]]:
+    """The weekly digest's section of institutions that joined during the week: the same list for
+    everyone, in each reader's language (one query)."""
+    joined = list(Institution.objects.active().filter(
+        joined_on__gte=period.start.date(), joined_on__lt=period.end.date()).order_by("name_kana")[:50])
+    if not joined:
+        return {}
+    by_language = {
+        lang: [{"title": pick(i.name_ja, i.name_en, lang), "url": url_in(lang, i)} for i in joined]
+        for lang in ("ja", "en")
+    }
+    return {u.pk: by_language["en" if u.language == "en" else "ja"] for u in users}

@@ -42,7 +42,7 @@ from members.notifications import registry
 from members.notifications.models import Notification
 from members.notifications.tokens import make_token
 from members.regions import PREFECTURE_CHOICES, REGIONS
-from members.services import IMPORT_COLUMNS
+from members.services.imports import IMPORT_COLUMNS
 from members.tokens import application_edit_token
 from tests.factories import (
     AffiliationFactory,
@@ -425,7 +425,7 @@ def world(media) -> World:
         category="cooperating", prefecture="20", website="https://returned.example.ac.jp",
         applicant_name="差戻 花子", applicant_title="係長", applicant_email="hanako@returned.example.ac.jp",
         representative_name="学長 二郎", representative_title="学長", status=MembershipApplication.Status.RETURNED,
-        decided_at=timezone.now(), decision_reason="英語名を正式名称にしてください。")
+        decided_at=timezone.now(), reason="英語名を正式名称にしてください。")
     initiative = Initiative.objects.create(
         institution=alpha, author=coordinator, slug="solar-roof", title="屋上太陽光", summary="概要",
         body="本文", prefecture="13", started_on=datetime.date(2022, 4, 1))

@@ -8,7 +8,6 @@ from .models import (
     InitiativeRevision,
     Membership,
     Participation,
-    ResearchTeam,
     WorkingGroup,
 )
 
@@ -35,14 +34,6 @@ class MembershipAdmin(SecretariatAdmin):
     list_filter = ["status", "group"]
     search_fields = ["user__email", "user__name", "institution__name_ja"]
     raw_id_fields = ["user", "institution", "decided_by"]
-
-
-@admin.register(ResearchTeam)
-class ResearchTeamAdmin(SecretariatAdmin):
-    list_display = ["name_ja", "name_en", "group", "lead"]
-    list_filter = ["group"]
-    search_fields = ["name_ja", "name_en"]
-    raw_id_fields = ["lead"]
 
 
 class DocumentInline(admin.TabularInline):

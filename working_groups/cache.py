@@ -4,10 +4,9 @@ from members.cache import invalidate_on_save
 
 
 def connect():
-    from .models import Initiative, InitiativeDocument, Membership, Participation, ResearchTeam, WorkingGroup
+    from .models import Initiative, InitiativeDocument, Membership, Participation, WorkingGroup
 
     invalidate_on_save(WorkingGroup, "groups")
-    invalidate_on_save(ResearchTeam, "groups")
     # A request to join waits for a decision: no page shows it until it is decided (a change, which bumps).
     invalidate_on_save(Membership, "groups",
                        unseen=lambda m, created: created and m.status == Membership.Status.PENDING)

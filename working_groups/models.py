@@ -189,31 +189,6 @@ class Membership(models.Model):
         return f"{self.user} in {self.group}"
 
 
-class ResearchTeam(models.Model):
-    """A research team under a working group (研究チーム)."""
-
-    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="research_teams")
-    name_ja = models.CharField(_("name (Japanese)"), max_length=150)
-    name_en = models.CharField(_("name (English)"), max_length=150)
-    description_ja = models.TextField(_("description (Japanese)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    lead = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("lead")
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    name = translated("name")
-    description = translated("description")
-
-    class Meta:
-        verbose_name = _("research team")
-        verbose_name_plural = _("research teams")
-        ordering = ["group", "name_ja"]
-
-    def __str__(self):
-        return self.name
-
-
 class InitiativeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Initiative.Status.PUBLISHED)

@@ -91,41 +91,6 @@ def _application_approved(*, application, institution, by):
         participation_request(institution=institution, group=group, by=by, message=message)
 
 
-def _digest_initiatives(users, period):
-    """Initiatives published during the week under the themes of each person's groups (three
-    queries for the whole batch)."""
-    from members.i18n import pick
-    from members.notices import url_in
-
-    from .models import Initiative
-    from .selectors import current_groups_of
-
-    groups_of = current_groups_of(users)
-    wanted = set().union(*groups_of.values()) if groups_of else set()
-    if not wanted:
-        return {}
-    initiatives = list(
-        Initiative.objects.published().filter(published_at__gte=period.start, published_at__lt=period.end,
-                                              themes__in=wanted)
-        .distinct().select_related("institution").prefetch_related("themes").order_by("-published_at")[:200]
-    )
-    # Each initiative's item in each language is built once for the batch, not once per reader.
-    themes = [(i, {g.pk for g in i.themes.all()}) for i in initiatives]
-    item = {
-        (i.pk, lang): {"title": (i.title_translated if i.language != lang and i.title_translated else i.title),
-                       "url": url_in(lang, i), "meta": pick(i.institution.name_ja, i.institution.name_en, lang)}
-        for i in initiatives for lang in ("ja", "en")
-    }
-    out = {}
-    for user in users:
-        mine = groups_of.get(user.pk, set())
-        lang = "en" if user.language == "en" else "ja"
-        items = [item[i.pk, lang] for i, groups in themes if mine & groups]
-        if items:
-            out[user.pk] = items[:20]
-    return out
-
-
 def register():
     extensions.register_directory_filter("wg", _wg_filter, counts=_wg_counts)
     extensions.register_section(
@@ -150,7 +115,3 @@ def register():
     from .services import user_withdraw_from_groups
 
     extensions.register_anonymise_hook(user_withdraw_from_groups)
-    from members.notifications.digest import DigestSection, register_section
-
-    register_section(DigestSection("initiatives", "あなたのワーキンググループの新着取組事例",
-                                   "New initiatives in your working groups", _digest_initiatives, order=10))

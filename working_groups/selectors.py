@@ -3,8 +3,11 @@
 from django.db.models import Count, Q
 from django.db.models.query import ValuesListIterable
 
-from members.models import Affiliation, Institution
+from members.i18n import pick
+from members.models import Affiliation, Institution, User
+from members.notifications.rendering import url_in
 from members.rules import is_secretariat, is_staff_member
+from members.selectors import secretariat_users
 
 from .models import Initiative, Membership, Participation, WorkingGroup
 
@@ -210,3 +213,56 @@ def current_groups_of(users) -> dict[int, set[int]]:
     for user_id, group_id in rows:
         groups.setdefault(user_id, set()).add(group_id)
     return groups
+
+
+def initiatives_for_digest(users, period) -> dict[int, list[dict]]:
+    """The weekly digest's section of initiatives published during the week under the themes of
+    each person's groups (three queries for the whole batch)."""
+    groups_of = current_groups_of(users)
+    wanted = set().union(*groups_of.values()) if groups_of else set()
+    if not wanted:
+        return {}
+    initiatives = list(
+        Initiative.objects.published().filter(published_at__gte=period.start, published_at__lt=period.end,
+                                              themes__in=wanted)
+        .distinct().select_related("institution").prefetch_related("themes").order_by("-published_at")[:200]
+    )
+    # Each initiative's item in each language is built once for the batch, not once per reader.
+    themes = [(i, {g.pk for g in i.themes.all()}) for i in initiatives]
+    item = {
+        (i.pk, lang): {"title": (i.title_translated if i.language != lang and i.title_translated else i.title),
+                       "url": url_in(lang, i), "meta": pick(i.institution.name_ja, i.institution.name_en, lang)}
+        for i in initiatives for lang in ("ja", "en")
+    }
+    out = {}
+    for user in users:
+        mine = groups_of.get(user.pk, set())
+        lang = "en" if user.language == "en" else "ja"
+        items = [item[i.pk, lang] for i, groups in themes if mine & groups]
+        if items:
+            out[user.pk] = items[:20]
+    return out
+
+
+def coordinators_to_notify(group) -> list[User]:
+    """Who hears of a request for ``group``: its members from coordinating institutions, else the
+    contacts of those institutions, else the secretariat."""
+    coordinating = list(group.coordinators.values_list("pk", flat=True))
+    people = list(
+        User.objects.filter(
+            is_active=True,
+            group_memberships__group=group,
+            group_memberships__status=Membership.Status.ACTIVE,
+            group_memberships__institution_id__in=coordinating,
+        ).distinct()
+    )
+    if not people and coordinating:
+        people = list(
+            User.objects.filter(
+                is_active=True,
+                affiliations__institution_id__in=coordinating,
+                affiliations__status=Affiliation.Status.APPROVED,
+                affiliations__role__in=[Affiliation.Role.CONTACT, Affiliation.Role.REPRESENTATIVE],
+            ).distinct()
+        )
+    return people or secretariat_users()

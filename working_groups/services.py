@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from members.audit.services import audit
 from members.i18n import fold
 from members.markup import render_markdown
-from members.models import Affiliation, User
+from members.models import User
 from members.notifications.services import notify
 from members.rules import current_affiliations
-from members.services import institution_contacts, secretariat_users
+from members.selectors import institution_contacts
+from members.services.requests import Notice, request_decide
 from members.uploads import clean_document
 
 from .models import (
@@ -32,33 +33,10 @@ from .models import (
     Participation,
     WorkingGroup,
 )
+from .selectors import coordinators_to_notify
 
 M = Membership.Status
 P = Participation.Status
-
-
-def coordinators_to_notify(group) -> list[User]:
-    """Who hears of a request for ``group``: its members from coordinating institutions, else the
-    contacts of those institutions, else the secretariat."""
-    coordinating = list(group.coordinators.values_list("pk", flat=True))
-    people = list(
-        User.objects.filter(
-            is_active=True,
-            group_memberships__group=group,
-            group_memberships__status=M.ACTIVE,
-            group_memberships__institution_id__in=coordinating,
-        ).distinct()
-    )
-    if not people and coordinating:
-        people = list(
-            User.objects.filter(
-                is_active=True,
-                affiliations__institution_id__in=coordinating,
-                affiliations__status=Affiliation.Status.APPROVED,
-                affiliations__role__in=[Affiliation.Role.CONTACT, Affiliation.Role.REPRESENTATIVE],
-            ).distinct()
-        )
-    return people or secretariat_users()
 
 
 def _ensure_participation(*, institution, group, by):
@@ -108,65 +86,52 @@ def membership_request(*, user, group: WorkingGroup, institution=None, message: 
     return membership
 
 
+def _membership_detail(row) -> dict:
+    return {"group": row.group.slug, "user": row.user.email}
+
+
 def _approve_membership(membership, *, by, automatic=False):
-    membership.status = M.ACTIVE
-    membership.decided_by = None if automatic else by
-    membership.decided_at = timezone.now()
-    membership.save()
-    _ensure_participation(institution=membership.institution, group=membership.group, by=by)
-    audit(actor=by, action="membership.approve", obj=membership, institution=membership.institution,
-          detail={"group": membership.group.slug, "user": membership.user.email, "open": automatic})
-    notify(kind="group_join_decided", to=[membership.user], obj=membership,
-           period=f"approved:{membership.decided_at.isoformat()}",
-           reply_to="" if automatic else getattr(by, "email", ""))
+    def join(row):
+        _ensure_participation(institution=row.institution, group=row.group, by=by)
+
+    return request_decide(
+        membership, by=by, to=M.ACTIVE, action="membership.approve", related=("group", "user", "institution"),
+        decided_by=None if automatic else by, change=join,
+        detail=lambda row: {**_membership_detail(row), "open": automatic},
+        notice=lambda row: Notice("group_join_decided", [row.user], period=f"approved:{row.decided_at.isoformat()}",
+                                  reply_to="" if automatic else getattr(by, "email", "")),
+    )
 
 
 @transaction.atomic
 def membership_decide(*, membership: Membership, by, approve: bool, reason: str = "") -> Membership:
-    """A coordinator (or the secretariat) approves or refuses a join request, once."""
-    membership = Membership.objects.select_for_update().select_related("group", "user", "institution").get(
-        pk=membership.pk
-    )
-    if membership.status != M.PENDING:
-        raise ValidationError(_("This request was already decided."))
+    """A coordinator (or the secretariat) approves or refuses a join request, once.
+    Side effects: the institution takes part in the group (approval); an audit entry; the decision
+    e-mail to the person."""
     if approve:
-        _approve_membership(membership, by=by)
-        return membership
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason; the person will read it.")})
-    membership.status = M.REFUSED
-    membership.reason = reason
-    membership.decided_by = by
-    membership.decided_at = timezone.now()
-    membership.save()
-    audit(actor=by, action="membership.refuse", obj=membership, reason=reason, institution=membership.institution,
-          detail={"group": membership.group.slug, "user": membership.user.email})
-    notify(kind="group_join_decided", to=[membership.user], obj=membership,
-           period=f"refused:{membership.decided_at.isoformat()}", reply_to=by.email)
-    return membership
+        return _approve_membership(membership, by=by)
+    return request_decide(
+        membership, by=by, to=M.REFUSED, action="membership.refuse", reason=reason,
+        reason_required=_("Give the reason; the person will read it."), related=("group", "user", "institution"),
+        detail=_membership_detail,
+        notice=lambda row: Notice("group_join_decided", [row.user], period=f"refused:{row.decided_at.isoformat()}",
+                                  reply_to=by.email),
+    )
 
 
 @transaction.atomic
 def membership_end(*, membership: Membership, by, reason: str = "") -> Membership:
-    """The person leaves (or withdraws the request), or a coordinator removes them with a reason."""
-    membership = Membership.objects.select_for_update().select_related("group", "user").get(pk=membership.pk)
-    if membership.status not in (M.PENDING, M.ACTIVE):
-        raise ValidationError(_("This membership has already ended."))
+    """The person leaves (or withdraws the request), or a coordinator removes them with a reason.
+    Side effects: an audit entry; an e-mail to a person who was removed."""
     leaving = by == membership.user
-    reason = (reason or "").strip()
-    if not leaving and not reason:
-        raise ValidationError({"reason": _("Give the reason; the person will read it.")})
-    membership.status = M.LEFT if leaving else M.REMOVED
-    membership.reason = reason
-    membership.decided_by = by
-    membership.decided_at = timezone.now()
-    membership.save()
-    audit(actor=by, action="membership.leave" if leaving else "membership.remove", obj=membership, reason=reason,
-          institution=membership.institution, detail={"group": membership.group.slug, "user": membership.user.email})
-    if not leaving:
-        notify(kind="group_member_removed", to=[membership.user], obj=membership, reply_to=by.email)
-    return membership
+    return request_decide(
+        membership, by=by, to=M.LEFT if leaving else M.REMOVED,
+        action="membership.leave" if leaving else "membership.remove", reason=reason,
+        reason_required="" if leaving else _("Give the reason; the person will read it."),
+        allowed_from=(M.PENDING, M.ACTIVE), already=_("This membership has already ended."),
+        related=("group", "user"), detail=_membership_detail,
+        notice=None if leaving else (lambda row: Notice("group_member_removed", [row.user], reply_to=by.email)),
+    )
 
 
 @transaction.atomic
@@ -226,39 +191,26 @@ def participation_request(*, institution, group, by, message: str = "") -> Parti
 
 @transaction.atomic
 def participation_decide(*, participation: Participation, by, approve: bool, reason: str = "") -> Participation:
-    participation = Participation.objects.select_for_update().select_related("group", "institution").get(
-        pk=participation.pk
+    """A coordinator (or the secretariat) accepts or refuses an institution's request to take part.
+    Side effects: an audit entry; the decision e-mail to the institution's contacts."""
+    return request_decide(
+        participation, by=by, to=P.ACTIVE if approve else P.REFUSED,
+        action="participation.approve" if approve else "participation.refuse", reason=reason,
+        reason_required="" if approve else _("Give the reason; the institution's contact will read it."),
+        related=("group", "institution"), detail=lambda row: {"group": row.group.slug},
+        notice=lambda row: Notice("group_participation_decided", institution_contacts(row.institution),
+                                  period=row.status, reply_to=by.email),
     )
-    if participation.status != P.PENDING:
-        raise ValidationError(_("This request was already decided."))
-    reason = (reason or "").strip()
-    if not approve and not reason:
-        raise ValidationError({"reason": _("Give the reason; the institution's contact will read it.")})
-    participation.status = P.ACTIVE if approve else P.REFUSED
-    participation.reason = reason
-    participation.decided_by = by
-    participation.decided_at = timezone.now()
-    participation.save()
-    audit(actor=by, action="participation.approve" if approve else "participation.refuse", obj=participation,
-          reason=reason, detail={"group": participation.group.slug})
-    notify(kind="group_participation_decided", to=institution_contacts(participation.institution),
-           obj=participation, period=participation.status, reply_to=by.email)
-    return participation
 
 
 @transaction.atomic
 def participation_end(*, participation: Participation, by, reason: str = "") -> Participation:
-    participation = Participation.objects.select_for_update().get(pk=participation.pk)
-    if participation.status not in (P.PENDING, P.ACTIVE):
-        raise ValidationError(_("The institution no longer takes part in this group."))
-    participation.status = P.ENDED
-    participation.reason = reason
-    participation.decided_by = by
-    participation.decided_at = timezone.now()
-    participation.save()
-    audit(actor=by, action="participation.end", obj=participation, reason=reason,
-          detail={"group": participation.group.slug})
-    return participation
+    """The institution stops taking part (its contact's choice). Side effects: an audit entry."""
+    return request_decide(
+        participation, by=by, to=P.ENDED, action="participation.end", reason=reason,
+        allowed_from=(P.PENDING, P.ACTIVE), already=_("The institution no longer takes part in this group."),
+        related=("group",), detail=lambda row: {"group": row.group.slug},
+    )
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     class Meta:
+        db_table = "members_auditentry"
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         ordering = ["-created_at", "-id"]

@@ -66,6 +66,7 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
+        db_table = "members_notification"
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
@@ -107,6 +108,7 @@ class NotificationPreference(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "members_notificationpreference"
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")]
 
     def __str__(self):
@@ -121,6 +123,7 @@ class EmailOptOut(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "members_emailoptout"
         constraints = [models.UniqueConstraint(fields=["email", "kind"], name="email_opt_out_unique")]
 
     def __str__(self):

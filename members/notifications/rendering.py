@@ -19,10 +19,16 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def url_in(language: str, obj) -> str:
+    """The absolute address of ``obj``'s page in ``language``."""
+    with translation.override(language):
+        return absolute(obj.get_absolute_url())
+
+
 def unsubscribe_url(notification: Notification) -> str:
     token = make_token(kind=notification.kind, user_id=notification.recipient_id, email=notification.email)
     with translation.override(notification.language):
-        return absolute(reverse("members:unsubscribe", kwargs={"token": token}))
+        return absolute(reverse("notifications:unsubscribe", kwargs={"token": token}))
 
 
 def digest_line(notification: Notification, obj) -> dict:
@@ -90,7 +96,7 @@ def render(notification: Notification) -> EmailMultiAlternatives:
             "notification": notification,
             "recipient": notification.recipient,
             "site_url": settings.SITE_URL,
-            "settings_url": absolute(reverse("members:notification-settings")),
+            "settings_url": absolute(reverse("notifications:settings")),
             "kind_label": str(kind.label),
         }
         context.update(notification.context)

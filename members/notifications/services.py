@@ -7,13 +7,21 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from ..i18n import current_language
+from ..audit.services import audit
 from . import registry
 from .models import Delivery, EmailOptOut, Notification, NotificationPreference
+from .rendering import digest_line
+from .tasks import deliver_notifications
 
 
-def _dedup_key(kind: str, ct_id, object_id, recipient: str, period: str) -> str:
+def current_language() -> str:
+    """'ja' or 'en': the language a message to an address without an account is written in."""
+    return "en" if (get_language() or "ja").startswith("en") else "ja"
+
+
+def dedup_key(kind: str, ct_id, object_id, recipient: str, period: str) -> str:
     key = f"{kind}:{ct_id or '-'}:{object_id or '-'}:{recipient}:{period}"
     if len(key) > 200:
         key = f"{kind}:{hashlib.sha256(key.encode()).hexdigest()}"
@@ -78,7 +86,7 @@ def notify(
             language=user.language or "ja",
             content_type_id=ct_id,
             object_id=object_id,
-            dedup_key=_dedup_key(kind, ct_id, object_id, f"u{user.pk}", period),
+            dedup_key=dedup_key(kind, ct_id, object_id, f"u{user.pk}", period),
             context=context or {},
             reply_to=reply_to,
             status=Notification.Status.HELD if held else Notification.Status.QUEUED,
@@ -87,8 +95,6 @@ def notify(
             enqueued_at=now,
         )
         if held:
-            from .rendering import digest_line
-
             if obj is not None:
                 row.target = obj
             row.context = {**row.context, **digest_line(row, obj)}
@@ -103,7 +109,7 @@ def notify(
                 language=language or current_language(),
                 content_type_id=ct_id,
                 object_id=object_id,
-                dedup_key=_dedup_key(kind, ct_id, object_id, address, period),
+                dedup_key=dedup_key(kind, ct_id, object_id, address, period),
                 context=context or {},
                 reply_to=reply_to,
                 created_at=now,
@@ -130,8 +136,6 @@ def enqueue_on_commit(ids: list[int]) -> None:
     """After the current transaction commits, hand the rows to delivery tasks in batches."""
     if not ids:
         return
-    from .tasks import deliver_notifications
-
     size = settings.NOTIFY_BATCH_SIZE
 
     def enqueue():
@@ -174,8 +178,6 @@ def unsubscribe(*, kind: str, user=None, email: str = "") -> None:
 def notification_resend(*, notification: Notification, by) -> Notification:
     """Queue a failed message again (the secretariat's button). Side effects: a delivery task on
     commit; an audit entry."""
-    from ..audit.services import audit
-
     updated = Notification.objects.filter(
         pk=notification.pk, status__in=[Notification.Status.FAILED, Notification.Status.SKIPPED]
     ).update(status=Notification.Status.QUEUED, next_attempt_at=timezone.now(), enqueued_at=timezone.now(), attempts=0)

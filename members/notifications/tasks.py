@@ -6,7 +6,7 @@ from django.conf import settings
 from . import delivery
 
 
-@shared_task(name="members.deliver_notifications", ignore_result=True, bind=True)
+@shared_task(name="notifications.deliver", ignore_result=True, bind=True)
 def deliver_notifications(self, ids: list[int]) -> dict:
     """Deliver these outbox rows; schedule a retry for the ones that met a transient error."""
     report = delivery.deliver(ids)
@@ -16,7 +16,7 @@ def deliver_notifications(self, ids: list[int]) -> dict:
     return {"sent": report.sent, "failed": report.failed, "retry": len(report.retry), "skipped": report.skipped}
 
 
-@shared_task(name="members.outbox_sweep", ignore_result=True)
+@shared_task(name="notifications.sweep", ignore_result=True)
 def outbox_sweep() -> dict:
     """Periodic (beat): give back stale claims and re-enqueue queued rows no worker took."""
     result = delivery.sweep()
@@ -24,29 +24,3 @@ def outbox_sweep() -> dict:
     for i in range(0, len(ids), settings.NOTIFY_BATCH_SIZE):
         deliver_notifications.delay(ids[i : i + settings.NOTIFY_BATCH_SIZE])
     return {"released": result["released"], "enqueued": len(ids)}
-
-
-@shared_task(name="members.weekly_digest", ignore_result=True)
-def weekly_digest(moment: str | None = None) -> int:
-    """Periodic (beat, Monday 08:00 JST): one build task per batch of people. Returns the batches."""
-    import datetime
-
-    from . import digest
-
-    period = digest.period_for(datetime.datetime.fromisoformat(moment) if moment else None)
-    count = 0
-    for ids in digest.batches():
-        build_digest_batch.delay(ids, period.start.isoformat(), period.end.isoformat(), period.key)
-        count += 1
-    return count
-
-
-@shared_task(name="members.build_digest_batch", ignore_result=True)
-def build_digest_batch(user_ids: list[int], start: str, end: str, key: str) -> int:
-    """Write one batch of digests (delivery follows on commit)."""
-    import datetime
-
-    from . import digest
-
-    period = digest.Period(datetime.datetime.fromisoformat(start), datetime.datetime.fromisoformat(end), key)
-    return digest.build_batch(user_ids, period)

@@ -26,9 +26,9 @@ from django.db import connections, transaction
 
 from members.audit.models import AuditEntry
 from members.models import Affiliation, Institution, MembershipApplication, User
-from members.notifications import digest
+from meetings import digest
 from members.notifications.models import Notification
-from members.notifications.tasks import weekly_digest
+from meetings.tasks import weekly_digest
 from tests.factories import InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of
 from tests.services import free_port, wait_until
 from working_groups import services as wg_services
@@ -283,7 +283,7 @@ def test_two_coordinators_approving_the_same_request_at_once_approve_it_once():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_an_application_approved_twice_at_once_makes_one_member():
-    from members import services as member_services
+    from members.services import applications as member_services
 
     application = MembershipApplication.objects.create(
         name_ja="同時大学", name_en="Simultaneous University", name_kana="どうじだいがく", kind="national",

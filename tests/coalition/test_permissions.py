@@ -195,7 +195,7 @@ def world(settings, tmp_path):
     returned = MembershipApplication.objects.create(
         name_ja="差戻大学", email_domain="returned.example.ac.jp", applicant_email="applicant@returned.example.ac.jp",
         status=MembershipApplication.Status.RETURNED, decided_at=timezone.now(),
-        decision_reason="名称を確認してください。", **application)
+        reason="名称を確認してください。", **application)
     submitted = MembershipApplication.objects.create(
         name_ja="審査中大学", email_domain="submitted.example.ac.jp",
         applicant_email="applicant@submitted.example.ac.jp", decided_at=timezone.now(), **application)

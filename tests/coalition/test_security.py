@@ -55,7 +55,7 @@ MATRICES = {
 # Every URL pattern is in a permission matrix
 # ---------------------------------------------------------------------------------------------
 
-APP_NAMESPACES = {"members", "working_groups", "meetings"}
+APP_NAMESPACES = {"members", "notifications", "working_groups", "meetings"}
 # Patterns outside the matrices, and why. Anything else the project routes must be in one.
 EXCLUDED = {
     # Django admin: one gate for all of it (members/admin_site.py, the secretariat with two-factor);
@@ -118,7 +118,7 @@ CSRF_EXEMPT = {
     # RFC 8058 one-click unsubscribe: mail programs POST without a session or a token; the signed
     # token in the address is the authorisation (a forged one changes nothing: tests/coalition/
     # test_permissions.py, unsubscribe_forged_post).
-    "members:unsubscribe",
+    "notifications:unsubscribe",
 }
 
 

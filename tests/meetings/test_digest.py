@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from members.notifications import digest
+from meetings import digest
 from members.notifications.models import Notification
 from members.notifications.services import notify, preference_set
-from members.notifications.tasks import weekly_digest
+from meetings.tasks import weekly_digest
 from tests.factories import (
     AffiliationFactory,
     InstitutionFactory,

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.forms import AgendaFormSet, MeetingForm
-from members.notifications import digest
+from meetings import digest
 from members.notifications.models import Notification
-from members.notifications.tasks import weekly_digest
+from meetings.tasks import weekly_digest
 from tests.factories import InstitutionFactory, MeetingFactory, RegistrationFactory, WorkingGroupFactory, staff_of
 from tests.meetings.test_meetings import schedule_form
 from working_groups.models import Initiative, Membership

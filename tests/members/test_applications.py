@@ -173,7 +173,7 @@ def test_reject_needs_a_reason_and_tells_the_applicant(client, deliver, sec):
         client.post(f"/ja/secretariat/applications/{application.pk}/",
                     {"decision": "reject", "reason": "対象外の機関です。"})
     application.refresh_from_db()
-    assert (application.status, application.decision_reason) == ("rejected", "対象外の機関です。")
+    assert (application.status, application.reason) == ("rejected", "対象外の機関です。")
     assert "対象外の機関です。" in mail.outbox[-1].body
     assert not Institution.objects.filter(name_ja="静岡県立大学").exists()
 

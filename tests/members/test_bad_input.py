@@ -23,7 +23,7 @@ from PIL import Image
 from members.audit.models import AuditEntry
 from members.models import Affiliation, EmailDomain, Institution, MembershipApplication
 from members.notifications.models import Notification
-from members.services import institutions_import
+from members.services.imports import institutions_import
 from tests.factories import (
     EmailDomainFactory,
     InstitutionFactory,

@@ -21,9 +21,12 @@ from django.utils import timezone
 
 from meetings.models import CalendarFeed, MinutesRevision, Registration
 from meetings.services import minutes_save
-from members.models import Affiliation, AuditEntry, Institution, MembershipApplication, Notification, User
+from members.audit.models import AuditEntry
+from members.models import Affiliation, Institution, MembershipApplication, User
+from members.notifications.models import Notification
 from members.notifications.models import NotificationPreference
-from members.services import affiliation_decide, user_anonymise
+from members.services.affiliations import affiliation_decide
+from members.services.people import user_anonymise
 from tests.factories import (
     PASSWORD,
     TOTP_SECRET,

@@ -17,7 +17,7 @@ from members.rules import current_affiliations
 
 from .. import selectors, services
 from ..forms import DecisionForm, GroupForm, InstitutionGroupsForm, JoinForm, ReasonForm
-from ..models import Membership, Participation, ResearchTeam, WorkingGroup
+from ..models import Membership, Participation, WorkingGroup
 
 
 class WorkingGroupListView(TemplateView):
@@ -29,14 +29,15 @@ class WorkingGroupListView(TemplateView):
         ctx = super().get_context_data(**kwargs)
         groups = list(WorkingGroup.objects.filter(status=WorkingGroup.Status.ACTIVE).prefetch_related("coordinators"))
         counts = selectors.group_counts(groups)
-        next_meetings = extensions.provide("next_meetings", default={}, groups=groups, user=self.request.user)
-        rows = [{"group": g, **counts[g.pk], "next_meeting": next_meetings.get(g.pk)} for g in groups]
+        rows = [{"group": g, **counts[g.pk]} for g in groups]
         ctx["general"] = next((r for r in rows if r["group"].is_general_meeting), None)
         if ctx["general"]:
             ctx["general"]["institutions"] = Institution.objects.active().count()
         ctx["themes"] = [r for r in rows if not r["group"].is_general_meeting]
         ctx["closed"] = list(WorkingGroup.objects.filter(status=WorkingGroup.Status.CLOSED))
         ctx["can_administer"] = self.request.user.has_perm("working_groups.administer_groups")
+        # What upper apps add to each group's entry (the next meeting): one context for all rows.
+        ctx["row_sections"] = extensions.render_sections("group_row", self.request, groups=groups)
         return ctx
 
 
@@ -63,7 +64,6 @@ class WorkingGroupDetailView(View):
             ctx["participants"] = selectors.group_participants(group, limit=self.shown)
             ctx["participant_count"] = Participation.objects.active().filter(
                 group=group, institution__status=Institution.Status.ACTIVE).count()
-            ctx["teams"] = list(ResearchTeam.objects.filter(group=group).select_related("lead"))
             ctx["my_membership"] = selectors.my_memberships(user).get(group.pk)
             if user.has_perm("working_groups.join_group", group) and ctx["my_membership"] is None:
                 ctx["join_form"] = JoinForm(institutions=[a.institution for a in current_affiliations(user)])
@@ -160,7 +160,6 @@ class GroupManageView(GroupObjectMixin, TemplateView):
         ctx["group"] = self.group
         ctx.update(selectors.pending_for_group(self.group))
         ctx["participants"] = selectors.group_participants(self.group)
-        ctx["sections"] = extensions.render_sections("group_manage", self.request, group=self.group)
         return ctx
 
 
