@@ -124,8 +124,8 @@ def main():
     from django.db import connection
 
     from meetings import digest
-    from members.notifications.models import Delivery, Notification, NotificationPreference
     from meetings.tasks import weekly_digest
+    from members.notifications.models import Delivery, Notification, NotificationPreference
 
     Notification.objects.filter(kind=digest.KIND).delete()
     with connection.cursor() as cursor:  # every run starts from the same table, autovacuum or not

@@ -9,6 +9,7 @@ import os
 
 from celery import Celery, signals
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
 
@@ -28,8 +29,6 @@ def share_memory_with_the_pool(**kwargs):
 @app.on_after_configure.connect
 def schedule(sender, **kwargs):
     """Periodic work, one commented line each; times are Asia/Tokyo (CELERY_TIMEZONE)."""
-    from django.conf import settings
-
     sender.conf.beat_schedule = {
         # Re-queue outbox rows a lost broker message or a killed worker left behind.
         "outbox-sweep": {"task": "notifications.sweep", "schedule": settings.NOTIFY_SWEEP_INTERVAL},

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 
 from members.cache import NAMESPACES, versions
 
@@ -54,8 +55,6 @@ class RejectNullCharacters:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.template.loader import render_to_string
-
         if "\x00" in request.path:
             return HttpResponse(render_to_string("404.html", request=request), status=404)
         if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):

@@ -67,8 +67,6 @@ def healthz(request):
 
 def too_many_requests(request):
     """429 for a rate limit (sign-in, sign-up, password reset), in the page's language."""
-    from django.shortcuts import render
-
     return render(request, "429.html", status=429)
 
 

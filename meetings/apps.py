@@ -7,10 +7,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
-        from . import cache
+        # What this app registers with the lower layers (notification kinds, page sections, hooks)
+        # and the page cache's signals need its models, which load after the app registry.
+        from . import cache, notices, registrations  # noqa: PLC0415 -- they use models
 
         cache.connect()
-        from . import notices, registrations
-
         notices.register_all()
         registrations.register()

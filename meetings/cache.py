@@ -2,9 +2,9 @@
 
 from members.cache import invalidate_on_save
 
+from .models import AgendaItem, Meeting, MeetingDocument, Registration
+
 
 def connect():
-    from .models import AgendaItem, Meeting, MeetingDocument, Registration
-
     for model in (Meeting, AgendaItem, MeetingDocument, Registration):
         invalidate_on_save(model, "meetings")

@@ -5,14 +5,19 @@ the meeting and its .ics. Reminders carry the start time they were made for: a r
 queued when its meeting moves or is cancelled is dropped at delivery (registry.Obsolete).
 """
 
+from email.mime.text import MIMEText
+
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from members.models import User
 from members.notifications.registry import Kind, Obsolete, register
 from members.notifications.rendering import absolute
 
 from .calendar import calendar_of
 from .digest import body_parts as digest_body
+from .models import Registration
+from .selectors import who_may_see
 
 
 def _meeting_links(meeting):
@@ -27,10 +32,6 @@ def _meeting_links(meeting):
 def _has_place(notification, meeting) -> bool:
     """Is the recipient confirmed, and may they still see the meeting (checked when the message
     goes out, not when it was queued)? Only then does a message show the online link."""
-    from members.models import User
-
-    from .models import Registration
-    from .selectors import who_may_see
 
     if not notification.recipient_id:
         return False
@@ -74,8 +75,6 @@ def _registration(notification):
 
 def _ics(notification):
     """The event as an attachment, with the online link for a confirmed participant."""
-    from email.mime.text import MIMEText
-
     registration = notification.target
     meeting = registration.meeting
     online = {meeting.pk} if registration.status == registration.Status.CONFIRMED else set()

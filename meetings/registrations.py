@@ -8,6 +8,8 @@ from members.notifications.rendering import absolute
 
 from . import selectors
 from .models import MAX_LENGTH, CalendarFeed, Registration
+from .rules import can_see_meeting
+from .services import user_withdraw_from_meetings
 
 
 def _group_meetings(request, group):
@@ -29,8 +31,6 @@ def _account_calendar(request):
     """The person's upcoming meetings, and the places they hold for meetings they may no longer
     see (they left the group, their institution was suspended): those are listed by title only,
     so that the place can be given up. One query for both; who may see what is the rule's."""
-    from .rules import can_see_meeting
-
     user = request.user
     feed = CalendarFeed.objects.filter(user=user).first()
     now = timezone.now()
@@ -56,7 +56,6 @@ def register():
         "group_row", extensions.Section("next-meeting", "meetings/includes/_group_row_next_meeting.html",
                                         _group_row_next_meeting, 10)
     )
-    from .services import user_withdraw_from_meetings
 
     extensions.register_anonymise_hook(user_withdraw_from_meetings)
     extensions.register_section(

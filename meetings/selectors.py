@@ -1,12 +1,16 @@
 """Reads of the meetings app that depend on who asks."""
 
-from django.db.models import Q
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
 from members.i18n import pick
+from members.models import Affiliation, User
 from members.notifications.rendering import url_in
 from members.rules import is_secretariat, is_staff_member
 from members.templatetags.portal import when
+from working_groups.models import Membership, WorkingGroup
 from working_groups.rules import active_group_ids, coordinated_group_ids
 from working_groups.selectors import current_groups_of
 
@@ -34,12 +38,6 @@ def who_may_see(meeting, people):
     the same answers)."""
     if meeting.visibility == Meeting.Visibility.PUBLIC:
         return people
-    from allauth.mfa.models import Authenticator
-    from django.conf import settings
-    from django.db.models import Exists, OuterRef
-
-    from members.models import Affiliation, User
-    from working_groups.models import Membership, WorkingGroup
 
     person = OuterRef("pk")
     current = Affiliation.objects.current().filter(user_id=person)

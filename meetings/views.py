@@ -19,6 +19,7 @@ from django.views import View
 from members.access import form_errors_to_form, refuse
 from members.i18n import current_language
 from members.pagination import page_of
+from members.rules import is_secretariat
 from members.spreadsheets import spreadsheet_row
 from working_groups.models import WorkingGroup
 from working_groups.rules import coordinated_group_ids
@@ -98,8 +99,6 @@ class MeetingDetailView(MeetingMixin, View):
 
 def schedulable(user) -> dict:
     """The groups and kinds of meeting ``user`` may schedule."""
-    from members.rules import is_secretariat
-
     if is_secretariat(user):
         groups = list(WorkingGroup.objects.themes().active().order_by("order"))
         return {"groups": groups, "kinds": [Meeting.Kind.GENERAL, Meeting.Kind.GROUP, Meeting.Kind.SYMPOSIUM]}

@@ -5,8 +5,11 @@ object gets a 404, not a 403 (so nothing leaks about what exists); a secretariat
 two-factor sign-in is sent to set it up. The decisions themselves are the predicates in rules.py.
 """
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -57,9 +60,6 @@ def safe_next(request, default, *args, **kwargs) -> str:
 def rate_limited(request, action: str, *, limit: int, period: int) -> bool:
     """True once this address has done ``action`` more than ``limit`` times in ``period`` seconds
     (a fixed window in the cache; on Redis it holds across processes)."""
-    import time
-
-    from django.core.cache import cache
 
     window = int(time.time() // period)
     key = f"ratelimit:{action}:{request.META.get('REMOTE_ADDR', '-')}:{window}"

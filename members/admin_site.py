@@ -6,22 +6,21 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext_lazy as _
 
+from .access import secretariat_gate
+from .rules import is_secretariat
+
 
 class CoalitionAdminSite(admin.AdminSite):
     site_header = _("Coalition portal administration")
     site_title = _("Coalition portal")
 
     def has_permission(self, request):
-        from .rules import is_secretariat
-
         return is_secretariat(request.user)
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
 
         def gated(request, *args, **kwargs):
-            from .access import secretariat_gate
-
             return secretariat_gate(request) or inner(request, *args, **kwargs)
 
         return update_wrapper(gated, inner)
@@ -34,8 +33,6 @@ class SecretariatAdmin(admin.ModelAdmin):
     """Base for every model admin: the secretariat may do everything, nobody else anything."""
 
     def _allowed(self, request, obj=None):
-        from .rules import is_secretariat
-
         return is_secretariat(request.user)
 
     has_module_permission = _allowed

@@ -9,10 +9,13 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
-        from . import notices  # noqa: F401 - registers the app's notification kinds
-        from .cache import invalidate_on_save
-        from .models import Institution
+        # What this app registers with the outbox and the page cache needs its models, which
+        # Django loads only once every app config exists: hence imports here, in ready().
+        from . import notices  # noqa: PLC0415 -- uses models (loaded after the app registry)
+        from .cache import invalidate_on_save  # noqa: PLC0415 -- connects model signals
+        from .models import Institution  # noqa: PLC0415 -- models load after the app registry
 
+        notices.register_all()
         invalidate_on_save(Institution, "members")
 
 

@@ -11,6 +11,7 @@ import hashlib
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 NAMESPACES = ("members", "groups", "initiatives", "meetings")
 
@@ -66,8 +67,6 @@ def invalidate_on_save(model, *namespaces: str, unseen=None) -> None:
     decision) do not throw away every visitor's cached page: ``created`` is True for a new row,
     False for a change to an existing one (which may have been visible before), None for a change
     to the row's own many-to-many. A deletion always bumps."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
     def saved(sender, instance, created, **kwargs):
         if unseen is None or not unseen(instance, created):
             bump(*namespaces)

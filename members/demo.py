@@ -7,12 +7,19 @@ institution, so that no demo e-mail can ever reach a real mailbox.
 """
 
 import datetime
+import os
+from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Affiliation, EmailDomain, Institution, User
+from .models import Affiliation, EmailDomain, Institution, MembershipApplication, User
+from .regions import PREFECTURES_BY_CODE
 
 K = Institution.Kind
 C = Institution.Category
@@ -159,9 +166,6 @@ DEMO_SIGN_INS = [
 def _requests(by_slug, password):
     """Affiliation requests still waiting: one fresh (Nagoya's contact decides), one over a week
     old at an institution without a contact (it shows in the secretariat's queue)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     for email, name, slug, age in [
         ("ogawa@nagoya.example", "小川 拓海", "nagoya", 1),
@@ -193,9 +197,6 @@ APPLICATIONS = [
 
 
 def _applications():
-    from django.utils import timezone
-
-    from .models import MembershipApplication
 
     for data in APPLICATIONS:
         data = dict(data)
@@ -206,14 +207,10 @@ def _applications():
 
 
 def demo_password() -> str:
-    import os
-
     return os.environ.get("DEMO_PASSWORD", "coalition-demo-2026")
 
 
 def _ensure_user(email: str, name: str, language: str, password: str) -> User:
-    from allauth.account.models import EmailAddress
-
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=password, name=name, language=language)
@@ -224,10 +221,6 @@ def _ensure_user(email: str, name: str, language: str, password: str) -> User:
 @transaction.atomic
 def seed() -> dict:
     """Institutions, their domains, people with affiliations, and the secretariat."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
-
-    from .regions import PREFECTURES_BY_CODE
 
     password = demo_password()
     by_slug = {}

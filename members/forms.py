@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 from . import extensions
 from .i18n import current_language, fold
 from .models import Affiliation, EmailDomain, Institution, MembershipApplication, User
+from .selectors import duplicate_of, institution_choices
 from .uploads import clean_image
 
 HONEYPOT = "website_url"
@@ -136,7 +137,6 @@ class ApplicationForm(HoneypotMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        from .services import duplicate_of
 
         if cleaned.get("name_ja") and cleaned.get("name_en"):
             reason = duplicate_of(name_ja=cleaned["name_ja"], name_en=cleaned["name_en"],
@@ -211,7 +211,6 @@ class AffiliationRequestForm(forms.Form):
 
     def __init__(self, *args, suggestions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import institution_choices
 
         qs, choices = institution_choices(suggestions)
         self.fields["institution"].queryset = qs

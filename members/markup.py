@@ -10,6 +10,7 @@ from html import escape
 
 import markdown as md
 import nh3
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -30,8 +31,6 @@ def slug_url(view_name: str):
     """``slug -> URL`` of ``view_name`` (a view taking ``<slug:slug>``) for a list's links, reversed
     once per list instead of once per link: the slug converter only admits [-a-zA-Z0-9_], so a slug
     needs no quoting."""
-    from django.urls import reverse
-
     head, tail = reverse(view_name, kwargs={"slug": "SLUG"}).split("SLUG")
     return lambda slug: head + slug + tail
 

@@ -3,32 +3,12 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .notifications.registry import Kind, Obsolete, register
+from .notifications.registry import Kind, register, target_of
 from .notifications.rendering import absolute
-
-ACCOUNT = register(
-    Kind(
-        key="account",
-        label=_("Account and sign-in"),
-        description=_("Address verification and password reset. Always sent."),
-        template="notifications/email/prerendered",
-        choosable=False,
-        digestible=False,
-        transactional=True,
-        order=0,
-    )
-)
-
-
-def _target(notification):
-    obj = notification.target
-    if obj is None:
-        raise Obsolete("the object of this notice no longer exists")
-    return obj
 
 
 def _application_context(notification):
-    application = _target(notification)
+    application = target_of(notification)
     return {
         "application": application,
         "review_url": absolute(reverse("members:application-review", kwargs={"pk": application.pk})),
@@ -39,7 +19,7 @@ def _application_context(notification):
 
 
 def _affiliation_context(notification):
-    affiliation = _target(notification)
+    affiliation = target_of(notification)
     return {
         "affiliation": affiliation,
         "institution": affiliation.institution,
@@ -54,55 +34,30 @@ def _affiliation_request_context(notification):
     return context
 
 
-APPLICATION_RECEIVED = register(
-    Kind(
-        key="application_received",
-        label=_("Membership application received"),
-        description=_("A receipt for an application you submitted."),
-        template="members/email/application_received",
-        context=_application_context,
-        digestible=False,
-        order=10,
-    )
-)
-APPLICATION_SUBMITTED = register(
-    Kind(
-        key="application_submitted",
-        label=_("New membership applications (secretariat)"),
-        description=_("A new application is waiting for review."),
-        template="members/email/application_submitted",
-        context=_application_context,
-        order=11,
-    )
-)
-APPLICATION_DECIDED = register(
-    Kind(
-        key="application_decided",
-        label=_("Membership application decided"),
-        description=_("The secretariat approved, rejected or returned an application you submitted."),
-        template="members/email/application_decided",
-        context=_application_context,
-        digestible=False,
-        order=12,
-    )
-)
-AFFILIATION_REQUESTED = register(
-    Kind(
-        key="affiliation_requested",
-        label=_("Affiliation requests to decide"),
-        description=_("Someone asks to be affiliated with an institution whose contact you are."),
-        template="members/email/affiliation_requested",
-        context=_affiliation_request_context,
-        order=20,
-    )
-)
-AFFILIATION_DECIDED = register(
-    Kind(
-        key="affiliation_decided",
-        label=_("Affiliation decided"),
-        description=_("Your request to be affiliated with an institution was approved or refused."),
-        template="members/email/affiliation_decided",
-        context=_affiliation_context,
-        order=21,
-    )
-)
+KINDS = [
+    # allauth's own mail (address verification, password reset), rendered by members.adapters.
+    Kind(key="account", label=_("Account and sign-in"),
+         description=_("Address verification and password reset. Always sent."),
+         template="notifications/email/prerendered", choosable=False, digestible=False, transactional=True,
+         order=0),
+    Kind(key="application_received", label=_("Membership application received"),
+         description=_("A receipt for an application you submitted."),
+         template="members/email/application_received", context=_application_context, digestible=False, order=10),
+    Kind(key="application_submitted", label=_("New membership applications (secretariat)"),
+         description=_("A new application is waiting for review."),
+         template="members/email/application_submitted", context=_application_context, order=11),
+    Kind(key="application_decided", label=_("Membership application decided"),
+         description=_("The secretariat approved, rejected or returned an application you submitted."),
+         template="members/email/application_decided", context=_application_context, digestible=False, order=12),
+    Kind(key="affiliation_requested", label=_("Affiliation requests to decide"),
+         description=_("Someone asks to be affiliated with an institution whose contact you are."),
+         template="members/email/affiliation_requested", context=_affiliation_request_context, order=20),
+    Kind(key="affiliation_decided", label=_("Affiliation decided"),
+         description=_("Your request to be affiliated with an institution was approved or refused."),
+         template="members/email/affiliation_decided", context=_affiliation_context, order=21),
+]
+
+
+def register_all():
+    for kind in KINDS:
+        register(kind)

@@ -6,10 +6,13 @@ secretariat. The secretariat acts only when its two-factor sign-in is set up.
 """
 
 import rules
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils.functional import empty
 
-from .models import Affiliation, Institution
+from .models import Affiliation, Institution, User
 
 
 def cached(user, name, compute):
@@ -28,10 +31,6 @@ def cached(user, name, compute):
 
 def _secretariat_facts(user) -> tuple[bool, bool]:
     """(in the secretariat group, has TOTP) in one query."""
-    from allauth.mfa.models import Authenticator
-    from django.db.models import Exists, OuterRef
-
-    from .models import User
 
     group = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=settings.SECRETARIAT_GROUP)
     totp = Authenticator.objects.filter(user_id=OuterRef("pk"), type=Authenticator.Type.TOTP)
@@ -104,7 +103,6 @@ def is_contact_of(user, institution: Institution) -> bool:
 def is_verified_user(user) -> bool:
     if not user.is_authenticated:
         return False
-    from allauth.account.models import EmailAddress
 
     return cached(
         user,

@@ -11,6 +11,7 @@ from .filters import directory_ordering
 from .i18n import fold, pick
 from .models import Affiliation, EmailDomain, Institution, MembershipApplication, User
 from .notifications.rendering import url_in
+from .rules import contact_institution_ids
 
 
 def secretariat_users() -> list[User]:
@@ -118,8 +119,6 @@ def history_of(institution, limit: int = 200) -> list[AuditEntry]:
 
 def affiliations_to_decide(user) -> list[Affiliation]:
     """Pending requests at the institutions where ``user`` is a contact."""
-    from .rules import contact_institution_ids
-
     ids = contact_institution_ids(user)
     if not ids:
         return []

@@ -4,6 +4,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import translation
 
+from .models import MembershipApplication
+from .notifications.rendering import absolute
+
 APPLICATION_SALT = "members.application.edit"
 APPLICATION_MAX_AGE = 60 * 60 * 24 * 60  # a returned application can be corrected for 60 days
 
@@ -14,15 +17,11 @@ def application_edit_token(application) -> str:
 
 
 def application_edit_url(application) -> str:
-    from .notifications.rendering import absolute
-
     with translation.override(application.language):
         return absolute(reverse("members:apply-edit", kwargs={"token": application_edit_token(application)}))
 
 
 def read_application_token(token: str):
-    from .models import MembershipApplication
-
     try:
         payload = signing.loads(token, salt=APPLICATION_SALT, max_age=APPLICATION_MAX_AGE)
     except signing.BadSignature:

@@ -2,10 +2,10 @@
 
 from members.cache import invalidate_on_save
 
+from .models import Initiative, InitiativeDocument, Membership, Participation, WorkingGroup
+
 
 def connect():
-    from .models import Initiative, InitiativeDocument, Membership, Participation, WorkingGroup
-
     invalidate_on_save(WorkingGroup, "groups")
     # A request to join waits for a decision: no page shows it until it is decided (a change, which bumps).
     invalidate_on_save(Membership, "groups",

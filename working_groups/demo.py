@@ -1,11 +1,17 @@
 """Demo data for the working-groups app: the general meeting and the five theme groups of
 DOMAIN.md with their coordinating institutions. Idempotent (keyed by slug)."""
 
+import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
-from members.models import Institution
+from members.models import Institution, User
+from members.regions import PREFECTURES_BY_CODE
 
+from .demo_initiatives import ARCHIVED, DRAFTS, MEMBERS_ONLY, TOPICS
 from .models import Initiative, Membership, Participation, WorkingGroup
+from .services import refresh_derived
 
 GROUPS = [
     (
@@ -106,8 +112,6 @@ MEMBERSHIPS = [
 
 def seed_people():
     """People registered in groups for their institution (their institution takes part)."""
-    from members.models import User
-
     groups = {g.slug: g for g in WorkingGroup.objects.all()}
     for email, slug, status in MEMBERSHIPS:
         user = User.objects.get(email=email)
@@ -123,14 +127,6 @@ def seed_people():
 
 def seed_initiatives() -> int:
     """The case studies of demo_initiatives.TOPICS, one per institution named there."""
-    import datetime
-
-    from django.utils import timezone
-
-    from members.regions import PREFECTURES_BY_CODE
-
-    from .demo_initiatives import ARCHIVED, DRAFTS, MEMBERS_ONLY, TOPICS
-    from .services import refresh_derived
 
     groups = {g.slug: g for g in WorkingGroup.objects.all()}
     institutions = {i.slug: i for i in Institution.objects.all()}

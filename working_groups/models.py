@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.fields import ReservedSlugValidator
-from members.i18n import fold, translated
-from members.models import Institution
+from members.i18n import current_language, fold, translated
+from members.models import DecidedRequest, Institution
 from members.regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, region_of
 
 
@@ -94,7 +94,7 @@ class ParticipationQuerySet(models.QuerySet):
         return self.filter(status=Participation.Status.PENDING)
 
 
-class Participation(models.Model):
+class Participation(DecidedRequest):
     """An institution taking part in a theme group: chosen by its contact (or named in its
     membership application), accepted by a coordinator or the secretariat (at once where open)."""
 
@@ -112,14 +112,10 @@ class Participation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     message = models.TextField(_("message"), blank=True, max_length=2000)
-    reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     objects = ParticipationQuerySet.as_manager()
+
+    OPEN = (Status.PENDING,)
 
     class Meta:
         verbose_name = _("participating institution")
@@ -146,7 +142,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(status=Membership.Status.PENDING)
 
 
-class Membership(models.Model):
+class Membership(DecidedRequest):
     """A person registered in a group for their institution; asked by the person, approved by a
     coordinator or the secretariat (at once where the group is open)."""
 
@@ -163,14 +159,10 @@ class Membership(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="group_memberships")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     message = models.TextField(_("message"), blank=True, max_length=2000)
-    reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     objects = MembershipQuerySet.as_manager()
+
+    OPEN = (Status.PENDING,)
 
     class Meta:
         verbose_name = _("group member")
@@ -310,15 +302,11 @@ class Initiative(models.Model):
 
     def shown_title(self) -> str:
         """The title in the page's language where a translation exists."""
-        from members.i18n import current_language
-
         if current_language() != self.language and self.title_translated:
             return self.title_translated
         return self.title
 
     def shown_summary(self) -> str:
-        from members.i18n import current_language
-
         if current_language() != self.language and self.summary_translated:
             return self.summary_translated
         return self.summary

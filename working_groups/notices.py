@@ -3,19 +3,12 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from members.notifications.registry import Kind, Obsolete, register
+from members.notifications.registry import Kind, Obsolete, register, target_of
 from members.notifications.rendering import absolute
 
 
-def _target(notification):
-    obj = notification.target
-    if obj is None:
-        raise Obsolete("the object of this notice no longer exists")
-    return obj
-
-
 def _membership(notification):
-    membership = _target(notification)
+    membership = target_of(notification)
     group = membership.group
     return {
         "membership": membership,
@@ -26,7 +19,7 @@ def _membership(notification):
 
 
 def _participation(notification):
-    participation = _target(notification)
+    participation = target_of(notification)
     group = participation.group
     return {
         "participation": participation,
@@ -38,7 +31,7 @@ def _participation(notification):
 
 
 def _initiative(notification):
-    initiative = _target(notification)
+    initiative = target_of(notification)
     if notification.kind == "initiative_published" and initiative.status != initiative.Status.PUBLISHED:
         raise Obsolete("no longer published")
     return {

@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from members import extensions
 
-from .models import Participation, WorkingGroup
+from .models import Initiative, Participation, WorkingGroup
+from .rules import memberships
+from .selectors import groups_to_coordinate, latest_initiatives
+from .services import participation_request, user_withdraw_from_groups
 
 
 def _theme_choices():
@@ -55,18 +58,12 @@ def _profile_groups(request, institution):
 
 
 def _profile_initiatives(request, institution):
-    from .selectors import latest_initiatives
-
     return {"institution": institution, "initiatives": latest_initiatives(request.user, institution=institution,
                                                                           limit=6)}
 
 
 def _account_groups(request):
     """On /account/: my groups, my drafts, and the groups I coordinate."""
-    from .models import Initiative
-    from .rules import memberships
-    from .selectors import groups_to_coordinate
-
     user = request.user
     return {
         "memberships": memberships(user),
@@ -84,8 +81,6 @@ def _people_groups(request, institution):
 
 
 def _application_approved(*, application, institution, by):
-    from .services import participation_request
-
     message = _("Named in the membership application %(ref)s.") % {"ref": application.reference}
     for group in WorkingGroup.objects.themes().active().filter(slug__in=application.intended_groups or []):
         participation_request(institution=institution, group=group, by=by, message=message)
@@ -112,6 +107,5 @@ def register():
     )
     extensions.register_application_choices(_theme_choices)
     extensions.register_application_hook(_application_approved)
-    from .services import user_withdraw_from_groups
 
     extensions.register_anonymise_hook(user_withdraw_from_groups)

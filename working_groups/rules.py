@@ -15,7 +15,7 @@ from members.rules import (
     is_staff_member,
 )
 
-from .models import Initiative
+from .models import Initiative, Membership, WorkingGroup
 
 
 def coordinated_group_ids(user) -> set[int]:
@@ -23,7 +23,6 @@ def coordinated_group_ids(user) -> set[int]:
     ids = institution_ids(user)
     if not ids:
         return set()
-    from .models import WorkingGroup
 
     return cached(
         user,
@@ -39,7 +38,6 @@ def memberships(user) -> list:
     institution is an active member: rights lapse with the affiliation, as staff rights do."""
     if not user.is_authenticated:
         return []
-    from .models import Membership
 
     return cached(
         user,

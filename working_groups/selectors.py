@@ -1,15 +1,17 @@
 """Reads of the working-groups app that depend on who asks."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.query import ValuesListIterable
 
-from members.i18n import pick
+from members.i18n import current_language, pick
 from members.models import Affiliation, Institution, User
 from members.notifications.rendering import url_in
+from members.regions import PREFECTURES_BY_CODE, region_of
 from members.rules import is_secretariat, is_staff_member
 from members.selectors import secretariat_users
 
 from .models import Initiative, Membership, Participation, WorkingGroup
+from .rules import coordinated_group_ids, memberships
 
 
 def sees_members_only(user) -> bool:
@@ -46,8 +48,6 @@ class InitiativeCard:
         self.theme_names = theme_names
 
     def _translated(self, own: str, translated: str) -> str:
-        from members.i18n import current_language
-
         return translated if current_language() != self.language and translated else own
 
     def shown_title(self) -> str:
@@ -58,20 +58,14 @@ class InitiativeCard:
 
     @property
     def institution_name(self) -> str:
-        from members.i18n import pick
-
         return pick(self.institution_name_ja, self.institution_name_en)
 
     @property
     def themes(self) -> list[str]:
-        from members.i18n import pick
-
         return [pick(ja, en) for ja, en in self.theme_names]
 
     @property
     def prefecture_info(self):
-        from members.regions import PREFECTURES_BY_CODE
-
         return PREFECTURES_BY_CODE.get(self.prefecture)
 
     def __repr__(self):
@@ -114,8 +108,6 @@ def latest_initiatives(user, *, group=None, institution=None, limit=6):
 
 def related_initiatives(initiative, user, limit=4):
     """Others on the same themes or in the same region, newest first."""
-    from members.regions import region_of
-
     region = region_of(initiative.prefecture)
     themes = list(initiative.themes.values_list("pk", flat=True))
     qs = initiatives_listed_for(user).exclude(pk=initiative.pk).filter(
@@ -178,8 +170,6 @@ def general_meeting_members(limit: int = 60):
 
 
 def my_memberships(user) -> dict[int, Membership]:
-    from .rules import memberships
-
     return {m.group_id: m for m in memberships(user)}
 
 
@@ -191,8 +181,6 @@ def pending_for_group(group) -> dict:
 
 
 def groups_to_coordinate(user) -> list[WorkingGroup]:
-    from .rules import coordinated_group_ids
-
     ids = coordinated_group_ids(user)
     return list(WorkingGroup.objects.filter(pk__in=ids).active()) if ids else []
 
@@ -201,8 +189,6 @@ def current_groups_of(users) -> dict[int, set[int]]:
     """{user id: ids of the groups they are active members of}, counting a membership only while
     its holder is still staff of the institution it was made for and that institution is active
     (one query for any number of users; used by the weekly digest)."""
-    from django.db.models import F
-
     rows = Membership.objects.active().filter(
         user__in=users,
         institution__status=Institution.Status.ACTIVE,

@@ -1,5 +1,7 @@
 """The outbox and the recipients' choices."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -91,8 +93,6 @@ class Notification(models.Model):
     @property
     def message_id(self) -> str:
         """Stable across retries: a receiving server can tell a repeat from a new message."""
-        from urllib.parse import urlsplit
-
         host = urlsplit(settings.SITE_URL).hostname or "localhost"
         return f"<notification-{self.pk}@{host}>"
 

@@ -14,6 +14,14 @@ class Obsolete(Exception):
     meeting that has moved or been cancelled): the row is marked skipped, nothing is sent."""
 
 
+def target_of(notification):
+    """The object a notice is about, for a kind's context builder: Obsolete when it is gone."""
+    obj = notification.target
+    if obj is None:
+        raise Obsolete("the object of this notice no longer exists")
+    return obj
+
+
 @dataclass(frozen=True)
 class Kind:
     key: str

@@ -4,13 +4,21 @@ import contextlib
 import datetime
 
 from django import template
+from django.core.files.storage import default_storage
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.encoding import iri_to_uri
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from members.audit.labels import label as audit_label
 from members.i18n import current_language
 from members.markup import escape_text as _escape
+from members.markup import slug_url
+from members.models import Institution
+from members.pagination import page_links as links
 
 register = template.Library()
 
@@ -94,9 +102,7 @@ def get_item(mapping, key):
 
 @register.filter
 def audit_action(action):
-    from members.audit.labels import label
-
-    return label(action)
+    return audit_label(action)
 
 
 # The two largest fragments of the list pages are built here rather than in template loops: a
@@ -108,16 +114,12 @@ def audit_action(action):
 def _join(template: str, rows) -> str:
     """format_html_join without its per-value overhead (the map's 47 tiles took 3 ms through it);
     every value is escaped except markup already marked safe."""
-    from django.utils.safestring import SafeData
-
     return "".join(template.format(*(v if isinstance(v, SafeData) else _escape(v) for v in row)) for row in rows)
 
 
 @register.simple_tag
 def facet_select(field, counts=None):
     """A filter's <select> with, when ``counts`` is given, the number of results of each choice."""
-    from django.utils.safestring import mark_safe
-
     current = "" if field.value() is None else str(field.value())
     everything = _("All")  # outside the f-string, where makemessages finds it
     options = []
@@ -141,10 +143,6 @@ def facet_select(field, counts=None):
 @register.simple_tag
 def japan_map(tiles, legend, width, height, size, selected=None):
     """The tile map of Japan (members/japan_map.py), with its legend and the same data as a table."""
-    from django.utils.html import format_html, format_html_join
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import ngettext
-
     selected = "" if selected is None else str(selected)
     current = mark_safe(' aria-current="true"')
 
@@ -190,11 +188,6 @@ def japan_map(tiles, legend, width, height, size, selected=None):
 @register.simple_tag
 def institution_cards(institutions):
     """The directory's cards (members/includes/_institution_card.html did this ten times slower)."""
-    from django.core.files.storage import default_storage
-    from django.utils.safestring import mark_safe
-
-    from members.markup import slug_url
-    from members.models import Institution
 
     english = current_language() == "en"
     kinds = {value: _escape(label) for value, label in Institution.Kind.choices}
@@ -222,6 +215,4 @@ def institution_cards(institutions):
 @register.filter
 def page_links(page):
     """``{% for kind, n in page_obj|page_links %}``: see members.pagination.page_links."""
-    from members.pagination import page_links as links
-
     return links(page)

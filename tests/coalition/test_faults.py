@@ -24,11 +24,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 
+from meetings import digest
+from meetings.tasks import weekly_digest
 from members.audit.models import AuditEntry
 from members.models import Affiliation, Institution, MembershipApplication, User
-from meetings import digest
 from members.notifications.models import Notification
-from meetings.tasks import weekly_digest
 from tests.factories import InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of
 from tests.services import free_port, wait_until
 from working_groups import services as wg_services

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meetings import digest
+from meetings.tasks import weekly_digest
 from members.notifications.models import Notification
 from members.notifications.services import notify, preference_set
-from meetings.tasks import weekly_digest
 from tests.factories import (
     AffiliationFactory,
     InstitutionFactory,

@@ -8,11 +8,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from meetings import services
+from meetings import digest, services
 from meetings.forms import AgendaFormSet, MeetingForm
-from meetings import digest
-from members.notifications.models import Notification
 from meetings.tasks import weekly_digest
+from members.notifications.models import Notification
 from tests.factories import InstitutionFactory, MeetingFactory, RegistrationFactory, WorkingGroupFactory, staff_of
 from tests.meetings.test_meetings import schedule_form
 from working_groups.models import Initiative, Membership

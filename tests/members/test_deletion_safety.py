@@ -23,8 +23,7 @@ from meetings.models import CalendarFeed, MinutesRevision, Registration
 from meetings.services import minutes_save
 from members.audit.models import AuditEntry
 from members.models import Affiliation, Institution, MembershipApplication, User
-from members.notifications.models import Notification
-from members.notifications.models import NotificationPreference
+from members.notifications.models import Notification, NotificationPreference
 from members.services.affiliations import affiliation_decide
 from members.services.people import user_anonymise
 from tests.factories import (

@@ -17,6 +17,7 @@ from django.views.generic import FormView
 
 from members.access import form_errors_to_form, refuse
 from members.cache import cached_fragment
+from members.i18n import current_language
 from members.models import Institution
 from members.pagination import page_of, search_page_of
 from members.regions import region_counts
@@ -95,8 +96,6 @@ class InitiativeListView(View):
 
 
 def _lang():
-    from members.i18n import current_language
-
     return current_language()
 
 
