@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from meetings.models import Meeting, MeetingDocument
-from meetings.selectors import meeting_rows
+from meetings.models import MeetingDocument
+from meetings.selectors import meeting_rows, public_meetings
 from members.access import refuse
 from members.models import Institution
 from working_groups.models import Initiative, InitiativeDocument, WorkingGroup
@@ -28,13 +28,13 @@ from working_groups.selectors import latest_initiatives
 def home(request):
     """The coalition at a glance: counts, the two tiers, what is coming and what is new."""
     groups = list(WorkingGroup.objects.active().prefetch_related("coordinators"))
-    public_meetings = Meeting.objects.filter(visibility=Meeting.Visibility.PUBLIC).not_cancelled()
+    public = public_meetings().not_cancelled()
     context = {
         "member_count": Institution.objects.active().count(),
         "general_meeting": next((g for g in groups if g.is_general_meeting), None),
         "groups": [g for g in groups if not g.is_general_meeting],
         "stats": [{"label": _("Public initiatives"), "value": Initiative.objects.public().count()}],
-        "upcoming_meetings": list(meeting_rows(public_meetings.upcoming())[:4]),
+        "upcoming_meetings": list(meeting_rows(public.upcoming())[:4]),
         "latest_initiatives": latest_initiatives(request.user, limit=6),
     }
     return render(request, "coalition/home.html", context)

@@ -37,7 +37,7 @@ def _has_place(notification, meeting) -> bool:
         return False
     holder = User.objects.filter(pk=notification.recipient_id, is_active=True, registrations__meeting=meeting,
                                  registrations__status=Registration.Status.CONFIRMED)
-    return who_may_see(meeting, holder).exists()
+    return bool(who_may_see(meeting, holder))
 
 
 def _meeting(notification):

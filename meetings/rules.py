@@ -1,29 +1,95 @@
-"""Who may see, schedule, manage and register for meetings (checked on the object by every view)."""
+"""Who may see, schedule, manage and register for meetings (checked on the object by every view).
+
+Who may see a meeting is one rule (``_clauses``), applied to one meeting by the views' permission,
+to querysets by the selectors and feeds, and to many people at once by the notices and the digest.
+"""
+
+from dataclasses import dataclass
 
 import rules
+from django.db.models import Q
 
-from members.rules import is_secretariat, is_staff_member
-from working_groups.rules import active_group_ids, coordinated_group_ids
+from members.rules import cached, current_affiliations_of, is_secretariat, is_staff_member, secretariat_ids
+from working_groups.models import Membership
+from working_groups.rules import active_group_ids, coordinated_group_ids, coordinated_groups_of, memberships_of
 
 from .models import Meeting
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """What the meeting rule needs to know of a person: whether they act as the secretariat, are
+    staff of an active member, and which groups' group-only meetings they see (the groups they
+    belong to and those they coordinate)."""
+
+    secretariat: bool = False
+    staff: bool = False
+    groups: frozenset[int] = frozenset()
+
+
+NOBODY = Viewer()  # a visitor
+
+
+def viewer(user) -> Viewer:
+    """The person as the rule sees them (cached for the request)."""
+    if not user.is_authenticated:
+        return NOBODY
+    return cached(user, "meeting_viewer", lambda: Viewer(
+        secretariat=is_secretariat(user), staff=is_staff_member(user),
+        groups=frozenset(active_group_ids(user) | coordinated_group_ids(user))))
+
+
+def viewers(user_ids) -> dict[int, Viewer]:
+    """{user id: Viewer} for many people at once (four queries however many): for the notices a
+    meeting sends and the digest's sections."""
+    ids = list(user_ids)
+    affiliations = current_affiliations_of(ids)
+    institutions = {uid: {a.institution_id for a in rows} for uid, rows in affiliations.items()}
+    secretariat = secretariat_ids(ids)
+    coordinated = coordinated_groups_of(institutions)
+    active = {uid: {m.group_id for m in rows if m.status == Membership.Status.ACTIVE}
+              for uid, rows in memberships_of(institutions).items()}
+    return {uid: Viewer(secretariat=uid in secretariat, staff=bool(institutions.get(uid)),
+                        groups=frozenset(active.get(uid, set()) | coordinated.get(uid, set())))
+            for uid in ids}
+
+
+# The rule, once: who sees a meeting of each visibility. ``may_see`` applies it to one meeting,
+# ``visible_q`` to a queryset of meetings; both read the same clauses.
+def _clauses(who: Viewer) -> list[tuple[str | None, frozenset[int] | None]]:
+    """(visibility, groups) pairs the person may see; (None, None) is everything."""
+    if who.secretariat:
+        return [(None, None)]
+    clauses = [(Meeting.Visibility.PUBLIC, None)]
+    if who.staff:
+        clauses.append((Meeting.Visibility.MEMBERS, None))
+    if who.groups:
+        clauses.append((Meeting.Visibility.GROUP, who.groups))
+    return clauses
+
+
+def may_see(who: Viewer, meeting) -> bool:
+    for visibility, groups in _clauses(who):
+        if (visibility is None or meeting.visibility == visibility) and (groups is None or meeting.group_id in groups):
+            return True
+    return False
+
+
+def visible_q(who: Viewer) -> Q:
+    condition = None
+    for visibility, groups in _clauses(who):
+        if visibility is None and groups is None:
+            return Q()  # everything (an empty Q would vanish from an OR)
+        clause = Q(visibility=visibility)
+        if groups is not None:
+            clause &= Q(group_id__in=sorted(groups))
+        condition = clause if condition is None else condition | clause
+    return condition
+
+
 @rules.predicate
 def can_see_meeting(user, meeting) -> bool:
-    if meeting is None:
-        return False
-    if meeting.visibility == Meeting.Visibility.PUBLIC:
-        return True
-    if not user.is_authenticated:
-        return False
-    if is_secretariat(user):
-        return True
-    if meeting.visibility == Meeting.Visibility.MEMBERS:
-        return is_staff_member(user)
-    # group members only (and the group's coordinators)
-    return meeting.group_id is not None and (
-        meeting.group_id in active_group_ids(user) or meeting.group_id in coordinated_group_ids(user)
-    )
+    return meeting is not None and may_see(viewer(user), meeting)
 
 
 @rules.predicate

@@ -1,60 +1,63 @@
 """Reads of the meetings app that depend on who asks."""
 
-from allauth.mfa.models import Authenticator
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import translation
 
 from members.i18n import pick
-from members.models import Affiliation, User
+from members.models import Affiliation, Institution, User
 from members.notifications.rendering import url_in
-from members.rules import is_secretariat, is_staff_member
 from members.templatetags.portal import when
-from working_groups.models import Membership, WorkingGroup
-from working_groups.rules import active_group_ids, coordinated_group_ids
+from working_groups.models import Membership
+from working_groups.rules import active_group_ids
 from working_groups.selectors import current_groups_of
 
 from .models import Meeting, Registration
+from .rules import NOBODY, may_see, viewer, viewers, visible_q
 
 
 def meetings_visible_to(user):
-    """Meetings ``user`` may see: public ones; members-only ones for staff of members; group-only
-    ones for the group's members and coordinators; everything for the secretariat."""
-    qs = Meeting.objects.all()
-    if is_secretariat(user):
-        return qs
-    visible = Q(visibility=Meeting.Visibility.PUBLIC)
-    if user.is_authenticated and is_staff_member(user):
-        visible |= Q(visibility=Meeting.Visibility.MEMBERS)
-    groups = active_group_ids(user) | coordinated_group_ids(user) if user.is_authenticated else set()
-    if groups:
-        visible |= Q(visibility=Meeting.Visibility.GROUP, group_id__in=groups)
-    return qs.filter(visible)
+    """Meetings ``user`` may see (the rule of meetings.rules, as a queryset)."""
+    return Meeting.objects.filter(visible_q(viewer(user)))
 
 
-def who_may_see(meeting, people):
-    """Narrow the queryset of users ``people`` to those who may see ``meeting``: the set version
-    of rules.can_see_meeting, in one query however many people (tests/meetings hold the two to
-    the same answers)."""
+def public_meetings():
+    """What a visitor may see: the home page, the public calendar feed."""
+    return Meeting.objects.filter(visible_q(NOBODY))
+
+
+def who_may_see(meeting, people) -> list:
+    """Those of ``people`` (users) who may see ``meeting``: the rule of meetings.rules applied to
+    many people at once (a fixed number of queries however many). A registration outlives the
+    right that allowed it (someone leaves the group, an institution is suspended); such a person
+    is told nothing more about the meeting, and its online link least of all."""
+    people = list(people)
     if meeting.visibility == Meeting.Visibility.PUBLIC:
         return people
+    seen = viewers(p.pk for p in people)
+    return [p for p in people if may_see(seen[p.pk], meeting)]
 
-    person = OuterRef("pk")
-    current = Affiliation.objects.current().filter(user_id=person)
-    secretariat = Exists(User.groups.through.objects.filter(user_id=person,
-                                                            group__name=settings.SECRETARIAT_GROUP)) & Exists(
-        Authenticator.objects.filter(user_id=person, type=Authenticator.Type.TOTP))
-    if meeting.visibility == Meeting.Visibility.MEMBERS:
-        return people.filter(secretariat | Exists(current))
-    if meeting.group_id is None:
-        return people.filter(secretariat)
-    member = Membership.objects.filter(
-        user_id=person, group_id=meeting.group_id, status=Membership.Status.ACTIVE,
-        institution_id__in=Affiliation.objects.current().filter(user_id=OuterRef(OuterRef("pk")))
-        .values("institution_id"))
-    coordinator = current.filter(institution_id__in=WorkingGroup.coordinators.through.objects.filter(
-        workinggroup_id=meeting.group_id).values("institution_id"))
-    return people.filter(secretariat | Exists(member) | Exists(coordinator))
+
+def audience(meeting) -> list[User]:
+    """Who is told of a new meeting: the group's members; for the general meeting (and a general
+    symposium) the representatives and contacts of all active members."""
+    if meeting.group_id and not meeting.group.is_general_meeting:
+        return list(User.objects.filter(is_active=True, group_memberships__group=meeting.group,
+                                        group_memberships__status=Membership.Status.ACTIVE).distinct())
+    roles = [Affiliation.Role.REPRESENTATIVE]
+    if meeting.kind == Meeting.Kind.SYMPOSIUM:
+        roles.append(Affiliation.Role.CONTACT)
+    return list(User.objects.filter(
+        is_active=True, affiliations__status=Affiliation.Status.APPROVED, affiliations__role__in=roles,
+        affiliations__institution__status=Institution.Status.ACTIVE,
+    ).distinct())
+
+
+def registered_people(meeting) -> list[User]:
+    """People holding a place or waiting for one who may still see the meeting (who_may_see)."""
+    return who_may_see(meeting, User.objects.filter(
+        is_active=True, registrations__meeting=meeting,
+        registrations__status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
+    ).distinct())
 
 
 def meeting_rows(queryset):
@@ -88,15 +91,17 @@ def my_registration(user, meeting):
 
 
 def _digest_items(users, meetings, groups_of, meta):
+    """Each reader's items: meetings of their groups that they may see (the rule, for the batch)."""
     # Each meeting's item in each language is built once for the batch, not once per reader.
     item = {(m.pk, lang): {"title": pick(m.title_ja, m.title_en, lang), "url": url_in(lang, m),
                            "meta": meta(m, lang)}
             for m in meetings for lang in ("ja", "en")}
     out = {}
+    seen = viewers(u.pk for u in users)
     for user in users:
         lang = "en" if user.language == "en" else "ja"
         mine = groups_of.get(user.pk, set())
-        items = [item[m.pk, lang] for m in meetings if m.group_id in mine]
+        items = [item[m.pk, lang] for m in meetings if m.group_id in mine and may_see(seen[user.pk], m)]
         if items:
             out[user.pk] = items[:20]
     return out

@@ -6,6 +6,7 @@ people asking for the last seat at once are served one after the other: one gets
 goes on the waiting list. Notices go through the outbox in the same transaction.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -16,55 +17,50 @@ from django.utils.translation import gettext as _
 
 from members.audit.services import audit
 from members.markup import render_markdown
-from members.models import Affiliation, Institution, User
+from members.models import User
 from members.notifications.services import notify
 from members.uploads import clean_document
-from working_groups.models import Membership
 
-from .models import CalendarFeed, Meeting, MeetingDocument, MinutesRevision, Registration
-from .selectors import who_may_see
+from .models import AgendaItem, CalendarFeed, Meeting, MeetingDocument, MinutesRevision, Registration
+from .selectors import audience, registered_people, who_may_see
 
 R = Registration.Status
 MOVING_FIELDS = ("starts_at", "ends_at", "venue", "format", "online_url")
 
 
-def audience(meeting) -> list[User]:
-    """Who is told of a new meeting: the group's members; for the general meeting (and a general
-    symposium) the representatives and contacts of all active members."""
-    if meeting.group_id and not meeting.group.is_general_meeting:
-        return list(User.objects.filter(is_active=True, group_memberships__group=meeting.group,
-                                        group_memberships__status=Membership.Status.ACTIVE).distinct())
-    roles = [Affiliation.Role.REPRESENTATIVE]
-    if meeting.kind == Meeting.Kind.SYMPOSIUM:
-        roles.append(Affiliation.Role.CONTACT)
-    return list(User.objects.filter(
-        is_active=True, affiliations__status=Affiliation.Status.APPROVED, affiliations__role__in=roles,
-        affiliations__institution__status=Institution.Status.ACTIVE,
-    ).distinct())
+# What the meeting form edits (MeetingForm), and one agenda line (AgendaFormSet).
+MEETING_FIELDS = ("kind", "group", "title_ja", "title_en", "description_ja", "description_en", "starts_at", "ends_at",
+                  "format", "venue", "online_url", "capacity", "registration_deadline", "visibility")
+AGENDA_FIELDS = ("time", "item_ja", "item_en", "speaker")
 
 
-def registered_people(meeting) -> list[User]:
-    return entitled(meeting, User.objects.filter(
-        is_active=True, registrations__meeting=meeting, registrations__status__in=[R.CONFIRMED, R.WAITING]
-    ).distinct())
+@dataclass(frozen=True)
+class MeetingChange:
+    """What an edit did: the meeting, the fields that moved it (time, place, format, link) and how
+    many registered people were told (0 when nothing that concerns them changed)."""
+
+    meeting: Meeting
+    moved: list[str]
+    notified: int
 
 
-def entitled(meeting, people) -> list[User]:
-    """Those of ``people`` (a queryset) who may still see ``meeting``. A registration outlives the
-    right that allowed it (someone leaves the group, an institution is suspended); such a person
-    is told nothing more about the meeting, and its online link least of all."""
-    return list(who_may_see(meeting, people))
+def _set_agenda(meeting, agenda: list[dict]) -> None:
+    """The programme is replaced by ``agenda`` (dicts of AGENDA_FIELDS), in the order given."""
+    items = [AgendaItem(meeting=meeting, **{k: line.get(k, "") for k in AGENDA_FIELDS}) for line in agenda]
+    for item in items:
+        item.full_clean(exclude=["meeting"])
+    meeting.agenda.all().delete()
+    AgendaItem.objects.bulk_create(items)
 
 
 @transaction.atomic
-def meeting_schedule(*, form, agenda, by) -> Meeting:
-    """Create a meeting (with its agenda formset) and announce it to its audience."""
-    meeting = form.save(commit=False)
-    meeting.created_by = by
+def meeting_schedule(*, by, data: dict, agenda: list[dict]) -> Meeting:
+    """Create a meeting from ``data`` (MEETING_FIELDS) with its programme, and announce it to its
+    audience when it is still to come. Side effects: an audit entry; the announcement e-mails."""
+    meeting = Meeting(**{k: v for k, v in data.items() if k in MEETING_FIELDS}, created_by=by)
     meeting.full_clean()
     meeting.save()
-    agenda.instance = meeting
-    agenda.save()
+    _set_agenda(meeting, agenda)
     audit(actor=by, action="meeting.schedule", obj=meeting, detail={"group": getattr(meeting.group, "slug", "")})
     if meeting.starts_at > timezone.now():
         notify(kind="meeting_announced", to=audience(meeting), obj=meeting, reply_to=getattr(by, "email", ""))
@@ -72,24 +68,31 @@ def meeting_schedule(*, form, agenda, by) -> Meeting:
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, form, agenda, by) -> Meeting:
-    """Save an edit. A new time or place marks the meeting changed, raises its calendar sequence
-    and tells everyone registered (reminders already queued for the old time are dropped when they
-    come up for delivery)."""
-    before = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    meeting = form.save(commit=False)
-    moved = [f for f in MOVING_FIELDS if getattr(before, f) != getattr(meeting, f)]
+def meeting_update(*, meeting: Meeting, by, data: dict, agenda: list[dict] | None = None) -> MeetingChange:
+    """Save an edit (``data``: MEETING_FIELDS; ``agenda``: the whole programme, None to keep it). A
+    new time or place marks the meeting changed, raises its calendar sequence and tells everyone
+    registered (reminders already queued for the old time are dropped when they come up for
+    delivery). Side effects: an audit entry and the e-mails when it moved."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    before = {f: getattr(meeting, f) for f in MOVING_FIELDS}
+    for name, value in data.items():
+        if name in MEETING_FIELDS:
+            setattr(meeting, name, value)
+    moved = [f for f in MOVING_FIELDS if before[f] != getattr(meeting, f)]
     if moved and not meeting.is_cancelled:
         meeting.status = Meeting.Status.CHANGED
-        meeting.sequence = before.sequence + 1
+        meeting.sequence += 1
     meeting.full_clean()
     meeting.save()
-    agenda.save()
+    if agenda is not None:
+        _set_agenda(meeting, agenda)
+    notified = 0
     if moved and not meeting.is_cancelled:
         audit(actor=by, action="meeting.change", obj=meeting, detail={"fields": moved})
-        notify(kind="meeting_changed", to=registered_people(meeting), obj=meeting,
-               period=f"seq{meeting.sequence}", context={"changed": moved}, reply_to=getattr(by, "email", ""))
-    return meeting
+        notified = len(notify(kind="meeting_changed", to=registered_people(meeting), obj=meeting,
+                              period=f"seq{meeting.sequence}", context={"changed": moved},
+                              reply_to=getattr(by, "email", "")))
+    return MeetingChange(meeting=meeting, moved=moved, notified=notified)
 
 
 @transaction.atomic
@@ -253,6 +256,15 @@ def minutes_save(*, meeting: Meeting, by, text: str) -> Meeting:
 
 
 @transaction.atomic
+def calendar_feed_renew(*, user) -> CalendarFeed:
+    """A new secret address for the person's calendar feed; the old one stops working at once."""
+    feed, created = CalendarFeed.objects.get_or_create(user=user)
+    if not created:
+        feed.renew()
+    return feed
+
+
+@transaction.atomic
 def document_add(*, meeting: Meeting, by, upload, title: str = "") -> MeetingDocument:
     content, content_type = clean_document(upload)
     document = MeetingDocument(meeting=meeting, title=(title or content.name)[:200], content_type=content_type,
@@ -293,7 +305,7 @@ def reminders_due(now=None) -> int:
                 locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
                 if getattr(locked, field) == locked.starts_at:
                     continue
-                people = entitled(locked, User.objects.filter(is_active=True, registrations__meeting=locked,
+                people = who_may_see(locked, User.objects.filter(is_active=True, registrations__meeting=locked,
                                                                registrations__status=R.CONFIRMED))
                 notify(kind=kind, to=people, obj=locked, period=locked.starts_at.isoformat(),
                        context={"starts_at": locked.starts_at.isoformat()})

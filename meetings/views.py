@@ -3,17 +3,15 @@ participants, and calendars."""
 
 import csv
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 from django.views import View
 
 from members.access import form_errors_to_form, refuse
@@ -26,20 +24,9 @@ from working_groups.rules import coordinated_group_ids
 
 from . import selectors, services
 from .calendar import calendar_of
+from .filters import MeetingFilter
 from .forms import AgendaFormSet, DocumentForm, MeetingForm, MinutesForm, ReasonForm, RegistrationForm
 from .models import CalendarFeed, Meeting, MeetingDocument, Registration
-
-
-class MeetingFilter(django_filters.FilterSet):
-    wg = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Working group"), queryset=WorkingGroup.objects.order_by("order", "slug"),
-        to_field_name="slug", field_name="group",
-    )
-    format = django_filters.ChoiceFilter(label=gettext_lazy("Format"), choices=Meeting.Format.choices)
-
-    class Meta:
-        model = Meeting
-        fields = ["wg", "format"]
 
 
 class MeetingListView(View):
@@ -106,6 +93,18 @@ def schedulable(user) -> dict:
     return {"groups": groups, "kinds": [Meeting.Kind.GROUP, Meeting.Kind.SYMPOSIUM] if groups else []}
 
 
+def meeting_data(form) -> dict:
+    """The meeting form's values as the services take them."""
+    return {name: form.cleaned_data.get(name) for name in services.MEETING_FIELDS if name in form.cleaned_data}
+
+
+def agenda_lines(formset) -> list[dict]:
+    """The programme the agenda formset holds (lines marked for deletion and empty lines left out)."""
+    return [{name: form.cleaned_data.get(name) or "" for name in services.AGENDA_FIELDS}
+            for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("time")]
+
+
 class MeetingFormMixin:
     template_name = "meetings/meeting_form.html"
 
@@ -145,7 +144,7 @@ class MeetingCreateView(LoginRequiredMixin, MeetingFormMixin, View):
         if not self.allowed(request, form):
             return refuse(request)
         try:
-            meeting = services.meeting_schedule(form=form, agenda=agenda, by=request.user)
+            meeting = services.meeting_schedule(by=request.user, data=meeting_data(form), agenda=agenda_lines(agenda))
         except ValidationError as exc:
             form_errors_to_form(form, exc)
             return self.render_form(request, form, agenda)
@@ -176,12 +175,20 @@ class MeetingEditView(MeetingMixin, MeetingFormMixin, View):
             return self.render_form(request, form, agenda, self.meeting)
         if not self.allowed(request, form) and form.cleaned_data.get("group") != self.meeting.group:
             return refuse(request)
-        meeting = services.meeting_update(meeting=self.meeting, form=form, agenda=agenda, by=request.user)
-        if meeting.status == Meeting.Status.CHANGED:
-            messages.success(request, _("The meeting is saved; the registered participants were told of the change."))
+        try:
+            change = services.meeting_update(meeting=self.meeting, by=request.user, data=meeting_data(form),
+                                             agenda=agenda_lines(agenda))
+        except ValidationError as exc:
+            form_errors_to_form(form, exc)
+            return self.render_form(request, form, agenda, self.meeting)
+        if change.notified:
+            messages.success(request, ngettext(
+                "The meeting is saved; %(n)d registered participant was told of the change.",
+                "The meeting is saved; %(n)d registered participants were told of the change.",
+                change.notified) % {"n": change.notified})
         else:
             messages.success(request, _("The meeting is saved."))
-        return redirect(meeting.get_absolute_url())
+        return redirect(change.meeting.get_absolute_url())
 
 
 class MeetingCancelView(MeetingMixin, View):
@@ -356,7 +363,7 @@ class MeetingIcalView(MeetingMixin, View):
 
 def public_feed(request):
     """/meetings/ical/ (?wg=<slug>): the public meetings, for any calendar to subscribe to."""
-    qs = Meeting.objects.filter(visibility=Meeting.Visibility.PUBLIC).select_related("group") \
+    qs = selectors.public_meetings().select_related("group") \
         .prefetch_related("agenda").order_by("-starts_at")
     name = _("Coalition meetings")
     slug = request.GET.get("wg")
@@ -385,9 +392,6 @@ class CalendarRenewView(LoginRequiredMixin, View):
     """A new secret address; the old one stops working."""
 
     def post(self, request):
-        with transaction.atomic():
-            feed, created = CalendarFeed.objects.get_or_create(user=request.user)
-            if not created:
-                feed.renew()
+        services.calendar_feed_renew(user=request.user)
         messages.success(request, _("Your calendar has a new address; the old one no longer works."))
         return redirect(reverse("members:account") + "#calendar")

@@ -192,7 +192,7 @@ APPLICATIONS = [
          applicant_name="林 大樹", applicant_title="地域連携センター", applicant_email="hayashi@toyama-kosen.example",
          representative_name="", representative_title="", intended_groups=["human-resources"],
          message="", status="returned",
-         decision_reason="代表者の氏名と役職をご記入ください。 / Please add the name and position of the representative."),
+         reason="代表者の氏名と役職をご記入ください。 / Please add the name and position of the representative."),
 ]
 
 

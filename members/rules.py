@@ -5,11 +5,10 @@ object, here, in one place. Roles (DESIGN.md): visitor, user, staff, institution
 secretariat. The secretariat acts only when its two-factor sign-in is set up.
 """
 
+from collections import defaultdict
+
 import rules
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
-from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.utils.functional import empty
 
 from .models import Affiliation, Institution, User
@@ -30,12 +29,15 @@ def cached(user, name, compute):
 
 
 def _secretariat_facts(user) -> tuple[bool, bool]:
-    """(in the secretariat group, has TOTP) in one query."""
-
-    group = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=settings.SECRETARIAT_GROUP)
-    totp = Authenticator.objects.filter(user_id=OuterRef("pk"), type=Authenticator.Type.TOTP)
-    row = User.objects.filter(pk=user.pk).values_list(Exists(group), Exists(totp)).first()
+    """(in the secretariat group, has TOTP) in one query, by the conditions of UserQuerySet."""
+    row = User.objects.filter(pk=user.pk).values_list(
+        User.objects.in_secretariat_group_condition(), User.objects.two_factor_condition()).first()
     return tuple(row) if row else (False, False)
+
+
+def secretariat_ids(user_ids) -> set[int]:
+    """Of these people, those who act as the secretariat (one query; ``is_secretariat`` for many)."""
+    return set(User.objects.filter(pk__in=list(user_ids), is_active=True).secretariat().values_list("pk", flat=True))
 
 
 def in_secretariat_group(user) -> bool:
@@ -56,15 +58,19 @@ def is_secretariat(user) -> bool:
     return in_secretariat_group(user) and has_two_factor(user)
 
 
+def current_affiliations_of(user_ids) -> dict[int, list[Affiliation]]:
+    """{user id: their approved affiliations with active member institutions} (one query)."""
+    found = defaultdict(list)
+    for affiliation in Affiliation.objects.current().filter(user_id__in=list(user_ids)).select_related("institution"):
+        found[affiliation.user_id].append(affiliation)
+    return dict(found)
+
+
 def current_affiliations(user) -> list[Affiliation]:
     """The user's approved affiliations with active member institutions (cached per request)."""
     if not user.is_authenticated:
         return []
-    return cached(
-        user,
-        "affiliations",
-        lambda: list(Affiliation.objects.current().filter(user=user).select_related("institution")),
-    )
+    return cached(user, "affiliations", lambda: current_affiliations_of([user.pk]).get(user.pk, []))
 
 
 def prime_affiliations(user, affiliations) -> None:

@@ -18,35 +18,48 @@ from members.rules import (
 from .models import Initiative, Membership, WorkingGroup
 
 
+def coordinated_groups_of(institutions_of: dict[int, set[int]]) -> dict[int, set[int]]:
+    """{user id: groups one of their institutions coordinates}, from {user id: institution ids}
+    (one query for any number of people)."""
+    wanted = set().union(*institutions_of.values()) if institutions_of else set()
+    if not wanted:
+        return {}
+    by_institution: dict[int, set[int]] = {}
+    for group_id, institution_id in WorkingGroup.coordinators.through.objects.filter(
+            institution_id__in=wanted).values_list("workinggroup_id", "institution_id"):
+        by_institution.setdefault(institution_id, set()).add(group_id)
+    return {uid: set().union(*(by_institution.get(i, set()) for i in ids)) for uid, ids in institutions_of.items()}
+
+
+def memberships_of(institutions_of: dict[int, set[int]]) -> dict[int, list[Membership]]:
+    """{user id: open (pending or active) memberships, with their groups} (one query). A membership
+    counts only while its holder is staff of the institution it was made for and that institution
+    is an active member (``institutions_of``): rights lapse with the affiliation, as staff rights do."""
+    found: dict[int, list[Membership]] = {}
+    people = [uid for uid, ids in institutions_of.items() if ids]
+    if not people:
+        return found
+    rows = Membership.objects.filter(user_id__in=people, status__in=[Membership.Status.PENDING,
+                                                                    Membership.Status.ACTIVE]).select_related("group")
+    for membership in rows:
+        if membership.institution_id in institutions_of[membership.user_id]:
+            found.setdefault(membership.user_id, []).append(membership)
+    return found
+
+
 def coordinated_group_ids(user) -> set[int]:
     """Groups for which one of the user's institutions coordinates (one query, cached)."""
     ids = institution_ids(user)
     if not ids:
         return set()
-
-    return cached(
-        user,
-        "coordinated_groups",
-        lambda: set(WorkingGroup.coordinators.through.objects.filter(institution_id__in=ids)
-                    .values_list("workinggroup_id", flat=True)),
-    )
+    return cached(user, "coordinated_groups", lambda: coordinated_groups_of({user.pk: ids}).get(user.pk, set()))
 
 
 def memberships(user) -> list:
-    """The user's open group memberships (pending or active), with their groups: one query, cached.
-    A membership counts only while its holder is staff of the institution it was made for and that
-    institution is an active member: rights lapse with the affiliation, as staff rights do."""
+    """The user's open group memberships (see memberships_of): one query, cached per request."""
     if not user.is_authenticated:
         return []
-
-    return cached(
-        user,
-        "memberships",
-        lambda: list(Membership.objects.filter(user=user, status__in=[Membership.Status.PENDING,
-                                                                      Membership.Status.ACTIVE],
-                                               institution_id__in=institution_ids(user))
-                     .select_related("group")),
-    )
+    return cached(user, "memberships", lambda: memberships_of({user.pk: institution_ids(user)}).get(user.pk, []))
 
 
 def active_group_ids(user) -> set[int]:

@@ -235,12 +235,30 @@ def institution_groups_choose(*, institution, by, groups) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+# What the secretariat's group form edits (GroupForm); the coordinating institutions are a list.
+GROUP_FIELDS = ("slug", "name_ja", "name_en", "description_ja", "description_en", "is_open", "order")
+
+
 @transaction.atomic
-def group_save(*, form, by) -> WorkingGroup:
-    """Create or edit a group (secretariat)."""
-    creating = form.instance.pk is None
-    changed = list(form.changed_data)
-    group = form.save()
+def group_save(*, by, data: dict, coordinators, group: WorkingGroup | None = None) -> WorkingGroup:
+    """Create a theme group (``group`` None) or edit one: ``data`` holds GROUP_FIELDS (the slug of
+    an existing group, a public address, never changes), ``coordinators`` its coordinating
+    institutions. Side effects: an audit entry naming the fields that changed."""
+    creating = group is None
+    if creating:
+        group = WorkingGroup(tier=WorkingGroup.Tier.THEME)
+    else:
+        group = WorkingGroup.objects.select_for_update().get(pk=group.pk)
+        data = {k: v for k, v in data.items() if k != "slug"}
+    changed = [k for k, v in data.items() if k in GROUP_FIELDS and getattr(group, k) != v]
+    for name in changed:
+        setattr(group, name, data[name])
+    group.full_clean()
+    group.save()
+    wanted = {i.pk for i in coordinators}
+    if creating or set(group.coordinators.values_list("pk", flat=True)) != wanted:
+        group.coordinators.set(wanted)
+        changed.append("coordinators")
     audit(actor=by, action="group.create" if creating else "group.update", obj=group, detail={"fields": changed})
     return group
 
@@ -327,29 +345,37 @@ def _short(value):
     return value
 
 
-def _save_cover(initiative, form):
-    image = form.cleaned_data.get("cover_upload")  # already checked and re-encoded by the form
-    if image:
-        initiative.cover.save(image.name, image, save=False)
-    elif form.cleaned_data.get("remove_cover"):
+# What the initiative form edits (InitiativeForm); themes and partner members are lists, the
+# cover an image file already checked and re-encoded (members.uploads.clean_image).
+INITIATIVE_FIELDS = ("language", "title", "summary", "body", "title_translated", "summary_translated", "partners",
+                     "prefecture", "started_on", "ended_on", "outcomes", "co2_reduction", "capacity_kw", "cover_alt",
+                     "visibility", "links")
+
+
+def _apply(initiative, data: dict, *, cover=None, remove_cover: bool = False) -> None:
+    for name, value in data.items():
+        if name in INITIATIVE_FIELDS:
+            setattr(initiative, name, value)
+    if not initiative.prefecture:
+        initiative.prefecture = initiative.institution.prefecture
+    if cover:
+        initiative.cover.save(cover.name, cover, save=False)
+    elif remove_cover:
         initiative.cover = ""
 
 
 @transaction.atomic
-def initiative_create(*, form, by, institution) -> Initiative:
-    """A staff member writes a new initiative for their institution (a draft).
-    Side effects: a revision."""
-    initiative = form.save(commit=False)
-    initiative.institution = institution
-    initiative.author = by
-    initiative.status = Initiative.Status.DRAFT
-    if not initiative.prefecture:
-        initiative.prefecture = institution.prefecture
+def initiative_create(*, by, institution, data: dict, themes, partner_institutions=(), cover=None) -> Initiative:
+    """A staff member writes a new initiative for their institution (a draft): ``data`` holds
+    INITIATIVE_FIELDS. Side effects: a revision."""
+    initiative = Initiative(institution=institution, author=by, status=Initiative.Status.DRAFT)
+    _apply(initiative, data, cover=cover)
     initiative.slug = _slug_for(initiative)
-    _save_cover(initiative, form)
     refresh_derived(initiative)
+    initiative.full_clean(exclude=["slug"])
     initiative.save()
-    form.save_m2m()
+    initiative.themes.set(themes)
+    initiative.partner_institutions.set(partner_institutions)
     refresh_derived(initiative)
     initiative.save(update_fields=["search_text"])
     _revision(initiative, by, "create")
@@ -357,15 +383,19 @@ def initiative_create(*, form, by, institution) -> Initiative:
 
 
 @transaction.atomic
-def initiative_update(*, initiative: Initiative, form, by) -> Initiative:
-    """Save an edit; the revision records who changed which fields, from what to what."""
-    before = _snapshot(Initiative.objects.select_for_update().get(pk=initiative.pk))
-    initiative = form.save(commit=False)
-    if not initiative.prefecture:
-        initiative.prefecture = initiative.institution.prefecture
-    _save_cover(initiative, form)
+def initiative_update(*, initiative: Initiative, by, data: dict, themes=None, partner_institutions=None,
+                      cover=None, remove_cover: bool = False) -> Initiative:
+    """Save an edit (``data``: INITIATIVE_FIELDS; themes and partners None to keep them); the
+    revision records who changed which fields, from what to what. Side effects: a revision."""
+    initiative = Initiative.objects.select_for_update().select_related("institution").get(pk=initiative.pk)
+    before = _snapshot(initiative)
+    _apply(initiative, data, cover=cover, remove_cover=remove_cover)
+    initiative.full_clean(exclude=["slug"])
     initiative.save()
-    form.save_m2m()
+    if themes is not None:
+        initiative.themes.set(themes)
+    if partner_institutions is not None:
+        initiative.partner_institutions.set(partner_institutions)
     refresh_derived(initiative)
     initiative.save(update_fields=["year", "body_html", "search_text"])
     _revision(initiative, by, "edit", before=before)

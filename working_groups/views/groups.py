@@ -233,7 +233,13 @@ class GroupFormView(SecretariatRequiredMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        group = services.group_save(form=form, by=self.request.user)
+        data = {name: form.cleaned_data[name] for name in services.GROUP_FIELDS if name in form.cleaned_data}
+        try:
+            group = services.group_save(by=self.request.user, group=self.group, data=data,
+                                        coordinators=form.cleaned_data["coordinators"])
+        except ValidationError as exc:
+            form_errors_to_form(form, exc)
+            return self.form_invalid(form)
         messages.success(self.request, _("The group is saved."))
         return redirect(group.get_absolute_url())
 

@@ -99,6 +99,13 @@ def _lang():
     return current_language()
 
 
+def initiative_data(form) -> dict:
+    """The initiative form's values as the services take them (its links are parsed by the form)."""
+    data = {name: form.cleaned_data[name] for name in services.INITIATIVE_FIELDS if name in form.cleaned_data}
+    data["links"] = form.cleaned_data.get("links_text", [])
+    return data
+
+
 class InitiativeMixin:
     """Loads the initiative of the URL and checks ``permission`` on it (refuse() when denied)."""
 
@@ -157,8 +164,10 @@ class InitiativeCreateView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            initiative = services.initiative_create(form=form, by=self.request.user,
-                                                    institution=form.cleaned_data["institution"])
+            initiative = services.initiative_create(
+                by=self.request.user, institution=form.cleaned_data["institution"], data=initiative_data(form),
+                themes=form.cleaned_data["themes"], partner_institutions=form.cleaned_data["partner_institutions"],
+                cover=form.cleaned_data.get("cover_upload"))
         except ValidationError as exc:
             form_errors_to_form(form, exc)
             return self.form_invalid(form)
@@ -185,7 +194,14 @@ class InitiativeEditView(InitiativeMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        initiative = services.initiative_update(initiative=self.initiative, form=form, by=self.request.user)
+        try:
+            initiative = services.initiative_update(
+                initiative=self.initiative, by=self.request.user, data=initiative_data(form),
+                themes=form.cleaned_data["themes"], partner_institutions=form.cleaned_data["partner_institutions"],
+                cover=form.cleaned_data.get("cover_upload"), remove_cover=form.cleaned_data.get("remove_cover", False))
+        except ValidationError as exc:
+            form_errors_to_form(form, exc)
+            return self.form_invalid(form)
         messages.success(self.request, _("The initiative is saved."))
         return redirect(initiative.get_absolute_url())
 
