@@ -1,4 +1,4 @@
-"""Root URLs: the public contract of DESIGN.md, under /ja/ and /en/ (Japanese the default)."""
+"""Root URLs: the public contract of docs/urls.md, under /ja/ and /en/ (Japanese the default)."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin

@@ -1,4 +1,4 @@
-"""Demo meetings: the founding general meeting and the 2022 symposium of DOMAIN.md, past group
+"""Demo meetings: the founding general meeting and the 2022 symposium of docs/domain.md, past group
 meetings with minutes, and upcoming meetings (dated from the day the demo is first seeded) with
 registrations and a waiting list. Idempotent: keyed by the Japanese title."""
 

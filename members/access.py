@@ -1,6 +1,6 @@
 """Access plumbing for views of every app: how a refusal looks.
 
-Refusals follow STYLE.md: a visitor is sent to sign in; a signed-in person who may not see an
+Refusals follow one rule: a visitor is sent to sign in; a signed-in person who may not see an
 object gets a 404, not a 403 (so nothing leaks about what exists); a secretariat member without
 two-factor sign-in is sent to set it up. The decisions themselves are the predicates in rules.py.
 """

@@ -39,7 +39,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def confirm_email(self, request, email_address):
         """Once an address is proven, approved applications sent from it make the person their
-        institution's contact (the invitation of DESIGN.md's application flow)."""
+        institution's contact (the invitation of the application flow)."""
         confirmed = super().confirm_email(request, email_address)
         if confirmed:
             invitations_accept(user=email_address.user, email=email_address.email)

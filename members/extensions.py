@@ -1,4 +1,4 @@
-"""How upper apps add to pages of this layer without being imported by it (DESIGN.md, Architecture).
+"""How upper apps add to pages of this layer without being imported by it (docs/architecture.md).
 
 An upper app registers, in its ``AppConfig.ready()``:
 

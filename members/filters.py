@@ -1,4 +1,4 @@
-"""The member directory's filters (names and values are public contracts, DESIGN.md)."""
+"""The member directory's filters (names and values are public contracts, docs/urls.md)."""
 
 import django_filters
 from django import forms

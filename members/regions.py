@@ -1,7 +1,7 @@
 """Japan's 47 prefectures (JIS X 0401 codes) and the eight conventional regions.
 
 Reference data, not a table: it does not change, every layer reads it, and keeping it in code means
-no query is spent on it. The region of a prefecture is derived, never stored (DOMAIN.md).
+no query is spent on it. The region of a prefecture is derived, never stored (docs/domain.md).
 """
 
 from dataclasses import dataclass

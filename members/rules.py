@@ -1,7 +1,7 @@
 """Who may do what in the members app: small named predicates composed into permissions.
 
 Views ask ``user.has_perm("members.<action>", obj)`` (django-rules), so the check is made on the
-object, here, in one place. Roles (DESIGN.md): visitor, user, staff, institution contact,
+object, here, in one place. Roles (docs/architecture.md): visitor, user, staff, institution contact,
 secretariat. The secretariat acts only when its two-factor sign-in is set up.
 """
 

@@ -1,4 +1,4 @@
-"""Signed links that prove who they were made for (STYLE.md: no token tables)."""
+"""Signed links that prove who they were made for (no token tables)."""
 
 from django.core import signing
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""One factory per model, and a few helpers that build the roles of DESIGN.md."""
+"""One factory per model, and a few helpers that build the roles of docs/architecture.md."""
 
 import datetime
 

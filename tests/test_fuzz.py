@@ -1,7 +1,7 @@
 """Fuzz tests (hypothesis): every query parameter of every public page, and every form a person can
 reach, with arbitrary input.
 
-What DESIGN.md promises ("Safe input", "Bilingual") must hold for any input, not only the cases
+What the portal promises ("Safe input", "Bilingual") must hold for any input, not only the cases
 the example-based tests in tests/<app>/test_bad_input.py thought of:
 
 - the answer is never a 5xx (the test client re-raises a view's exception, so hypothesis shrinks

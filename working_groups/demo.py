@@ -1,5 +1,5 @@
 """Demo data for the working-groups app: the general meeting and the five theme groups of
-DOMAIN.md with their coordinating institutions. Idempotent (keyed by slug)."""
+docs/domain.md with their coordinating institutions. Idempotent (keyed by slug)."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Demo initiatives: case studies of the kinds DOMAIN.md lists (ZEB buildings, university solar
+"""Demo initiatives: case studies of the kinds docs/domain.md lists (ZEB buildings, university solar
 plants, satoyama with a town, campus roadmaps, joint courses), written out for several members."""
 
 # key, themes, language, title (ja), title (en), summary (ja), summary (en), body (Markdown, in the

@@ -1,4 +1,4 @@
-"""The initiative list's filters: q, wg, region, prefecture, institution, year (DESIGN.md)."""
+"""The initiative list's filters: q, wg, region, prefecture, institution, year (docs/urls.md)."""
 
 import datetime
 

@@ -1,6 +1,6 @@
 """Who may do what with groups and initiatives (checked on the object by every view).
 
-Roles (DESIGN.md): staff (approved affiliation with an active member), institution contact,
+Roles (docs/architecture.md): staff (approved affiliation with an active member), institution contact,
 WG coordinator (staff of a coordinating institution of that group), secretariat.
 """
 
@@ -103,14 +103,20 @@ def is_contact_of_request(user, request) -> bool:
 
 
 @rules.predicate
+def sees_members_only(user) -> bool:
+    """Who may read members-only initiatives: staff of an active member, and the secretariat. The
+    one rule of their visibility: this predicate and the lists (selectors.initiatives_listed_for)
+    both ask it."""
+    return is_staff_member(user) or is_secretariat(user)
+
+
+@rules.predicate
 def can_read_initiative(user, initiative) -> bool:
     if initiative is None:
         return False
     if initiative.status == Initiative.Status.DRAFT:
         return False  # drafts: editors only (composed below)
-    if initiative.visibility == Initiative.Visibility.PUBLIC:
-        return True
-    return is_staff_member(user) or is_secretariat(user)
+    return initiative.visibility == Initiative.Visibility.PUBLIC or sees_members_only(user)
 
 
 can_edit_initiative = is_author | is_contact_of_initiative | is_secretariat
@@ -119,7 +125,7 @@ rules.add_perm("working_groups.create_initiative", is_staff_member)
 rules.add_perm("working_groups.view_initiative", can_read_initiative | can_edit_initiative)
 rules.add_perm("working_groups.edit_initiative", can_edit_initiative)
 rules.add_perm("working_groups.unpublish_initiative", is_secretariat)
-rules.add_perm("working_groups.view_members_only", is_staff_member | is_secretariat)
+rules.add_perm("working_groups.view_members_only", sees_members_only)
 rules.add_perm("working_groups.join_group", is_staff_member & is_group_active)
 rules.add_perm("working_groups.manage_group", is_coordinator_of | is_secretariat)
 rules.add_perm("working_groups.decide_membership", is_coordinator_of_request | is_secretariat)

@@ -7,15 +7,10 @@ from members.i18n import current_language, pick
 from members.models import Affiliation, Institution, User
 from members.notifications.rendering import url_in
 from members.regions import PREFECTURES_BY_CODE, region_of
-from members.rules import is_secretariat, is_staff_member
 from members.selectors import secretariat_users
 
 from .models import Initiative, Membership, Participation, WorkingGroup
-from .rules import coordinated_group_ids, memberships
-
-
-def sees_members_only(user) -> bool:
-    return is_staff_member(user) or is_secretariat(user)
+from .rules import coordinated_group_ids, memberships, sees_members_only
 
 
 def initiatives_listed_for(user):

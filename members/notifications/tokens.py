@@ -1,4 +1,4 @@
-"""Signed unsubscribe tokens: prove who a link was made for, without a table (STYLE.md)."""
+"""Signed unsubscribe tokens: prove who a link was made for, without a table."""
 
 from django.conf import settings
 from django.core import signing

@@ -15,9 +15,7 @@ file a page links to is served by /media/ only to those who may see the page it 
 
 import datetime
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import pytest
 from django.core.files.base import ContentFile
@@ -33,22 +31,16 @@ from members.notifications.models import EmailOptOut, Notification, Notification
 from members.notifications.tokens import make_token
 from members.tokens import application_edit_token
 from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
+from tests.permissions import LOGIN, LOGIN_URL, NF, OK, TF, Action, Outcome, cells, check_cell
 from tests.url_names import url_names
 from tests.working_groups.test_permissions import make_initiative
 from working_groups.models import Initiative, InitiativeDocument, Membership, WorkingGroup
 
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = "/ja/accounts/login/"
-TWO_FACTOR_SETUP_URL = "/ja/accounts/2fa/totp/activate/"
-NOT_FOUND_TEXT = "お探しのページは存在しないか、閲覧する権限がありません。"
 BAD_LINK_TEXT = "このリンクは使えません"
 
 # Outcomes
-OK = "ok"  # GET: 200 with the marker; POST: the change is made, then the redirect (or the page)
-LOGIN = "login"  # redirected to sign in, with ?next= the page asked for
-NF = "404"  # 404, and none of the content
-TF = "2fa"  # redirected to the two-factor setup page
 HIDDEN = "hidden"  # 200, the page without the marker
 BAD_LINK = "bad-link"  # 400, the page saying the link does not work
 
@@ -234,20 +226,6 @@ def db_state(media_root) -> dict:
 # ---------------------------------------------------------------------------------------------
 # The actions
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Action:
-    path: Callable[[World], str]
-    data: Callable[[World, object], dict] | None = None  # POST data (world, acting user); None for a GET
-    marker: Callable[[World, object], str] | None = None  # GET: what only those with the right receive
-    done: Callable[[World, object], bool] | None = None  # POST: the change is made (world, acting user)
-    success_url: Callable[[World, object], str] | None = None  # POST: the redirect; None: a page with the marker
-    setup: Callable[[World, object], None] | None = None  # before the request (world, acting user)
-
-    @property
-    def is_post(self) -> bool:
-        return self.data is not None
 
 
 def media(key):
@@ -446,69 +424,26 @@ MATRIX = {
 COVERED_URL_NAMES = url_names(action.path for action in ACTIONS.values())
 
 
-def _cells():
-    assert set(MATRIX) == set(ACTIONS)
-    for action, outcomes in MATRIX.items():
-        assert len(outcomes) == len(ROLES), action
-        for role, outcome in zip(ROLES, outcomes, strict=True):
-            yield pytest.param(action, role, outcome, id=f"{action}-{role}-{outcome}")
-
-
 def received(response) -> str:
     """What the person receives, as text: a file's bytes, an iCalendar body unfolded, a page."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return body.replace(b"\r\n ", b"").decode("utf-8", errors="replace")
 
 
-@pytest.mark.parametrize(("action_name", "role", "outcome"), list(_cells()))
+def _hidden(response, content, world, user):
+    assert response.status_code == 200
+
+
+def _bad_link(response, content, world, user):
+    assert response.status_code == 400
+    assert BAD_LINK_TEXT in content
+
+
+@pytest.mark.parametrize(("action_name", "role", "outcome"), cells(ACTIONS, MATRIX, ROLES))
 def test_site_action_as_role_has_expected_outcome(client, world, deliver, tmp_path, action_name, role, outcome):
-    action = ACTIONS[action_name]
-    user = world.users[role]
-    if user is not None:
-        client.force_login(user)
-    if action.setup is not None:
-        action.setup(world, user)
-    path = action.path(world)
-    before = db_state(tmp_path)
-
-    if action.is_post:
-        with deliver():
-            response = client.post(path, action.data(world, user))
-    else:
-        response = client.get(path)
-    content = received(response)
-
-    if outcome == OK:
-        if action.is_post and action.success_url is not None:
-            assert (response.status_code, response["Location"]) == (302, action.success_url(world, user))
-        else:
-            assert response.status_code == 200
-        if action.marker is not None:
-            assert action.marker(world, user) in content
-        if action.is_post:
-            assert action.done(world, user) is True
-        return
-
-    if outcome == LOGIN:
-        assert (response.status_code, response["Location"]) == (302, f"{LOGIN_URL}?next={quote(path, safe='/')}")
-    elif outcome == TF:
-        assert (response.status_code, response["Location"]) == (302, TWO_FACTOR_SETUP_URL)
-    elif outcome == NF:
-        assert response.status_code == 404
-        assert NOT_FOUND_TEXT in content
-    elif outcome == HIDDEN:
-        assert response.status_code == 200
-    elif outcome == BAD_LINK:
-        assert response.status_code == 400
-        assert BAD_LINK_TEXT in content
-    else:  # pragma: no cover - a typo in the matrix
-        pytest.fail(f"unknown outcome {outcome}")
-
-    if action.marker is not None:
-        assert action.marker(world, user) not in content
-    if action.is_post:
-        assert action.done(world, user) is False
-        assert db_state(tmp_path) == before
+    check_cell(client, world, action=ACTIONS[action_name], user=world.users[role], outcome=outcome,
+               state=lambda: db_state(tmp_path), deliver=deliver, shown=received,
+               outcomes={HIDDEN: Outcome(_hidden), BAD_LINK: Outcome(_bad_link)})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Permission matrix of the meetings app: every role of DESIGN.md against every protected action on
+"""Permission matrix of the meetings app: every role against every protected action on
 meetings, registrations, participants, minutes and documents, and every place a meeting could leak
 (the list, the group page, the public and the personal calendar feeds, the online link).
 
@@ -14,9 +14,7 @@ general meeting (tier "general") has a members-only session that only the secret
 """
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import pytest
 from django.core import mail
@@ -31,22 +29,28 @@ from members.markup import render_markdown
 from members.models import Affiliation, Institution
 from members.notifications.models import Notification
 from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
+from tests.permissions import (
+    LOGIN,
+    LOGIN_URL,
+    NF,
+    NOT_FOUND_TEXT,
+    OK,
+    TF,
+    TWO_FACTOR_SETUP_URL,
+    Action,
+    Outcome,
+    cells,
+    check_cell,
+)
 from tests.url_names import url_names
 from working_groups.models import Membership, WorkingGroup
 
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = "/ja/accounts/login/"
-TWO_FACTOR_SETUP_URL = "/ja/accounts/2fa/totp/activate/"
-NOT_FOUND_TEXT = "お探しのページは存在しないか、閲覧する権限がありません。"
 INVALID_CHOICE = "正しく選択してください。選択したものは候補にありません。"  # a model choice
 NOT_GENERAL = "正しく選択してください。 general は候補にありません。"  # the kind "general", not offered
 
 # Outcomes
-OK = "ok"  # GET: the page with its content; POST: the change is made, then a redirect
-LOGIN = "login"  # redirected to sign in, with ?next= the page asked for
-NF = "404"  # 404, and none of the content
-TF = "2fa"  # redirected to the two-factor setup page
 FORM = "form"  # the form again with an error on the field ``kind`` (a choice not offered), nothing saved
 RELEASED = "released"  # POST: the change is made, then the account page (the meeting is no longer theirs to see)
 
@@ -212,20 +216,6 @@ def shown(response) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Action:
-    path: Callable[[World], str]
-    data: Callable[[World, object], dict] | None = None  # POST data (world, acting user); None for a GET
-    marker: Callable[[World], str] | None = None  # GET: text only those with the right see
-    done: Callable[[World, object], bool] | None = None  # POST: the change is made (world, acting user)
-    success_url: Callable[[World], str] | None = None  # POST: where an allowed POST redirects
-    setup: Callable[[World, object], None] | None = None  # before the request (world, acting user)
-
-    @property
-    def is_post(self) -> bool:
-        return self.data is not None
-
-
 def fresh(obj):
     return type(obj).objects.get(pk=obj.pk)
 
@@ -283,8 +273,8 @@ def registered(w, key, user):
 
 def _view_actions(key: str) -> dict:
     return {
-        f"view_{key}_get": Action(path=lambda w: detail(w, key), marker=lambda w: MEETINGS[key][1]),
-        f"ical_{key}_get": Action(path=lambda w: f"{detail(w, key)}ical/", marker=lambda w: MEETINGS[key][0]),
+        f"view_{key}_get": Action(path=lambda w: detail(w, key), marker=lambda w, u: MEETINGS[key][1]),
+        f"ical_{key}_get": Action(path=lambda w: f"{detail(w, key)}ical/", marker=lambda w, u: MEETINGS[key][0]),
     }
 
 
@@ -294,20 +284,20 @@ def _registration_actions(key: str) -> dict:
             path=lambda w: f"{detail(w, key)}register/",
             data=lambda w, u: {"mode": "online"},
             done=lambda w, u: getattr(registration_of(w, key, u), "status", None) == Registration.Status.CONFIRMED,
-            success_url=lambda w: detail(w, key),
+            success_url=lambda w, u: detail(w, key),
         ),
         f"decline_{key}_post": Action(
             path=lambda w: f"{detail(w, key)}decline/",
             data=lambda w, u: {},
             done=lambda w, u: getattr(registration_of(w, key, u), "status", None) == Registration.Status.DECLINED,
-            success_url=lambda w: detail(w, key),
+            success_url=lambda w, u: detail(w, key),
         ),
         f"unregister_{key}_post": Action(
             path=lambda w: f"{detail(w, key)}registration/cancel/",
             data=lambda w, u: {},
             setup=lambda w, u: registered(w, key, u),
             done=lambda w, u: getattr(registration_of(w, key, u), "status", None) == Registration.Status.CANCELLED,
-            success_url=lambda w: detail(w, key),
+            success_url=lambda w, u: detail(w, key),
         ),
     }
 
@@ -316,60 +306,60 @@ def _manage_actions(key: str, only=None) -> dict:
     actions = {
         f"edit_{key}_get": Action(
             path=lambda w: f"{detail(w, key)}edit/",
-            marker=lambda w: f'name="title_ja" value="{MEETINGS[key][0]}"',
+            marker=lambda w, u: f'name="title_ja" value="{MEETINGS[key][0]}"',
         ),
         f"edit_{key}_post": Action(
             path=lambda w: f"{detail(w, key)}edit/",
             data=lambda w, u: meeting_data(w, w.meetings[key], title_ja="改めた題名"),
             done=lambda w, u: fresh(w.meetings[key]).title_ja == "改めた題名",
-            success_url=lambda w: detail(w, key),
+            success_url=lambda w, u: detail(w, key),
         ),
         f"cancel_{key}_get": Action(
             path=lambda w: f"{detail(w, key)}cancel/",
-            marker=lambda w: '<textarea name="reason"',
+            marker=lambda w, u: '<textarea name="reason"',
         ),
         f"cancel_{key}_post": Action(
             path=lambda w: f"{detail(w, key)}cancel/",
             data=lambda w, u: {"reason": "台風の接近のため"},
             done=lambda w, u: (fresh(w.meetings[key]).status, fresh(w.meetings[key]).cancel_reason)
             == (Meeting.Status.CANCELLED, "台風の接近のため"),
-            success_url=lambda w: detail(w, key),
+            success_url=lambda w, u: detail(w, key),
         ),
         f"participants_{key}_get": Action(
             path=lambda w: f"{detail(w, key)}participants/",
-            marker=lambda w: "participant@alpha.example.ac.jp",
+            marker=lambda w, u: "participant@alpha.example.ac.jp",
         ),
         f"participants_csv_{key}_get": Action(
             path=lambda w: f"{detail(w, key)}participants/?format=csv",
-            marker=lambda w: "participant@alpha.example.ac.jp",
+            marker=lambda w, u: "participant@alpha.example.ac.jp",
         ),
         f"attendance_{key}_post": Action(
             path=lambda w: f"{detail(w, key)}participants/",
             data=lambda w, u: {"attended": [str(w.registrations[key].pk)]},
             done=lambda w, u: fresh(w.registrations[key]).attended is True,
-            success_url=lambda w: f"{detail(w, key)}participants/",
+            success_url=lambda w, u: f"{detail(w, key)}participants/",
         ),
         f"minutes_{key}_get": Action(
             path=lambda w: f"{detail(w, key)}minutes/",
-            marker=lambda w: "minutes-editor@coalition.example.org",
+            marker=lambda w, u: "minutes-editor@coalition.example.org",
         ),
         f"minutes_{key}_post": Action(
             path=lambda w: f"{detail(w, key)}minutes/",
             data=lambda w, u: {"minutes": "## 決定事項\n\n新しい議事録です。"},
             done=lambda w, u: fresh(w.meetings[key]).minutes == "## 決定事項\n\n新しい議事録です。",
-            success_url=lambda w: f"{detail(w, key)}#minutes",
+            success_url=lambda w, u: f"{detail(w, key)}#minutes",
         ),
         f"document_add_{key}_post": Action(
             path=lambda w: f"{detail(w, key)}documents/",
             data=lambda w, u: {"title": "追加資料", "file": SimpleUploadedFile("extra.pdf", PDF, "application/pdf")},
             done=lambda w, u: w.meetings[key].documents.filter(title="追加資料").count() == 1,
-            success_url=lambda w: f"{detail(w, key)}#documents",
+            success_url=lambda w, u: f"{detail(w, key)}#documents",
         ),
         f"document_remove_{key}_post": Action(
             path=lambda w: f"{detail(w, key)}documents/{w.documents[key].pk}/remove/",
             data=lambda w, u: {},
             done=lambda w, u: not MeetingDocument.objects.filter(pk=w.documents[key].pk).exists(),
-            success_url=lambda w: f"{detail(w, key)}#documents",
+            success_url=lambda w, u: f"{detail(w, key)}#documents",
         ),
     }
     if only is not None:
@@ -386,19 +376,19 @@ ACTIONS: dict[str, Action] = {
     **_view_actions("members"),
     **_view_actions("group"),
     **_view_actions("general"),
-    "schedule_get": Action(path=lambda w: "/ja/meetings/new/", marker=lambda w: 'name="title_ja"'),
+    "schedule_get": Action(path=lambda w: "/ja/meetings/new/", marker=lambda w, u: 'name="title_ja"'),
     "schedule_group_post": Action(
         path=lambda w: "/ja/meetings/new/",
         data=lambda w, u: meeting_data(w),
         done=lambda w, u: created().filter(group=w.group, created_by=u).count() == 1
         and AgendaItem.objects.filter(meeting__in=created(), item_ja="開会").count() == 1,
-        success_url=lambda w: created().get().get_absolute_url(),
+        success_url=lambda w, u: created().get().get_absolute_url(),
     ),
     "schedule_general_post": Action(
         path=lambda w: "/ja/meetings/new/",
         data=lambda w, u: meeting_data(w, kind="general", group="", title_ja="臨時総会"),
         done=lambda w, u: created("臨時総会").filter(kind="general", group=w.general).count() == 1,
-        success_url=lambda w: created("臨時総会").get().get_absolute_url(),
+        success_url=lambda w, u: created("臨時総会").get().get_absolute_url(),
     ),
     **_registration_actions("public"),
     **_registration_actions("members"),
@@ -485,68 +475,26 @@ MATRIX = {
 }
 
 
-def _cells():
-    assert set(MATRIX) == set(ACTIONS)
-    for action, outcomes in MATRIX.items():
-        assert len(outcomes) == len(ROLES), action
-        for role, outcome in zip(ROLES, outcomes, strict=True):
-            yield pytest.param(action, role, outcome, id=f"{action}-{role}-{outcome}")
+def _released(response, content, world, user):
+    assert (response.status_code, response["Location"]) == (302, "/ja/account/#calendar")
 
 
-@pytest.mark.parametrize(("action_name", "role", "outcome"), list(_cells()))
+def _form(response, content, world, user):
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"kind": [NOT_GENERAL]}
+    assert NOT_GENERAL in content
+
+
+@pytest.mark.parametrize(("action_name", "role", "outcome"), cells(ACTIONS, MATRIX, ROLES))
 def test_meetings_action_as_role_has_expected_outcome(client, world, deliver, tmp_path, action_name, role,
                                                       outcome):
     action = ACTIONS[action_name]
     user = world.users[role]
-    if user is not None:
-        client.force_login(user)
-    if action.setup is not None:
-        action.setup(world, user)
-    path = action.path(world)
-    before = db_state(tmp_path)
-
-    if action.is_post:
-        with deliver():
-            response = client.post(path, action.data(world, user))
-    else:
-        response = client.get(path)
-
+    check_cell(client, world, action=action, user=user, outcome=outcome, state=lambda: db_state(tmp_path),
+               deliver=deliver, shown=shown, never_shown=TITLES.values(),
+               outcomes={RELEASED: Outcome(_released, refused=False), FORM: Outcome(_form)})
     if outcome == RELEASED:
-        assert (response.status_code, response["Location"]) == (302, "/ja/account/#calendar")
         assert action.done(world, user) is True
-        return
-    if outcome == OK:
-        if action.is_post:
-            assert (response.status_code, response["Location"]) == (302, action.success_url(world))
-            assert action.done(world, user) is True
-        else:
-            assert response.status_code == 200
-            assert action.marker(world) in shown(response)
-        return
-
-    content = response.content.decode()
-    if outcome == LOGIN:
-        assert (response.status_code, response["Location"]) == (302, f"{LOGIN_URL}?next={quote(path, safe='/')}")
-    elif outcome == TF:
-        assert (response.status_code, response["Location"]) == (302, TWO_FACTOR_SETUP_URL)
-    elif outcome == NF:
-        assert response.status_code == 404
-        assert NOT_FOUND_TEXT in content
-    elif outcome == FORM:
-        assert response.status_code == 200
-        assert response.context["form"].errors == {"kind": [NOT_GENERAL]}
-        assert NOT_GENERAL in content
-    else:  # pragma: no cover - a typo in the matrix
-        pytest.fail(f"unknown outcome {outcome}")
-
-    for title in TITLES.values():
-        assert title not in content
-    if action.marker is not None:
-        assert action.marker(world) not in content
-    if action.is_post:
-        assert action.done(world, user) is False
-        assert db_state(tmp_path) == before
-        assert mail.outbox == []
 
 
 # ---------------------------------------------------------------------------------------------

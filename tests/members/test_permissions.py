@@ -1,4 +1,4 @@
-"""Permission matrix of the members app: every role of DESIGN.md against every protected action.
+"""Permission matrix of the members app: every role against every protected action.
 
 Each cell of ``MATRIX`` (action × role → outcome) is one test. Refusals look the same everywhere
 (members/access.py): a visitor is sent to sign in, a signed-in person without the right gets a 404
@@ -7,7 +7,6 @@ up. A refused POST changes nothing in the database; an allowed one makes its cha
 holds real objects of the same kind as A's, so that a right at A that leaks to B shows up here.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -25,20 +24,14 @@ from tests.factories import (
     secretariat_user,
     staff_of,
 )
+from tests.permissions import LOGIN, NF, OK, TF, TWO_FACTOR_SETUP_URL, Action, Outcome, cells, check_cell
 from tests.url_names import url_names
 
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = "/ja/accounts/login/"
-TWO_FACTOR_SETUP_URL = "/ja/accounts/2fa/totp/activate/"
-NOT_FOUND_TEXT = "お探しのページは存在しないか、閲覧する権限がありません。"
 ALREADY_TEXT = "この機関にはすでに所属しているか、申請中です。"
 
 # Outcomes
-OK = "ok"  # GET: the page with its content; POST: the change is made, then a redirect
-LOGIN = "login"  # redirected to sign in, with ?next= the page asked for
-NOT_FOUND = "404"  # 404, and none of the content
-TWO_FACTOR = "2fa"  # redirected to the two-factor setup page
 HIDDEN = "hidden"  # the (public) page, without the protected content
 ALREADY = "already"  # the form again, saying the person already belongs (nothing saved)
 
@@ -135,19 +128,6 @@ def db_state() -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Action:
-    path: Callable[[World], str]
-    data: Callable[[World], dict] | None = None  # POST data; None for a GET
-    marker: Callable[[World], str] | None = None  # GET: text only those with the right see
-    done: Callable[[World, object], bool] | None = None  # POST: the change is made (world, acting user)
-    success_url: Callable[[World], str] | None = None  # POST: where an allowed POST redirects
-
-    @property
-    def is_post(self) -> bool:
-        return self.data is not None
-
-
 def edit_data(inst):
     return {"name_ja": inst.name_ja, "name_en": inst.name_en, "name_kana": inst.name_kana,
             "website": inst.website, "profile_ja": "書き換えられた紹介文", "profile_en": "",
@@ -174,39 +154,39 @@ def _object_actions(key: str, attr: str) -> dict:
     return {
         f"edit_{key}_get": Action(
             path=lambda w: f"/ja/members/{getattr(w, attr).slug}/edit/",
-            marker=lambda w: '<textarea name="email_domains"',
+            marker=lambda w, u: '<textarea name="email_domains"',
         ),
         f"edit_{key}_post": Action(
             path=lambda w: f"/ja/members/{getattr(w, attr).slug}/edit/",
-            data=lambda w: edit_data(getattr(w, attr)),
+            data=lambda w, u: edit_data(getattr(w, attr)),
             done=lambda w, u: refreshed(getattr(w, attr)).profile_ja == "書き換えられた紹介文",
-            success_url=lambda w: f"/ja/members/{getattr(w, attr).slug}/",
+            success_url=lambda w, u: f"/ja/members/{getattr(w, attr).slug}/",
         ),
         f"people_{key}_get": Action(
             path=lambda w: f"/ja/members/{getattr(w, attr).slug}/people/",
-            marker=lambda w: w.pending[getattr(w, attr)].user.email,
+            marker=lambda w, u: w.pending[getattr(w, attr)].user.email,
         ),
         f"history_{key}_get": Action(
             path=lambda w: f"/ja/members/{getattr(w, attr).slug}/history/",
-            marker=lambda w: f"{getattr(w, attr).name_ja}の履歴の記録",
+            marker=lambda w, u: f"{getattr(w, attr).name_ja}の履歴の記録",
         ),
         f"decide_{key}_post": Action(
             path=lambda w: f"/ja/account/affiliations/{w.pending[getattr(w, attr)].pk}/decide/",
-            data=lambda w: {"decision": "approve", "role": "staff"},
+            data=lambda w, u: {"decision": "approve", "role": "staff"},
             done=lambda w, u: affiliation_of(w, getattr(w, attr), "pending").status == Affiliation.Status.APPROVED,
-            success_url=lambda w: f"/ja/members/{getattr(w, attr).slug}/people/",
+            success_url=lambda w, u: f"/ja/members/{getattr(w, attr).slug}/people/",
         ),
         f"role_{key}_post": Action(
             path=lambda w: f"/ja/account/affiliations/{w.colleague[getattr(w, attr)].pk}/role/",
-            data=lambda w: {"role": "contact"},
+            data=lambda w, u: {"role": "contact"},
             done=lambda w, u: affiliation_of(w, getattr(w, attr), "colleague").role == Affiliation.Role.CONTACT,
-            success_url=lambda w: f"/ja/members/{getattr(w, attr).slug}/people/",
+            success_url=lambda w, u: f"/ja/members/{getattr(w, attr).slug}/people/",
         ),
         f"end_{key}_post": Action(
             path=lambda w: f"/ja/account/affiliations/{w.colleague[getattr(w, attr)].pk}/end/",
-            data=lambda w: {"reason": "退職"},
+            data=lambda w, u: {"reason": "退職"},
             done=lambda w, u: affiliation_of(w, getattr(w, attr), "colleague").status == Affiliation.Status.ENDED,
-            success_url=lambda w: f"/ja/members/{getattr(w, attr).slug}/people/",
+            success_url=lambda w, u: f"/ja/members/{getattr(w, attr).slug}/people/",
         ),
     }
 
@@ -216,69 +196,69 @@ ACTIONS: dict[str, Action] = {
     **_object_actions("b", "b"),
     "affiliation_request_get": Action(
         path=lambda w: "/ja/account/affiliations/new/",
-        marker=lambda w: '<select name="institution"',
+        marker=lambda w, u: '<select name="institution"',
     ),
     "affiliation_request_post": Action(
         path=lambda w: "/ja/account/affiliations/new/",
-        data=lambda w: {"institution": w.a.pk, "title": "研究員", "message": "よろしくお願いします。"},
+        data=lambda w, u: {"institution": w.a.pk, "title": "研究員", "message": "よろしくお願いします。"},
         done=lambda w, u: Affiliation.objects.filter(user=u, institution=w.a,
                                                      status=Affiliation.Status.PENDING).exists(),
-        success_url=lambda w: "/ja/account/",
+        success_url=lambda w, u: "/ja/account/",
     ),
     "secretariat_get": Action(
         path=lambda w: "/ja/secretariat/",
-        marker=lambda w: w.application.applicant_email,
+        marker=lambda w, u: w.application.applicant_email,
     ),
     "application_review_get": Action(
         path=lambda w: f"/ja/secretariat/applications/{w.application.pk}/",
-        marker=lambda w: w.application.applicant_email,
+        marker=lambda w, u: w.application.applicant_email,
     ),
     "application_review_post": Action(
         path=lambda w: f"/ja/secretariat/applications/{w.application.pk}/",
-        data=lambda w: {"decision": "approve", "reason": ""},
+        data=lambda w, u: {"decision": "approve", "reason": ""},
         done=lambda w, u: (
             MembershipApplication.objects.get(pk=w.application.pk).status == MembershipApplication.Status.APPROVED
             and Institution.objects.filter(name_ja="新規大学", status=Institution.Status.ACTIVE).count() == 1
         ),
-        success_url=lambda w: "/ja/secretariat/",
+        success_url=lambda w, u: "/ja/secretariat/",
     ),
     "status_get": Action(
         path=lambda w: f"/ja/secretariat/members/{w.a.slug}/status/",
-        marker=lambda w: '<textarea name="reason"',
+        marker=lambda w, u: '<textarea name="reason"',
     ),
     "status_post": Action(
         path=lambda w: f"/ja/secretariat/members/{w.a.slug}/status/",
-        data=lambda w: {"status": "suspended", "reason": "総会の決議による"},
+        data=lambda w, u: {"status": "suspended", "reason": "総会の決議による"},
         done=lambda w, u: refreshed(w.a).status == Institution.Status.SUSPENDED,
-        success_url=lambda w: "/ja/secretariat/members/?status=suspended",
+        success_url=lambda w, u: "/ja/secretariat/members/?status=suspended",
     ),
     "import_get": Action(
         path=lambda w: "/ja/secretariat/members/import/",
-        marker=lambda w: 'type="file" name="file"',
+        marker=lambda w, u: 'type="file" name="file"',
     ),
     "import_post": Action(
         path=lambda w: "/ja/secretariat/members/import/",
-        data=lambda w: {"file": SimpleUploadedFile("members.csv", IMPORT_CSV, content_type="text/csv")},
+        data=lambda w, u: {"file": SimpleUploadedFile("members.csv", IMPORT_CSV, content_type="text/csv")},
         done=lambda w, u: Institution.objects.filter(slug="imported-univ", name_ja="取込大学").count() == 1,
-        success_url=lambda w: "/ja/secretariat/members/",
+        success_url=lambda w, u: "/ja/secretariat/members/",
     ),
     "outbox_get": Action(
         path=lambda w: "/ja/secretariat/outbox/",
-        marker=lambda w: "outbox-marker@example.org",
+        marker=lambda w, u: "outbox-marker@example.org",
     ),
     # a public profile: the contacts' addresses are for staff of members and the secretariat
     "profile_contacts_a": Action(
         path=lambda w: f"/ja/members/{w.a.slug}/",
-        marker=lambda w: "mailto:contact@alpha.example.ac.jp",
+        marker=lambda w, u: "mailto:contact@alpha.example.ac.jp",
     ),
     # not an active member: hidden from the public
     "profile_suspended": Action(
         path=lambda w: f"/ja/members/{w.suspended.slug}/",
-        marker=lambda w: "Suspended University",
+        marker=lambda w, u: "Suspended University",
     ),
     "profile_withdrawn": Action(
         path=lambda w: f"/ja/members/{w.withdrawn.slug}/",
-        marker=lambda w: "Withdrawn University",
+        marker=lambda w, u: "Withdrawn University",
     ),
 }
 
@@ -286,7 +266,6 @@ ACTIONS: dict[str, Action] = {
 # The matrix
 # ---------------------------------------------------------------------------------------------
 
-NF, TF = NOT_FOUND, TWO_FACTOR
 MATRIX = {
     # action                    visitor user staff_a staff_b contact_a secretariat sec_no_2fa staff_suspended
     "edit_a_get":               (LOGIN, NF, NF, NF, OK, OK, TF, NF),
@@ -326,61 +305,21 @@ MATRIX = {
 COVERED_URL_NAMES = url_names(action.path for action in ACTIONS.values())
 
 
-def _cells():
-    assert set(MATRIX) == set(ACTIONS)
-    for action, outcomes in MATRIX.items():
-        assert len(outcomes) == len(ROLES), action
-        for role, outcome in zip(ROLES, outcomes, strict=True):
-            yield pytest.param(action, role, outcome, id=f"{action}-{role}-{outcome}")
+def _hidden(response, content, world, user):
+    assert response.status_code == 200
+    assert "連絡先は、ログインした会員機関の教職員に表示されます。" in content
 
 
-@pytest.mark.parametrize(("action_name", "role", "outcome"), list(_cells()))
+def _already(response, content, world, user):
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"institution": [ALREADY_TEXT]}
+    assert ALREADY_TEXT in content
+
+
+@pytest.mark.parametrize(("action_name", "role", "outcome"), cells(ACTIONS, MATRIX, ROLES))
 def test_members_action_as_role_has_expected_outcome(client, world, deliver, action_name, role, outcome):
-    action = ACTIONS[action_name]
-    user = world.users[role]
-    if user is not None:
-        client.force_login(user)
-    path = action.path(world)
-    before = db_state()
-
-    if action.is_post:
-        with deliver():
-            response = client.post(path, action.data(world))
-    else:
-        response = client.get(path)
-
-    if outcome == OK:
-        if action.is_post:
-            assert (response.status_code, response["Location"]) == (302, action.success_url(world))
-            assert action.done(world, user) is True
-        else:
-            assert response.status_code == 200
-            assert action.marker(world) in response.content.decode()
-        return
-
-    content = response.content.decode()
-    if outcome == LOGIN:
-        assert (response.status_code, response["Location"]) == (302, f"{LOGIN_URL}?next={path}")
-    elif outcome == TWO_FACTOR:
-        assert (response.status_code, response["Location"]) == (302, TWO_FACTOR_SETUP_URL)
-    elif outcome == NOT_FOUND:
-        assert response.status_code == 404
-        assert NOT_FOUND_TEXT in content
-    elif outcome == HIDDEN:
-        assert response.status_code == 200
-        assert "連絡先は、ログインした会員機関の教職員に表示されます。" in content
-    elif outcome == ALREADY:
-        assert response.status_code == 200
-        assert response.context["form"].errors == {"institution": [ALREADY_TEXT]}
-        assert ALREADY_TEXT in content
-    else:  # pragma: no cover - a typo in the matrix
-        pytest.fail(f"unknown outcome {outcome}")
-
-    if action.marker is not None:
-        assert action.marker(world) not in content
-    if action.is_post:
-        assert action.done(world, user) is False
-        assert db_state() == before
+    check_cell(client, world, action=ACTIONS[action_name], user=world.users[role], outcome=outcome, state=db_state,
+               deliver=deliver, outcomes={HIDDEN: Outcome(_hidden), ALREADY: Outcome(_already)})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Permission matrix of the working-groups app: every role of DESIGN.md against every protected
+"""Permission matrix of the working-groups app: every role against every protected
 action on groups and initiatives, and the places where a members-only initiative could leak.
 
 Each cell of ``MATRIX`` (action × role → outcome) is one test. Refusals look the same everywhere
@@ -13,7 +13,6 @@ list, feed, count and page that shows initiatives, for every role.
 
 import datetime
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from xml.etree import ElementTree
@@ -33,6 +32,7 @@ from tests.factories import (
     secretariat_user,
     staff_of,
 )
+from tests.permissions import LOGIN, LOGIN_URL, NF, OK, TF, Action, cells, check_cell
 from tests.url_names import url_names
 from working_groups.models import (
     Initiative,
@@ -46,15 +46,8 @@ from working_groups.services import refresh_derived
 
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = "/ja/accounts/login/"
-TWO_FACTOR_SETUP_URL = "/ja/accounts/2fa/totp/activate/"
-NOT_FOUND_TEXT = "お探しのページは存在しないか、閲覧する権限がありません。"
 
 # Outcomes
-OK = "ok"  # GET: the page with its content; POST: the change is made, then a redirect
-LOGIN = "login"  # redirected to sign in, with ?next= the page asked for
-NF = "404"  # 404, and none of the content
-TF = "2fa"  # redirected to the two-factor setup page
 
 ROLES = ["visitor", "user", "staff_a", "staff_b", "contact_a", "coordinator", "secretariat",
          "secretariat_no_2fa", "staff_suspended"]
@@ -205,19 +198,6 @@ def db_state(media_root) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Action:
-    path: Callable[[World], str]
-    data: Callable[[World, object], dict] | None = None  # POST data (world, acting user); None for a GET
-    marker: Callable[[World], str] | None = None  # GET: text only those with the right see
-    done: Callable[[World, object], bool] | None = None  # POST: the change is made (world, acting user)
-    success_url: Callable[[World, object], str] | None = None  # POST: where an allowed POST redirects
-
-    @property
-    def is_post(self) -> bool:
-        return self.data is not None
-
-
 def fresh(obj):
     return type(obj).objects.get(pk=obj.pk)
 
@@ -255,7 +235,7 @@ def _edit_actions(key: str, attr: str) -> dict:
     return {
         f"edit_{key}_get": Action(
             path=lambda w: f"/ja/initiatives/{getattr(w, attr).slug}/edit/",
-            marker=lambda w: getattr(w, attr).body,
+            marker=lambda w, u: getattr(w, attr).body,
         ),
         f"edit_{key}_post": Action(
             path=lambda w: f"/ja/initiatives/{getattr(w, attr).slug}/edit/",
@@ -270,7 +250,7 @@ ACTIONS: dict[str, Action] = {
     # initiatives
     "create_get": Action(
         path=lambda w: "/ja/initiatives/new/",
-        marker=lambda w: '<textarea name="body"',
+        marker=lambda w, u: '<textarea name="body"',
     ),
     "create_post": Action(
         path=lambda w: "/ja/initiatives/new/",
@@ -294,7 +274,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "unpublish_get": Action(
         path=lambda w: f"/ja/initiatives/{w.public.slug}/unpublish/",
-        marker=lambda w: '<textarea name="reason"',
+        marker=lambda w, u: '<textarea name="reason"',
     ),
     "unpublish_post": Action(
         path=lambda w: f"/ja/initiatives/{w.public.slug}/unpublish/",
@@ -305,15 +285,15 @@ ACTIONS: dict[str, Action] = {
     ),
     "view_members_only_get": Action(
         path=lambda w: f"/ja/initiatives/{w.members_only.slug}/",
-        marker=lambda w: w.members_only.body,
+        marker=lambda w, u: w.members_only.body,
     ),
     "view_draft_get": Action(
         path=lambda w: f"/ja/initiatives/{w.draft.slug}/",
-        marker=lambda w: w.draft.body,
+        marker=lambda w, u: w.draft.body,
     ),
     "revisions_get": Action(
         path=lambda w: f"/ja/initiatives/{w.public.slug}/revisions/",
-        marker=lambda w: "reviser@alpha.example.ac.jp",
+        marker=lambda w, u: "reviser@alpha.example.ac.jp",
     ),
     "document_add_post": Action(
         path=lambda w: f"/ja/initiatives/{w.public.slug}/documents/",
@@ -356,11 +336,11 @@ ACTIONS: dict[str, Action] = {
     ),
     "manage_get": Action(
         path=lambda w: f"/ja/working-groups/{w.group.slug}/manage/",
-        marker=lambda w: "参加させてください。",
+        marker=lambda w, u: "参加させてください。",
     ),
     "choose_groups_a_get": Action(
         path=lambda w: f"/ja/members/{w.a.slug}/groups/",
-        marker=lambda w: 'name="groups"',
+        marker=lambda w, u: 'name="groups"',
     ),
     "choose_groups_a_post": Action(
         path=lambda w: f"/ja/members/{w.a.slug}/groups/",
@@ -371,11 +351,11 @@ ACTIONS: dict[str, Action] = {
     ),
     "choose_groups_b_get": Action(
         path=lambda w: f"/ja/members/{w.b.slug}/groups/",
-        marker=lambda w: 'name="groups"',
+        marker=lambda w, u: 'name="groups"',
     ),
     "group_create_get": Action(
         path=lambda w: "/ja/working-groups/new/",
-        marker=lambda w: 'name="slug"',
+        marker=lambda w, u: 'name="slug"',
     ),
     "group_create_post": Action(
         path=lambda w: "/ja/working-groups/new/",
@@ -387,7 +367,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "group_edit_get": Action(
         path=lambda w: f"/ja/working-groups/{w.group.slug}/edit/",
-        marker=lambda w: 'name="name_ja"',
+        marker=lambda w, u: 'name="name_ja"',
     ),
     "group_edit_post": Action(
         path=lambda w: f"/ja/working-groups/{w.group.slug}/edit/",
@@ -398,7 +378,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "group_close_get": Action(
         path=lambda w: f"/ja/working-groups/{w.group.slug}/close/",
-        marker=lambda w: '<textarea name="reason"',
+        marker=lambda w, u: '<textarea name="reason"',
     ),
     "group_close_post": Action(
         path=lambda w: f"/ja/working-groups/{w.group.slug}/close/",
@@ -453,56 +433,11 @@ MATRIX = {
 }
 
 
-def _cells():
-    assert set(MATRIX) == set(ACTIONS)
-    for action, outcomes in MATRIX.items():
-        assert len(outcomes) == len(ROLES), action
-        for role, outcome in zip(ROLES, outcomes, strict=True):
-            yield pytest.param(action, role, outcome, id=f"{action}-{role}-{outcome}")
-
-
-@pytest.mark.parametrize(("action_name", "role", "outcome"), list(_cells()))
+@pytest.mark.parametrize(("action_name", "role", "outcome"), cells(ACTIONS, MATRIX, ROLES))
 def test_working_groups_action_as_role_has_expected_outcome(client, world, deliver, tmp_path, action_name, role,
                                                             outcome):
-    action = ACTIONS[action_name]
-    user = world.users[role]
-    if user is not None:
-        client.force_login(user)
-    path = action.path(world)
-    before = db_state(tmp_path)
-
-    if action.is_post:
-        with deliver():
-            response = client.post(path, action.data(world, user))
-    else:
-        response = client.get(path)
-
-    if outcome == OK:
-        if action.is_post:
-            assert response.status_code == 302
-            assert action.done(world, user) is True
-            assert response["Location"] == action.success_url(world, user)
-        else:
-            assert response.status_code == 200
-            assert action.marker(world) in response.content.decode()
-        return
-
-    content = response.content.decode()
-    if outcome == LOGIN:
-        assert (response.status_code, response["Location"]) == (302, f"{LOGIN_URL}?next={path}")
-    elif outcome == TF:
-        assert (response.status_code, response["Location"]) == (302, TWO_FACTOR_SETUP_URL)
-    elif outcome == NF:
-        assert response.status_code == 404
-        assert NOT_FOUND_TEXT in content
-    else:  # pragma: no cover - a typo in the matrix
-        pytest.fail(f"unknown outcome {outcome}")
-
-    if action.marker is not None:
-        assert action.marker(world) not in content
-    if action.is_post:
-        assert action.done(world, user) is False
-        assert db_state(tmp_path) == before
+    check_cell(client, world, action=ACTIONS[action_name], user=world.users[role], outcome=outcome,
+               state=lambda: db_state(tmp_path), deliver=deliver)
 
 
 # ---------------------------------------------------------------------------------------------
