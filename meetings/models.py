@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.fields import URLField
 from members.i18n import translated
+from members.models import Document
 from working_groups.models import WorkingGroup
 
 MAX_LENGTH = datetime.timedelta(days=7)  # the longest meeting (a multi-day conference); the forms hold to it
@@ -184,24 +185,15 @@ class AgendaItem(models.Model):
         return f"{self.time:%H:%M} {self.item}"
 
 
-class MeetingDocument(models.Model):
+class MeetingDocument(Document):
     """Programme, presentation materials, rules: checked by content, size-limited."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
-    title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="meetings/")
-    content_type = models.CharField(max_length=120)
-    size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(Document.Meta):
         verbose_name = _("meeting document")
         verbose_name_plural = _("meeting documents")
-        ordering = ["created_at"]
-
-    def __str__(self):
-        return self.title
 
 
 class MinutesRevision(models.Model):

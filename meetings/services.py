@@ -19,7 +19,7 @@ from members.audit.services import audit
 from members.markup import render_markdown
 from members.models import User
 from members.notifications.services import notify
-from members.uploads import clean_document
+from members.uploads import attach
 
 from .models import AgendaItem, CalendarFeed, Meeting, MeetingDocument, MinutesRevision, Registration
 from .selectors import audience, registered_people, who_may_see
@@ -266,18 +266,17 @@ def calendar_feed_renew(*, user) -> CalendarFeed:
 
 @transaction.atomic
 def document_add(*, meeting: Meeting, by, upload, title: str = "") -> MeetingDocument:
-    content, content_type = clean_document(upload)
-    document = MeetingDocument(meeting=meeting, title=(title or content.name)[:200], content_type=content_type,
-                               size=content.size, uploaded_by=by)
-    document.file.save(content.name, content, save=False)
-    document.save()
-    return document
+    """Attach a file to the meeting, checked by its content and size."""
+    return attach(MeetingDocument(meeting=meeting), upload=upload, title=title, by=by)
 
 
 @transaction.atomic
 def document_remove(*, document: MeetingDocument, by) -> None:
+    """Remove a file (and its stored copy). Side effects: an audit entry of who removed what."""
+    meeting, title = document.meeting, document.title
     document.file.delete(save=False)
     document.delete()
+    audit(actor=by, action="document.remove", obj=meeting, detail={"title": title})
 
 
 REMINDERS = {

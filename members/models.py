@@ -296,6 +296,25 @@ class DecidedRequest(models.Model):
         return self.status in self.OPEN
 
 
+class Document(models.Model):
+    """A file attached to a page (an initiative, a meeting): its title and what the checks found
+    (members.uploads.clean_document). The subclass adds its owner and the ``file`` field with its
+    folder; ``members.uploads.attach`` stores one."""
+
+    title = models.CharField(_("title"), max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.title
+
+
 class AffiliationQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Affiliation.Status.APPROVED)

@@ -140,3 +140,17 @@ def clean_document(upload, *, max_bytes: int | None = None) -> tuple[ContentFile
         )
     name = get_valid_filename(PurePath(upload.name).name)[:120] or f"document.{kind}"
     return ContentFile(data, name=name), DOCUMENT_TYPES[kind]
+
+
+def attach(document, *, upload, title: str = "", by=None):
+    """Check ``upload`` (clean_document) and store it as ``document`` (an unsaved row of a
+    members.models.Document model, its owner set): its title (the file's name when none is
+    given), type, size and who uploaded it. Returns the saved row."""
+    content, content_type = clean_document(upload)
+    document.title = (title or content.name)[:200]
+    document.content_type = content_type
+    document.size = content.size
+    document.uploaded_by = by
+    document.file.save(content.name, content, save=False)
+    document.save()
+    return document

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.fields import ReservedSlugValidator
 from members.i18n import current_language, fold, translated
-from members.models import DecidedRequest, Institution
+from members.models import DecidedRequest, Document, Institution
 from members.regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, region_of
 
 
@@ -324,24 +324,15 @@ class Initiative(models.Model):
         return self.status != self.Status.DRAFT and self.visibility == self.Visibility.PUBLIC
 
 
-class InitiativeDocument(models.Model):
+class InitiativeDocument(Document):
     """A file attached to an initiative (PDF, image or Office document, checked by content)."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="documents")
-    title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="documents/")
-    content_type = models.CharField(max_length=120)
-    size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(Document.Meta):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        ordering = ["created_at"]
-
-    def __str__(self):
-        return self.title
 
 
 class InitiativeRevision(models.Model):

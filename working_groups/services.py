@@ -23,7 +23,7 @@ from members.notifications.services import notify
 from members.rules import current_affiliations
 from members.selectors import institution_contacts
 from members.services.requests import Notice, request_decide
-from members.uploads import clean_document
+from members.uploads import attach
 
 from .models import (
     Initiative,
@@ -460,12 +460,8 @@ def initiative_unpublish(*, initiative: Initiative, by, reason: str) -> Initiati
 
 @transaction.atomic
 def document_add(*, initiative: Initiative, by, upload, title: str = "") -> InitiativeDocument:
-    """Attach a file, checked by its content (PDF, image, Office) and size."""
-    content, content_type = clean_document(upload)
-    document = InitiativeDocument(initiative=initiative, title=(title or content.name)[:200],
-                                  content_type=content_type, size=content.size, uploaded_by=by)
-    document.file.save(content.name, content, save=False)
-    document.save()
+    """Attach a file, checked by its content (PDF, image, Office) and size. Side effects: a revision."""
+    document = attach(InitiativeDocument(initiative=initiative), upload=upload, title=title, by=by)
     InitiativeRevision.objects.create(initiative=initiative, editor=by, editor_label=getattr(by, "email", ""),
                                       action="document", changes={"added": document.title})
     return document
@@ -473,9 +469,11 @@ def document_add(*, initiative: Initiative, by, upload, title: str = "") -> Init
 
 @transaction.atomic
 def document_remove(*, document: InitiativeDocument, by) -> None:
+    """Remove a file (and its stored copy). Side effects: a revision; an audit entry of who removed what."""
     initiative = document.initiative
     title = document.title
     document.file.delete(save=False)
     document.delete()
     InitiativeRevision.objects.create(initiative=initiative, editor=by, editor_label=getattr(by, "email", ""),
                                       action="document", changes={"removed": title})
+    audit(actor=by, action="document.remove", obj=initiative, detail={"title": title})

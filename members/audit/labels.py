@@ -17,6 +17,7 @@ _labels = {
     "affiliation.role": _("changed a role"),
     "affiliation.end": _("ended an affiliation"),
     "notification.resend": _("resent a message"),
+    "document.remove": _("removed a document"),
     "user.anonymise": _("anonymised a person's account"),
 }
 

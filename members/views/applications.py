@@ -16,6 +16,13 @@ from ..services import applications as application_services
 from ..tokens import read_application_token
 
 
+def _sent(request, application):
+    """The confirmation page, which shows the reference and the address the receipt went to."""
+    request.session["application_reference"] = application.reference
+    request.session["application_email"] = application.applicant_email
+    return redirect("members:apply-done")
+
+
 class ApplicationCreateView(FormView):
     template_name = "members/application_form.html"
     form_class = ApplicationForm
@@ -30,13 +37,11 @@ class ApplicationCreateView(FormView):
             return self.form_invalid(form)
         try:
             application = application_services.application_submit(application=form.save(commit=False),
-                                                      language=current_language())
+                                                                  language=current_language())
         except ValidationError as exc:
             form_errors_to_form(form, exc)
             return self.form_invalid(form)
-        self.request.session["application_reference"] = application.reference
-        self.request.session["application_email"] = application.applicant_email
-        return redirect("members:apply-done")
+        return _sent(self.request, application)
 
 
 class ApplicationDoneView(TemplateView):
@@ -75,13 +80,11 @@ class ApplicationEditView(FormView):
     def form_valid(self, form):
         try:
             application = application_services.application_resubmit(application=form.save(commit=False),
-                                                        language=current_language())
+                                                                    language=current_language())
         except ValidationError as exc:
             form_errors_to_form(form, exc)
             return self.form_invalid(form)
-        self.request.session["application_reference"] = application.reference
-        self.request.session["application_email"] = application.applicant_email
-        return redirect("members:apply-done")
+        return _sent(self.request, application)
 
 
 class ApplicationReviewView(SecretariatRequiredMixin, FormView):
