@@ -138,7 +138,7 @@ def edit_meeting(page, *, starts, ends, venue):
     page.get_by_label("終了日時").fill(local_input(ends))
     page.get_by_label("会場").fill(venue)
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_role("status")).to_have_text("会議を保存し、参加登録者に変更を知らせました。")
+    expect(page.get_by_role("status")).to_have_text("会議を保存しました。登録済みの参加者1名に変更を知らせました。")
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from meetings import digest, services
 from meetings.forms import AgendaFormSet, MeetingForm
 from meetings.tasks import weekly_digest
+from meetings.views import agenda_lines, meeting_data
 from members.notifications.models import Notification
 from tests.factories import InstitutionFactory, MeetingFactory, RegistrationFactory, WorkingGroupFactory, staff_of
 from tests.meetings.test_meetings import schedule_form
@@ -46,7 +47,8 @@ def test_announcement_to_200_people_arrives_once_each(celery_services):
     agenda = AgendaFormSet(data, prefix="agenda")
     assert form.is_valid() and agenda.is_valid(), (form.errors, agenda.errors)
     with transaction.atomic():
-        services.meeting_schedule(form=form, agenda=agenda, by=staff_of(InstitutionFactory()))
+        services.meeting_schedule(by=staff_of(InstitutionFactory()), data=meeting_data(form),
+                                  agenda=agenda_lines(agenda))
     wait_until(lambda: Notification.objects.filter(kind="meeting_announced", status="sent").count() == 200,
                what="200 announcements")
     time.sleep(0.5)
