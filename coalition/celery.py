@@ -33,7 +33,7 @@ def schedule(sender, **kwargs):
         # Re-queue outbox rows a lost broker message or a killed worker left behind.
         "outbox-sweep": {"task": "notifications.sweep", "schedule": settings.NOTIFY_SWEEP_INTERVAL},
         # Queue the meeting reminders that are due and not yet sent (7 days and 1 day before).
-        "meeting-reminders": {"task": "meetings.send_reminders", "schedule": 600.0},
+        "meeting-reminders": {"task": "meetings.send_reminders", "schedule": settings.MEETING_REMINDER_INTERVAL},
         # The weekly digest, Monday 08:00 Japan time.
         "weekly-digest": {"task": "meetings.weekly_digest", "schedule": crontab(minute=0, hour=8, day_of_week="mon")},
     }

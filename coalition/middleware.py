@@ -18,6 +18,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
@@ -43,6 +44,25 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 # data and the meeting list's past/upcoming switch). A request with any other is computed.
 PARAMETERS = {"q", "region", "prefecture", "kind", "category", "wg", "year", "institution", "format", "page", "when"}
 LONGEST_VALUE = 100
+
+
+class ClientAddressFromProxy:
+    """Behind TRUSTED_PROXY_COUNT proxies the connection comes from the nearest proxy, so every
+    visitor would share one address (and one rate limit). Each trusted proxy appends the address it
+    was reached from to X-Forwarded-For; the entry TRUSTED_PROXY_COUNT from the end is the visitor,
+    whatever a visitor wrote into the header before it. Without proxies the header is ignored."""
+
+    def __init__(self, get_response):
+        if not settings.TRUSTED_PROXY_COUNT:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.count = settings.TRUSTED_PROXY_COUNT
+
+    def __call__(self, request):
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= self.count:
+            request.META["REMOTE_ADDR"] = forwarded[-self.count]
+        return self.get_response(request)
 
 
 class RejectNullCharacters:

@@ -8,6 +8,7 @@ required, and ``manage.py check --deploy`` passes. The README has the full table
 """
 
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +17,36 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+
+
+def media_storage(url: str, signed_url_seconds: int) -> dict:
+    """The STORAGES entry for ``MEDIA_STORAGE_URL`` (s3://bucket[/prefix]?endpoint=...&region=...)."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.hostname:
+        raise ImproperlyConfigured("MEDIA_STORAGE_URL must look like s3://<bucket>[/<prefix>][?endpoint=...]")
+    query = dict(parse_qsl(parts.query))
+    unknown = set(query) - {"endpoint", "region"}
+    if unknown:
+        raise ImproperlyConfigured(f"MEDIA_STORAGE_URL: unknown parameter(s) {', '.join(sorted(unknown))}")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": parts.hostname,
+            "location": parts.path.strip("/"),
+            "endpoint_url": query.get("endpoint"),
+            "region_name": query.get("region"),
+            # Private objects: no ACL of their own (the bucket's policy is private), URLs signed.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": signed_url_seconds,
+            "signature_version": "s3v4",
+            # Path-style addressing works with every S3-compatible server, virtual hosts need DNS.
+            "addressing_style": "path" if query.get("endpoint") else None,
+            # Two uploads of the same name keep both files, as on disk (the backend overwrites by default).
+            "file_overwrite": False,
+        },
+    }
+
 
 # ---------------------------------------------------------------------------------------------
 # Mode
@@ -72,6 +103,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "coalition.middleware.ClientAddressFromProxy",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -163,6 +195,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_MAX_TASKS_PER_CHILD", default=100) or None
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_MAX_MEMORY_PER_CHILD", default=150_000) or None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task is acknowledged once it has run, not when a worker takes it: a worker stopped with SIGTERM
+# finishes the task in hand (warm shutdown) and gives back the ones it had reserved; one that dies
+# gives its task back (at once when only a pool process died, after the broker's visibility timeout
+# when the whole worker did). Every task may run twice: each claims its rows or writes under a
+# deduplication key (members/notifications).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # One queue; a test run uses a queue of its own so it never meets another run's tasks.
@@ -192,6 +231,8 @@ NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=100)
 DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=500)
 # Seconds between two runs of the sweeper (Celery beat).
 NOTIFY_SWEEP_INTERVAL = env.float("NOTIFY_SWEEP_INTERVAL", default=60.0)
+# Seconds between two looks for meeting reminders that are due (Celery beat).
+MEETING_REMINDER_INTERVAL = env.float("MEETING_REMINDER_INTERVAL", default=600.0)
 # How long an unsubscribe link stays valid (seconds); a year covers a yearly general meeting.
 UNSUBSCRIBE_MAX_AGE = env.int("UNSUBSCRIBE_MAX_AGE", default=400 * 24 * 3600)
 
@@ -262,8 +303,21 @@ STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static") if
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# Uploaded files live on local disk (MEDIA_ROOT) unless MEDIA_STORAGE_URL names an S3-compatible
+# bucket, which every web node and worker then shares:
+#   s3://<bucket>[/<prefix>][?endpoint=https://s3.example.net&region=ap-northeast-1]
+# Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the host's role). The
+# bucket stays private: /media/ checks who may see a file, then serves it (coalition/views.py).
+MEDIA_STORAGE_URL = env.str("MEDIA_STORAGE_URL", default="")
+# Seconds a signed URL for an object in the bucket is valid (only ever handed to our own proxy).
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=60)
+# Set to the proxy's internal location (deploy/nginx: "/_protected/") to let nginx stream each file
+# the portal has authorised (X-Accel-Redirect) instead of a web process.
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(MEDIA_STORAGE_URL, MEDIA_SIGNED_URL_SECONDS)
+    if MEDIA_STORAGE_URL
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -295,6 +349,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
+# Proxies in front of the web processes (nginx: 1). Their X-Forwarded-For then names the visitor,
+# whose address the rate limits count (coalition/middleware.py); 0 trusts no such header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # A strict policy: nothing inline, nothing from another origin (django-csp 4).
 CONTENT_SECURITY_POLICY = {

@@ -1,17 +1,20 @@
 """The top layer's views: the home page, health, errors and uploaded files."""
 
 import mimetypes
+import posixpath
 import sys
-from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import InterfaceError, OperationalError, connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils._os import safe_join
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -98,31 +101,62 @@ def _media_owner(path: str) -> tuple[str | None, object] | None:
     return None
 
 
+def _clean_media_name(path: str) -> str:
+    """``path`` as a storage name, or Http404 for anything that is not a plain relative path."""
+    name = posixpath.normpath(path)
+    if name != path or name.startswith(("/", "..")) or "\\" in name or "\x00" in name:
+        raise Http404
+    return name
+
+
+def _media_headers(response, name: str, content_type: str | None, public: bool) -> None:
+    if not (content_type or "").startswith("image/") or content_type == "image/svg+xml":
+        response["Content-Disposition"] = content_disposition_header(True, posixpath.basename(name))
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    # A file for members only may stay in the browser that was let in, never in a shared cache.
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, max-age=3600"
+
+
+def _accel_response(name: str, content_type: str) -> HttpResponse:
+    """An empty answer that has nginx send the file (X-Accel-Redirect, deploy/nginx/): from the
+    media directory on disk, or from the bucket through a signed URL valid for seconds, which only
+    nginx sees (the browser never gets an address of the bucket)."""
+    response = HttpResponse(content_type=content_type)
+    prefix = settings.MEDIA_ACCEL_REDIRECT.rstrip("/")
+    if isinstance(default_storage, FileSystemStorage):
+        response["X-Accel-Redirect"] = f"{prefix}/disk/{quote(name)}"
+    else:
+        response["X-Accel-Redirect"] = f"{prefix}/bucket/{quote(name)}"
+        response["X-Media-Source"] = default_storage.url(name, parameters={"ResponseContentType": content_type})
+    return response
+
+
 @require_safe
 def media(request, path):
     """Uploaded files, each to those who may see the page it belongs to (a members-only meeting's
     documents to those who may see the meeting), refused the way pages are (members/access.py).
     Only checked types are ever stored (images re-encoded, documents checked by content); they are
-    still served so that a browser cannot run them as a page."""
-    try:
-        full = Path(safe_join(settings.MEDIA_ROOT, path))
-    except Exception as exc:  # noqa: BLE001 - a path outside MEDIA_ROOT
-        raise Http404 from exc
-    if not full.is_file():
-        raise Http404
-    owner = _media_owner(path)
+    still served so that a browser cannot run them as a page. The file comes from the configured
+    storage (a local directory, or a bucket every web node shares); with MEDIA_ACCEL_REDIRECT set
+    nginx sends it once the portal said who may have it, otherwise this process streams it."""
+    name = _clean_media_name(path)
+    owner = _media_owner(name)
     if owner is None:
         raise Http404
     permission, obj = owner
     if permission is not None and not request.user.has_perm(permission, obj):
         return refuse(request)
     public = permission is None or AnonymousUser().has_perm(permission, obj)
-    content_type, _ = mimetypes.guess_type(full.name)
-    response = FileResponse(full.open("rb"), content_type=content_type or "application/octet-stream")
-    if not (content_type or "").startswith("image/") or content_type == "image/svg+xml":
-        response["Content-Disposition"] = f'attachment; filename="{full.name}"'
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    # A file for members only may stay in the browser that was let in, never in a shared cache.
-    response["Cache-Control"] = "public, max-age=86400" if public else "private, max-age=3600"
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if settings.MEDIA_ACCEL_REDIRECT:
+        response = _accel_response(name, content_type)
+    else:
+        if not default_storage.exists(name):  # a stat on disk, a HEAD request to a bucket
+            raise Http404
+        try:
+            response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+        except (FileNotFoundError, SuspiciousFileOperation) as exc:
+            raise Http404 from exc
+    _media_headers(response, name, content_type, public)
     return response
