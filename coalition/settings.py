@@ -29,7 +29,7 @@ def media_storage(url: str, signed_url_seconds: int) -> dict:
     if unknown:
         raise ImproperlyConfigured(f"MEDIA_STORAGE_URL: unknown parameter(s) {', '.join(sorted(unknown))}")
     return {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "coalition.storage.PrivateBucketStorage",
         "OPTIONS": {
             "bucket_name": parts.hostname,
             "location": parts.path.strip("/"),

@@ -128,7 +128,7 @@ def _accel_response(name: str, content_type: str) -> HttpResponse:
         response["X-Accel-Redirect"] = f"{prefix}/disk/{quote(name)}"
     else:
         response["X-Accel-Redirect"] = f"{prefix}/bucket/{quote(name)}"
-        response["X-Media-Source"] = default_storage.url(name, parameters={"ResponseContentType": content_type})
+        response["X-Media-Source"] = default_storage.signed_url(name, content_type=content_type)
     return response
 
 
