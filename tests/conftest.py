@@ -132,7 +132,9 @@ def celery_services(transactional_db, smtp_sink, tmp_path):
             return proc
 
         def beat(self):
-            proc = services.beat(self.env, tmp_path / f"beat-{len(started)}.log", tmp_path / "beat-schedule")
+            # a schedule file of its own: a second beat (tests/coalition/test_workers.py) is a second host
+            proc = services.beat(self.env, tmp_path / f"beat-{len(started)}.log",
+                                 tmp_path / f"beat-schedule-{len(started)}")
             proc.start(ready="beat: Starting")
             started.append(proc)
             return proc
