@@ -8,6 +8,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Zero-downtime policy (manage.py lint_migrations, docs/deploy.md).
+    destructive = "written before the first release: no running release inserted groups without the column"
 
     dependencies = [
         ('members', '0006_https_url_fields'),
