@@ -15,6 +15,11 @@ SCALES = {
     # institutions, users, initiatives, meetings, registrations
     "tiny": {"institutions": 40, "users": 300, "initiatives": 400, "meetings": 60, "registrations": 900},
     "real": {"institutions": 200, "users": 2_000, "initiatives": 2_000, "meetings": 300, "registrations": 6_000},
+    # the cluster run (bench/cluster.py): the coalition's size with 10,000 people to send a digest to,
+    # and its short form in CI with 1,000
+    "cluster": {"institutions": 200, "users": 10_000, "initiatives": 2_000, "meetings": 300, "registrations": 6_000},
+    "cluster-short": {"institutions": 100, "users": 1_000, "initiatives": 500, "meetings": 100,
+                      "registrations": 2_000},
     "large": {
         "institutions": 15_000,
         "users": 100_000,
@@ -32,7 +37,8 @@ RARE_WORD, COMMON_WORD = "ナトリウムイオン", "太陽光"
 
 
 def database_name(scale: str) -> str:
-    return f"coalition_bench_{scale}"
+    """coalition_bench_<scale>, or BENCH_DATABASE (a test run names one of its own)."""
+    return os.environ.get("BENCH_DATABASE") or f"coalition_bench_{scale}"
 
 
 def env_for(scale: str, **extra) -> dict:

@@ -106,6 +106,31 @@ def queries_per_batch(period) -> list[int]:
     return counts
 
 
+def digest_rows():
+    """The outbox rows of the weekly digest (bench/cluster.py tells its messages from the others)."""
+    from meetings import digest
+    from members.notifications.models import Notification
+
+    return Notification.objects.filter(kind=digest.KIND)
+
+
+def reset_and_expect() -> set[str]:
+    """Delete earlier digests (so that a run can be repeated on the same database) and vacuum the
+    outbox; the addresses that must each get exactly one digest now. bench/cluster.py uses it too."""
+    from django.db import connection
+
+    from meetings import digest
+    from members.notifications.models import Delivery, Notification, NotificationPreference
+
+    Notification.objects.filter(kind=digest.KIND).delete()
+    with connection.cursor() as cursor:  # every run starts from the same table, autovacuum or not
+        cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Notification._meta.db_table)}")
+    expected_users = digest.recipients().exclude(
+        pk__in=NotificationPreference.objects.filter(kind=digest.KIND, delivery=Delivery.NEVER).values("user_id")
+    )
+    return set(expected_users.values_list("email", flat=True))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=sorted(common.SCALES), default="real")
@@ -121,20 +146,13 @@ def main():
 
     django.setup()
     from django.core.cache import cache
-    from django.db import connection
 
     from meetings import digest
     from meetings.tasks import weekly_digest
-    from members.notifications.models import Delivery, Notification, NotificationPreference
+    from members.notifications.models import Notification
 
-    Notification.objects.filter(kind=digest.KIND).delete()
-    with connection.cursor() as cursor:  # every run starts from the same table, autovacuum or not
-        cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Notification._meta.db_table)}")
+    expected = reset_and_expect()
     period = digest.period_for()
-    expected_users = digest.recipients().exclude(
-        pk__in=NotificationPreference.objects.filter(kind=digest.KIND, delivery=Delivery.NEVER).values("user_id")
-    )
-    expected = set(expected_users.values_list("email", flat=True))
     per_batch = queries_per_batch(period)
     cache.clear()
 

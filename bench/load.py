@@ -212,6 +212,62 @@ def verify(acknowledged: dict) -> dict:
     return {kind: {"acknowledged": len(acknowledged[kind]), "in_database": found[kind]} for kind in found}
 
 
+def run_mix(base: str, people: list, signed_out: list, signed_in: list, duration: float) -> dict:
+    """One virtual user per person sending the mix to ``base`` for ``duration`` seconds (bench/cluster.py
+    runs it through nginx): latencies per class (ms), answers by status, the writes acknowledged."""
+    latencies, answers = defaultdict(list), Counter()
+    acknowledged = {"registration": [], "join": [], "draft": []}
+    lock, stop = threading.Lock(), threading.Event()
+
+    def virtual_user(person):
+        user = VirtualUser(person, base)
+        rng = random.Random(person["user_id"])
+        while not stop.is_set():
+            kind = rng.choices([k for k, _ in MIX], weights=[share for _, share in MIX])[0]
+            started = time.monotonic()
+            try:
+                if kind == "signed-out":
+                    statuses = [user.request("GET", rng.choice(signed_out), signed_in=False)[0]]
+                elif kind == "signed-in":
+                    statuses = [user.request("GET", rng.choice(signed_in))[0]]
+                else:
+                    statuses = write(user, acknowledged)
+            except (OSError, http.client.HTTPException) as exc:
+                statuses = [type(exc).__name__]
+            elapsed = (time.monotonic() - started) * 1000
+            with lock:
+                latencies[kind].append(elapsed)
+                answers.update(statuses)
+
+    threads = [threading.Thread(target=virtual_user, args=(p,)) for p in people]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    time.sleep(duration)
+    stop.set()
+    for t in threads:
+        t.join(timeout=120)
+    return {"latencies": latencies, "answers": answers, "acknowledged": acknowledged,
+            "elapsed": time.monotonic() - started}
+
+
+def percentiles(latencies: dict) -> list[dict]:
+    """Requests, share and p50/p95/p99 (ms) per class of the mix."""
+    total = sum(len(v) for v in latencies.values()) or 1
+    rows = []
+    for kind, _share in MIX:
+        values = sorted(latencies[kind])
+        if not values:
+            continue
+
+        def pct(p, values=values):
+            return values[min(len(values) - 1, int(len(values) * p))]
+
+        rows.append({"class": kind, "requests": len(values), "share": len(values) / total,
+                     "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)})
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=sorted(common.SCALES), default="real")
@@ -243,54 +299,27 @@ def main():
             warm.request("GET", path, signed_in=False)
         for path in signed_in:
             warm.request("GET", path)
-    latencies, answers = defaultdict(list), Counter()
-    acknowledged = {"registration": [], "join": [], "draft": []}
-    lock, stop = threading.Lock(), threading.Event()
-    memory = []
-
-    def virtual_user(person):
-        user = VirtualUser(person, pages.BASE)
-        rng = random.Random(person["user_id"])
-        while not stop.is_set():
-            kind = rng.choices([k for k, _ in MIX], weights=[share for _, share in MIX])[0]
-            started = time.monotonic()
-            try:
-                if kind == "signed-out":
-                    statuses = [user.request("GET", rng.choice(signed_out), signed_in=False)[0]]
-                elif kind == "signed-in":
-                    statuses = [user.request("GET", rng.choice(signed_in))[0]]
-                else:
-                    statuses = write(user, acknowledged)
-            except (OSError, http.client.HTTPException) as exc:
-                statuses = [type(exc).__name__]
-            elapsed = (time.monotonic() - started) * 1000
-            with lock:
-                latencies[kind].append(elapsed)
-                answers.update(statuses)
+    memory, stop_sampling = [], threading.Event()
 
     def sample_memory():
-        while not stop.is_set():
+        while not stop_sampling.is_set():
             memory.append(pages.rss_mb(server.pid))
             time.sleep(1)
 
-    threads = [threading.Thread(target=virtual_user, args=(p,)) for p in people]
     sampler = threading.Thread(target=sample_memory)
     try:
         sys.stderr.write(f"load: {args.connections} virtual users for {args.duration} s ...\n")
-        started = time.monotonic()
         sampler.start()
-        for t in threads:
-            t.start()
-        time.sleep(args.duration)
-        stop.set()
-        for t in threads:
-            t.join(timeout=120)
-        elapsed = time.monotonic() - started
+        traffic = run_mix(pages.BASE, people, signed_out, signed_in, args.duration)
+        stop_sampling.set()
         sampler.join(timeout=5)
     finally:
+        stop_sampling.set()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(static_root, ignore_errors=True)
+    latencies, answers, acknowledged = traffic["latencies"], traffic["answers"], traffic["acknowledged"]
+    elapsed = traffic["elapsed"]
 
     writes = verify(acknowledged)
     server_errors = sum(n for status, n in answers.items() if isinstance(status, int) and status >= 500)
@@ -298,17 +327,7 @@ def main():
     third = max(len(memory) // 3, 1)
     early, late = statistics.mean(memory[:third]), statistics.mean(memory[-third:])
     total = sum(len(v) for v in latencies.values())
-    rows = []
-    for kind, _share in MIX:
-        values = sorted(latencies[kind])
-        if not values:
-            continue
-
-        def pct(p, values=values):
-            return values[min(len(values) - 1, int(len(values) * p))]
-
-        rows.append({"class": kind, "requests": len(values), "share": len(values) / total,
-                     "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)})
+    rows = percentiles(latencies)
     lost = sum(w["acknowledged"] - w["in_database"] for w in writes.values())
     result = {
         "scale": args.scale, "machine": common.machine(), "duration_s": round(elapsed, 1),

@@ -140,7 +140,9 @@ class WebNode(Service):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as response:  # noqa: S310 - local
+                # as a proxy asks (in production anything else is redirected to https)
+                request = urllib.request.Request(self.base + "/healthz", headers={"X-Forwarded-Proto": "https"})
+                with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - local
                     if response.status == 200:
                         return self
             except (OSError, urllib.error.HTTPError):
