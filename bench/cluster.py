@@ -300,7 +300,7 @@ def main():
             f"S3 :{ports['s3']}, SMTP :{ports['smtp']}")
 
         warm = load.VirtualUser(people[0], nginx.base)
-        for _ in range(4):
+        for _ in range(2):
             for path in signed_out + signed_in:
                 warm.request("GET", path, signed_in=path in signed_in)
 
@@ -369,8 +369,12 @@ def main():
             readable.append({**upload, "file": name, "node_a": read_through(node_a.base, path) == stored,
                              "node_b": read_through(node_b.base, path) == stored})
     finally:
-        for service in reversed(services):
-            service.stop()
+        # All at once: a worker's warm shutdown need not wait for nginx's, and so on.
+        stopping = [threading.Thread(target=service.stop) for service in services]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join(timeout=60)
 
     # Every message the sink accepted: (recipient, Message-ID <notification-<row>@...>).
     lines = [line.split("\t") for line in sink_log.read_text().splitlines()]
