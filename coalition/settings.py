@@ -62,6 +62,8 @@ if PRODUCTION and DEBUG:
 if PRODUCTION:
     # Required production secrets have no default: a missing one stops the start.
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    if not SECRET_KEY.strip():  # an environment file with the line left blank
+        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS")
