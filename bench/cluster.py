@@ -52,7 +52,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common, load  # noqa: E402
-from bench.processes import Nginx, S3Server, Service, WebNode, free_port, wait_for_port  # noqa: E402
+from bench.processes import NGINX, Nginx, S3Server, Service, WebNode, free_port, wait_for_port  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 LONG = {"scale": "cluster", "duration": 60, "connections": 32, "timeout": 900}
@@ -238,7 +238,7 @@ def main():
     args.duration = args.duration or preset["duration"]
     args.connections = args.connections or preset["connections"]
     random.seed(args.seed)
-    if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
+    if not Path(NGINX).exists():
         raise SystemExit("nginx is missing: apt-get install -y nginx")
 
     names = ("nginx", "node-a", "node-b", "s3", "smtp")

@@ -7,6 +7,7 @@ Each runs in a process group of its own, logs to a file, and is stopped by its o
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +22,8 @@ import boto3
 ROOT = Path(__file__).resolve().parent.parent
 LOCATIONS = ROOT / "deploy" / "nginx" / "coalition-locations.conf"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+# Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # Credentials of the local S3-compatible server (it accepts any); never a real account's.
 S3_ENV = {"AWS_ACCESS_KEY_ID": "local-test-key", "AWS_SECRET_ACCESS_KEY": "local-test-secret"}
 
@@ -168,7 +171,7 @@ class Nginx(Service):
         self.access_log = self.workdir / "access.log"
         self.conf = self.workdir / "nginx.conf"
         self.conf.write_text(self.config(nodes, static_root, media_root))
-        super().__init__(["nginx", "-p", str(self.workdir), "-e", str(self.workdir / "error.log"), "-c",
+        super().__init__([NGINX, "-p", str(self.workdir), "-e", str(self.workdir / "error.log"), "-c",
                           str(self.conf), "-g", "daemon off;"], self.workdir / "nginx.log")
 
     def config(self, nodes, static_root, media_root) -> str:

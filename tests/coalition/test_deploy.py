@@ -104,3 +104,15 @@ def test_the_systemd_units_run_what_the_repository_has():
         assert command and command.group(1) in ("gunicorn", "celery"), name
     assert "-c deploy/gunicorn.conf.py coalition.wsgi:application" in units["coalition-web.service"]
     assert (DEPLOY / "gunicorn.conf.py").exists()
+
+
+def test_healthz_answers_a_node_asked_directly_over_http_in_production():
+    """A proxy or a monitor asks each node for /healthz over plain HTTP: it answers instead of
+    redirecting to https, which every other page still does."""
+    code = ("from django.test import Client; c = Client(); "
+            "print(c.get('/healthz').status_code, c.get('/ja/').status_code)")
+    env = {**template(), "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": "sqlite://:memory:",
+           "REDIS_URL": "", "DJANGO_ALLOWED_HOSTS": "testserver"}
+    out = run(["manage.py", "shell", "--no-imports", "-c", code], env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1].split() == ["200", "301"]

@@ -12,7 +12,6 @@ import http.client
 import io
 import os
 import re
-import shutil
 import threading
 import uuid
 from pathlib import Path
@@ -27,7 +26,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.utils import timezone
 from PIL import Image
 
-from bench.processes import Nginx, S3Server, WebNode
+from bench.processes import NGINX, Nginx, S3Server, WebNode
 from coalition.settings import media_storage
 from meetings.models import Meeting, MeetingDocument
 from members.models import Institution
@@ -198,7 +197,7 @@ def test_nginx_streams_a_file_the_portal_authorised_and_only_that(portal, settin
     """/media/ through nginx (deploy/nginx/coalition-locations.conf): the portal checks the person and
     answers X-Accel-Redirect; nginx sends the file from disk or from the bucket (through a URL signed
     for seconds that only nginx sees). The internal locations cannot be asked for directly."""
-    if not shutil.which("nginx"):
+    if not Path(NGINX).exists():
         pytest.fail("nginx is missing (apt-get install -y nginx)")
     settings.MEDIA_ACCEL_REDIRECT = "/_protected/"
     media_root = tmp_path / "media"
