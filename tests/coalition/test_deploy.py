@@ -12,6 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import MiddlewareNotUsed
+
+from coalition.middleware import ClientAddressFromProxy
+from members.access import rate_limited
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEPLOY = ROOT / "deploy"
@@ -116,3 +120,32 @@ def test_healthz_answers_a_node_asked_directly_over_http_in_production():
     out = run(["manage.py", "shell", "--no-imports", "-c", code], env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[-1].split() == ["200", "301"]
+
+
+def test_behind_nginx_each_visitor_has_a_rate_limit_of_their_own(settings, rf):
+    """nginx appends the address it was reached from to X-Forwarded-For; with TRUSTED_PROXY_COUNT=1
+    that entry is the visitor (whatever the visitor wrote before it), so one visitor's limit does
+    not close the form for everyone behind the same proxy."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    seen = []
+
+    def view(request):
+        seen.append(request.META["REMOTE_ADDR"])
+        return rate_limited(request, "deploy-test", limit=2, period=3600)
+
+    middleware = ClientAddressFromProxy(view)
+
+    def through_nginx(visitor, forged=""):
+        header = f"{forged}, {visitor}" if forged else visitor
+        return middleware(rf.post("/ja/members/apply/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=header))
+
+    assert [through_nginx("198.51.100.7") for _ in range(3)] == [False, False, True]
+    assert through_nginx("203.0.113.9") is False  # another visitor is not limited
+    assert through_nginx("198.51.100.7", forged="203.0.113.50") is True  # a forged entry changes nothing
+    assert seen[-1] == "198.51.100.7"
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    with pytest.raises(MiddlewareNotUsed):
+        ClientAddressFromProxy(lambda request: None)
