@@ -23,6 +23,8 @@ def unlabel_content_types(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Zero-downtime policy (manage.py lint_migrations, docs/deploy.md).
+    destructive = "written before the first release: no running release read decision_reason"
     """The outbox and the audit log became apps of their own (members.notifications, members.audit):
     their models leave this app's state; their tables stay as they are. The application's decision
     reason is now DecidedRequest.reason, in the same column."""

@@ -4,6 +4,8 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+    # Zero-downtime policy (manage.py lint_migrations, docs/deploy.md).
+    destructive = "written before the first release: no running release used research teams"
 
     dependencies = [
         ('working_groups', '0008_media_lookups'),
