@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.forms import AgendaFormSet, MeetingForm
+from meetings.views import agenda_lines, meeting_data
 from members.notifications.models import Notification
 from tests.factories import InstitutionFactory, MeetingFactory, RegistrationFactory, WorkingGroupFactory, staff_of
 from tests.meetings.test_meetings import schedule_form
@@ -60,7 +61,8 @@ def test_a_worker_stopped_with_sigterm_finishes_its_batch_and_the_next_worker_se
     agenda = AgendaFormSet(data, prefix="agenda")
     assert form.is_valid() and agenda.is_valid(), (form.errors, agenda.errors)
     with transaction.atomic():
-        services.meeting_schedule(form=form, agenda=agenda, by=staff_of(InstitutionFactory()))
+        services.meeting_schedule(by=staff_of(InstitutionFactory()), data=meeting_data(form),
+                                  agenda=agenda_lines(agenda))
     first = celery_services.worker(concurrency=1)
     sink = celery_services.sink
     wait_until(lambda: len(sink.messages) >= 10, what="the first worker to be inside a batch")
