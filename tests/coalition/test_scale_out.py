@@ -23,6 +23,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.files.base import ContentFile
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import connections
 from django.utils import timezone
 from PIL import Image
 
@@ -184,7 +185,15 @@ class QuietHandler(WSGIRequestHandler):
 def portal(transactional_db):
     """The portal in a thread of this process (so this test's settings apply), on a local port.
     Not pytest-django's live_server: that one serves /media/ itself, around the portal's view."""
-    server = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=QuietHandler)
+    handler = WSGIHandler()
+
+    def portal_app(environ, start_response):
+        try:
+            return list(handler(environ, start_response))
+        finally:
+            connections.close_all()  # this thread's connection, which would outlive the test database
+
+    server = make_server("127.0.0.1", 0, portal_app, handler_class=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"127.0.0.1:{server.server_port}"
