@@ -1,7 +1,6 @@
 """Reads of the working-groups app that depend on who asks."""
 
 from django.db.models import Count, F, Q
-from django.db.models.query import ValuesListIterable
 
 from members.i18n import current_language, pick
 from members.models import Affiliation, Institution, User
@@ -67,29 +66,26 @@ class InitiativeCard:
         return f"<InitiativeCard {self.slug}>"
 
 
-class _CardIterable(ValuesListIterable):
-    """Rows of CARD_FIELDS as InitiativeCard, with every card's themes in one more query."""
-
-    def __iter__(self):
-        rows = list(super().__iter__())
-        if not rows:
-            return
-        themes: dict[int, list] = {}
-        links = (Initiative.themes.through.objects.filter(initiative_id__in=[r[0] for r in rows])
-                 .order_by("workinggroup__order", "workinggroup__slug")
-                 .values_list("initiative_id", "workinggroup__name_ja", "workinggroup__name_en"))
-        for initiative_id, ja, en in links:
-            themes.setdefault(initiative_id, []).append((ja, en))
-        for row in rows:
-            yield InitiativeCard(row, themes.get(row[0], ()))
+def card_rows(queryset):
+    """``queryset`` (of initiatives) as the plain rows a card shows (``CARD_FIELDS``): still a
+    queryset, so it can be filtered, ordered, sliced, counted and paginated. ``as_cards`` turns
+    the rows of one page into cards."""
+    return queryset.values_list(*CARD_FIELDS)
 
 
-def initiative_cards(queryset):
-    """``queryset`` (of initiatives) as cards: two queries for any number of cards; still a
-    queryset, so it can be ordered, sliced, counted and paginated."""
-    cards = queryset.values_list(*CARD_FIELDS)
-    cards._iterable_class = _CardIterable
-    return cards
+def as_cards(rows) -> list[InitiativeCard]:
+    """``rows`` of ``card_rows`` as cards, with every card's themes in one more query: two
+    queries for any number of cards."""
+    rows = list(rows)
+    if not rows:
+        return []
+    themes: dict[int, list] = {}
+    links = (Initiative.themes.through.objects.filter(initiative_id__in=[r[0] for r in rows])
+             .order_by("workinggroup__order", "workinggroup__slug")
+             .values_list("initiative_id", "workinggroup__name_ja", "workinggroup__name_en"))
+    for initiative_id, ja, en in links:
+        themes.setdefault(initiative_id, []).append((ja, en))
+    return [InitiativeCard(row, themes.get(row[0], ())) for row in rows]
 
 
 def latest_initiatives(user, *, group=None, institution=None, limit=6):
@@ -98,7 +94,7 @@ def latest_initiatives(user, *, group=None, institution=None, limit=6):
         qs = qs.filter(themes=group)
     if institution is not None:
         qs = qs.filter(institution=institution)
-    return list(initiative_cards(qs.order_by("-published_at", "-id"))[:limit])
+    return as_cards(card_rows(qs.order_by("-published_at", "-id"))[:limit])
 
 
 def related_initiatives(initiative, user, limit=4):
@@ -109,7 +105,7 @@ def related_initiatives(initiative, user, limit=4):
         Q(themes__in=themes) | Q(prefecture__in=region.codes if region else [])
     )
     ids = list(qs.order_by("-published_at", "-id").values_list("pk", flat=True).distinct()[: limit * 3])[:limit]
-    return list(initiative_cards(Initiative.objects.filter(pk__in=ids)).order_by("-published_at", "-id"))
+    return as_cards(card_rows(Initiative.objects.filter(pk__in=ids)).order_by("-published_at", "-id"))
 
 
 def group_counts(groups) -> dict[int, dict]:

@@ -1,7 +1,6 @@
 """Turning an outbox row into an e-mail, in the recipient's language."""
 
 import uuid
-from email.policy import Compat32
 from email.utils import formatdate
 
 from django.conf import settings
@@ -46,42 +45,17 @@ def digest_line(notification: Notification, obj) -> dict:
     return {"_subject": subject, "_link": link}
 
 
-class _Compat32(Compat32):
-    """The email package's default policy, with a shortcut for a header that is already one short
-    line of printable ASCII: written as it is rather than through ``email.header.Header``, which
-    the default folds every header with (about a quarter of the time of turning a digest into
-    bytes). The output is the same byte for byte (tests/members/test_notifications.py); any other
-    header takes the default path."""
-
-    def _fold(self, name, value, sanitize):
-        if (
-            isinstance(value, str)
-            and len(name) + len(value) + 2 <= (self.max_line_length or 78)
-            and value.isascii()
-            and value.isprintable()
-            and "  " not in value
-            and value == value.strip()
-        ):
-            return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
-
-
-POLICY = _Compat32()
-
-
 class OutboxMessage(EmailMultiAlternatives):
     """An e-mail whose MIME boundary is chosen when it is built. Left to the email package, every
     message compiled a regular expression for a fresh random boundary and searched its whole text
     with it: a seventh of the time of turning a digest into bytes. Ours carries 128 random bits,
-    drawn after the text was written, so no text can contain it but by a chance of 2**-128.
-    Its headers are written with ``POLICY``."""
+    drawn after the text was written, so no text can contain it but by a chance of 2**-128."""
 
     def message(self):
         msg = super().message()
         for part in msg.walk():  # the message, and the alternatives inside it when it has attachments
             if part.is_multipart():
                 part.set_boundary(f"=_{uuid.uuid4().hex}")
-        msg.policy = POLICY  # the generator writes every part with the message's policy
         return msg
 
 

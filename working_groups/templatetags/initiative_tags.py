@@ -18,7 +18,7 @@ register = template.Library()
 
 @register.simple_tag
 def initiative_cards(initiatives):
-    """``initiatives``: InitiativeCard rows (working_groups.selectors.initiative_cards)."""
+    """``initiatives``: InitiativeCard rows (working_groups.selectors.as_cards)."""
     if not initiatives:
         empty = _("No initiative yet.")  # outside the f-string, where makemessages finds it
         return mark_safe(f"<p>{_e(empty)}</p>")

@@ -40,13 +40,14 @@ class InitiativeListView(View):
         data = request.GET
         base = selectors.initiatives_listed_for(request.user)
         filterset = InitiativeFilter(data, queryset=base)
-        qs = selectors.initiative_cards(filterset.qs.order_by("-published_at", "-id"))
+        qs = selectors.card_rows(filterset.qs.order_by("-published_at", "-id"))
         members = selectors.sees_members_only(request.user)
         searching = bool(filterset.is_valid() and filterset.form.cleaned_data.get("q"))
         if searching:
             page, paginator = search_page_of(request, qs, self.paginate_by, self.count_cap // self.paginate_by)
         else:
             page, paginator = page_of(request, qs, self.paginate_by, cap=self.count_cap)
+        page.object_list = selectors.as_cards(page.object_list)
         context = {
             "filter": filterset,
             "page_obj": page,
