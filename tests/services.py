@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 
@@ -123,6 +124,7 @@ def service_env(smtp: SmtpSink | None = None, **extra) -> dict:
         NOTIFY_SENDING_TIMEOUT="3",
         NOTIFY_QUEUED_GRACE="2",
         NOTIFY_RETRY_BASE="1",
+        NOTIFY_OUTAGE_MAX_DELAY="5",
         NOTIFY_SWEEP_INTERVAL="1",
         PYTHONUNBUFFERED="1",
     )
