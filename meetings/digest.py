@@ -229,8 +229,8 @@ def sweep() -> dict:
             completed += DigestRun.objects.filter(pk=run.pk, status=DigestRun.Status.BUILDING).update(
                 status=DigestRun.Status.COMPLETE, completed_at=now)
             continue
-        progress = max(t for t in (state["done_at"], state["enqueued_at"], run.created_at) if t is not None)
-        if progress >= grace:
+        progress = max((t for t in (state["done_at"], state["enqueued_at"]) if t is not None), default=None)
+        if progress is not None and progress >= grace:
             continue
         with transaction.atomic():
             stalled = list(DigestChunk.objects.select_for_update(skip_locked=True)
