@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.fields import URLField
 from members.i18n import translated
@@ -285,9 +286,9 @@ class DigestRun(models.Model):
     sweeper finds the chunks still pending and builds them (meetings/digest.py)."""
 
     class Status(models.TextChoices):
-        PLANNING = "planning", _("Planning")
-        BUILDING = "building", _("Building")
-        COMPLETE = "complete", _("Complete")
+        PLANNING = "planning", pgettext_lazy("digest build", "Planning")
+        BUILDING = "building", pgettext_lazy("digest build", "Building")
+        COMPLETE = "complete", pgettext_lazy("digest build", "Complete")
 
     kind = models.CharField(max_length=64)
     period = models.CharField(max_length=16)  # e.g. the ISO week 2030-W51
@@ -310,8 +311,8 @@ class DigestChunk(models.Model):
     """The recipients with ids from ``first_user_id`` to ``last_user_id`` of a run: built once."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DONE = "done", _("Done")
+        PENDING = "pending", pgettext_lazy("digest build", "Pending")
+        DONE = "done", pgettext_lazy("digest build", "Done")
 
     run = models.ForeignKey(DigestRun, on_delete=models.CASCADE, related_name="chunks")
     first_user_id = models.BigIntegerField()
