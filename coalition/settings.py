@@ -235,6 +235,9 @@ NOTIFY_OUTAGE_MAX_DELAY = env.int("NOTIFY_OUTAGE_MAX_DELAY", default=300)
 NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=100)
 # People per weekly-digest batch (one task each, a fixed number of queries each).
 DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=500)
+# Hours after Monday 08:00 JST during which the digest sweeper starts the week's digest itself if
+# beat's task for it was lost (0: never).
+DIGEST_CATCH_UP_HOURS = env.int("DIGEST_CATCH_UP_HOURS", default=24)
 # Seconds between two runs of the sweeper (Celery beat).
 NOTIFY_SWEEP_INTERVAL = env.float("NOTIFY_SWEEP_INTERVAL", default=60.0)
 # Seconds between two looks for meeting reminders that are due (Celery beat).

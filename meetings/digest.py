@@ -208,20 +208,34 @@ def chunk_build(*, chunk_id: int) -> int:
     return written
 
 
-def sweep() -> dict:
-    """Drive every unfinished build to its end: plan the runs whose planning died, re-enqueue the
-    pending chunks of a run that has made no progress for NOTIFY_QUEUED_GRACE (its tasks were lost
-    with a worker or with Redis; a run still progressing is left alone, so a long build is not
-    flooded with copies of its tasks), and mark finished runs complete. Returns the chunk ids to
-    enqueue (the task does that) and counts."""
-    now = timezone.now()
+def week_start(moment: datetime.datetime) -> datetime.datetime:
+    """Monday 08:00 JST of ``moment``'s week: when beat starts the digest."""
+    local = moment.astimezone(TOKYO)
+    return (local - datetime.timedelta(days=local.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
+
+
+def sweep(*, now: datetime.datetime | None = None) -> dict:
+    """Drive every unfinished build to its end: start this week's run if beat's Monday task never
+    recorded it (lost with Redis before a worker took it; only within DIGEST_CATCH_UP_HOURS of
+    Monday 08:00 JST), plan the runs whose planning died, re-enqueue the pending chunks of a run
+    that has made no progress for NOTIFY_QUEUED_GRACE (its tasks were lost with a worker or with
+    Redis; a run still progressing is left alone, so a long build is not flooded with copies of its
+    tasks), and mark finished runs complete. Returns the chunk ids to enqueue (the task does that)
+    and counts."""
+    now = now or timezone.now()
     grace = now - datetime.timedelta(seconds=settings.NOTIFY_QUEUED_GRACE)
-    ids = []
+    ids, started = [], None
+    monday = week_start(now)
+    if monday <= now < monday + datetime.timedelta(hours=settings.DIGEST_CATCH_UP_HOURS):
+        period = period_for(monday)
+        if not DigestRun.objects.filter(kind=KIND, period=period.key).exists():
+            started, chunk_ids = run_start(period=period)
+            ids += chunk_ids
     for run_id in DigestRun.objects.filter(status=DigestRun.Status.PLANNING, created_at__lt=grace).values_list(
             "pk", flat=True):
         ids += run_plan(run_id=run_id)
     completed = 0
-    for run in DigestRun.objects.filter(status=DigestRun.Status.BUILDING):
+    for run in DigestRun.objects.filter(status=DigestRun.Status.BUILDING).exclude(pk=getattr(started, "pk", None)):
         state = run.chunks.aggregate(
             pending=Count("pk", filter=Q(status=DigestChunk.Status.PENDING)),
             done_at=Max("done_at"), enqueued_at=Max("enqueued_at"))

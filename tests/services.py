@@ -135,6 +135,7 @@ def service_env(smtp: SmtpSink | None = None, **extra) -> dict:
         NOTIFY_RETRY_BASE="1",
         NOTIFY_OUTAGE_MAX_DELAY="5",
         NOTIFY_SWEEP_INTERVAL="1",
+        DIGEST_CATCH_UP_HOURS="0",  # the tests' beats must not start the real week's digest
         PYTHONUNBUFFERED="1",
     )
     if smtp is not None:

@@ -169,6 +169,7 @@ def test_a_batch_takes_the_same_number_of_queries_however_much_happened():
 def test_a_run_whose_planning_died_is_planned_by_the_sweeper(settings, week):
     from meetings.models import DigestRun
 
+    settings.DIGEST_CATCH_UP_HOURS = 0
     group = WorkingGroupFactory()
     member_of(group)
     initiative(InstitutionFactory(), group, "新着")
@@ -186,7 +187,7 @@ def test_a_run_whose_planning_died_is_planned_by_the_sweeper(settings, week):
 def test_the_sweeper_re_enqueues_only_the_chunks_of_a_stalled_run_and_completes_finished_ones(settings, deliver):
     from meetings.models import DigestChunk, DigestRun
 
-    settings.DIGEST_BATCH_SIZE = 1
+    settings.DIGEST_BATCH_SIZE, settings.DIGEST_CATCH_UP_HOURS = 1, 0
     group = WorkingGroupFactory()
     for _ in range(3):
         member_of(group)
@@ -206,3 +207,25 @@ def test_the_sweeper_re_enqueues_only_the_chunks_of_a_stalled_run_and_completes_
     run.refresh_from_db()
     assert run.status == DigestRun.Status.COMPLETE
     assert Notification.objects.filter(kind=digest.KIND).count() == 3
+
+
+def test_the_sweeper_starts_the_week_s_digest_when_beat_s_task_was_lost(settings, deliver):
+    """Within DIGEST_CATCH_UP_HOURS of Monday 08:00 JST and without a run for the week; never
+    before 08:00, never after the window, never twice."""
+    from meetings.models import DigestRun
+
+    settings.DIGEST_CATCH_UP_HOURS = 24
+    group = WorkingGroupFactory()
+    member_of(group)
+    initiative(InstitutionFactory(), group, "新着")
+    assert digest.sweep(now=MONDAY - datetime.timedelta(minutes=1))["ids"] == []  # Monday 07:59: not yet
+    assert digest.sweep(now=MONDAY + datetime.timedelta(hours=25))["ids"] == []  # Tuesday 09:00: too late
+    assert not DigestRun.objects.exists()
+    with deliver():
+        ids = digest.sweep(now=MONDAY + datetime.timedelta(minutes=30))["ids"]
+        assert len(ids) == 1
+        digest.chunk_build(chunk_id=ids[0])
+    run = DigestRun.objects.get()
+    assert (run.period, run.ends_at) == ("2030-W51", MONDAY)
+    assert len(mail.outbox) == 1
+    assert digest.sweep(now=MONDAY + datetime.timedelta(minutes=31))["ids"] == []  # recorded: not again
