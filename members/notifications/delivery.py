@@ -9,11 +9,11 @@ only message that can go out twice is the one that was being handed to SMTP at t
 death.
 
 An outage is not a failure of any message: when the server cannot be reached or gives up on the
-session (refused or reset connection, timeout, a dropped connection, 421, a 4xx to the sender or to
-authentication), the run gives the whole rest of its batch back to the queue, *the row in hand
-included*, without charging an attempt to anyone, and tries again after a back-off that grows with
-the outage up to NOTIFY_OUTAGE_MAX_DELAY, for as long as the outage lasts (if the retry task is
-lost, the sweeper re-enqueues the rows once they are due). Only what the server says about one
+session (refused or reset connection, timeout, a dropped connection, 421, any refusal of our sender
+address or credentials), the run gives the whole rest of its batch back to the queue, *the row in
+hand included*, without charging an attempt to anyone, and tries again after a back-off that grows
+with the outage up to NOTIFY_OUTAGE_MAX_DELAY, for as long as the outage lasts (if the retry task
+is lost, the sweeper re-enqueues the rows once they are due). Only what the server says about one
 message counts against it: a 4xx for that recipient or that message puts the row back with
 exponential back-off, up to NOTIFY_MAX_ATTEMPTS, and the rest of the batch goes on; a 5xx (or a
 template that cannot be rendered) marks the row failed with the reason. The secretariat sees
@@ -67,7 +67,7 @@ def is_outage(exc: BaseException) -> bool:
         codes = [code for code, _ in exc.recipients.values()]
         return bool(codes) and all(c == 421 for c in codes)
     if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError):
-        return 400 <= exc.smtp_code < 500  # the sender or our credentials, for every message alike
+        return True  # our sender address or credentials, 4xx or 5xx: every message alike, none to blame
     if isinstance(exc, smtplib.SMTPResponseException):
         return exc.smtp_code == 421  # "service not available, closing channel"
     if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | smtplib.SMTPHeloError):

@@ -207,10 +207,11 @@ def test_refused_connection_keeps_the_whole_batch_queued_and_charges_no_attempt(
     assert all(r.next_attempt_at > timezone.now() for r in rows)
 
 
-@pytest.mark.parametrize("reply", ["421 4.3.2 Service shutting down", "451 4.3.0 Sender temporarily refused"])
+@pytest.mark.parametrize("reply", ["421 4.3.2 Service shutting down", "451 4.3.0 Sender temporarily refused",
+                                   "550 5.7.1 Sender address rejected"])
 def test_a_server_closing_the_session_or_refusing_the_sender_is_an_outage_not_a_failure(smtp, deliver, settings, reply):
-    """421 (any stage) and a 4xx to MAIL FROM concern every message alike: nobody is charged, however
-    long it lasts; when the server accepts again, everything goes out."""
+    """421 (any stage) and a refusal of our sender address concern every message alike: nobody is
+    charged, however long it lasts; when the server accepts again, everything goes out."""
     settings.NOTIFY_MAX_ATTEMPTS = 2
     smtp.replies = {"": reply} if reply.startswith("421") else {}
     smtp.mail_reply = None if reply.startswith("421") else reply
