@@ -51,6 +51,7 @@ def env_for(scale: str, **extra) -> dict:
         REDIS_URL=REDIS_URL,
         CACHE_KEY_PREFIX=f"bench-{scale}",
         CELERY_QUEUE=f"bench-{scale}",
+        DIGEST_CATCH_UP_HOURS="0",  # a benchmark starts its digest itself, when it measures
         SITE_URL="http://127.0.0.1:8800",
         PYTHONUNBUFFERED="1",
     )

@@ -106,6 +106,16 @@ def queries_per_batch(period) -> list[int]:
     return counts
 
 
+def build_finished(period) -> bool:
+    """Every chunk of this week's digest run is built (the build phase is over)."""
+    from meetings import digest
+    from meetings.models import DigestRun
+
+    run = DigestRun.objects.filter(kind=digest.KIND, period=period.key).first()
+    return run is not None and run.status != DigestRun.Status.PLANNING and not run.chunks.filter(
+        status="pending").exists()
+
+
 def digest_rows():
     """The outbox rows of the weekly digest (bench/cluster.py tells its messages from the others)."""
     from meetings import digest
@@ -120,9 +130,11 @@ def reset_and_expect() -> set[str]:
     from django.db import connection
 
     from meetings import digest
+    from meetings.models import DigestRun
     from members.notifications.models import Delivery, Notification, NotificationPreference
 
     Notification.objects.filter(kind=digest.KIND).delete()
+    DigestRun.objects.filter(kind=digest.KIND).delete()  # the week's build too, or it would not run again
     with connection.cursor() as cursor:  # every run starts from the same table, autovacuum or not
         cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Notification._meta.db_table)}")
     expected_users = digest.recipients().exclude(
@@ -203,11 +215,13 @@ def main():
         progress = common.Progress("digests delivered", len(expected))
         started = time.monotonic()
         weekly_digest.delay()
-        delivered, count_lines = 0, LineCounter(sink_log)
+        delivered, count_lines, built_in = 0, LineCounter(sink_log), None
         while delivered < len(expected) and time.monotonic() - started < args.timeout:
             if worker.poll() is not None:
                 raise SystemExit("the Celery worker stopped:\n" + worker_log_path.read_text()[-3000:])
             time.sleep(0.2)
+            if built_in is None and build_finished(period):
+                built_in = time.monotonic() - started
             now_delivered = count_lines()
             progress.add(now_delivered - delivered)
             delivered = now_delivered
@@ -236,6 +250,9 @@ def main():
         "messages_received": total,
         "seconds": round(elapsed, 2),
         "messages_per_second": round(total / elapsed, 1) if elapsed else 0.0,
+        # the build phase alone: from the start until every chunk of the week's run is built
+        "build_seconds": round(built_in, 2) if built_in is not None else None,
+        "digests_built_per_second": round(len(expected) / built_in, 1) if built_in else None,
         "queries_per_batch": per_batch,
         "batch_size": int(os.environ.get("DIGEST_BATCH_SIZE", "500")),
         "worker_concurrency": args.concurrency,
@@ -265,6 +282,7 @@ def main():
             ],
         )
     )
+    print(f"build phase alone: {result['build_seconds']} s ({result['digests_built_per_second']} digests/s)")
     print(f"queries per batch of {result['batch_size']}: {per_batch}; outbox: {dict(rows)}")
     print(
         "exactly one digest per recipient"

@@ -32,6 +32,8 @@ def schedule(sender, **kwargs):
     sender.conf.beat_schedule = {
         # Re-queue outbox rows a lost broker message or a killed worker left behind.
         "outbox-sweep": {"task": "notifications.sweep", "schedule": settings.NOTIFY_SWEEP_INTERVAL},
+        # Finish the digest builds a killed worker or an emptied Redis left unfinished.
+        "digest-sweep": {"task": "meetings.digest_sweep", "schedule": settings.NOTIFY_SWEEP_INTERVAL},
         # Queue the meeting reminders that are due and not yet sent (7 days and 1 day before).
         "meeting-reminders": {"task": "meetings.send_reminders", "schedule": settings.MEETING_REMINDER_INTERVAL},
         # The weekly digest, Monday 08:00 Japan time.

@@ -14,6 +14,7 @@ leaves "upcoming").
 """
 
 import hashlib
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -21,6 +22,7 @@ from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from members.cache import NAMESPACES, versions
 
@@ -80,6 +82,50 @@ class RejectNullCharacters:
         if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
             return HttpResponse(render_to_string("400.html", request=request), status=400)
         return self.get_response(request)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """True when the percent-decoded bytes are UTF-8 (Python's decoder refuses overlong forms,
+    encoded surrogates and stray bytes, as the standard requires)."""
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class RejectMalformedText:
+    """Text that is not UTF-8 in the query string or in a posted form is refused with a translated
+    400 before any view sees it. Django would decode it into U+FFFD replacement characters, and a
+    form would save them as if someone had typed them (minutes were "saved and published" that
+    way). A form posted as multipart/form-data is decoded by Django itself; its fields are refused
+    when they hold U+FFFD, which no one types: it only ever marks text broken on the way."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        try:
+            raw_query = query.encode("latin-1")  # WSGI hands the bytes over as latin-1 text
+        except UnicodeEncodeError:
+            raw_query = query.encode("utf-8", "surrogateescape")
+        if not _is_utf8(raw_query) or (request.method not in ("GET", "HEAD", "OPTIONS") and self._malformed(request)):
+            reason = gettext("The request contains text that is not valid UTF-8 (a damaged link or form). "
+                             "Nothing was saved. Go back, check what you entered and send it again.")
+            return HttpResponse(render_to_string("400.html", {"reason": reason}, request=request), status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _malformed(request) -> bool:
+        charset = (request.content_params.get("charset") or "utf-8").lower().replace("_", "-")
+        if charset not in ("utf-8", "utf8"):
+            return False  # declared in another encoding: Django decodes it as declared
+        if request.content_type == "application/x-www-form-urlencoded":
+            return not _is_utf8(request.body)
+        if request.content_type == "multipart/form-data":
+            return any("\ufffd" in key or any("\ufffd" in v for v in values) for key, values in request.POST.lists())
+        return False
 
 
 class AnonymousPageCache:

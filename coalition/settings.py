@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "coalition.middleware.RejectNullCharacters",
+    "coalition.middleware.RejectMalformedText",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -228,9 +229,15 @@ NOTIFY_SENDING_TIMEOUT = env.int("NOTIFY_SENDING_TIMEOUT", default=300)
 NOTIFY_QUEUED_GRACE = env.int("NOTIFY_QUEUED_GRACE", default=120)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
 NOTIFY_RETRY_BASE = env.int("NOTIFY_RETRY_BASE", default=30)
+# The longest wait (seconds) between two tries of a server that is away: an outage delays mail for
+# as long as it lasts and never uses up a message's attempts (members/notifications/delivery.py).
+NOTIFY_OUTAGE_MAX_DELAY = env.int("NOTIFY_OUTAGE_MAX_DELAY", default=300)
 NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=100)
 # People per weekly-digest batch (one task each, a fixed number of queries each).
 DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=500)
+# Hours after Monday 08:00 JST during which the digest sweeper starts the week's digest itself if
+# beat's task for it was lost (0: never).
+DIGEST_CATCH_UP_HOURS = env.int("DIGEST_CATCH_UP_HOURS", default=24)
 # Seconds between two runs of the sweeper (Celery beat).
 NOTIFY_SWEEP_INTERVAL = env.float("NOTIFY_SWEEP_INTERVAL", default=60.0)
 # Seconds between two looks for meeting reminders that are due (Celery beat).

@@ -7,6 +7,14 @@ Built in batches of users with a fixed number of queries per batch (each section
 few queries for the whole batch, never one per user). One digest per person per ISO week: the
 outbox's deduplication key includes the week, so a second run in the same week (a retried task, a
 restarted beat) adds nothing.
+
+The build is durable state in PostgreSQL, not a set of messages in Redis: ``run_start`` records one
+``DigestRun`` per period and plans it into ``DigestChunk`` rows (ranges of recipient ids) in one
+transaction; each chunk is built in one transaction that writes its outbox rows and marks it done,
+holding a row lock on it meanwhile (a second copy of its task skips it; a worker that dies releases
+the lock with its connection and its work is rolled back). The sweeper (``sweep``, beat) plans a
+run whose planning died and re-enqueues the pending chunks of a run that has stopped making
+progress, so a killed worker or an emptied Redis delays the digest and never loses one.
 """
 
 import datetime
@@ -16,6 +24,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -28,6 +37,7 @@ from members.notifications.services import dedup_key, enqueue_on_commit
 from members.selectors import new_members_for_digest
 from working_groups.selectors import initiatives_for_digest
 
+from .models import DigestChunk, DigestRun
 from .selectors import minutes_for_digest, upcoming_for_digest
 
 KIND = "weekly_digest"
@@ -145,6 +155,103 @@ def batches(size: int | None = None):
             return
         yield ids
         last = ids[-1]
+
+
+def run_start(*, period: Period, kind: str = KIND) -> tuple[DigestRun, list[int]]:
+    """Record the build of ``kind`` for ``period`` (once per period, whoever asks) and plan it.
+    Returns the run and the ids of the chunks to enqueue (none when it was planned before: the
+    sweeper looks after those). Side effects: a ``DigestRun`` row, its ``DigestChunk`` rows."""
+    run, _ = DigestRun.objects.get_or_create(
+        kind=kind, period=period.key, defaults={"starts_at": period.start, "ends_at": period.end})
+    # Committed before the planning: if that dies, the sweeper finds the run still planning.
+    return run, run_plan(run_id=run.pk)
+
+
+@transaction.atomic
+def run_plan(*, run_id: int) -> list[int]:
+    """Split a run that is still planning into chunks of DIGEST_BATCH_SIZE recipients (one query
+    for the ids, one insert), in one transaction. Returns the chunk ids to enqueue; none when the
+    run is planned already or being planned by someone else right now."""
+    run = DigestRun.objects.select_for_update(skip_locked=True).filter(
+        pk=run_id, status=DigestRun.Status.PLANNING).first()
+    if run is None:
+        return []
+    size, now = settings.DIGEST_BATCH_SIZE, timezone.now()
+    ids = list(recipients().values_list("pk", flat=True))
+    chunks = DigestChunk.objects.bulk_create(
+        [DigestChunk(run=run, first_user_id=ids[i], last_user_id=ids[min(i + size, len(ids)) - 1], enqueued_at=now)
+         for i in range(0, len(ids), size)], batch_size=1000)
+    run.chunks_total = len(chunks)
+    run.status = DigestRun.Status.BUILDING if chunks else DigestRun.Status.COMPLETE
+    run.completed_at = None if chunks else now
+    run.save(update_fields=["chunks_total", "status", "completed_at"])
+    return [c.pk for c in chunks]
+
+
+def chunk_build(*, chunk_id: int) -> int:
+    """Build one pending chunk: its digests and its 'done' mark in one transaction, under a row
+    lock (a copy of the task running at the same time skips the chunk; one running later finds it
+    done). Returns the digests written. Side effects: outbox rows, delivery tasks on commit."""
+    with transaction.atomic():
+        chunk = (DigestChunk.objects.select_for_update(skip_locked=True, of=("self",)).select_related("run")
+                 .filter(pk=chunk_id, status=DigestChunk.Status.PENDING).first())
+        if chunk is None:
+            return 0
+        run = chunk.run
+        # Stored in UTC; the period's dates are Japanese ones.
+        period = Period(run.starts_at.astimezone(TOKYO), run.ends_at.astimezone(TOKYO), run.period)
+        ids = list(recipients().filter(pk__gte=chunk.first_user_id, pk__lte=chunk.last_user_id)
+                   .values_list("pk", flat=True))
+        written = build_batch(ids, period) if ids else 0
+        DigestChunk.objects.filter(pk=chunk.pk).update(
+            status=DigestChunk.Status.DONE, written=written, done_at=timezone.now())
+    return written
+
+
+def week_start(moment: datetime.datetime) -> datetime.datetime:
+    """Monday 08:00 JST of ``moment``'s week: when beat starts the digest."""
+    local = moment.astimezone(TOKYO)
+    return (local - datetime.timedelta(days=local.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
+
+
+def sweep(*, now: datetime.datetime | None = None) -> dict:
+    """Drive every unfinished build to its end: start this week's run if beat's Monday task never
+    recorded it (lost with Redis before a worker took it; only within DIGEST_CATCH_UP_HOURS of
+    Monday 08:00 JST), plan the runs whose planning died, re-enqueue the pending chunks of a run
+    that has made no progress for NOTIFY_QUEUED_GRACE (its tasks were lost with a worker or with
+    Redis; a run still progressing is left alone, so a long build is not flooded with copies of its
+    tasks), and mark finished runs complete. Returns the chunk ids to enqueue (the task does that)
+    and counts."""
+    now = now or timezone.now()
+    grace = now - datetime.timedelta(seconds=settings.NOTIFY_QUEUED_GRACE)
+    ids, started = [], None
+    monday = week_start(now)
+    if monday <= now < monday + datetime.timedelta(hours=settings.DIGEST_CATCH_UP_HOURS):
+        period = period_for(monday)
+        if not DigestRun.objects.filter(kind=KIND, period=period.key).exists():
+            started, chunk_ids = run_start(period=period)
+            ids += chunk_ids
+    for run_id in DigestRun.objects.filter(status=DigestRun.Status.PLANNING, created_at__lt=grace).values_list(
+            "pk", flat=True):
+        ids += run_plan(run_id=run_id)
+    completed = 0
+    for run in DigestRun.objects.filter(status=DigestRun.Status.BUILDING).exclude(pk=getattr(started, "pk", None)):
+        state = run.chunks.aggregate(
+            pending=Count("pk", filter=Q(status=DigestChunk.Status.PENDING)),
+            done_at=Max("done_at"), enqueued_at=Max("enqueued_at"))
+        if not state["pending"]:
+            completed += DigestRun.objects.filter(pk=run.pk, status=DigestRun.Status.BUILDING).update(
+                status=DigestRun.Status.COMPLETE, completed_at=now)
+            continue
+        progress = max((t for t in (state["done_at"], state["enqueued_at"]) if t is not None), default=None)
+        if progress is not None and progress >= grace:
+            continue
+        with transaction.atomic():
+            stalled = list(DigestChunk.objects.select_for_update(skip_locked=True)
+                           .filter(run=run, status=DigestChunk.Status.PENDING).values_list("pk", flat=True))
+            DigestChunk.objects.filter(pk__in=stalled).update(enqueued_at=now)
+        ids += stalled
+    return {"ids": ids, "completed": completed}
 
 
 def body_parts(notification) -> dict:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.fields import URLField
 from members.i18n import translated
@@ -276,3 +277,54 @@ class CalendarFeed(models.Model):
         self.token = _token()
         self.created_at = timezone.now()
         self.save(update_fields=["token", "created_at"])
+
+
+class DigestRun(models.Model):
+    """The build of one periodic mailing (the weekly digest) for one period, as durable state: it
+    is planned into chunks of recipients in one transaction, and each chunk is built in one
+    transaction with the outbox rows it writes. Whatever kills a worker or empties Redis, the
+    sweeper finds the chunks still pending and builds them (meetings/digest.py)."""
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", pgettext_lazy("digest build", "Planning")
+        BUILDING = "building", pgettext_lazy("digest build", "Building")
+        COMPLETE = "complete", pgettext_lazy("digest build", "Complete")
+
+    kind = models.CharField(max_length=64)
+    period = models.CharField(max_length=16)  # e.g. the ISO week 2030-W51
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNING)
+    chunks_total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "period"], name="digest_run_once_per_period")]
+        indexes = [models.Index(fields=["created_at"], condition=~Q(status="complete"), name="digest_run_open")]
+
+    def __str__(self):
+        return f"{self.kind} {self.period} ({self.status})"
+
+
+class DigestChunk(models.Model):
+    """The recipients with ids from ``first_user_id`` to ``last_user_id`` of a run: built once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("digest build", "Pending")
+        DONE = "done", pgettext_lazy("digest build", "Done")
+
+    run = models.ForeignKey(DigestRun, on_delete=models.CASCADE, related_name="chunks")
+    first_user_id = models.BigIntegerField()
+    last_user_id = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    written = models.PositiveIntegerField(default=0)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "first_user_id"], name="digest_chunk_unique")]
+        indexes = [models.Index(fields=["enqueued_at"], condition=Q(status="pending"), name="digest_chunk_pending")]
+
+    def __str__(self):
+        return f"{self.run} users {self.first_user_id}–{self.last_user_id} ({self.status})"

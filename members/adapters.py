@@ -12,6 +12,17 @@ from .services.applications import invitations_accept
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """The failed sign-ins of one account are counted per client (its address, behind trusted
+        proxies: TRUSTED_PROXY_COUNT), not per account alone: five wrong passwords typed by a
+        stranger for someone else's address would otherwise lock that person out from every
+        client for five minutes. A guesser still gets 5 tries per account per 5 minutes from one
+        address and 10 failures a minute in all (ACCOUNT_RATE_LIMITS), against passwords of at
+        least 10 characters that are not common ones. allauth's private hook, the one place its
+        key is made (sign-in and clearing after a password reset); tests/members/test_accounts.py
+        fails if allauth stops calling it."""
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"
+
     def send_mail(self, template_prefix, email, context_):
         """allauth's mail goes through the outbox like every other e-mail, rendered now (in the
         language of the page the person is on) because its context holds live objects. The stored

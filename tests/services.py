@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 
@@ -39,6 +40,13 @@ class _Handler:
             self.sink.connections += 1
         return responses
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.sink.mail_reply:
+            return self.sink.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         code = self.sink.reply_for(address)
         if code:
@@ -58,7 +66,8 @@ class _Handler:
 class SmtpSink:
     """A real SMTP server collecting what it receives. ``stop()`` closes the port (connections are
     refused), ``start()`` opens it again on the same port. ``replies`` maps an address prefix to an
-    SMTP reply for RCPT (e.g. ``{"busy": "451 4.3.0 Try later"}``)."""
+    SMTP reply for RCPT (e.g. ``{"busy": "451 4.3.0 Try later"}``); ``mail_reply`` is the reply
+    to every MAIL FROM when set."""
 
     def __init__(self, delay: float = 0.0):
         self.port = free_port()
@@ -66,6 +75,7 @@ class SmtpSink:
         self.connections = 0
         self.delay = delay
         self.replies: dict[str, str] = {}
+        self.mail_reply: str | None = None
         self.lock = threading.Lock()
         self.controller = None
 
@@ -123,7 +133,9 @@ def service_env(smtp: SmtpSink | None = None, **extra) -> dict:
         NOTIFY_SENDING_TIMEOUT="3",
         NOTIFY_QUEUED_GRACE="2",
         NOTIFY_RETRY_BASE="1",
+        NOTIFY_OUTAGE_MAX_DELAY="5",
         NOTIFY_SWEEP_INTERVAL="1",
+        DIGEST_CATCH_UP_HOURS="0",  # the tests' beats must not start the real week's digest
         PYTHONUNBUFFERED="1",
     )
     if smtp is not None:
@@ -204,3 +216,47 @@ def wait_until(predicate, timeout=90.0, what="condition"):
         time.sleep(0.2)
     statuses = dict(Counter(Notification.objects.values_list("status", flat=True)))
     raise AssertionError(f"timed out waiting for {what}; outbox: {statuses}")
+
+
+class RedisServer:
+    """A Redis of the test's own (``redis-server``, keeping nothing on disk), for fault tests that
+    flush or restart it: the Redis named by REDIS_URL is shared with other runs, which a FLUSHALL
+    would rob of their queued tasks. The port comes from TEST_REDIS_PORT when set (a range agreed
+    for this host), else from the system."""
+
+    def __init__(self, log_path: Path):
+        self.port = int(os.environ.get("TEST_REDIS_PORT") or free_port())
+        self.log_path = log_path
+        self.proc = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10.0):
+        self.log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("redis-server exited:\n" + self.log_path.read_text(errors="replace")) from None
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def flushall(self):
+        redis.Redis.from_url(self.url).flushall()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        if getattr(self, "log", None):
+            self.log.close()

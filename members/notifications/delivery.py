@@ -8,9 +8,16 @@ dies, the rows it claimed stay in *sending* until the sweeper returns them to th
 only message that can go out twice is the one that was being handed to SMTP at the moment of
 death.
 
-Transient failures (refused connection, 4xx replies, timeouts) put the row back in the queue with
-exponential back-off, up to NOTIFY_MAX_ATTEMPTS; permanent ones (5xx, a template that cannot be
-rendered) mark it failed with the reason.
+An outage is not a failure of any message: when the server cannot be reached or gives up on the
+session (refused or reset connection, timeout, a dropped connection, 421, any refusal of our sender
+address or credentials), the run gives the whole rest of its batch back to the queue, *the row in
+hand included*, without charging an attempt to anyone, and tries again after a back-off that grows
+with the outage up to NOTIFY_OUTAGE_MAX_DELAY, for as long as the outage lasts (if the retry task
+is lost, the sweeper re-enqueues the rows once they are due). Only what the server says about one
+message counts against it: a 4xx for that recipient or that message puts the row back with
+exponential back-off, up to NOTIFY_MAX_ATTEMPTS, and the rest of the batch goes on; a 5xx (or a
+template that cannot be rendered) marks the row failed with the reason. The secretariat sees
+failed rows in the outbox and can send one again (audited).
 
 The marks are committed without waiting for PostgreSQL to flush its log to disk (asynchronous
 commit, for this run's statements only): a flush per message was a third of each message's time.
@@ -50,6 +57,22 @@ class Report:
     retry: list[int] = field(default_factory=list)
     skipped: int = 0
     retry_in: float = 0.0
+    outage: bool = False  # the server was away: the retry continues the outage's back-off
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when the server or the session is unavailable, whatever the message: no message is to
+    blame, so none is charged an attempt."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):  # about one message, unless the server is closing
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(c == 421 for c in codes)
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError):
+        return True  # our sender address or credentials, 4xx or 5xx: every message alike, none to blame
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421  # "service not available, closing channel"
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | smtplib.SMTPHeloError):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)  # refused, reset, timed out
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -85,8 +108,16 @@ def backoff(attempts: int) -> float:
     return min(base, 3600) * random.uniform(0.8, 1.2)
 
 
-def deliver(ids: list[int]) -> Report:
-    """Send the queued rows among ``ids`` that are due, over one SMTP connection."""
+def outage_backoff(outages: int) -> float:
+    """Seconds before a batch tries a server that was away again: base · 2^outages, capped at
+    NOTIFY_OUTAGE_MAX_DELAY (never given up), with jitter so that batches do not retry in step."""
+    base = settings.NOTIFY_RETRY_BASE * (2 ** min(outages, 20))
+    return min(base, settings.NOTIFY_OUTAGE_MAX_DELAY) * random.uniform(0.8, 1.2)
+
+
+def deliver(ids: list[int], *, outages: int = 0) -> Report:
+    """Send the queued rows among ``ids`` that are due, over one SMTP connection. ``outages``: how
+    many times in a row this batch found the server away (its back-off grows with it)."""
     report = Report()
     token = uuid.uuid4()
     now = timezone.now()
@@ -96,7 +127,7 @@ def deliver(ids: list[int]) -> Report:
     if not claimed:
         return report
     with _asynchronous_commit():
-        _deliver(rows_claimed_by(token), token, report)
+        _deliver(rows_claimed_by(token), token, report, outages)
     return report
 
 
@@ -124,7 +155,7 @@ def _asynchronous_commit():
             cursor.execute("RESET synchronous_commit")
 
 
-def _deliver(rows: list[Notification], token, report: Report) -> None:
+def _deliver(rows: list[Notification], token, report: Report, outages: int = 0) -> None:
     connection = get_connection()
     # The sweeper gives a claim back only once it is NOTIFY_SENDING_TIMEOUT old. Renewing ours
     # whenever a third of that has passed keeps every row ours without a write per message (a
@@ -157,26 +188,29 @@ def _deliver(rows: list[Notification], token, report: Report) -> None:
                 connection.send_messages([message])
             except Exception as exc:  # noqa: BLE001 - classified below
                 error = describe(exc)
+                if is_outage(exc):
+                    # The server is away: this row and the rest wait, none is charged an attempt.
+                    delay = outage_backoff(outages)
+                    rest = [r.pk for r in rows[index:] if r.pk not in lost]
+                    at = timezone.now() + timedelta(seconds=delay)
+                    Notification.objects.filter(pk__in=rest, claim=token, status=S.SENDING).update(
+                        status=S.QUEUED, claim=None, next_attempt_at=at, enqueued_at=at,
+                        last_error=f"server unavailable: {error}"[:2000],
+                    )
+                    report.retry.extend(rest)
+                    report.retry_in, report.outage = delay, True
+                    _close(connection)
+                    break
                 if not is_transient(exc):
                     _finish(row, token, S.FAILED, error=error, attempted=True)
                     report.failed += 1
                     continue
-                delay = _retry(row, token, error)
+                delay = _retry(row, token, error)  # "not now" for this message: the others go on
                 if delay is None:
                     report.failed += 1
                 else:
                     report.retry.append(row.pk)
-                    report.retry_in = delay
-                # The server is away: give the rest of the batch back without spending an attempt.
-                rest = [r.pk for r in rows[index + 1 :]]
-                if rest:
-                    at = timezone.now() + timedelta(seconds=delay or 0)
-                    Notification.objects.filter(pk__in=rest, claim=token, status=S.SENDING).update(
-                        status=S.QUEUED, claim=None, next_attempt_at=at, enqueued_at=at
-                    )
-                    report.retry.extend(rest)
-                _close(connection)
-                break
+                    report.retry_in = max(report.retry_in, delay)
             else:
                 _mark_sent(row, token, clear=registry.get(row.kind).transactional)
                 report.sent += 1

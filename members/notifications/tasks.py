@@ -7,12 +7,15 @@ from . import delivery
 
 
 @shared_task(name="notifications.deliver", ignore_result=True, bind=True)
-def deliver_notifications(self, ids: list[int]) -> dict:
-    """Deliver these outbox rows; schedule a retry for the ones that met a transient error."""
-    report = delivery.deliver(ids)
+def deliver_notifications(self, ids: list[int], outages: int = 0) -> dict:
+    """Deliver these outbox rows; schedule a retry for the ones that met a transient error or an
+    outage (``outages``: how many times in a row this batch found the server away)."""
+    report = delivery.deliver(ids, outages=outages)
     if report.retry and not self.request.is_eager:
         # Without a worker (eager mode) there is nobody to wait for: the sweeper retries later.
-        deliver_notifications.apply_async((report.retry,), countdown=max(report.retry_in, 1))
+        deliver_notifications.apply_async(
+            (report.retry,), {"outages": outages + 1 if report.outage else 0}, countdown=max(report.retry_in, 1)
+        )
     return {"sent": report.sent, "failed": report.failed, "retry": len(report.retry), "skipped": report.skipped}
 
 

@@ -164,3 +164,68 @@ def test_a_batch_takes_the_same_number_of_queries_however_much_happened():
         notify(kind="affiliation_decided", to=[person], obj=person.affiliations.get())
     Notification.objects.filter(status="held").update(created_at=MONDAY - datetime.timedelta(days=1))
     assert queries() == few
+
+
+def test_a_run_whose_planning_died_is_planned_by_the_sweeper(settings, week):
+    from meetings.models import DigestRun
+
+    settings.DIGEST_CATCH_UP_HOURS = 0
+    group = WorkingGroupFactory()
+    member_of(group)
+    initiative(InstitutionFactory(), group, "新着")
+    period = digest.period_for(MONDAY)
+    old = timezone.now() - datetime.timedelta(seconds=settings.NOTIFY_QUEUED_GRACE + 1)
+    run = DigestRun.objects.create(kind=digest.KIND, period=period.key, starts_at=period.start, ends_at=period.end,
+                                   created_at=old)  # the worker died between recording and planning
+    assert digest.sweep()["ids"] == list(run.chunks.values_list("pk", flat=True))
+    assert run.chunks.count() == 1
+    week()  # a later start of the same week adds no second run and no second digest
+    assert DigestRun.objects.count() == 1
+    assert [c.status for c in run.chunks.all()] == ["pending"]  # the sweeper's task builds it, not a new plan
+
+
+def test_the_sweeper_re_enqueues_only_the_chunks_of_a_stalled_run_and_completes_finished_ones(settings, deliver):
+    from meetings.models import DigestChunk, DigestRun
+
+    settings.DIGEST_BATCH_SIZE, settings.DIGEST_CATCH_UP_HOURS = 1, 0
+    group = WorkingGroupFactory()
+    for _ in range(3):
+        member_of(group)
+    initiative(InstitutionFactory(), group, "新着")
+    run, ids = digest.run_start(period=digest.period_for(MONDAY))
+    assert len(ids) == 3
+    with deliver():
+        digest.chunk_build(chunk_id=ids[0])
+    assert digest.sweep() == {"ids": [], "completed": 0}  # progressing: left alone
+    DigestChunk.objects.update(enqueued_at=timezone.now() - datetime.timedelta(hours=1),
+                               done_at=timezone.now() - datetime.timedelta(hours=1))
+    assert sorted(digest.sweep()["ids"]) == ids[1:]  # stalled: its pending chunks again
+    assert digest.chunk_build(chunk_id=ids[0]) == 0  # done: a second copy of its task does nothing
+    for pk in ids[1:]:
+        digest.chunk_build(chunk_id=pk)
+    assert digest.sweep()["completed"] == 1
+    run.refresh_from_db()
+    assert run.status == DigestRun.Status.COMPLETE
+    assert Notification.objects.filter(kind=digest.KIND).count() == 3
+
+
+def test_the_sweeper_starts_the_week_s_digest_when_beat_s_task_was_lost(settings, deliver):
+    """Within DIGEST_CATCH_UP_HOURS of Monday 08:00 JST and without a run for the week; never
+    before 08:00, never after the window, never twice."""
+    from meetings.models import DigestRun
+
+    settings.DIGEST_CATCH_UP_HOURS = 24
+    group = WorkingGroupFactory()
+    member_of(group)
+    initiative(InstitutionFactory(), group, "新着")
+    assert digest.sweep(now=MONDAY - datetime.timedelta(minutes=1))["ids"] == []  # Monday 07:59: not yet
+    assert digest.sweep(now=MONDAY + datetime.timedelta(hours=25))["ids"] == []  # Tuesday 09:00: too late
+    assert not DigestRun.objects.exists()
+    with deliver():
+        ids = digest.sweep(now=MONDAY + datetime.timedelta(minutes=30))["ids"]
+        assert len(ids) == 1
+        digest.chunk_build(chunk_id=ids[0])
+    run = DigestRun.objects.get()
+    assert (run.period, run.ends_at) == ("2030-W51", MONDAY)
+    assert len(mail.outbox) == 1
+    assert digest.sweep(now=MONDAY + datetime.timedelta(minutes=31))["ids"] == []  # recorded: not again

@@ -5,6 +5,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 
 from members.models import User
 from tests.factories import PASSWORD, UserFactory, secretariat_user, totp_code
@@ -78,6 +79,23 @@ def test_signin_rate_limit_after_repeated_failures(client):
     assert response.status_code == 200
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_stranger_failing_five_times_does_not_lock_the_owner_out(client):
+    """The failures are counted per account and client: the owner, elsewhere, still signs in; the
+    stranger stays refused, even with the right password."""
+    user = UserFactory()
+    for _ in range(5):
+        client.post("/en/accounts/login/", {"login": user.email, "password": "wrong password"},
+                    REMOTE_ADDR="203.0.113.9")
+    stranger = client.post("/en/accounts/login/", {"login": user.email, "password": PASSWORD},
+                           REMOTE_ADDR="203.0.113.9")
+    assert "Too many failed login attempts" in stranger.content.decode()
+    owner = Client()
+    response = owner.post("/en/accounts/login/", {"login": user.email, "password": PASSWORD},
+                          REMOTE_ADDR="198.51.100.7")
+    assert response.status_code == 302
+    assert owner.session["_auth_user_id"] == str(user.pk)
 
 
 def test_password_reset_is_rate_limited_per_address_and_says_so(client, deliver):

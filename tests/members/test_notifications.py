@@ -195,15 +195,48 @@ def test_transient_errors_retry_with_backoff_permanent_ones_fail_with_reason(smt
     assert smtp.message_ids() == {waiting.message_id: 1}
 
 
-def test_refused_connection_keeps_the_whole_batch_queued(smtp, deliver, settings):
+def test_refused_connection_keeps_the_whole_batch_queued_and_charges_no_attempt(smtp, deliver, settings):
     users = UserFactory.create_batch(3)
     a = decided()
     smtp.stop()
     with deliver():
         notify(kind="affiliation_decided", to=users, obj=a)
-    statuses = list(Notification.objects.values_list("status", "attempts"))
-    assert sorted(statuses) == [("queued", 0), ("queued", 0), ("queued", 1)]
-    assert "ConnectionRefusedError" in Notification.objects.get(attempts=1).last_error
+    rows = Notification.objects.all()
+    assert sorted(rows.values_list("status", "attempts")) == [("queued", 0)] * 3
+    assert all(r.last_error.startswith("server unavailable: ConnectionRefusedError") for r in rows)
+    assert all(r.next_attempt_at > timezone.now() for r in rows)
+
+
+@pytest.mark.parametrize("reply", ["421 4.3.2 Service shutting down", "451 4.3.0 Sender temporarily refused",
+                                   "550 5.7.1 Sender address rejected"])
+def test_a_server_closing_the_session_or_refusing_the_sender_is_an_outage_not_a_failure(smtp, deliver, settings, reply):
+    """421 (any stage) and a refusal of our sender address concern every message alike: nobody is
+    charged, however long it lasts; when the server accepts again, everything goes out."""
+    settings.NOTIFY_MAX_ATTEMPTS = 2
+    smtp.replies = {"": reply} if reply.startswith("421") else {}
+    smtp.mail_reply = None if reply.startswith("421") else reply
+    users = UserFactory.create_batch(3)
+    with deliver():
+        notify(kind="affiliation_decided", to=users, obj=decided())
+    for _ in range(5):  # five tries during the outage: more than NOTIFY_MAX_ATTEMPTS
+        Notification.objects.update(next_attempt_at=timezone.now())
+        report = delivery.deliver(list(Notification.objects.values_list("pk", flat=True)), outages=1)
+        assert (report.sent, report.failed, report.outage) == (0, 0, True)
+    assert sorted(Notification.objects.values_list("status", "attempts")) == [("queued", 0)] * 3
+    smtp.replies, smtp.mail_reply = {}, None
+    Notification.objects.update(next_attempt_at=timezone.now())
+    assert delivery.deliver(list(Notification.objects.values_list("pk", flat=True))).sent == 3
+    assert sorted(Notification.objects.values_list("status", "attempts")) == [("sent", 1)] * 3
+
+
+def test_one_recipient_greylisted_does_not_hold_up_the_rest_of_the_batch(smtp, deliver):
+    smtp.replies = {"busy": "451 4.2.1 Mailbox busy, try later"}
+    users = [UserFactory(email=f"{name}@example.org") for name in ("a", "busy", "c")]
+    with deliver():
+        notify(kind="affiliation_decided", to=users, obj=decided())
+    rows = dict(Notification.objects.values_list("email", "status"))
+    assert rows == {"a@example.org": "sent", "busy@example.org": "queued", "c@example.org": "sent"}
+    assert Notification.objects.get(email="busy@example.org").attempts == 1
 
 
 def test_gives_up_after_the_last_attempt(smtp, deliver, settings):
