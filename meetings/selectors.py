@@ -1,7 +1,9 @@
 """Reads of the meetings app that depend on who asks."""
 
+from datetime import timedelta
+
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 
 from members.i18n import pick
 from members.models import Affiliation, Institution, User
@@ -11,7 +13,7 @@ from working_groups.models import Membership
 from working_groups.rules import active_group_ids
 from working_groups.selectors import current_groups_of
 
-from .models import Meeting, Registration
+from .models import MAX_LENGTH, Meeting, Registration
 from .rules import NOBODY, Viewer, may_see, viewer, viewers, visible_q
 
 
@@ -23,6 +25,29 @@ def meetings_visible_to(user):
 def public_meetings():
     """What a visitor may see: the home page, the public calendar feed."""
     return Meeting.objects.filter(visible_q(NOBODY))
+
+
+# What a calendar feed holds (docs/urls.md): the coming meetings, soonest first, and a window of
+# recent past ones, so a subscriber's calendar keeps what just happened without growing forever.
+FEED_UPCOMING = 500
+FEED_PAST = 100
+FEED_PAST_DAYS = 90
+
+
+def feed_window(queryset, *, now=None) -> list:
+    """The meetings of ``queryset`` a calendar feed lists, in order of start: every meeting not yet
+    over (at most ``FEED_UPCOMING``, the soonest), then the latest ``FEED_PAST`` of those that
+    ended in the last ``FEED_PAST_DAYS`` days. A fixed number of queries: two reads of ids, then
+    the meetings with what ``queryset`` prefetches."""
+    now = now or timezone.now()
+    ids = queryset.values_list("pk", flat=True)
+    since = now - timedelta(days=FEED_PAST_DAYS)
+    # starts_at bounds both ranges too (a meeting lasts at most MAX_LENGTH): the starts_at index
+    upcoming = list(ids.filter(ends_at__gte=now, starts_at__gt=now - MAX_LENGTH)
+                    .order_by("starts_at", "pk")[:FEED_UPCOMING])
+    past = list(ids.filter(ends_at__lt=now, ends_at__gte=since, starts_at__gt=since - MAX_LENGTH)
+                .order_by("-starts_at", "-pk")[:FEED_PAST])
+    return list(queryset.filter(pk__in=upcoming + past).order_by("starts_at", "pk"))
 
 
 def who_may_see(meeting, people) -> list:

@@ -363,15 +363,15 @@ class MeetingIcalView(MeetingMixin, View):
 
 def public_feed(request):
     """/meetings/ical/ (?wg=<slug>): the public meetings, for any calendar to subscribe to."""
-    qs = selectors.public_meetings().select_related("group") \
-        .prefetch_related("agenda").order_by("-starts_at")
+    qs = selectors.public_meetings().select_related("group").prefetch_related("agenda")
     name = _("Coalition meetings")
     slug = request.GET.get("wg")
     if slug:
         group = get_object_or_404(WorkingGroup, slug=slug)
         qs = qs.filter(group=group)
         name = f"{name}: {group.name}"
-    return _ics_response(calendar_of(qs[:500], language=current_language(), name=str(name)), "meetings.ics")
+    body = calendar_of(selectors.feed_window(qs), language=current_language(), name=str(name))
+    return _ics_response(body, "meetings.ics")
 
 
 def personal_feed(request, token):
@@ -380,8 +380,8 @@ def personal_feed(request, token):
     if feed is None or not feed.user.is_active:
         raise Http404
     user = feed.user
-    meetings = list(selectors.personal_meetings(user).select_related("group").prefetch_related("agenda")
-                    .order_by("-starts_at")[:500])
+    meetings = selectors.feed_window(selectors.personal_meetings(user).select_related("group")
+                                     .prefetch_related("agenda"))
     online = set(Registration.objects.filter(user=user, status=Registration.Status.CONFIRMED,
                                              meeting__in=meetings).values_list("meeting_id", flat=True))
     body = calendar_of(meetings, language=user.language, name=_("My coalition meetings"), online_for=online)

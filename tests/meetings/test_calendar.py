@@ -105,3 +105,36 @@ def test_personal_feed_is_secret_complete_and_revocable(client):
     client.logout()
     assert client.get(f"/ja/meetings/ical/{token}/").status_code == 404
     assert client.get("/ja/meetings/ical/not-a-token/").status_code == 404
+
+
+@pytest.mark.parametrize("feed", ["public", "personal"])
+def test_a_feed_past_its_cap_holds_the_coming_meetings_and_the_recent_past(client, monkeypatch, feed):
+    """Past the cap, a subscriber still sees the next meetings (soonest first), then the latest
+    of the last 90 days; never a slice of the far future or of old history."""
+    from django.utils import timezone
+
+    from meetings import selectors
+
+    monkeypatch.setattr(selectors, "FEED_UPCOMING", 3)
+    monkeypatch.setattr(selectors, "FEED_PAST", 2)
+    group = WorkingGroupFactory()
+    now = timezone.now().replace(microsecond=0)
+    hour = datetime.timedelta(hours=1)
+
+    def meeting(title, days):
+        start = now + datetime.timedelta(days=days)
+        return MeetingFactory(group=group, visibility="public", title_ja=title, starts_at=start, ends_at=start + hour)
+
+    for days in (400, 6, 5, 4, 3, 2, 1):  # created far future first
+        meeting(f"in {days} days", days)
+    meeting("now", 0)  # started just now: not over yet
+    for days in (1, 10, 30, 200):
+        meeting(f"{days} days ago", -days)
+    if feed == "public":
+        response = client.get("/ja/meetings/ical/")
+    else:
+        member = member_of(group)
+        token = CalendarFeed.objects.create(user=member).token
+        response = client.get(f"/ja/meetings/ical/{token}/")
+    titles = [str(e["SUMMARY"]) for e in parse(response).walk("VEVENT")]
+    assert sorted(titles) == sorted(["now", "in 1 days", "in 2 days", "10 days ago", "1 days ago"])
