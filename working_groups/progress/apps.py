@@ -15,7 +15,8 @@ class ProgressConfig(AppConfig):
     def ready(self):
         # Notification kinds and page sections register with the lower layers; they need models,
         # which load after the app registry.
-        from . import notices, registrations  # noqa: PLC0415 -- they use models
+        from . import cache, notices, registrations  # noqa: PLC0415 -- they use models
 
+        cache.connect()
         notices.register_all()
         registrations.register()

@@ -40,11 +40,10 @@ def current_fiscal_year() -> int:
 
 
 def validate_reportable_year(value: int) -> None:
-    """A report is about a fiscal year that has begun (the current one may be entered as it runs
-    to its end; a future one cannot have figures)."""
-    if value is not None and value > current_fiscal_year():
+    """Figures are reported for a fiscal year that has ended (FY2025 from April 2026 on)."""
+    if value is not None and value >= current_fiscal_year():
         raise ValidationError(
-            _("FY%(year)s has not begun yet: figures can be reported only for a year that has begun."),
+            _("FY%(year)s has not ended yet: figures can be reported only for a year that has ended."),
             params={"year": value}, code="future_year")
 
 
