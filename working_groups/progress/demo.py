@@ -44,6 +44,11 @@ def _noise(slug: str, salt: str) -> float:
     return int.from_bytes(digest[:4], "big") / 2**32
 
 
+def _d(value: float) -> Decimal:
+    """A figure to one decimal, as people enter them."""
+    return Decimal(f"{value:.1f}")
+
+
 def _size(inst: Institution) -> int:
     base = SIZES.get(inst.slug) or KIND_SIZE.get(inst.kind, 10_000)
     return int(base * (0.7 + 0.6 * _noise(inst.slug, "size"))) if inst.slug not in SIZES else base
@@ -74,9 +79,9 @@ def seed() -> dict:
                 continue
             factor = (1 - pace) ** (year - 2013)
             total = size * factor
-            share = min(Decimal(95), Decimal(round(5 + (year - 2019) * (2 + 6 * _noise(inst.slug, "re")), 1)))
-            scope1 = Decimal(round(total * (0.25 + 0.1 * _noise(inst.slug, "s1")), 1))
-            scope2 = Decimal(round(total, 1)) - scope1
+            share = min(Decimal(95), _d(5 + (year - 2019) * (2 + 6 * _noise(inst.slug, "re"))))
+            scope1 = _d(total * (0.25 + 0.1 * _noise(inst.slug, "s1")))
+            scope2 = _d(total) - scope1
             status = YearlyReport.Status.PUBLISHED
             comment = ""
             if year == last and inst.slug in RETURNED:
@@ -88,8 +93,8 @@ def seed() -> dict:
                 institution=inst, fiscal_year=year,
                 defaults=dict(
                     scope1=scope1, scope2=scope2,
-                    scope3=Decimal(round(total * 2.1, 1)) if _noise(inst.slug, "s3") < 0.4 else None,
-                    energy_gj=Decimal(round(total * 16.5, 1)), renewable_share=share,
+                    scope3=_d(total * 2.1) if _noise(inst.slug, "s3") < 0.4 else None,
+                    energy_gj=_d(total * 16.5), renewable_share=share,
                     floor_area=int(size * 8 * (0.9 + 0.2 * _noise(inst.slug, "area"))),
                     headcount=int(size * 0.9 * (0.8 + 0.4 * _noise(inst.slug, "people"))),
                     narrative_ja=NARRATIVE_JA.format(share=share), narrative_en=NARRATIVE_EN.format(share=share),
