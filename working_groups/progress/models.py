@@ -198,7 +198,9 @@ class YearlyReport(models.Model):
         verbose_name_plural = _("yearly reports")
         ordering = ["institution", "fiscal_year"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "fiscal_year"], name="yearly_report_one_per_year"),
+            models.UniqueConstraint(
+                fields=["institution", "fiscal_year"], name="yearly_report_one_per_year",
+                violation_error_message=_("There is already a report for this fiscal year; edit that one.")),
             models.CheckConstraint(
                 condition=Q(scope1__gte=0, scope1__lte=MAX_EMISSIONS, scope2__gte=0, scope2__lte=MAX_EMISSIONS)
                 & (Q(scope3__isnull=True) | Q(scope3__gte=0, scope3__lte=MAX_EMISSIONS)),
@@ -258,7 +260,9 @@ class Adoption(models.Model):
         verbose_name_plural = _("adoptions")
         ordering = ["-year", "-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["initiative", "institution"], name="adoption_once_per_institution"),
+            models.UniqueConstraint(
+                fields=["initiative", "institution"], name="adoption_once_per_institution",
+                violation_error_message=_("This institution has already recorded this adoption.")),
         ]
         indexes = [models.Index(fields=["institution", "year"]), models.Index(fields=["year", "initiative"])]
 
