@@ -112,7 +112,7 @@ def test_progress_page_draws_charts_with_tables_and_units(client):
         assert "<table>" in content
         assert heading in content
         assert "3,703,701" in content  # three institutions' scope 1, with thousands separators
-        assert f"FY{LAST}" in content
+        assert (f"{LAST}年度" if lang == "ja" else f"FY{LAST}") in content
         assert "t-CO₂e" in content
 
 

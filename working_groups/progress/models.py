@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.i18n import translated
@@ -33,6 +34,11 @@ MAX_HEADCOUNT = 1_000_000
 def fiscal_year_of(day: datetime.date) -> int:
     """The Japanese fiscal year a day belongs to (April to March)."""
     return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_label(year) -> str:
+    """2024年度 in Japanese, FY2024 in English."""
+    return gettext("FY%(year)s") % {"year": year}
 
 
 def current_fiscal_year() -> int:

@@ -19,7 +19,7 @@ from members.rules import contact_institution_ids, is_secretariat
 
 from ..models import Initiative, Participation, WorkingGroup
 from ..rules import sees_members_only
-from .models import Adoption, Commitment, Question, YearlyReport
+from .models import Adoption, Commitment, Question, YearlyReport, fiscal_year_label
 
 MIN_GROUP = 3
 PUBLIC = Commitment.Visibility.PUBLIC
@@ -147,7 +147,7 @@ def totals_by_year(filters: dict, *, sees_private: bool) -> list[Totals]:
     rows = published_reports(filters).values("fiscal_year").annotate(**_aggregates()).order_by("fiscal_year")
     out = []
     for row in rows:
-        t = _totals(row["fiscal_year"], row, label=f"FY{row['fiscal_year']}")
+        t = _totals(row["fiscal_year"], row, label=fiscal_year_label(row["fiscal_year"]))
         t.shown = group_is_shown(t.institutions, t.private, sees_private=sees_private)
         out.append(t)
     return out

@@ -31,7 +31,7 @@ from .forms import (
     ReviewForm,
     YearlyReportForm,
 )
-from .models import Commitment, Question, YearlyReport, current_fiscal_year
+from .models import Commitment, Question, YearlyReport, current_fiscal_year, fiscal_year_label
 
 
 def _decimal(value, places=1):
@@ -112,7 +112,7 @@ class ProgressView(View):
                 "breakdowns": {name: [_group_row(t) for t in rows] for name, rows in groups.items()},
                 "latest_year": latest,
             })
-        categories = [f"FY{t.key}" for t in years]
+        categories = [fiscal_year_label(t.key) for t in years]
         emissions_chart = charts.bar_chart(
             chart_id="chart-emissions", title=_("Members' emissions by fiscal year (t-CO₂e)"),
             description=_("Stacked bars of scope 1 and scope 2 emissions for each fiscal year; the table below "
@@ -197,7 +197,7 @@ class InstitutionProgressView(View):
                 description=_("Bars are the reported emissions of each fiscal year; the line is the straight path "
                               "from the baseline to the interim target and to zero in the target year. The table "
                               "below gives the same figures."),
-                categories=[f"FY{y}" for y in years], unit="t-CO₂e",
+                categories=[fiscal_year_label(y) for y in years], unit="t-CO₂e",
                 bars=[charts.Series(_("Scope 1"), "chart-s1", [by_year[y].scope1 if y in by_year else None
                                                                for y in years]),
                       charts.Series(_("Scope 2"), "chart-s2", [by_year[y].scope2 if y in by_year else None
