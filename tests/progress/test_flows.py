@@ -215,3 +215,22 @@ def test_initiative_page_queries_do_not_grow_with_adoptions_and_questions(client
         Question.objects.create(initiative=w["initiative"], asked_by=w["asker"], institution=inst,
                                 body=f"質問{n}", answer="回答", is_public=bool(n % 2))
     assert count() == few
+
+
+def test_initiative_list_sorted_by_adoptions(client, initiative_world):
+    w = initiative_world
+    other = Initiative(institution=w["b"], author=w["asker"], slug="beta-solar", title="太陽光発電", summary="概要",
+                       body="本文", prefecture="13", started_on=datetime.date(2023, 4, 1), status="published",
+                       published_at=timezone.now() + datetime.timedelta(days=1))
+    refresh_derived(other)
+    other.save()
+    other.themes.set(w["initiative"].themes.all())
+    Adoption.objects.create(initiative=w["initiative"], institution=w["b"], year=2025)
+
+    newest = client.get("/ja/initiatives/").content.decode()
+    adopted = client.get("/ja/initiatives/?sort=adopted&wg=campus").content.decode()
+
+    assert newest.index("/initiatives/beta-solar/") < newest.index("/initiatives/alpha-zeb/")
+    assert adopted.index("/initiatives/alpha-zeb/") < adopted.index("/initiatives/beta-solar/")
+    assert 'href="?wg=campus">新しい順</a>' in adopted
+    assert client.get("/ja/initiatives/?sort=nonsense").status_code == 200

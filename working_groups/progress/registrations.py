@@ -2,9 +2,13 @@
 on an initiative's page, and on an institution's profile what it adopted, what others adopted from
 it and a link to its progress."""
 
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
 from members import extensions
 from members.rules import is_secretariat
 
+from ..filters import register_sort
 from ..rules import is_author, is_contact_of_initiative
 from . import selectors
 from .forms import QuestionForm
@@ -29,7 +33,13 @@ def _profile_section(request, institution):
     return {"institution": institution, **selectors.adoptions_of_institution(institution, user=request.user)}
 
 
+def _most_adopted(queryset):
+    return queryset.annotate(n_adoptions=Count("adoptions", distinct=True)).order_by(
+        "-n_adoptions", "-published_at", "-id")
+
+
 def register():
+    register_sort("adopted", _("Most adopted"), _most_adopted)
     extensions.register_section(
         "initiative_detail",
         extensions.Section("progress", "progress/includes/_initiative_adoptions.html", _initiative_section, 10))
