@@ -234,3 +234,12 @@ def test_initiative_list_sorted_by_adoptions(client, initiative_world):
     assert adopted.index("/initiatives/alpha-zeb/") < adopted.index("/initiatives/beta-solar/")
     assert 'href="?wg=campus">新しい順</a>' in adopted
     assert client.get("/ja/initiatives/?sort=nonsense").status_code == 200
+
+
+def test_home_shows_the_most_adopted_initiatives_of_the_year(client, initiative_world):
+    w = initiative_world
+    Adoption.objects.create(initiative=w["initiative"], institution=w["b"], year=timezone.localdate().year)
+    content = client.get("/en/").content.decode()
+    assert "Most adopted this year" in content
+    assert "adopted by 1 institution" in content
+    assert "/en/initiatives/alpha-zeb/" in content

@@ -115,8 +115,8 @@ ADOPTIONS = [
      "積雪地向けの断熱仕様を見直し、図書館ではなく講義棟で実施しました。",
      "Insulation adjusted for heavy snow; done in a lecture building rather than the library.",
      "zeb-library-kanazawa"),
-    ("zeb-library-shinshu", "niigata", "adopted", 2024, "", "", None),
-    ("zeb-library-shinshu", "toyama", "adapted", 2025,
+    ("zeb-library-shinshu", "niigata", "adopted", 2026, "", "", None),
+    ("zeb-library-shinshu", "toyama", "adapted", 2026,
      "改修ではなく新築の学生会館で採用しました。", "Used for a new student hall instead of a renovation.", None),
     ("solar-plant-kyushu", "okayama", "adapted", 2023,
      "屋根置きではなく駐車場のソーラーカーポートにしました。", "Solar carports over the car park instead of roofs.",
@@ -125,7 +125,7 @@ ADOPTIONS = [
     ("ppa-campus-omu", "tmu", "adopted", 2024, "", "", "ppa-campus-tmu"),
     ("ppa-campus-omu", "saitama", "adapted", 2025,
      "複数キャンパスを一括したPPA契約にしました。", "One PPA contract for several campuses.", "ppa-campus-saitama"),
-    ("ppa-campus-omu", "gunma", "adopted", 2025, "", "", None),
+    ("ppa-campus-omu", "gunma", "adopted", 2026, "", "", None),
     ("roadmap-2050-u-tokyo", "hiroshima", "adapted", 2022,
      "中間目標を2030年度に前倒ししました。", "The interim target was brought forward to FY2030.", "roadmap-2050-hiroshima"),
     ("roadmap-2050-u-tokyo", "nagoya", "adapted", 2023, "", "", "roadmap-2050-nagoya"),
@@ -160,9 +160,11 @@ def _adoptions() -> int:
             continue
         inst = institutions[adopter]
         contact = inst.affiliations.filter(status="approved").select_related("user").first()
+        # the years are those of the demo's making (2026); they move with the calendar, so that the
+        # home page's "most adopted this year" has something to show
         Adoption.objects.get_or_create(
             initiative=initiatives[slug], institution=inst,
-            defaults=dict(kind=kind, year=year, changes=changes_ja or _changes_en, result=initiatives.get(result),
+            defaults=dict(kind=kind, year=timezone.localdate().year - (2026 - year), changes=changes_ja or _changes_en, result=initiatives.get(result),
                           recorded_by=contact.user if contact else None))
         count += 1
     return count
