@@ -243,3 +243,60 @@ def test_home_shows_the_most_adopted_initiatives_of_the_year(client, initiative_
     assert "Most adopted this year" in content
     assert "adopted by 1 institution" in content
     assert "/en/initiatives/alpha-zeb/" in content
+
+
+HEADER = ("fiscal_year,scope1,scope2,scope3,energy_gj,renewable_share,floor_area,headcount,narrative_ja,"
+          "narrative_en,data_notes\n")
+
+
+def upload(client, text, *, do_import):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"file": SimpleUploadedFile("r.csv", text.encode("utf-8"), "text/csv")}
+    data["import" if do_import else "check"] = "1"
+    return client.post("/ja/members/univ-a/progress/reports/upload/", data)
+
+
+def test_csv_upload_checks_first_imports_once_and_changes_nothing_the_second_time(client, people):
+    client.force_login(people["contact"])
+    good = HEADER + f"{LAST - 1},1000,2000,,30000,10,50000,4000,,,\n{LAST},900,1900,5000,29000,12.5,50000,4000,説明,,\n"
+
+    response = upload(client, good, do_import=False)  # the dry run
+    assert response.status_code == 200
+    assert "取り込める状態です" in response.content.decode()
+    assert YearlyReport.objects.count() == 0
+
+    assert upload(client, good, do_import=True).status_code == 302
+    assert sorted(YearlyReport.objects.values_list("fiscal_year", "status", "scope3")) == [
+        (LAST - 1, "draft", None), (LAST, "draft", Decimal("5000"))]
+    before = list(YearlyReport.objects.values_list("pk", "updated_at"))
+    response = upload(client, good, do_import=True)
+    assert response.status_code == 302
+    assert list(YearlyReport.objects.values_list("pk", "updated_at")) == before
+
+
+def test_csv_upload_with_bad_rows_changes_nothing_and_says_which(client, people):
+    client.force_login(people["contact"])
+    YearlyReport.objects.create(institution=people["a"], fiscal_year=LAST - 2, status="submitted", scope1=1,
+                                scope2=1, energy_gj=1, renewable_share=1, floor_area=1, headcount=1)
+    bad = HEADER + (f"{LAST - 1},1000,2000,,30000,10,50000,4000,,,\n"
+                    f"{LAST},900,20000000,,29000,12.5,50000,4000,,,\n"
+                    f"{LAST - 2},1,1,,1,1,1,1,,,\n"
+                    f"{LAST - 1},1,1,,1,1,1,1,,,\n"
+                    f"{LAST + 1},1,1,,1,101,1,1,,,\n")
+    response = upload(client, bad, do_import=True)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "何も保存していません" in content
+    assert "3行目" in content and "10000000" in content  # scope 2 too large
+    assert "4行目" in content  # under review
+    assert "5行目" in content  # twice in the file
+    assert "6行目" in content  # a year not ended, a share above 100 %
+    assert YearlyReport.objects.count() == 1
+
+
+def test_csv_template_downloads(client, people):
+    client.force_login(people["contact"])
+    response = client.get("/ja/members/univ-a/progress/reports/upload/?template=1")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode("utf-8-sig").splitlines()[0] == HEADER.strip()

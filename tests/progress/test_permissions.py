@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from members.audit.models import AuditEntry
@@ -24,6 +25,8 @@ from working_groups.services import refresh_derived
 
 pytestmark = pytest.mark.django_db
 
+UPLOAD_CSV = (f"fiscal_year,scope1,scope2,scope3,energy_gj,renewable_share,floor_area,headcount\n"
+              f"{current_fiscal_year() - 7},100,200,,3000,10,5000,300\n").encode()
 ROLES = ["visitor", "user", "staff_a", "staff_b", "contact_a", "coordinator", "secretariat", "secretariat_no_2fa"]
 LAST = current_fiscal_year() - 1  # the last fiscal year that has ended
 
@@ -138,6 +141,12 @@ ACTIONS = {
         done=lambda w, u: YearlyReport.objects.filter(pk=w.draft.pk, status="submitted", scope1=Decimal("999.9"))
         .exists(),
         success_url=lambda w, u: PROGRESS_A),
+    "upload_get": Action(path=lambda w: PROGRESS_A + "reports/upload/", marker=lambda w, u: 'name="file"'),
+    "upload_post": Action(
+        path=lambda w: PROGRESS_A + "reports/upload/",
+        data=lambda w, u: {"import": "1", "file": SimpleUploadedFile("reports.csv", UPLOAD_CSV, "text/csv")},
+        done=lambda w, u: YearlyReport.objects.filter(institution=w.a, fiscal_year=LAST - 6).exists(),
+        success_url=lambda w, u: PROGRESS_A),
     "commitment_get": Action(path=lambda w: PROGRESS_A + "commitment/", marker=lambda w, u: 'name="target_year"'),
     "commitment_post": Action(
         path=lambda w: PROGRESS_A + "commitment/",
@@ -186,6 +195,8 @@ MATRIX = {
     "report_create_get":    (LOGIN, NF,   NF,     NF,     OK,       NF,   OK,  TF),
     "report_create_post":   (LOGIN, NF,   NF,     NF,     OK,       NF,   OK,  TF),
     "report_edit_post":     (LOGIN, NF,   NF,     NF,     OK,       NF,   OK,  TF),
+    "upload_get":           (LOGIN, NF,   NF,     NF,     OK,       NF,   OK,  TF),
+    "upload_post":          (LOGIN, NF,   NF,     NF,     OK,       NF,   OK,  TF),
     "commitment_get":       (LOGIN, NF,   NF,     NF,     OK,       NF,   OK,  TF),
     "commitment_post":      (LOGIN, NF,   NF,     NF,     OK,       NF,   OK,  TF),
     "review_list":          (LOGIN, NF,   NF,     NF,     NF,       NF,   OK,  TF),

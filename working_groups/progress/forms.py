@@ -112,3 +112,14 @@ class QuestionForm(forms.ModelForm):
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     is_public = forms.BooleanField(label=_("Show this question and answer to everyone"), required=False)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 or Shift_JIS, one row per fiscal year, the "
+                                                            "columns of the template."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 256 * 1024:
+            raise forms.ValidationError(_("The file is larger than 256 KB."))
+        return upload

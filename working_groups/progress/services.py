@@ -3,6 +3,10 @@
 Each service validates before it saves (nothing is half-saved), runs in one transaction, records
 decisions in the audit log and writes its notices to the outbox in the same transaction."""
 
+import csv
+import io
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -148,3 +152,106 @@ def question_answer(*, question: Question, by, answer: str, is_public: bool) -> 
     if first and question.asked_by is not None and question.asked_by_id != by.pk:
         notify(kind="question_answered", to=[question.asked_by], obj=question)
     return question
+
+
+# CSV upload of yearly reports ------------------------------------------------------------------
+
+UPLOAD_COLUMNS = ["fiscal_year", "scope1", "scope2", "scope3", "energy_gj", "renewable_share", "floor_area",
+                  "headcount", "narrative_ja", "narrative_en", "data_notes"]
+
+
+@dataclass
+class UploadReport:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    dry_run: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _upload_rows(data: bytes) -> list[dict]:
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError({"file": _("The file is neither UTF-8 nor Shift_JIS text.")})
+    if "\x00" in text:
+        raise ValidationError({"file": _("The file contains a NUL character, so it is not a CSV text file.")})
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error:
+        raise ValidationError({"file": _("Line %(line)s cannot be read as CSV: a field is too long or a quotation "
+                                         "mark is not closed.") % {"line": reader.line_num + 1}}) from None
+    missing = [c for c in ("fiscal_year", "scope1", "scope2", "energy_gj", "renewable_share", "floor_area",
+                           "headcount") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationError({"file": _("The file lacks the columns %(columns)s; start from the template.")
+                               % {"columns": ", ".join(missing)}})
+    if len(rows) > 100:
+        raise ValidationError({"file": _("At most 100 rows at a time.")})
+    return rows
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{YearlyReport._meta.get_field(name).verbose_name if name != '__all__' else ''}: "
+                         f"{' '.join(str(m) for m in errors[0].messages)}".lstrip(": ")
+                         for name, errors in exc.error_dict.items())
+    return " ".join(exc.messages)
+
+
+@transaction.atomic
+def reports_upload(*, institution: Institution, by, data: bytes, dry_run: bool) -> UploadReport:
+    """Yearly reports from a CSV file (the columns of UPLOAD_COLUMNS), as drafts the contact then
+    submits. Every row is checked first; one bad row saves nothing, and a dry run saves nothing at
+    all. A row equal to the report already there changes nothing, so the same file twice changes
+    nothing the second time. A report under review or published is not overwritten (row error).
+
+    Side effects: report rows (not on a dry run or with errors)."""
+    result = UploadReport(dry_run=dry_run)
+    existing = {r.fiscal_year: r for r in YearlyReport.objects.select_for_update().filter(institution=institution)}
+    seen: set[int] = set()
+    pending = []
+    for line, row in enumerate(_upload_rows(data), start=2):
+        values = {k: (row.get(k) or "").strip() for k in UPLOAD_COLUMNS}
+        try:
+            year = int(values["fiscal_year"])
+        except ValueError:
+            result.errors.append((line, _("The fiscal year is not a number.")))
+            continue
+        if year in seen:
+            result.errors.append((line, _("FY%(year)s appears twice in the file.") % {"year": year}))
+            continue
+        seen.add(year)
+        report = existing.get(year)
+        if report is not None and not report.is_editable:
+            result.errors.append((line, _("FY%(year)s is with the secretariat or published; it cannot be changed "
+                                          "by a file.") % {"year": year}))
+            continue
+        before = {n: getattr(report, n) for n in REPORT_FIELDS} if report else None
+        candidate = report or YearlyReport(institution=institution, fiscal_year=year)
+        for name in REPORT_FIELDS:
+            raw = values.get(name, "")
+            setattr(candidate, name, raw if raw != "" or name.startswith(("narrative", "data")) else None)
+        try:
+            candidate.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            result.errors.append((line, _messages(exc)))
+            continue
+        if before is not None and all(before[n] == getattr(candidate, n) for n in REPORT_FIELDS):
+            result.unchanged.append(year)
+            continue
+        (result.updated if report else result.created).append(year)
+        pending.append(candidate)
+    if result.ok and not dry_run:
+        for candidate in pending:
+            candidate.save()
+    return result

@@ -10,6 +10,7 @@ urlpatterns = [
     path("members/<slug:slug>/progress/", views.InstitutionProgressView.as_view(), name="institution-progress"),
     # an institution's contacts (and the secretariat)
     path("members/<slug:slug>/progress/reports/new/", views.ReportFormView.as_view(), name="report-create"),
+    path("members/<slug:slug>/progress/reports/upload/", views.ReportUploadView.as_view(), name="report-upload"),
     path("members/<slug:slug>/progress/reports/<int:year>/", views.ReportFormView.as_view(), name="report-edit"),
     path("members/<slug:slug>/progress/commitment/", views.CommitmentFormView.as_view(), name="commitment-edit"),
     # the secretariat

@@ -29,6 +29,7 @@ from .forms import (
     ProgressFilterForm,
     QuestionForm,
     ReviewForm,
+    UploadForm,
     YearlyReportForm,
 )
 from .models import Commitment, Question, YearlyReport, current_fiscal_year, fiscal_year_label
@@ -461,3 +462,45 @@ class QuestionAnswerView(View):
                 messages.success(request, _("Your answer is saved and the asker is told."))
                 return redirect(question.get_absolute_url())
         return self._render(request, form)
+
+
+class ReportUploadView(_InstitutionManageMixin, View):
+    """/members/<slug>/progress/reports/upload/: yearly reports from a CSV file, checked first (a dry
+    run), then imported as drafts; ``?template=1`` gives the template."""
+
+    template_name = "progress/report_upload.html"
+
+    def dispatch(self, request, slug):
+        if not self.setup_institution(request, slug):
+            return refuse(request)
+        return super().dispatch(request, slug)
+
+    def get(self, request, slug):
+        if request.GET.get("template"):
+            example = [current_fiscal_year() - 1, "1200.5", "3400", "", "65000", "18.5", "120000", "9000",
+                       "", "", ""]
+            return _csv(f"yearly-reports-{slug}.csv", services.UPLOAD_COLUMNS, [example])
+        return self._render(request, UploadForm())
+
+    def _render(self, request, form, result=None):
+        return render(request, self.template_name, {"institution": self.institution, "form": form,
+                                                    "result": result, "columns": services.UPLOAD_COLUMNS})
+
+    def post(self, request, slug):
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(request, form)
+        dry_run = "import" not in request.POST
+        try:
+            result = services.reports_upload(institution=self.institution, by=request.user,
+                                             data=form.cleaned_data["file"].read(), dry_run=dry_run)
+        except ValidationError as exc:
+            form_errors_to_form(form, exc)
+            return self._render(request, form)
+        if dry_run or not result.ok:
+            return self._render(request, form, result)
+        messages.success(request, _("Imported as drafts: %(created)s new, %(updated)s changed, %(unchanged)s "
+                                    "unchanged. Submit each year when it is final.")
+                         % {"created": len(result.created), "updated": len(result.updated),
+                            "unchanged": len(result.unchanged)})
+        return redirect("progress:institution-progress", slug=slug)
