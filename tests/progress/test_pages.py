@@ -193,3 +193,25 @@ def test_institution_page_queries_do_not_grow_with_the_years(client):
                                     scope1=Decimal(1), scope2=Decimal(1), energy_gj=Decimal(1),
                                     renewable_share=Decimal(1), floor_area=1, headcount=1)
     assert _queries(client, "/ja/members/alpha/progress/") == few
+
+
+def test_visitors_cached_pages_change_when_a_report_is_published(client, settings):
+    from working_groups.progress.services import report_review
+
+    settings.PAGE_CACHE_SECONDS = 60
+    for n in range(3):
+        member(f"pub-{n}", years=(LAST - 1,))
+    inst = member("late", years=(LAST - 1,))
+    for n in range(3):
+        YearlyReport.objects.filter(institution__slug=f"pub-{n}").update(fiscal_year=LAST)
+    report = YearlyReport.objects.create(institution=inst, fiscal_year=LAST, status=YearlyReport.Status.SUBMITTED,
+                                         scope1=Decimal("4321"), scope2=Decimal("1"), energy_gj=Decimal("1"),
+                                         renewable_share=Decimal("1"), floor_area=1, headcount=1)
+    assert "4,321" not in client.get("/en/members/late/progress/").content.decode()
+    client.get("/en/progress/")
+    assert client.get("/en/progress/")["X-Page-Cache"] == "hit"
+
+    report_review(report=report, by=secretariat_user(), publish=True)
+
+    assert "4,321" in client.get("/en/members/late/progress/").content.decode()
+    assert "7,321" in client.get("/en/progress/").content.decode()  # 3 × 1000 + 4321 scope 1

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from members.access import form_errors_to_form, refuse, secretariat_gate
+from members.cache import cached_fragment
+from members.i18n import current_language
 from members.models import Institution
 from members.rules import current_affiliations
 from members.spreadsheets import spreadsheet_row
@@ -22,6 +24,7 @@ from members.views.directory import institution_visible
 
 from ..models import Initiative
 from . import charts, selectors, services
+from .cache import TOTALS
 from .forms import (
     AdoptionForm,
     AnswerForm,
@@ -94,11 +97,20 @@ class ProgressView(View):
         filters = form.filters() if request.GET else {}
         user = request.user
         sees_private = selectors.sees_private_figures(user)
-        years = selectors.totals_by_year(filters, sees_private=sees_private)
-        shown_years = [t for t in years if t.shown]
-        latest = shown_years[-1].key if shown_years else None
-        summary, listed = selectors.progress_overview(filters, user=user)
-        groups = selectors.breakdowns(filters, latest, sees_private=sees_private) if latest else {}
+
+        def compute():
+            years = selectors.totals_by_year(filters, sees_private=sees_private)
+            shown_years = [t for t in years if t.shown]
+            latest = shown_years[-1].key if shown_years else None
+            summary, listed = selectors.progress_overview(filters, user=user)
+            groups = selectors.breakdowns(filters, latest, sees_private=sees_private) if latest else {}
+            return years, latest, summary, listed, groups
+
+        # The figures are the same for everyone on the same side of the members-only line (an
+        # institution's own contacts are staff, so on the members' side): computed once per side and
+        # filters, until a report, a commitment, a member or a group changes.
+        key = (current_language(), sees_private, *sorted((k, getattr(v, "slug", v)) for k, v in filters.items()))
+        years, latest, summary, listed, groups = cached_fragment("progress-totals", TOTALS, key, compute)
         fmt = request.GET.get("format")
         if fmt == "csv":
             rows = [_year_row(t) for t in years]
