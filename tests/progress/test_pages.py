@@ -215,3 +215,16 @@ def test_visitors_cached_pages_change_when_a_report_is_published(client, setting
 
     assert "4,321" in client.get("/en/members/late/progress/").content.decode()
     assert "7,321" in client.get("/en/progress/").content.decode()  # 3 × 1000 + 4321 scope 1
+
+
+def test_progress_lists_institutions_a_page_at_a_time(client):
+    from working_groups.progress.views import INSTITUTIONS_PER_PAGE
+
+    for n in range(INSTITUTIONS_PER_PAGE + 2):
+        member(f"m-{n:03d}")
+    first = client.get("/en/progress/").content.decode()
+    second = client.get("/en/progress/?page=2").content.decode()
+    assert first.count('href="/en/members/m-') == INSTITUTIONS_PER_PAGE
+    assert second.count('href="/en/members/m-') == 2
+    assert 'rel="next"' in first
+    assert client.get("/en/progress/?page=99").status_code == 404

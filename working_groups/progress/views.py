@@ -18,6 +18,7 @@ from members.access import form_errors_to_form, refuse, secretariat_gate
 from members.cache import cached_fragment
 from members.i18n import current_language
 from members.models import Institution
+from members.pagination import page_of
 from members.rules import current_affiliations
 from members.spreadsheets import spreadsheet_row
 from members.views.directory import institution_visible
@@ -86,6 +87,9 @@ def _group_row(t: selectors.Totals) -> dict:
             "suppressed": False}
 
 
+INSTITUTIONS_PER_PAGE = 50
+
+
 class ProgressView(View):
     """/progress/: coalition totals by fiscal year; filters region, prefecture, kind, wg;
     ?format=csv|json."""
@@ -125,6 +129,8 @@ class ProgressView(View):
                 "breakdowns": {name: [_group_row(t) for t in rows] for name, rows in groups.items()},
                 "latest_year": latest,
             })
+        # one page of the institutions (the coalition could have thousands)
+        page, _paginator = page_of(request, listed, INSTITUTIONS_PER_PAGE)
         categories = [fiscal_year_label(t.key) for t in years]
         emissions_chart = charts.bar_chart(
             chart_id="chart-emissions", title=_("Members' emissions by fiscal year (t-CO₂e)"),
@@ -143,7 +149,8 @@ class ProgressView(View):
                               [t.renewable_share if t.shown else None for t in years])])
         context = {
             "form": form, "filters": filters, "years": years, "latest": latest, "groups": groups,
-            "summary": summary, "institutions": listed, "sees_private": sees_private,
+            "summary": summary, "institutions": page.object_list, "page_obj": page,
+            "sees_private": sees_private,
             "emissions_chart": emissions_chart, "renewable_chart": renewable_chart,
             "query": request.GET.urlencode() if filters else "",
             "min_group": selectors.MIN_GROUP,
