@@ -26,6 +26,7 @@ SCALES = {
         "initiatives": 200_000,
         "meetings": 20_000,
         "registrations": 500_000,
+        "adoptions": 100_000,
     },
 }
 

@@ -141,6 +141,9 @@ def pick_targets(scale: str):
         ("meeting", f"/ja/meetings/{meeting.pk}/", "signed-out", meeting.title_ja),
         ("meeting .ics", f"/ja/meetings/{meeting.pk}/ical/", "signed-out", "BEGIN:VEVENT"),
         ("initiatives Atom feed", "/ja/initiatives/feed/", "signed-out", "<feed"),
+        ("progress", "/ja/progress/", "signed-out", 'id="chart-emissions"'),
+        ("progress: region", "/ja/progress/?region=kanto", "signed-out", 'id="chart-emissions"'),
+        ("institution progress", f"/ja/members/{profile.slug}/progress/", "signed-out", "<h1>"),
         ("account (signed in)", "/ja/account/", "signed-in", member.email),
         (
             "meeting (registered member)",

@@ -195,6 +195,7 @@ def seed(scale: str) -> dict:
     from working_groups.demo import GROUPS
     from working_groups.demo_initiatives import TOPICS
     from working_groups.models import Initiative, Membership, Participation, WorkingGroup
+    from working_groups.progress.models import Adoption, Commitment, YearlyReport
 
     sys.stderr.write(f"seeding {common.database_name(scale)}: {sizes}\n")
     call_command("migrate", verbosity=0)
@@ -580,6 +581,50 @@ def seed(scale: str) -> dict:
             cursor, Registration, registrations(), common.Progress("registrations", min(n_reg, per_meeting * n_meet))
         )
 
+        # progress: a commitment and five fiscal years of published figures for every institution
+        # (one in four keeps them to members), and adoptions of initiatives ---------------------------
+        last_fy = (NOW.year if NOW.month >= 4 else NOW.year - 1) - 1
+
+        def commitments():
+            for i in range(1, n_inst + 1):
+                yield {"id": i, "institution_id": i, "target_year": 2050, "baseline_year": 2013,
+                       "baseline_emissions": 5000 + (i * 37) % 40000, "interim_year": 2030, "interim_reduction": 50,
+                       "visibility": "members" if i % 4 == 0 else "public", "updated_at": NOW}
+
+        def reports():
+            n = 0
+            for i in range(1, n_inst + 1):
+                base = 5000 + (i * 37) % 40000
+                for k, year in enumerate(range(last_fy - 4, last_fy + 1)):
+                    n += 1
+                    total = base * (0.97 ** (year - 2013)) * (0.9 + 0.2 * rng.random())
+                    yield {"id": n, "institution_id": i, "fiscal_year": year, "scope1": round(total * 0.3, 1),
+                           "scope2": round(total * 0.7, 1), "energy_gj": round(total * 16, 1),
+                           "renewable_share": round(min(95, 5 + 4 * k + 10 * rng.random()), 1),
+                           "floor_area": int(base * 8), "headcount": int(base * 0.9) + 1, "status": "published",
+                           "created_at": NOW, "updated_at": NOW}
+
+        n_adoptions = sizes.get("adoptions", n_init // 4)
+
+        def adoptions():
+            seen = set()
+            n = 0
+            while n < n_adoptions:
+                initiative = rng.randrange(1, n_init + 1)
+                owner = (initiative * 13) % n_inst + 1
+                adopter = rng.randrange(1, n_inst + 1)
+                if adopter == owner or (initiative, adopter) in seen:
+                    continue
+                seen.add((initiative, adopter))
+                n += 1
+                yield {"id": n, "initiative_id": initiative, "institution_id": adopter, "kind": "adapted",
+                       "year": 2022 + rng.randrange(5), "created_at": NOW}
+
+        timings["commitments"] = copy_rows(cursor, Commitment, commitments(), common.Progress("commitments", n_inst))
+        timings["yearly reports"] = copy_rows(cursor, YearlyReport, reports(),
+                                              common.Progress("yearly reports", n_inst * 5))
+        timings["adoptions"] = copy_rows(cursor, Adoption, adoptions(), common.Progress("adoptions", n_adoptions))
+
         # sequences and statistics -------------------------------------------------------------------
         for model in (
             Institution,
@@ -593,6 +638,9 @@ def seed(scale: str) -> dict:
             Meeting,
             AgendaItem,
             Registration,
+            Commitment,
+            YearlyReport,
+            Adoption,
         ):
             table = model._meta.db_table
             connection.cursor().execute(
@@ -624,6 +672,7 @@ def seed(scale: str) -> dict:
         "database": common.database_name(scale),
         "seconds": round(total, 1),
         "counts": counts,
+        "progress": {"yearly reports": YearlyReport.objects.count(), "adoptions": Adoption.objects.count()},
         "stages": {k: round(v, 2) for k, v in timings.items()},
     }
 

@@ -40,11 +40,15 @@ CACHEABLE = {
     "meetings:meeting-detail": ("meetings", "groups"),
     "meetings:meeting-ical": ("meetings", "groups"),
     "meetings:public-feed": ("meetings", "groups"),
+    # figures change when a report is published or a commitment changes (working_groups/progress/cache.py)
+    "progress:progress": ("progress", "members", "groups"),
+    "progress:institution-progress": ("progress", "members", "groups"),
 }
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 # The query parameters of the cacheable pages (their filters, pagination, the directory's open
 # data and the meeting list's past/upcoming switch). A request with any other is computed.
-PARAMETERS = {"q", "region", "prefecture", "kind", "category", "wg", "year", "institution", "format", "page", "when"}
+PARAMETERS = {"q", "region", "prefecture", "kind", "category", "wg", "year", "institution", "format", "page", "when",
+              "sort"}
 LONGEST_VALUE = 100
 
 

@@ -14,6 +14,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -24,6 +25,7 @@ from meetings.selectors import meeting_rows, public_meetings
 from members.access import refuse
 from members.models import Institution
 from working_groups.models import Initiative, InitiativeDocument, WorkingGroup
+from working_groups.progress.selectors import most_adopted
 from working_groups.selectors import latest_initiatives
 
 
@@ -39,6 +41,7 @@ def home(request):
         "stats": [{"label": _("Public initiatives"), "value": Initiative.objects.public().count()}],
         "upcoming_meetings": list(meeting_rows(public.upcoming())[:4]),
         "latest_initiatives": latest_initiatives(request.user, limit=6),
+        "most_adopted": most_adopted(timezone.localdate().year, limit=4),
     }
     return render(request, "coalition/home.html", context)
 

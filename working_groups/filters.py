@@ -13,6 +13,14 @@ from members.regions import PREFECTURE_CHOICES, REGION_CHOICES, REGIONS_BY_SLUG
 
 from .models import Initiative, WorkingGroup
 
+# Orders of the list other than newest first, by the value of ``?sort=``: name -> (label, a function
+# ordering a queryset). An app that knows more about initiatives registers one (progress: ``adopted``).
+SORTS: dict = {}
+
+
+def register_sort(name: str, label, order) -> None:
+    SORTS[name] = (label, order)
+
 
 def year_choices():
     return [(y, str(y)) for y in range(datetime.date.today().year + 1, 1999, -1)]

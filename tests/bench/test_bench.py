@@ -26,7 +26,7 @@ PAGES = {
     "home", "directory", "directory: region + kind", "directory: name search", "member profile",
     "working group", "initiatives", "search: rare word, computed", "search: common word, computed", "initiative",
     "meetings", "meeting", "meeting .ics", "initiatives Atom feed", "account (signed in)",
-    "meeting (registered member)",
+    "meeting (registered member)", "progress", "progress: region", "institution progress",
 }
 
 
@@ -52,6 +52,8 @@ def test_the_benchmark_runs_end_to_end_at_the_tiny_scale(tmp_path):
     tests in different processes, each re-seeding the database under the others' feet."""
     seeded, _ = run("seed", tmp_path)
     assert seeded["counts"] == common.SCALES["tiny"]
+    tiny = common.SCALES["tiny"]
+    assert seeded["progress"] == {"yearly reports": tiny["institutions"] * 5, "adoptions": tiny["initiatives"] // 4}
 
     # every page answers its real content, with no error, in at most 12 queries
     if not shutil.which("wrk"):

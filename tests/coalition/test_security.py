@@ -38,6 +38,7 @@ from tests.factories import (
 )
 from tests.meetings import test_permissions as meetings_matrix
 from tests.members import test_permissions as members_matrix
+from tests.progress import test_permissions as progress_matrix
 from tests.url_names import Probe, url_name, url_patterns
 from tests.working_groups import test_permissions as working_groups_matrix
 from working_groups.models import Membership, Participation
@@ -49,13 +50,14 @@ MATRICES = {
     "working_groups": working_groups_matrix,
     "meetings": meetings_matrix,
     "site": site_matrix,
+    "progress": progress_matrix,
 }
 
 # ---------------------------------------------------------------------------------------------
 # Every URL pattern is in a permission matrix
 # ---------------------------------------------------------------------------------------------
 
-APP_NAMESPACES = {"members", "notifications", "working_groups", "meetings"}
+APP_NAMESPACES = {"members", "notifications", "working_groups", "meetings", "progress"}
 # Patterns outside the matrices, and why. Anything else the project routes must be in one.
 EXCLUDED = {
     # Django admin: one gate for all of it (members/admin_site.py, the secretariat with two-factor);

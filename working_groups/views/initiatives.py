@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
+from members import extensions
 from members.access import form_errors_to_form, refuse
 from members.cache import cached_fragment
 from members.i18n import current_language
@@ -24,9 +25,17 @@ from members.regions import region_counts
 from members.rules import current_affiliations
 
 from .. import selectors, services
-from ..filters import InitiativeFilter, initiative_facets
+from ..filters import SORTS, InitiativeFilter, initiative_facets
 from ..forms import DocumentForm, InitiativeForm, ReasonForm
 from ..models import Initiative, InitiativeDocument, WorkingGroup
+
+
+def _without(data: QueryDict, *keys) -> str:
+    """The query string of ``data`` without ``keys`` (URL-encoded)."""
+    rest = data.copy()
+    for key in keys:
+        rest.pop(key, None)
+    return rest.urlencode()
 
 
 class InitiativeListView(View):
@@ -40,7 +49,9 @@ class InitiativeListView(View):
         data = request.GET
         base = selectors.initiatives_listed_for(request.user)
         filterset = InitiativeFilter(data, queryset=base)
-        qs = selectors.card_rows(filterset.qs.order_by("-published_at", "-id"))
+        sort = data.get("sort") if data.get("sort") in SORTS else ""
+        ordered = SORTS[sort][1](filterset.qs) if sort else filterset.qs.order_by("-published_at", "-id")
+        qs = selectors.card_rows(ordered)
         members = selectors.sees_members_only(request.user)
         searching = bool(filterset.is_valid() and filterset.form.cleaned_data.get("q"))
         if searching:
@@ -58,6 +69,9 @@ class InitiativeListView(View):
             "can_create": request.user.has_perm("working_groups.create_initiative"),
             "feed_query": data.get("wg", ""),
             "searching": searching,
+            "sorts": [(name, label) for name, (label, _order) in SORTS.items()],
+            "sort": sort,
+            "sort_query": _without(data, "sort", "page"),
         }
         return render(request, self.template_name, context)
 
@@ -142,6 +156,7 @@ class InitiativeDetailView(InitiativeMixin, View):
             "related": selectors.related_initiatives(initiative, user),
             "can_edit": can_edit,
             "can_unpublish": user.has_perm("working_groups.unpublish_initiative", initiative),
+            "sections": extensions.render_sections("initiative_detail", request, initiative=initiative),
         }
         return render(request, self.template_name, context)
 

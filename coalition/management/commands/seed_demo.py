@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 import meetings.demo
 import members.demo
 import working_groups.demo
+import working_groups.progress.demo
 
 
 class Command(BaseCommand):
@@ -18,11 +19,12 @@ class Command(BaseCommand):
         g = working_groups.demo.seed()
         working_groups.demo.seed_people()
         n_initiatives = working_groups.demo.seed_initiatives()
+        progress = working_groups.progress.demo.seed()
         n_meetings = meetings.demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups, "
-                f"{n_initiatives} initiatives, {n_meetings} meetings."
+                f"{n_initiatives} initiatives, {progress['adoptions']} adoptions, {n_meetings} meetings."
             )
         )
         self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")

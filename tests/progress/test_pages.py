@@ -1,0 +1,230 @@
+"""/progress/ and /members/<slug>/progress/: the totals the database computes, the charts and their
+tables, the open data, the privacy of members-only figures and bounded query counts."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members.models import Institution
+from tests.factories import InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of
+from working_groups.models import Participation
+from working_groups.progress.models import Commitment, YearlyReport, current_fiscal_year
+
+pytestmark = pytest.mark.django_db
+
+LAST = current_fiscal_year() - 1
+PUBLIC, MEMBERS = Commitment.Visibility.PUBLIC, Commitment.Visibility.MEMBERS
+
+
+def member(slug, *, visibility=PUBLIC, prefecture="13", kind=Institution.Kind.NATIONAL_UNIVERSITY, years=(LAST,),
+           scope1="1000", scope2="2000", **extra):
+    inst = InstitutionFactory(slug=slug, prefecture=prefecture, kind=kind, name_en=f"{slug} University")
+    Commitment.objects.create(institution=inst, target_year=2050, baseline_year=2013,
+                              baseline_emissions=Decimal("4000"), interim_year=2030,
+                              interim_reduction=Decimal("50"), visibility=visibility)
+    for year in years:
+        YearlyReport.objects.create(
+            institution=inst, fiscal_year=year, status=YearlyReport.Status.PUBLISHED, scope1=Decimal(scope1),
+            scope2=Decimal(scope2), energy_gj=Decimal("10000"), renewable_share=Decimal("20"), floor_area=100000,
+            headcount=5000, **extra)
+    return inst
+
+
+def test_totals_sum_every_published_report_of_the_year(client):
+    for n in range(3):
+        member(f"pub-{n}", years=(LAST - 1, LAST))
+    member("private-1", visibility=MEMBERS, years=(LAST,), scope1="7777", scope2="1")
+    inst = member("draft-only", years=())
+    YearlyReport.objects.create(institution=inst, fiscal_year=LAST, status=YearlyReport.Status.SUBMITTED,
+                                scope1=Decimal("900000"), scope2=Decimal("1"), energy_gj=Decimal("1"),
+                                renewable_share=Decimal("1"), floor_area=1, headcount=1)
+
+    data = json.loads(client.get("/ja/progress/?format=json").content)
+
+    years = {row["fiscal_year"]: row for row in data["years"]}
+    # the private institution is counted but the year has only one private one: for a visitor the
+    # year is suppressed (subtracting the three public figures would reveal it)
+    assert years[LAST] == {"fiscal_year": LAST, "institutions": None, "suppressed": True}
+    assert years[LAST - 1]["scope1_t"] == 3000.0
+    assert years[LAST - 1]["scope1_2_t"] == 9000.0
+    assert years[LAST - 1]["kg_per_m2"] == 30.0  # 9000 t × 1000 / 300,000 m²
+    assert years[LAST - 1]["renewable_share_pct"] == 20.0
+
+
+def test_members_see_totals_including_members_only_figures(client):
+    for n in range(3):
+        member(f"pub-{n}")
+    member("private-1", visibility=MEMBERS, scope1="7777", scope2="1")
+    client.force_login(staff_of(Institution.objects.get(slug="pub-0")))
+
+    data = json.loads(client.get("/ja/progress/?format=json").content)
+
+    assert data["years"][0]["institutions"] == 4
+    assert data["years"][0]["scope1_t"] == 3000.0 + 7777.0
+
+
+def test_three_or_more_private_institutions_make_a_year_shown_to_visitors(client):
+    for n in range(3):
+        member(f"pub-{n}")
+        member(f"priv-{n}", visibility=MEMBERS, scope1="5555")
+
+    data = json.loads(client.get("/ja/progress/?format=json").content)
+
+    assert data["years"][0]["institutions"] == 6
+    assert data["years"][0]["scope1_t"] == 3 * 1000.0 + 3 * 5555.0
+
+
+@pytest.mark.parametrize("query", ["", "?region=kanto", "?prefecture=13", "?kind=private", "?wg=campus"])
+def test_private_figures_appear_in_no_page_csv_json_or_chart(client, query):
+    group = WorkingGroupFactory(slug="campus")
+    secret = member("secret", visibility=MEMBERS, kind=Institution.Kind.PRIVATE_UNIVERSITY, scope1="8642.1",
+                    scope2="1357.9", years=(LAST - 1, LAST))
+    Participation.objects.create(group=group, institution=secret, status=Participation.Status.ACTIVE)
+    for n in range(2):
+        inst = member(f"pub-{n}", years=(LAST - 1, LAST))
+        Participation.objects.create(group=group, institution=inst, status=Participation.Status.ACTIVE)
+    pages = [client.get(f"/{lang}/progress/{query}").content.decode() for lang in ("ja", "en")]
+    pages.append(client.get(f"/ja/progress/{query}{'&' if query else '?'}format=csv").content.decode())
+    pages.append(client.get(f"/ja/progress/{query}{'&' if query else '?'}format=json").content.decode())
+    for content in pages:  # not even listed
+        assert "/members/secret/" not in content
+    pages.append(client.get("/ja/members/secret/progress/").content.decode())
+    pages.append(client.get("/ja/members/secret/progress/?format=csv").content.decode())
+    pages.append(client.get("/ja/members/secret/progress/?format=json").content.decode())
+    for content in pages:
+        for figure in ("8,642", "8642", "1,358", "1357", "10,000", "10000.0", "12000", "12,000"):
+            assert figure not in content
+
+
+def test_progress_page_draws_charts_with_tables_and_units(client):
+    for n in range(3):
+        member(f"pub-{n}", years=(LAST - 1, LAST), scope1="1234567")
+
+    for lang, heading in (("ja", "年度別の排出量"), ("en", "Emissions by fiscal year")):
+        content = client.get(f"/{lang}/progress/").content.decode()
+        assert content.count('<svg class="chart"') == 2
+        assert 'role="img"' in content
+        assert "<table>" in content
+        assert heading in content
+        assert "3,703,701" in content  # three institutions' scope 1, with thousands separators
+        assert (f"{LAST}年度" if lang == "ja" else f"FY{LAST}") in content
+        assert "t-CO₂e" in content
+
+
+def test_progress_csv_has_a_row_per_year(client):
+    for n in range(3):
+        member(f"pub-{n}", years=(LAST - 2, LAST - 1, LAST))
+
+    response = client.get("/en/progress/?format=csv")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [int(r["fiscal_year"]) for r in rows] == [LAST - 2, LAST - 1, LAST]
+    assert rows[0]["scope1_2_t"] == "9000.0"
+
+
+@pytest.mark.parametrize("query", ["page=abc", "prefecture=99", "region=nowhere", "wg=no-such-group", "format=xml",
+                                   "kind=" + "x" * 3000, "q=a&q=b"])
+def test_progress_page_answers_bad_filters_without_error(client, query):
+    member("pub-0")
+    response = client.get(f"/ja/progress/?{query}")
+    assert response.status_code == 200
+
+
+def test_institution_page_shows_trend_against_target_path(client):
+    member("alpha", years=(LAST - 2, LAST - 1, LAST), scope1="1000", scope2="1500")
+
+    content = client.get("/en/members/alpha/progress/").content.decode()
+
+    assert '<svg class="chart" id="chart-institution"' in content
+    assert "<polyline" in content  # the target path
+    assert "Target path" in content
+    assert "2,500" in content
+    data = json.loads(client.get("/en/members/alpha/progress/?format=json").content)
+    assert [row["fiscal_year"] for row in data["years"]] == [LAST - 2, LAST - 1, LAST]
+    assert data["commitment"]["target_year"] == 2050
+    # path: 4000 in FY2013 to 2000 in FY2030, then to 0 in FY2050
+    if LAST <= 2030:
+        expected = Decimal(4000) - Decimal(2000) * (LAST - 2013) / 17
+    else:
+        expected = Decimal(2000) - Decimal(2000) * (LAST - 2030) / 20
+    assert data["years"][-1]["target_path_t"] == float(round(expected, 1))
+
+
+def test_institution_page_of_members_only_figures_tells_visitors_so(client):
+    member("quiet", visibility=MEMBERS)
+    content = client.get("/en/members/quiet/progress/").content.decode()
+    assert "shares its figures with member institutions only" in content
+    assert "<svg" not in content
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_progress_page_queries_do_not_grow_with_the_data(client, signed_in):
+    WorkingGroupFactory(slug="campus")
+    if signed_in:
+        client.force_login(secretariat_user())
+    for n in range(3):
+        member(f"pub-{n}", years=(LAST,))
+    few = _queries(client, "/ja/progress/?region=kanto")
+    for n in range(3, 15):
+        member(f"pub-{n}", years=(LAST - 3, LAST - 2, LAST - 1, LAST), prefecture=f"{n + 1:02d}",
+               visibility=MEMBERS if n % 2 else PUBLIC)
+    assert _queries(client, "/ja/progress/?region=kanto") == few
+    assert _queries(client, "/ja/progress/") <= few + 1
+
+
+def test_institution_page_queries_do_not_grow_with_the_years(client):
+    member("alpha", years=(LAST,))
+    few = _queries(client, "/ja/members/alpha/progress/")
+    inst = Institution.objects.get(slug="alpha")
+    for year in range(LAST - 8, LAST):
+        YearlyReport.objects.create(institution=inst, fiscal_year=year, status=YearlyReport.Status.PUBLISHED,
+                                    scope1=Decimal(1), scope2=Decimal(1), energy_gj=Decimal(1),
+                                    renewable_share=Decimal(1), floor_area=1, headcount=1)
+    assert _queries(client, "/ja/members/alpha/progress/") == few
+
+
+def test_visitors_cached_pages_change_when_a_report_is_published(client, settings):
+    from working_groups.progress.services import report_review
+
+    settings.PAGE_CACHE_SECONDS = 60
+    for n in range(3):
+        member(f"pub-{n}", years=(LAST - 1,))
+    inst = member("late", years=(LAST - 1,))
+    for n in range(3):
+        YearlyReport.objects.filter(institution__slug=f"pub-{n}").update(fiscal_year=LAST)
+    report = YearlyReport.objects.create(institution=inst, fiscal_year=LAST, status=YearlyReport.Status.SUBMITTED,
+                                         scope1=Decimal("4321"), scope2=Decimal("1"), energy_gj=Decimal("1"),
+                                         renewable_share=Decimal("1"), floor_area=1, headcount=1)
+    assert "4,321" not in client.get("/en/members/late/progress/").content.decode()
+    client.get("/en/progress/")
+    assert client.get("/en/progress/")["X-Page-Cache"] == "hit"
+
+    report_review(report=report, by=secretariat_user(), publish=True)
+
+    assert "4,321" in client.get("/en/members/late/progress/").content.decode()
+    assert "7,321" in client.get("/en/progress/").content.decode()  # 3 × 1000 + 4321 scope 1
+
+
+def test_progress_lists_institutions_a_page_at_a_time(client):
+    from working_groups.progress.views import INSTITUTIONS_PER_PAGE
+
+    for n in range(INSTITUTIONS_PER_PAGE + 2):
+        member(f"m-{n:03d}")
+    first = client.get("/en/progress/").content.decode()
+    second = client.get("/en/progress/?page=2").content.decode()
+    assert first.count('href="/en/members/m-') == INSTITUTIONS_PER_PAGE
+    assert second.count('href="/en/members/m-') == 2
+    assert 'rel="next"' in first
+    assert client.get("/en/progress/?page=99").status_code == 404

@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from members.admin_site import SecretariatAdmin
+
+from .models import Adoption, Commitment, Question, YearlyReport
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(SecretariatAdmin):
+    list_display = ["institution", "target_year", "baseline_year", "interim_year", "visibility"]
+    list_filter = ["visibility", "target_year"]
+    search_fields = ["institution__name_ja", "institution__name_en"]
+    raw_id_fields = ["institution"]
+
+
+@admin.register(YearlyReport)
+class YearlyReportAdmin(SecretariatAdmin):
+    list_display = ["institution", "fiscal_year", "status", "scope1", "scope2", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "fiscal_year"]
+    search_fields = ["institution__name_ja", "institution__name_en"]
+    raw_id_fields = ["institution", "submitted_by", "reviewed_by"]
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(SecretariatAdmin):
+    list_display = ["initiative", "institution", "kind", "year", "created_at"]
+    list_filter = ["kind", "year"]
+    raw_id_fields = ["initiative", "institution", "result", "recorded_by"]
+
+
+@admin.register(Question)
+class QuestionAdmin(SecretariatAdmin):
+    list_display = ["initiative", "institution", "created_at", "answered_at", "is_public"]
+    list_filter = ["is_public"]
+    raw_id_fields = ["initiative", "institution", "asked_by", "answered_by"]

@@ -1,0 +1,46 @@
+"""The notification kinds of the progress app (registered in its AppConfig.ready)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from members.notifications.registry import Kind, register, target_of
+from members.notifications.rendering import absolute
+
+
+def _question(notification):
+    question = target_of(notification)
+    initiative = question.initiative
+    return {
+        "question": question,
+        "initiative": initiative,
+        "question_url": absolute(question.get_absolute_url()),
+    }
+
+
+def _report(notification):
+    report = target_of(notification)
+    return {
+        "report": report,
+        "institution": report.institution,
+        "edit_url": absolute(reverse("progress:report-edit", kwargs={
+            "slug": report.institution.slug, "year": report.fiscal_year})),
+        "progress_url": absolute(report.get_absolute_url()),
+    }
+
+
+KINDS = [
+    Kind(key="question_asked", label=_("Questions on your initiatives"),
+         description=_("A member asks a question on an initiative you wrote or your institution shared."),
+         template="progress/email/question_asked", context=_question, order=42),
+    Kind(key="question_answered", label=_("Answers to your questions"),
+         description=_("The authors of an initiative answered your question."),
+         template="progress/email/question_answered", context=_question, order=43),
+    Kind(key="report_reviewed", label=_("Yearly report reviewed"),
+         description=_("The secretariat published or returned your institution's yearly report."),
+         template="progress/email/report_reviewed", context=_report, digestible=False, order=44),
+]
+
+
+def register_all():
+    for kind in KINDS:
+        register(kind)

@@ -1,0 +1,301 @@
+"""Reads of the progress app: coalition totals (computed by the database), one institution's trend,
+adoptions and questions as each person may see them.
+
+Privacy of members-only figures (docs/progress.md): whoever does not see members-only content gets
+a group's totals only when nobody's figures can be worked out from them: the group has at least
+``MIN_GROUP`` institutions, and its members-only institutions are none or at least ``MIN_GROUP``
+(with one or two, subtracting the public figures, which anyone can read, would reveal them).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+
+from members.i18n import pick
+from members.models import Institution
+from members.regions import PREFECTURES_BY_CODE, REGIONS_BY_SLUG
+from members.rules import contact_institution_ids, is_secretariat
+
+from ..models import Initiative, Participation, WorkingGroup
+from ..rules import sees_members_only
+from .models import Adoption, Commitment, Question, YearlyReport, fiscal_year_label
+
+MIN_GROUP = 3
+PUBLIC = Commitment.Visibility.PUBLIC
+# A report whose institution did not make its figures public (no commitment row: not public either).
+PRIVATE = ~Q(institution__commitment__visibility=PUBLIC)
+
+
+def sees_private_figures(user) -> bool:
+    """Members-only figures: staff of active members and the secretariat (as members-only initiatives)."""
+    return sees_members_only(user)
+
+
+def may_see_figures(user, institution, commitment=None) -> bool:
+    """One institution's figures: public ones for everyone, the others for members."""
+    if commitment is not None and commitment.is_public:
+        return True
+    return sees_private_figures(user) or institution.pk in contact_institution_ids(user)
+
+
+def may_manage_reports(user, institution) -> bool:
+    return institution.pk in contact_institution_ids(user) or is_secretariat(user)
+
+
+def group_is_shown(institutions: int, private: int, *, sees_private: bool) -> bool:
+    if sees_private:
+        return institutions > 0
+    return institutions >= MIN_GROUP and (private == 0 or private >= MIN_GROUP)
+
+
+@dataclass
+class Totals:
+    """Published figures of a group of institutions (a fiscal year, a region, a kind, a group)."""
+
+    key: object
+    label: str = ""
+    institutions: int = 0
+    private: int = 0
+    scope1: Decimal = Decimal(0)
+    scope2: Decimal = Decimal(0)
+    scope3: Decimal | None = None
+    scope3_reported: int = 0
+    energy: Decimal = Decimal(0)
+    floor_area: int = 0
+    headcount: int = 0
+    renewable_weighted: Decimal = Decimal(0)
+    shown: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def emissions(self) -> Decimal:
+        return self.scope1 + self.scope2
+
+    @property
+    def per_m2(self) -> Decimal | None:
+        """kg-CO2e per m² of floor area (scope 1 and 2)."""
+        return self.emissions * 1000 / self.floor_area if self.floor_area else None
+
+    @property
+    def per_person(self) -> Decimal | None:
+        """t-CO2e per person (scope 1 and 2)."""
+        return self.emissions / self.headcount if self.headcount else None
+
+    @property
+    def renewable_share(self) -> Decimal | None:
+        """Institutions' renewable electricity shares, weighted by their energy use (%)."""
+        return self.renewable_weighted / self.energy if self.energy else None
+
+    def add(self, other: "Totals") -> None:
+        for name in ("institutions", "private", "scope1", "scope2", "scope3_reported", "energy", "floor_area",
+                     "headcount", "renewable_weighted"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.scope3 is not None:
+            self.scope3 = (self.scope3 or 0) + other.scope3
+
+
+def _aggregates():
+    return {
+        "institutions": Count("id"),
+        "private": Count("id", filter=PRIVATE),
+        "scope1_sum": Sum("scope1"),
+        "scope2_sum": Sum("scope2"),
+        "scope3_sum": Sum("scope3"),
+        "scope3_reported": Count("scope3"),
+        "energy_sum": Sum("energy_gj"),
+        "floor_area_sum": Sum("floor_area"),
+        "headcount_sum": Sum("headcount"),
+        "renewable_weighted": Sum(ExpressionWrapper(F("renewable_share") * F("energy_gj"),
+                                                    output_field=DecimalField(max_digits=20, decimal_places=2))),
+    }
+
+
+def _totals(key, row, label="") -> Totals:
+    return Totals(
+        key=key, label=label, institutions=row["institutions"], private=row["private"],
+        scope1=row["scope1_sum"] or Decimal(0), scope2=row["scope2_sum"] or Decimal(0), scope3=row["scope3_sum"],
+        scope3_reported=row["scope3_reported"], energy=row["energy_sum"] or Decimal(0),
+        floor_area=row["floor_area_sum"] or 0, headcount=row["headcount_sum"] or 0,
+        renewable_weighted=row["renewable_weighted"] or Decimal(0))
+
+
+def institutions_filtered(filters: dict):
+    """Institutions matching the page's filters (region, prefecture, kind, wg), as a queryset."""
+    qs = Institution.objects.all()
+    if filters.get("region"):
+        qs = qs.in_region(REGIONS_BY_SLUG[filters["region"]])
+    if filters.get("prefecture"):
+        qs = qs.filter(prefecture=filters["prefecture"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("wg"):
+        qs = qs.filter(group_participations__group=filters["wg"],
+                       group_participations__status=Participation.Status.ACTIVE)
+    return qs
+
+
+def published_reports(filters: dict):
+    qs = YearlyReport.objects.published()
+    if any(filters.get(k) for k in ("region", "prefecture", "kind", "wg")):
+        qs = qs.filter(institution__in=institutions_filtered(filters).values("pk"))
+    return qs
+
+
+def totals_by_year(filters: dict, *, sees_private: bool) -> list[Totals]:
+    """Published figures summed per fiscal year (one query), each year shown or suppressed."""
+    rows = published_reports(filters).values("fiscal_year").annotate(**_aggregates()).order_by("fiscal_year")
+    out = []
+    for row in rows:
+        t = _totals(row["fiscal_year"], row, label=fiscal_year_label(row["fiscal_year"]))
+        t.shown = group_is_shown(t.institutions, t.private, sees_private=sees_private)
+        out.append(t)
+    return out
+
+
+def breakdowns(filters: dict, year: int, *, sees_private: bool) -> dict[str, list[Totals]]:
+    """The year's published figures by region, by kind and by working group (three queries)."""
+    base = published_reports(filters).filter(fiscal_year=year)
+    by_region: dict[str, Totals] = {}
+    for row in base.values("institution__prefecture").annotate(**_aggregates()).order_by():
+        pref = PREFECTURES_BY_CODE.get(row["institution__prefecture"])
+        if pref is None:
+            continue
+        region = REGIONS_BY_SLUG[pref.region_slug]
+        total = by_region.setdefault(region.slug, Totals(key=region.slug, label=region.name))
+        total.add(_totals(None, row))
+    kinds = dict(Institution.Kind.choices)
+    by_kind = [_totals(row["institution__kind"], row, label=str(kinds.get(row["institution__kind"], "")))
+               for row in base.values("institution__kind").annotate(**_aggregates()).order_by("institution__kind")]
+    group_rows = (
+        base.filter(institution__group_participations__status=Participation.Status.ACTIVE,
+                    institution__group_participations__group__tier=WorkingGroup.Tier.THEME)
+        .values("institution__group_participations__group__slug", "institution__group_participations__group__name_ja",
+                "institution__group_participations__group__name_en",
+                "institution__group_participations__group__order")
+        .annotate(**_aggregates()).order_by("institution__group_participations__group__order"))
+    by_group = [_totals(row["institution__group_participations__group__slug"], row,
+                        label=pick(row["institution__group_participations__group__name_ja"],
+                                   row["institution__group_participations__group__name_en"]))
+                for row in group_rows]
+    regions = [by_region[slug] for slug in REGIONS_BY_SLUG if slug in by_region]
+    for total in [*regions, *by_kind, *by_group]:
+        total.shown = group_is_shown(total.institutions, total.private, sees_private=sees_private)
+    return {"region": regions, "kind": by_kind, "wg": by_group}
+
+
+def _latest_report(field_name):
+    return Subquery(
+        YearlyReport.objects.published().filter(institution=OuterRef("institution"))
+        .order_by("-fiscal_year").values(field_name)[:1])
+
+
+def commitments_with_latest(filters: dict):
+    """Commitments of the filtered institutions, each with its latest published year and emissions
+    (one query)."""
+    qs = Commitment.objects.filter(institution__status=Institution.Status.ACTIVE)
+    if any(filters.get(k) for k in ("region", "prefecture", "kind", "wg")):
+        qs = qs.filter(institution__in=institutions_filtered(filters).values("pk"))
+    emissions = ExpressionWrapper(F("scope1") + F("scope2"), output_field=DecimalField(max_digits=13, decimal_places=1))
+    latest_emissions = Subquery(
+        YearlyReport.objects.published().filter(institution=OuterRef("institution"))
+        .order_by("-fiscal_year").annotate(e=emissions).values("e")[:1])
+    return (qs.select_related("institution")
+            .annotate(latest_year=_latest_report("fiscal_year"), latest_emissions=latest_emissions,
+                      latest_share=_latest_report("renewable_share"))
+            .order_by("institution__name_kana"))
+
+
+def on_track(commitment) -> bool | None:
+    """Whether the latest published emissions are at or below the target path (None: no report)."""
+    if commitment.latest_year is None:
+        return None
+    return commitment.latest_emissions <= commitment.path_at(commitment.latest_year)
+
+
+@dataclass
+class TrackSummary:
+    committed: int
+    reporting: int
+    on_track: int
+    shown: bool
+
+
+def progress_overview(filters: dict, *, user) -> tuple[TrackSummary, list]:
+    """How many institutions are on track, and the institutions whose figures the user may see."""
+    sees_private = sees_private_figures(user)
+    commitments = list(commitments_with_latest(filters))
+    reporting = [c for c in commitments if c.latest_year is not None]
+    private = sum(1 for c in reporting if not c.is_public)
+    summary = TrackSummary(
+        committed=len(commitments), reporting=len(reporting),
+        on_track=sum(1 for c in reporting if on_track(c)),
+        shown=group_is_shown(len(reporting), private, sees_private=sees_private))
+    contact_of = contact_institution_ids(user)
+    listed = [c for c in reporting if c.is_public or sees_private or c.institution_id in contact_of]
+    for c in listed:
+        c.on_track = on_track(c)
+    return summary, listed
+
+
+def institution_reports(institution, *, user) -> list[YearlyReport]:
+    """Published reports, and for its contacts and the secretariat every report, by year."""
+    qs = YearlyReport.objects.filter(institution=institution).order_by("fiscal_year")
+    if not may_manage_reports(user, institution):
+        qs = qs.published()
+    return list(qs)
+
+
+def reports_to_review():
+    """Reports submitted and waiting for the secretariat, oldest first."""
+    return list(YearlyReport.objects.filter(status=YearlyReport.Status.SUBMITTED)
+                .select_related("institution").order_by("submitted_at", "pk"))
+
+
+# Adoptions and questions ------------------------------------------------------------------------
+
+def adoptions_for(initiative) -> list[Adoption]:
+    """Who adopted this initiative, with their resulting initiatives (one query)."""
+    return list(initiative.adoptions.select_related("institution", "result")
+                .order_by("-year", "institution__name_kana"))
+
+
+def adopted_counts(initiative_ids) -> dict[int, int]:
+    return dict(Adoption.objects.filter(initiative_id__in=list(initiative_ids)).values_list("initiative")
+                .annotate(n=Count("id")).order_by())
+
+
+def adoptions_of_institution(institution, *, user) -> dict[str, list[Adoption]]:
+    """What the institution adopted and what others adopted from it, among initiatives the user may
+    read (two queries)."""
+    visible = Q(initiative__status=Initiative.Status.PUBLISHED)
+    if not sees_members_only(user):
+        visible &= Q(initiative__visibility=Initiative.Visibility.PUBLIC)
+    adopted = list(Adoption.objects.filter(visible, institution=institution)
+                   .select_related("initiative__institution").order_by("-year")[:20])
+    from_it = list(Adoption.objects.filter(visible, initiative__institution=institution)
+                   .select_related("initiative", "institution").order_by("-year")[:20])
+    return {"adopted": adopted, "from_it": from_it}
+
+
+def questions_for(initiative, *, user) -> list[Question]:
+    """Questions on the initiative: all for members, the public answered ones for everyone else."""
+    qs = initiative.questions.select_related("institution")
+    if not sees_members_only(user):
+        qs = qs.filter(is_public=True).exclude(answer="")
+    return list(qs.order_by("created_at", "pk"))
+
+
+def most_adopted(year: int, limit: int = 5) -> list[Initiative]:
+    """Public initiatives adopted most often this year (for the home page)."""
+    return list(Initiative.objects.public().filter(adoptions__year=year)
+                .annotate(n_adoptions=Count("adoptions")).select_related("institution")
+                .order_by("-n_adoptions", "-published_at")[:limit])
+
+
+def adoptions_by_year(filters: dict) -> dict[int, int]:
+    qs = Adoption.objects.all()
+    if any(filters.get(k) for k in ("region", "prefecture", "kind", "wg")):
+        qs = qs.filter(institution__in=institutions_filtered(filters).values("pk"))
+    return dict(qs.values_list("year").annotate(n=Count("id")).order_by())
+

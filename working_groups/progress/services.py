@@ -1,0 +1,257 @@
+"""Writes of the progress app: yearly reports and their review, commitments, adoptions, questions.
+
+Each service validates before it saves (nothing is half-saved), runs in one transaction, records
+decisions in the audit log and writes its notices to the outbox in the same transaction."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.audit.services import audit
+from members.models import Institution
+from members.notifications.services import notify
+from members.selectors import institution_contacts
+
+from ..models import Initiative
+from .models import Adoption, Commitment, Question, YearlyReport
+
+REPORT_FIELDS = ["scope1", "scope2", "scope3", "energy_gj", "renewable_share", "floor_area", "headcount",
+                 "narrative_ja", "narrative_en", "data_notes"]
+
+
+@transaction.atomic
+def report_save(*, institution: Institution, by, data: dict, report: YearlyReport | None = None,
+                submit: bool = False) -> YearlyReport:
+    """Create or change a report while it is a draft or returned; ``submit`` sends it for review.
+
+    Side effects: the report row; on submit, an audit entry. Raises ValidationError (nothing saved)
+    for bad figures, a year not ended, a second report for one year, or a report under review."""
+    if report is None:
+        report = YearlyReport(institution=institution, fiscal_year=data.get("fiscal_year"))
+    else:
+        report = YearlyReport.objects.select_for_update().get(pk=report.pk)
+        if not report.is_editable:
+            raise ValidationError(_("This report is with the secretariat or published; it cannot be changed now."),
+                                  code="not_editable")
+    for name in REPORT_FIELDS:
+        if name in data:
+            setattr(report, name, data[name])
+    report.full_clean(validate_unique=False)
+    if YearlyReport.objects.filter(institution=institution, fiscal_year=report.fiscal_year).exclude(
+            pk=report.pk).exists():
+        raise ValidationError({"fiscal_year": _("There is already a report for FY%(year)s; edit that one.")
+                               % {"year": report.fiscal_year}})
+    if submit:
+        report.status = YearlyReport.Status.SUBMITTED
+        report.submitted_by = by
+        report.submitted_at = timezone.now()
+    report.save()
+    if submit:
+        audit(actor=by, action="report.submit", obj=report, institution=institution)
+    return report
+
+
+@transaction.atomic
+def report_review(*, report: YearlyReport, by, publish: bool, comment: str = "") -> YearlyReport:
+    """The secretariat publishes a submitted report or returns it with a comment.
+
+    Side effects: the report's status and review fields; an audit entry; a ``report_reviewed``
+    notice to the institution's contacts."""
+    report = YearlyReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != YearlyReport.Status.SUBMITTED:
+        raise ValidationError(_("This report is not waiting for review any more."), code="not_submitted")
+    comment = (comment or "").strip()
+    if not publish and not comment:
+        raise ValidationError({"comment": _("Say what should change: the institution sees this comment.")})
+    report.status = YearlyReport.Status.PUBLISHED if publish else YearlyReport.Status.RETURNED
+    report.review_comment = comment
+    report.reviewed_by = by
+    report.reviewed_at = timezone.now()
+    report.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at", "updated_at"])
+    audit(actor=by, action="report.publish" if publish else "report.return", obj=report, reason=comment,
+          institution=report.institution)
+    notify(kind="report_reviewed", to=institution_contacts(report.institution), obj=report,
+           period=f"{report.status}-{report.reviewed_at:%Y%m%d%H%M%S}")
+    return report
+
+
+@transaction.atomic
+def commitment_save(*, institution: Institution, by, data: dict) -> Commitment:
+    """Set the institution's commitment and whether its figures are public.
+
+    Side effects: the commitment row; an audit entry."""
+    commitment = Commitment.objects.filter(institution=institution).first() or Commitment(institution=institution)
+    for name, value in data.items():
+        setattr(commitment, name, value)
+    commitment.full_clean()
+    commitment.save()
+    audit(actor=by, action="commitment.update", obj=institution, detail={"visibility": commitment.visibility})
+    return commitment
+
+
+@transaction.atomic
+def adoption_record(*, initiative: Initiative, institution: Institution, by, data: dict) -> Adoption:
+    """Institution records that it adopted or adapted ``initiative``.
+
+    Side effects: the adoption row. Raises ValidationError for the initiative's own institution, a
+    draft, or a second record of the same adoption."""
+    if institution.pk == initiative.institution_id:
+        raise ValidationError({"institution": _("An institution cannot adopt its own initiative.")})
+    if initiative.status == Initiative.Status.DRAFT:
+        raise ValidationError(_("A draft cannot be adopted."))
+    adoption = Adoption(initiative=initiative, institution=institution, recorded_by=by, **data)
+    adoption.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            adoption.save()
+    except IntegrityError:
+        raise ValidationError({"institution": _("%(institution)s has already recorded this adoption.")
+                               % {"institution": institution}}) from None
+    return adoption
+
+
+def _answerers(initiative: Initiative) -> list:
+    people = {u.pk: u for u in institution_contacts(initiative.institution)}
+    if initiative.author is not None and initiative.author.is_active:
+        people[initiative.author.pk] = initiative.author
+    return list(people.values())
+
+
+@transaction.atomic
+def question_ask(*, initiative: Initiative, by, institution: Institution | None, body: str) -> Question:
+    """A member asks the initiative's authors a question.
+
+    Side effects: the question row; a ``question_asked`` notice to the author and the contacts of
+    the initiative's institution (not to the asker)."""
+    question = Question(initiative=initiative, asked_by=by, institution=institution, body=(body or "").strip())
+    question.full_clean()
+    question.save()
+    notify(kind="question_asked", to=[u for u in _answerers(initiative) if u.pk != by.pk], obj=question)
+    return question
+
+
+@transaction.atomic
+def question_answer(*, question: Question, by, answer: str, is_public: bool) -> Question:
+    """The author or a contact answers (or corrects the answer) and chooses whether to show it to all.
+
+    Side effects: the question's answer; a ``question_answered`` notice to the asker (the first
+    answer only)."""
+    question = Question.objects.select_for_update().select_related("initiative").get(pk=question.pk)
+    first = not question.answer
+    question.answer = (answer or "").strip()
+    question.is_public = bool(is_public) and bool(question.answer)
+    question.answered_by = by
+    question.answered_at = timezone.now()
+    question.full_clean()
+    question.save()
+    if first and question.asked_by is not None and question.asked_by_id != by.pk:
+        notify(kind="question_answered", to=[question.asked_by], obj=question)
+    return question
+
+
+# CSV upload of yearly reports ------------------------------------------------------------------
+
+UPLOAD_COLUMNS = ["fiscal_year", "scope1", "scope2", "scope3", "energy_gj", "renewable_share", "floor_area",
+                  "headcount", "narrative_ja", "narrative_en", "data_notes"]
+
+
+@dataclass
+class UploadReport:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    dry_run: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _upload_rows(data: bytes) -> list[dict]:
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError({"file": _("The file is neither UTF-8 nor Shift_JIS text.")})
+    if "\x00" in text:
+        raise ValidationError({"file": _("The file contains a NUL character, so it is not a CSV text file.")})
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error:
+        raise ValidationError({"file": _("Line %(line)s cannot be read as CSV: a field is too long or a quotation "
+                                         "mark is not closed.") % {"line": reader.line_num + 1}}) from None
+    missing = [c for c in ("fiscal_year", "scope1", "scope2", "energy_gj", "renewable_share", "floor_area",
+                           "headcount") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationError({"file": _("The file lacks the columns %(columns)s; start from the template.")
+                               % {"columns": ", ".join(missing)}})
+    if len(rows) > 100:
+        raise ValidationError({"file": _("At most 100 rows at a time.")})
+    return rows
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{YearlyReport._meta.get_field(name).verbose_name if name != '__all__' else ''}: "
+                         f"{' '.join(str(m) for m in errors[0].messages)}".lstrip(": ")
+                         for name, errors in exc.error_dict.items())
+    return " ".join(exc.messages)
+
+
+@transaction.atomic
+def reports_upload(*, institution: Institution, by, data: bytes, dry_run: bool) -> UploadReport:
+    """Yearly reports from a CSV file (the columns of UPLOAD_COLUMNS), as drafts the contact then
+    submits. Every row is checked first; one bad row saves nothing, and a dry run saves nothing at
+    all. A row equal to the report already there changes nothing, so the same file twice changes
+    nothing the second time. A report under review or published is not overwritten (row error).
+
+    Side effects: report rows (not on a dry run or with errors)."""
+    result = UploadReport(dry_run=dry_run)
+    existing = {r.fiscal_year: r for r in YearlyReport.objects.select_for_update().filter(institution=institution)}
+    seen: set[int] = set()
+    pending = []
+    for line, row in enumerate(_upload_rows(data), start=2):
+        values = {k: (row.get(k) or "").strip() for k in UPLOAD_COLUMNS}
+        try:
+            year = int(values["fiscal_year"])
+        except ValueError:
+            result.errors.append((line, _("The fiscal year is not a number.")))
+            continue
+        if year in seen:
+            result.errors.append((line, _("FY%(year)s appears twice in the file.") % {"year": year}))
+            continue
+        seen.add(year)
+        report = existing.get(year)
+        if report is not None and not report.is_editable:
+            result.errors.append((line, _("FY%(year)s is with the secretariat or published; it cannot be changed "
+                                          "by a file.") % {"year": year}))
+            continue
+        before = {n: getattr(report, n) for n in REPORT_FIELDS} if report else None
+        candidate = report or YearlyReport(institution=institution, fiscal_year=year)
+        for name in REPORT_FIELDS:
+            raw = values.get(name, "")
+            setattr(candidate, name, raw if raw != "" or name.startswith(("narrative", "data")) else None)
+        try:
+            candidate.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            result.errors.append((line, _messages(exc)))
+            continue
+        if before is not None and all(before[n] == getattr(candidate, n) for n in REPORT_FIELDS):
+            result.unchanged.append(year)
+            continue
+        (result.updated if report else result.created).append(year)
+        pending.append(candidate)
+    if result.ok and not dry_run:
+        for candidate in pending:
+            candidate.save()
+    return result
