@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "members.audit",
     "members",
     "working_groups",
+    "working_groups.cooperation",
     "meetings",
     "coalition",
 ]

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 import meetings.demo
 import members.demo
+import working_groups.cooperation.demo
 import working_groups.demo
 
 
@@ -19,10 +20,12 @@ class Command(BaseCommand):
         working_groups.demo.seed_people()
         n_initiatives = working_groups.demo.seed_initiatives()
         n_meetings = meetings.demo.seed()
+        cooperation = working_groups.cooperation.demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups, "
-                f"{n_initiatives} initiatives, {n_meetings} meetings."
+                f"{n_initiatives} initiatives, {n_meetings} meetings, {cooperation['partners']} partners, "
+                f"{cooperation['needs']} needs, {cooperation['expertise']} expertise entries."
             )
         )
         self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")
