@@ -116,11 +116,13 @@ def _locked(need: Need) -> Need:
     return Need.objects.select_for_update().get(pk=need.pk)
 
 
-def _move(need: Need, *, to: str, allowed_from, by, action: str, reason: str = "") -> Need:
+def _move(need: Need, *, to: str, allowed_from, by, action: str, reason: str = "", before_save=None) -> Need:
     need = _locked(need)
     if need.status not in allowed_from:
         raise ValidationError(_("This need is no longer in a state where that can be done."))
     need.status = to
+    if before_save is not None:
+        before_save(need)
     if reason:
         need.reason = reason
     if by is not None:
@@ -150,12 +152,14 @@ def need_publish(*, need: Need, by) -> Need:
     """Submitted → published, on the board, linked to its partner record (found by name or created).
     Side effects: audit entry; the submitter hears; staff of member institutions in its themes hear
     of it (now, in the digest or never, as they chose)."""
-    need = _move(need, to=S.PUBLISHED, allowed_from=(S.SUBMITTED,), by=by, action="publish")
-    need.published_at = timezone.now()
-    if need.partner_id is None:
-        need.partner = partner_for(need)
-    need_refresh(need)
-    need.save()
+
+    def publish(need):
+        need.published_at = timezone.now()
+        if need.partner_id is None:
+            need.partner = partner_for(need)
+        need_refresh(need)
+
+    need = _move(need, to=S.PUBLISHED, allowed_from=(S.SUBMITTED,), by=by, action="publish", before_save=publish)
     notify(kind="need_decided", to=[need.contact_email], obj=need, language=need.language)
     staff = User.objects.filter(
         is_active=True, group_memberships__group__in=need.themes.all(),

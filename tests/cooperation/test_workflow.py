@@ -1,0 +1,240 @@
+"""A need's life: the public form, the e-mail confirmation, review, interest, introduction, closing;
+with the bad input and the links that must not work."""
+
+import re
+
+import pytest
+from django.core import mail, signing
+from django.core.exceptions import ValidationError
+
+from members.audit.models import AuditEntry
+from members.notifications.models import Notification
+from working_groups.cooperation import services
+from working_groups.cooperation.models import Interest, Need, Partner
+from working_groups.cooperation.tokens import SALT, confirm_token
+
+from .conftest import make_need
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(world, **overrides):
+    data = {
+        "title": "公共施設の省エネ診断", "description": "市の公共施設の省エネ診断をお願いしたいです。",
+        "themes": [world.group.pk], "help_kind": "advice", "prefecture": "20", "period": "2027年度",
+        "organisation": "みどり野市", "organisation_kind": "municipality", "contact_name": "市役所 花子",
+        "contact_role": "環境課", "contact_email": "Hanako@Town.example.jp", "consent": "on", "website_url": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def confirm_link(message) -> str:
+    return re.search(r"http://testserver(/\w\w/needs/confirm/[^/\s]+/)", message.body).group(1)
+
+
+def test_submission_sends_a_confirmation_link_and_reaches_nobody_else(client, world, deliver):
+    with deliver():
+        response = client.post("/ja/needs/new/", form_data(world))
+    assert (response.status_code, response["Location"]) == (302, "/ja/needs/sent/")
+    need = Need.objects.get(title="公共施設の省エネ診断")
+    assert (need.status, need.contact_email, need.language) == ("unconfirmed", "hanako@town.example.jp", "ja")
+    assert [m.to for m in mail.outbox] == [["hanako@town.example.jp"]]
+    assert "確認" in mail.outbox[0].subject
+    assert client.get("/ja/needs/sent/").content.decode().count("hanako@town.example.jp") == 1
+    # not on the board, not in the feed
+    assert "公共施設の省エネ診断" not in client.get("/ja/needs/?status=all").content.decode()
+
+
+def test_confirmation_link_confirms_once_and_tells_the_reviewers(client, world, deliver):
+    with deliver():
+        client.post("/en/needs/new/", form_data(world))
+    link = confirm_link(mail.outbox[0])
+    assert link.startswith("/en/")
+    mail.outbox.clear()
+    page = client.get(link)  # a mail scanner following the link confirms nothing
+    assert page.status_code == 200 and "Confirm" in page.content.decode()
+    assert Need.objects.get(title="公共施設の省エネ診断").status == "unconfirmed"
+    with deliver():
+        response = client.post(link)
+    need = Need.objects.get(title="公共施設の省エネ診断")
+    assert response.status_code == 200 and "your address is confirmed" in response.content.decode()
+    assert need.status == "submitted" and need.confirmed_at is not None
+    # the secretariat and the group's coordinator hear of it
+    assert sorted(m.to[0] for m in mail.outbox) == ["coordinator@gamma.example.ac.jp", "desk@coalition.example.org",
+                                                    "new-desk@coalition.example.org"]
+    mail.outbox.clear()
+    with deliver():
+        again = client.post(link)  # reused: says so, changes nothing, sends nothing
+    assert again.status_code == 200 and "already confirmed" in again.content.decode()
+    assert mail.outbox == []
+    assert AuditEntry.objects.filter(action="need.submit").count() == 1
+
+
+@pytest.mark.parametrize("token", ["garbage", "eyJuIjoxfQ:1abc:xyz", ""])
+def test_tampered_confirmation_links_are_refused(client, world, token):
+    need = make_need(title="未確認", themes=[world.group], status=Need.Status.UNCONFIRMED)
+    if token == "":
+        token = confirm_token(need)[:-2] + "xx"
+    response = client.post(f"/ja/needs/confirm/{token}/")
+    assert response.status_code in (400, 404)
+    if response.status_code == 400:
+        assert "このリンクは使えません" in response.content.decode()
+    need.refresh_from_db()
+    assert need.status == "unconfirmed"
+
+
+def test_expired_confirmation_link_says_so(client, world, settings, monkeypatch):
+    need = make_need(title="未確認", themes=[world.group], status=Need.Status.UNCONFIRMED)
+    token = confirm_token(need)
+    monkeypatch.setattr("working_groups.cooperation.tokens.MAX_AGE", -1)
+    response = client.post(f"/ja/needs/confirm/{token}/")
+    assert response.status_code == 400
+    assert "有効期限" in response.content.decode()
+    need.refresh_from_db()
+    assert need.status == "unconfirmed"
+
+
+def test_token_for_another_address_does_not_confirm(client, world):
+    need = make_need(title="未確認", themes=[world.group], status=Need.Status.UNCONFIRMED)
+    forged = signing.dumps({"n": need.pk, "e": "attacker@example.org"}, salt=SALT)
+    assert client.post(f"/ja/needs/confirm/{forged}/").status_code == 400
+    need.refresh_from_db()
+    assert need.status == "unconfirmed"
+
+
+def test_honeypot_saves_and_sends_nothing(client, world, deliver):
+    with deliver():
+        response = client.post("/ja/needs/new/", form_data(world, website_url="http://spam.example"))
+    assert response.status_code == 302
+    assert Need.objects.filter(title="公共施設の省エネ診断").count() == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"title": "  "}, "title"), ({"themes": []}, "themes"), ({"contact_email": "not-an-address"}, "contact_email"),
+    ({"help_kind": "bribe"}, "help_kind"), ({"prefecture": "99"}, "prefecture"), ({"consent": ""}, "consent"),
+    ({"description": "x" * 9000}, "description"), ({"themes": ["99999999999999999999"]}, "themes"),
+    ({"title": "a\x00b"}, "title"),
+])
+def test_bad_input_explains_and_saves_nothing(client, world, overrides, field):
+    response = client.post("/ja/needs/new/", form_data(world, **overrides))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert "修正してください" in response.content.decode()
+    assert Need.objects.filter(organisation="みどり野市", status="unconfirmed").count() == 0
+    assert mail.outbox == []
+
+
+def test_rate_limit_per_address(client, world):
+    for n in range(3):
+        assert client.post("/ja/needs/new/", form_data(world, title=f"課題{n}")).status_code == 302
+    response = client.post("/ja/needs/new/", form_data(world, title="課題4"))
+    assert response.status_code == 200
+    assert "しばらくしてから" in response.content.decode()
+    assert Need.objects.filter(title="課題4").count() == 0
+
+
+def test_publish_links_the_partner_and_tells_the_submitter_and_group_members(client, world, deliver):
+    secretariat = world.users["secretariat"]
+    client.force_login(secretariat)
+    with deliver():
+        response = client.post(f"/ja/needs/{world.submitted.pk}/publish/")
+    assert response.status_code == 302
+    need = Need.objects.get(pk=world.submitted.pk)
+    assert need.status == "published" and need.published_at is not None
+    assert need.partner == world.partner  # found by name, not duplicated
+    assert Partner.objects.count() == 1
+    assert [m.to[0] for m in mail.outbox] == ["official@town.example.jp"]
+    # the coordinator, a member of the group, chose nothing: new needs wait for the digest
+    held = Notification.objects.get(kind="need_published")
+    assert (held.email, held.status) == ("coordinator@gamma.example.ac.jp", "held")
+    assert "審査待ちの地域課題" in client.get("/ja/needs/").content.decode()
+
+
+def test_decline_needs_a_reason_which_the_submitter_reads(client, world, deliver):
+    client.force_login(world.users["coordinator"])
+    with deliver():
+        response = client.post(f"/ja/needs/{world.submitted.pk}/decline/", {"reason": ""})
+    assert response.status_code == 200
+    assert "理由" in response.content.decode()
+    assert Need.objects.get(pk=world.submitted.pk).status == "submitted"
+    assert mail.outbox == []
+    with deliver():
+        client.post(f"/ja/needs/{world.submitted.pk}/decline/", {"reason": "研究協力の依頼ではないため"})
+    assert Need.objects.get(pk=world.submitted.pk).status == "declined"
+    assert "研究協力の依頼ではないため" in mail.outbox[0].body
+
+
+def test_interest_then_introduction_sends_one_email_to_each_party_once(client, world, deliver):
+    need = world.published
+    staff = world.users["staff_a"]
+    client.force_login(staff)
+    with deliver():
+        response = client.post(f"/ja/needs/{need.pk}/interest/",
+                               {"institution": world.a.pk, "message": "森林計測の経験があります。"})
+    assert response.status_code == 302
+    interest = Interest.objects.get()
+    assert (interest.institution, interest.user) == (world.a, staff)
+    # the reviewers hear of it
+    assert "desk@coalition.example.org" in [m.to[0] for m in mail.outbox]
+    mail.outbox.clear()
+    # a second offer for the same institution is refused, nothing saved
+    again = client.post(f"/ja/needs/{need.pk}/interest/", {"institution": world.a.pk, "message": "再送"})
+    assert again.status_code == 200 and Interest.objects.count() == 1
+
+    client.force_login(world.users["secretariat"])
+    with deliver():
+        client.post(f"/ja/needs/interests/{interest.pk}/introduce/")
+    assert sorted(m.to[0] for m in mail.outbox) == ["official@town.example.jp", "staff@alpha.example.ac.jp"]
+    to_submitter = next(m for m in mail.outbox if m.to == ["official@town.example.jp"])
+    assert "staff@alpha.example.ac.jp" in to_submitter.body and "森林計測の経験があります。" in to_submitter.body
+    to_staff = next(m for m in mail.outbox if m.to == ["staff@alpha.example.ac.jp"])
+    assert "official@town.example.jp" in to_staff.body
+    need.refresh_from_db()
+    assert need.status == "in-discussion"
+    mail.outbox.clear()
+    with deliver():
+        client.post(f"/ja/needs/interests/{interest.pk}/introduce/")  # twice: nothing more
+    assert mail.outbox == []
+    assert Notification.objects.filter(kind="need_introduction").count() == 2
+
+    with deliver():
+        client.post(f"/ja/needs/{need.pk}/matched/")
+    need.refresh_from_db()
+    assert need.status == "matched"
+    history = client.get(f"/ja/needs/{need.pk}/").content.decode()
+    for action in ("need.interest", "need.introduce", "need.match"):
+        assert action in history
+
+
+def test_introduction_in_each_recipients_language(world, deliver):
+    staff = world.users["staff_b"]
+    staff.language = "en"
+    staff.save()
+    need = make_need(title="Heat pumps for the town hall", themes=[world.group])
+    need.language = "ja"
+    need.save()
+    interest = services.interest_express(need=need, user=staff, institution=world.b, message="We can help.")
+    mail.outbox.clear()
+    with deliver():
+        services.need_introduce(interest=interest, by=world.users["secretariat"])
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert by_address["staff@beta.example.ac.jp"].subject.startswith("Introduction")
+    assert by_address["official@town.example.jp"].subject.startswith("ご紹介")
+
+
+def test_submitter_address_never_public(client, world):
+    for path in ("/ja/needs/", f"/ja/needs/{world.published.pk}/", "/ja/needs/?format=csv", "/ja/needs/?format=json",
+                 "/ja/needs/feed/", f"/ja/partners/{world.partner.slug}/"):
+        response = client.get(path)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert "official@town.example.jp" not in body.decode(), path
+        assert "市役所 花子" not in body.decode(), path
+
+
+def test_closing_needs_a_listed_need(world):
+    with pytest.raises(ValidationError):
+        services.need_close(need=world.submitted, by=world.users["secretariat"])
+    closed = services.need_close(need=world.published, by=world.users["secretariat"], reason="達成")
+    assert closed.status == "closed"
