@@ -133,14 +133,17 @@ class ExpertiseFilter(django_filters.FilterSet):
         return queryset.serving([value])
 
 
-def facets(filterset_class, data, base, columns: dict[str, str]) -> dict[str, dict]:
+def facets(filterset_class, data, base, columns: dict[str, str], fixed: dict | None = None) -> dict[str, dict]:
     """Counts per value of each facet among the rows matching every other filter: one grouped
-    query per facet, whatever the data."""
+    query per facet, whatever the data. ``fixed``: parameters set for every count (the status
+    facet counts every status, not only the open ones the board shows by default)."""
     out = {}
     for facet, column in columns.items():
         rest = data.copy()
         for key in {facet, "page", "format"} | ({"region", "prefecture"} if facet == "prefecture" else set()):
             rest.pop(key, None)
+        for key, value in (fixed or {}).items():
+            rest[key] = value
         qs = filterset_class(rest, queryset=base).qs.order_by()
         out[facet] = {str(k): n for k, n in qs.values_list(column).annotate(n=Count("id", distinct=True))
                       .values_list(column, "n")}

@@ -89,9 +89,7 @@ class NeedListView(View):
         counts = facets(NeedFilter, data, base, {"wg": "themes__slug", "kind": "help_kind",
                                                  "prefecture": "prefecture", "year": "year"})
         counts["region"] = region_counts(counts["prefecture"])
-        every_status = data.copy()
-        every_status["status"] = STATUS_ALL
-        counts["status"] = facets(NeedFilter, every_status, base, {"status": "status"})["status"]
+        counts.update(facets(NeedFilter, data, base, {"status": "status"}, fixed={"status": STATUS_ALL}))
         return render(request, "cooperation/need_list.html", {
             "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
             "facets": counts, "export_query": _export_query(data),
