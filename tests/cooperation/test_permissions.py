@@ -1,0 +1,103 @@
+"""Permission matrix of cooperation: every role against every protected action on needs and
+expertise. The need's theme group is coordinated by institution C (``coordinator``); A's staff wrote
+the expertise. The submitter has no account: they act through the signed link of their e-mail only
+(the last test), which is the proof the design asks for."""
+
+import pytest
+
+from members.notifications.models import Notification
+from tests.permissions import LOGIN, NF, OK, TF, Action, cells, check_cell
+from working_groups.cooperation.models import Expertise, Interest, Need
+from working_groups.cooperation.tokens import confirm_token
+
+from .conftest import ROLES, make_need
+
+pytestmark = pytest.mark.django_db
+
+
+def _status(attr, status):
+    return lambda w, u: Need.objects.get(pk=getattr(w, attr).pk).status == status
+
+
+def _institution_of(w, u) -> int:
+    """The acting person's institution; someone without one claims to act for A."""
+    affiliation = u.affiliations.first() if u else None
+    return affiliation.institution_id if affiliation else w.a.pk
+
+
+def _interest(w, u):
+    w.interest = Interest.objects.create(need=w.published, institution=w.b, user=w.users["staff_b"],
+                                         message="協力できます。")
+
+
+ACTIONS = {
+    "view_submitted": Action(path=lambda w: f"/ja/needs/{w.submitted.pk}/",
+                             marker=lambda w, u: "official@town.example.jp"),
+    "view_submitted_other_theme": Action(path=lambda w: f"/ja/needs/{w.other_submitted.pk}/",
+                                         marker=lambda w, u: "official@town.example.jp"),
+    "review_queue": Action(path=lambda w: "/ja/needs/review/", marker=lambda w, u: "審査待ちの地域課題"),
+    "publish": Action(path=lambda w: f"/ja/needs/{w.submitted.pk}/publish/", data=lambda w, u: {},
+                      done=_status("submitted", "published"),
+                      success_url=lambda w, u: f"/ja/needs/{w.submitted.pk}/"),
+    "decline": Action(path=lambda w: f"/ja/needs/{w.submitted.pk}/decline/", data=lambda w, u: {"reason": "対象外"},
+                      done=_status("submitted", "declined"),
+                      success_url=lambda w, u: f"/ja/needs/{w.submitted.pk}/"),
+    "express_interest": Action(
+        path=lambda w: f"/ja/needs/{w.published.pk}/interest/",
+        data=lambda w, u: {"institution": _institution_of(w, u), "message": "協力します"},
+        done=lambda w, u: Interest.objects.filter(need=w.published, user=u).exists(),
+        success_url=lambda w, u: f"/ja/needs/{w.published.pk}/"),
+    "introduce": Action(path=lambda w: f"/ja/needs/interests/{w.interest.pk}/introduce/", data=lambda w, u: {},
+                        setup=lambda w, u: None,
+                        done=lambda w, u: Interest.objects.get(pk=w.interest.pk).introduced_at is not None,
+                        success_url=lambda w, u: f"/ja/needs/{w.published.pk}/"),
+    "close": Action(path=lambda w: f"/ja/needs/{w.published.pk}/close/", data=lambda w, u: {},
+                    done=_status("published", "closed"), success_url=lambda w, u: f"/ja/needs/{w.published.pk}/"),
+    "create_expertise": Action(path=lambda w: "/ja/expertise/new/", marker=lambda w, u: 'name="title"'),
+    "edit_expertise": Action(
+        path=lambda w: f"/ja/expertise/{w.expertise.pk}/edit/",
+        data=lambda w, u: {"title": "改訂したシーズ", "description": "改訂", "keywords": "", "themes": [w.group.pk],
+                           "prefecture_list": ["20"], "language_list": ["ja"], "visibility": "public"},
+        done=lambda w, u: Expertise.objects.get(pk=w.expertise.pk).title == "改訂したシーズ",
+        success_url=lambda w, u: f"/ja/expertise/{w.expertise.pk}/"),
+    "see_members_only_expertise": Action(path=lambda w: f"/ja/expertise/{w.members_only.pk}/",
+                                         marker=lambda w, u: "会員限定の研究シーズ"),
+}
+
+#                            visitor user  staff_a staff_b contact_a coordinator secretariat sec_no_2fa
+MATRIX = {
+    "view_submitted":             [LOGIN, NF, NF, NF, NF, OK, OK, TF],
+    "view_submitted_other_theme": [LOGIN, NF, NF, NF, NF, NF, OK, TF],
+    "review_queue":               [LOGIN, NF, NF, NF, NF, OK, OK, TF],
+    "publish":                    [LOGIN, NF, NF, NF, NF, OK, OK, TF],
+    "decline":                    [LOGIN, NF, NF, NF, NF, OK, OK, TF],
+    "express_interest":           [LOGIN, NF, OK, OK, OK, OK, NF, TF],
+    "introduce":                  [LOGIN, NF, NF, NF, NF, OK, OK, TF],
+    "close":                      [LOGIN, NF, NF, NF, NF, OK, OK, TF],
+    "create_expertise":           [LOGIN, NF, OK, OK, OK, OK, NF, TF],
+    "edit_expertise":             [LOGIN, NF, OK, NF, OK, NF, OK, TF],
+    "see_members_only_expertise": [LOGIN, NF, OK, OK, OK, OK, OK, TF],
+}
+
+
+def _state():
+    return (sorted(Need.objects.values_list("pk", "status")), Interest.objects.count(),
+            sorted(Expertise.objects.values_list("pk", "title")), Notification.objects.count())
+
+
+@pytest.mark.parametrize("action, role, outcome", cells(ACTIONS, MATRIX, ROLES))
+def test_permission_matrix(client, world, deliver, action, role, outcome):
+    if action == "introduce":
+        _interest(world, None)
+    check_cell(client, world, action=ACTIONS[action], user=world.users[role], outcome=outcome, state=_state,
+               deliver=deliver, never_shown=["official@town.example.jp"] if outcome != OK else ())
+
+
+def test_submitter_acts_only_through_the_signed_link(client, world):
+    need = make_need(title="未確認の課題", themes=[world.group], status=Need.Status.UNCONFIRMED)
+    # no page shows an unconfirmed need to anyone but reviewers, and the link is the only way to confirm
+    assert client.get(f"/ja/needs/{need.pk}/").status_code == 302
+    assert client.post(f"/ja/needs/confirm/{confirm_token(need)}x/").status_code == 400
+    assert client.post(f"/ja/needs/confirm/{confirm_token(need)}/").status_code == 200
+    need.refresh_from_db()
+    assert need.status == "submitted"
