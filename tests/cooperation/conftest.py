@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from members.models import Affiliation, Institution
 from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
-from working_groups.cooperation.models import Expertise, Need, Partner
+from working_groups.cooperation.models import Expertise, Interest, Need, Partner
 from working_groups.cooperation.services import expertise_refresh, need_refresh
+from working_groups.cooperation.tokens import confirm_token
 from working_groups.models import Membership, WorkingGroup
 
 ROLES = ["visitor", "user", "staff_a", "staff_b", "contact_a", "coordinator", "secretariat", "secretariat_no_2fa"]
@@ -54,6 +55,10 @@ class World:
     other_submitted: Need
     expertise: Expertise
     members_only: Expertise
+    d: Institution
+    interest: Interest
+    unconfirmed: Need
+    confirm_token: str
 
 
 @pytest.fixture
@@ -83,6 +88,13 @@ def world():
                                themes=[group], keywords="森林, 炭素")
     members_only = make_expertise(institution=a, author=users["staff_a"], title="会員限定の研究シーズ",
                                   themes=[group], visibility=Expertise.Visibility.MEMBERS)
+    # D's staff (no role of the matrix) already offered help with the published need
+    d = InstitutionFactory(slug="univ-d", name_ja="丁大学", name_en="Delta University", prefecture="15")
+    interest = Interest.objects.create(need=published, institution=d, user=staff_of(d, email="staff@delta.example"),
+                                       message="丁大学として協力できます。")
+    unconfirmed = make_need(title="メール確認待ちの課題", themes=[group], status=Need.Status.UNCONFIRMED,
+                            email="new@town.example.jp")
     return World(a=a, b=b, c=c, group=group, other_group=other_group, users=users, partner=partner,
                  submitted=submitted, published=published, other_submitted=other_submitted, expertise=expertise,
-                 members_only=members_only)
+                 members_only=members_only, d=d, interest=interest, unconfirmed=unconfirmed,
+                 confirm_token=confirm_token(unconfirmed))
