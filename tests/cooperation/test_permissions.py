@@ -4,12 +4,14 @@ the expertise. The submitter has no account: they act through the signed link of
 (the last test), which is the proof the design asks for."""
 
 import pytest
+from django.utils import timezone
 
 from members.notifications.models import Notification
 from tests.permissions import LOGIN, NF, OK, TF, Action, cells, check_cell
 from tests.url_names import url_names
 from working_groups.cooperation.models import Expertise, Interest, Need, Partner
 from working_groups.cooperation.tokens import confirm_token
+from working_groups.models import Initiative
 
 from . import conftest
 from .conftest import ROLES, make_need
@@ -32,6 +34,13 @@ def _institution_of(w, u) -> int:
 
 def _public(path, marker):
     return Action(path=path, marker=marker)
+
+
+def _matched_with_a(w, u):
+    """A was introduced for the published need, which is now matched."""
+    Interest.objects.create(need=w.published, institution=w.a, user=w.users["staff_a"], message="協力します",
+                            introduced_at=timezone.now())
+    Need.objects.filter(pk=w.published.pk).update(status="matched")
 
 
 NEED_FORM = {"title": "行列から出したニーズ", "description": "説明", "themes": [], "help_kind": "advice",
@@ -64,6 +73,10 @@ ACTIONS = {
                            setup=lambda w, u: Need.objects.filter(pk=w.published.pk).update(status="in-discussion"),
                            done=_status("published", "matched"),
                            success_url=lambda w, u: f"/ja/needs/{w.published.pk}/"),
+    "start_initiative": Action(
+        path=lambda w: f"/ja/needs/{w.published.pk}/initiative/", data=lambda w, u: {}, setup=_matched_with_a,
+        done=lambda w, u: Need.objects.get(pk=w.published.pk).initiative_id is not None,
+        success_url=lambda w, u: f"/ja/initiatives/{Need.objects.get(pk=w.published.pk).initiative.slug}/edit/"),
     "close": Action(path=lambda w: f"/ja/needs/{w.published.pk}/close/", data=lambda w, u: {},
                     done=_status("published", "closed"), success_url=lambda w, u: f"/ja/needs/{w.published.pk}/"),
     "create_expertise": Action(
@@ -115,6 +128,7 @@ MATRIX = {
     "edit_expertise":             [LOGIN, NF, OK, NF, OK, NF, OK, TF],
     "see_members_only_expertise": [LOGIN, NF, OK, OK, OK, OK, OK, TF],
     "mark_matched":               [LOGIN, NF, NF, NF, NF, OK, OK, TF],
+    "start_initiative":           [LOGIN, NF, OK, NF, OK, NF, NF, TF],
     "partners":                   [OK] * 8,
     "partner":                    [OK] * 8,
     "needs":                      [OK] * 8,
@@ -138,6 +152,7 @@ def db_state(media_root=None) -> dict:
         "expertise": sorted(Expertise.objects.values_list("pk", "title", "description", "visibility")),
         "partners": sorted(Partner.objects.values_list("pk", "slug", "name_ja")),
         "notifications": Notification.objects.count(),
+        "initiatives": sorted(Initiative.objects.values_list("pk", "slug")),
     }
 
 

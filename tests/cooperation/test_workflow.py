@@ -12,6 +12,7 @@ from members.notifications.models import Notification
 from working_groups.cooperation import services
 from working_groups.cooperation.models import Interest, Need, Partner
 from working_groups.cooperation.tokens import SALT, confirm_token
+from working_groups.models import Initiative
 
 from .conftest import make_need
 
@@ -146,9 +147,9 @@ def test_publish_links_the_partner_and_tells_the_submitter_and_group_members(cli
     assert need.partner == world.partner  # found by name, not duplicated
     assert Partner.objects.count() == 1
     assert [m.to[0] for m in mail.outbox] == ["official@town.example.jp"]
-    # the coordinator, a member of the group, chose nothing: new needs wait for the digest
-    held = Notification.objects.get(kind="need_published")
-    assert (held.email, held.status) == ("coordinator@gamma.example.ac.jp", "held")
+    # the coordinator, a member of the group, chose nothing: new needs reach them in the digest's
+    # section, not one by one (as for initiatives)
+    assert not Notification.objects.filter(kind="need_published").exists()
     assert "審査待ちの地域課題" in client.get("/ja/needs/").content.decode()
 
 
@@ -239,3 +240,50 @@ def test_closing_needs_a_listed_need(world):
         services.need_close(need=world.submitted, by=world.users["secretariat"])
     closed = services.need_close(need=world.published, by=world.users["secretariat"], reason="達成")
     assert closed.status == "closed"
+
+
+def test_weekly_digest_has_the_new_needs_of_my_groups(world):
+    import datetime
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from working_groups.cooperation.selectors import needs_for_digest
+
+    coordinator, staff_b = world.users["coordinator"], world.users["staff_b"]
+    week = SimpleNamespace(start=timezone.now() - datetime.timedelta(days=7), end=timezone.now())
+    section = needs_for_digest([coordinator, staff_b], week)
+    assert [item["title"] for item in section[coordinator.pk]] == [world.published.title]
+    assert section[coordinator.pk][0]["meta"] == "みどり野市"
+    assert staff_b.pk not in section  # not a member of the group
+
+
+def test_an_initiative_is_created_from_a_matched_need_and_links_back(client, world, deliver):
+    need = world.published
+    interest = services.interest_express(need=need, user=world.users["staff_a"], institution=world.a,
+                                         message="協力します。")
+    services.need_introduce(interest=interest, by=world.users["secretariat"])
+    services.need_mark_matched(need=need, by=world.users["secretariat"])
+    client.force_login(world.users["staff_b"])  # B was not introduced
+    assert client.post(f"/ja/needs/{need.pk}/initiative/").status_code == 404
+    client.force_login(world.users["staff_a"])
+    response = client.post(f"/ja/needs/{need.pk}/initiative/")
+    need.refresh_from_db()
+    initiative = need.initiative
+    assert response["Location"] == f"/ja/initiatives/{initiative.slug}/edit/"
+    assert (initiative.institution, initiative.status, initiative.prefecture) == (world.a, "draft", "20")
+    assert list(initiative.themes.all()) == [world.group]
+    assert initiative.partners == "みどり野市" and world.partner.initiatives.filter(pk=initiative.pk).exists()
+    assert client.post(f"/ja/needs/{need.pk}/initiative/").status_code == 404  # once
+    # published, it is the outcome on the need's page and on the partner's
+    Initiative.objects.filter(pk=initiative.pk).update(status="published", published_at=need.published_at)
+    assert initiative.title in client.get(f"/ja/needs/{need.pk}/").content.decode()
+    assert initiative.title in client.get("/ja/partners/midorino/").content.decode()
+
+
+def test_institution_profile_and_home_show_cooperation(client, world):
+    services.need_introduce(interest=world.interest, by=world.users["secretariat"])
+    profile = client.get("/ja/members/univ-a/").content.decode()
+    assert world.expertise.title in profile and world.members_only.title not in profile
+    assert world.published.title in client.get("/ja/members/univ-d/").content.decode()
+    assert world.published.title in client.get("/ja/").content.decode()

@@ -12,7 +12,9 @@ class CooperationConfig(AppConfig):
     verbose_name = _("Cooperation")
 
     def ready(self):
-        # The notification kinds this app sends need its models, which load after the app registry.
-        from . import notices  # noqa: PLC0415 -- they use models
+        # The notification kinds, profile section and cache signals need its models, which load after the app registry.
+        from . import cache, notices, registrations  # noqa: PLC0415 -- they use models
 
+        cache.connect()
         notices.register_all()
+        registrations.register()

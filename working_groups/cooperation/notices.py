@@ -46,7 +46,7 @@ KINDS = [
          template="cooperation/email/need_decided", context=_need, choosable=False, digestible=False, order=52),
     Kind(key="need_published", label=_("New needs in my working groups"),
          description=_("A local government or company asks for help in a theme of your groups."),
-         template="cooperation/email/need_published", context=_need, default="digest", order=53),
+         template="cooperation/email/need_published", context=_need, default="never", order=53),
     Kind(key="need_interest", label=_("Offers of help with a need"),
          description=_("A member institution offers help with a need you review."),
          template="cooperation/email/need_interest", context=_interest, order=54),

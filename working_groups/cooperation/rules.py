@@ -68,6 +68,25 @@ def can_read_expertise(user, entry) -> bool:
     return entry is not None and (entry.visibility == entry.Visibility.PUBLIC or sees_members_only(user))
 
 
+def introduced_institution_ids(user, need) -> set[int]:
+    """The user's institutions that were introduced for this need."""
+    mine = institution_ids(user)
+    if not mine or need is None:
+        return set()
+    return set(need.interests.filter(institution_id__in=mine, introduced_at__isnull=False)
+               .values_list("institution_id", flat=True))
+
+
+@rules.predicate
+def was_introduced(user, need) -> bool:
+    return bool(introduced_institution_ids(user, need))
+
+
+@rules.predicate
+def led_to_no_initiative_yet(user, need) -> bool:
+    return need is not None and need.status in (need.Status.MATCHED, need.Status.CLOSED) and need.initiative_id is None
+
+
 rules.add_perm("cooperation.view_need", is_listed | is_reviewer)
 rules.add_perm("cooperation.review_queue", is_secretariat | coordinates_a_group)
 rules.add_perm("cooperation.review_need", is_reviewer)
@@ -77,6 +96,7 @@ rules.add_perm("cooperation.see_need_history", is_reviewer)
 rules.add_perm("cooperation.express_interest", is_staff_member & is_open)
 rules.add_perm("cooperation.introduce", is_reviewer)
 rules.add_perm("cooperation.close_need", is_reviewer & is_listed)
+rules.add_perm("cooperation.start_initiative", is_staff_member & was_introduced & led_to_no_initiative_yet)
 rules.add_perm("cooperation.create_expertise", is_staff_member)
 rules.add_perm("cooperation.view_expertise", can_read_expertise | can_edit_expertise)
 rules.add_perm("cooperation.edit_expertise", can_edit_expertise)

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from members.i18n import fold
+from members.i18n import fold, pick
 from members.models import Institution
+from members.notifications.rendering import url_in
 from working_groups.models import Initiative, Participation
 from working_groups.rules import sees_members_only
-from working_groups.selectors import initiatives_listed_for
+from working_groups.selectors import current_groups_of, initiatives_listed_for
 
 from . import geography
 from .models import Expertise, Need, Partner
@@ -57,6 +58,30 @@ def review_queue_for(user, reviewer_groups: set[int] | None, secretariat: bool):
     if not secretariat:
         qs = qs.filter(themes__in=reviewer_groups or []).distinct()
     return qs
+
+
+def needs_for_digest(users, period) -> dict[int, list[dict]]:
+    """The weekly digest's "new needs" section: needs published during the week under the themes of
+    each person's groups (three queries for the whole batch)."""
+    groups_of = current_groups_of(users)
+    wanted = set().union(*groups_of.values()) if groups_of else set()
+    if not wanted:
+        return {}
+    needs = list(Need.objects.open().filter(published_at__gte=period.start, published_at__lt=period.end,
+                                            themes__in=wanted)
+                 .distinct().select_related("partner").prefetch_related("themes").order_by("-published_at")[:200])
+    themes = [(n, {g.pk for g in n.themes.all()}) for n in needs]
+    item = {(n.pk, lang): {"title": n.title, "url": url_in(lang, n),
+                           "meta": pick(n.partner.name_ja, n.partner.name_en, lang) if n.partner else ""}
+            for n in needs for lang in ("ja", "en")}
+    out = {}
+    for user in users:
+        mine = groups_of.get(user.pk, set())
+        lang = "en" if user.language == "en" else "ja"
+        items = [item[n.pk, lang] for n, groups in themes if mine & groups]
+        if items:
+            out[user.pk] = items[:20]
+    return out
 
 
 # Matching

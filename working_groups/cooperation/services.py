@@ -18,7 +18,9 @@ from members.markup import render_markdown
 from members.models import User
 from members.notifications.services import notify
 from members.selectors import secretariat_users
+from working_groups.models import Initiative
 from working_groups.selectors import coordinators_to_notify
+from working_groups.services import initiative_create
 
 from .models import Expertise, Interest, Need, Partner
 
@@ -239,6 +241,36 @@ def need_introduce(*, interest: Interest, by) -> Interest:
            context={"to_submitter": True})
     notify(kind="need_introduction", to=[interest.user], obj=interest)
     return interest
+
+
+@transaction.atomic
+def initiative_from_need(*, need: Need, by, institution) -> Initiative:
+    """A matched need led to work: a draft initiative of ``institution``, prefilled from the need
+    (its partner, themes, prefecture), linked both ways (the need's ``initiative``, the partner's
+    initiatives) so the partner's page shows the outcome. Side effects: the initiative's revision,
+    an audit entry."""
+    need = _locked(need)
+    if need.status not in (S.MATCHED, S.CLOSED) or need.initiative_id is not None:
+        raise ValidationError(_("This need is no longer in a state where that can be done."))
+    partner = need.partner
+    initiative = initiative_create(by=by, institution=institution, themes=list(need.themes.all()), data={
+        "language": need.language, "title": need.title, "summary": truncate_text(need.description, 300),
+        "body": need.description, "partners": partner.name if partner else need.organisation,
+        "prefecture": need.prefecture or institution.prefecture, "started_on": timezone.localdate(),
+        "visibility": "public",
+    })
+    need.initiative = initiative
+    need.save(update_fields=["initiative", "updated_at"])
+    if partner is not None:
+        partner.initiatives.add(initiative)
+    audit(actor=by, action="need.initiative", obj=need, institution=institution,
+          detail={"initiative": initiative.slug})
+    return initiative
+
+
+def truncate_text(text: str, length: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 # Expertise

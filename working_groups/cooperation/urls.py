@@ -18,6 +18,7 @@ urlpatterns = [
     path("needs/<int:pk>/decline/", needs.NeedDecisionView.as_view(action="decline"), name="need-decline"),
     path("needs/<int:pk>/matched/", needs.NeedDecisionView.as_view(action="matched"), name="need-matched"),
     path("needs/<int:pk>/close/", needs.NeedDecisionView.as_view(action="close"), name="need-close"),
+    path("needs/<int:pk>/initiative/", needs.InitiativeFromNeedView.as_view(), name="need-initiative"),
     path("needs/<int:pk>/interest/", needs.InterestView.as_view(), name="need-interest"),
     path("needs/interests/<int:pk>/introduce/", needs.IntroduceView.as_view(), name="interest-introduce"),
     path("expertise/", directories.ExpertiseListView.as_view(), name="expertise-list"),

@@ -18,6 +18,7 @@ from working_groups.rules import coordinated_group_ids
 from .. import selectors, services
 from ..forms import InterestForm, NeedForm, ReasonForm
 from ..models import Interest, Need
+from ..rules import introduced_institution_ids
 from ..tokens import read_confirm_token
 
 
@@ -42,6 +43,7 @@ class NeedDetailView(View):
             "can_publish": user.has_perm("cooperation.publish_need", need),
             "can_close": user.has_perm("cooperation.close_need", need),
             "can_interest": user.has_perm("cooperation.express_interest", need),
+            "can_start_initiative": user.has_perm("cooperation.start_initiative", need),
             "reason_form": reason_form or ReasonForm(),
         }
         if context["can_interest"]:
@@ -188,6 +190,26 @@ class IntroduceView(View):
         else:
             messages.success(request, _("Both parties receive an e-mail introducing them."))
         return redirect(interest.need.get_absolute_url())
+
+
+class InitiativeFromNeedView(View):
+    """POST /needs/<id>/initiative/: staff of an institution introduced for a matched need start a
+    draft initiative from it (partner, themes, prefecture filled in), then complete it."""
+
+    def post(self, request, pk):
+        need = _load(pk)
+        if not request.user.has_perm("cooperation.start_initiative", need):
+            return refuse(request)
+        institution_id = min(introduced_institution_ids(request.user, need))
+        institution = next(a.institution for a in current_affiliations(request.user)
+                           if a.institution_id == institution_id)
+        try:
+            initiative = services.initiative_from_need(need=need, by=request.user, institution=institution)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(need.get_absolute_url())
+        messages.success(request, _("A draft initiative was created from the need. Complete it and publish it."))
+        return redirect("working_groups:initiative-edit", slug=initiative.slug)
 
 
 class ReviewQueueView(View):
