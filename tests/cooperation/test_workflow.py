@@ -287,3 +287,20 @@ def test_institution_profile_and_home_show_cooperation(client, world):
     assert world.expertise.title in profile and world.members_only.title not in profile
     assert world.published.title in client.get("/ja/members/univ-d/").content.decode()
     assert world.published.title in client.get("/ja/").content.decode()
+
+
+def test_a_new_partner_record_is_linked_to_initiatives_naming_it(world):
+    from tests.working_groups.test_permissions import make_initiative
+
+    named = make_initiative(institution=world.a, author=world.users["staff_a"], slug="with-town", title="町と協働",
+                            body="本文", themes=[world.group])
+    Initiative.objects.filter(pk=named.pk).update(partners="さくら川町\n森林組合")
+    other = make_initiative(institution=world.a, author=world.users["staff_a"], slug="other-town", title="別の町",
+                            body="本文", themes=[world.group])
+    Initiative.objects.filter(pk=other.pk).update(partners="さくら川町商工会")  # not the same name
+    partner = services.partner_save(data={"kind": "municipality", "name_ja": "さくら川町", "name_en": "Sakuragawa Town",
+                                          "prefecture": "03"})
+    assert list(partner.initiatives.all()) == [named]
+    with pytest.raises(ValidationError):
+        services.partner_save(data={"kind": "municipality", "name_ja": "誤り町", "prefecture": "03",
+                                    "municipality_code": "20901"})

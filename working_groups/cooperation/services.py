@@ -57,11 +57,26 @@ def partner_save(*, data: dict, partner: Partner | None = None, initiatives=None
                          "profile_ja", "profile_en", "institution"])
     if not partner.slug:
         partner.slug = data.get("slug") or _partner_slug(partner.name_en, partner.name_ja)
+    creating = partner.pk is None
     partner.full_clean()
     partner.save()
     if initiatives is not None:
         partner.initiatives.set(initiatives)
+    elif creating:
+        partner.initiatives.add(*initiatives_naming(partner))
     return partner
+
+
+def initiatives_naming(partner: Partner) -> list[Initiative]:
+    """Initiatives whose free-text partners (one per line, kept for history) name this partner
+    exactly, in either language: a new record is linked to the work already recorded with it."""
+    names = {n.strip() for n in (partner.name_ja, partner.name_en) if n.strip()}
+    found = []
+    for name in names:
+        for initiative in Initiative.objects.filter(partners__contains=name).only("pk", "partners"):
+            if name in {line.strip() for line in initiative.partners.splitlines()}:
+                found.append(initiative)
+    return found
 
 
 def partner_for(need: Need) -> Partner:
