@@ -113,6 +113,22 @@ NEEDS = [
      "当社の省エネ製品を大学で紹介してほしいです。", ""),
 ]
 
+# Needs written in English (a foreign-owned company, an international exchange office)
+NEEDS_EN = [
+    ("kibou-denki", S.PUBLISHED, H.DATA, ["innovation", "campus"], "23",
+     "Analysing heat-pump data from our customers' buildings",
+     "We collect operating data from 300 heat pumps in offices and schools. We are looking for a lab to find "
+     "which settings save the most energy, and to publish the method openly.", "From spring 2027, six months"),
+    ("hikari-prefecture-office", S.PUBLISHED, H.SPEAKER, ["international"], "34",
+     "Speakers on decarbonisation for a visiting delegation",
+     "A delegation of city officials from a partner region abroad visits in autumn. We need two speakers, in "
+     "English, on how Japanese universities work with local governments toward carbon neutrality.", "October 2026"),
+    ("minato-logistics", S.DISCUSSION, H.JOINT_RESEARCH, ["innovation"], "14",
+     "Battery swapping for electric delivery vans",
+     "We want to test battery swapping for our delivery vans and need a partner to model the grid load and the "
+     "battery ageing.", "Two years"),
+]
+
 DECLINE_REASON = ("コアリションの研究協力の対象ではないため掲載を見送りました。"
                   "Not a request for research cooperation, so it was not published.")
 
@@ -192,6 +208,21 @@ def seed() -> dict:
             confirmed_at=None if status == S.UNCONFIRMED else now - datetime.timedelta(days=5 + n * 9),
             published_at=published, reason=DECLINE_REASON if status == S.DECLINED else "",
             created_at=(published or now) - datetime.timedelta(days=2)))
+        if created:
+            need.themes.set([groups[t] for t in themes])
+            need_refresh(need)
+            need.save()
+        needs.append(need)
+
+    for n, (partner_slug, status, help_kind, themes, pref, title, description, period) in enumerate(NEEDS_EN):
+        partner = partners[partner_slug]
+        published = now - datetime.timedelta(days=6 + n * 13)
+        need, created = Need.objects.get_or_create(title=title, defaults=dict(
+            partner=partner, description=description, prefecture=pref, help_kind=help_kind, period=period,
+            status=status, organisation=partner.name_en, organisation_kind=partner.kind, contact_name="Alex Kim",
+            contact_role="Sustainability office", contact_email=f"needs-en-{n}@{partner_slug}.example",
+            language="en", confirmed_at=published - datetime.timedelta(days=2), published_at=published,
+            created_at=published - datetime.timedelta(days=3)))
         if created:
             need.themes.set([groups[t] for t in themes])
             need_refresh(need)
