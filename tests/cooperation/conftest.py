@@ -10,7 +10,7 @@ from members.models import Affiliation, Institution
 from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
 from working_groups.cooperation.models import Expertise, Interest, Need, Partner
 from working_groups.cooperation.services import expertise_refresh, need_refresh
-from working_groups.cooperation.tokens import confirm_token
+from working_groups.cooperation.tokens import confirm_token, edit_token
 from working_groups.models import Membership, WorkingGroup
 
 ROLES = ["visitor", "user", "staff_a", "staff_b", "contact_a", "coordinator", "secretariat", "secretariat_no_2fa"]
@@ -59,6 +59,8 @@ class World:
     interest: Interest
     unconfirmed: Need
     confirm_token: str
+    returned: Need
+    edit_token: str
 
 
 @pytest.fixture
@@ -94,7 +96,11 @@ def world():
                                        message="丁大学として協力できます。")
     unconfirmed = make_need(title="メール確認待ちの課題", themes=[group], status=Need.Status.UNCONFIRMED,
                             email="new@town.example.jp")
+    returned = make_need(title="差し戻し中の課題", themes=[group], status=Need.Status.RETURNED,
+                         email="asked@town.example.jp")
+    Need.objects.filter(pk=returned.pk).update(reason="対象の施設はいくつですか。")
+    returned.refresh_from_db()
     return World(a=a, b=b, c=c, group=group, other_group=other_group, users=users, partner=partner,
                  submitted=submitted, published=published, other_submitted=other_submitted, expertise=expertise,
                  members_only=members_only, d=d, interest=interest, unconfirmed=unconfirmed,
-                 confirm_token=confirm_token(unconfirmed))
+                 confirm_token=confirm_token(unconfirmed), returned=returned, edit_token=edit_token(returned))

@@ -61,6 +61,10 @@ ACTIONS = {
     "decline": Action(path=lambda w: f"/ja/needs/{w.submitted.pk}/decline/", data=lambda w, u: {"reason": "対象外"},
                       done=_status("submitted", "declined"),
                       success_url=lambda w, u: f"/ja/needs/{w.submitted.pk}/"),
+    "return_need": Action(path=lambda w: f"/ja/needs/{w.submitted.pk}/return/",
+                          data=lambda w, u: {"reason": "対象の施設はいくつですか"},
+                          done=_status("submitted", "returned"),
+                          success_url=lambda w, u: f"/ja/needs/{w.submitted.pk}/"),
     "express_interest": Action(
         path=lambda w: f"/ja/needs/{w.published.pk}/interest/",
         data=lambda w, u: {"institution": _institution_of(w, u), "message": "協力します"},
@@ -108,6 +112,11 @@ ACTIONS = {
                           done=lambda w, u: Need.objects.filter(title="行列から出したニーズ").exists(),
                           success_url=lambda w, u: "/ja/needs/sent/"),
     # the submitter's signed link: whoever holds it (the e-mail is the proof), signed in or not
+    "answer_question": Action(
+        path=lambda w: f"/ja/needs/edit/{w.edit_token}/",
+        data=lambda w, u: {**NEED_FORM, "title": "差し戻し中の課題", "description": "施設は12か所です。",
+                           "themes": [w.group.pk]},
+        done=_status("returned", "submitted"), success_url=lambda w, u: "/ja/needs/"),
     "confirm": Action(path=lambda w: f"/ja/needs/confirm/{w.confirm_token}/", data=lambda w, u: {},
                       marker=lambda w, u: "メールアドレスを確認しました",
                       done=_status("unconfirmed", "submitted")),
@@ -139,6 +148,8 @@ MATRIX = {
     "need_sent":                  [OK] * 8,
     "submit_need":                [OK] * 8,
     "confirm":                    [OK] * 8,
+    "return_need":                [LOGIN, NF, NF, NF, NF, OK, OK, TF],
+    "answer_question":            [OK] * 8,
 }
 
 COVERED_URL_NAMES = url_names(action.path for action in ACTIONS.values())

@@ -304,3 +304,37 @@ def test_a_new_partner_record_is_linked_to_initiatives_naming_it(world):
     with pytest.raises(ValidationError):
         services.partner_save(data={"kind": "municipality", "name_ja": "誤り町", "prefecture": "03",
                                     "municipality_code": "20901"})
+
+
+def test_returned_need_is_answered_through_its_link_once(client, world, deliver):
+    client.force_login(world.users["coordinator"])
+    with deliver():
+        client.post(f"/ja/needs/{world.submitted.pk}/return/", {"reason": ""})
+    assert Need.objects.get(pk=world.submitted.pk).status == "submitted"  # a question is required
+    assert mail.outbox == []
+    with deliver():
+        client.post(f"/ja/needs/{world.submitted.pk}/return/", {"reason": "対象の施設はいくつですか。"})
+    need = Need.objects.get(pk=world.submitted.pk)
+    assert need.status == "returned"
+    [message] = mail.outbox
+    assert message.to == ["official@town.example.jp"] and "対象の施設はいくつですか。" in message.body
+    link = re.search(r"http://testserver(/ja/needs/edit/[^/\s]+/)", message.body).group(1)
+    client.logout()
+    page = client.get(link).content.decode()
+    assert "対象の施設はいくつですか。" in page
+    mail.outbox.clear()
+    with deliver():
+        response = client.post(link, form_data(world, title="審査待ちの地域課題", description="施設は12か所です。",
+                                               contact_email="changed@evil.example"))
+    assert response.status_code == 302
+    need.refresh_from_db()
+    assert (need.status, need.description, need.contact_email) == ("submitted", "施設は12か所です。",
+                                                                   "official@town.example.jp")
+    assert "desk@coalition.example.org" in [m.to[0] for m in mail.outbox]
+    assert client.get(link).status_code == 400  # answered: the link no longer works
+
+
+def test_edit_link_tampered_or_for_another_need_is_refused(client, world):
+    assert client.get(f"/ja/needs/edit/{world.edit_token}x/").status_code == 400
+    assert client.get(f"/ja/needs/edit/{world.confirm_token}/").status_code == 400  # another salt
+    assert client.get(f"/ja/needs/edit/{world.edit_token}/").status_code == 200

@@ -120,12 +120,14 @@ class NeedQuerySet(models.QuerySet):
 class Need(models.Model):
     """What a local government, company or other organisation wants help with (課題・ニーズ).
 
-    unconfirmed (the submitter has not yet followed the e-mail link) → submitted (waits for review)
+    unconfirmed (the submitter has not yet followed the e-mail link) → submitted (waits for review;
+    returned with a question, the submitter answers through a signed link and it waits again)
     → published → in discussion → matched → closed; or declined, with a reason."""
 
     class Status(models.TextChoices):
         UNCONFIRMED = "unconfirmed", _("Waiting for e-mail confirmation")
         SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned with a question")
         PUBLISHED = "published", _("Published")
         DISCUSSION = "in-discussion", _("In discussion")
         MATCHED = "matched", _("Matched")

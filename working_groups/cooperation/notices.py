@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from members.notifications.registry import Kind, Obsolete, register, target_of
 from members.notifications.rendering import absolute
 
-from .tokens import confirm_url
+from .tokens import confirm_url, edit_url
 
 
 def _need(notification):
@@ -19,6 +19,10 @@ def _need(notification):
                "themes": list(need.themes.all())}
     if notification.kind == "need_confirm":
         context["confirm_url"] = confirm_url(need)
+    if notification.kind == "need_returned":
+        if need.status != need.Status.RETURNED:
+            raise Obsolete("answered already")
+        context["edit_url"] = edit_url(need)
     return context
 
 
@@ -44,6 +48,9 @@ KINDS = [
     Kind(key="need_decided", label=_("Your need reviewed"),
          description=_("The need you submitted was published or declined."),
          template="cooperation/email/need_decided", context=_need, choosable=False, digestible=False, order=52),
+    Kind(key="need_returned", label=_("A question about your need"),
+         description=_("The secretariat asks a question about the need you submitted."),
+         template="cooperation/email/need_returned", context=_need, choosable=False, digestible=False, order=52),
     Kind(key="need_published", label=_("New needs in my working groups"),
          description=_("A local government or company asks for help in a theme of your groups."),
          template="cooperation/email/need_published", context=_need, default="never", order=53),

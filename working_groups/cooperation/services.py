@@ -187,6 +187,40 @@ def need_publish(*, need: Need, by) -> Need:
 
 
 @transaction.atomic
+def need_return(*, need: Need, by, question: str) -> Need:
+    """Submitted → returned: the reviewer asks the submitter a question; the submitter answers by
+    editing the need through a signed link (need_resubmit). Side effects: audit entry, e-mail."""
+    question = (question or "").strip()
+    if not question:
+        raise ValidationError({"reason": _("Write the question; the submitter will read it.")})
+    need = _move(need, to=S.RETURNED, allowed_from=(S.SUBMITTED,), by=by, action="return", reason=question)
+    notify(kind="need_returned", to=[need.contact_email], obj=need, language=need.language,
+           period=need.updated_at.isoformat())
+    return need
+
+
+@transaction.atomic
+def need_resubmit(*, need: Need, data: dict, themes) -> Need:
+    """The submitter answered (through the signed link): the need waits for review again and its
+    reviewers hear of it. Side effects: audit entry, e-mails."""
+    themes = list(themes)
+    if not themes:
+        raise ValidationError({"themes": _("Choose at least one theme.")})
+    need = _locked(need)
+    if need.status != S.RETURNED:
+        raise ValidationError(_("This need is no longer in a state where that can be done."))
+    _set(need, {k: v for k, v in data.items() if k != "contact_email"}, NEED_FIELDS)
+    need.status = S.SUBMITTED
+    need_refresh(need)
+    need.full_clean(exclude=["partner", "initiative"])
+    need.save()
+    need.themes.set(themes)
+    audit(actor=None, action="need.resubmit", obj=need)
+    notify(kind="need_submitted", to=reviewers_of(need), obj=need, period=need.updated_at.isoformat())
+    return need
+
+
+@transaction.atomic
 def need_decline(*, need: Need, by, reason: str) -> Need:
     """Submitted → declined, with a reason the submitter reads. Side effects: audit entry, e-mail."""
     reason = (reason or "").strip()

@@ -13,6 +13,8 @@ urlpatterns = [
     path("needs/feed/", directories.NeedFeed(), name="need-feed"),
     path("needs/review/", needs.ReviewQueueView.as_view(), name="need-review"),
     path("needs/confirm/<str:token>/", needs.NeedConfirmView.as_view(), name="need-confirm"),
+    path("needs/edit/<str:token>/", needs.NeedEditView.as_view(), name="need-edit"),
+    path("needs/<int:pk>/return/", needs.NeedDecisionView.as_view(action="return"), name="need-return"),
     path("needs/<int:pk>/", needs.NeedDetailView.as_view(), name="need-detail"),
     path("needs/<int:pk>/publish/", needs.NeedDecisionView.as_view(action="publish"), name="need-publish"),
     path("needs/<int:pk>/decline/", needs.NeedDecisionView.as_view(action="decline"), name="need-decline"),

@@ -19,7 +19,7 @@ from .. import selectors, services
 from ..forms import InterestForm, NeedForm, ReasonForm
 from ..models import Interest, Need
 from ..rules import introduced_institution_ids
-from ..tokens import read_confirm_token
+from ..tokens import read_confirm_token, read_edit_token
 
 
 def _load(pk) -> Need:
@@ -121,11 +121,53 @@ class NeedConfirmView(View):
         return render(request, "cooperation/need_confirm.html", {"need": need, "confirmed": True})
 
 
+class NeedEditView(FormView):
+    """/needs/edit/<token>/: the submitter answers a reviewer's question by correcting the need
+    through the signed link of the e-mail; it then waits for review again."""
+
+    template_name = "cooperation/need_form.html"
+    form_class = NeedForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.need, problem = read_edit_token(kwargs["token"])
+        if self.need is None:
+            return render(request, "cooperation/need_link_invalid.html", {"problem": problem}, status=400)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.need
+        return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["contact_email"].disabled = True  # the address the link was sent to stays
+        return form
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["returned"] = self.need
+        return ctx
+
+    def form_valid(self, form):
+        if form.is_spam:
+            return redirect("cooperation:need-sent")
+        data = {name: form.cleaned_data[name] for name in services.NEED_FIELDS if name in form.cleaned_data}
+        try:
+            services.need_resubmit(need=self.need, data=data, themes=form.cleaned_data["themes"])
+        except ValidationError as exc:
+            form_errors_to_form(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Thank you: your answer is sent to the secretariat."))
+        return redirect("cooperation:need-list")
+
+
 class NeedDecisionView(View):
     """POST /needs/<id>/<action>/: publish, decline (with a reason), matched, close."""
 
     action = ""
     PERMISSIONS = {"publish": "cooperation.publish_need", "decline": "cooperation.decline_need",
+                   "return": "cooperation.return_need",
                    "matched": "cooperation.close_need", "close": "cooperation.close_need"}
 
     def post(self, request, pk):
@@ -141,6 +183,9 @@ class NeedDecisionView(View):
             elif self.action == "decline":
                 services.need_decline(need=need, by=request.user, reason=reason)
                 messages.success(request, _("The need is declined; the submitter receives the reason."))
+            elif self.action == "return":
+                services.need_return(need=need, by=request.user, question=reason)
+                messages.success(request, _("The question is sent to the submitter."))
             elif self.action == "matched":
                 services.need_mark_matched(need=need, by=request.user)
                 messages.success(request, _("The need is marked as matched."))
