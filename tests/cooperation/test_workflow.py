@@ -338,3 +338,19 @@ def test_edit_link_tampered_or_for_another_need_is_refused(client, world):
     assert client.get(f"/ja/needs/edit/{world.edit_token}x/").status_code == 400
     assert client.get(f"/ja/needs/edit/{world.confirm_token}/").status_code == 400  # another salt
     assert client.get(f"/ja/needs/edit/{world.edit_token}/").status_code == 200
+
+
+def test_new_need_reaches_staff_of_theme_institutions_in_its_region_who_asked(world, deliver):
+    from members.notifications.models import NotificationPreference
+    from working_groups.models import Participation
+
+    near = world.a  # Nagano (Chubu), like the need
+    far = world.b  # Fukuoka
+    for institution in (near, far):
+        Participation.objects.create(group=world.group, institution=institution, status="active")
+    for user in (world.users["staff_a"], world.users["staff_b"]):
+        NotificationPreference.objects.create(user=user, kind="need_published", delivery="immediate")
+    with deliver():
+        services.need_publish(need=world.submitted, by=world.users["secretariat"])
+    rows = Notification.objects.filter(kind="need_published")
+    assert sorted(rows.values_list("email", flat=True)) == ["staff@alpha.example.ac.jp"]

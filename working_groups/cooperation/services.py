@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from members.audit.services import audit
 from members.i18n import fold
 from members.markup import render_markdown
-from members.models import User
+from members.models import Institution, User
 from members.notifications.services import notify
 from members.selectors import secretariat_users
 from working_groups.models import Initiative
@@ -178,11 +178,7 @@ def need_publish(*, need: Need, by) -> Need:
 
     need = _move(need, to=S.PUBLISHED, allowed_from=(S.SUBMITTED,), by=by, action="publish", before_save=publish)
     notify(kind="need_decided", to=[need.contact_email], obj=need, language=need.language)
-    staff = User.objects.filter(
-        is_active=True, group_memberships__group__in=need.themes.all(),
-        group_memberships__status="active",
-    ).exclude(pk=getattr(by, "pk", None)).distinct()
-    notify(kind="need_published", to=staff, obj=need)
+    notify(kind="need_published", to=need_audience(need, exclude=by), obj=need)
     return need
 
 
@@ -218,6 +214,20 @@ def need_resubmit(*, need: Need, data: dict, themes) -> Need:
     audit(actor=None, action="need.resubmit", obj=need)
     notify(kind="need_submitted", to=reviewers_of(need), obj=need, period=need.updated_at.isoformat())
     return need
+
+
+def need_audience(need: Need, *, exclude=None):
+    """Who may hear of a newly published need (as they chose: now, digest or never): staff of active
+    member institutions that take part in one of its themes and lie in its region (anywhere in
+    Japan: every region)."""
+    institutions = Institution.objects.active().filter(
+        group_participations__group__in=need.themes.all(), group_participations__status="active")
+    region = need.region
+    if region is not None:
+        institutions = institutions.filter(prefecture__in=region.codes)
+    return User.objects.filter(
+        is_active=True, affiliations__status="approved", affiliations__institution__in=institutions,
+    ).exclude(pk=getattr(exclude, "pk", None)).distinct()
 
 
 @transaction.atomic
