@@ -30,7 +30,7 @@ ALL = NAMESPACES
 CACHEABLE = {
     "home": ALL,
     "members:directory": ("members", "groups"),
-    "members:institution-detail": ("members", "groups", "initiatives"),
+    "members:institution-detail": ("members", "groups", "initiatives", "cooperation"),
     "working_groups:group-list": ("groups", "members", "meetings"),
     "working_groups:group-detail": ALL,
     "working_groups:initiative-list": ("initiatives", "groups", "members"),

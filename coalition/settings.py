@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "members",
     "working_groups",
     "working_groups.progress",
+    "working_groups.cooperation",
     "meetings",
     "coalition",
 ]

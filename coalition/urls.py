@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("", include("members.urls")),
     path("", include("working_groups.urls")),
     path("", include("working_groups.progress.urls")),
+    path("", include("working_groups.cooperation.urls")),
     path("", include("meetings.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -24,6 +24,7 @@ from meetings.models import MeetingDocument
 from meetings.selectors import meeting_rows, public_meetings
 from members.access import refuse
 from members.models import Institution
+from working_groups.cooperation.models import Need
 from working_groups.models import Initiative, InitiativeDocument, WorkingGroup
 from working_groups.progress.selectors import most_adopted
 from working_groups.selectors import latest_initiatives
@@ -42,6 +43,7 @@ def home(request):
         "upcoming_meetings": list(meeting_rows(public.upcoming())[:4]),
         "latest_initiatives": latest_initiatives(request.user, limit=6),
         "most_adopted": most_adopted(timezone.localdate().year, limit=4),
+        "latest_needs": list(Need.objects.open().select_related("partner").order_by("-published_at", "-id")[:4]),
     }
     return render(request, "coalition/home.html", context)
 

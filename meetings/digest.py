@@ -35,6 +35,7 @@ from members.models import User
 from members.notifications.models import Delivery, Notification, NotificationPreference
 from members.notifications.services import dedup_key, enqueue_on_commit
 from members.selectors import new_members_for_digest
+from working_groups.cooperation.selectors import needs_for_digest
 from working_groups.selectors import initiatives_for_digest
 
 from .models import DigestChunk, DigestRun
@@ -79,6 +80,7 @@ class Section:
 SECTIONS = (
     Section("initiatives", "あなたのワーキンググループの新着取組事例", "New initiatives in your working groups",
             initiatives_for_digest),
+    Section("needs", "あなたのワーキンググループの新しいニーズ", "New needs in your working groups", needs_for_digest),
     Section("meetings", "今後2週間の会議", "Meetings in the next two weeks", upcoming_for_digest),
     Section("minutes", "公開された議事録", "Minutes published", minutes_for_digest),
     Section("new-members", "新しい会員機関", "New members", new_members_for_digest),

@@ -320,7 +320,7 @@ def queued_messages(response):
 # Nothing half-saved
 # ---------------------------------------------------------------------------------------------
 
-SNAPSHOT_APPS = {"members", "working_groups", "meetings", "account", "mfa"}
+SNAPSHOT_APPS = {"members", "working_groups", "cooperation", "meetings", "account", "mfa"}
 
 
 def snapshot() -> dict:
@@ -605,6 +605,18 @@ FORMS = {
     "initiative-document": Form(
         "coordinator", lambda w: f"/initiatives/{w.initiative.slug}/documents/", lambda w: {"title": "資料"},
         files=(("file", "document", True),), shows_form=False, tells_by_message=True),
+    # cooperation: the public need form, expertise by staff
+    "need-create": Form(
+        None, lambda w: "/needs/new/",
+        lambda w: {"title": "公共施設の省エネ診断", "description": "市の施設の省エネ診断をお願いしたいです。",
+                   "themes": [str(w.energy.pk)], "help_kind": "advice", "prefecture": "20", "period": "2027年度",
+                   "organisation": "みどり野市", "organisation_kind": "municipality", "contact_name": "森 花子",
+                   "contact_role": "環境課", "contact_email": "hanako@town.example.jp", "consent": "on"}),
+    "expertise-create": Form(
+        "staff", lambda w: "/expertise/new/",
+        lambda w: {"institution": str(w.beta.pk), "title": "森林の炭素吸収量モニタリング",
+                   "description": "ドローンで計測します。", "keywords": "森林, 炭素", "themes": [str(w.energy.pk)],
+                   "prefecture_list": ["20", "13"], "language_list": ["ja", "en"], "visibility": "public"}),
     # meetings
     "meeting-create": Form("coordinator", lambda w: "/meetings/new/", _meeting_data),
     "meeting-edit": Form("coordinator", lambda w: f"/meetings/{w.meeting.pk}/edit/", _meeting_edit_data),
@@ -766,13 +778,14 @@ PARAMETERS = {
     "q": ["信州", "tokyo", "とうきょう", "ＴＯＫＹＯ"],
     "region": REGION_SLUGS,
     "prefecture": PREFECTURES[:3] + ["13", "47", "1"],
-    "kind": [k for k, _ in Institution.Kind.choices],
+    "kind": [k for k, _ in Institution.Kind.choices] + ["joint-research", "municipality", "speaker"],
     "category": [c for c, _ in Institution.Category.choices],
     "wg": ["energy", "campus", "general-meeting"],
     "institution": ["alpha", "beta"],
     "year": ["2021", "2022", str(datetime.date.today().year + 1)],
     "format": ["csv", "json", "in_person", "online", "hybrid"],
     "when": ["past", "upcoming"],
+    "status": ["open", "published", "in-discussion", "matched", "closed", "all", "declined", "unconfirmed"],
     "page": ["1", "2", "500", "501", "10000"],
 }
 PAGES = {
@@ -789,6 +802,11 @@ PAGES = {
     "meeting-ical": ("/meetings/{meeting}/ical/", []),
     "meetings-feed": ("/meetings/ical/", ["wg"]),
     "apply": ("/members/apply/", []),
+    "partners": ("/partners/", ["q", "kind", "region", "prefecture", "page", "format"]),
+    "needs": ("/needs/", ["q", "wg", "region", "prefecture", "kind", "status", "year", "page", "format"]),
+    "needs-feed": ("/needs/feed/", []),
+    "need-form": ("/needs/new/", []),
+    "expertise": ("/expertise/", ["q", "wg", "region", "prefecture", "institution", "year", "page", "format"]),
 }
 BAD_REQUEST = {"ja": "不正なリクエスト", "en": "Bad request"}
 NOT_FOUND = {"ja": "ページが見つかりません", "en": "Page not found"}

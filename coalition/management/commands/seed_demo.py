@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 import meetings.demo
 import members.demo
+import working_groups.cooperation.demo
 import working_groups.demo
 import working_groups.progress.demo
 
@@ -21,10 +22,13 @@ class Command(BaseCommand):
         n_initiatives = working_groups.demo.seed_initiatives()
         progress = working_groups.progress.demo.seed()
         n_meetings = meetings.demo.seed()
+        cooperation = working_groups.cooperation.demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups, "
-                f"{n_initiatives} initiatives, {progress['adoptions']} adoptions, {n_meetings} meetings."
+                f"{n_initiatives} initiatives, {progress['adoptions']} adoptions, {n_meetings} meetings, "
+                f"{cooperation['partners']} partners, {cooperation['needs']} needs, "
+                f"{cooperation['expertise']} expertise entries."
             )
         )
         self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")

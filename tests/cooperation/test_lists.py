@@ -1,0 +1,142 @@
+"""The three directories and the feed: filters, open data, hostile query strings, and query counts
+that do not grow with the data."""
+
+import json
+from xml.etree import ElementTree
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from working_groups.cooperation.models import Expertise, Need, Partner
+
+from .conftest import make_expertise, make_need
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+HOSTILE = ["page=abc", "page=-1", "page=99999999", "q=%00", "q=" + "x" * 3000, "q=%E3%81", "prefecture=99",
+           "region=nowhere", "wg=no-such-group", "format=xml", "q=a&q=b", "status=bogus", "kind=%00",
+           "year=abc", "institution=nobody", "page=%EF%BC%92"]
+
+
+def body(response) -> str:
+    return (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+
+
+def test_board_shows_open_needs_by_default_and_filters(client, world):
+    matched = make_need(title="マッチング済みの課題", themes=[world.group], status=Need.Status.MATCHED)
+    anywhere = make_need(title="どこでもよい課題", themes=[world.other_group], prefecture="",
+                         help_kind=Need.Help.SPEAKER)
+    page = client.get("/ja/needs/").content.decode()
+    assert world.published.title in page and anywhere.title in page
+    assert matched.title not in page and world.submitted.title not in page
+    assert matched.title in client.get("/ja/needs/?status=matched").content.decode()
+    assert client.get("/ja/needs/?status=matched").context["paginator"].count == 1
+    speaker = client.get("/ja/needs/?kind=speaker").content.decode()
+    assert anywhere.title in speaker and world.published.title not in speaker
+    # a need anywhere in Japan is in every region and prefecture
+    kyushu = client.get("/ja/needs/?region=kyushu-okinawa").content.decode()
+    assert anywhere.title in kyushu and world.published.title not in kyushu
+    assert world.published.title in client.get("/ja/needs/?prefecture=20&wg=regional").content.decode()
+    assert world.published.title in client.get("/ja/needs/?q=炭素吸収").content.decode()
+    assert world.published.title not in client.get("/ja/needs/?q=蓄電池").content.decode()
+
+
+def test_board_facet_counts(client, world):
+    make_need(title="二件目", themes=[world.group], status=Need.Status.CLOSED)
+    facets = client.get("/ja/needs/").context["facets"]
+    assert facets["wg"] == {"regional": 1}
+    assert facets["status"] == {"published": 1, "closed": 1}
+    assert facets["region"]["chubu"] == 1
+
+
+def test_open_data_of_each_directory(client, world):
+    rows = json.loads(client.get("/ja/needs/?format=json").content)["results"]
+    assert [r["title"] for r in rows] == [world.published.title]
+    assert rows[0]["partner_slug"] == "midorino" and rows[0]["themes"] == "regional"
+    csv = body(client.get("/ja/partners/?format=csv"))
+    assert csv.startswith("\ufeffslug,kind,name_ja") and "midorino,municipality,みどり野市" in csv
+    expertise = json.loads(client.get("/ja/expertise/?format=json").content)["results"]
+    assert [e["title"] for e in expertise] == [world.expertise.title]  # members-only left out for visitors
+
+
+def test_csv_cells_that_look_like_formulas_are_quoted(client, world):
+    Partner.objects.create(slug="evil", kind="company", name_ja="=HYPERLINK(\"x\")", prefecture="13")
+    assert "'=HYPERLINK" in body(client.get("/ja/partners/?format=csv"))
+
+
+def test_feed_lists_published_needs(client, world):
+    response = client.get("/ja/needs/feed/")
+    root = ElementTree.fromstring(response.content)
+    titles = [e.find(ATOM + "title").text for e in root.findall(ATOM + "entry")]
+    assert titles == [world.published.title]
+    assert "official@town.example.jp" not in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/ja/partners/", "/ja/needs/", "/ja/expertise/"])
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_query_strings_never_fail(client, world, path, query):
+    response = client.get(f"{path}?{query}")
+    assert response.status_code in (200, 400, 404)
+
+
+def test_partner_page_shows_initiatives_by_institution_and_needs(client, world):
+    from tests.working_groups.test_permissions import make_initiative
+
+    initiative = make_initiative(institution=world.a, author=world.users["staff_a"], slug="satoyama-a",
+                                 title="里山の整備", body="本文", themes=[world.group])
+    members_only = make_initiative(institution=world.a, author=world.users["staff_a"], slug="hidden-a",
+                                   title="会員限定の取組", body="本文", themes=[world.group], visibility="members")
+    world.partner.initiatives.set([initiative, members_only])
+    page = client.get("/ja/partners/midorino/").content.decode()
+    assert "里山の整備" in page and "甲大学" in page and world.published.title in page
+    assert "会員限定の取組" not in page
+    client.force_login(world.users["staff_b"])
+    assert "会員限定の取組" in client.get("/ja/partners/midorino/").content.decode()
+
+
+def _more_data(world, n):
+    for i in range(n):
+        partner = Partner.objects.create(slug=f"p{i}", kind="company", name_ja=f"会社{i}", prefecture="13")
+        make_need(title=f"課題{i}", themes=[world.group, world.other_group], partner=partner)
+        make_expertise(institution=world.b, author=world.users["staff_b"], title=f"シーズ{i}",
+                       themes=[world.group, world.other_group], keywords="森林")
+
+
+def _count(client, path) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("who", [None, "staff_a"])
+def test_query_counts_do_not_grow_with_the_data(client, world, who):
+    if who:
+        client.force_login(world.users[who])
+    paths = ["/ja/partners/", "/ja/needs/", "/ja/expertise/", "/ja/needs/?q=森林", "/ja/expertise/?q=森林",
+             f"/ja/needs/{world.published.pk}/",
+             "/ja/expertise/?prefecture=20", "/ja/partners/midorino/"]
+    for path in paths:
+        _count(client, path)  # warm the session and the caches
+    before = {path: _count(client, path) for path in paths}
+    _more_data(world, 25)
+    after = {path: _count(client, path) for path in paths}
+    assert after == before
+    assert max(after.values()) <= 25
+
+
+def test_expertise_filters(client, world):
+    nationwide = make_expertise(institution=world.b, author=world.users["staff_b"], title="全国対応のシーズ",
+                                themes=[world.other_group], prefectures=(), nationwide=True)
+    kyushu = make_expertise(institution=world.b, author=world.users["staff_b"], title="九州のシーズ",
+                            themes=[world.other_group], prefectures=("40",))
+    page = client.get("/ja/expertise/?prefecture=20").content.decode()
+    assert world.expertise.title in page and nationwide.title in page and kyushu.title not in page
+    assert kyushu.title in client.get("/ja/expertise/?region=kyushu-okinawa").content.decode()
+    assert client.get("/ja/expertise/?institution=univ-b").context["paginator"].count == 2
+    assert world.members_only.title not in client.get("/ja/expertise/").content.decode()
+    client.force_login(world.users["staff_b"])
+    assert world.members_only.title in client.get("/ja/expertise/").content.decode()
+    assert Expertise.objects.count() == 4

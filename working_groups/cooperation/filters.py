@@ -1,0 +1,150 @@
+"""Filters of the partner directory, the needs board and the expertise directory. The parameter
+names are the site's (q, wg, region, prefecture, kind, status, year, institution; docs/urls.md)."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from members.models import Institution
+from members.regions import PREFECTURE_CHOICES, REGION_CHOICES, REGIONS_BY_SLUG
+from working_groups.models import WorkingGroup
+
+from .models import Expertise, Need, Partner
+
+
+def _search_widget(placeholder):
+    return forms.TextInput(attrs={"type": "search", "placeholder": placeholder})
+
+
+def _themes():
+    return WorkingGroup.objects.themes().order_by("order", "slug")
+
+
+def year_choices():
+    return [(y, str(y)) for y in range(datetime.date.today().year + 1, 2020, -1)]
+
+
+class PartnerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100,
+                                  widget=_search_widget(_("e.g. 市, energy, 森林")))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Partner.Kind.choices)
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=REGION_CHOICES, method="filter_region")
+    prefecture = django_filters.ChoiceFilter(label=_("Prefecture"), choices=PREFECTURE_CHOICES)
+
+    class Meta:
+        model = Partner
+        fields = ["q", "kind", "region", "prefecture"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(prefecture__in=REGIONS_BY_SLUG[value].codes)
+
+
+STATUS_OPEN, STATUS_ALL = "open", "all"
+STATUS_CHOICES = [
+    (STATUS_OPEN, pgettext_lazy("needs", "Open")),
+    (Need.Status.PUBLISHED, Need.Status.PUBLISHED.label),
+    (Need.Status.DISCUSSION, Need.Status.DISCUSSION.label),
+    (Need.Status.MATCHED, Need.Status.MATCHED.label),
+    (Need.Status.CLOSED, Need.Status.CLOSED.label),
+    (STATUS_ALL, pgettext_lazy("needs", "All")),
+]
+
+
+class NeedFilter(django_filters.FilterSet):
+    """The board; ``status`` is open (published or in discussion) unless asked otherwise."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100,
+                                  widget=_search_widget(_("e.g. 地域, 森林, battery")))
+    wg = django_filters.ModelChoiceFilter(label=_("Theme"), queryset=_themes(), to_field_name="slug",
+                                          method="filter_wg")
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=REGION_CHOICES, method="filter_region")
+    prefecture = django_filters.ChoiceFilter(label=_("Prefecture"), choices=PREFECTURE_CHOICES,
+                                             method="filter_prefecture")
+    kind = django_filters.ChoiceFilter(label=_("Kind of help"), choices=Need.Help.choices, field_name="help_kind")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES, method="filter_status",
+                                         empty_label=None)
+    year = django_filters.TypedChoiceFilter(label=_("Year"), choices=year_choices, coerce=int)
+
+    class Meta:
+        model = Need
+        fields = ["q", "wg", "region", "prefecture", "kind", "status", "year"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        self.form.is_valid()
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=Need.OPEN_STATUSES)
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_wg(self, queryset, name, value):
+        return queryset.filter(themes=value)
+
+    def filter_region(self, queryset, name, value):
+        # a need anywhere in Japan is a need in every region
+        return queryset.filter(Q(prefecture__in=REGIONS_BY_SLUG[value].codes) | Q(prefecture=""))
+
+    def filter_prefecture(self, queryset, name, value):
+        return queryset.filter(Q(prefecture=value) | Q(prefecture=""))
+
+    def filter_status(self, queryset, name, value):
+        if value == STATUS_OPEN:
+            return queryset.filter(status__in=Need.OPEN_STATUSES)
+        if value == STATUS_ALL:
+            return queryset
+        return queryset.filter(status=value)
+
+
+class ExpertiseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100,
+                                  widget=_search_widget(_("e.g. 森林, 蓄電池, hydrogen")))
+    wg = django_filters.ModelChoiceFilter(label=_("Theme"), queryset=_themes(), to_field_name="slug",
+                                          method="filter_wg")
+    region = django_filters.ChoiceFilter(label=_("Region served"), choices=REGION_CHOICES, method="filter_region")
+    prefecture = django_filters.ChoiceFilter(label=_("Prefecture served"), choices=PREFECTURE_CHOICES,
+                                             method="filter_prefecture")
+    institution = django_filters.ModelChoiceFilter(label=_("Institution"), queryset=Institution.objects.all(),
+                                                   to_field_name="slug")
+    year = django_filters.TypedChoiceFilter(label=_("Year"), choices=year_choices, coerce=int)
+
+    class Meta:
+        model = Expertise
+        fields = ["q", "wg", "region", "prefecture", "institution", "year"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_wg(self, queryset, name, value):
+        return queryset.filter(themes=value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.serving(REGIONS_BY_SLUG[value].codes)
+
+    def filter_prefecture(self, queryset, name, value):
+        return queryset.serving([value])
+
+
+def facets(filterset_class, data, base, columns: dict[str, str], fixed: dict | None = None) -> dict[str, dict]:
+    """Counts per value of each facet among the rows matching every other filter: one grouped
+    query per facet, whatever the data. ``fixed``: parameters set for every count (the status
+    facet counts every status, not only the open ones the board shows by default)."""
+    out = {}
+    for facet, column in columns.items():
+        rest = data.copy()
+        for key in {facet, "page", "format"} | ({"region", "prefecture"} if facet == "prefecture" else set()):
+            rest.pop(key, None)
+        for key, value in (fixed or {}).items():
+            rest[key] = value
+        qs = filterset_class(rest, queryset=base).qs.order_by()
+        out[facet] = {str(k): n for k, n in qs.values_list(column).annotate(n=Count("id", distinct=True))
+                      .values_list(column, "n")}
+    return out

@@ -1,0 +1,99 @@
+"""Forms of the cooperation app: the public need form, the reviewers' decisions, interest, expertise."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.forms import HoneypotMixin, ModelMultipleChoiceField
+from members.models import Institution
+from members.regions import PREFECTURE_CHOICES
+from working_groups.models import WorkingGroup
+
+from .models import Expertise, Need
+
+
+def _themes():
+    return WorkingGroup.objects.themes().active().order_by("order", "slug")
+
+
+class NeedForm(HoneypotMixin, forms.ModelForm):
+    """The public form: anyone may submit, no account needed."""
+
+    themes = ModelMultipleChoiceField(label=_("Themes"), queryset=WorkingGroup.objects.none(),
+                                      widget=forms.CheckboxSelectMultiple,
+                                      help_text=_("The working groups closest to what you need."))
+    consent = forms.BooleanField(
+        label=_("I agree that the secretariat keeps these details to handle this request and publishes the "
+                "need (without my name or e-mail address) once it is reviewed."),
+        error_messages={"required": _("Please confirm to send the request.")},
+    )
+
+    class Meta:
+        model = Need
+        fields = ["title", "description", "themes", "help_kind", "prefecture", "period", "organisation",
+                  "organisation_kind", "contact_name", "contact_role", "contact_email"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = _themes()
+        self.fields["prefecture"].choices = [("", _("Anywhere in Japan"))] + list(PREFECTURE_CHOICES)
+        self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        self.fields["contact_email"].help_text = _("We send a link to confirm it. It is never shown publicly.")
+        self.add_honeypot()
+
+    def clean_title(self):
+        title = (self.cleaned_data.get("title") or "").strip()
+        if not title:
+            raise forms.ValidationError(_("Give your need a title."))
+        return title
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             required=False)
+
+
+class InterestForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("On behalf of"), queryset=None, empty_label=None)
+    message = forms.CharField(label=_("How could your institution help?"), max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Institution.objects.filter(pk__in=[i.pk for i in institutions])
+
+
+class ExpertiseForm(forms.ModelForm):
+    themes = ModelMultipleChoiceField(label=_("Themes"), queryset=WorkingGroup.objects.none(),
+                                      widget=forms.CheckboxSelectMultiple)
+    prefecture_list = forms.MultipleChoiceField(
+        label=_("Prefectures served"), choices=PREFECTURE_CHOICES, required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Leave empty when the whole country is served (tick the box below)."))
+    language_list = forms.MultipleChoiceField(
+        label=_("Languages"), choices=[("ja", _("Japanese")), ("en", _("English"))],
+        widget=forms.CheckboxSelectMultiple, initial=["ja"])
+
+    class Meta:
+        model = Expertise
+        fields = ["title", "description", "keywords", "themes", "nationwide", "visibility"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 8}), "visibility": forms.RadioSelect}
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = _themes()
+        if self.instance.pk:
+            self.fields["prefecture_list"].initial = self.instance.prefecture_codes
+            self.fields["language_list"].initial = self.instance.language_list
+        else:
+                self.fields["institution"] = forms.ModelChoiceField(
+                label=_("Institution"), empty_label=None,
+                queryset=Institution.objects.filter(pk__in=[i.pk for i in institutions]))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("nationwide") and not cleaned.get("prefecture_list"):
+            self.add_error("prefecture_list", _("Choose the prefectures served, or the whole country."))
+        return cleaned

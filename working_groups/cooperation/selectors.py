@@ -1,0 +1,243 @@
+"""Reads of the cooperation app: what each person may see, and the suggested matches of a need."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from members.i18n import fold, pick
+from members.models import Institution
+from members.notifications.rendering import url_in
+from working_groups.models import Initiative, Participation
+from working_groups.rules import sees_members_only
+from working_groups.selectors import current_groups_of, initiatives_listed_for
+
+from . import geography
+from .models import Expertise, Need, Partner
+
+
+def needs_listed():
+    """The board's rows: published needs and what came after, with their partner."""
+    return Need.objects.listed().select_related("partner").prefetch_related("themes")
+
+
+def expertise_listed_for(user):
+    """Expertise ``user`` may see listed: public, and members-only for staff and the secretariat."""
+    qs = Expertise.objects.all()
+    if not sees_members_only(user):
+        qs = qs.public()
+    return qs
+
+
+def expertise_cards(queryset):
+    return queryset.select_related("institution").prefetch_related("themes").defer(
+        "description", "description_html", "search_text")
+
+
+def partner_list():
+    return Partner.objects.annotate(
+        open_needs=Count("needs", filter=Q(needs__status__in=Need.OPEN_STATUSES), distinct=True),
+    ).defer("profile_ja", "profile_en", "search_text")
+
+
+def initiatives_with_partner(partner, user) -> list[tuple[Institution, list]]:
+    """The initiatives done with ``partner`` that ``user`` may see, grouped by institution."""
+    rows = initiatives_listed_for(user).filter(partner_records=partner).select_related("institution").order_by(
+        "institution__name_ja", "-published_at")
+    grouped: dict[int, tuple] = {}
+    for initiative in rows:
+        grouped.setdefault(initiative.institution_id, (initiative.institution, []))[1].append(initiative)
+    return list(grouped.values())
+
+
+def review_queue_for(user, reviewer_groups: set[int] | None, secretariat: bool):
+    """Needs waiting for review that ``user`` reviews: all for the secretariat, those of their
+    themes for a coordinator."""
+    qs = Need.objects.filter(status=Need.Status.SUBMITTED).prefetch_related("themes").order_by("confirmed_at")
+    if not secretariat:
+        qs = qs.filter(themes__in=reviewer_groups or []).distinct()
+    return qs
+
+
+def needs_for_digest(users, period) -> dict[int, list[dict]]:
+    """The weekly digest's "new needs" section: needs published during the week under the themes of
+    each person's groups (three queries for the whole batch)."""
+    groups_of = current_groups_of(users)
+    wanted = set().union(*groups_of.values()) if groups_of else set()
+    if not wanted:
+        return {}
+    needs = list(Need.objects.open().filter(published_at__gte=period.start, published_at__lt=period.end,
+                                            themes__in=wanted)
+                 .distinct().select_related("partner").prefetch_related("themes").order_by("-published_at")[:200])
+    themes = [(n, {g.pk for g in n.themes.all()}) for n in needs]
+    item = {(n.pk, lang): {"title": n.title, "url": url_in(lang, n),
+                           "meta": pick(n.partner.name_ja, n.partner.name_en, lang) if n.partner else ""}
+            for n in needs for lang in ("ja", "en")}
+    out = {}
+    for user in users:
+        mine = groups_of.get(user.pk, set())
+        lang = "en" if user.language == "en" else "ja"
+        items = [item[n.pk, lang] for n, groups in themes if mine & groups]
+        if items:
+            out[user.pk] = items[:20]
+    return out
+
+
+# Matching
+
+MAX_TERMS = 8
+_KANJI = re.compile(r"[\u4e00-\u9fff々]{2,}")
+_KATAKANA = re.compile(r"[\u30a0-\u30ffー]{2,}")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,}")
+STOPWORDS = {"研究", "共同", "方法", "検討", "募集", "提供", "活用", "可能", "the", "and", "for", "with"}
+
+
+def key_terms(text: str) -> list[str]:
+    """Search terms of a need's title, folded like the stored text: katakana and Latin words whole,
+    kanji compounds as their two-character pieces (Japanese has no spaces; a four-kanji compound
+    such as 排出量推計 is found in other texts by 排出 and 推計)."""
+    terms: list[str] = []
+
+    def add(term):
+        term = fold(term)
+        if term not in terms and term not in STOPWORDS:
+            terms.append(term)
+
+    for run in _KANJI.findall(text):
+        if len(run) <= 3:
+            add(run)
+        else:
+            for i in range(0, len(run) - 1, 2):
+                add(run[i:i + 2])
+    for run in _KATAKANA.findall(text):
+        add(run)
+    for word in _LATIN.findall(text):
+        add(word)
+    return terms[:MAX_TERMS]
+
+
+@dataclass
+class Suggestion:
+    obj: object
+    score: int
+    themes: list = field(default_factory=list)
+    terms: list = field(default_factory=list)
+    closeness: int = 0
+    nationwide: bool = False
+
+
+def _place_score(need, *, codes_field: str | None = None, code_field: str | None = None):
+    """A CASE giving geography's closeness of each row to the need's prefecture (in SQL)."""
+    if not need.prefecture:
+        return Value(geography.NEIGHBOURING, output_field=IntegerField())  # anywhere: everyone is near
+    same, region, neighbouring = geography.nearby(need.prefecture)
+
+    def served(codes):
+        if codes_field:
+            q = Q()
+            for code in codes:
+                q |= Q(**{f"{codes_field}__contains": f",{code},"})
+            return q
+        return Q(**{f"{code_field}__in": codes})
+
+    whens = [When(served(same), then=Value(geography.SAME_PREFECTURE))]
+    if codes_field:
+        whens.append(When(nationwide=True, then=Value(geography.SAME_REGION)))
+    whens += [When(served(region), then=Value(geography.SAME_REGION)),
+              When(served(neighbouring), then=Value(geography.NEIGHBOURING))]
+    return Case(*whens, default=Value(geography.ELSEWHERE), output_field=IntegerField())
+
+
+def _term_cases(terms):
+    return {f"t{i}": Case(When(search_text__contains=term, then=Value(1)), default=Value(0),
+                          output_field=IntegerField()) for i, term in enumerate(terms)}
+
+
+def _theme_overlap(through, fk: str, theme_ids):
+    rows = (through.objects.filter(**{fk: OuterRef("pk")}, workinggroup_id__in=theme_ids)
+            .values(fk).annotate(c=Count("*")).values("c"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _ranked(queryset, *, need, theme_ids, terms, through, fk, place, limit):
+    text = Q()
+    for term in terms:
+        text |= Q(search_text__contains=term)
+    candidates = queryset.filter(Q(pk__in=through.objects.filter(workinggroup_id__in=theme_ids).values(fk)) | text)
+    cases = _term_cases(terms)
+    score = Value(0, output_field=IntegerField())
+    for name in cases:
+        score = score + cases[name]
+    return candidates.annotate(
+        overlap=_theme_overlap(through, fk, theme_ids), place=place, **cases,
+    ).annotate(score=score + place + _theme_overlap(through, fk, theme_ids) * 3).order_by("-score", "-pk")[:limit]
+
+
+def _explain(rows, need_themes, terms, *, nationwide=lambda o: False) -> list[Suggestion]:
+    out = []
+    for row in rows:
+        own = {g.pk for g in row.themes.all()}
+        out.append(Suggestion(
+            obj=row, score=row.score, themes=[g for g in need_themes if g.pk in own],
+            terms=[t for i, t in enumerate(terms) if getattr(row, f"t{i}")],
+            closeness=row.place, nationwide=nationwide(row),
+        ))
+    return out
+
+
+def suggestions_for(need: Need, user, limit: int = 5) -> dict[str, list[Suggestion]]:
+    """Suggested matches for a need, each with its reasons: expertise entries, initiatives done
+    elsewhere that could be carried over, and institutions taking part in its themes nearby. Each
+    list is one ranked query (themes shared, words of the need's title found, closeness of place)
+    over indexed columns, limited in SQL; nothing scores every row in Python."""
+    need_themes = list(need.themes.all())
+    theme_ids = [g.pk for g in need_themes]
+    terms = key_terms(need.title)
+
+    expertise = _ranked(
+        expertise_listed_for(user).select_related("institution").prefetch_related("themes").defer(
+            "description", "description_html", "search_text"),
+        need=need, theme_ids=theme_ids, terms=terms, through=Expertise.themes.through, fk="expertise_id",
+        place=_place_score(need, codes_field="prefectures"), limit=limit)
+    initiatives = _ranked(
+        initiatives_listed_for(user).select_related("institution").prefetch_related("themes").only(
+            "slug", "title", "title_translated", "language", "prefecture", "institution__slug",
+            "institution__name_ja", "institution__name_en"),
+        need=need, theme_ids=theme_ids, terms=terms, through=Initiative.themes.through, fk="initiative_id",
+        place=_place_score(need, code_field="prefecture"), limit=limit)
+    participations = Participation.objects.filter(status=Participation.Status.ACTIVE, group_id__in=theme_ids)
+    institutions = (
+        Institution.objects.active().filter(pk__in=participations.values("institution_id"))
+        .annotate(overlap=Coalesce(Subquery(
+            participations.filter(institution_id=OuterRef("pk")).values("institution_id")
+            .annotate(c=Count("*")).values("c"), output_field=IntegerField()), Value(0)),
+            place=_place_score(need, code_field="prefecture"))
+        .annotate(score=Value(3) * Coalesce(Subquery(
+            participations.filter(institution_id=OuterRef("pk")).values("institution_id")
+            .annotate(c=Count("*")).values("c"), output_field=IntegerField()), Value(0))
+            + _place_score(need, code_field="prefecture"))
+        .only("slug", "name_ja", "name_en", "prefecture").order_by("-score", "name_kana")[:limit]
+    )
+    out = {
+        "expertise": _explain(expertise, need_themes, terms, nationwide=lambda e: e.nationwide),
+        "initiatives": _explain(initiatives, need_themes, terms),
+        "institutions": [Suggestion(obj=i, score=i.score, closeness=i.place,
+                                    themes=[]) for i in institutions],
+        "terms": terms,
+    }
+    if not need.prefecture:  # a need anywhere in Japan: distance says nothing
+        for name in ("expertise", "initiatives", "institutions"):
+            for suggestion in out[name]:
+                suggestion.closeness = None
+    return out
+
+
+def institution_themes(institution_ids, theme_ids) -> dict[int, list[int]]:
+    """{institution id: its active groups among theme_ids} (one query)."""
+    out: dict[int, list[int]] = {}
+    for inst, group in Participation.objects.filter(
+            status=Participation.Status.ACTIVE, institution_id__in=institution_ids,
+            group_id__in=theme_ids).values_list("institution_id", "group_id"):
+        out.setdefault(inst, []).append(group)
+    return out

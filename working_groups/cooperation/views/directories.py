@@ -1,0 +1,159 @@
+"""The public lists: partners, the needs board (with its Atom feed) and expertise, each filterable
+with the site's parameter names, paginated, and as open data (?format=csv|json)."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views import View
+
+from members.markup import truncate
+from members.pagination import page_of, search_page_of
+from members.regions import region_counts
+
+from .. import exports, selectors
+from ..filters import STATUS_ALL, ExpertiseFilter, NeedFilter, PartnerFilter, facets
+from ..models import Need, Partner
+
+PER_PAGE = 20
+
+
+def _export_query(data):
+    query = data.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query
+
+
+def _searching(filterset) -> bool:
+    return bool(filterset.is_valid() and filterset.form.cleaned_data.get("q"))
+
+
+def _page(request, filterset, qs):
+    """Text searches are not counted (members.pagination); browsing is, up to 10,000."""
+    if _searching(filterset):
+        return search_page_of(request, qs, PER_PAGE)
+    return page_of(request, qs, PER_PAGE, cap=10_000)
+
+
+class PartnerListView(View):
+    """/partners/: q, kind, region, prefecture; ?page=N; ?format=csv|json."""
+
+    def get(self, request):
+        data = request.GET
+        base = selectors.partner_list()
+        filterset = PartnerFilter(data, queryset=base)
+        qs = filterset.qs.order_by("name_ja", "id")
+        fmt = data.get("format")
+        if fmt in ("csv", "json"):
+            return exports.export((exports.partner_row(p) for p in qs.iterator(chunk_size=2000)), fmt, "partners")
+        page, paginator = _page(request, filterset, qs)
+        counts = facets(PartnerFilter, data, Partner.objects.all(), {"kind": "kind", "prefecture": "prefecture"})
+        counts["region"] = region_counts(counts["prefecture"])
+        return render(request, "cooperation/partner_list.html", {
+            "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
+            "facets": counts, "export_query": _export_query(data),
+            "is_filtered": any(data.get(k) for k in filterset.filters),
+        })
+
+
+class PartnerDetailView(View):
+    """/partners/<slug>/: the profile, initiatives done with it (by institution), its needs."""
+
+    def get(self, request, slug):
+        partner = get_object_or_404(Partner.objects.select_related("institution"), slug=slug)
+        needs = list(partner.needs.listed().order_by("-published_at", "-id"))
+        return render(request, "cooperation/partner_detail.html", {
+            "partner": partner,
+            "initiative_groups": selectors.initiatives_with_partner(partner, request.user),
+            "open_needs": [n for n in needs if n.is_open],
+            "past_needs": [n for n in needs if not n.is_open],
+        })
+
+
+class NeedListView(View):
+    """/needs/: q, wg, region, prefecture, kind, status (open by default), year; ?page=N;
+    ?format=csv|json."""
+
+    def get(self, request):
+        data = request.GET
+        base = Need.objects.listed()
+        filterset = NeedFilter(data, queryset=base)
+        qs = filterset.qs.select_related("partner").prefetch_related("themes").order_by("-published_at", "-id")
+        fmt = data.get("format")
+        if fmt in ("csv", "json"):
+            return exports.export((exports.need_row(n) for n in qs[:10_000]), fmt, "needs")
+        page, paginator = _page(request, filterset, qs)
+        counts = facets(NeedFilter, data, base, {"wg": "themes__slug", "kind": "help_kind",
+                                                 "prefecture": "prefecture", "year": "year"})
+        counts["region"] = region_counts(counts["prefecture"])
+        counts.update(facets(NeedFilter, data, base, {"status": "status"}, fixed={"status": STATUS_ALL}))
+        return render(request, "cooperation/need_list.html", {
+            "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
+            "facets": counts, "export_query": _export_query(data),
+            "is_filtered": any(data.get(k) for k in filterset.filters),
+            "status_value": filterset.form.cleaned_data.get("status") or "open",
+            "can_review": request.user.has_perm("cooperation.review_queue"),
+        })
+
+
+class NeedFeed(Feed):
+    """/needs/feed/: published needs, newest first, as Atom."""
+
+    feed_type = Atom1Feed
+
+    def title(self):
+        return _("University Coalition for Carbon Neutrality: needs of local governments and companies")
+
+    def subtitle(self):
+        return _("What local governments, companies and others ask universities to help with.")
+
+    def link(self):
+        return reverse("cooperation:need-list")
+
+    def feed_url(self):
+        return reverse("cooperation:need-feed")
+
+    def items(self):
+        return Need.objects.listed().select_related("partner").order_by("-published_at", "-id")[:50]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return escape(truncate(item.description, 300))
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.partner.name if item.partner else ""
+
+
+class ExpertiseListView(View):
+    """/expertise/: q, wg, region, prefecture, institution, year; ?page=N; ?format=csv|json."""
+
+    def get(self, request):
+        data = request.GET
+        base = selectors.expertise_listed_for(request.user)
+        filterset = ExpertiseFilter(data, queryset=base)
+        qs = selectors.expertise_cards(filterset.qs.order_by("-created_at", "-id"))
+        fmt = data.get("format")
+        if fmt in ("csv", "json"):
+            return exports.export((exports.expertise_row(e) for e in qs[:10_000]), fmt, "expertise")
+        page, paginator = _page(request, filterset, qs)
+        counts = facets(ExpertiseFilter, data, base, {"wg": "themes__slug", "year": "year"})
+        return render(request, "cooperation/expertise_list.html", {
+            "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
+            "facets": counts, "export_query": _export_query(data),
+            "is_filtered": any(data.get(k) for k in filterset.filters),
+            "can_create": request.user.has_perm("cooperation.create_expertise"),
+        })
