@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.forms import DATETIME, YEARS, DocumentForm, ReasonForm  # noqa: F401 - the same forms serve motions
 from members.models import Institution
@@ -55,7 +56,8 @@ class OpenVotingForm(forms.Form):
 
 class VoteForm(forms.Form):
     institution = forms.TypedChoiceField(label=_("Institution"), coerce=int, widget=forms.HiddenInput)
-    choice = forms.ChoiceField(label=_("Vote"), choices=Vote.Choice.choices, widget=forms.RadioSelect)
+    choice = forms.ChoiceField(label=pgettext_lazy("ballot", "Vote"), choices=Vote.Choice.choices,
+                               widget=forms.RadioSelect)
 
     def __init__(self, *args, institutions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,7 +66,7 @@ class VoteForm(forms.Form):
 
 class ProxyForm(forms.Form):
     institution = forms.TypedChoiceField(label=_("Institution"), coerce=int, widget=forms.HiddenInput)
-    holder = forms.TypedChoiceField(label=_("Proxy"), coerce=int)
+    holder = forms.TypedChoiceField(label=pgettext_lazy("vote", "Proxy"), coerce=int)
 
     def __init__(self, *args, institutions=(), candidates=(), **kwargs):
         super().__init__(*args, **kwargs)

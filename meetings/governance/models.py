@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.models import Meeting
 from members.i18n import translated
@@ -33,15 +34,15 @@ class Motion(models.Model):
         GROUP_ABOLISH = "group_abolish", _("Abolition of a working group")
         STATEMENT = "statement", _("Adoption of a statement")
         APPROVAL = "approval", _("Approval of a budget or report")
-        OTHER = "other", _("Other")
+        OTHER = "other", pgettext_lazy("motion kind", "Other")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        AGENDA = "agenda", _("On the agenda")
-        VOTING = "voting", _("Voting open")
-        ADOPTED = "adopted", _("Adopted")
-        REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DRAFT = "draft", pgettext_lazy("motion status", "Draft")
+        AGENDA = "agenda", pgettext_lazy("motion status", "On the agenda")
+        VOTING = "voting", pgettext_lazy("motion status", "Voting open")
+        ADOPTED = "adopted", pgettext_lazy("motion status", "Adopted")
+        REJECTED = "rejected", pgettext_lazy("motion status", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("motion status", "Withdrawn")
 
     class Proposer(models.TextChoices):
         SECRETARIAT = "secretariat", _("The secretariat")
@@ -53,8 +54,9 @@ class Motion(models.Model):
         TWO_THIRDS = procedure.TWO_THIRDS, _("Two thirds")
 
     session = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="motions",
-                                limit_choices_to={"kind": Meeting.Kind.GENERAL}, verbose_name=_("session"))
-    number = models.PositiveSmallIntegerField(_("number"))
+                                limit_choices_to={"kind": Meeting.Kind.GENERAL},
+                                verbose_name=pgettext_lazy("general meeting", "session"))
+    number = models.PositiveSmallIntegerField(pgettext_lazy("motion", "number"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     title_ja = models.CharField(_("title (Japanese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
@@ -76,11 +78,11 @@ class Motion(models.Model):
     voting_closes_at = models.DateTimeField(_("voting closes"), null=True, blank=True)
     # the result, written when the vote is closed
     eligible = models.PositiveIntegerField(_("voting institutions"), null=True, blank=True)
-    votes_for = models.PositiveIntegerField(_("for"), null=True, blank=True)
-    votes_against = models.PositiveIntegerField(_("against"), null=True, blank=True)
-    votes_abstain = models.PositiveIntegerField(_("abstain"), null=True, blank=True)
+    votes_for = models.PositiveIntegerField(pgettext_lazy("vote", "for"), null=True, blank=True)
+    votes_against = models.PositiveIntegerField(pgettext_lazy("vote", "against"), null=True, blank=True)
+    votes_abstain = models.PositiveIntegerField(pgettext_lazy("vote", "abstain"), null=True, blank=True)
     quorum_reached = models.BooleanField(_("quorum reached"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("motion", "decided"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
@@ -162,22 +164,22 @@ class Vote(models.Model):
     place while the window is open. ``cast_by`` is the representative or the proxy who voted."""
 
     class Choice(models.TextChoices):
-        FOR = "for", _("For")
-        AGAINST = "against", _("Against")
-        ABSTAIN = "abstain", _("Abstain")
+        FOR = "for", pgettext_lazy("vote", "For")
+        AGAINST = "against", pgettext_lazy("vote", "Against")
+        ABSTAIN = "abstain", pgettext_lazy("vote", "Abstain")
 
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="votes")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    choice = models.CharField(_("vote"), max_length=8, choices=Choice.choices)
+    choice = models.CharField(pgettext_lazy("ballot", "vote"), max_length=8, choices=Choice.choices)
     cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     cast_by_label = models.CharField(max_length=254, blank=True)
     by_proxy = models.BooleanField(_("by proxy"), default=False)
     # rises with every change: a receipt names the version it confirms
     version = models.PositiveIntegerField(default=1)
-    cast_at = models.DateTimeField(_("cast"), default=timezone.now)
+    cast_at = models.DateTimeField(pgettext_lazy("vote", "cast"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("vote")
+        verbose_name = pgettext_lazy("ballot", "vote")
         verbose_name_plural = _("votes")
         ordering = ["motion", "institution__name_kana"]
         constraints = [
@@ -196,13 +198,13 @@ class Proxy(models.Model):
     session = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proxies")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proxies_held",
-                               verbose_name=_("proxy"))
+                               verbose_name=pgettext_lazy("vote", "proxy"))
     designated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                       related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("proxy")
+        verbose_name = pgettext_lazy("vote", "proxy")
         verbose_name_plural = _("proxies")
         constraints = [models.UniqueConstraint(fields=["session", "institution"], name="proxy_one_per_institution")]
 
@@ -218,7 +220,7 @@ class Resolution(models.Model):
     sequence = models.PositiveSmallIntegerField()
     text_ja = models.TextField(_("text (Japanese)"))
     text_en = models.TextField(_("text (English)"), blank=True)
-    adopted_at = models.DateTimeField(_("adopted"))
+    adopted_at = models.DateTimeField(pgettext_lazy("resolution", "adopted"))
 
     text = translated("text")
 

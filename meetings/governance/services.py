@@ -54,9 +54,10 @@ def _check_group_fields(motion: Motion) -> None:
             errors["group_name_ja"] = _("Give the name of the group to create.")
         if errors:
             raise ValidationError(errors)
-    if motion.kind == Motion.Kind.GROUP_ABOLISH:
-        if motion.group is None or motion.group.is_general_meeting or motion.group.status != WorkingGroup.Status.ACTIVE:
-            raise ValidationError({"group": _("Choose the active working group to abolish.")})
+    group = motion.group
+    if motion.kind == Motion.Kind.GROUP_ABOLISH and (
+            group is None or group.is_general_meeting or group.status != WorkingGroup.Status.ACTIVE):
+        raise ValidationError({"group": _("Choose the active working group to abolish.")})
 
 
 @transaction.atomic
