@@ -267,6 +267,8 @@ class VoteView(MotionMixin, View):
     def post(self, request, pk):
         motion = self.motion
         mine = selectors.institutions_voting_by(request.user, motion.session)
+        if request.POST.get("institution") not in {str(i.pk) for i in mine}:
+            return refuse(request)  # an institution one does not vote for: as if it were not there
         form = VoteForm(request.POST, institutions=mine)
         if not form.is_valid():
             view = MotionDetailView()
