@@ -129,7 +129,8 @@ ACTIONS = {
                              marker=lambda w, u: 'name="text_ja"'),
     "new_motion_post": Action(
         path=lambda w: f"/ja/general-meeting/{w.session.pk}/motions/new/",
-        data=lambda w, u: {"kind": "statement", "title_ja": "新しい声明", "text_ja": "声明本文", "proposer": "secretariat"},
+        data=lambda w, u: {"kind": "statement", "title_ja": "新しい声明", "text_ja": "声明本文",
+                           "proposer": "secretariat"},
         done=lambda w, u: Motion.objects.filter(title_ja="新しい声明", status="draft").count() == 1,
         success_url=lambda w, u: Motion.objects.get(title_ja="新しい声明").get_absolute_url()),
     "edit_post": Action(
