@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from meetings.governance import services
 from meetings.governance.models import Motion, Vote
-from tests.factories import InstitutionFactory, UserFactory, secretariat_user, staff_of
+from tests.factories import InstitutionFactory, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -113,4 +113,3 @@ def test_motion_page_query_count_does_not_grow_with_votes(client, who):
     few = count(client, path)
     Vote.objects.filter(institution__in=more[:100]).delete()
     assert count(client, path) == few
-    assert UserFactory._meta.model.objects.exists() and secretariat_user  # factories imported for the roles
