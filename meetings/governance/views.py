@@ -60,7 +60,7 @@ class SessionDetailView(SessionMixin, View):
             form = proxy_form if proxy_form is not None and proxy_form.data.get("institution") == str(
                 institution.pk) else ProxyForm(
                 institutions=[institution], candidates=selectors.proxy_candidates(institution, self.session),
-                initial={"institution": institution.pk})
+                initial={"institution": institution.pk}, auto_id=f"id_%s_{institution.pk}")
             proxy_forms.append((institution, proxies.get(institution.pk), form))
         return {
             "session": self.session, "motions": motions,
@@ -86,7 +86,7 @@ class ProxyView(SessionMixin, View):
             services.proxy_revoke(session=self.session, institution=institution, by=request.user)
             messages.success(request, _("The proxy is revoked."))
             return redirect("governance:session-detail", session=self.session.pk)
-        form = ProxyForm(request.POST, institutions=[institution],
+        form = ProxyForm(request.POST, institutions=[institution], auto_id=f"id_%s_{institution.pk}",
                          candidates=selectors.proxy_candidates(institution, self.session))
         if form.is_valid():
             holder = User.objects.get(pk=form.cleaned_data["holder"])
@@ -159,7 +159,7 @@ class MotionDetailView(MotionMixin, View):
             form = forms.get("vote_form") if forms.get("vote_institution") == institution.pk else None
             ballots.append({
                 "institution": institution, "vote": vote, "code": services.receipt_code(vote) if vote else "",
-                "form": form or VoteForm(institutions=[institution], initial={
+                "form": form or VoteForm(institutions=[institution], auto_id=f"id_%s_{institution.pk}", initial={
                     "institution": institution.pk, "choice": vote.choice if vote else None}),
             })
         counts = None
@@ -269,7 +269,7 @@ class VoteView(MotionMixin, View):
         mine = selectors.institutions_voting_by(request.user, motion.session)
         if request.POST.get("institution") not in {str(i.pk) for i in mine}:
             return refuse(request)  # an institution one does not vote for: as if it were not there
-        form = VoteForm(request.POST, institutions=mine)
+        form = VoteForm(request.POST, institutions=mine, auto_id=f"id_%s_{request.POST['institution']}")
         if not form.is_valid():
             view = MotionDetailView()
             view.motion = motion
