@@ -113,3 +113,27 @@ def test_motion_page_query_count_does_not_grow_with_votes(client, who):
     few = count(client, path)
     Vote.objects.filter(institution__in=more[:100]).delete()
     assert count(client, path) == few
+
+
+def test_admin_shows_the_records_but_changes_go_through_the_services(client, coalition):
+    motion = decided(coalition)
+    client.force_login(coalition.secretariat)
+    assert client.get(f"/ja/admin/governance/motion/{motion.pk}/change/").status_code == 200  # to read
+    before = Motion.objects.get(pk=motion.pk).status
+    response = client.post(f"/ja/admin/governance/motion/{motion.pk}/change/", {"status": "rejected"})
+    assert response.status_code == 403
+    assert client.post(f"/ja/admin/governance/vote/{Vote.objects.first().pk}/delete/", {"post": "yes"}).status_code \
+        == 403
+    assert client.get("/ja/admin/governance/motion/add/").status_code == 403
+    assert Motion.objects.get(pk=motion.pk).status == before and Vote.objects.count() == 3
+
+
+def test_session_list_query_count_does_not_grow_with_sessions(client, coalition):
+    from tests.governance.conftest import make_coalition
+
+    decided(coalition)
+    few = count(client, "/ja/general-meeting/")
+    for _ in range(5):
+        other = make_coalition(n=1)
+        other.motion()
+    assert count(client, "/ja/general-meeting/") == few
