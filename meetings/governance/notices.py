@@ -58,6 +58,7 @@ AUDIT_LABELS = {
     "proxy.revoke": _("revoked a proxy"),
     "group.create_by_resolution": _("created a working group by resolution"),
     "group.close_by_resolution": _("closed a working group by resolution"),
+    "group.open_by_resolution": _("opened a working group created by resolution"),
 }
 
 

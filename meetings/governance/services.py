@@ -210,6 +210,23 @@ def _carry_out(motion, resolution, by) -> WorkingGroup | None:
 
 
 @transaction.atomic
+def motion_group_open(*, motion: Motion, by) -> WorkingGroup:
+    """Open the group an adopted motion created (it waits closed until the secretariat has named its
+    coordinators at /working-groups/<slug>/edit/). Side effects: an audit entry."""
+    motion = _lock(motion)
+    group = WorkingGroup.objects.select_for_update().filter(pk=motion.group_id).first()
+    if (motion.kind != Motion.Kind.GROUP_CREATE or motion.status != S.ADOPTED or group is None
+            or group.status != WorkingGroup.Status.CLOSED or group.closed_at is not None):
+        raise ValidationError(_("There is no group of this motion waiting to be opened."))
+    group.status = WorkingGroup.Status.ACTIVE
+    group.save(update_fields=["status"])
+    audit(actor=by, action="group.open_by_resolution", obj=group,
+          reason=_("Resolution %(number)s of the general meeting: %(title)s") % {
+              "number": motion.resolution.number, "title": motion.title_ja})
+    return group
+
+
+@transaction.atomic
 def motion_withdraw(*, motion: Motion, by, reason: str) -> Motion:
     """Withdraw a motion not yet decided (its votes, if any, are kept but never counted). Side
     effects: an audit entry."""

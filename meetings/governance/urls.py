@@ -14,6 +14,7 @@ urlpatterns = [
     path("motions/<int:pk>/agenda/", views.MotionStepView.as_view(step="agenda"), name="motion-agenda"),
     path("motions/<int:pk>/open/", views.MotionStepView.as_view(step="open"), name="motion-open"),
     path("motions/<int:pk>/close/", views.MotionStepView.as_view(step="close"), name="motion-close"),
+    path("motions/<int:pk>/open-group/", views.MotionStepView.as_view(step="open-group"), name="motion-open-group"),
     path("motions/<int:pk>/withdraw/", views.MotionStepView.as_view(step="withdraw"), name="motion-withdraw"),
     path("motions/<int:pk>/documents/", views.MotionStepView.as_view(step="document"), name="motion-document"),
     path("motions/<int:pk>/vote/", views.VoteView.as_view(), name="vote"),

@@ -230,6 +230,9 @@ class MotionStepView(MotionMixin, View):
                 done = (_("The vote is closed: the motion is adopted (resolution %(number)s).")
                         % {"number": decision.resolution.number} if decision.resolution
                         else _("The vote is closed: the motion is rejected."))
+            elif self.step == "open-group":
+                group = services.motion_group_open(motion=motion, by=by)
+                done = _("The working group %(name)s is open.") % {"name": group.name}
             elif self.step == "withdraw":
                 form = ReasonForm(request.POST)
                 if not form.is_valid():

@@ -273,3 +273,18 @@ def test_steps_out_of_order_are_refused(coalition):
         services.motion_open_voting(motion=motion, by=c.secretariat,
                                     closes_at=timezone.now() - datetime.timedelta(minutes=1))
     assert Motion.objects.get(pk=motion.pk).status == "agenda"
+
+
+def test_the_secretariat_opens_the_group_a_resolution_created_once(coalition):
+    c = coalition
+    c.current = c.motion(kind=Motion.Kind.GROUP_CREATE, group_slug="nature-positive", group_name_ja="新WG")
+    with pytest.raises(ValidationError):
+        services.motion_group_open(motion=c.current, by=c.secretariat)  # not adopted yet
+    for n in range(3):
+        cast(c, n, FOR)
+    close(c, c.current)
+    group = services.motion_group_open(motion=c.current, by=c.secretariat)
+    assert WorkingGroup.objects.get(pk=group.pk).status == "active"
+    assert AuditEntry.objects.filter(action="group.open_by_resolution", object_id=group.pk).count() == 1
+    with pytest.raises(ValidationError):
+        services.motion_group_open(motion=c.current, by=c.secretariat)
