@@ -40,6 +40,26 @@ class MotionForm(forms.ModelForm):
         return data
 
 
+class MotionProposalForm(forms.ModelForm):
+    """A member institution's proposal: what the motion says; who proposes it is the institution."""
+
+    institution = forms.TypedChoiceField(label=_("Proposing institution"), coerce=int)
+
+    class Meta:
+        model = Motion
+        fields = ["kind", "title_ja", "title_en", "text_ja", "text_en", "group_slug", "group_name_ja",
+                  "group_name_en", "group"]
+        widgets = MotionForm.Meta.widgets
+        help_texts = MotionForm.Meta.help_texts
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].choices = [(i.pk, i.name) for i in institutions]
+        if len(institutions) == 1:
+            self.fields["institution"].initial = institutions[0].pk
+        self.fields["group"].queryset = WorkingGroup.objects.themes().active().order_by("order", "slug")
+
+
 class OpenVotingForm(forms.Form):
     closes_at = forms.DateTimeField(
         label=_("Written votes until"), required=False, widget=DATETIME, input_formats=INPUT_FORMATS,

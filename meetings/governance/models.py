@@ -20,8 +20,9 @@ from . import procedure
 
 class MotionQuerySet(models.QuerySet):
     def published(self):
-        """What members and visitors of the session see: everything but drafts."""
-        return self.exclude(status=Motion.Status.DRAFT)
+        """What members and visitors of the session see: everything but drafts (and proposals the
+        secretariat returned)."""
+        return self.exclude(status__in=Motion.UNPUBLISHED)
 
 
 class Motion(models.Model):
@@ -43,6 +44,7 @@ class Motion(models.Model):
         ADOPTED = "adopted", pgettext_lazy("motion status", "Adopted")
         REJECTED = "rejected", pgettext_lazy("motion status", "Rejected")
         WITHDRAWN = "withdrawn", pgettext_lazy("motion status", "Withdrawn")
+        RETURNED = "returned", pgettext_lazy("motion status", "Returned to the proposer")
 
     class Proposer(models.TextChoices):
         SECRETARIAT = "secretariat", _("The secretariat")
@@ -86,6 +88,7 @@ class Motion(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
+    returned_reason = models.TextField(_("reason for returning"), blank=True)
     # for a motion to create a working group: the group it proposes (created in draft when adopted)
     group_slug = models.SlugField(_("address name of the proposed group"), max_length=60, blank=True)
     group_name_ja = models.CharField(_("name of the proposed group (Japanese)"), max_length=120, blank=True)
@@ -99,6 +102,8 @@ class Motion(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MotionQuerySet.as_manager()
+
+    UNPUBLISHED = (Status.DRAFT, Status.RETURNED)
 
     title = translated("title")
     text = translated("text")

@@ -39,6 +39,12 @@ KINDS = [
     Kind(key="vote_receipt", label=_("Receipt of your institution's vote"),
          description=_("The vote you cast for your institution, as recorded."),
          template="governance/email/vote_receipt", context=_receipt, choosable=False, digestible=False, order=61),
+    Kind(key="motion_proposed", label=_("Motions proposed by members"),
+         description=_("A member institution proposed a motion for the general meeting (for the secretariat)."),
+         template="governance/email/motion_proposed", context=_motion, order=63),
+    Kind(key="motion_returned", label=_("Your proposed motion returned"),
+         description=_("The secretariat returned a motion your institution proposed, with its reason."),
+         template="governance/email/motion_returned", context=_motion, digestible=False, order=64),
     Kind(key="motion_decided", label=_("Decisions of the general meeting"),
          description=_("A motion of the general meeting was adopted or rejected."),
          template="governance/email/motion_decided", context=_motion, order=62),
@@ -46,6 +52,8 @@ KINDS = [
 
 AUDIT_LABELS = {
     "motion.create": _("drafted a motion"),
+    "motion.propose": _("proposed a motion"),
+    "motion.return": _("returned a proposed motion"),
     "motion.update": _("edited a motion"),
     "motion.agenda": _("put a motion on the agenda"),
     "motion.open": _("opened voting on a motion"),

@@ -12,7 +12,7 @@ object by every view).
 import rules
 
 from meetings.rules import can_see_meeting
-from members.rules import is_secretariat, is_staff_member
+from members.rules import contact_institution_ids, is_secretariat, is_staff_member
 
 from . import selectors
 from .models import Motion
@@ -22,8 +22,10 @@ from .models import Motion
 def can_see_motion(user, motion) -> bool:
     if motion is None:
         return False
-    if motion.status == Motion.Status.DRAFT:
-        return is_secretariat(user)
+    if motion.status in Motion.UNPUBLISHED:
+        # a draft: the secretariat's, and the proposing institution's contacts see their proposal
+        return is_secretariat(user) or (motion.proposer_institution_id is not None
+                                        and motion.proposer_institution_id in contact_institution_ids(user))
     return can_see_meeting(user, motion.session)
 
 
@@ -43,9 +45,17 @@ def is_general_session(user, session) -> bool:
     return session is not None and session.kind == "general"
 
 
+@rules.predicate
+def may_propose(user, session) -> bool:
+    """A contact or representative of a voting institution, for a session still to come."""
+    return (session is not None and not session.is_cancelled and not session.is_past
+            and bool(selectors.proposing_institutions(user)))
+
+
 rules.add_perm("governance.view_motion", can_see_motion)
 rules.add_perm("governance.manage_motion", is_secretariat)
 rules.add_perm("governance.vote", can_see_motion & votes_on)
 rules.add_perm("governance.see_votes", can_see_motion & (is_staff_member | is_secretariat))
 rules.add_perm("governance.designate_proxy", can_see_meeting & is_general_session & represents_a_voter)
 rules.add_perm("governance.draft_motion", is_general_session & is_secretariat)
+rules.add_perm("governance.propose_motion", can_see_meeting & is_general_session & may_propose)

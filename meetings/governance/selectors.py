@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from meetings.models import Meeting
 from meetings.selectors import meetings_visible_to
 from members.models import Affiliation, Institution, User
-from members.rules import current_affiliations, is_secretariat
+from members.rules import contact_institution_ids, current_affiliations, is_secretariat
 
 from . import procedure
 from .models import Motion, Proxy, Vote
@@ -23,7 +23,7 @@ def voting_institutions():
 def sessions_visible_to(user):
     """Sessions of the general meeting ``user`` may see, newest first, with their motions counted
     (drafts only for the secretariat)."""
-    shown = Q() if is_secretariat(user) else ~Q(motions__status=Motion.Status.DRAFT)
+    shown = Q() if is_secretariat(user) else ~Q(motions__status__in=Motion.UNPUBLISHED)
     return (meetings_visible_to(user).filter(kind=Meeting.Kind.GENERAL)
             .annotate(motion_count=Count("motions", filter=shown & Q(motions__isnull=False)))
             .order_by("-starts_at", "-pk"))
@@ -33,8 +33,17 @@ def motions_of(session, user):
     """The session's motions ``user`` may see, in agenda order, with their resolutions."""
     qs = session.motions.select_related("resolution")
     if not is_secretariat(user):
-        qs = qs.published()
+        own = Q(status__in=Motion.UNPUBLISHED, proposer_institution__in=sorted(contact_institution_ids(user)))
+        qs = qs.filter(~Q(status__in=Motion.UNPUBLISHED) | own)
     return qs.order_by("number")
+
+
+def proposing_institutions(user) -> list[Institution]:
+    """The voting institutions for which ``user`` (a contact or the representative) may propose."""
+    if not user.is_authenticated:
+        return []
+    ids = contact_institution_ids(user)
+    return list(voting_institutions().filter(pk__in=ids).order_by("name_kana")) if ids else []
 
 
 def tally(motion) -> dict[str, int]:

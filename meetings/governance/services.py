@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from meetings.models import Meeting
 from members.audit.services import audit
 from members.notifications.services import notify
+from members.selectors import secretariat_users
 from members.uploads import attach
 from working_groups.models import WorkingGroup
 from working_groups.services import group_close
@@ -61,7 +62,7 @@ def _check_group_fields(motion: Motion) -> None:
 
 
 @transaction.atomic
-def motion_create(*, by, session: Meeting, data: dict) -> Motion:
+def motion_create(*, by, session: Meeting, data: dict, action: str = "motion.create") -> Motion:
     """Draft a motion on ``session`` (a general meeting), numbered after the session's last one;
     its quorum and majority are its kind's rule. Side effects: an audit entry."""
     session = Meeting.objects.select_for_update().get(pk=session.pk)
@@ -69,6 +70,8 @@ def motion_create(*, by, session: Meeting, data: dict) -> Motion:
         raise ValidationError(_("Motions belong to sessions of the general meeting."))
     if session.is_cancelled:
         raise ValidationError(_("This session is cancelled."))
+    if data.get("proposer") == Motion.Proposer.MEMBER and not data.get("proposer_institution"):
+        raise ValidationError({"proposer_institution": _("Name the institution that proposes the motion.")})
     number = (session.motions.aggregate(n=Max("number"))["n"] or 0) + 1
     motion = Motion(session=session, number=number, created_by=by,
                     **{k: v for k, v in data.items() if k in MOTION_FIELDS})
@@ -78,7 +81,42 @@ def motion_create(*, by, session: Meeting, data: dict) -> Motion:
     motion.full_clean()
     _check_group_fields(motion)
     motion.save()
-    audit(actor=by, action="motion.create", obj=motion, detail={"kind": motion.kind, "number": number})
+    audit(actor=by, action=action, obj=motion, detail={"kind": motion.kind, "number": number})
+    return motion
+
+
+PROPOSAL_FIELDS = ("kind", "title_ja", "title_en", "text_ja", "text_en", "group_slug", "group_name_ja",
+                   "group_name_en", "group")
+
+
+@transaction.atomic
+def motion_propose(*, by, session: Meeting, institution, data: dict) -> Motion:
+    """A member institution (its contact or representative, ``by``) proposes a motion for
+    ``session``: a draft the secretariat puts on the agenda or returns with a reason. Side effects:
+    an audit entry; a notice to the secretariat."""
+    if institution.pk not in {i.pk for i in selectors.proposing_institutions(by)}:
+        raise PermissionDenied
+    fields = {k: v for k, v in data.items() if k in PROPOSAL_FIELDS}
+    motion = motion_create(by=by, session=session, data={
+        **fields, "proposer": Motion.Proposer.MEMBER, "proposer_institution": institution}, action="motion.propose")
+    notify(kind="motion_proposed", to=secretariat_users(), obj=motion, reply_to=getattr(by, "email", ""))
+    return motion
+
+
+@transaction.atomic
+def motion_return(*, motion: Motion, by, reason: str) -> Motion:
+    """The secretariat returns a member's proposal with a reason (it may be proposed again, changed).
+    Side effects: an audit entry; a notice to the person who proposed it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason; the proposer will read it.")})
+    motion = _lock(motion)
+    if motion.proposer != Motion.Proposer.MEMBER:
+        raise ValidationError(_("Only a member's proposal is returned; withdraw the secretariat's own motion."))
+    motion.returned_reason = reason
+    _move(motion, by=by, allowed_from=(S.DRAFT,), to=S.RETURNED, action="motion.return", reason=reason)
+    if motion.created_by_id:
+        notify(kind="motion_returned", to=[motion.created_by], obj=motion, reply_to=getattr(by, "email", ""))
     return motion
 
 

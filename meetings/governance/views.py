@@ -12,7 +12,7 @@ from members.access import form_errors_to_form, refuse
 from members.models import Institution, User
 
 from . import selectors, services
-from .forms import DocumentForm, MotionForm, OpenVotingForm, ProxyForm, ReasonForm, VoteForm
+from .forms import DocumentForm, MotionForm, MotionProposalForm, OpenVotingForm, ProxyForm, ReasonForm, VoteForm
 from .models import Motion, Proxy, Vote
 
 SECTION = "general_meeting"
@@ -66,6 +66,7 @@ class SessionDetailView(SessionMixin, View):
             "session": self.session, "motions": motions,
             "resolutions": [m for m in motions if m.status == Motion.Status.ADOPTED and hasattr(m, "resolution")],
             "can_draft": user.has_perm("governance.draft_motion", self.session),
+            "can_propose": user.has_perm("governance.propose_motion", self.session),
             "proxy_forms": proxy_forms, "held": list(Proxy.objects.filter(session=self.session, holder=user)
                                                      .select_related("institution")) if user.is_authenticated else [],
             "section": SECTION,
@@ -128,6 +129,39 @@ class MotionCreateView(SessionMixin, View):
                       status=400)
 
 
+class MotionProposeView(SessionMixin, View):
+    """/general-meeting/<session>/motions/propose/: a member institution's contact or representative
+    proposes a motion (a working group to create, a statement...)."""
+
+    permission = "governance.propose_motion"
+    template_name = "governance/motion_form.html"
+
+    def render_form(self, request, form, status=200):
+        return render(request, self.template_name, {"form": form, "session": self.session, "proposal": True,
+                                                    "section": SECTION}, status=status)
+
+    def get(self, request, session):
+        return self.render_form(request, MotionProposalForm(
+            institutions=selectors.proposing_institutions(request.user)))
+
+    def post(self, request, session):
+        institutions = selectors.proposing_institutions(request.user)
+        form = MotionProposalForm(request.POST, institutions=institutions)
+        if form.is_valid():
+            institution = next(i for i in institutions if i.pk == form.cleaned_data["institution"])
+            data = {k: v for k, v in form.cleaned_data.items() if k != "institution"}
+            try:
+                motion = services.motion_propose(by=request.user, session=self.session, institution=institution,
+                                                 data=data)
+            except ValidationError as exc:
+                form_errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Your proposal is sent to the secretariat, who puts it on the agenda "
+                                            "or returns it with a reason."))
+                return redirect(motion.get_absolute_url())
+        return self.render_form(request, form, status=400)
+
+
 class MotionMixin:
     permission = "governance.view_motion"
 
@@ -178,6 +212,7 @@ class MotionDetailView(MotionMixin, View):
             "can_manage": can_manage,
             "open_form": forms.get("open_form") or OpenVotingForm(),
             "withdraw_form": forms.get("withdraw_form") or ReasonForm(),
+            "return_form": forms.get("return_form") or ReasonForm(auto_id="id_return_%s"),
             "document_form": forms.get("document_form") or DocumentForm(),
             "section": SECTION,
         }
@@ -233,6 +268,12 @@ class MotionStepView(MotionMixin, View):
             elif self.step == "open-group":
                 group = services.motion_group_open(motion=motion, by=by)
                 done = _("The working group %(name)s is open.") % {"name": group.name}
+            elif self.step == "return":
+                form = ReasonForm(request.POST, auto_id="id_return_%s")
+                if not form.is_valid():
+                    return self.again(request, return_form=form)
+                services.motion_return(motion=motion, by=by, reason=form.cleaned_data["reason"])
+                done = _("The proposal is returned to its proposer.")
             elif self.step == "withdraw":
                 form = ReasonForm(request.POST)
                 if not form.is_valid():
@@ -249,7 +290,8 @@ class MotionStepView(MotionMixin, View):
         except ValidationError as exc:
             if form is not None:
                 form_errors_to_form(form, exc)
-                name = {"open": "open_form", "withdraw": "withdraw_form"}.get(self.step, "document_form")
+                name = {"open": "open_form", "withdraw": "withdraw_form", "return": "return_form"}.get(
+                    self.step, "document_form")
                 return self.again(request, **{name: form})
             messages.error(request, " ".join(exc.messages))
             return redirect(motion.get_absolute_url())

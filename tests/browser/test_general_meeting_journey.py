@@ -1,5 +1,5 @@
-"""The general meeting decides, in a browser, in Japanese: the secretariat drafts a motion to create
-a working group that a member proposed, puts it on the agenda and opens written voting; three
+"""The general meeting decides, in a browser, in Japanese: a member's representative proposes a motion
+to create a working group; the secretariat puts it on the agenda and opens written voting; three
 representatives vote in writing, one of them through the proxy their representative named; the
 secretariat closes the vote; the motion's page shows the tally and the resolution, the new group
 exists (closed, for the secretariat to open), and each voter received exactly one receipt."""
@@ -90,24 +90,32 @@ def test_the_general_meeting_creates_a_working_group_by_written_vote(new_page, l
     starts = datetime.datetime(day.year, day.month, day.day, 14, 0, tzinfo=TOKYO)
     session = Meeting.objects.create(kind="general", group=general, title_ja="第5回総会", starts_at=starts,
                                      ends_at=starts + datetime.timedelta(hours=2), visibility="public")
-    session_url = f"{live_server.url}/ja/general-meeting/{session.pk}/"
 
-    # 1. The secretariat drafts the motion Shinshu proposed, puts it on the agenda, opens written votes.
-    desk = new_page()
-    desk.goto(f"{session_url}motions/new/")
-    sign_in(desk, secretariat.email, lands_on="議案を作成する", two_factor=True)
-    desk.get_by_label("種別").select_option(label="WGの設置")
-    desk.get_by_label("タイトル（日本語）").fill(TITLE)
-    desk.get_by_label("本文（日本語）").fill("生物多様性と脱炭素の取組を共有するWGを設置する。")
-    desk.get_by_label("提案者").select_option(label="会員機関")
-    desk.get_by_label("提案機関").select_option(label="信州環境大学")
-    desk.get_by_label("設置するWGのアドレス名").fill("nature-positive")
-    desk.get_by_label("設置するWGの名称（日本語）").fill("ネイチャーポジティブWG")
-    desk.get_by_role("button", name="保存").click()
-    expect(desk.get_by_role("heading", level=1)).to_have_text(TITLE)
+    # 1. Shinshu's representative proposes the motion from the session's page.
+    a = new_page()
+    a.goto(f"{live_server.url}/ja/accounts/login/?next=/ja/general-meeting/{session.pk}/")
+    sign_in(a, rep_a.email, lands_on="第5回総会")
+    a.get_by_role("link", name="所属機関として議案を提案する").click()
+    expect(a.get_by_role("heading", level=1)).to_have_text("議案を提案する")
+    a.get_by_label("種別").select_option(label="WGの設置")
+    a.get_by_label("タイトル（日本語）").fill(TITLE)
+    a.get_by_label("本文（日本語）").fill("生物多様性と脱炭素の取組を共有するWGを設置する。")
+    a.get_by_label("設置するWGのアドレス名").fill("nature-positive")
+    a.get_by_label("設置するWGの名称（日本語）").fill("ネイチャーポジティブWG")
+    a.get_by_role("button", name="保存").click()
+    expect(a.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(a.get_by_role("status")).to_contain_text("提案を事務局に送りました。")
     motion = Motion.objects.get(title_ja=TITLE)
+    assert (motion.status, motion.proposer_institution, motion.created_by) == ("draft", shinshu, rep_a)
     motion_url = f"{live_server.url}/ja/motions/{motion.pk}/"
-    expect(desk).to_have_url(motion_url)
+    [proposed] = [m for m in mail.outbox if m.subject == f"議案の提案：{TITLE}"]
+    assert proposed.to == [secretariat.email]
+
+    # 2. The secretariat puts it on the agenda and opens written votes until the day before.
+    desk = new_page()
+    desk.goto(motion_url)  # a draft: the visitor is sent to sign in, then comes back
+    sign_in(desk, secretariat.email, lands_on=TITLE, two_factor=True)
+    expect(desk.get_by_role("link", name="信州環境大学")).to_be_visible()
     desk.get_by_role("button", name="議事日程に掲載する").click()
     expect(desk.get_by_role("status")).to_have_text("議案を議事日程に掲載しました。")
     closes = starts - datetime.timedelta(days=1)
@@ -117,18 +125,19 @@ def test_the_general_meeting_creates_a_working_group_by_written_vote(new_page, l
     opened = [m for m in mail.outbox if m.subject == f"表決受付中：{TITLE}"]
     assert sorted(m.to[0] for m in opened) == sorted([rep_a.email, rep_b.email, rep_c.email])
 
-    # 2. Shinshu's representative follows the notice's link and votes for.
-    a = new_page()
+    # 3. Shinshu's representative follows the notice's link and votes for; a visitor on the same link
+    # is offered to sign in.
     link = re.search(r"^議案を読んで表決する: (\S+)$", opened[0].body, re.MULTILINE).group(1)
     assert link == motion_url
+    visitor = new_page()
+    visitor.goto(link)
+    expect(visitor.get_by_role("link", name="代表者の方はログインして表決してください")).to_be_visible()
     a.goto(link)
-    a.get_by_role("link", name="代表者の方はログインして表決してください").click()
-    sign_in(a, rep_a.email, lands_on=TITLE)
     vote(a, "賛成")
     code = a.get_by_role("region", name="貴機関の表決").locator("p").first
     expect(code).to_contain_text("記録済み：賛成")
 
-    # 3. Kyushu's representative cannot vote herself: she names her vice-president as proxy.
+    # 4. Kyushu's representative cannot vote herself: she names her vice-president as proxy.
     b = new_page()
     b.goto(f"{live_server.url}/ja/accounts/login/?next=/ja/general-meeting/{session.pk}/")
     sign_in(b, rep_b.email, lands_on="第5回総会")
@@ -137,7 +146,7 @@ def test_the_general_meeting_creates_a_working_group_by_written_vote(new_page, l
     expect(b.get_by_role("status")).to_have_text(
         "山口 紗希さんがこの会議で貴機関を代理して表決できるようになりました。")
 
-    # 4. The proxy votes for Kyushu; Tohoku's representative votes against.
+    # 5. The proxy votes for Kyushu; Tohoku's representative votes against.
     p = new_page()
     p.goto(f"{live_server.url}/ja/accounts/login/?next=/ja/motions/{motion.pk}/")
     sign_in(p, proxy_b.email, lands_on=TITLE)
@@ -147,13 +156,12 @@ def test_the_general_meeting_creates_a_working_group_by_written_vote(new_page, l
     sign_in(c, rep_c.email, lands_on=TITLE)
     vote(c, "反対")
 
-    # 5. The secretariat closes the vote.
+    # 6. The secretariat closes the vote.
     desk.goto(motion_url)
     desk.get_by_role("button", name="表決を締め切って集計する").click()
     expect(desk.get_by_role("status")).to_contain_text("表決を締め切りました：可決")
 
-    # 6. Anyone reads the tally and the resolution; the members see how each institution voted.
-    visitor = new_page()
+    # 7. Anyone reads the tally and the resolution; the members see how each institution voted.
     visitor.goto(motion_url)
     result = visitor.get_by_role("region", name="表決の結果")
     expect(result.get_by_role("row").nth(1)).to_have_text(re.compile(r"^\s*2\s*1\s*0\s*$"))
@@ -167,6 +175,6 @@ def test_the_general_meeting_creates_a_working_group_by_written_vote(new_page, l
     assert (group.name_ja, group.status) == ("ネイチャーポジティブWG", "closed")
     assert sorted(Vote.objects.values_list("choice", "by_proxy")) == [("against", False), ("for", False),
                                                                       ("for", True)]
-    # 7. Each voter received exactly one receipt; the representative who named a proxy none.
+    # 8. Each voter received exactly one receipt; the representative who named a proxy none.
     assert [len(receipts_to(u.email)) for u in (rep_a, proxy_b, rep_c, rep_b)] == [1, 1, 1, 0]
     assert "受領番号: " in receipts_to(proxy_b.email)[0].body

@@ -36,6 +36,7 @@ from tests.factories import (
     staff_of,
     totp_code,
 )
+from tests.governance import test_permissions as governance_matrix
 from tests.meetings import test_permissions as meetings_matrix
 from tests.members import test_permissions as members_matrix
 from tests.url_names import Probe, url_name, url_patterns
@@ -48,6 +49,7 @@ MATRICES = {
     "members": members_matrix,
     "working_groups": working_groups_matrix,
     "meetings": meetings_matrix,
+    "governance": governance_matrix,
     "site": site_matrix,
 }
 
@@ -55,7 +57,7 @@ MATRICES = {
 # Every URL pattern is in a permission matrix
 # ---------------------------------------------------------------------------------------------
 
-APP_NAMESPACES = {"members", "notifications", "working_groups", "meetings"}
+APP_NAMESPACES = {"members", "notifications", "working_groups", "meetings", "governance"}
 # Patterns outside the matrices, and why. Anything else the project routes must be in one.
 EXCLUDED = {
     # Django admin: one gate for all of it (members/admin_site.py, the secretariat with two-factor);

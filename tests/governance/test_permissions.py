@@ -23,6 +23,7 @@ from members.models import Affiliation, Institution
 from members.notifications.models import Notification
 from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
 from tests.permissions import LOGIN, NF, OK, TF, Action, Outcome, cells, check_cell
+from tests.url_names import url_names
 from working_groups.models import WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,8 @@ TEXTS = {
     "agenda": "議事日程に載った議案本文です。",
     "voting": "表決中の議案本文です。",
     "decided": "可決された議案本文です。",
+    "proposal": "甲大学が提案した議案本文です。",
+    "created": "新しいWGを設置する議案本文です。",
 }
 
 
@@ -78,13 +81,19 @@ def world(settings, tmp_path):
     services.proxy_designate(session=session, institution=a, holder=users["proxy_a"], by=users["rep_a"])
     motions = {}
     for status, text in TEXTS.items():
+        if status == "proposal":
+            motions[status] = services.motion_propose(by=users["rep_a"], session=session, institution=a, data={
+                "title_ja": "甲大学の提案", "text_ja": text, "kind": "other"})
+            continue
+        extra = {"kind": "group_create", "group_slug": "new-theme", "group_name_ja": "新テーマWG"} \
+            if status == "created" else {"kind": "other"}
         motion = services.motion_create(by=sec, session=session, data={
-            "title_ja": f"{status}の議案", "text_ja": text, "kind": "other"})
+            "title_ja": f"{status}の議案", "text_ja": text, **extra})
         if status != "draft":
             services.motion_put_on_agenda(motion=motion, by=sec)
-        if status in ("voting", "decided"):
+        if status in ("voting", "decided", "created"):
             services.motion_open_voting(motion=motion, by=sec)
-        if status == "decided":
+        if status in ("decided", "created"):
             services.vote_cast(motion=motion, institution=b, by=users["rep_b"], choice="for")
             services.vote_cast(motion=motion, institution=a, by=users["rep_a"], choice="for")
             services.motion_close_voting(motion=motion, by=sec)
@@ -117,6 +126,10 @@ def fresh(w, key):
 
 
 ACTIONS = {
+    "list_get": Action(path=lambda w: "/ja/general-meeting/", marker=lambda w, u: "最高意思決定機関"),
+    "open_group_post": Action(path=lambda w: f"{m(w, 'created')}open-group/", data=lambda w, u: {},
+                              done=lambda w, u: WorkingGroup.objects.get(slug="new-theme").status == "active",
+                              success_url=lambda w, u: m(w, "created")),
     "session_get": Action(path=lambda w: f"/ja/general-meeting/{w.session.pk}/", marker=lambda w, u: "votingの議案"),
     "draft_listed_get": Action(path=lambda w: f"/ja/general-meeting/{w.session.pk}/",
                                marker=lambda w, u: "draftの議案"),
@@ -155,6 +168,20 @@ ACTIONS = {
         data=lambda w, u: {"title": "議案資料", "file": SimpleUploadedFile("annex.pdf", PDF, "application/pdf")},
         done=lambda w, u: MotionDocument.objects.filter(title="議案資料").count() == 1,
         success_url=lambda w, u: m(w, "agenda")),
+    "propose_get": Action(path=lambda w: f"/ja/general-meeting/{w.session.pk}/motions/propose/",
+                          marker=lambda w, u: 'name="text_ja"'),
+    "propose_post": Action(
+        path=lambda w: f"/ja/general-meeting/{w.session.pk}/motions/propose/",
+        data=lambda w, u: {"kind": "other", "title_ja": "会員からの提案", "text_ja": "提案本文",
+                           "institution": (w.b if u is not None and u.affiliations.filter(institution=w.b).exists()
+                                           else w.a).pk},
+        done=lambda w, u: Motion.objects.filter(title_ja="会員からの提案", status="draft", proposer="member",
+                                                created_by=u).count() == 1,
+        success_url=lambda w, u: Motion.objects.get(title_ja="会員からの提案").get_absolute_url()),
+    "proposal_get": Action(path=lambda w: m(w, "proposal"), marker=lambda w, u: TEXTS["proposal"]),
+    "return_post": Action(path=lambda w: f"{m(w, 'proposal')}return/", data=lambda w, u: {"reason": "時期尚早"},
+                          done=lambda w, u: fresh(w, "proposal").status == "returned",
+                          success_url=lambda w, u: m(w, "proposal")),
     "vote_for_a_post": Action(
         path=lambda w: f"{m(w, 'voting')}vote/", data=lambda w, u: {"institution": w.a.pk, "choice": "against"},
         done=lambda w, u: Vote.objects.filter(motion=w.motions["voting"], institution=w.a, choice="against",
@@ -174,6 +201,8 @@ SECRETARIAT = (LOGIN, NF, NF, NF, NF, NF, NF, OK, TF, NF)
 
 MATRIX = {
     # action              visitor user staff_a rep_a proxy_a rep_b coop_rep secretariat sec_no_2fa rep_suspended
+    "list_get": (OK,) * 10,
+    "open_group_post": SECRETARIAT,
     "session_get": MEMBERS,
     "draft_listed_get": SEEN_BY_SECRETARIAT,
     "draft_get": SECRETARIAT,
@@ -189,11 +218,21 @@ MATRIX = {
     "close_post": SECRETARIAT,
     "withdraw_post": SECRETARIAT,
     "document_post": SECRETARIAT,
+    # proposing: the contacts and representatives of voting institutions (staff_a is plain staff; the
+    # cooperating institution does not vote); A's proposal is seen by A's contacts and the secretariat
+    "propose_get": (LOGIN, NF, NF, OK, NF, OK, NF, NF, TF, NF),
+    "propose_post": (LOGIN, NF, NF, OK, NF, OK, NF, NF, TF, NF),
+    "proposal_get": (LOGIN, NF, NF, OK, NF, NF, NF, OK, TF, NF),
+    "return_post": SECRETARIAT,
     # A's vote: its representative or its proxy, no one else (not B's representative, not the chair)
     "vote_for_a_post": (LOGIN, NF, NF, OK, OK, NF, NF, NF, TF, NF),
     # A's proxy: its representative alone
     "proxy_for_a_post": (LOGIN, NF, NF, OK, NF, NF, NF, NF, TF, NF),
 }
+
+
+# The URL names the matrix requests (tests/coalition/test_security.py checks every pattern is in one).
+COVERED_URL_NAMES = url_names(action.path for action in ACTIONS.values())
 
 
 @pytest.mark.parametrize(("action_name", "role", "outcome"), cells(ACTIONS, MATRIX, ROLES))
@@ -205,6 +244,15 @@ def test_governance_action_as_role_has_expected_outcome(client, world, deliver, 
 
 def _hidden(response, content, world, user):
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_session_list_shows_a_members_only_session_to_those_who_see_it(client, world, role):
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    page = client.get("/ja/general-meeting/").content.decode()
+    assert ("第7回総会" in page) == (MEMBERS[ROLES.index(role)] == OK)
 
 
 def test_motion_document_is_served_to_those_who_see_the_motion(client, world):

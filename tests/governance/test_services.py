@@ -288,3 +288,51 @@ def test_the_secretariat_opens_the_group_a_resolution_created_once(coalition):
     assert AuditEntry.objects.filter(action="group.open_by_resolution", object_id=group.pk).count() == 1
     with pytest.raises(ValidationError):
         services.motion_group_open(motion=c.current, by=c.secretariat)
+
+
+def test_a_member_proposes_and_the_secretariat_puts_it_on_the_agenda(coalition):
+    from tests.factories import secretariat_user
+
+    c = coalition
+    desk = secretariat_user()
+    contact = staff_of(c.institutions[2], role="contact")
+    motion = services.motion_propose(by=contact, session=c.session, institution=c.institutions[2], data={
+        "kind": "statement", "title_ja": "声明案", "text_ja": "本文", "proposer": "secretariat"})
+    assert (motion.status, motion.proposer, motion.proposer_institution, motion.created_by) == \
+        ("draft", "member", c.institutions[2], contact)
+    assert set(Notification.objects.filter(kind="motion_proposed").values_list("recipient_id", flat=True)) == \
+        {c.secretariat.pk, desk.pk}
+    assert AuditEntry.objects.filter(action="motion.propose", object_id=motion.pk).count() == 1
+    services.motion_put_on_agenda(motion=motion, by=c.secretariat)
+    assert Motion.objects.get(pk=motion.pk).status == "agenda"
+
+
+def test_a_proposal_returned_tells_the_proposer_why(coalition):
+    c = coalition
+    motion = services.motion_propose(by=c.reps[0], session=c.session, institution=c.institutions[0], data={
+        "kind": "other", "title_ja": "提案", "text_ja": "本文"})
+    with pytest.raises(ValidationError):
+        services.motion_return(motion=motion, by=c.secretariat, reason="")
+    services.motion_return(motion=motion, by=c.secretariat, reason="次回の総会で審議します。")
+    motion.refresh_from_db()
+    assert (motion.status, motion.returned_reason) == ("returned", "次回の総会で審議します。")
+    assert Notification.objects.get(kind="motion_returned").recipient == c.reps[0]
+    with pytest.raises(ValidationError):
+        services.motion_put_on_agenda(motion=motion, by=c.secretariat)
+    own = c.motion(status="draft")
+    with pytest.raises(ValidationError):
+        services.motion_return(motion=own, by=c.secretariat, reason="理由")
+
+
+def test_only_contacts_of_voting_institutions_propose(coalition):
+    c = coalition
+    with pytest.raises(PermissionDenied):
+        services.motion_propose(by=staff_of(c.institutions[0]), session=c.session, institution=c.institutions[0],
+                                data={"kind": "other", "title_ja": "提案", "text_ja": "本文"})
+    with pytest.raises(PermissionDenied):
+        services.motion_propose(by=c.reps[0], session=c.session, institution=c.institutions[1],
+                                data={"kind": "other", "title_ja": "提案", "text_ja": "本文"})
+    with pytest.raises(PermissionDenied):
+        services.motion_propose(by=c.cooperating_rep, session=c.session, institution=c.cooperating,
+                                data={"kind": "other", "title_ja": "提案", "text_ja": "本文"})
+    assert not Motion.objects.exists()
