@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from meetings.demo import _meeting, at
 from meetings.models import Meeting
-from members.models import Institution
+from members.models import Institution, User
 from working_groups.models import WorkingGroup
 
 from . import procedure, selectors
@@ -158,4 +158,14 @@ def seed() -> int:
             "大学等コアリションは、海外の大学ネットワークと連携し、脱炭素に向けた知見を共有する。",
             "The coalition works with university networks abroad and shares what it learns on the way to carbon "
             "neutrality.")
+    # a member's proposal waiting for the secretariat (Kyoto's contact proposed it)
+    kyoto = Institution.objects.filter(slug="kyoto").first()
+    if kyoto is not None:
+        _motion(upcoming, 4, K.OTHER, "大学間の再生可能エネルギー共同調達の検討",
+                "Studying joint purchasing of renewable electricity among universities",
+                "参加機関による再生可能エネルギー電力の共同調達について、事務局に検討会を置き、次回総会に報告する。",
+                "The secretariat convenes a study group on joint purchasing of renewable electricity by member "
+                "institutions and reports to the next general meeting.",
+                proposer=Motion.Proposer.MEMBER, proposer_institution=kyoto,
+                created_by=User.objects.filter(email="fujita@kyoto.example").first())
     return Motion.objects.count()
