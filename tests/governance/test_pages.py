@@ -137,3 +137,9 @@ def test_session_list_query_count_does_not_grow_with_sessions(client, coalition)
         other = make_coalition(n=1)
         other.motion()
     assert count(client, "/ja/general-meeting/") == few
+
+
+def test_the_meeting_page_of_a_session_links_its_motions(client, coalition):
+    page = client.get(f"/ja/meetings/{coalition.session.pk}/").content.decode()
+    assert f'href="/ja/general-meeting/{coalition.session.pk}/"' in page
+    assert "この会議の議案と議決" in page
