@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "working_groups.progress",
     "working_groups.cooperation",
     "meetings",
+    "meetings.governance",
     "coalition",
 ]
 
@@ -246,6 +247,15 @@ NOTIFY_SWEEP_INTERVAL = env.float("NOTIFY_SWEEP_INTERVAL", default=60.0)
 MEETING_REMINDER_INTERVAL = env.float("MEETING_REMINDER_INTERVAL", default=600.0)
 # How long an unsubscribe link stays valid (seconds); a year covers a yearly general meeting.
 UNSUBSCRIBE_MAX_AGE = env.int("UNSUBSCRIBE_MAX_AGE", default=400 * 24 * 3600)
+
+# ---------------------------------------------------------------------------------------------
+# The general meeting's rules of procedure (meetings/governance/procedure.py has the defaults)
+# ---------------------------------------------------------------------------------------------
+# Cooperating institutions (協力機関) speak at the general meeting but vote only when the rules say so.
+GOVERNANCE_COOPERATING_VOTE = env.bool("GOVERNANCE_COOPERATING_VOTE", default=False)
+# Per kind of motion, (quorum, majority) where the coalition's rules differ from the defaults,
+# e.g. {"rules_change": ("1/2", "two_thirds")}.
+GOVERNANCE_RULES = {}
 
 # ---------------------------------------------------------------------------------------------
 # Accounts (django-allauth)

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("", include("working_groups.progress.urls")),
     path("", include("working_groups.cooperation.urls")),
     path("", include("meetings.urls")),
+    path("", include("meetings.governance.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

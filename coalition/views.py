@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from meetings.governance.models import MotionDocument
 from meetings.models import MeetingDocument
 from meetings.selectors import meeting_rows, public_meetings
 from members.access import refuse
@@ -103,6 +104,9 @@ def _media_owner(path: str) -> tuple[str | None, object] | None:
     if folder == "meetings":
         document = MeetingDocument.objects.filter(file=path).select_related("meeting__group").first()
         return ("meetings.view_meeting", document.meeting) if document else None
+    if folder == "motions":
+        document = MotionDocument.objects.filter(file=path).select_related("motion__session").first()
+        return ("governance.view_motion", document.motion) if document else None
     return None
 
 

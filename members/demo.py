@@ -157,6 +157,7 @@ PEOPLE = [
 
 DEMO_SIGN_INS = [
     (SECRETARIAT_EMAIL, "secretariat (two-factor: `python manage.py demo_totp` prints the code)"),
+    ("nakamura@shinshu.example", "representative of Shinshu University (votes at the general meeting)"),
     ("kobayashi@shinshu.example", "contact of Shinshu University, coordinator of the Regional Zero Carbon WG"),
     ("tanaka@u-tokyo.example", "staff of The University of Tokyo"),
     ("newcomer@kobe.example", "signed-up user, not yet affiliated (Kobe University is suggested)"),

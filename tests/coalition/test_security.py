@@ -37,6 +37,7 @@ from tests.factories import (
     staff_of,
     totp_code,
 )
+from tests.governance import test_permissions as governance_matrix
 from tests.meetings import test_permissions as meetings_matrix
 from tests.members import test_permissions as members_matrix
 from tests.progress import test_permissions as progress_matrix
@@ -51,6 +52,7 @@ MATRICES = {
     "working_groups": working_groups_matrix,
     "meetings": meetings_matrix,
     "cooperation": cooperation_matrix,
+    "governance": governance_matrix,
     "site": site_matrix,
     "progress": progress_matrix,
 }
@@ -59,7 +61,7 @@ MATRICES = {
 # Every URL pattern is in a permission matrix
 # ---------------------------------------------------------------------------------------------
 
-APP_NAMESPACES = {"members", "notifications", "working_groups", "cooperation", "meetings", "progress"}
+APP_NAMESPACES = {"members", "notifications", "working_groups", "cooperation", "meetings", "progress", "governance"}
 # Patterns outside the matrices, and why. Anything else the project routes must be in one.
 EXCLUDED = {
     # Django admin: one gate for all of it (members/admin_site.py, the secretariat with two-factor);

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 import meetings.demo
+import meetings.governance.demo
 import members.demo
 import working_groups.cooperation.demo
 import working_groups.demo
@@ -23,12 +24,13 @@ class Command(BaseCommand):
         progress = working_groups.progress.demo.seed()
         n_meetings = meetings.demo.seed()
         cooperation = working_groups.cooperation.demo.seed()
+        n_motions = meetings.governance.demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups, "
                 f"{n_initiatives} initiatives, {progress['adoptions']} adoptions, {n_meetings} meetings, "
                 f"{cooperation['partners']} partners, {cooperation['needs']} needs, "
-                f"{cooperation['expertise']} expertise entries."
+                f"{cooperation['expertise']} expertise entries, {n_motions} motions."
             )
         )
         self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")

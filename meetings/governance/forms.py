@@ -1,0 +1,95 @@
+"""Forms of the general meeting's decisions. Times are entered in Japan time."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from meetings.forms import DATETIME, YEARS, DocumentForm, ReasonForm  # noqa: F401 - the same forms serve motions
+from members.models import Institution
+from working_groups.models import WorkingGroup
+
+from .models import Motion, Vote
+
+INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class MotionForm(forms.ModelForm):
+    class Meta:
+        model = Motion
+        fields = ["kind", "title_ja", "title_en", "text_ja", "text_en", "proposer", "proposer_institution",
+                  "group_slug", "group_name_ja", "group_name_en", "group"]
+        widgets = {
+            "text_ja": forms.Textarea(attrs={"rows": 6}),
+            "text_en": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "group_slug": _("For a motion to create a working group: its address name (letters, digits, hyphens)."),
+            "group": _("For a motion to abolish a working group: the group."),
+            "proposer_institution": _("When a member institution proposes the motion."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposer_institution"].queryset = Institution.objects.active().order_by("name_kana")
+        self.fields["group"].queryset = WorkingGroup.objects.themes().active().order_by("order", "slug")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("proposer") == Motion.Proposer.MEMBER and not data.get("proposer_institution"):
+            self.add_error("proposer_institution", _("Name the institution that proposes the motion."))
+        return data
+
+
+class MotionProposalForm(forms.ModelForm):
+    """A member institution's proposal: what the motion says; who proposes it is the institution."""
+
+    institution = forms.TypedChoiceField(label=_("Proposing institution"), coerce=int)
+
+    class Meta:
+        model = Motion
+        fields = ["kind", "title_ja", "title_en", "text_ja", "text_en", "group_slug", "group_name_ja",
+                  "group_name_en", "group"]
+        widgets = MotionForm.Meta.widgets
+        help_texts = MotionForm.Meta.help_texts
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].choices = [(i.pk, i.name) for i in institutions]
+        if len(institutions) == 1:
+            self.fields["institution"].initial = institutions[0].pk
+        self.fields["group"].queryset = WorkingGroup.objects.themes().active().order_by("order", "slug")
+
+
+class OpenVotingForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        label=_("Written votes until"), required=False, widget=DATETIME, input_formats=INPUT_FORMATS,
+        help_text=_("Japan time (JST). Empty: voting stays open until the secretariat closes it at the meeting."),
+    )
+
+    def clean_closes_at(self):
+        value = self.cleaned_data.get("closes_at")
+        if value and not YEARS[0] <= value.year <= YEARS[1]:
+            raise forms.ValidationError(_("Give a date between the years %(first)s and %(last)s.")
+                                        % {"first": YEARS[0], "last": YEARS[1]})
+        return value
+
+
+class VoteForm(forms.Form):
+    institution = forms.TypedChoiceField(label=_("Institution"), coerce=int, widget=forms.HiddenInput)
+    choice = forms.ChoiceField(label=pgettext_lazy("ballot", "Vote"), choices=Vote.Choice.choices,
+                               widget=forms.RadioSelect)
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].choices = [(i.pk, i.name) for i in institutions]
+
+
+class ProxyForm(forms.Form):
+    institution = forms.TypedChoiceField(label=_("Institution"), coerce=int, widget=forms.HiddenInput)
+    holder = forms.TypedChoiceField(label=pgettext_lazy("vote", "Proxy"), coerce=int)
+
+    def __init__(self, *args, institutions=(), candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].choices = [(i.pk, i.name) for i in institutions]
+        self.fields["holder"].choices = [("", "---------")] + [
+            (u.pk, f"{u.get_full_name() or u.email}") for u in candidates]

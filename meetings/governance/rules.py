@@ -1,0 +1,61 @@
+"""Who may see and do what with the general meeting's motions, votes and proxies (checked on the
+object by every view).
+
+- A motion is seen by whoever sees its session, drafts by the secretariat only.
+- The secretariat drafts, edits, puts on the agenda, opens and closes voting, withdraws.
+- An institution votes through its representative, or the proxy the representative named for the
+  session; only voting institutions (active participating members) vote.
+- The tally is public with the motion; how each institution voted is for members (staff of an
+  active member) and the secretariat.
+"""
+
+import rules
+
+from meetings.rules import can_see_meeting
+from members.rules import contact_institution_ids, is_secretariat, is_staff_member
+
+from . import selectors
+from .models import Motion
+
+
+@rules.predicate
+def can_see_motion(user, motion) -> bool:
+    if motion is None:
+        return False
+    if motion.status in Motion.UNPUBLISHED:
+        # a draft: the secretariat's, and the proposing institution's contacts see their proposal
+        return is_secretariat(user) or (motion.proposer_institution_id is not None
+                                        and motion.proposer_institution_id in contact_institution_ids(user))
+    return can_see_meeting(user, motion.session)
+
+
+@rules.predicate
+def votes_on(user, motion) -> bool:
+    """Someone who may vote for an institution on this motion (its voting being open or not)."""
+    return motion is not None and bool(selectors.institutions_voting_by(user, motion.session))
+
+
+@rules.predicate
+def represents_a_voter(user, session) -> bool:
+    return session is not None and bool(selectors.representative_institutions(user))
+
+
+@rules.predicate
+def is_general_session(user, session) -> bool:
+    return session is not None and session.kind == "general"
+
+
+@rules.predicate
+def may_propose(user, session) -> bool:
+    """A contact or representative of a voting institution, for a session still to come."""
+    return (session is not None and not session.is_cancelled and not session.is_past
+            and bool(selectors.proposing_institutions(user)))
+
+
+rules.add_perm("governance.view_motion", can_see_motion)
+rules.add_perm("governance.manage_motion", is_secretariat)
+rules.add_perm("governance.vote", can_see_motion & votes_on)
+rules.add_perm("governance.see_votes", can_see_motion & (is_staff_member | is_secretariat))
+rules.add_perm("governance.designate_proxy", can_see_meeting & is_general_session & represents_a_voter)
+rules.add_perm("governance.draft_motion", is_general_session & is_secretariat)
+rules.add_perm("governance.propose_motion", can_see_meeting & is_general_session & may_propose)

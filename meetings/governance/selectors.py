@@ -1,0 +1,111 @@
+"""Reads of the general meeting's decisions that depend on who asks."""
+
+from django.db.models import Count, Q
+
+from meetings.models import Meeting
+from meetings.selectors import meetings_visible_to
+from members.models import Affiliation, Institution, User
+from members.rules import contact_institution_ids, current_affiliations, is_secretariat
+
+from . import procedure
+from .models import Motion, Proxy, Vote
+
+
+def voting_institutions():
+    """The institutions that vote: active participating members (and cooperating ones where the
+    rules give them a vote)."""
+    qs = Institution.objects.active()
+    if not procedure.cooperating_vote():
+        qs = qs.filter(category=Institution.Category.PARTICIPATING)
+    return qs
+
+
+def sessions_visible_to(user):
+    """Sessions of the general meeting ``user`` may see, newest first, with their motions counted
+    (drafts only for the secretariat)."""
+    shown = Q() if is_secretariat(user) else ~Q(motions__status__in=Motion.UNPUBLISHED)
+    return (meetings_visible_to(user).filter(kind=Meeting.Kind.GENERAL)
+            .annotate(motion_count=Count("motions", filter=shown & Q(motions__isnull=False)))
+            .order_by("-starts_at", "-pk"))
+
+
+def motions_of(session, user):
+    """The session's motions ``user`` may see, in agenda order, with their resolutions."""
+    qs = session.motions.select_related("resolution")
+    if not is_secretariat(user):
+        own = Q(status__in=Motion.UNPUBLISHED, proposer_institution__in=sorted(contact_institution_ids(user)))
+        qs = qs.filter(~Q(status__in=Motion.UNPUBLISHED) | own)
+    return qs.order_by("number")
+
+
+def proposing_institutions(user) -> list[Institution]:
+    """The voting institutions for which ``user`` (a contact or the representative) may propose."""
+    if not user.is_authenticated:
+        return []
+    ids = contact_institution_ids(user)
+    return list(voting_institutions().filter(pk__in=ids).order_by("name_kana")) if ids else []
+
+
+def tally(motion) -> dict[str, int]:
+    """{choice: count} of the votes that count: those of institutions that vote now."""
+    rows = (Vote.objects.filter(motion=motion, institution__in=voting_institutions())
+            .order_by().values_list("choice").annotate(n=Count("id")))
+    counts = dict(rows)
+    return {c: counts.get(c, 0) for c in Vote.Choice.values}
+
+
+def votes_by_institution(motion):
+    """How each institution voted (members only), with who cast it."""
+    return motion.votes.select_related("institution").order_by("institution__name_kana", "institution__pk")
+
+
+def representative_institutions(user) -> list[Institution]:
+    """The voting institutions ``user`` represents (an approved representative's affiliation)."""
+    ids = {i.pk for i in voting_institutions().filter(pk__in=[a.institution_id for a in current_affiliations(user)])}
+    return [a.institution for a in current_affiliations(user)
+            if a.role == Affiliation.Role.REPRESENTATIVE and a.institution_id in ids]
+
+
+def institutions_voting_by(user, session) -> list[Institution]:
+    """The institutions for which ``user`` may vote at ``session``: those they represent, and
+    those whose representative made them proxy for it."""
+    if not user.is_authenticated:
+        return []
+    own = representative_institutions(user)
+    proxied = list(voting_institutions().filter(pk__in=Proxy.objects.filter(session=session, holder=user)
+                                                .values("institution_id")))
+    seen, out = set(), []
+    for institution in own + proxied:
+        if institution.pk not in seen:
+            seen.add(institution.pk)
+            out.append(institution)
+    return out
+
+
+def proxy_candidates(institution, session) -> list[User]:
+    """Who may hold the institution's proxy: another person of the institution, or the chair
+    (a member of the secretariat, which chairs the general meeting)."""
+    colleagues = User.objects.filter(
+        is_active=True, affiliations__institution=institution, affiliations__status=Affiliation.Status.APPROVED,
+        affiliations__role__in=[Affiliation.Role.CONTACT, Affiliation.Role.STAFF],
+    )
+    chair = User.objects.filter(is_active=True).secretariat()
+    return list((colleagues | chair).distinct().order_by("name", "pk"))
+
+
+def voters_of(motion) -> list[User]:
+    """Who is told that voting opened: the representatives of the voting institutions and the
+    proxies named for the session."""
+    reps = User.objects.filter(
+        is_active=True, affiliations__role=Affiliation.Role.REPRESENTATIVE,
+        affiliations__status=Affiliation.Status.APPROVED, affiliations__institution__in=voting_institutions(),
+    )
+    holders = User.objects.filter(is_active=True, proxies_held__session=motion.session_id)
+    return list((reps | holders).distinct())
+
+
+def representatives() -> list[User]:
+    return list(User.objects.filter(
+        is_active=True, affiliations__role=Affiliation.Role.REPRESENTATIVE,
+        affiliations__status=Affiliation.Status.APPROVED, affiliations__institution__status=Institution.Status.ACTIVE,
+    ).distinct())
