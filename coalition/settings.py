@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "members",
     "working_groups",
     "meetings",
+    "meetings.dissemination",
     "coalition",
 ]
 

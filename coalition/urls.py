@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("", include("members.urls")),
     path("", include("working_groups.urls")),
     path("", include("meetings.urls")),
+    path("", include("meetings.dissemination.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

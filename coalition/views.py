@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from meetings.dissemination.selectors import latest_news, latest_statement
 from meetings.models import MeetingDocument
 from meetings.selectors import meeting_rows, public_meetings
 from members.access import refuse
@@ -39,6 +40,8 @@ def home(request):
         "stats": [{"label": _("Public initiatives"), "value": Initiative.objects.public().count()}],
         "upcoming_meetings": list(meeting_rows(public.upcoming())[:4]),
         "latest_initiatives": latest_initiatives(request.user, limit=6),
+        "latest_news": latest_news(limit=3),
+        "latest_statement": latest_statement(),
     }
     return render(request, "coalition/home.html", context)
 

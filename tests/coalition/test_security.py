@@ -27,6 +27,7 @@ from members.models import Affiliation, Institution, User
 from members.notifications.models import Notification
 from tests.coalition import test_permissions as site_matrix
 from tests.coalition.test_settings import PROD_KEY, run
+from tests.dissemination import test_permissions as dissemination_matrix
 from tests.factories import (
     PASSWORD,
     InstitutionFactory,
@@ -48,6 +49,7 @@ MATRICES = {
     "members": members_matrix,
     "working_groups": working_groups_matrix,
     "meetings": meetings_matrix,
+    "dissemination": dissemination_matrix,
     "site": site_matrix,
 }
 
@@ -55,7 +57,7 @@ MATRICES = {
 # Every URL pattern is in a permission matrix
 # ---------------------------------------------------------------------------------------------
 
-APP_NAMESPACES = {"members", "notifications", "working_groups", "meetings"}
+APP_NAMESPACES = {"members", "notifications", "working_groups", "meetings", "dissemination"}
 # Patterns outside the matrices, and why. Anything else the project routes must be in one.
 EXCLUDED = {
     # Django admin: one gate for all of it (members/admin_site.py, the secretariat with two-factor);

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 import meetings.demo
+import meetings.dissemination.demo
 import members.demo
 import working_groups.demo
 
@@ -19,10 +20,11 @@ class Command(BaseCommand):
         working_groups.demo.seed_people()
         n_initiatives = working_groups.demo.seed_initiatives()
         n_meetings = meetings.demo.seed()
+        n_news = meetings.dissemination.demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups, "
-                f"{n_initiatives} initiatives, {n_meetings} meetings."
+                f"{n_initiatives} initiatives, {n_meetings} meetings, {n_news} news items."
             )
         )
         self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")
