@@ -11,6 +11,9 @@ handler429 = "coalition.views.too_many_requests"  # allauth's rate limits answer
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots, name="robots"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),
     re_path(r"^media/(?P<path>.+)$", views.media, name="media"),
 ]
 

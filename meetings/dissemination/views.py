@@ -1,31 +1,38 @@
 """Views of the dissemination app: news and statements (list, page, Atom, writing), the about
 page, and the newsletter."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from members.access import form_errors_to_form, refuse
+from members.access import SecretariatRequiredMixin, form_errors_to_form, rate_limited, refuse
+from members.i18n import current_language
+from members.markup import render_markdown
 from members.models import Institution
 from members.pagination import page_of
 from members.rules import is_secretariat
 from working_groups.models import WorkingGroup
 from working_groups.rules import coordinated_group_ids
 
-from . import selectors, services
+from . import selectors, services, tokens
 from .filters import NewsFilter
-from .forms import NewsItemForm
-from .models import NewsItem
+from .forms import IssueForm, NewsItemForm, SubscribeForm
+from .models import NewsItem, NewsletterIssue, Subscriber
 
 
 class NewsListView(View):
@@ -42,6 +49,7 @@ class NewsListView(View):
             "filter": filterset, "page_obj": page, "paginator": paginator, "items": list(page.object_list),
             "is_filtered": any(request.GET.get(k) for k in filterset.filters),
             "can_create": request.user.has_perm("dissemination.create_news"),
+            "can_manage_newsletter": request.user.has_perm("dissemination.manage_newsletter"),
             "feed_query": request.GET.get("wg", "") if filterset.is_valid() else "",
         })
 
@@ -226,3 +234,152 @@ def about(request):
         "latest_statement": selectors.latest_statement(),
         "contact_email": settings.SECRETARIAT_EMAIL,
     })
+
+
+# ---------------------------------------------------------------------------------------------
+# The newsletter: subscribing (double opt-in), confirming, unsubscribing
+# ---------------------------------------------------------------------------------------------
+
+
+class NewsletterView(View):
+    """/newsletter/: anyone subscribes with an address and a language; a confirmation link follows."""
+
+    template_name = "dissemination/newsletter.html"
+    limit, period = 5, 3600  # subscriptions per address per hour
+
+    def context(self, form):
+        return {"form": form, "days": settings.NEWSLETTER_UNCONFIRMED_DAYS}
+
+    def get(self, request):
+        form = SubscribeForm(initial={"language": current_language()})
+        return render(request, self.template_name, self.context(form))
+
+    def post(self, request):
+        form = SubscribeForm(request.POST)
+        if rate_limited(request, "newsletter-subscribe", limit=self.limit, period=self.period):
+            form.is_valid()
+            form.add_error(None, _("Too many subscriptions from your address. Please try again in an hour."))
+            return render(request, self.template_name, self.context(form), status=429)
+        if not form.is_valid():
+            return render(request, self.template_name, self.context(form), status=400)
+        if not form.is_spam:
+            services.subscriber_subscribe(email=form.cleaned_data["email"], language=form.cleaned_data["language"])
+        return redirect("dissemination:newsletter-sent")
+
+
+@require_safe
+def newsletter_sent(request):
+    return render(request, "dissemination/newsletter_sent.html")
+
+
+class NewsletterConfirmView(View):
+    """The confirmation link: a page with one button (mail scanners that open links do not
+    subscribe anyone), and the confirmation on POST."""
+
+    template_name = "dissemination/newsletter_confirm.html"
+
+    def get(self, request, token):
+        valid = tokens.read_confirm_token(token) is not None
+        return render(request, self.template_name, {"valid": valid}, status=200 if valid else 400)
+
+    def post(self, request, token):
+        subscriber = services.subscriber_confirm(token=token)
+        if subscriber is None:
+            return render(request, self.template_name, {"valid": False}, status=400)
+        messages.success(request, _("Your subscription is confirmed. Thank you."))
+        return redirect("dissemination:newsletter")
+
+
+class NewsletterUnsubscribeView(View):
+    template_name = "dissemination/newsletter_unsubscribe.html"
+
+    def get(self, request, token):
+        payload = tokens.read_unsubscribe_token(token)
+        return render(request, self.template_name, {"valid": payload is not None,
+                                                    "email": payload["e"] if payload else ""},
+                      status=200 if payload else 400)
+
+    def post(self, request, token):
+        if tokens.read_unsubscribe_token(token) is None:
+            return render(request, self.template_name, {"valid": False}, status=400)
+        services.subscriber_unsubscribe(token=token)
+        messages.success(request, _("You will receive no further newsletter."))
+        return redirect("dissemination:newsletter")
+
+
+# ---------------------------------------------------------------------------------------------
+# The newsletter: the secretariat's issues
+# ---------------------------------------------------------------------------------------------
+
+
+class IssueListView(SecretariatRequiredMixin, View):
+    def get(self, request):
+        counts = dict(Subscriber.objects.values_list("status").annotate(n=Count("id")).order_by())
+        return render(request, "dissemination/issue_list.html", {
+            "issues": list(NewsletterIssue.objects.all()[:50]),
+            "confirmed": counts.get(Subscriber.Status.CONFIRMED, 0),
+            "pending": counts.get(Subscriber.Status.PENDING, 0),
+            "translation_status": selectors.news_translation_status(),
+        })
+
+
+class IssueFormView(SecretariatRequiredMixin, View):
+    """/newsletter/issues/new/ (``?draft=1``: assembled from the last month) and …/<pk>/edit/."""
+
+    template_name = "dissemination/issue_form.html"
+
+    def issue(self, pk):
+        if pk is None:
+            return None
+        issue = get_object_or_404(NewsletterIssue, pk=pk)
+        if issue.status == NewsletterIssue.Status.SENT:
+            raise Http404
+        return issue
+
+    def get(self, request, pk=None):
+        issue = self.issue(pk)
+        initial = {}
+        if issue is None and request.GET.get("draft") == "1":
+            initial = services.issue_draft_text(since=timezone.now() - datetime.timedelta(days=31))
+        form = IssueForm(instance=issue, initial=initial)
+        return render(request, self.template_name, {"form": form, "issue": issue})
+
+    def post(self, request, pk=None):
+        issue = self.issue(pk)
+        form = IssueForm(request.POST, instance=NewsletterIssue.objects.get(pk=issue.pk) if issue else None)
+        if form.is_valid():
+            try:
+                issue = services.issue_save(issue=issue, by=request.user,
+                                            data={k: form.cleaned_data[k] for k in services.ISSUE_FIELDS})
+            except ValidationError as exc:
+                form_errors_to_form(form, exc)
+            else:
+                messages.success(request, _("The issue is saved. Check the preview, then send it."))
+                return redirect(issue.get_absolute_url())
+        return render(request, self.template_name, {"form": form, "issue": issue}, status=400)
+
+
+class IssueDetailView(SecretariatRequiredMixin, View):
+    """The preview of an issue in both languages, and the button that sends it."""
+
+    def get(self, request, pk):
+        issue = get_object_or_404(NewsletterIssue, pk=pk)
+        return render(request, "dissemination/issue_detail.html", {
+            "issue": issue,
+            "previews": [("ja", issue.subject_ja, render_markdown(issue.body_ja)),
+                         ("en", issue.subject_en or issue.subject_ja, render_markdown(issue.body_en or issue.body_ja))],
+            "confirmed": Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).count(),
+        })
+
+
+class IssueSendView(SecretariatRequiredMixin, View):
+    def post(self, request, pk):
+        issue = get_object_or_404(NewsletterIssue, pk=pk)
+        try:
+            n = services.issue_send(issue=issue, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, ngettext("The issue is on its way to %(n)s recipient.",
+                                               "The issue is on its way to %(n)s recipients.", n) % {"n": n})
+        return redirect(issue.get_absolute_url())

@@ -101,6 +101,11 @@ ACTIONS = {
     "detail_get": Action(path=lambda w: f"/ja/news/{w.statement.slug}/", marker=lambda w, u: "声明の本文。"),
     "feed_get": Action(path=lambda w: "/ja/news/feed/", marker=lambda w, u: "脱炭素に向けた共同声明"),
     "about_get": Action(path=lambda w: "/ja/about/", marker=lambda w, u: "文部科学省"),
+    # outside the language prefix: what robots read
+    "sitemap_get": Action(path=lambda w: "/sitemap.xml", marker=lambda w, u: "/sitemap-news.xml</loc>"),
+    "sitemap_section_get": Action(path=lambda w: "/sitemap-news.xml",
+                                  marker=lambda w, u: f"/en/news/{w.statement.slug}/</loc>"),
+    "robots_get": Action(path=lambda w: "/robots.txt", marker=lambda w, u: "Sitemap: http://testserver/sitemap.xml"),
 }
 
 MATRIX = {
@@ -119,6 +124,9 @@ MATRIX = {
     "detail_get":               (OK,    OK,  OK,   OK,   OK,         OK,  OK),
     "feed_get":                 (OK,    OK,  OK,   OK,   OK,         OK,  OK),
     "about_get":                (OK,    OK,  OK,   OK,   OK,         OK,  OK),
+    "sitemap_get":              (OK,    OK,  OK,   OK,   OK,         OK,  OK),
+    "sitemap_section_get":      (OK,    OK,  OK,   OK,   OK,         OK,  OK),
+    "robots_get":               (OK,    OK,  OK,   OK,   OK,         OK,  OK),
 }
 
 COVERED_URL_NAMES = url_names(action.path for action in ACTIONS.values())

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from members.i18n import current_language
+from members.templatetags.portal import url_in_language
 
 register = template.Library()
 
@@ -132,3 +133,26 @@ def institution_jsonld(institution):
     if institution.logo:
         data["logo"] = absolute(institution.logo.url)
     return jsonld(data)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """The page's own absolute address: its path on SITE_URL, with ``?page=N`` (each page of a list
+    is a page of its own) and nothing else (filters and tracking parameters name the same page)."""
+    request = context.get("request")
+    if request is None:
+        return settings.SITE_URL + "/"
+    page = request.GET.get("page", "")
+    suffix = f"?page={page}" if page.isascii() and page.isdigit() and page not in ("", "1") else ""
+    return absolute(request.path + suffix)
+
+
+@register.simple_tag(takes_context=True)
+def x_default_url(context) -> str:
+    """hreflang x-default: the page without a language prefix, which sends each reader to their own
+    language (Japanese unless the browser asks for English)."""
+    request = context.get("request")
+    if request is None:
+        return settings.SITE_URL + "/"
+    path = url_in_language(context, "ja")
+    return absolute(path[len("/ja"):] if path.startswith("/ja/") else path)
