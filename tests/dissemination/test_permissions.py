@@ -8,7 +8,9 @@ changes nothing (items, audit entries, outbox rows).
 
 import pytest
 
-from meetings.dissemination.models import NewsItem
+from meetings.dissemination import services
+from meetings.dissemination.models import NewsItem, NewsletterIssue, Subscriber
+from meetings.dissemination.tokens import make_confirm_token, make_unsubscribe_token
 from members.audit.models import AuditEntry
 from members.notifications.models import Notification
 from tests.dissemination.conftest import build_world
@@ -34,7 +36,11 @@ ROLES = ["visitor", "user", "staff", "coordinator", "other_coordinator", "secret
 
 @pytest.fixture
 def world(settings, tmp_path):
-    return build_world()
+    w = build_world()
+    w.issue = services.issue_save(by=None, data={"subject_ja": "行列号", "body_ja": "行列号の本文"})
+    Subscriber.objects.create(email="reader@example.net", language="ja", status="confirmed")
+    Subscriber.objects.create(email="pending@example.net", language="ja")
+    return w
 
 
 def db_state(tmp_path=None) -> dict:
@@ -42,6 +48,8 @@ def db_state(tmp_path=None) -> dict:
         "news": sorted(NewsItem.objects.values_list(
             "pk", "kind", "status", "title_ja", "title_en", "body_ja", "body_en", "group_id", "adopted_by_id",
             "published_at", "updated_at")),
+        "issues": sorted(NewsletterIssue.objects.values_list("pk", "subject_ja", "status", "recipients")),
+        "subscribers": sorted(Subscriber.objects.values_list("email", "status", "language")),
         "audit": AuditEntry.objects.count(),
         "outbox": Notification.objects.count(),
     }
@@ -106,6 +114,43 @@ ACTIONS = {
     "sitemap_section_get": Action(path=lambda w: "/sitemap-news.xml",
                                   marker=lambda w, u: f"/en/news/{w.statement.slug}/</loc>"),
     "robots_get": Action(path=lambda w: "/robots.txt", marker=lambda w, u: "Sitemap: http://testserver/sitemap.xml"),
+    # the newsletter: public pages, signed links
+    "newsletter_get": Action(path=lambda w: "/ja/newsletter/", marker=lambda w, u: 'name="email"'),
+    "newsletter_post": Action(
+        path=lambda w: "/ja/newsletter/", data=lambda w, u: {"email": "new@example.net", "language": "en"},
+        done=lambda w, u: Subscriber.objects.filter(email="new@example.net", status="pending").exists(),
+        success_url=lambda w, u: "/ja/newsletter/sent/"),
+    "newsletter_sent_get": Action(path=lambda w: "/ja/newsletter/sent/", marker=lambda w, u: "メールをご確認ください"),
+    "confirm_post": Action(
+        path=lambda w: f"/ja/newsletter/confirm/{make_confirm_token(email='pending@example.net', language='en')}/",
+        data=lambda w, u: {},
+        done=lambda w, u: Subscriber.objects.get(email="pending@example.net").status == "confirmed",
+        success_url=lambda w, u: "/ja/newsletter/"),
+    "unsubscribe_post": Action(
+        path=lambda w: f"/ja/newsletter/unsubscribe/{make_unsubscribe_token(email='reader@example.net')}/",
+        data=lambda w, u: {},
+        done=lambda w, u: Subscriber.objects.get(email="reader@example.net").status == "unsubscribed",
+        success_url=lambda w, u: "/ja/newsletter/"),
+    # the secretariat's issues
+    "issue_list_get": Action(path=lambda w: "/ja/newsletter/issues/", marker=lambda w, u: "行列号"),
+    "issue_create_post": Action(
+        path=lambda w: "/ja/newsletter/issues/new/",
+        data=lambda w, u: {"subject_ja": "新しい号", "body_ja": "本文", "subject_en": "", "body_en": ""},
+        done=lambda w, u: NewsletterIssue.objects.filter(subject_ja="新しい号").exists(),
+        success_url=lambda w, u: NewsletterIssue.objects.get(subject_ja="新しい号").get_absolute_url()),
+    "issue_detail_get": Action(path=lambda w: f"/ja/newsletter/issues/{w.issue.pk}/",
+                               marker=lambda w, u: "行列号の本文"),
+    "issue_edit_get": Action(path=lambda w: f"/ja/newsletter/issues/{w.issue.pk}/edit/",
+                             marker=lambda w, u: "行列号の本文</textarea>"),
+    "issue_edit_post": Action(
+        path=lambda w: f"/ja/newsletter/issues/{w.issue.pk}/edit/",
+        data=lambda w, u: {"subject_ja": "直した号", "body_ja": "本文", "subject_en": "", "body_en": ""},
+        done=lambda w, u: NewsletterIssue.objects.get(pk=w.issue.pk).subject_ja == "直した号",
+        success_url=lambda w, u: w.issue.get_absolute_url()),
+    "issue_send_post": Action(
+        path=lambda w: f"/ja/newsletter/issues/{w.issue.pk}/send/", data=lambda w, u: {},
+        done=lambda w, u: NewsletterIssue.objects.get(pk=w.issue.pk).status == "sent",
+        success_url=lambda w, u: w.issue.get_absolute_url()),
 }
 
 MATRIX = {
@@ -127,6 +172,18 @@ MATRIX = {
     "sitemap_get":              (OK,    OK,  OK,   OK,   OK,         OK,  OK),
     "sitemap_section_get":      (OK,    OK,  OK,   OK,   OK,         OK,  OK),
     "robots_get":               (OK,    OK,  OK,   OK,   OK,         OK,  OK),
+    "newsletter_get":           (OK,    OK,  OK,   OK,   OK,         OK,  OK),
+    "newsletter_post":          (OK,    OK,  OK,   OK,   OK,         OK,  OK),
+    "newsletter_sent_get":      (OK,    OK,  OK,   OK,   OK,         OK,  OK),
+    # the signed link is the authority, whoever opens it
+    "confirm_post":             (OK,    OK,  OK,   OK,   OK,         OK,  OK),
+    "unsubscribe_post":         (OK,    OK,  OK,   OK,   OK,         OK,  OK),
+    "issue_list_get":           (LOGIN, NF,  NF,   NF,   NF,         OK,  TF),
+    "issue_create_post":        (LOGIN, NF,  NF,   NF,   NF,         OK,  TF),
+    "issue_detail_get":         (LOGIN, NF,  NF,   NF,   NF,         OK,  TF),
+    "issue_edit_get":           (LOGIN, NF,  NF,   NF,   NF,         OK,  TF),
+    "issue_edit_post":          (LOGIN, NF,  NF,   NF,   NF,         OK,  TF),
+    "issue_send_post":          (LOGIN, NF,  NF,   NF,   NF,         OK,  TF),
 }
 
 COVERED_URL_NAMES = url_names(action.path for action in ACTIONS.values())
