@@ -223,3 +223,16 @@ def test_publish_dates_and_audits_and_unpublish_takes_back(world):
         services.news_publish(item=item, by=sec)
     item = services.news_unpublish(item=item, by=sec)
     assert item.status == "draft"
+
+
+def test_initiative_in_japanese_says_so_on_the_english_page(client, world):
+    from working_groups.models import Initiative  # noqa: PLC0415 - only this test needs it
+
+    initiative = Initiative.objects.create(
+        institution=world.a, slug="ja-only", language="ja", title="日本語の事例", summary="要約", body="本文",
+        prefecture="13", started_on=datetime.date(2024, 1, 1), status="published",
+        published_at=datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC))
+    body = client.get(f"/en/initiatives/{initiative.slug}/").content.decode()
+    assert '<p class="callout fallback-note">This content is available in Japanese only.</p>' in body
+    assert '<article lang="ja">' in body
+    assert "fallback-note" not in client.get(f"/ja/initiatives/{initiative.slug}/").content.decode()
