@@ -319,7 +319,7 @@ class IssueListView(SecretariatRequiredMixin, View):
             "issues": list(NewsletterIssue.objects.all()[:50]),
             "confirmed": counts.get(Subscriber.Status.CONFIRMED, 0),
             "pending": counts.get(Subscriber.Status.PENDING, 0),
-            "translation_status": selectors.news_translation_status(),
+            "translation_status": selectors.translation_status(),
         })
 
 

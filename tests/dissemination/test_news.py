@@ -236,3 +236,28 @@ def test_initiative_in_japanese_says_so_on_the_english_page(client, world):
     assert '<p class="callout fallback-note">This content is available in Japanese only.</p>' in body
     assert '<article lang="ja">' in body
     assert "fallback-note" not in client.get(f"/ja/initiatives/{initiative.slug}/").content.decode()
+
+
+def test_secretariat_sees_translation_status_per_kind(client, world):
+    client.force_login(world.users["secretariat"])
+    response = client.get("/en/newsletter/issues/")
+    rows = {str(row["label"]): (row["total"], row["missing_en"], row["missing_ja"])
+            for row in response.context["translation_status"]}
+    assert rows["News and statements"] == (3, 1, 0)  # the group's report is in Japanese only
+    assert rows["Meetings"] == (1, 1, 0)  # the general meeting has no English description
+    assert "<th scope=\"row\">News and statements</th><td>3</td><td>1</td><td>0</td>" in response.content.decode()
+
+
+def test_initiatives_filtered_to_those_with_english(client, world):
+    from working_groups.models import Initiative  # noqa: PLC0415 - only these tests need it
+
+    common = {"institution": world.a, "summary": "s", "body": "b", "prefecture": "13",
+              "started_on": datetime.date(2024, 1, 1), "status": "published",
+              "published_at": datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)}
+    Initiative.objects.create(slug="ja-only", language="ja", title="日本語だけ", **common)
+    Initiative.objects.create(slug="ja-translated", language="ja", title="翻訳あり", title_translated="Translated",
+                              **common)
+    Initiative.objects.create(slug="in-english", language="en", title="Written in English", **common)
+    body = client.get("/en/initiatives/?lang=en").content.decode()
+    assert "/en/initiatives/ja-translated/" in body and "/en/initiatives/in-english/" in body
+    assert "/en/initiatives/ja-only/" not in body
