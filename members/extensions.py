@@ -4,7 +4,7 @@ An upper app registers, in its ``AppConfig.ready()``:
 
 - a *section*: a template fragment and a function building its context, shown in a named slot of a
   page of a lower app (``institution_profile``, ``account``, ``institution_people`` here;
-  ``group_detail`` and ``group_row`` on the working groups' pages);
+  ``group_detail``, ``group_row`` and ``initiative_detail`` on the working groups' pages);
 - a *directory filter*: an extra django-filter filter on the member directory (``wg``);
 - an *application hook*: called when a membership application is approved, with the new
   institution (the working groups named in it become participation requests);

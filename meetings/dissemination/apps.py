@@ -12,7 +12,8 @@ class DisseminationConfig(AppConfig):
 
     def ready(self):
         # The notification kinds and the page cache's signals need this app's models.
-        from . import cache, notices  # noqa: PLC0415 -- they use models
+        from . import cache, notices, registrations  # noqa: PLC0415 -- they use models
 
         cache.connect()
         notices.register_all()
+        registrations.register()

@@ -49,12 +49,27 @@ def _issue(notification):
     return context
 
 
+def _translation(notification):
+    initiative = target_of(notification)
+    if initiative.title_translated:
+        raise Obsolete("translated meanwhile")
+    with translation.override(notification.language):
+        edit_url = absolute(reverse("working_groups:initiative-edit", kwargs={"slug": initiative.slug}))
+    wanted_english = notification.context.get("wanted") == "en"
+    return {"initiative": initiative, "edit_url": edit_url, "wanted_english": wanted_english}
+
+
 def list_id() -> str:
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"<newsletter.{host}>"
 
 
 def register_all():
+    register(Kind(key="translation_requested", label=_("Requests for a translation"),
+                  description=_("The secretariat asks you for a title and summary of your initiative in the other "
+                                "language."),
+                  template="dissemination/email/translation_requested", context=_translation, digestible=False,
+                  order=95))
     register(Kind(key="newsletter_confirm", label=_("Newsletter confirmation"),
                   template="dissemination/email/newsletter_confirm", context=_confirm, choosable=False,
                   digestible=False, transactional=True, order=200))

@@ -268,3 +268,26 @@ def issue_send(*, issue: NewsletterIssue, by) -> int:
     issue.save(update_fields=["status", "sent_at", "recipients"])
     audit(actor=by, action="newsletter.send", obj=issue, detail={"recipients": len(rows)})
     return len(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Translations
+# ---------------------------------------------------------------------------------------------
+
+TRANSLATION_REQUESTED = "translation_requested"
+
+
+@transaction.atomic
+def translation_request(*, initiative: Initiative, by) -> bool:
+    """The secretariat asks an initiative's author for a title and summary in the other language.
+    At most one request per initiative and day. Returns whether a message was queued.
+    Side effects: an outbox row; an audit entry."""
+    if initiative.title_translated:
+        raise ValidationError(_("This initiative already has a translation."))
+    author = initiative.author
+    if author is None or not author.is_active or not author.email:
+        raise ValidationError(_("This initiative has no author who can be asked."))
+    ids = notify(kind=TRANSLATION_REQUESTED, to=[author], obj=initiative, period=f"{timezone.localdate():%Y-%m-%d}",
+                 context={"wanted": initiative.other_language})
+    audit(actor=by, action="translation.request", obj=initiative, detail={"wanted": initiative.other_language})
+    return bool(ids)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("news/<slug:slug>/publish/", views.NewsStatusView.as_view(action="publish"), name="news-publish"),
     path("news/<slug:slug>/unpublish/", views.NewsStatusView.as_view(action="unpublish"), name="news-unpublish"),
     path("about/", views.about, name="about"),
+    path("initiatives/<slug:slug>/translation-request/", views.TranslationRequestView.as_view(),
+         name="translation-request"),
     path("newsletter/", views.NewsletterView.as_view(), name="newsletter"),
     path("newsletter/sent/", views.newsletter_sent, name="newsletter-sent"),
     path("newsletter/confirm/<str:token>/", views.NewsletterConfirmView.as_view(), name="newsletter-confirm"),

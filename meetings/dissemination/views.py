@@ -26,7 +26,7 @@ from members.markup import render_markdown
 from members.models import Institution
 from members.pagination import page_of
 from members.rules import is_secretariat
-from working_groups.models import WorkingGroup
+from working_groups.models import Initiative, WorkingGroup
 from working_groups.rules import coordinated_group_ids
 
 from . import selectors, services, tokens
@@ -383,3 +383,20 @@ class IssueSendView(SecretariatRequiredMixin, View):
             messages.success(request, ngettext("The issue is on its way to %(n)s recipient.",
                                                "The issue is on its way to %(n)s recipients.", n) % {"n": n})
         return redirect(issue.get_absolute_url())
+
+
+class TranslationRequestView(SecretariatRequiredMixin, View):
+    """POST: the secretariat asks an initiative's author for a translation."""
+
+    def post(self, request, slug):
+        initiative = get_object_or_404(Initiative.objects.select_related("author"), slug=slug)
+        try:
+            sent = services.translation_request(initiative=initiative, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if sent:
+                messages.success(request, _("The author is asked for a translation."))
+            else:
+                messages.info(request, _("The author was already asked today."))
+        return redirect(initiative.get_absolute_url())

@@ -261,3 +261,33 @@ def test_initiatives_filtered_to_those_with_english(client, world):
     body = client.get("/en/initiatives/?lang=en").content.decode()
     assert "/en/initiatives/ja-translated/" in body and "/en/initiatives/in-english/" in body
     assert "/en/initiatives/ja-only/" not in body
+
+
+def test_secretariat_asks_the_author_for_a_translation_once_a_day(client, world, deliver):
+    from django.core import mail  # noqa: PLC0415 - only this test needs it
+
+    from working_groups.models import Initiative  # noqa: PLC0415
+
+    author = world.users["staff"]
+    author.language = "ja"
+    author.save()
+    initiative = Initiative.objects.create(
+        institution=world.a, author=author, slug="to-translate", language="ja", title="翻訳してほしい事例",
+        summary="要約", body="本文", prefecture="13", started_on=datetime.date(2024, 1, 1), status="published",
+        published_at=datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC))
+    client.force_login(world.users["secretariat"])
+    page = client.get(f"/en/initiatives/{initiative.slug}/").content.decode()
+    assert "Ask the author for a translation" in page
+    with deliver():
+        response = client.post(f"/en/initiatives/{initiative.slug}/translation-request/")
+    assert response["Location"] == f"/en/initiatives/{initiative.slug}/"
+    [message] = mail.outbox
+    assert message.to == [author.email]
+    assert message.subject == "「翻訳してほしい事例」の翻訳のお願い"
+    assert f"http://testserver/ja/initiatives/{initiative.slug}/edit/" in message.body
+    assert AuditEntry.objects.filter(action="translation.request", object_id=initiative.pk).count() == 1
+    with deliver():
+        client.post(f"/en/initiatives/{initiative.slug}/translation-request/")
+    assert len(mail.outbox) == 1  # once a day
+    client.force_login(world.users["staff"])
+    assert "Ask the author for a translation" not in client.get(f"/en/initiatives/{initiative.slug}/").content.decode()

@@ -6,7 +6,10 @@ The secretariat writes for the coalition; the coordinators of a group write for 
 changes nothing (items, audit entries, outbox rows).
 """
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from meetings.dissemination import services
 from meetings.dissemination.models import NewsItem, NewsletterIssue, Subscriber
@@ -16,6 +19,7 @@ from members.notifications.models import Notification
 from tests.dissemination.conftest import build_world
 from tests.permissions import LOGIN, NF, OK, TF, Action, Outcome, cells, check_cell
 from tests.url_names import url_names
+from working_groups.models import Initiative
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +44,9 @@ def world(settings, tmp_path):
     w.issue = services.issue_save(by=None, data={"subject_ja": "行列号", "body_ja": "行列号の本文"})
     Subscriber.objects.create(email="reader@example.net", language="ja", status="confirmed")
     Subscriber.objects.create(email="pending@example.net", language="ja")
+    w.initiative = Initiative.objects.create(
+        institution=w.a, author=w.users["staff"], slug="matrix-case", title="行列の事例", summary="要約", body="本文",
+        prefecture="13", started_on=datetime.date(2024, 1, 1), status="published", published_at=timezone.now())
     return w
 
 
@@ -131,6 +138,11 @@ ACTIONS = {
         data=lambda w, u: {},
         done=lambda w, u: Subscriber.objects.get(email="reader@example.net").status == "unsubscribed",
         success_url=lambda w, u: "/ja/newsletter/"),
+    # the secretariat asks an initiative's author for a translation
+    "translation_request_post": Action(
+        path=lambda w: f"/ja/initiatives/{w.initiative.slug}/translation-request/", data=lambda w, u: {},
+        done=lambda w, u: Notification.objects.filter(kind="translation_requested").exists(),
+        success_url=lambda w, u: w.initiative.get_absolute_url()),
     # the secretariat's issues
     "issue_list_get": Action(path=lambda w: "/ja/newsletter/issues/", marker=lambda w, u: "行列号"),
     "issue_create_post": Action(
@@ -178,6 +190,7 @@ MATRIX = {
     # the signed link is the authority, whoever opens it
     "confirm_post":             (OK,    OK,  OK,   OK,   OK,         OK,  OK),
     "unsubscribe_post":         (OK,    OK,  OK,   OK,   OK,         OK,  OK),
+    "translation_request_post": (LOGIN, NF,  NF,   NF,   NF,         OK,  TF),
     "issue_list_get":           (LOGIN, NF,  NF,   NF,   NF,         OK,  TF),
     "issue_create_post":        (LOGIN, NF,  NF,   NF,   NF,         OK,  TF),
     "issue_detail_get":         (LOGIN, NF,  NF,   NF,   NF,         OK,  TF),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
+from members import extensions
 from members.access import form_errors_to_form, refuse
 from members.cache import cached_fragment
 from members.i18n import current_language
@@ -142,6 +143,7 @@ class InitiativeDetailView(InitiativeMixin, View):
             "related": selectors.related_initiatives(initiative, user),
             "can_edit": can_edit,
             "can_unpublish": user.has_perm("working_groups.unpublish_initiative", initiative),
+            "sections": extensions.render_sections("initiative_detail", request, initiative=initiative),
         }
         return render(request, self.template_name, context)
 
