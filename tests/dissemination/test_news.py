@@ -291,3 +291,37 @@ def test_secretariat_asks_the_author_for_a_translation_once_a_day(client, world,
     assert len(mail.outbox) == 1  # once a day
     client.force_login(world.users["staff"])
     assert "Ask the author for a translation" not in client.get(f"/en/initiatives/{initiative.slug}/").content.decode()
+
+
+def test_initiative_with_an_english_text_shows_it_to_english_readers(client, world):
+    from working_groups.models import Initiative  # noqa: PLC0415 - only these tests need it
+    from working_groups.services import refresh_derived  # noqa: PLC0415
+
+    initiative = Initiative(
+        institution=world.a, slug="both", language="ja", title="両言語の事例", summary="要約", body="日本語の**本文**",
+        title_translated="Case in both languages", body_translated="The English **text**", prefecture="13",
+        started_on=datetime.date(2024, 1, 1), status="published",
+        published_at=datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC))
+    refresh_derived(initiative)
+    initiative.save()
+    english = client.get("/en/initiatives/both/").content.decode()
+    assert '<div class="prose" lang="en"><p>The English <strong>text</strong></p></div>' in english
+    assert "fallback-note" not in english
+    japanese = client.get("/ja/initiatives/both/").content.decode()
+    assert '<div class="prose"><p>日本語の<strong>本文</strong></p></div>' in japanese
+    assert "The English" not in japanese
+
+
+def test_initiative_form_round_trips_the_text_in_the_other_language(client, world):
+    from working_groups.models import Initiative  # noqa: PLC0415
+
+    author = world.users["staff"]
+    client.force_login(author)
+    data = {"institution": world.a.pk, "language": "ja", "title": "往復の事例", "summary": "要約", "body": "本文",
+            "title_translated": "Round trip", "summary_translated": "Summary", "body_translated": "English body",
+            "themes": [world.group.pk], "prefecture": "13", "started_on": "2024-01-01", "visibility": "public",
+            "links_text": "", "partners": "", "outcomes": "", "cover_alt": ""}
+    response = client.post("/ja/initiatives/new/", data)
+    initiative = Initiative.objects.get(title="往復の事例")
+    assert response.status_code == 302
+    assert (initiative.body_translated, initiative.body_translated_html) == ("English body", "<p>English body</p>")
