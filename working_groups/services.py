@@ -350,8 +350,8 @@ def _short(value):
 # What the initiative form edits (InitiativeForm); themes and partner members are lists, the
 # cover an image file already checked and re-encoded (members.uploads.clean_image).
 INITIATIVE_FIELDS = ("language", "title", "summary", "body", "title_translated", "summary_translated",
-                     "body_translated", "partners", "prefecture", "started_on", "ended_on", "outcomes", "co2_reduction", "capacity_kw", "cover_alt",
-                     "visibility", "links")
+                     "body_translated", "partners", "prefecture", "started_on", "ended_on", "outcomes",
+                     "co2_reduction", "capacity_kw", "cover_alt", "visibility", "links")
 
 
 def _apply(initiative, data: dict, *, cover=None, remove_cover: bool = False) -> None:
