@@ -229,7 +229,7 @@ class Initiative(models.Model):
     title_translated = models.CharField(_("title in the other language"), max_length=200, blank=True)
     summary_translated = models.TextField(_("summary in the other language"), max_length=1000, blank=True)
     body_translated = models.TextField(
-        _("text in the other language"), blank=True, db_default="",
+        _("text in the other language"), blank=True, default="", db_default="",
         help_text=_("Optional: the whole text for readers of the other language (Markdown)."),
     )
     themes = models.ManyToManyField(WorkingGroup, related_name="initiatives", verbose_name=_("themes"))

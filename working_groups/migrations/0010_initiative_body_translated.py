@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='initiative',
             name='body_translated',
-            field=models.TextField(blank=True, db_default='', help_text='Optional: the whole text for readers of the other language (Markdown).', verbose_name='text in the other language'),
+            field=models.TextField(blank=True, db_default='', default='', help_text='Optional: the whole text for readers of the other language (Markdown).', verbose_name='text in the other language'),
         ),
         migrations.AddField(
             model_name='initiative',
