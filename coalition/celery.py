@@ -38,4 +38,6 @@ def schedule(sender, **kwargs):
         "meeting-reminders": {"task": "meetings.send_reminders", "schedule": settings.MEETING_REMINDER_INTERVAL},
         # The weekly digest, Monday 08:00 Japan time.
         "weekly-digest": {"task": "meetings.weekly_digest", "schedule": crontab(minute=0, hour=8, day_of_week="mon")},
+        # Delete newsletter subscriptions never confirmed (NEWSLETTER_UNCONFIRMED_DAYS), 03:30 daily.
+        "newsletter-purge": {"task": "dissemination.purge_unconfirmed", "schedule": crontab(minute=30, hour=3)},
     }

@@ -48,7 +48,7 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 # The query parameters of the cacheable pages (their filters, pagination, the directory's open
 # data and the meeting list's past/upcoming switch). A request with any other is computed.
 PARAMETERS = {"q", "region", "prefecture", "kind", "category", "wg", "year", "institution", "format", "page", "when",
-              "sort"}
+              "sort", "lang"}
 LONGEST_VALUE = 100
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "members.apps.CoalitionAdminConfig",
     "allauth",
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "working_groups.cooperation",
     "meetings",
     "meetings.governance",
+    "meetings.dissemination",
     "coalition",
 ]
 
@@ -245,6 +247,10 @@ DIGEST_CATCH_UP_HOURS = env.int("DIGEST_CATCH_UP_HOURS", default=24)
 NOTIFY_SWEEP_INTERVAL = env.float("NOTIFY_SWEEP_INTERVAL", default=60.0)
 # Seconds between two looks for meeting reminders that are due (Celery beat).
 MEETING_REMINDER_INTERVAL = env.float("MEETING_REMINDER_INTERVAL", default=600.0)
+# The public newsletter: days an unconfirmed subscription waits for its confirmation before it is
+# deleted, and hours its confirmation link is valid.
+NEWSLETTER_UNCONFIRMED_DAYS = env.int("NEWSLETTER_UNCONFIRMED_DAYS", default=30)
+NEWSLETTER_CONFIRM_HOURS = env.int("NEWSLETTER_CONFIRM_HOURS", default=72)
 # How long an unsubscribe link stays valid (seconds); a year covers a yearly general meeting.
 UNSUBSCRIBE_MAX_AGE = env.int("UNSUBSCRIBE_MAX_AGE", default=400 * 24 * 3600)
 

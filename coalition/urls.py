@@ -11,6 +11,9 @@ handler429 = "coalition.views.too_many_requests"  # allauth's rate limits answer
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots, name="robots"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),
     re_path(r"^media/(?P<path>.+)$", views.media, name="media"),
 ]
 
@@ -23,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("", include("working_groups.cooperation.urls")),
     path("", include("meetings.urls")),
     path("", include("meetings.governance.urls")),
+    path("", include("meetings.dissemination.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

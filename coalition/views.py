@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
@@ -14,12 +15,15 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.http import require_safe
 
+from meetings.dissemination.selectors import latest_news, latest_statement
+from meetings.dissemination.sitemaps import SITEMAPS, robots_txt
 from meetings.governance.models import MotionDocument
 from meetings.models import MeetingDocument
 from meetings.selectors import meeting_rows, public_meetings
@@ -45,8 +49,31 @@ def home(request):
         "latest_initiatives": latest_initiatives(request.user, limit=6),
         "most_adopted": most_adopted(timezone.localdate().year, limit=4),
         "latest_needs": list(Need.objects.open().select_related("partner").order_by("-published_at", "-id")[:4]),
+        "latest_news": latest_news(limit=3),
+        "latest_statement": latest_statement(),
     }
     return render(request, "coalition/home.html", context)
+
+
+@require_safe
+@cache_page(600)
+def sitemap_index(request):
+    """/sitemap.xml: the index of the sitemap's sections and their pages (outside the language prefix)."""
+    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+
+
+@require_safe
+@cache_page(600)
+def sitemap_section(request, section):
+    """/sitemap-<section>.xml?p=N: one page of one section, every address in both languages."""
+    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+
+
+@require_safe
+def robots(request):
+    """/robots.txt: what robots may crawl, and where the sitemap is."""
+    url = request.build_absolute_uri(reverse("sitemap"))
+    return HttpResponse(robots_txt(url), content_type="text/plain; charset=utf-8")
 
 
 @never_cache

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-NAMESPACES = ("members", "groups", "initiatives", "meetings", "cooperation")
+NAMESPACES = ("members", "groups", "initiatives", "meetings", "cooperation", "news")
 
 
 def _key(namespace: str) -> str:

@@ -144,7 +144,12 @@ def seed_initiatives() -> int:
                 title, summary, title_tr, summary_tr = (f"{title_ja}（{inst.name_ja}）", summary_ja,
                                                         f"{title_en} ({inst.name_en})", summary_en)
                 lead = f"{inst.name_ja}（{pref.name_ja}）の取組です。\n\n"
+                # about half of the Japanese texts have an English version, so both the English text
+                # and the "available in Japanese only" note show on the demo
+                body_tr = (f"An initiative of {inst.name_en} in {pref.name_en}.\n\n{summary_en}"
+                           if (n + m) % 2 == 0 else "")
             else:
+                body_tr = ""
                 title, summary, title_tr, summary_tr = (f"{title_en} ({inst.name_en})", summary_en,
                                                         f"{title_ja}（{inst.name_ja}）", summary_ja)
                 lead = f"An initiative of {inst.name_en} in {pref.name_en}.\n\n"
@@ -154,7 +159,8 @@ def seed_initiatives() -> int:
                 slug=f"{key}-{slug}",
                 defaults=dict(
                     institution=inst, language=language, title=title, summary=summary, body=lead + body,
-                    title_translated=title_tr, summary_translated=summary_tr, partners=partners,
+                    title_translated=title_tr, summary_translated=summary_tr, body_translated=body_tr,
+                    partners=partners,
                     prefecture=inst.prefecture, started_on=started,
                     ended_on=None if (n + m) % 3 else started + datetime.timedelta(days=540),
                     outcomes=outcomes, co2_reduction=co2, capacity_kw=kw, status=status,
@@ -167,6 +173,6 @@ def seed_initiatives() -> int:
             if created:
                 initiative.themes.set([groups[t] for t in themes])
                 refresh_derived(initiative)
-                initiative.save(update_fields=["year", "body_html", "search_text"])
+                initiative.save(update_fields=["year", "body_html", "body_translated_html", "search_text"])
             count += 1
     return count

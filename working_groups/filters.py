@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from members.cache import cached_fragment
@@ -41,16 +41,21 @@ class InitiativeFilter(django_filters.FilterSet):
         label=_("Institution"), queryset=Institution.objects.all(), to_field_name="slug"
     )
     year = django_filters.TypedChoiceFilter(label=_("Year"), choices=year_choices, coerce=int)
+    # for readers abroad: written in English, or with an English title and summary
+    lang = django_filters.ChoiceFilter(label=_("Language"), choices=[("en", _("Has English"))], method="filter_lang")
 
     class Meta:
         model = Initiative
-        fields = ["q", "wg", "region", "prefecture", "institution", "year"]
+        fields = ["q", "wg", "region", "prefecture", "institution", "year", "lang"]
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
 
     def filter_wg(self, queryset, name, value):
         return queryset.filter(themes=value)
+
+    def filter_lang(self, queryset, name, value):
+        return queryset.filter(Q(language="en") | ~Q(title_translated=""))
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(prefecture__in=REGIONS_BY_SLUG[value].codes)

@@ -105,13 +105,15 @@ class InitiativeForm(forms.ModelForm):
 
     class Meta:
         model = Initiative
-        fields = ["language", "title", "summary", "body", "title_translated", "summary_translated", "themes",
+        fields = ["language", "title", "summary", "body", "title_translated", "summary_translated", "body_translated",
+                  "themes",
                   "partners", "partner_institutions", "prefecture", "started_on", "ended_on", "outcomes",
                   "co2_reduction", "capacity_kw", "cover_alt", "visibility"]
         field_classes = {"themes": ModelMultipleChoiceField, "partner_institutions": ModelMultipleChoiceField}
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "summary_translated": forms.Textarea(attrs={"rows": 3}),
+            "body_translated": forms.Textarea(attrs={"rows": 8}),
             "body": forms.Textarea(attrs={"rows": 14}),
             "partners": forms.Textarea(attrs={"rows": 3}),
             "outcomes": forms.Textarea(attrs={"rows": 4}),

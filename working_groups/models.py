@@ -228,6 +228,10 @@ class Initiative(models.Model):
     body = models.TextField(_("text"), help_text=_("Markdown: headings, lists, links, tables and images."))
     title_translated = models.CharField(_("title in the other language"), max_length=200, blank=True)
     summary_translated = models.TextField(_("summary in the other language"), max_length=1000, blank=True)
+    body_translated = models.TextField(
+        _("text in the other language"), blank=True, default="", db_default="",
+        help_text=_("Optional: the whole text for readers of the other language (Markdown)."),
+    )
     themes = models.ManyToManyField(WorkingGroup, related_name="initiatives", verbose_name=_("themes"))
     partners = models.TextField(
         _("partners"), blank=True, max_length=2000,
@@ -260,6 +264,7 @@ class Initiative(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(editable=False, db_index=True, default=2021)
     body_html = models.TextField(editable=False, default="")
+    body_translated_html = models.TextField(editable=False, default="", db_default="")
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -304,12 +304,14 @@ def refresh_derived(initiative: Initiative) -> None:
     """Rendered body, year and the folded search text (both languages, partners, institution)."""
     initiative.year = initiative.started_on.year
     initiative.body_html = str(render_markdown(initiative.body))
+    initiative.body_translated_html = str(render_markdown(initiative.body_translated))
     partners = " ".join(f"{i.name_ja} {i.name_en}" for i in initiative.partner_institutions.all()) \
         if initiative.pk else ""
     inst = initiative.institution
     initiative.search_text = fold(" ".join([
         initiative.title, initiative.title_translated, initiative.summary, initiative.summary_translated,
-        initiative.body, initiative.partners, partners, initiative.outcomes, inst.name_ja, inst.name_en,
+        initiative.body, initiative.body_translated, initiative.partners, partners, initiative.outcomes,
+        inst.name_ja, inst.name_en,
     ]))
 
 
@@ -347,9 +349,9 @@ def _short(value):
 
 # What the initiative form edits (InitiativeForm); themes and partner members are lists, the
 # cover an image file already checked and re-encoded (members.uploads.clean_image).
-INITIATIVE_FIELDS = ("language", "title", "summary", "body", "title_translated", "summary_translated", "partners",
-                     "prefecture", "started_on", "ended_on", "outcomes", "co2_reduction", "capacity_kw", "cover_alt",
-                     "visibility", "links")
+INITIATIVE_FIELDS = ("language", "title", "summary", "body", "title_translated", "summary_translated",
+                     "body_translated", "partners", "prefecture", "started_on", "ended_on", "outcomes",
+                     "co2_reduction", "capacity_kw", "cover_alt", "visibility", "links")
 
 
 def _apply(initiative, data: dict, *, cover=None, remove_cover: bool = False) -> None:
@@ -397,7 +399,7 @@ def initiative_update(*, initiative: Initiative, by, data: dict, themes=None, pa
     if partner_institutions is not None:
         initiative.partner_institutions.set(partner_institutions)
     refresh_derived(initiative)
-    initiative.save(update_fields=["year", "body_html", "search_text"])
+    initiative.save(update_fields=["year", "body_html", "body_translated_html", "search_text"])
     _revision(initiative, by, "edit", before=before)
     return initiative
 

@@ -42,6 +42,7 @@ class Kind:
     # body is cleared once it has gone out.
     transactional: bool = False
     order: int = 100
+    # Anything else a kind needs; "headers" are added to each of its messages (e.g. List-Id).
     extra: dict = field(default_factory=dict)
 
 

@@ -82,6 +82,8 @@ def render(notification: Notification) -> EmailMultiAlternatives:
             "Auto-Submitted": "auto-generated",
             "X-Auto-Response-Suppress": "All",
         }
+        # headers of the kind's own (the newsletter's List-Id)
+        headers.update(kind.extra.get("headers", {}))
         if not kind.transactional:
             context["unsubscribe_url"] = unsubscribe_url(notification)
             headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"

@@ -175,6 +175,19 @@ def unsubscribe(*, kind: str, user=None, email: str = "") -> None:
 
 
 @transaction.atomic
+def opt_in(*, kind: str, email: str) -> None:
+    """Undo an address's unsubscribe from ``kind``: it asked for it again and confirmed (the
+    newsletter's double opt-in)."""
+    EmailOptOut.objects.filter(email=email.lower(), kind=kind).delete()
+
+
+def opted_out(*, kind: str, emails) -> set[str]:
+    """Those of ``emails`` that asked not to receive ``kind`` (one query)."""
+    return set(EmailOptOut.objects.filter(kind=kind, email__in=[e.lower() for e in emails])
+               .values_list("email", flat=True))
+
+
+@transaction.atomic
 def notification_resend(*, notification: Notification, by) -> Notification:
     """Queue a failed message again (the secretariat's button). Side effects: a delivery task on
     commit; an audit entry."""

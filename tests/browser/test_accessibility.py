@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from PIL import Image
 
+from meetings.dissemination.services import news_create, news_publish
 from meetings.models import Meeting
 from members.models import Affiliation, Institution
 from tests.factories import InstitutionFactory, MeetingFactory, WorkingGroupFactory, staff_of
@@ -46,6 +47,10 @@ PAGES = {
     "notification-settings": ("/account/notifications/", True),
     "new-initiative": ("/initiatives/new/", True),
     "edit-initiative": ("/initiatives/{initiative}/edit/", True),
+    "news": ("/news/", False),
+    "news-item": ("/news/{news}/", False),
+    "about": ("/about/", False),
+    "newsletter": ("/newsletter/", False),
 }
 
 # Elements axe may not judge, each with the reason it is a false positive: {page name: [selector]}.
@@ -133,7 +138,12 @@ def portal(settings, tmp_path):
     last_month = timezone.now() - datetime.timedelta(days=30)
     MeetingFactory(group=group, visibility=Meeting.Visibility.PUBLIC, starts_at=last_month,
                    ends_at=last_month + datetime.timedelta(hours=2))
-    params = {"institution": member.slug, "group": group.slug, "initiative": initiative.slug, "meeting": meeting.pk}
+    news = news_create(by=None, data={"kind": "statement", "title_ja": "地域エネルギーに関する提言",
+                                      "body_ja": "## 提言\n\n日本語だけの本文です。", "adopted_by": group,
+                                      "adopted_on": datetime.date(2025, 3, 1)})
+    news_publish(item=news, by=None)
+    params = {"institution": member.slug, "group": group.slug, "initiative": initiative.slug, "meeting": meeting.pk,
+              "news": news.slug}
     return params, staff
 
 

@@ -28,6 +28,7 @@ from members.notifications.models import Notification
 from tests.coalition import test_permissions as site_matrix
 from tests.coalition.test_settings import PROD_KEY, run
 from tests.cooperation import test_permissions as cooperation_matrix
+from tests.dissemination import test_permissions as dissemination_matrix
 from tests.factories import (
     PASSWORD,
     InstitutionFactory,
@@ -53,6 +54,7 @@ MATRICES = {
     "meetings": meetings_matrix,
     "cooperation": cooperation_matrix,
     "governance": governance_matrix,
+    "dissemination": dissemination_matrix,
     "site": site_matrix,
     "progress": progress_matrix,
 }
@@ -61,7 +63,8 @@ MATRICES = {
 # Every URL pattern is in a permission matrix
 # ---------------------------------------------------------------------------------------------
 
-APP_NAMESPACES = {"members", "notifications", "working_groups", "cooperation", "meetings", "progress", "governance"}
+APP_NAMESPACES = {"members", "notifications", "working_groups", "cooperation", "meetings", "progress", "governance",
+                  "dissemination"}
 # Patterns outside the matrices, and why. Anything else the project routes must be in one.
 EXCLUDED = {
     # Django admin: one gate for all of it (members/admin_site.py, the secretariat with two-factor);

@@ -75,7 +75,7 @@ class InitiativeListView(View):
         }
         return render(request, self.template_name, context)
 
-    FILTERS = ("wg", "region", "prefecture", "year", "institution")
+    FILTERS = ("wg", "region", "prefecture", "year", "institution", "lang")
 
     def filters_html(self, filterset, base, *, members: bool, searching: bool):
         """The filter selects (all but ``q``), rendered once per language, audience and choice of

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 import meetings.demo
+import meetings.dissemination.demo
 import meetings.governance.demo
 import members.demo
 import working_groups.cooperation.demo
@@ -25,12 +26,14 @@ class Command(BaseCommand):
         n_meetings = meetings.demo.seed()
         cooperation = working_groups.cooperation.demo.seed()
         n_motions = meetings.governance.demo.seed()
+        n_news = meetings.dissemination.demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups, "
                 f"{n_initiatives} initiatives, {progress['adoptions']} adoptions, {n_meetings} meetings, "
                 f"{cooperation['partners']} partners, {cooperation['needs']} needs, "
-                f"{cooperation['expertise']} expertise entries, {n_motions} motions."
+                f"{cooperation['expertise']} expertise entries, {n_motions} motions, "
+                f"{n_news} news items."
             )
         )
         self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")

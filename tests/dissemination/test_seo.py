@@ -1,0 +1,188 @@
+"""Being found and shared: canonical, hreflang, Open Graph and Twitter card on every public page
+(absolute), JSON-LD, /sitemap.xml (an index of paged sections, public objects only, both
+languages) and /robots.txt."""
+
+import datetime
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from meetings.dissemination.sitemaps import NewsSitemap
+from meetings.models import Meeting
+from tests.dissemination.conftest import make_item
+from tests.factories import InstitutionFactory
+from working_groups.models import Initiative
+
+pytestmark = pytest.mark.django_db
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+class Head(HTMLParser):
+    def __init__(self, text):
+        super().__init__()
+        self.meta, self.scripts, self._script = {}, [], None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "meta" and (a.get("property") or a.get("name")):
+            self.meta[a.get("property") or a.get("name")] = a.get("content")
+        elif tag == "link" and a.get("rel") == "canonical":
+            self.meta["canonical"] = a["href"]
+        elif tag == "link" and a.get("rel") == "alternate" and a.get("hreflang"):
+            self.meta["hreflang:" + a["hreflang"]] = a["href"]
+        elif tag == "script" and a.get("type") == "application/ld+json":
+            self._script = ""
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self._script += data
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._script is not None:
+            self.scripts.append(json.loads(self._script))
+            self._script = None
+
+
+def head(client, path) -> Head:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return Head(response.content.decode())
+
+
+def public_pages(world):
+    institution = world.c
+    return ["/ja/", "/en/", "/ja/members/", f"/ja/members/{institution.slug}/", "/ja/working-groups/",
+            f"/en/working-groups/{world.group.slug}/", "/ja/initiatives/", "/ja/meetings/",
+            f"/en/meetings/{world.meeting.pk}/", "/ja/about/", "/en/about/", "/ja/news/",
+            f"/ja/news/{world.statement.slug}/", f"/en/news/{world.group_item.slug}/"]
+
+
+def test_every_public_page_has_absolute_canonical_hreflang_and_link_preview_tags(client, world):
+    for path in public_pages(world):
+        meta = head(client, path).meta
+        language, rest = path[1:3], path[3:]
+        assert meta["canonical"] == f"http://testserver{path}", path
+        assert meta["og:url"] == meta["canonical"], path
+        assert meta["hreflang:ja"] == f"http://testserver/ja{rest}", path
+        assert meta["hreflang:en"] == f"http://testserver/en{rest}", path
+        assert meta["hreflang:x-default"] == f"http://testserver{rest}", path
+        assert meta["og:image"].startswith("http://testserver/"), path
+        assert meta["og:title"] and meta["og:description"], path
+        assert meta["og:locale"] == {"ja": "ja_JP", "en": "en_US"}[language]
+        assert meta["twitter:card"] == "summary_large_image"
+
+
+def test_canonical_keeps_the_page_number_and_drops_filters(client, world):
+    assert head(client, "/ja/news/?kind=news&utm_source=x").meta["canonical"] == "http://testserver/ja/news/"
+
+
+def test_news_page_previews_its_own_title_and_summary_and_is_a_news_article(client, world):
+    page = head(client, f"/en/news/{world.news.slug}/")
+    assert (page.meta["og:title"], page.meta["og:description"], page.meta["og:type"]) == (
+        "The portal is online", "The new portal is online.", "article")
+    [article] = page.scripts
+    assert (article["@type"], article["headline"], article["url"], article["inLanguage"]) == (
+        "NewsArticle", "The portal is online", f"http://testserver/en/news/{world.news.slug}/", "en")
+
+
+def test_public_meeting_is_a_schema_org_event_without_its_online_link(client, world):
+    Meeting.objects.filter(pk=world.meeting.pk).update(online_url="https://meet.example.org/secret-room")
+    [event] = head(client, f"/en/meetings/{world.meeting.pk}/").scripts
+    assert (event["@type"], event["name"], event["eventAttendanceMode"]) == (
+        "Event", "4th general meeting", "https://schema.org/OnlineEventAttendanceMode")
+    assert "secret-room" not in json.dumps(event)
+
+
+def test_members_only_meeting_has_no_event_data(client, world):
+    Meeting.objects.filter(pk=world.meeting.pk).update(visibility=Meeting.Visibility.MEMBERS)
+    client.force_login(world.users["staff"])
+    assert head(client, f"/ja/meetings/{world.meeting.pk}/").scripts == []
+
+
+def test_institution_is_a_schema_org_organization_and_home_names_the_coalition(client, world):
+    [org] = head(client, f"/en/members/{world.c.slug}/").scripts
+    assert (org["@type"], org["name"], org["memberOf"]["foundingDate"]) == ("CollegeOrUniversity", "Gamma University",
+                                                                           "2021-07-29")
+    [coalition] = head(client, "/ja/").scripts
+    assert (coalition["@type"], coalition["url"]) == ("Organization", "http://testserver/ja/")
+
+
+def test_json_ld_cannot_be_closed_by_the_text(client, world):
+    item = make_item(by=world.users["secretariat"], kind="news", title_en="</script><script>alert(1)</script>",
+                     body_en="x")
+    body = client.get(f"/en/news/{item.slug}/").content.decode()
+    assert "<script>alert(1)" not in body
+    assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)" in body
+
+
+# ---------------------------------------------------------------------------------------------
+# Sitemap and robots
+# ---------------------------------------------------------------------------------------------
+
+
+def sitemap_locations(client) -> list[str]:
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    assert index.tag == f"{SM}sitemapindex"
+    locations = []
+    for loc in index.iter(f"{SM}loc"):
+        page = ET.fromstring(client.get(loc.text.replace("http://testserver", "")).content)
+        locations += [e.text for e in page.iter(f"{SM}loc")]
+    return locations
+
+
+def test_sitemap_lists_public_objects_in_both_languages_and_nothing_else(client, world, settings):
+    initiative_public = Initiative.objects.create(
+        institution=world.a, slug="public-case", title="公開事例", summary="s", body="b", prefecture="13",
+        started_on=datetime.date(2024, 1, 1), status="published", published_at=timezone.now())
+    Initiative.objects.create(institution=world.a, slug="members-case", title="会員限定事例", summary="s", body="b",
+                              prefecture="13", started_on=datetime.date(2024, 1, 1), status="published",
+                              visibility="members", published_at=timezone.now())
+    InstitutionFactory(slug="withdrawn-u", status="withdrawn")
+    locations = sitemap_locations(client)
+    for path in (f"/news/{world.statement.slug}/", f"/news/{world.group_item.slug}/", "/about/", "/news/",
+                 f"/initiatives/{initiative_public.slug}/", f"/members/{world.c.slug}/",
+                 f"/working-groups/{world.group.slug}/", f"/meetings/{world.meeting.pk}/"):
+        for language in ("ja", "en"):
+            assert f"http://testserver/{language}{path}" in locations, path
+    text = " ".join(locations)
+    for hidden in (world.draft.slug, "members-case", "withdrawn-u"):
+        assert hidden not in text
+
+
+def test_sitemap_entries_carry_hreflang_alternates(client, world):
+    body = client.get("/sitemap-news.xml").content.decode()
+    slug = world.statement.slug
+    assert (f'<xhtml:link rel="alternate" hreflang="en" href="http://testserver/en/news/{slug}/"/>'
+            f'<xhtml:link rel="alternate" hreflang="x-default" href="http://testserver/news/{slug}/"/>') in body
+
+
+def test_sitemap_is_paged_and_each_page_costs_the_same_queries(client, world, monkeypatch):
+    monkeypatch.setattr(NewsSitemap, "limit", 4)  # addresses: two items in two languages
+    index = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/sitemap-news.xml?p=2" in index
+
+    def queries(page):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/sitemap-news.xml?p={page}")
+        assert response.status_code == 200
+        return len(ctx.captured_queries), len(re.findall("<url>", response.content.decode()))
+
+    # three published items in two languages: 4 + 2 addresses; the count and one page of items each
+    assert (queries(1), queries(2)) == ((2, 4), (2, 2))
+    assert client.get("/sitemap-news.xml?p=99").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_robots_names_the_sitemap_and_keeps_robots_out_of_accounts(client, world):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text.splitlines()
+    assert "Disallow: /en/accounts/" in text.splitlines()
