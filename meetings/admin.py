@@ -1,8 +1,18 @@
 from django.contrib import admin
 
+from members.admin import ReadOnlyAdmin
 from members.admin_site import SecretariatAdmin
 
-from .models import AgendaItem, CalendarFeed, Meeting, MeetingDocument, MinutesRevision, Registration
+from .models import (
+    AgendaItem,
+    CalendarFeed,
+    DigestChunk,
+    DigestRun,
+    Meeting,
+    MeetingDocument,
+    MinutesRevision,
+    Registration,
+)
 
 
 class AgendaInline(admin.TabularInline):
@@ -57,3 +67,20 @@ class CalendarFeedAdmin(SecretariatAdmin):
     search_fields = ["user__email"]
     raw_id_fields = ["user"]
     exclude = ["token"]  # a secret of its owner
+
+
+# The weekly digest's build state (meetings/digest.py): read-only, for seeing how far a run got; the
+# digest sweeper, not a person, finishes what a run left.
+@admin.register(DigestRun)
+class DigestRunAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "period", "status", "chunks_total", "created_at", "completed_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["kind", "period"]
+
+
+@admin.register(DigestChunk)
+class DigestChunkAdmin(ReadOnlyAdmin):
+    list_display = ["run", "first_user_id", "last_user_id", "status", "written", "done_at"]
+    list_filter = ["status"]
+    search_fields = ["run__period"]
+    raw_id_fields = ["run"]

@@ -25,7 +25,8 @@ def test_admin_changelist_searches_and_filters_for_the_secretariat(client, model
 def test_every_model_of_our_apps_is_in_the_admin():
     from django.apps import apps
 
-    apps_ = ("members", "notifications", "audit", "working_groups", "cooperation", "meetings", "governance")
+    apps_ = ("members", "notifications", "audit", "working_groups", "cooperation", "progress", "meetings", "governance",
+             "dissemination")
     ours = [m for app in apps_ for m in apps.get_app_config(app).get_models()]
     assert [m._meta.label for m in ours if m not in admin.site._registry] == []
     assert all(admin.site._registry[m].search_fields for m in ours)

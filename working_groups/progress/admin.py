@@ -25,6 +25,7 @@ class YearlyReportAdmin(SecretariatAdmin):
 class AdoptionAdmin(SecretariatAdmin):
     list_display = ["initiative", "institution", "kind", "year", "created_at"]
     list_filter = ["kind", "year"]
+    search_fields = ["initiative__title", "institution__name_ja", "institution__name_en"]
     raw_id_fields = ["initiative", "institution", "result", "recorded_by"]
 
 
@@ -32,4 +33,5 @@ class AdoptionAdmin(SecretariatAdmin):
 class QuestionAdmin(SecretariatAdmin):
     list_display = ["initiative", "institution", "created_at", "answered_at", "is_public"]
     list_filter = ["is_public"]
+    search_fields = ["initiative__title", "institution__name_ja", "institution__name_en"]
     raw_id_fields = ["initiative", "institution", "asked_by", "answered_by"]
