@@ -5,29 +5,24 @@ calendar that already holds the event updates it; a cancelled meeting stays in t
 STATUS:CANCELLED (so calendars remove it) until it is over. Times carry the Asia/Tokyo zone.
 """
 
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from icalendar import Calendar, Event
 
 from members.i18n import pick
+from members.notifications.rendering import url_in
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PRODID = "-//University Coalition for Carbon Neutrality//Portal//JA"
 
 
-def _host() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
-
-
 def event_for(meeting, *, language: str, with_online_link: bool = False) -> Event:
-    with translation.override(language):
-        url = settings.SITE_URL + meeting.get_absolute_url()
+    url = url_in(language, meeting)
     title = pick(meeting.title_ja, meeting.title_en, language)
     event = Event()
-    event.add("uid", f"meeting-{meeting.uid}@{_host()}")
+    # The meeting's UUID alone (RFC 7986 5.3): the same whichever host name served the calendar.
+    event.add("uid", str(meeting.uid))
     event.add("sequence", meeting.sequence)
     event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
     event.add("dtstart", meeting.starts_at.astimezone(TOKYO))
