@@ -2,13 +2,14 @@
 
 Every event keeps one UID for its whole life and a SEQUENCE that rises with each change, so a
 calendar that already holds the event updates it; a cancelled meeting stays in the feed with
-STATUS:CANCELLED (so calendars remove it) until it is over. Times carry the Asia/Tokyo zone.
+STATUS:CANCELLED (so calendars remove it) until it is over. Times carry the Asia/Tokyo zone, and
+the programme's times in the description say JST.
 """
 
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from members.i18n import pick
 from members.notifications.rendering import url_in
@@ -38,9 +39,12 @@ def event_for(meeting, *, language: str, with_online_link: bool = False) -> Even
     lines = [pick(meeting.description_ja, meeting.description_en, language)]
     agenda = list(meeting.agenda.all())
     if agenda:
+        # The programme's times are Japan time: said so on each line, as a subscriber elsewhere
+        # sees the event itself in their own zone.
         lines.append("")
-        lines += [f"{item.time:%H:%M} {pick(item.item_ja, item.item_en, language)}"
-                  + (f" ({item.speaker})" if item.speaker else "") for item in agenda]
+        lines += [f"{item.time:%H:%M} JST {pick(item.item_ja, item.item_en, language)}"
+                  + (f" ({speaker})" if (speaker := pick(item.speaker, item.speaker_en, language)) else "")
+                  for item in agenda]
     if with_online_link and meeting.online_url and not meeting.is_cancelled:
         lines += ["", ("Join online: " if language == "en" else "オンライン参加: ") + meeting.online_url]
     lines += ["", url]
@@ -60,5 +64,10 @@ def calendar_of(meetings, *, language: str, name: str = "", online_for: set[int]
         cal.add("x-wr-timezone", "Asia/Tokyo")
     for meeting in meetings:
         cal.add_component(event_for(meeting, language=language, with_online_link=meeting.pk in online_for))
-    cal.add_missing_timezones()
+    if cal.subcomponents:
+        cal.add_missing_timezones()
+    else:
+        # RFC 5545 3.4: a calendar holds at least one component; an empty feed gives the zone its
+        # events will be in.
+        cal.add_component(Timezone.from_tzid("Asia/Tokyo"))
     return cal.to_ical()

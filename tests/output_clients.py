@@ -37,9 +37,8 @@ class _Links(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "a" or (tag == "link" and a.get("rel") == "alternate"):
-            if a.get("href"):
-                self.hrefs.append(a["href"])
+        if (tag == "a" or (tag == "link" and a.get("rel") == "alternate")) and a.get("href"):
+            self.hrefs.append(a["href"])
 
 
 @dataclass
@@ -139,14 +138,27 @@ def vnu(pages: dict[str, str]) -> list[dict]:
             capture_output=True, text=True, timeout=600, check=True,
         )
     found = json.loads(done.stdout)["messages"]
-    return [{"page": names.get((m.get("url") or "").rsplit("/", 1)[-1], m.get("url")), "type": m["type"], "subType": m.get("subType", ""),
-             "line": m.get("lastLine"), "message": m.get("message", ""), "extract": m.get("extract", "")}
-            for m in found]
+    return [{"page": names.get((m.get("url") or "").rsplit("/", 1)[-1], m.get("url")), "type": m["type"],
+             "subType": m.get("subType", ""), "line": m.get("lastLine"), "message": m.get("message", ""),
+             "extract": m.get("extract", "")} for m in found]
 
 
 # ---------------------------------------------------------------------------------------------
 # Open data: the documented columns (docs/open-data.md)
 # ---------------------------------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "open-data.md"
+
+
+def documented_columns(table: str) -> list[list[str]]:
+    """The rows of the table ``<!-- columns: table -->`` of docs/open-data.md, as lists of cells
+    (backticks removed), header and rule left out."""
+    text = DOCS.read_text(encoding="utf-8")
+    block = text.split(f"<!-- columns: {table} -->", 1)[1].split("<!-- end columns -->", 1)[0]
+    rows = [[c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+            for line in block.strip().splitlines()]
+    return rows[2:]
+
 
 def read_csv(body: bytes) -> tuple[list[str], list[dict]]:
     """As a spreadsheet reads it: UTF-8 with a BOM, then one header row."""
