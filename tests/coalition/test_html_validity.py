@@ -16,6 +16,11 @@ def errors(pages):
     return sorted({(m["page"], m["message"]) for m in vnu(pages) if m["type"] == "error"})
 
 
+def test_the_directory_and_its_map_give_not_even_a_warning(client):
+    InstitutionFactory(prefecture="20")
+    assert vnu({"directory": client.get("/ja/members/").content.decode()}) == []
+
+
 def test_map_signup_and_forms_with_hidden_fields_are_valid(client):
     group = WorkingGroupFactory(slug="campus")
     shinshu = InstitutionFactory(slug="shinshu", prefecture="20")
