@@ -72,8 +72,10 @@ else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="development-only-key-not-for-production-use")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
-# The site's own address, for links in e-mails and feeds (no request at hand there).
-SITE_URL = env.str("SITE_URL", default="https://" + ALLOWED_HOSTS[0] if PRODUCTION else "http://localhost:8000")
+# The site's public address: the one source of every absolute link (e-mails, feeds, calendars,
+# exports, <link> tags), never the request's host. In development it follows PORT (scripts/demo).
+SITE_URL = env.str("SITE_URL", default="https://" + ALLOWED_HOSTS[0] if PRODUCTION
+                   else "http://localhost:" + env.str("PORT", default="8000"))
 SITE_URL = SITE_URL.rstrip("/")
 
 # ---------------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ class RegistrationAdmin(SecretariatAdmin):
 @admin.register(AgendaItem)
 class AgendaItemAdmin(SecretariatAdmin):
     list_display = ["meeting", "time", "item_ja", "speaker"]
-    search_fields = ["item_ja", "item_en", "speaker", "meeting__title_ja"]
+    search_fields = ["item_ja", "item_en", "speaker", "speaker_en", "meeting__title_ja"]
     raw_id_fields = ["meeting"]
 
 

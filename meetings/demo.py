@@ -57,6 +57,16 @@ WG_MINUTES = """## 議事
 """
 
 
+# The programmes' speakers in English (a role such as 幹事機関 reads differently in each language).
+SPEAKERS_EN = {
+    "文部科学大臣、経済産業大臣、環境大臣": "Ministers of Education (MEXT), Economy (METI) and the Environment (MOE)",
+    "事務局": "Secretariat", "議長": "Chair", "五神 真": "Makoto Gonokami", "江守 正多": "Seita Emori",
+    "文部科学省": "MEXT", "各WG幹事機関": "Coordinating institutions of each WG",
+    "参加大学学長": "Presidents of member universities", "幹事機関": "Coordinating institutions",
+    "参加機関": "Member institutions",
+}
+
+
 def _meeting(key, **fields):
     agenda = fields.pop("agenda", [])
     minutes = fields.pop("minutes", "")
@@ -65,7 +75,7 @@ def _meeting(key, **fields):
         for time, item_ja, item_en, speaker in agenda:
             h, m = map(int, time.split(":"))
             AgendaItem.objects.create(meeting=meeting, time=datetime.time(h, m), item_ja=item_ja, item_en=item_en,
-                                      speaker=speaker)
+                                      speaker=speaker, speaker_en=SPEAKERS_EN.get(speaker, ""))
         if minutes:
             meeting.minutes = minutes
             meeting.minutes_html = str(render_markdown(minutes))

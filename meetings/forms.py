@@ -93,7 +93,7 @@ class MeetingForm(forms.ModelForm):
 AgendaFormSet = forms.inlineformset_factory(
     Meeting,
     AgendaItem,
-    fields=["time", "item_ja", "item_en", "speaker"],
+    fields=["time", "item_ja", "item_en", "speaker", "speaker_en"],
     extra=3,
     can_delete=True,
     widgets={"time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")},

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.fields import URLField
-from members.i18n import translated
+from members.i18n import pick, translated
 from members.models import Document
 from working_groups.models import WorkingGroup
 
@@ -174,8 +174,15 @@ class AgendaItem(models.Model):
     item_ja = models.CharField(_("item (Japanese)"), max_length=300)
     item_en = models.CharField(_("item (English)"), max_length=300, blank=True)
     speaker = models.CharField(_("speaker"), max_length=300, blank=True)
+    # in English, where the speaker or their role reads differently ("幹事機関": "Coordinating institution")
+    speaker_en = models.CharField(_("speaker (English)"), max_length=300, blank=True, default="", db_default="")
 
     item = translated("item")
+
+    @property
+    def speaker_shown(self) -> str:
+        """The speaker in the active language, falling back to the other."""
+        return pick(self.speaker, self.speaker_en)
 
     class Meta:
         verbose_name = _("agenda item")

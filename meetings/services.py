@@ -31,7 +31,7 @@ MOVING_FIELDS = ("starts_at", "ends_at", "venue", "format", "online_url")
 # What the meeting form edits (MeetingForm), and one agenda line (AgendaFormSet).
 MEETING_FIELDS = ("kind", "group", "title_ja", "title_en", "description_ja", "description_en", "starts_at", "ends_at",
                   "format", "venue", "online_url", "capacity", "registration_deadline", "visibility")
-AGENDA_FIELDS = ("time", "item_ja", "item_en", "speaker")
+AGENDA_FIELDS = ("time", "item_ja", "item_en", "speaker", "speaker_en")
 
 
 @dataclass(frozen=True)

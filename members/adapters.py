@@ -1,14 +1,34 @@
 """allauth adapter: how accounts are created and how their e-mails leave the portal."""
 
 import time
+from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
-from django.contrib.sites.shortcuts import get_current_site
+from django.conf import settings
 
 from .i18n import current_language
+from .notifications.rendering import absolute
 from .notifications.services import notify
 from .services.applications import invitations_accept
+
+
+def on_site_url(request, value):
+    """allauth makes its links (confirm, reset, sign up) from the request's host; the portal's
+    links all come from settings.SITE_URL, whatever name the page was reached by."""
+    if request is None or not isinstance(value, str):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.netloc == request.get_host():
+        return absolute(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
+    return value
+
+
+def this_site():
+    """What allauth's templates call the site (``current_site.name``, ``.domain``): the portal's
+    name and SITE_URL's host, not the host name of the request."""
+    return SimpleNamespace(name=str(settings.PORTAL_NAME), domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -28,7 +48,8 @@ class AccountAdapter(DefaultAccountAdapter):
         language of the page the person is on) because its context holds live objects. The stored
         body is cleared once sent (registry.Kind.transactional)."""
         request = context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context_}
+        context_ = {key: on_site_url(request, value) for key, value in context_.items()}
+        ctx = {"request": request, "email": email, "current_site": this_site(), **context_}
         message = self.render_mail(template_prefix, email, ctx)
         html = next((c for c, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
         # Each account e-mail is its own event (a second reset link is a new message).

@@ -13,9 +13,20 @@ from . import registry
 from .models import Notification
 from .tokens import make_token
 
+# The namespace of the portal's feed identifiers (never change it: readers know entries by them).
+FEED_NAMESPACE = uuid.UUID("6f0f3f1e-7c1b-4b8e-9a55-3c2b1d0a2021")
+
 
 def absolute(path: str) -> str:
+    """``path`` on the site's public address (settings.SITE_URL), the one source of every
+    absolute link the portal gives out: mail, feeds, calendars, exports and link tags."""
     return settings.SITE_URL + path
+
+
+def feed_id(*parts) -> str:
+    """A permanent Atom id (a name-based UUID URN) for what ``parts`` name: the same on every host
+    name the site is reached by, different for each language version of an entry."""
+    return "urn:uuid:" + str(uuid.uuid5(FEED_NAMESPACE, ":".join(str(p) for p in parts)))
 
 
 def url_in(language: str, obj) -> str:

@@ -171,15 +171,18 @@ def japan_map(tiles, legend, width, height, size, selected=None):
     table_rows = mark_safe(_join('<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td></tr>',
                                  ((t["href"], t["name"], t["count"]) for t in tiles)))
     return format_html(
-        '<figure class="map-figure" aria-labelledby="map-caption">\n'
-        '  <svg class="japan-map" viewBox="0 0 {} {}" role="group" aria-labelledby="map-caption">\n    {}\n  </svg>\n'
+        # The caption is the figure's first child (HTML allows it first or last); the svg keeps its
+        # own role (graphics-document, the only one its links of prefectures allow) and is named by it.
+        '<figure class="map-figure">\n'
         '  <figcaption id="map-caption">{}</figcaption>\n'
-        '  <ul class="map-legend" aria-label="{}">\n    {}\n  </ul>\n'
+        '  <svg class="japan-map" viewBox="0 0 {} {}" aria-labelledby="map-caption">\n    {}\n  </svg>\n'
+        '  <p class="visually-hidden" id="map-legend-title">{}</p>\n'
+        '  <ul class="map-legend" aria-labelledby="map-legend-title">\n    {}\n  </ul>\n'
         '  <details class="map-table">\n    <summary>{}</summary>\n    <div class="table-wrap"><table>\n'
         '      <caption class="visually-hidden">{}</caption>\n'
         '      <thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>\n'
         '      <tbody>{}</tbody>\n    </table></div>\n  </details>\n</figure>',
-        width, height, svg_tiles, _("Members by prefecture. Choose a prefecture to list its members."),
+        _("Members by prefecture. Choose a prefecture to list its members."), width, height, svg_tiles,
         _("Legend"), legend_rows, _("The same as a table"), _("Members by prefecture"), _("Prefecture"),
         _("Members"), table_rows,
     )

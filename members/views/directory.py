@@ -12,7 +12,7 @@ from django.views import View
 from .. import extensions, japan_map, selectors
 from ..cache import cached_fragment
 from ..filters import directory, directory_facets
-from ..i18n import current_language
+from ..i18n import current_language, pick
 from ..models import Institution
 from ..notifications.rendering import absolute
 from ..pagination import page_of
@@ -20,12 +20,16 @@ from ..regions import PREFECTURES_BY_CODE, region_counts
 from ..rules import is_secretariat
 from ..spreadsheets import spreadsheet_cell
 
-EXPORT_FIELDS = ["slug", "name_ja", "name_en", "name_kana", "kind", "category", "prefecture", "prefecture_name",
-                 "region", "website", "joined_on", "target_year", "url"]
+# The open data's columns, the same in CSV and JSON (docs/open-data.md): codes for programs, labels
+# in the language of the address (/ja/ or /en/) for people.
+EXPORT_FIELDS = ["slug", "name_ja", "name_en", "name_kana", "kind", "kind_label", "category", "category_label",
+                 "prefecture", "prefecture_name", "region", "region_name", "website", "joined_on", "target_year",
+                 "url"]
 
 
 def _export_rows(queryset):
     language = current_language()
+    kinds, categories = dict(Institution.Kind.choices), dict(Institution.Category.choices)
     for inst in queryset.iterator(chunk_size=2000):
         pref = PREFECTURES_BY_CODE.get(inst.prefecture)
         yield {
@@ -34,10 +38,15 @@ def _export_rows(queryset):
             "name_en": inst.name_en,
             "name_kana": inst.name_kana,
             "kind": inst.kind,
+            "kind_label": str(kinds.get(inst.kind, "")),
             "category": inst.category,
-            "prefecture": inst.prefecture,
-            "prefecture_name": (pref.name_en if language == "en" else pref.name_ja) if pref else "",
+            "category_label": str(categories.get(inst.category, "")),
+            # ISO 3166-2:JP ("JP-05"): its last two digits are the JIS code of ?prefecture=, and a
+            # spreadsheet keeps it as text ("05" alone opens as the number 5)
+            "prefecture": f"JP-{inst.prefecture}" if pref else "",
+            "prefecture_name": pick(pref.name_ja, pref.name_en, language) if pref else "",
             "region": pref.region_slug if pref else "",
+            "region_name": pick(pref.region.name_ja, pref.region.name_en, language) if pref else "",
             "website": inst.website,
             "joined_on": inst.joined_on.isoformat() if inst.joined_on else "",
             "target_year": inst.target_year or "",
@@ -52,7 +61,8 @@ class _Echo:
 
 def export(queryset, fmt: str):
     """The filtered directory, all pages, as open data (CSV in UTF-8 with BOM, or JSON)."""
-    queryset = queryset.only(*[f for f in EXPORT_FIELDS if f not in ("prefecture_name", "region", "url")])
+    derived = ("kind_label", "category_label", "prefecture_name", "region", "region_name", "url")
+    queryset = queryset.only(*[f for f in EXPORT_FIELDS if f not in derived])
     if fmt == "csv":
         writer = csv.DictWriter(_Echo(), fieldnames=EXPORT_FIELDS)
 

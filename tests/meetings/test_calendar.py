@@ -26,7 +26,7 @@ def test_one_meeting_is_a_valid_event_in_japan_time(client):
     cal = parse(response)
     assert str(cal["VERSION"]) == "2.0" and "PRODID" in cal
     (event,) = cal.walk("VEVENT")
-    assert str(event["UID"]) == f"meeting-{meeting.uid}@testserver"
+    assert str(event["UID"]) == str(meeting.uid)
     assert int(event["SEQUENCE"]) == 0
     assert event["DTSTART"].params["TZID"] == "Asia/Tokyo"
     assert event.decoded("DTSTART").strftime("%Y-%m-%d %H:%M %Z") == "2030-12-20 14:00 JST"
@@ -107,6 +107,58 @@ def test_personal_feed_is_secret_complete_and_revocable(client):
     assert client.get("/ja/meetings/ical/not-a-token/").status_code == 404
 
 
+def read_with_vobject(response):
+    """A second library than the one that writes the calendars, as a subscriber's program would."""
+    import vobject
+
+    cal = vobject.readOne(response.content.decode())
+    cal.validate()
+    return cal
+
+
+def test_an_empty_group_calendar_still_holds_a_component(client):
+    """RFC 5545 3.4: a VCALENDAR holds one component at least; an empty feed gives its time zone."""
+    WorkingGroupFactory(slug="quiet")
+    response = client.get("/en/meetings/ical/", {"wg": "quiet"})
+    cal = parse(response)
+    assert cal.walk("VEVENT") == []
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Asia/Tokyo"]
+    assert [c.name for c in read_with_vobject(response).getChildren() if c.name == "VTIMEZONE"] == ["VTIMEZONE"]
+
+
+def test_programme_times_say_japan_time_and_speakers_are_in_the_calendars_language(client):
+    from meetings.models import AgendaItem
+
+    meeting = MeetingFactory(visibility="public", title_ja="総会", title_en="General meeting",
+                             description_ja="説明", description_en="About",
+                             starts_at=datetime.datetime(2030, 12, 20, 4, 0, tzinfo=datetime.UTC),
+                             ends_at=datetime.datetime(2030, 12, 20, 6, 0, tzinfo=datetime.UTC))
+    AgendaItem.objects.create(meeting=meeting, time=datetime.time(13, 0), item_ja="開会", item_en="Opening",
+                              speaker="幹事機関", speaker_en="Coordinating institutions")
+    AgendaItem.objects.create(meeting=meeting, time=datetime.time(14, 0), item_ja="講演", item_en="Lecture",
+                              speaker="Jane Doe")
+    en = read_with_vobject(client.get(f"/en/meetings/{meeting.pk}/ical/")).vevent
+    ja = read_with_vobject(client.get(f"/ja/meetings/{meeting.pk}/ical/")).vevent
+    assert en.dtstart.value.tzinfo is not None and en.dtstart.value.utcoffset() == datetime.timedelta(hours=9)
+    assert en.description.value.splitlines()[2:4] == [
+        "13:00 JST Opening (Coordinating institutions)", "14:00 JST Lecture (Jane Doe)"]
+    assert ja.description.value.splitlines()[2:4] == ["13:00 JST 開会 (幹事機関)", "14:00 JST 講演 (Jane Doe)"]
+    page = client.get(f"/en/meetings/{meeting.pk}/").content.decode()
+    assert "<td>Coordinating institutions</td>" in page and "幹事機関" not in page
+    assert "<td>幹事機関</td>" in client.get(f"/ja/meetings/{meeting.pk}/").content.decode()
+
+
+def test_the_programme_form_takes_the_speaker_in_english(client):
+    from tests.factories import InstitutionFactory
+    from tests.meetings.test_meetings import schedule_form
+
+    coordinating = InstitutionFactory()
+    group = WorkingGroupFactory(coordinators=[coordinating])
+    client.force_login(coordinator_of(group, coordinating))
+    client.post("/ja/meetings/new/", schedule_form(group, **{"agenda-0-speaker": "幹事機関",
+                                                             "agenda-0-speaker_en": "Coordinating institution"}))
+    (item,) = [i for m in group.meetings.all() for i in m.agenda.all()]
+    assert (item.speaker, item.speaker_en) == ("幹事機関", "Coordinating institution")
 @pytest.mark.parametrize("feed", ["public", "personal"])
 def test_a_feed_past_its_cap_holds_the_coming_meetings_and_the_recent_past(client, monkeypatch, feed):
     """Past the cap, a subscriber still sees the next meetings (soonest first), then the latest

@@ -120,7 +120,7 @@ def test_open_data_csv_has_bom_and_all_filtered_rows(client, tokyo):
     assert len(rows) == 31  # all pages, not just the first
     row = next(r for r in rows if r["slug"] == "u-tokyo")
     assert (row["name_ja"], row["prefecture"], row["region"], row["url"]) == (
-        "東京大学", "13", "kanto", "http://testserver/ja/members/u-tokyo/")
+        "東京大学", "JP-13", "kanto", "http://testserver/ja/members/u-tokyo/")
 
 
 def test_open_data_json_honours_filters(client, tokyo):

@@ -20,6 +20,7 @@ from members.access import form_errors_to_form, refuse
 from members.cache import cached_fragment
 from members.i18n import current_language
 from members.models import Institution
+from members.notifications.rendering import absolute, feed_id
 from members.pagination import page_of, search_page_of
 from members.regions import region_counts
 from members.rules import current_affiliations
@@ -317,13 +318,18 @@ class InitiativeFeed(Feed):
     def subtitle(self, group):
         return _("Initiatives members share toward carbon neutrality.")
 
+    # Every address is absolute from settings.SITE_URL (Django would otherwise prefix the request's
+    # host); ids are URNs that name the thing and the language, not where it was fetched from.
     def link(self, group):
         base = reverse("working_groups:initiative-list")
-        return f"{base}?wg={group.slug}" if group else base
+        return absolute(f"{base}?wg={group.slug}" if group else base)
 
     def feed_url(self, group):
         base = reverse("working_groups:initiative-feed")
-        return f"{base}?wg={group.slug}" if group else base
+        return absolute(f"{base}?wg={group.slug}" if group else base)
+
+    def feed_guid(self, group):
+        return feed_id("initiatives", group.slug if group else "", current_language())
 
     def items(self, group):
         qs = Initiative.objects.public().select_related("institution").order_by("-published_at", "-id")
@@ -339,7 +345,7 @@ class InitiativeFeed(Feed):
         return escape(item.shown_summary())
 
     def item_link(self, item):
-        return item.get_absolute_url()
+        return absolute(item.get_absolute_url())
 
     def item_pubdate(self, item):
         return item.published_at
@@ -351,7 +357,7 @@ class InitiativeFeed(Feed):
         return item.institution.name
 
     def item_guid(self, item):
-        # stable across edits and languages
-        return f"tag:{self.request.get_host().split(':')[0]},2021:initiative:{item.pk}"
+        # stable across edits and host names; one per language, as the two entries differ
+        return feed_id("initiative", item.pk, current_language())
 
     item_guid_is_permalink = False

