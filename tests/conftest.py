@@ -149,3 +149,39 @@ def celery_services(transactional_db, smtp_sink, tmp_path):
         for proc in reversed(started):
             proc.stop()
         app.conf.task_always_eager = True
+
+
+# --- Say, at the end of a run, which tests needed a service they did not have -------------------
+
+_SERVICE_MARKS = {"postgres": "PostgreSQL", "redis": "Redis", "browser": "Chromium"}
+_skipped_for = {mark: [] for mark in _SERVICE_MARKS}
+
+
+def pytest_runtest_logreport(report):
+    """Collect the skips of tests marked for a service (the xdist controller sees the workers'
+    reports here too; their keywords carry the markers' names)."""
+    if report.skipped and report.when == "setup":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        for mark in _SERVICE_MARKS:
+            if mark in report.keywords and "not configured" in reason:
+                _skipped_for[mark].append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One section naming the tests skipped for want of a service: the concurrency tests (the last
+    seat taken twice, the outbox claimed at once, a request decided twice at once) need PostgreSQL,
+    and a run that skipped them must say so where it cannot be missed."""
+    lines = []
+    for mark, service in _SERVICE_MARKS.items():
+        tests = sorted({nodeid.split("[")[0] for nodeid in _skipped_for[mark]})
+        if not tests:
+            continue
+        then = ""
+        if mark == "postgres" and os.environ.get("TEST_POSTGRES_PASS") == "next":
+            then = "; scripts/test runs them next, on the PostgreSQL it found"
+        lines.append(f"{len(_skipped_for[mark])} tests SKIPPED: they need {service}, not configured{then}")
+        lines.extend(f"    {test}" for test in tests)
+    if lines:
+        terminalreporter.write_sep("=", "tests skipped for want of a service", yellow=True)
+        for line in lines:
+            terminalreporter.write_line(line, yellow=True)

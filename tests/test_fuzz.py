@@ -31,19 +31,21 @@ from django.apps import apps
 from django.contrib.messages import constants as message_levels
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.urls import Resolver404
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from meetings.models import Meeting, Registration
+from meetings.models import CalendarFeed, Meeting, Registration
 from members.models import Affiliation, Institution, MembershipApplication
 from members.notifications import registry
-from members.notifications.models import Notification
+from members.notifications.models import Notification, NotificationPreference
 from members.notifications.tokens import make_token
+from members.notifications.tokens import read_token as read_unsubscribe_token
 from members.regions import PREFECTURE_CHOICES, REGIONS
 from members.services.imports import IMPORT_COLUMNS
-from members.tokens import application_edit_token
+from members.tokens import application_edit_token, read_application_token
 from tests.factories import (
     AffiliationFactory,
     EmailDomainFactory,
@@ -53,6 +55,7 @@ from tests.factories import (
     secretariat_user,
     staff_of,
 )
+from tests.url_names import url_name
 from working_groups.models import Initiative, Membership, Participation, WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -518,6 +521,14 @@ class Form:
     tells_by_message: bool = False  # one button: the answer is a redirect with a message
     accepted_with_200: bool = False  # success is a page, not a redirect
     extra: tuple = ()  # more names a robot might send
+    outcome: object = None  # (World, response): the one outcome known for any post, asserted when set
+
+
+def _unsubscribed(w, response):
+    """RFC 8058's one-click POST: whatever the body, the signed link turns the digest off, and only it."""
+    assert response.status_code == 200, f"unsubscribe: {response.status_code}"
+    choices = dict(NotificationPreference.objects.filter(user=w.user).values_list("kind", "delivery"))
+    assert choices == {"weekly_digest": "never"}, choices
 
 
 FORMS = {
@@ -552,7 +563,8 @@ FORMS = {
         lambda w: {k.key: "digest" if k.digestible else "never" for k in registry.choosable_kinds()}),
     "unsubscribe": Form(
         None, lambda w: f"/account/notifications/unsubscribe/{make_token(kind='weekly_digest', user_id=w.user.pk)}/",
-        lambda w: {}, shows_form=False, accepted_with_200=True, extra=("List-Unsubscribe",)),
+        lambda w: {}, shows_form=False, accepted_with_200=True, extra=("List-Unsubscribe",),
+        outcome=lambda w, response: _unsubscribed(w, response)),
     "application-review": Form(
         "secretariat", lambda w: f"/secretariat/applications/{w.application.pk}/",
         lambda w: {"decision": "return", "reason": "正式名称を確認してください。"}),
@@ -737,9 +749,10 @@ def assert_refused_changes_nothing(before, files_before, media, where):
 
 @settings(FUZZ, max_examples=FORM_EXAMPLES)
 @given(data=st.data())
-def test_form_answers_any_post_without_error_and_saves_nothing_it_refuses(client, form_case, media, data):
+def test_form_answers_any_post_without_error_and_saves_nothing_it_refuses(client, world, form_case, media, data):
     """Posted as its person, in either language: never a 5xx; a refusal (the form again, an error
-    message after the redirect, a 4xx) explains itself in the page's language and changes nothing."""
+    message after the redirect, a 4xx) explains itself in the page's language and changes nothing;
+    a form whose outcome does not depend on what is posted (the one-click unsubscribe) has it."""
     case = form_case
     lang = data.draw(st.sampled_from(LANGS), label="lang")
     post = data.draw(posts(case), label="post")
@@ -765,6 +778,8 @@ def test_form_answers_any_post_without_error_and_saves_nothing_it_refuses(client
         elif status != 200:
             assert status in (400, 403, 404, 429), f"{case.name}: {status}"
             assert_refused_changes_nothing(before, files_before, media, case.name)
+        if case.spec.outcome is not None:
+            case.spec.outcome(world, response)
         transaction.set_rollback(True)
 
 
@@ -888,10 +903,52 @@ def check_query(public_page, data):
 # Addresses with a token or an id of their own
 # ---------------------------------------------------------------------------------------------
 
-PATHS = [
-    "/members/apply/edit/{}/", "/account/notifications/unsubscribe/{}/", "/meetings/ical/{}/", "/meetings/{}/",
-    "/meetings/{}/ical/", "/members/{}/", "/working-groups/{}/", "/initiatives/{}/",
-]
+# Each address with a part of its own: its URL name, and whether a part names something that exists
+# (a valid signed token, an existing id or slug). A part that names nothing has one known answer
+# (NAMES_NOTHING), read or posted: the signed links answer the translated "this link does not work"
+# page (400), the others 404 (405 for a post to a page that only reads); either way nothing
+# changes. (A part can also make another pattern's address, /meetings/ical/ or /initiatives/new/:
+# then only "no 5xx, and a refusal changes nothing".)
+PATHS = {
+    "/members/apply/edit/{}/": ("members:apply-edit", lambda part: _returned_application(part) is not None),
+    "/account/notifications/unsubscribe/{}/": ("notifications:unsubscribe",
+                                               lambda part: read_unsubscribe_token(part) is not None),
+    "/meetings/ical/{}/": ("meetings:personal-feed", lambda part: CalendarFeed.objects.filter(token=part).exists()),
+    "/meetings/{}/": ("meetings:meeting-detail", lambda part: _pk_exists(Meeting, part)),
+    "/meetings/{}/ical/": ("meetings:meeting-ical", lambda part: _pk_exists(Meeting, part)),
+    "/members/{}/": ("members:institution-detail", lambda part: Institution.objects.filter(slug=part).exists()),
+    "/working-groups/{}/": ("working_groups:group-detail",
+                            lambda part: WorkingGroup.objects.filter(slug=part).exists()),
+    "/initiatives/{}/": ("working_groups:initiative-detail",
+                         lambda part: Initiative.objects.filter(slug=part).exists()),
+}
+NAMES_NOTHING = {  # URL name: {method: status}
+    "members:apply-edit": {"get": 400, "post": 400},
+    "notifications:unsubscribe": {"get": 400, "post": 400},
+    "meetings:personal-feed": {"get": 404, "post": 404},
+    "meetings:meeting-detail": {"get": 404, "post": 404},
+    "meetings:meeting-ical": {"get": 404, "post": 404},
+    "members:institution-detail": {"get": 404, "post": 405},  # read-only views: the method is checked first
+    "working_groups:group-detail": {"get": 404, "post": 405},
+    "working_groups:initiative-detail": {"get": 404, "post": 404},
+}
+LINK_INVALID = {"ja": "このリンクは使えません", "en": "This link does not work"}  # the signed links' 400
+
+
+def _pk_exists(model, part) -> bool:
+    return part.isascii() and part.isdigit() and int(part) < 2**63 and model.objects.filter(pk=int(part)).exists()
+
+
+def _returned_application(part):
+    application = read_application_token(part)
+    return application if application and application.status == MembershipApplication.Status.RETURNED else None
+
+
+def _resolved_name(path) -> str | None:
+    try:
+        return url_name(urllib.parse.unquote(path))
+    except Resolver404:
+        return None
 
 
 @settings(FUZZ, max_examples=QUERY_EXAMPLES)
@@ -899,16 +956,30 @@ PATHS = [
 def test_address_with_any_token_or_id_answers_without_error(client, world, data):
     """The signed links (a returned application, unsubscribing, a personal calendar) and the pages of
     one object, with any token, id or slug: read or posted, never a 5xx, and a refusal changes
-    nothing."""
+    nothing. A part that names nothing gets its one known answer (NAMES_NOTHING), in the page's
+    language, and changes nothing even when the answer is not an error."""
     rows = world.rows
     lang = data.draw(st.sampled_from(LANGS), label="lang")
-    template = data.draw(st.sampled_from(PATHS), label="path")
+    template = data.draw(st.sampled_from(sorted(PATHS)), label="path")
     part = data.draw(st.one_of(texts(), st.sampled_from(NUMBERS)), label="part")
     path = f"/{lang}" + template.format(urllib.parse.quote(part, safe=""))
+    name, names_something = PATHS[template]
+    resolved = _resolved_name(path)
+    # (a NUL byte is refused before any view: PostgreSQL cannot even compare it)
+    known = resolved == name and "\x00" not in part and not names_something(part)
     for method in ("get", "post"):
         with transaction.atomic():
             response = getattr(client, method)(path)
-            assert response.status_code in (200, 302, 400, 404, 405), f"{method} {path}: {response.status_code}"
-            if response.status_code != 200:
+            status = response.status_code
+            assert status in (200, 302, 400, 404, 405), f"{method} {path}: {status}"
+            if resolved is None:  # the part made an address nothing answers (or one that cannot be read)
+                assert status in (400, 404), f"{method} {path}: {status}"
+            if known:
+                assert status == NAMES_NOTHING[name][method], f"{method} {path} ({name}, names nothing): {status}"
+                if status == 400:
+                    assert LINK_INVALID[lang] in response.content.decode(), f"{method} {path}: not translated"
+                elif status == 404 and response["Content-Type"].startswith("text/html"):
+                    assert NOT_FOUND[lang] in response.content.decode(), f"{method} {path}: not translated"
+            if status != 200 or known:
                 assert snapshot() == rows
             transaction.set_rollback(True)

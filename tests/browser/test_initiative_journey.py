@@ -71,6 +71,20 @@ def cover_png(tmp_path):
     return path
 
 
+# The image's width once it has loaded: visible is not loaded (the <img> has its box before the file
+# arrives, sooner when the machine is busy), and reading naturalWidth then gave 0. Wait for the load
+# event (or fail on the error event: a broken cover is a real failure), within the test's timeout.
+WIDTH_ONCE_LOADED = """img => img.complete ? img.naturalWidth : new Promise((resolve, reject) => {
+    img.addEventListener("load", () => resolve(img.naturalWidth), {once: true});
+    img.addEventListener("error", () => reject(new Error(`the image did not load: ${img.src}`)), {once: true});
+    setTimeout(() => reject(new Error(`the image did not load within 10 s: ${img.src}`)), 10000);
+})"""
+
+
+def loaded_width(image) -> int:
+    return image.evaluate(WIDTH_ONCE_LOADED)
+
+
 def write_initiative(page, group, cover):
     page.get_by_role("link", name="取組事例を共有する").click()
     expect(page).to_have_url(re.compile(r"/ja/initiatives/new/$"))
@@ -200,7 +214,7 @@ def test_staff_joins_a_group_publishes_an_initiative_and_a_visitor_finds_it(
     article = page.get_by_role("article")
     cover = article.get_by_role("img", name=COVER_ALT)
     expect(cover).to_be_visible()
-    assert cover.evaluate("img => img.complete && img.naturalWidth") == 120
+    assert loaded_width(cover) == 120
     expect(article.get_by_role("heading", level=2, name="発電所の概要")).to_be_visible()
     expect(article.get_by_role("listitem").filter(has_text="土地改良区と共同で維持管理")).to_be_visible()
     expect(article.get_by_text(SUMMARY)).to_be_visible()

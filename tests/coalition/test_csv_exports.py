@@ -93,3 +93,43 @@ def test_participants_csv_exports_formula_names_as_text(client):
     assert response.status_code == 200
     exported = {row["E-mail address"]: (row["Name"], row["Institution"]) for row in rows(response)}
     assert exported == expected
+
+
+def test_participants_csv_names_only_the_institutions_a_person_is_approved_at(client):
+    """The Institution column is where a person works now: an affiliation waiting for a decision,
+    refused or ended is not named, whatever else the person has (and an institution one left and
+    rejoined is named once)."""
+    coordinating = InstitutionFactory(slug="univ-c", name_en="Coordinating University")
+    group = WorkingGroupFactory(coordinators=[coordinating])
+    starts = timezone.now() + datetime.timedelta(days=10)
+    meeting = Meeting.objects.create(kind=Meeting.Kind.GROUP, group=group, title_ja="第1回会合", starts_at=starts,
+                                     ends_at=starts + datetime.timedelta(hours=2), visibility=Meeting.Visibility.PUBLIC)
+    alpha, beta, gamma, delta, epsilon = (InstitutionFactory(slug=f"univ-{s}", name_en=f"{s.title()} University")
+                                          for s in ("alpha", "beta", "gamma", "delta", "epsilon"))
+    S = Affiliation.Status
+    people = {
+        # e-mail: (affiliations as (institution, status), the Institution cell expected)
+        "every@example.org": ([(alpha, S.APPROVED), (beta, S.PENDING), (gamma, S.REFUSED), (delta, S.ENDED)],
+                              {"Alpha University"}),
+        "two@example.org": ([(alpha, S.APPROVED), (epsilon, S.APPROVED), (beta, S.REFUSED)],
+                            {"Alpha University", "Epsilon University"}),
+        "rejoined@example.org": ([(gamma, S.ENDED), (gamma, S.APPROVED)], {"Gamma University"}),
+        "pending@example.org": ([(beta, S.PENDING)], set()),
+        "refused@example.org": ([(gamma, S.REFUSED)], set()),
+        "ended@example.org": ([(delta, S.ENDED)], set()),
+        "none@example.org": ([], set()),
+    }
+    for email, (affiliations, _) in people.items():
+        user = UserFactory(email=email)
+        for institution, status in affiliations:
+            Affiliation.objects.create(user=user, institution=institution, status=status)
+        Registration.objects.create(meeting=meeting, user=user, mode=Registration.Mode.ONLINE)
+    client.force_login(staff_of(coordinating))
+
+    response = client.get(f"/en/meetings/{meeting.pk}/participants/?format=csv")
+
+    assert response.status_code == 200
+    exported = {row["E-mail address"]: row["Institution"] for row in rows(response)}
+    assert {email: set(filter(None, cell.split("; "))) for email, cell in exported.items()} == {
+        email: expected for email, (_, expected) in people.items()}
+    assert exported["rejoined@example.org"] == "Gamma University"

@@ -1,12 +1,13 @@
 """The outbox in one process: rows, preferences, rendering, unsubscribe, retries, the sweeper and
 the secretariat's view. Delivery goes over real SMTP to an aiosmtpd sink where mail is the point."""
 
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from members.models import Affiliation
@@ -311,6 +312,40 @@ def test_delivering_the_same_rows_twice_sends_once(smtp):
     second = delivery.deliver(ids)
     assert (first.sent, second.sent) == (4, 0)
     assert sorted(smtp.message_ids().values()) == [1, 1, 1, 1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_deliveries_of_the_same_rows_at_once_send_each_row_once(smtp, monkeypatch):
+    """Three delivery runs claim the same committed rows at the same moment, each on its own
+    connection: the conditional UPDATE lets one run have each row (PostgreSQL's row locks; SQLite
+    has one writer, so it cannot show the race)."""
+    import members.notifications.services as notification_services
+
+    monkeypatch.setattr(notification_services, "enqueue_on_commit", lambda ids: None)  # the threads deliver
+    users = UserFactory.create_batch(30)
+    ids = notify(kind="affiliation_decided", to=users, obj=decided())  # committed: transaction=True
+    barrier = threading.Barrier(3)
+    reports, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            reports.append(delivery.deliver(ids))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert sum(r.sent for r in reports) == 30
+    assert sorted(smtp.message_ids().values()) == [1] * 30
+    assert Notification.objects.filter(pk__in=ids, status="sent").count() == 30
 
 
 def test_sweeper_releases_stale_claims_and_reenqueues_lost_rows(smtp, settings):
