@@ -155,7 +155,8 @@ def test_coordinator_schedules_a_meeting_a_member_registers_and_is_told_of_the_c
     group = WorkingGroupFactory(name_ja=GROUP_NAME, name_en="Regional Energy WG", coordinators=[coordinating])
     coordinator = staff_of(coordinating, email=COORDINATOR_EMAIL, name=COORDINATOR_NAME, language="ja")
     member = staff_of(member_institution, email=MEMBER_EMAIL, name=MEMBER_NAME, language="ja")
-    Membership.objects.create(group=group, user=coordinator, institution=coordinating, status=Membership.Status.ACTIVE)
+    Membership.objects.create(group=group, user=coordinator, institution=coordinating, status=Membership.Status.ACTIVE,
+                              coordinator=True)
     Membership.objects.create(
         group=group, user=member, institution=member_institution, status=Membership.Status.ACTIVE
     )
