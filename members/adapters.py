@@ -4,22 +4,47 @@ import time
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from .i18n import current_language
 from .notifications.services import notify
 from .services.applications import invitations_accept
 
 
+def account_html(subject: str, text: str) -> str:
+    """The HTML part of an account e-mail: its text (without the signature, which the layout has)
+    as paragraphs, links made clickable, in the layout of the portal's other e-mails."""
+    content = text.split("\n-- \n", 1)[0]
+    paragraphs = [p.strip() for p in content.strip().split("\n\n") if p.strip()]
+    return render_to_string("account/email/message.html", {
+        "subject": subject, "paragraphs": paragraphs, "site_url": settings.SITE_URL,
+        "notification": {"language": current_language()},
+    })
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def format_email_subject(self, subject: str) -> str:
+        prefix = _("University Coalition")  # the short name, in the page's language
+        return f"[{prefix}] {subject}"
+
     def send_mail(self, template_prefix, email, context_):
         """allauth's mail goes through the outbox like every other e-mail, rendered now (in the
         language of the page the person is on) because its context holds live objects. The stored
-        body is cleared once sent (registry.Kind.transactional)."""
+        body is cleared once sent (registry.Kind.transactional).
+
+        allauth has text templates only (ours, in templates/account/email/); the HTML part is that
+        text in the portal's HTML layout, so that a mail client that prefers HTML shows the same
+        words and links (an empty HTML part showed a blank message)."""
         request = context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context_}
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request),
+               "site_url": settings.SITE_URL, **context_}
         message = self.render_mail(template_prefix, email, ctx)
         html = next((c for c, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        if not html.strip():
+            html = account_html(message.subject, message.body)
         # Each account e-mail is its own event (a second reset link is a new message).
         period = f"{template_prefix}:{time.time_ns()}"
         notify(
