@@ -1,6 +1,7 @@
 """allauth adapter: how accounts are created and how their e-mails leave the portal."""
 
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
@@ -12,6 +13,14 @@ from django.utils.translation import gettext as _
 from .i18n import current_language
 from .notifications.services import notify
 from .services.applications import invitations_accept
+
+
+def on_site(url: str) -> str:
+    """An absolute URL of this site moved onto SITE_URL (allauth builds its links from the request)."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        return url
+    return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 def account_html(subject: str, text: str) -> str:
@@ -39,6 +48,9 @@ class AccountAdapter(DefaultAccountAdapter):
         text in the portal's HTML layout, so that a mail client that prefers HTML shows the same
         words and links (an empty HTML part showed a blank message)."""
         request = context.request
+        # Links on the site's one address (SITE_URL), as in every other e-mail, not on the host the
+        # request happened to use.
+        context_ = {k: on_site(v) if k.endswith("_url") and isinstance(v, str) else v for k, v in context_.items()}
         ctx = {"request": request, "email": email, "current_site": get_current_site(request),
                "site_url": settings.SITE_URL, **context_}
         message = self.render_mail(template_prefix, email, ctx)
