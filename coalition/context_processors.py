@@ -3,10 +3,26 @@
 from django.conf import settings
 
 
-def site(request):
+# The top menu's entry of each first path segment (after the language prefix). A namespace is not
+# enough: initiatives live in ``working_groups``, the account and the secretariat in ``members``.
+SECTIONS = {"members": "members", "working-groups": "working_groups", "initiatives": "initiatives",
+            "meetings": "meetings", "account": "account", "accounts": "account", "secretariat": "secretariat"}
+LANGUAGE_CODES = {code for code, _ in settings.LANGUAGES}
+
+
+def section_of(request) -> str:
+    parts = [p for p in request.path_info.split("/") if p]
+    if parts and parts[0] in LANGUAGE_CODES:
+        parts = parts[1:]
+    if parts and parts[0] in SECTIONS:
+        return SECTIONS[parts[0]]
     match = getattr(request, "resolver_match", None)
+    return (match.namespace or match.url_name) if match else ""
+
+
+def site(request):
     return {
         "portal_name": settings.PORTAL_NAME,
         "site_url": settings.SITE_URL,
-        "section": (match.namespace or match.url_name) if match else "",
+        "section": section_of(request),
     }

@@ -8,6 +8,7 @@ from allauth.core import context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .i18n import current_language
@@ -66,6 +67,13 @@ class AccountAdapter(DefaultAccountAdapter):
             language=current_language(),
             context={"subject": message.subject, "text": message.body, "html": html},
         )
+
+    def get_login_redirect_url(self, request):
+        """The secretariat lands on its work queue; everyone else on their account (an explicit
+        ``next`` still wins)."""
+        if request.user.has_perm("members.use_secretariat"):
+            return reverse("members:secretariat")
+        return super().get_login_redirect_url(request)
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
