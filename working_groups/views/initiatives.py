@@ -40,7 +40,10 @@ class InitiativeListView(View):
         data = request.GET
         base = selectors.initiatives_listed_for(request.user)
         filterset = InitiativeFilter(data, queryset=base)
-        qs = selectors.card_rows(filterset.qs.order_by("-published_at", "-id"))
+        # An invalid filter (a search over 100 characters, an unknown group) lists nothing beside its
+        # error; dropping the field would list everything as if unfiltered.
+        matching = filterset.qs if filterset.is_valid() else base.none()
+        qs = selectors.card_rows(matching.order_by("-published_at", "-id"))
         members = selectors.sees_members_only(request.user)
         searching = bool(filterset.is_valid() and filterset.form.cleaned_data.get("q"))
         if searching:
