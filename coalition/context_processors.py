@@ -2,7 +2,6 @@
 
 from django.conf import settings
 
-
 # The top menu's entry of each first path segment (after the language prefix). A namespace is not
 # enough: initiatives live in ``working_groups``, the account and the secretariat in ``members``.
 SECTIONS = {"members": "members", "working-groups": "working_groups", "initiatives": "initiatives",
