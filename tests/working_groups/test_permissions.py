@@ -33,7 +33,7 @@ from tests.factories import (
     secretariat_user,
     staff_of,
 )
-from tests.permissions import LOGIN, LOGIN_URL, NF, OK, TF, Action, cells, check_cell
+from tests.permissions import LOGIN, LOGIN_URL, NF, OK, TF, Action, Outcome, cells, check_cell
 from tests.url_names import url_names
 from working_groups.models import (
     Initiative,
@@ -53,6 +53,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ["visitor", "user", "staff_a", "staff_b", "contact_a", "coordinator", "secretariat",
          "secretariat_no_2fa", "staff_suspended", "staff_c", "contact_c"]
 # staff of an active member, and the secretariat (with two-factor): members-only content and names
+IN = "already a member"  # the outcome of asking to join a group one belongs to
 SEES_MEMBERS_ONLY = {"staff_a", "staff_b", "contact_a", "coordinator", "secretariat", "staff_c", "contact_c"}
 
 BAD_DOCUMENT_TEXT = ("PDF、Word、Excel、PowerPoint、PNG、JPEGのファイルで、"
@@ -446,7 +447,7 @@ MATRIX = {
     "view_draft_get":             (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
     # groups: staff join; the group's named coordinators and the secretariat decide and remove (not
     # the other staff of a coordinating institution, nor its contact)
-    "join_post":                  (LOGIN, NF,   OK,     OK,     OK,       OK,    NF,  TF,        NF, OK,     OK),
+    "join_post":                  (LOGIN, NF,   OK,     OK,     OK,       IN,    NF,  TF,        NF, OK,     OK),
     "approve_membership_post":    (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF, NF,     NF),
     "approve_participation_post": (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF, NF,     NF),
     "remove_member_post":         (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF, NF,     NF),
@@ -470,11 +471,19 @@ MATRIX = {
 }
 
 
+def _already_member(response, content, world, user):
+    """A named coordinator is a member of the group already: asking to join changes nothing."""
+    assert (response.status_code, response["Location"]) == (302, f"/ja/working-groups/{world.group.slug}/")
+
+
+OUTCOMES = {IN: Outcome(check=_already_member)}
+
+
 @pytest.mark.parametrize(("action_name", "role", "outcome"), cells(ACTIONS, MATRIX, ROLES))
 def test_working_groups_action_as_role_has_expected_outcome(client, world, deliver, tmp_path, action_name, role,
                                                             outcome):
     check_cell(client, world, action=ACTIONS[action_name], user=world.users[role], outcome=outcome,
-               state=lambda: db_state(tmp_path), deliver=deliver)
+               state=lambda: db_state(tmp_path), deliver=deliver, outcomes=OUTCOMES)
 
 
 # ---------------------------------------------------------------------------------------------
