@@ -50,3 +50,9 @@ def test_secretariat_sign_in_lands_on_the_work_queue(client):
     response = client.post("/ja/accounts/2fa/authenticate/", {"code": totp_code()})
 
     assert response["Location"] == "/ja/secretariat/"
+
+
+def test_secretariat_members_search_is_labelled_as_what_it_searches(client):
+    client.force_login(secretariat_user())
+    page = client.get("/ja/secretariat/members/").content.decode()
+    assert '<label for="q">機関名</label>' in page
