@@ -610,7 +610,7 @@ def test_join_message_with_vector_is_shown_escaped_to_coordinators(client, deliv
     client.force_login(asker)
     with deliver():
         client.post(f"/ja/working-groups/{group.slug}/join/", {"institution": asking.pk, "message": "伝言 " + v})
-    assert Membership.objects.get().message == "伝言 " + v
+    assert Membership.objects.get(user=asker).message == "伝言 " + v
     assert [m.to for m in mail.outbox] == [["coordinator@example.ac.jp"]]
     assert [scan(html, mode="email") for m in mail.outbox for html, _ in m.alternatives] == [[]]
 
