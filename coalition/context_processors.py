@@ -23,5 +23,6 @@ def site(request):
     return {
         "portal_name": settings.PORTAL_NAME,
         "site_url": settings.SITE_URL,
+        "secretariat_email": settings.SECRETARIAT_EMAIL,
         "section": section_of(request),
     }

@@ -56,3 +56,10 @@ def test_secretariat_members_search_is_labelled_as_what_it_searches(client):
     client.force_login(secretariat_user())
     page = client.get("/ja/secretariat/members/").content.decode()
     assert '<label for="q">機関名</label>' in page
+
+
+def test_footer_gives_the_secretariat_address_of_the_settings(client, settings):
+    settings.SECRETARIAT_EMAIL = "office@uccn.example.jp"
+    page = client.get("/ja/members/").content.decode()
+    assert '<a href="mailto:office@uccn.example.jp">office@uccn.example.jp</a>' in page
+    assert "secretariat@coalition.example.org" not in page
