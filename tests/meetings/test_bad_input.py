@@ -21,7 +21,7 @@ from django.utils import timezone
 from meetings.models import AgendaItem, Meeting, MeetingDocument, MinutesRevision, Registration
 from members.audit.models import AuditEntry
 from members.notifications.models import Notification
-from tests.factories import InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of
+from tests.factories import InstitutionFactory, WorkingGroupFactory, coordinator_of, secretariat_user, staff_of
 from working_groups.models import Membership, WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def group():
 
 @pytest.fixture
 def coordinator(group):
-    return staff_of(group.coordinators.get(), email="coordinator@gamma.example.ac.jp")
+    return coordinator_of(group, email="coordinator@gamma.example.ac.jp")
 
 
 @pytest.fixture
