@@ -173,7 +173,8 @@ def test_meeting_valid_is_scheduled_and_announced(client, deliver, group, coordi
     assert (meeting.title_ja, meeting.group, meeting.capacity) == ("第9回キャンパスWG会合", group, 30)
     assert list(meeting.agenda.values_list("item_ja", flat=True)) == ["開会"]
     assert row_counts()["meetings"] == before["meetings"] + 1
-    assert [m.to for m in mail.outbox] == [["member@alpha.example.ac.jp"]]
+    # the group's members, the named coordinator among them
+    assert sorted(m.to for m in mail.outbox) == [["coordinator@gamma.example.ac.jp"], ["member@alpha.example.ac.jp"]]
 
 
 BAD_MEETINGS = {
