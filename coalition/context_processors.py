@@ -2,12 +2,28 @@
 
 from django.conf import settings
 
+# The top menu's entry of each first path segment (after the language prefix). A namespace is not
+# enough: initiatives live in ``working_groups``, the account and the secretariat in ``members``.
+SECTIONS = {"members": "members", "working-groups": "working_groups", "initiatives": "initiatives",
+            "meetings": "meetings", "account": "account", "accounts": "account", "secretariat": "secretariat",
+            "general-meeting": "general_meeting", "motions": "general_meeting"}
+LANGUAGE_CODES = {code for code, _ in settings.LANGUAGES}
+
+
+def section_of(request) -> str:
+    parts = [p for p in request.path_info.split("/") if p]
+    if parts and parts[0] in LANGUAGE_CODES:
+        parts = parts[1:]
+    if parts and parts[0] in SECTIONS:
+        return SECTIONS[parts[0]]
+    match = getattr(request, "resolver_match", None)
+    return (match.namespace or match.url_name) if match else ""
+
 
 def site(request):
-    match = getattr(request, "resolver_match", None)
     return {
         "portal_name": settings.PORTAL_NAME,
         "site_url": settings.SITE_URL,
         "secretariat_email": settings.SECRETARIAT_EMAIL,
-        "section": (match.namespace or match.url_name) if match else "",
+        "section": section_of(request),
     }

@@ -12,8 +12,12 @@ class MeetingFilter(django_filters.FilterSet):
     wg = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Working group"), queryset=WorkingGroup.objects.order_by("order", "slug"),
         to_field_name="slug", field_name="group",
+        error_messages={"invalid_choice": gettext_lazy("There is no such working group: choose one from the list.")},
     )
-    format = django_filters.ChoiceFilter(label=gettext_lazy("Format"), choices=Meeting.Format.choices)
+    format = django_filters.ChoiceFilter(
+        label=gettext_lazy("Format"), choices=Meeting.Format.choices,
+        error_messages={"invalid_choice": gettext_lazy("There is no such format: choose one from the list.")},
+    )
 
     class Meta:
         model = Meeting

@@ -7,22 +7,32 @@ from urllib.parse import urlsplit, urlunsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .i18n import current_language
-from .notifications.rendering import absolute
 from .notifications.services import notify
 from .services.applications import invitations_accept
 
 
-def on_site_url(request, value):
-    """allauth makes its links (confirm, reset, sign up) from the request's host; the portal's
-    links all come from settings.SITE_URL, whatever name the page was reached by."""
-    if request is None or not isinstance(value, str):
-        return value
-    parts = urlsplit(value)
-    if parts.scheme in ("http", "https") and parts.netloc == request.get_host():
-        return absolute(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
-    return value
+def on_site(url: str) -> str:
+    """An absolute URL of this site moved onto SITE_URL (allauth builds its links from the request)."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        return url
+    return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+
+
+def account_html(subject: str, text: str) -> str:
+    """The HTML part of an account e-mail: its text (without the signature, which the layout has)
+    as paragraphs, links made clickable, in the layout of the portal's other e-mails."""
+    content = text.split("\n-- \n", 1)[0]
+    paragraphs = [p.strip() for p in content.strip().split("\n\n") if p.strip()]
+    return render_to_string("account/email/message.html", {
+        "subject": subject, "paragraphs": paragraphs, "site_url": settings.SITE_URL,
+        "notification": {"language": current_language()},
+    })
 
 
 def this_site():
@@ -43,15 +53,28 @@ class AccountAdapter(DefaultAccountAdapter):
         fails if allauth stops calling it."""
         return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"
 
+    def format_email_subject(self, subject: str) -> str:
+        prefix = _("University Coalition")  # the short name, in the page's language
+        return f"[{prefix}] {subject}"
+
     def send_mail(self, template_prefix, email, context_):
         """allauth's mail goes through the outbox like every other e-mail, rendered now (in the
         language of the page the person is on) because its context holds live objects. The stored
-        body is cleared once sent (registry.Kind.transactional)."""
+        body is cleared once sent (registry.Kind.transactional).
+
+        allauth has text templates only (ours, in templates/account/email/); the HTML part is that
+        text in the portal's HTML layout, so that a mail client that prefers HTML shows the same
+        words and links (an empty HTML part showed a blank message)."""
         request = context.request
-        context_ = {key: on_site_url(request, value) for key, value in context_.items()}
-        ctx = {"request": request, "email": email, "current_site": this_site(), **context_}
+        # Links on the site's one address (SITE_URL), as in every other e-mail, not on the host the
+        # request happened to use.
+        context_ = {k: on_site(v) if k.endswith("_url") and isinstance(v, str) else v for k, v in context_.items()}
+        ctx = {"request": request, "email": email, "current_site": this_site(),
+               "site_url": settings.SITE_URL, **context_}
         message = self.render_mail(template_prefix, email, ctx)
         html = next((c for c, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        if not html.strip():
+            html = account_html(message.subject, message.body)
         # Each account e-mail is its own event (a second reset link is a new message).
         period = f"{template_prefix}:{time.time_ns()}"
         notify(
@@ -61,6 +84,13 @@ class AccountAdapter(DefaultAccountAdapter):
             language=current_language(),
             context={"subject": message.subject, "text": message.body, "html": html},
         )
+
+    def get_login_redirect_url(self, request):
+        """The secretariat lands on its work queue; everyone else on their account (an explicit
+        ``next`` still wins)."""
+        if request.user.has_perm("members.use_secretariat"):
+            return reverse("members:secretariat")
+        return super().get_login_redirect_url(request)
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

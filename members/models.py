@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
@@ -349,7 +349,7 @@ class Affiliation(DecidedRequest):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     title = models.CharField(_("position"), max_length=150, blank=True)
-    message = models.TextField(_("message"), blank=True)
+    message = models.TextField(_("message"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
 
     objects = AffiliationQuerySet.as_manager()
 

@@ -135,7 +135,7 @@ def is_self(user, affiliation) -> bool:
 rules.add_perm("members.edit_institution", is_contact_of | is_secretariat)
 rules.add_perm("members.manage_people", is_contact_of | is_secretariat)
 rules.add_perm("members.view_history", is_contact_of | is_secretariat)
-rules.add_perm("members.decide_affiliation", is_contact_of_affiliation | is_secretariat)
+rules.add_perm("members.decide_affiliation", (is_contact_of_affiliation | is_secretariat) & ~is_self)
 rules.add_perm("members.end_affiliation", is_self | is_contact_of_affiliation | is_secretariat)
 rules.add_perm("members.request_affiliation", is_verified_user)
 rules.add_perm("members.decide_application", is_secretariat)

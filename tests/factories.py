@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from members.models import Affiliation, EmailDomain, Institution, User
-from working_groups.models import WorkingGroup
+from working_groups.models import Membership, WorkingGroup
 
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -86,6 +86,16 @@ def staff_of(institution, role=Affiliation.Role.STAFF, **user_kwargs) -> User:
     """A verified user with an approved affiliation of ``role`` at ``institution``."""
     user = UserFactory(**user_kwargs)
     AffiliationFactory(user=user, institution=institution, role=role)
+    return user
+
+
+def coordinator_of(group, institution=None, role=Affiliation.Role.STAFF, **user_kwargs) -> User:
+    """A named coordinator of ``group``: staff of ``institution`` (default: its first coordinating
+    institution) with an active membership of the group flagged coordinator."""
+    institution = institution or group.coordinators.order_by("pk").first()
+    user = staff_of(institution, role=role, **user_kwargs)
+    Membership.objects.create(group=group, user=user, institution=institution, status=Membership.Status.ACTIVE,
+                              coordinator=True)
     return user
 
 

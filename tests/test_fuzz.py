@@ -52,6 +52,7 @@ from tests.factories import (
     InstitutionFactory,
     UserFactory,
     WorkingGroupFactory,
+    coordinator_of,
     secretariat_user,
     staff_of,
 )
@@ -405,7 +406,7 @@ def world(media) -> World:
     energy = WorkingGroupFactory(slug="energy", name_ja="エネルギーWG", name_en="Energy WG", coordinators=[alpha])
     campus = WorkingGroupFactory(slug="campus", name_ja="キャンパスWG", name_en="Campus WG", is_open=True)
     contact = staff_of(alpha, role=Affiliation.Role.CONTACT, email="contact@alpha.example.ac.jp")
-    coordinator = staff_of(alpha, email="coordinator@alpha.example.ac.jp")
+    coordinator = coordinator_of(energy, alpha, email="coordinator@alpha.example.ac.jp")
     staff = staff_of(beta, email="staff@beta.example.ac.jp")
     member = staff_of(beta, email="member@beta.example.ac.jp")
     active_membership = Membership.objects.create(group=energy, user=member, institution=beta,

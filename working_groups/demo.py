@@ -110,15 +110,29 @@ MEMBERSHIPS = [
 ]
 
 
+# Named coordinators (a contact of each coordinating institution, registered in its group).
+COORDINATORS = {
+    ("kobayashi@shinshu.example", "regional"), ("matsumoto@kitakyu.example", "regional"),
+    ("yamamoto@ritsumeikan.example", "campus"), ("maeda@jaist.example", "innovation"),
+    ("fujita@kyoto.example", "innovation"), ("kato@nagoya.example", "innovation"),
+    ("ito@mie.example", "human-resources"), ("saito@tokai.example", "human-resources"),
+    ("sasaki@hokkaido.example", "international"),
+}
+
+
 def seed_people():
-    """People registered in groups for their institution (their institution takes part)."""
+    """People registered in groups for their institution (their institution takes part); the
+    coordinators named."""
     groups = {g.slug: g for g in WorkingGroup.objects.all()}
     for email, slug, status in MEMBERSHIPS:
         user = User.objects.get(email=email)
         institution = user.affiliations.get(status="approved").institution
-        Membership.objects.get_or_create(
+        membership, _ = Membership.objects.get_or_create(
             group=groups[slug], user=user, status=status, defaults={"institution": institution}
         )
+        if (email, slug) in COORDINATORS and not membership.coordinator:
+            membership.coordinator = True
+            membership.save(update_fields=["coordinator"])
         if status == "active":
             Participation.objects.get_or_create(
                 group=groups[slug], institution=institution, status=Participation.Status.ACTIVE

@@ -159,6 +159,10 @@ class Membership(DecidedRequest):
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="group_memberships")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     message = models.TextField(_("message"), blank=True, max_length=2000)
+    # A coordinator is a named person: an active member registered for one of the group's
+    # coordinating institutions, named by a contact of that institution or by the secretariat
+    # (services.coordinator_name). The flag counts only while those conditions hold (rules.py).
+    coordinator = models.BooleanField(_("coordinator"), default=False, db_default=False)
 
     objects = MembershipQuerySet.as_manager()
 

@@ -1,10 +1,13 @@
 """Who may do what with groups and initiatives (checked on the object by every view).
 
 Roles (docs/architecture.md): staff (approved affiliation with an active member), institution contact,
-WG coordinator (staff of a coordinating institution of that group), secretariat.
+WG coordinator (a named person: an active member of the group registered for one of its
+coordinating institutions and named coordinator by that institution's contact or the
+secretariat), secretariat. Nobody decides a request they made themselves.
 """
 
 import rules
+from django.db.models import F
 
 from members.rules import (
     cached,
@@ -15,20 +18,26 @@ from members.rules import (
     is_staff_member,
 )
 
-from .models import Initiative, Membership, WorkingGroup
+from .models import Initiative, Membership, Participation
 
 
 def coordinated_groups_of(institutions_of: dict[int, set[int]]) -> dict[int, set[int]]:
-    """{user id: groups one of their institutions coordinates}, from {user id: institution ids}
-    (one query for any number of people)."""
-    wanted = set().union(*institutions_of.values()) if institutions_of else set()
-    if not wanted:
+    """{user id: groups they coordinate}, from {user id: their current institution ids} (one query
+    for any number of people). A person coordinates a group while they are named coordinator on an
+    active membership registered for one of their current institutions that still coordinates the
+    group: the role lapses with the membership, the affiliation or the institution's role."""
+    people = [uid for uid, ids in institutions_of.items() if ids]
+    if not people:
         return {}
-    by_institution: dict[int, set[int]] = {}
-    for group_id, institution_id in WorkingGroup.coordinators.through.objects.filter(
-            institution_id__in=wanted).values_list("workinggroup_id", "institution_id"):
-        by_institution.setdefault(institution_id, set()).add(group_id)
-    return {uid: set().union(*(by_institution.get(i, set()) for i in ids)) for uid, ids in institutions_of.items()}
+    found: dict[int, set[int]] = {}
+    rows = Membership.objects.filter(
+        user_id__in=people, status=Membership.Status.ACTIVE, coordinator=True,
+        group__coordinators=F("institution_id"),
+    ).values_list("user_id", "group_id", "institution_id")
+    for user_id, group_id, institution_id in rows:
+        if institution_id in institutions_of[user_id]:
+            found.setdefault(user_id, set()).add(group_id)
+    return found
 
 
 def memberships_of(institutions_of: dict[int, set[int]]) -> dict[int, list[Membership]]:
@@ -48,7 +57,7 @@ def memberships_of(institutions_of: dict[int, set[int]]) -> dict[int, list[Membe
 
 
 def coordinated_group_ids(user) -> set[int]:
-    """Groups for which one of the user's institutions coordinates (one query, cached)."""
+    """Groups the user is a named coordinator of (one query, cached)."""
     ids = institution_ids(user)
     if not ids:
         return set()
@@ -75,6 +84,34 @@ def is_coordinator_of(user, group) -> bool:
 def is_coordinator_of_request(user, request) -> bool:
     """For a membership or participation request: coordinator of its group."""
     return request is not None and request.group_id in coordinated_group_ids(user)
+
+
+@rules.predicate
+def is_own_request(user, request) -> bool:
+    """The person asked for it themselves (a join request, or an institution's request they made):
+    nobody decides their own request."""
+    if request is None or not user.is_authenticated:
+        return False
+    asker = getattr(request, "requested_by_id", None) if isinstance(request, Participation) else request.user_id
+    return asker == user.pk
+
+
+@rules.predicate
+def is_contact_of_coordinating_institution(user, group) -> bool:
+    """A contact (or representative) of one of the group's coordinating institutions: they name the
+    group's coordinators among their institution's members of the group."""
+    if group is None or group.is_general_meeting:
+        return False
+    mine = contact_institution_ids(user)
+    return bool(mine) and any(i.pk in mine for i in group.coordinators.all())
+
+
+@rules.predicate
+def may_name_coordinator(user, membership) -> bool:
+    """Naming (or un-naming) the holder of ``membership``: a contact of the institution it is
+    registered for, when that institution coordinates the group."""
+    return (membership is not None and membership.institution_id in contact_institution_ids(user)
+            and any(i.pk == membership.institution_id for i in membership.group.coordinators.all()))
 
 
 @rules.predicate
@@ -128,7 +165,10 @@ rules.add_perm("working_groups.unpublish_initiative", is_secretariat)
 rules.add_perm("working_groups.view_members_only", sees_members_only)
 rules.add_perm("working_groups.join_group", is_staff_member & is_group_active)
 rules.add_perm("working_groups.manage_group", is_coordinator_of | is_secretariat)
-rules.add_perm("working_groups.decide_membership", is_coordinator_of_request | is_secretariat)
+rules.add_perm("working_groups.decide_membership", (is_coordinator_of_request | is_secretariat) & ~is_own_request)
+rules.add_perm("working_groups.name_coordinators",
+               (is_contact_of_coordinating_institution | is_secretariat) & is_group_active)
+rules.add_perm("working_groups.name_coordinator", may_name_coordinator | is_secretariat)
 rules.add_perm("working_groups.choose_groups", is_contact_of | is_secretariat)
 rules.add_perm("working_groups.withdraw_participation", is_contact_of_request | is_secretariat)
 rules.add_perm("working_groups.administer_groups", is_secretariat)

@@ -221,25 +221,32 @@ def initiatives_for_digest(users, period) -> dict[int, list[dict]]:
     return out
 
 
-def coordinators_to_notify(group) -> list[User]:
-    """Who hears of a request for ``group``: its members from coordinating institutions, else the
-    contacts of those institutions, else the secretariat."""
-    coordinating = list(group.coordinators.values_list("pk", flat=True))
-    people = list(
-        User.objects.filter(
-            is_active=True,
-            group_memberships__group=group,
-            group_memberships__status=Membership.Status.ACTIVE,
-            group_memberships__institution_id__in=coordinating,
-        ).distinct()
+def group_coordinators(group) -> list[Membership]:
+    """The group's named coordinators (active memberships flagged coordinator, registered for an
+    institution that still coordinates the group, held by its current staff), with people and
+    institutions (one query)."""
+    return list(
+        Membership.objects.active().filter(
+            group=group, coordinator=True, group__coordinators=F("institution_id"),
+            institution__status=Institution.Status.ACTIVE, user__is_active=True,
+            institution__affiliations__user=F("user"),
+            institution__affiliations__status=Affiliation.Status.APPROVED,
+        ).distinct().select_related("user", "institution").order_by("institution__name_kana", "user__name")
     )
-    if not people and coordinating:
-        people = list(
-            User.objects.filter(
-                is_active=True,
-                affiliations__institution_id__in=coordinating,
-                affiliations__status=Affiliation.Status.APPROVED,
-                affiliations__role__in=[Affiliation.Role.CONTACT, Affiliation.Role.REPRESENTATIVE],
-            ).distinct()
-        )
+
+
+def coordinator_candidates(group, institution_ids=None) -> list[Membership]:
+    """Active members of the group registered for one of its coordinating institutions (those of
+    ``institution_ids`` only, when given): the people who may be named coordinator (one query)."""
+    rows = Membership.objects.active().filter(group=group, group__coordinators=F("institution_id"),
+                                              institution__status=Institution.Status.ACTIVE)
+    if institution_ids is not None:
+        rows = rows.filter(institution_id__in=institution_ids)
+    return list(rows.select_related("user", "institution").order_by("institution__name_kana", "user__name"))
+
+
+def coordinators_to_notify(group) -> list[User]:
+    """Who hears of a request for ``group``: its named coordinators, else (nobody named yet) the
+    secretariat. Staff of a coordinating institution who were not named hear nothing."""
+    people = [m.user for m in group_coordinators(group)]
     return people or secretariat_users()

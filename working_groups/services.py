@@ -90,7 +90,7 @@ def _membership_detail(row) -> dict:
     return {"group": row.group.slug, "user": row.user.email}
 
 
-def _approve_membership(membership, *, by, automatic=False):
+def _approve_membership(membership, *, by, automatic=False, asked_by=None):
     def join(row):
         _ensure_participation(institution=row.institution, group=row.group, by=by)
 
@@ -100,6 +100,7 @@ def _approve_membership(membership, *, by, automatic=False):
         detail=lambda row: {**_membership_detail(row), "open": automatic},
         notice=lambda row: Notice("group_join_decided", [row.user], period=f"approved:{row.decided_at.isoformat()}",
                                   reply_to="" if automatic else getattr(by, "email", "")),
+        asked_by=asked_by,
     )
 
 
@@ -109,13 +110,14 @@ def membership_decide(*, membership: Membership, by, approve: bool, reason: str 
     Side effects: the institution takes part in the group (approval); an audit entry; the decision
     e-mail to the person."""
     if approve:
-        return _approve_membership(membership, by=by)
+        return _approve_membership(membership, by=by, asked_by=membership.user_id)
     return request_decide(
         membership, by=by, to=M.REFUSED, action="membership.refuse", reason=reason,
         reason_required=_("Give the reason; the person will read it."), related=("group", "user", "institution"),
         detail=_membership_detail,
         notice=lambda row: Notice("group_join_decided", [row.user], period=f"refused:{row.decided_at.isoformat()}",
                                   reply_to=by.email),
+        asked_by=membership.user_id,
     )
 
 
@@ -132,6 +134,26 @@ def membership_end(*, membership: Membership, by, reason: str = "") -> Membershi
         related=("group", "user"), detail=_membership_detail,
         notice=None if leaving else (lambda row: Notice("group_member_removed", [row.user], reply_to=by.email)),
     )
+
+
+@transaction.atomic
+def coordinator_name(*, membership: Membership, by, coordinator: bool = True) -> Membership:
+    """Name the holder of ``membership`` a coordinator of its group (or, with ``coordinator=False``,
+    no longer one). Only an active member registered for one of the group's coordinating
+    institutions can be named. Returns the membership. Side effects: an audit entry."""
+    row = Membership.objects.select_for_update().select_related("group", "user", "institution").get(pk=membership.pk)
+    if row.status != M.ACTIVE:
+        raise ValidationError(_("Only an active member of the group can be named coordinator."))
+    if coordinator and not row.group.coordinators.filter(pk=row.institution_id).exists():
+        raise ValidationError(_("Coordinators are named among the members registered for a coordinating "
+                                "institution of the group."))
+    if row.coordinator == coordinator:
+        return row
+    row.coordinator = coordinator
+    row.save(update_fields=["coordinator"])
+    audit(actor=by, action="membership.coordinator_name" if coordinator else "membership.coordinator_unname",
+          obj=row, institution=row.institution, detail=_membership_detail(row))
+    return row
 
 
 @transaction.atomic
@@ -200,6 +222,7 @@ def participation_decide(*, participation: Participation, by, approve: bool, rea
         related=("group", "institution"), detail=lambda row: {"group": row.group.slug},
         notice=lambda row: Notice("group_participation_decided", institution_contacts(row.institution),
                                   period=row.status, reply_to=by.email),
+        asked_by=participation.requested_by_id,
     )
 
 

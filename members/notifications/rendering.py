@@ -111,7 +111,8 @@ def render(notification: Notification) -> EmailMultiAlternatives:
         reply_to=[notification.reply_to] if notification.reply_to else None,
         headers=headers,
     )
-    message.attach_alternative(html, "text/html")
+    if html.strip():  # an empty HTML part shows as a blank message in clients that prefer HTML
+        message.attach_alternative(html, "text/html")
     for attachment in attachments:
         # (filename, content, mimetype), or a ready MIME part when parameters matter (.ics)
         if isinstance(attachment, tuple):

@@ -58,6 +58,7 @@ def affiliation_decide(
         integrity_error=_one_representative(),
         detail=lambda row: {"role": row.role, "user": row.user.email},
         notice=lambda row: Notice("affiliation_decided", [row.user], reply_to=by.email),
+        asked_by=affiliation.user_id,
     )
 
 

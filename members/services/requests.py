@@ -50,6 +50,7 @@ def request_decide(
     institution=None,
     notice: Callable | None = None,
     decided_by=...,
+    asked_by: int | None = None,
 ):
     """Move ``request`` to status ``to`` and return the row as decided.
 
@@ -60,10 +61,13 @@ def request_decide(
     - ``integrity_error``: the error raised when the database refuses the row (a constraint);
     - ``detail`` (a dict, or a function of the row) and ``institution`` go into the audit entry
       ``action``; ``notice(row)`` returns the :class:`Notice` to send, or None;
-    - ``decided_by`` defaults to ``by`` (None records a decision nobody took: an open group).
+    - ``decided_by`` defaults to ``by`` (None records a decision nobody took: an open group);
+    - ``asked_by``: the id of the person who asked; nobody decides their own request.
 
     Side effects: the row; an audit entry; the notice in the outbox (sent after commit).
     """
+    if asked_by is not None and getattr(by, "pk", None) == asked_by:
+        raise ValidationError(_("Nobody decides their own request: another person decides it."))
     model = type(request)
     row = model.objects.select_for_update().select_related(*related).get(pk=request.pk)
     if row.status not in tuple(allowed_from if allowed_from is not None else model.OPEN):

@@ -84,6 +84,15 @@ def when(value):
 
 
 @register.filter
+def day_if_other(end, start):
+    """The end's date (and a space) when it falls on another day than the start, in Japan time:
+    a span reads 14:00–16:00 on one day, 14:00–2030年12月21日（土） 12:00 across two."""
+    if not end or not start or _local(end).date() == _local(start).date():
+        return ""
+    return f"{day(end)} "
+
+
+@register.filter
 def hhmm(value):
     if not value:
         return ""

@@ -3,7 +3,7 @@
 import csv
 import json
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -94,6 +94,14 @@ class InstitutionListView(View):
         queryset = filterset.qs
         fmt = data.get("format")
         if fmt in ("csv", "json"):
+            if not filterset.is_valid():
+                # The HTML list reports an invalid filter; the open data says so too rather than
+                # exporting everything as if unfiltered.
+                errors = {name: [str(e) for e in errs] for name, errs in filterset.form.errors.items()}
+                if fmt == "json":
+                    return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+                text = "\n".join(f"{name}: {' '.join(errs)}" for name, errs in errors.items())
+                return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
             return export(queryset, fmt)
         page, paginator = page_of(request, queryset, self.paginate_by)
         context = {

@@ -8,9 +8,11 @@ import pytest
 
 
 @pytest.fixture
-def site(live_server, page):
-    """A page bound to the live server, with a helper to open paths."""
+def site(live_server, page, settings):
+    """A page bound to the live server, with a helper to open paths. The site's address (SITE_URL,
+    the one source of every link in e-mails) is the live server's."""
     page.set_default_timeout(10_000)
+    settings.SITE_URL = live_server.url
 
     class Site:
         url = live_server.url

@@ -114,7 +114,8 @@ def portal(settings, tmp_path):
         coordinating, Affiliation.Role.CONTACT, email="sato@chubu-kankyo.example.ac.jp", name="佐藤 健"
     )
     for user, institution in ((staff, member), (coordinator, coordinating)):
-        Membership.objects.create(group=group, user=user, institution=institution, status=Membership.Status.ACTIVE)
+        Membership.objects.create(group=group, user=user, institution=institution, status=Membership.Status.ACTIVE,
+                                  coordinator=user == coordinator)
 
     initiative = Initiative(
         institution=member, author=staff, slug="microhydro-on-farm-canals",

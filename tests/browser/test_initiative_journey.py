@@ -131,7 +131,8 @@ def test_staff_joins_a_group_publishes_an_initiative_and_a_visitor_finds_it(
     coordinator = staff_of(
         coordinating, Affiliation.Role.STAFF, email=COORDINATOR_EMAIL, name=COORDINATOR_NAME, language="ja"
     )
-    Membership.objects.create(group=group, user=coordinator, institution=coordinating, status=Membership.Status.ACTIVE)
+    Membership.objects.create(group=group, user=coordinator, institution=coordinating, status=Membership.Status.ACTIVE,
+                              coordinator=True)
     # Another member's published initiative, in another group, that none of the searches should find.
     other = Initiative(
         institution=coordinating,

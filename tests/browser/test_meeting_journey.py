@@ -77,6 +77,16 @@ def jst_when(moment):
     return f"{jst_day(moment)} {moment.astimezone(TOKYO):%H:%M} JST"
 
 
+def jst_span(starts, ends):
+    """The meeting page's time span on one day: the zone said once."""
+    return f"{jst_day(starts)} {starts.astimezone(TOKYO):%H:%M}–{ends.astimezone(TOKYO):%H:%M} JST"
+
+
+def jst_start(moment):
+    """How the meeting page's time span begins: the day, the start and the dash."""
+    return f"{jst_day(moment)} {moment.astimezone(TOKYO):%H:%M}–"
+
+
 def local_input(moment):
     """The value a datetime-local input takes."""
     return f"{moment.astimezone(TOKYO):%Y-%m-%dT%H:%M}"
@@ -155,7 +165,8 @@ def test_coordinator_schedules_a_meeting_a_member_registers_and_is_told_of_the_c
     group = WorkingGroupFactory(name_ja=GROUP_NAME, name_en="Regional Energy WG", coordinators=[coordinating])
     coordinator = staff_of(coordinating, email=COORDINATOR_EMAIL, name=COORDINATOR_NAME, language="ja")
     member = staff_of(member_institution, email=MEMBER_EMAIL, name=MEMBER_NAME, language="ja")
-    Membership.objects.create(group=group, user=coordinator, institution=coordinating, status=Membership.Status.ACTIVE)
+    Membership.objects.create(group=group, user=coordinator, institution=coordinating, status=Membership.Status.ACTIVE,
+                              coordinator=True)
     Membership.objects.create(
         group=group, user=member, institution=member_institution, status=Membership.Status.ACTIVE
     )
@@ -177,7 +188,7 @@ def test_coordinator_schedules_a_meeting_a_member_registers_and_is_told_of_the_c
     expect(coordinator_page).to_have_url(meeting_url)
     expect(coordinator_page.get_by_role("status")).to_have_text("会議を登録し、案内を送りました。")
     expect(coordinator_page.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(fact(coordinator_page, "日時")).to_have_text(f"{jst_when(starts)} – {ends:%H:%M} （日本標準時）")
+    expect(fact(coordinator_page, "日時")).to_have_text(jst_span(starts, ends))
     expect(fact(coordinator_page, "開催形式")).to_have_text("ハイブリッド（対面とオンライン）")
     expect(fact(coordinator_page, "会場")).to_have_text(VENUE)
     expect(fact(coordinator_page, "主催")).to_have_text(GROUP_NAME)
@@ -204,7 +215,7 @@ def test_coordinator_schedules_a_meeting_a_member_registers_and_is_told_of_the_c
     member_page.goto(text_link(announcement.body, "会議のページ"))
     sign_in(member_page, MEMBER_EMAIL, lands_on=TITLE)
     expect(member_page).to_have_url(meeting_url)
-    expect(fact(member_page, "日時")).to_contain_text(jst_when(starts))
+    expect(fact(member_page, "日時")).to_contain_text(jst_start(starts))
     expect(fact(member_page, "オンライン")).to_have_text("参加登録した人にはここにURLが表示されます。")
     expect(member_page.get_by_role("link", name=ONLINE_URL)).to_have_count(0)
     registration = member_page.get_by_role("region", name="あなたの参加登録")
@@ -240,7 +251,7 @@ def test_coordinator_schedules_a_meeting_a_member_registers_and_is_told_of_the_c
     # 4. The coordinator moves the meeting to the next day, in another room.
     coordinator_page.reload()
     edit_meeting(coordinator_page, starts=new_starts, ends=new_ends, venue=NEW_VENUE)
-    expect(fact(coordinator_page, "日時")).to_contain_text(jst_when(new_starts))
+    expect(fact(coordinator_page, "日時")).to_contain_text(jst_start(new_starts))
     expect(fact(coordinator_page, "会場")).to_have_text(NEW_VENUE)
 
     changes = mails_to(MEMBER_EMAIL, "変更: ")
@@ -256,7 +267,7 @@ def test_coordinator_schedules_a_meeting_a_member_registers_and_is_told_of_the_c
     member_page.goto(text_link(change.body, "会議のページ"))
     expect(member_page).to_have_url(meeting_url)
     expect(member_page.get_by_text("この会議の日時または場所が変更されました。以下は最新の内容です。")).to_be_visible()
-    expect(fact(member_page, "日時")).to_have_text(f"{jst_when(new_starts)} – {new_ends:%H:%M} （日本標準時）")
+    expect(fact(member_page, "日時")).to_have_text(jst_span(new_starts, new_ends))
     expect(fact(member_page, "会場")).to_have_text(NEW_VENUE)
     expect(registration).to_contain_text("参加登録済みです（対面）。")
 
@@ -309,7 +320,7 @@ def test_coordinator_schedules_a_meeting_a_member_registers_and_is_told_of_the_c
     assert mails_to(MEMBER_EMAIL, "変更: ") == [change]
     member_page.goto(meeting_url)
     expect(fact(member_page, "会場")).to_have_text(LAST_VENUE)
-    expect(fact(member_page, "日時")).to_contain_text(jst_when(new_starts))
+    expect(fact(member_page, "日時")).to_contain_text(jst_start(new_starts))
 
     # a confirmed participant is given the online link in the change notice
     assert f"オンライン: {ONLINE_URL}" in change.body

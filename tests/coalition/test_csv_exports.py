@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting, Registration
 from members.models import Affiliation
-from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, staff_of
+from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, coordinator_of
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_participants_csv_exports_formula_names_as_text(client):
         Affiliation.objects.create(user=user, institution=institution, status=Affiliation.Status.APPROVED)
         Registration.objects.create(meeting=meeting, user=user, mode=Registration.Mode.ONLINE)
         expected[f"p{n}@example.org"] = (NAMES[name], "'=1+1 University")
-    client.force_login(staff_of(coordinating))
+    client.force_login(coordinator_of(group, coordinating))
 
     response = client.get(f"/en/meetings/{meeting.pk}/participants/?format=csv")
 
@@ -124,7 +124,7 @@ def test_participants_csv_names_only_the_institutions_a_person_is_approved_at(cl
         for institution, status in affiliations:
             Affiliation.objects.create(user=user, institution=institution, status=status)
         Registration.objects.create(meeting=meeting, user=user, mode=Registration.Mode.ONLINE)
-    client.force_login(staff_of(coordinating))
+    client.force_login(coordinator_of(group, coordinating))
 
     response = client.get(f"/en/meetings/{meeting.pk}/participants/?format=csv")
 

@@ -29,7 +29,7 @@ from meetings.tasks import weekly_digest
 from members.audit.models import AuditEntry
 from members.models import Affiliation, Institution, MembershipApplication, User
 from members.notifications.models import Notification
-from tests.factories import InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of
+from tests.factories import InstitutionFactory, WorkingGroupFactory, coordinator_of, secretariat_user, staff_of
 from tests.services import free_port, wait_until
 from working_groups import services as wg_services
 from working_groups.models import Initiative, Membership
@@ -266,7 +266,7 @@ def test_two_coordinators_approving_the_same_request_at_once_approve_it_once():
     with transaction.atomic():
         request = Membership.objects.create(group=group, user=person, institution=applicant_institution,
                                             status="pending")
-    first, second = staff_of(coordinating), staff_of(coordinating)
+    first, second = coordinator_of(group, coordinating), coordinator_of(group, coordinating)
     outcomes = at_once(
         lambda: wg_services.membership_decide(membership=request, by=first, approve=True),
         lambda: wg_services.membership_decide(membership=request, by=second, approve=True),

@@ -30,7 +30,14 @@ from members.notifications import registry
 from members.notifications.models import EmailOptOut, Notification, NotificationPreference
 from members.notifications.tokens import make_token
 from members.tokens import application_edit_token
-from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
+from tests.factories import (
+    InstitutionFactory,
+    UserFactory,
+    WorkingGroupFactory,
+    coordinator_of,
+    secretariat_user,
+    staff_of,
+)
 from tests.permissions import LOGIN, LOGIN_URL, NF, OK, TF, Action, Outcome, cells, check_cell
 from tests.url_names import url_names
 from tests.working_groups.test_permissions import make_initiative
@@ -131,7 +138,7 @@ def world(settings, tmp_path):
         "staff_a": staff_of(a, email="staff@alpha.example.ac.jp"),
         "staff_b": staff_of(b, email="staff@beta.example.ac.jp"),
         "contact_a": staff_of(a, role=Affiliation.Role.CONTACT, email="contact@alpha.example.ac.jp"),
-        "coordinator": staff_of(c, email="coordinator@gamma.example.ac.jp"),
+        "coordinator": coordinator_of(group, c, email="coordinator@gamma.example.ac.jp"),
         "secretariat": secretariat_user(email="desk@coalition.example.org"),
         "secretariat_no_2fa": secretariat_user(two_factor=False, email="new-desk@coalition.example.org"),
         "staff_suspended": staff_of(suspended, email="staff@suspended.example.ac.jp"),

@@ -41,7 +41,7 @@ from tests.factories import (
     RegistrationFactory,
     UserFactory,
     WorkingGroupFactory,
-    member_of,
+    coordinator_of,
     secretariat_user,
     staff_of,
 )
@@ -81,7 +81,7 @@ def world():
     coordinating = InstitutionFactory(slug="qc-coordinating", prefecture="20")
     group = WorkingGroupFactory(slug="qc-group", coordinators=[coordinating])
     Participation.objects.create(group=group, institution=coordinating, status="active")
-    coordinator = member_of(group, staff_of(coordinating, role="contact"), coordinating)
+    coordinator = coordinator_of(group, coordinating, role="contact")
     meeting = MeetingFactory(group=group, visibility="public")
     return SimpleNamespace(
         coordinating=coordinating, group=group, coordinator=coordinator, secretariat=secretariat_user(),

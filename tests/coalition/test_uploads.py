@@ -20,7 +20,7 @@ from PIL import Image
 
 import tests.working_groups.test_xss as XSS
 from meetings.models import Meeting, MeetingDocument
-from tests.factories import InstitutionFactory, WorkingGroupFactory, staff_of
+from tests.factories import InstitutionFactory, WorkingGroupFactory, coordinator_of, staff_of
 from tests.members.test_bad_input import bomb_png, field_errors, noisy_png
 from tests.working_groups.test_permissions import make_initiative
 from working_groups.models import Initiative, InitiativeDocument
@@ -98,7 +98,7 @@ def world(settings, tmp_path):
     meeting = Meeting.objects.create(kind=Meeting.Kind.GROUP, group=group, title_ja="第1回会合", starts_at=starts,
                                      ends_at=starts + datetime.timedelta(hours=2),
                                      visibility=Meeting.Visibility.MEMBERS)
-    return {"a": a, "group": group, "author": author, "coordinator": staff_of(c), "initiative": initiative,
+    return {"a": a, "group": group, "author": author, "coordinator": coordinator_of(group, c), "initiative": initiative,
             "meeting": meeting}
 
 

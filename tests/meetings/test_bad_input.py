@@ -21,7 +21,7 @@ from django.utils import timezone
 from meetings.models import AgendaItem, Meeting, MeetingDocument, MinutesRevision, Registration
 from members.audit.models import AuditEntry
 from members.notifications.models import Notification
-from tests.factories import InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of
+from tests.factories import InstitutionFactory, WorkingGroupFactory, coordinator_of, secretariat_user, staff_of
 from working_groups.models import Membership, WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def group():
 
 @pytest.fixture
 def coordinator(group):
-    return staff_of(group.coordinators.get(), email="coordinator@gamma.example.ac.jp")
+    return coordinator_of(group, email="coordinator@gamma.example.ac.jp")
 
 
 @pytest.fixture
@@ -173,7 +173,8 @@ def test_meeting_valid_is_scheduled_and_announced(client, deliver, group, coordi
     assert (meeting.title_ja, meeting.group, meeting.capacity) == ("第9回キャンパスWG会合", group, 30)
     assert list(meeting.agenda.values_list("item_ja", flat=True)) == ["開会"]
     assert row_counts()["meetings"] == before["meetings"] + 1
-    assert [m.to for m in mail.outbox] == [["member@alpha.example.ac.jp"]]
+    # the group's members, the named coordinator among them
+    assert sorted(m.to for m in mail.outbox) == [["coordinator@gamma.example.ac.jp"], ["member@alpha.example.ac.jp"]]
 
 
 BAD_MEETINGS = {

@@ -6,7 +6,13 @@ import pytest
 from icalendar import Calendar
 
 from meetings.models import CalendarFeed
-from tests.factories import MeetingFactory, RegistrationFactory, WorkingGroupFactory, member_of, staff_of
+from tests.factories import (
+    MeetingFactory,
+    RegistrationFactory,
+    WorkingGroupFactory,
+    coordinator_of,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +55,7 @@ def test_uid_stays_and_sequence_rises_when_the_meeting_changes_then_is_cancelled
                              starts_at=datetime.datetime(2030, 12, 20, 5, 0, tzinfo=datetime.UTC),
                              ends_at=datetime.datetime(2030, 12, 20, 7, 0, tzinfo=datetime.UTC))
     before = parse(client.get(f"/ja/meetings/{meeting.pk}/ical/")).walk("VEVENT")[0]
-    client.force_login(staff_of(coordinating))
+    client.force_login(coordinator_of(group, coordinating))
     client.post(f"/ja/meetings/{meeting.pk}/edit/", schedule_form(
         group, title_ja=meeting.title_ja, starts_at="2030-12-21T14:00", ends_at="2030-12-21T16:00",
         venue="会議室", capacity="", visibility="public",

@@ -15,7 +15,7 @@ from django.core import mail
 
 from members.audit.models import AuditEntry
 from members.notifications.models import Notification
-from tests.factories import InstitutionFactory, WorkingGroupFactory, staff_of
+from tests.factories import InstitutionFactory, WorkingGroupFactory, coordinator_of, staff_of
 from working_groups.models import Membership, WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,8 @@ def world():
                                 coordinators=[c])
     staff = staff_of(a, email="yamada@a.example")
     membership = Membership.objects.create(group=group, user=staff, institution=a, status=Membership.Status.ACTIVE)
-    return {"group": group, "membership": membership, "coordinator": staff_of(c, email="kobayashi@c.example")}
+    return {"group": group, "membership": membership,
+            "coordinator": coordinator_of(group, c, email="kobayashi@c.example")}
 
 
 def row_counts() -> dict:
@@ -54,14 +55,17 @@ def test_member_removal_with_bad_reason_is_refused(client, deliver, world, lang,
         response = client.post(f"/{lang}/working-groups/memberships/{world['membership'].pk}/end/",
                                {"reason": reason}, follow=True)
 
-    assert response.redirect_chain == [(f"/{lang}/working-groups/regional/", 302)]
+    # back to the confirmation page, which asks for the reason again
+    pk = world["membership"].pk
+    assert response.redirect_chain == [(f"/{lang}/working-groups/memberships/{pk}/end/"
+                                        f"?next=%2F{lang}%2Fworking-groups%2Fregional%2Fmanage%2F", 302)]
     assert message in html.unescape(response.content.decode())
     assert row_counts() == before
     assert mail.outbox == []
 
 
 @pytest.mark.parametrize("target", ["24:00", "a\x00b", "working_groups:group-list"])
-def test_member_removal_with_next_that_is_not_a_path_goes_to_the_group(client, deliver, world, target):
+def test_member_removal_with_next_that_is_not_a_path_goes_to_the_coordinators_page(client, deliver, world, target):
     """redirect() reads a ``next`` without a slash or a dot as the name of a URL, and failed."""
     client.force_login(world["coordinator"])
 
@@ -69,7 +73,7 @@ def test_member_removal_with_next_that_is_not_a_path_goes_to_the_group(client, d
         response = client.post(f"/ja/working-groups/memberships/{world['membership'].pk}/end/",
                                {"reason": "活動終了のため", "next": target})
 
-    assert (response.status_code, response["Location"]) == (302, "/ja/working-groups/regional/")
+    assert (response.status_code, response["Location"]) == (302, "/ja/working-groups/regional/manage/")
     assert Membership.objects.get(pk=world["membership"].pk).status == Membership.Status.REMOVED
 
 

@@ -6,7 +6,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members.audit.models import AuditEntry
-from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
+from tests.factories import (
+    InstitutionFactory,
+    UserFactory,
+    WorkingGroupFactory,
+    coordinator_of,
+    secretariat_user,
+    staff_of,
+)
 from working_groups.models import Membership, Participation, WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +27,7 @@ def world():
                                 coordinators=[c])
     staff = staff_of(a, name="山田 太郎", email="yamada@a.example")
     coordinator = staff_of(c, name="小林 美咲", email="kobayashi@c.example", language="en")
-    Membership.objects.create(group=group, user=coordinator, institution=c, status="active")
+    Membership.objects.create(group=group, user=coordinator, institution=c, status="active", coordinator=True)
     Participation.objects.create(group=group, institution=c, status="active")
     return {"a": a, "c": c, "group": group, "staff": staff, "coordinator": coordinator}
 
@@ -89,7 +96,7 @@ def test_join_request_goes_to_coordinators_who_approve(client, deliver, world):
 
 
 def test_two_coordinators_deciding_the_same_request_one_wins(client, world):
-    other = staff_of(world["c"])
+    other = coordinator_of(world["group"], world["c"])
     membership = Membership.objects.create(group=world["group"], user=world["staff"], institution=world["a"])
     client.force_login(world["coordinator"])
     client.post(f"/ja/working-groups/memberships/{membership.pk}/decide/", {"decision": "approve"})

@@ -29,10 +29,11 @@ from tests.factories import (
     InstitutionFactory,
     UserFactory,
     WorkingGroupFactory,
+    coordinator_of,
     secretariat_user,
     staff_of,
 )
-from tests.permissions import LOGIN, LOGIN_URL, NF, OK, TF, Action, cells, check_cell
+from tests.permissions import LOGIN, LOGIN_URL, NF, OK, TF, Action, Outcome, cells, check_cell
 from tests.url_names import url_names
 from working_groups.models import (
     Initiative,
@@ -50,9 +51,10 @@ pytestmark = pytest.mark.django_db
 # Outcomes
 
 ROLES = ["visitor", "user", "staff_a", "staff_b", "contact_a", "coordinator", "secretariat",
-         "secretariat_no_2fa", "staff_suspended"]
+         "secretariat_no_2fa", "staff_suspended", "staff_c", "contact_c"]
 # staff of an active member, and the secretariat (with two-factor): members-only content and names
-SEES_MEMBERS_ONLY = {"staff_a", "staff_b", "contact_a", "coordinator", "secretariat"}
+IN = "already a member"  # the outcome of asking to join a group one belongs to
+SEES_MEMBERS_ONLY = {"staff_a", "staff_b", "contact_a", "coordinator", "secretariat", "staff_c", "contact_c"}
 
 BAD_DOCUMENT_TEXT = ("PDF、Word、Excel、PowerPoint、PNG、JPEGのファイルで、"
                      "拡張子と内容が一致するものをアップロードしてください。")
@@ -97,6 +99,8 @@ class World:
     pending_membership: Membership
     active_membership: Membership
     pending_participation: Participation
+    c_member: Membership
+    coordinator_membership: Membership
     public: Initiative
     colleague_public: Initiative
     members_only: Initiative
@@ -125,11 +129,18 @@ def world(settings, tmp_path):
         "staff_a": staff_of(a, email="staff@alpha.example.ac.jp"),
         "staff_b": staff_of(b, email="staff@beta.example.ac.jp"),
         "contact_a": staff_of(a, role=Affiliation.Role.CONTACT, email="contact@alpha.example.ac.jp"),
-        "coordinator": staff_of(c, email="coordinator@gamma.example.ac.jp"),
+        "coordinator": coordinator_of(group, c, email="coordinator@gamma.example.ac.jp"),
         "secretariat": secretariat_user(email="desk@coalition.example.org"),
         "secretariat_no_2fa": secretariat_user(two_factor=False, email="new-desk@coalition.example.org"),
         "staff_suspended": staff_of(suspended, email="staff@suspended.example.ac.jp"),
+        # C coordinates the group, but only named people act as its coordinators: C's other staff
+        # (a member of the group) and C's contact (who names the coordinators) do not.
+        "staff_c": staff_of(c, email="staff@gamma.example.ac.jp"),
+        "contact_c": staff_of(c, role=Affiliation.Role.CONTACT, email="contact@gamma.example.ac.jp"),
     }
+    c_member = Membership.objects.create(group=group, institution=c, status=Membership.Status.ACTIVE,
+                                         user=staff_of(c, email="member@gamma.example.ac.jp", name="候補 花子"))
+    coordinator_membership = Membership.objects.get(group=group, user=users["coordinator"])
     colleague_a = staff_of(a, email="colleague@alpha.example.ac.jp")
     staff_of(b, role=Affiliation.Role.CONTACT, email="contact@beta.example.ac.jp")
     staff_of(e, role=Affiliation.Role.CONTACT, email="contact@epsilon.example.ac.jp")
@@ -167,7 +178,8 @@ def world(settings, tmp_path):
                                 dedup_key="wg-permission-matrix-marker")
     return World(a=a, b=b, c=c, e=e, suspended=suspended, group=group, other_group=other_group, users=users,
                  colleague_a=colleague_a, asker=asker, member=member, pending_membership=pending_membership,
-                 active_membership=active_membership, pending_participation=pending_participation, public=public,
+                 active_membership=active_membership, pending_participation=pending_participation, c_member=c_member,
+                 coordinator_membership=coordinator_membership, public=public,
                  colleague_public=colleague_public, members_only=members_only, draft=draft, archived=archived,
                  document=document)
 
@@ -332,11 +344,31 @@ ACTIONS: dict[str, Action] = {
         data=lambda w, u: {"reason": "活動実績がないため"},
         done=lambda w, u: (fresh(w.active_membership).status, fresh(w.active_membership).reason)
         == (Membership.Status.REMOVED, "活動実績がないため"),
-        success_url=lambda w, u: f"/ja/working-groups/{w.group.slug}/",
+        success_url=lambda w, u: f"/ja/working-groups/{w.group.slug}/manage/",
     ),
     "manage_get": Action(
         path=lambda w: f"/ja/working-groups/{w.group.slug}/manage/",
         marker=lambda w, u: "参加させてください。",
+    ),
+    "remove_member_get": Action(
+        path=lambda w: f"/ja/working-groups/memberships/{w.active_membership.pk}/end/",
+        marker=lambda w, u: "活動 太郎さんを",
+    ),
+    "coordinators_get": Action(
+        path=lambda w: f"/ja/working-groups/{w.group.slug}/coordinators/",
+        marker=lambda w, u: "コーディネーターに指名する",
+    ),
+    "name_coordinator_post": Action(
+        path=lambda w: f"/ja/working-groups/memberships/{w.c_member.pk}/coordinator/",
+        data=lambda w, u: {"coordinator": "1"},
+        done=lambda w, u: fresh(w.c_member).coordinator is True,
+        success_url=lambda w, u: f"/ja/working-groups/{w.group.slug}/coordinators/",
+    ),
+    "unname_coordinator_post": Action(
+        path=lambda w: f"/ja/working-groups/memberships/{w.coordinator_membership.pk}/coordinator/",
+        data=lambda w, u: {"coordinator": "0"},
+        done=lambda w, u: fresh(w.coordinator_membership).coordinator is False,
+        success_url=lambda w, u: f"/ja/working-groups/{w.group.slug}/coordinators/",
     ),
     "choose_groups_a_get": Action(
         path=lambda w: f"/ja/members/{w.a.slug}/groups/",
@@ -393,51 +425,65 @@ ACTIONS: dict[str, Action] = {
 # ---------------------------------------------------------------------------------------------
 
 MATRIX = {
-    # action                      visitor user  staff_a staff_b contact_a coord  sec  sec_no_2fa suspended
+    # action                      visitor user  staff_a staff_b contact_a coord  sec  no_2fa susp staff_c contact_c
     # staff of an active member write initiatives; the secretariat has no institution to write for
-    "create_get":                 (LOGIN, NF,   OK,     OK,     OK,       OK,    NF,  TF,        NF),
-    "create_post":                (LOGIN, NF,   OK,     OK,     OK,       OK,    NF,  TF,        NF),
+    "create_get":                 (LOGIN, NF,   OK,     OK,     OK,       OK,    NF,  TF,        NF, OK,     OK),
+    "create_post":                (LOGIN, NF,   OK,     OK,     OK,       OK,    NF,  TF,        NF, OK,     OK),
     # the author, the institution's contact and the secretariat edit
-    "edit_own_get":               (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF),
-    "edit_own_post":              (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF),
-    "edit_colleague_get":         (LOGIN, NF,   NF,     NF,     OK,       NF,    OK,  TF,        NF),
-    "edit_colleague_post":        (LOGIN, NF,   NF,     NF,     OK,       NF,    OK,  TF,        NF),
-    "publish_post":               (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF),
-    "archive_post":               (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF),
-    "revisions_get":              (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF),
-    "document_add_post":          (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF),
-    "document_remove_post":       (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF),
+    "edit_own_get":               (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "edit_own_post":              (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "edit_colleague_get":         (LOGIN, NF,   NF,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "edit_colleague_post":        (LOGIN, NF,   NF,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "publish_post":               (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "archive_post":               (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "revisions_get":              (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "document_add_post":          (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "document_remove_post":       (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
     # only the secretariat takes an initiative back
-    "unpublish_get":              (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF),
-    "unpublish_post":             (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF),
+    "unpublish_get":              (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),
+    "unpublish_post":             (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),
     # reading: members-only for staff of any active member, drafts for their editors
-    "view_members_only_get":      (LOGIN, NF,   OK,     OK,     OK,       OK,    OK,  TF,        NF),
-    "view_draft_get":             (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF),
-    # groups: staff join; coordinators of the group and the secretariat decide and remove
-    "join_post":                  (LOGIN, NF,   OK,     OK,     OK,       OK,    NF,  TF,        NF),
-    "approve_membership_post":    (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF),
-    "approve_participation_post": (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF),
-    "remove_member_post":         (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF),
-    "manage_get":                 (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF),
+    "view_members_only_get":      (LOGIN, NF,   OK,     OK,     OK,       OK,    OK,  TF,        NF, OK,     OK),
+    "view_draft_get":             (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    # groups: staff join; the group's named coordinators and the secretariat decide and remove (not
+    # the other staff of a coordinating institution, nor its contact)
+    "join_post":                  (LOGIN, NF,   OK,     OK,     OK,       IN,    NF,  TF,        NF, OK,     OK),
+    "approve_membership_post":    (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF, NF,     NF),
+    "approve_participation_post": (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF, NF,     NF),
+    "remove_member_post":         (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF, NF,     NF),
+    "manage_get":                 (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF, NF,     NF),
+    "remove_member_get":          (LOGIN, NF,   NF,     NF,     NF,       OK,    OK,  TF,        NF, NF,     NF),
+    # the coordinators are named by a contact of a coordinating institution (or the secretariat)
+    "coordinators_get":           (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     OK),
+    "name_coordinator_post":      (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     OK),
+    "unname_coordinator_post":    (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     OK),
     # an institution's contact chooses its groups
-    "choose_groups_a_get":        (LOGIN, NF,   NF,     NF,     OK,       NF,    OK,  TF,        NF),
-    "choose_groups_a_post":       (LOGIN, NF,   NF,     NF,     OK,       NF,    OK,  TF,        NF),
-    "choose_groups_b_get":        (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF),
+    "choose_groups_a_get":        (LOGIN, NF,   NF,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "choose_groups_a_post":       (LOGIN, NF,   NF,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "choose_groups_b_get":        (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),
     # the secretariat's group management
-    "group_create_get":           (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF),
-    "group_create_post":          (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF),
-    "group_edit_get":             (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF),
-    "group_edit_post":            (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF),
-    "group_close_get":            (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF),
-    "group_close_post":           (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF),
+    "group_create_get":           (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),
+    "group_create_post":          (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),
+    "group_edit_get":             (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),
+    "group_edit_post":            (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),
+    "group_close_get":            (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),
+    "group_close_post":           (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),
 }
+
+
+def _already_member(response, content, world, user):
+    """A named coordinator is a member of the group already: asking to join changes nothing."""
+    assert (response.status_code, response["Location"]) == (302, f"/ja/working-groups/{world.group.slug}/")
+
+
+OUTCOMES = {IN: Outcome(check=_already_member)}
 
 
 @pytest.mark.parametrize(("action_name", "role", "outcome"), cells(ACTIONS, MATRIX, ROLES))
 def test_working_groups_action_as_role_has_expected_outcome(client, world, deliver, tmp_path, action_name, role,
                                                             outcome):
     check_cell(client, world, action=ACTIONS[action_name], user=world.users[role], outcome=outcome,
-               state=lambda: db_state(tmp_path), deliver=deliver)
+               state=lambda: db_state(tmp_path), deliver=deliver, outcomes=OUTCOMES)
 
 
 # ---------------------------------------------------------------------------------------------

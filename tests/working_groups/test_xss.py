@@ -24,7 +24,7 @@ from django.utils.html import escape, linebreaks
 
 from members.markup import render_markdown
 from members.models import Affiliation, Institution, MembershipApplication
-from tests.factories import InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of
+from tests.factories import InstitutionFactory, WorkingGroupFactory, coordinator_of, secretariat_user, staff_of
 from working_groups.models import Initiative, Membership, WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -603,14 +603,14 @@ def test_join_message_with_vector_is_shown_escaped_to_coordinators(client, deliv
     v = vector.strip()
     coordinating = InstitutionFactory(slug="coord", name_kana="へい")
     group = WorkingGroupFactory(slug="campus", coordinators=[coordinating])
-    coordinator = staff_of(coordinating, role=Affiliation.Role.CONTACT, email="coordinator@example.ac.jp")
+    coordinator = coordinator_of(group, coordinating, role=Affiliation.Role.CONTACT, email="coordinator@example.ac.jp")
     asking = InstitutionFactory(slug="asking", name_kana="おつ")
     asker = staff_of(asking, email="asker@example.ac.jp")
 
     client.force_login(asker)
     with deliver():
         client.post(f"/ja/working-groups/{group.slug}/join/", {"institution": asking.pk, "message": "伝言 " + v})
-    assert Membership.objects.get().message == "伝言 " + v
+    assert Membership.objects.get(user=asker).message == "伝言 " + v
     assert [m.to for m in mail.outbox] == [["coordinator@example.ac.jp"]]
     assert [scan(html, mode="email") for m in mail.outbox for html, _ in m.alternatives] == [[]]
 

@@ -1,6 +1,8 @@
 """The two tiers on the site: the group list and pages, joining, coordinating, the secretariat's
 group management, and an institution's choice of groups."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -13,7 +15,7 @@ from members import extensions
 from members.access import SecretariatRequiredMixin, form_errors_to_form, refuse, safe_next, secretariat_gate
 from members.forms import EndForm
 from members.models import Institution
-from members.rules import current_affiliations
+from members.rules import contact_institution_ids, current_affiliations
 
 from .. import selectors, services
 from ..forms import DecisionForm, GroupForm, InstitutionGroupsForm, JoinForm, ReasonForm
@@ -69,7 +71,11 @@ class WorkingGroupDetailView(View):
                 ctx["join_form"] = JoinForm(institutions=[a.institution for a in current_affiliations(user)])
             if ctx["can_manage"]:
                 pending = selectors.pending_for_group(group)
-                ctx["pending_count"] = len(pending["memberships"]) + len(pending["participations"])
+                ctx["pending_count"] = len([m for m in pending["memberships"] if m.user_id != user.pk]) + len(
+                    [p for p in pending["participations"] if p.requested_by_id != user.pk])
+            ctx["can_name_coordinators"] = user.has_perm("working_groups.name_coordinators", group)
+            if ctx["see_names"]:
+                ctx["named_coordinators"] = selectors.group_coordinators(group)
         return render(request, self.template_name, ctx)
 
 
@@ -106,13 +112,33 @@ class JoinView(GroupObjectMixin, View):
 
 
 class MembershipEndView(LoginRequiredMixin, View):
-    """The person leaves (or withdraws the request); a coordinator removes someone (with a reason)."""
+    """The person leaves (or withdraws the request); a coordinator removes someone, after a page that
+    asks for confirmation and the reason the person will read."""
+
+    template_name = "working_groups/membership_confirm_end.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.membership = get_object_or_404(Membership.objects.select_related("group", "user", "institution"),
+                                            pk=kwargs["pk"])
+        self.own = self.membership.user_id == request.user.pk
+        if not self.own and not request.user.has_perm("working_groups.manage_group", self.membership.group):
+            return refuse(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def back(self, request) -> str:
+        group = self.membership.group
+        if self.own:
+            return safe_next(request, group.get_absolute_url())
+        return safe_next(request, "working_groups:group-manage", slug=group.slug)
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"membership": self.membership, "own": self.own,
+                                                    "group": self.membership.group, "next": self.back(request)})
 
     def post(self, request, pk):
-        membership = get_object_or_404(Membership.objects.select_related("group"), pk=pk)
-        own = membership.user_id == request.user.pk
-        if not own and not request.user.has_perm("working_groups.manage_group", membership.group):
-            return refuse(request)
+        membership = self.membership
         form = EndForm(request.POST)
         try:
             if not form.is_valid():
@@ -120,9 +146,52 @@ class MembershipEndView(LoginRequiredMixin, View):
             services.membership_end(membership=membership, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+            if not self.own:  # back to the confirmation, which asks for the reason again
+                return redirect(f"{request.path}?{urlencode({'next': self.back(request)})}")
         else:
-            messages.success(request, _("You left the group.") if own else _("The member was removed."))
-        return redirect(safe_next(request, membership.group.get_absolute_url()))
+            messages.success(request, _("You left the group.") if self.own else _("The member was removed."))
+        return redirect(self.back(request))
+
+
+class CoordinatorsView(GroupObjectMixin, TemplateView):
+    """The group's named coordinators: a contact of a coordinating institution names them among its
+    members of the group; the secretariat among all those registered for a coordinating institution."""
+
+    template_name = "working_groups/group_coordinators.html"
+    permission = "working_groups.name_coordinators"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        mine = None if user.has_perm("working_groups.administer_groups") else contact_institution_ids(user)
+        ctx["group"] = self.group
+        ctx["coordinators"] = selectors.group_coordinators(self.group)
+        named = {m.pk for m in ctx["coordinators"]}
+        ctx["candidates"] = [m for m in selectors.coordinator_candidates(self.group, mine) if m.pk not in named]
+        ctx["may_unname"] = {m.pk for m in ctx["coordinators"] if mine is None or m.institution_id in mine}
+        return ctx
+
+
+class CoordinatorNameView(LoginRequiredMixin, View):
+    """POST: name the holder of a membership coordinator (coordinator=1) or no longer (coordinator=0)."""
+
+    def post(self, request, pk):
+        membership = get_object_or_404(Membership.objects.select_related("group").prefetch_related(
+            "group__coordinators"), pk=pk)
+        if not (request.user.has_perm("working_groups.name_coordinators", membership.group)
+                and request.user.has_perm("working_groups.name_coordinator", membership)):
+            return refuse(request)
+        naming = request.POST.get("coordinator") == "1"
+        try:
+            services.coordinator_name(membership=membership, by=request.user, coordinator=naming)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            name = membership.user.get_full_name()
+            messages.success(request, (_("%(name)s is now a coordinator of the group.") if naming
+                                       else _("%(name)s is no longer a coordinator of the group."))
+                             % {"name": name})
+        return redirect("working_groups:group-coordinators", slug=membership.group.slug)
 
 
 class DecideView(LoginRequiredMixin, View):
@@ -160,6 +229,7 @@ class GroupManageView(GroupObjectMixin, TemplateView):
         ctx["group"] = self.group
         ctx.update(selectors.pending_for_group(self.group))
         ctx["participants"] = selectors.group_participants(self.group)
+        ctx["can_name_coordinators"] = self.request.user.has_perm("working_groups.name_coordinators", self.group)
         return ctx
 
 

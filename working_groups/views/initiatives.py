@@ -50,8 +50,11 @@ class InitiativeListView(View):
         data = request.GET
         base = selectors.initiatives_listed_for(request.user)
         filterset = InitiativeFilter(data, queryset=base)
+        # An invalid filter (a search over 100 characters, an unknown group) lists nothing beside its
+        # error; dropping the field would list everything as if unfiltered.
+        matching = filterset.qs if filterset.is_valid() else base.none()
         sort = data.get("sort") if data.get("sort") in SORTS else ""
-        ordered = SORTS[sort][1](filterset.qs) if sort else filterset.qs.order_by("-published_at", "-id")
+        ordered = SORTS[sort][1](matching) if sort else matching.order_by("-published_at", "-id")
         qs = selectors.card_rows(ordered)
         members = selectors.sees_members_only(request.user)
         searching = bool(filterset.is_valid() and filterset.form.cleaned_data.get("q"))

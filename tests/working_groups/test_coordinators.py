@@ -1,0 +1,168 @@
+"""Coordinators are named people: designated per group by a contact of a coordinating institution
+(or the secretariat). Other staff of a coordinating institution do not act as coordinators, hear
+nothing of the group's requests, and nobody decides a request they made themselves."""
+
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from members.audit.models import AuditEntry
+from members.models import Affiliation
+from members.services.affiliations import affiliation_decide
+from tests.factories import (
+    InstitutionFactory,
+    WorkingGroupFactory,
+    coordinator_of,
+    secretariat_user,
+    staff_of,
+)
+from working_groups.models import Membership, Participation
+from working_groups.rules import coordinated_group_ids
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    a = InstitutionFactory(slug="univ-a", name_ja="甲大学", name_en="Alpha University")
+    c = InstitutionFactory(slug="univ-c", name_ja="丙大学", name_en="Gamma University")
+    group = WorkingGroupFactory(slug="regional", name_ja="地域WG", name_en="Regional WG", coordinators=[c])
+    Participation.objects.create(group=group, institution=c, status="active")
+    coordinator = coordinator_of(group, c, name="幹事 一郎", email="coordinator@c.example")
+    staff_c = staff_of(c, name="職員 花子", email="staff@c.example")
+    contact_c = staff_of(c, role=Affiliation.Role.CONTACT, name="窓口 次郎", email="contact@c.example")
+    staff_a = staff_of(a, name="山田 太郎", email="yamada@a.example")
+    return {"a": a, "c": c, "group": group, "coordinator": coordinator, "staff_c": staff_c,
+            "contact_c": contact_c, "staff_a": staff_a}
+
+
+def test_staff_of_coordinating_institution_who_asks_to_join_cannot_decide_own_request(client, deliver, world):
+    """The defect: staff of C saw her own pending request with an approve button."""
+    client.force_login(world["staff_c"])
+    with deliver():
+        client.post("/ja/working-groups/regional/join/", {"institution": world["c"].pk})
+    membership = Membership.objects.get(user=world["staff_c"])
+
+    manage = client.get("/ja/working-groups/regional/manage/")
+    decide = client.post(f"/ja/working-groups/memberships/{membership.pk}/decide/", {"decision": "approve"})
+
+    assert (manage.status_code, decide.status_code) == (404, 404)
+    assert Membership.objects.get(pk=membership.pk).status == Membership.Status.PENDING
+    assert coordinated_group_ids(world["staff_c"]) == set()
+
+
+def test_join_request_mail_goes_only_to_named_coordinators(client, deliver, world):
+    client.force_login(world["staff_a"])
+    with deliver():
+        client.post("/ja/working-groups/regional/join/", {"institution": world["a"].pk})
+
+    assert [m.to for m in mail.outbox] == [["coordinator@c.example"]]
+
+
+def test_join_request_without_a_named_coordinator_goes_to_the_secretariat(client, deliver, world):
+    Membership.objects.filter(user=world["coordinator"]).update(coordinator=False)
+    secretariat_user(email="desk@coalition.example.org")
+    client.force_login(world["staff_a"])
+    with deliver():
+        client.post("/ja/working-groups/regional/join/", {"institution": world["a"].pk})
+
+    assert [m.to for m in mail.outbox] == [["desk@coalition.example.org"]]
+
+
+def test_participation_requested_by_the_coordinator_is_decided_by_someone_else(client, deliver, world):
+    e = InstitutionFactory(slug="univ-e", name_ja="戊大学")
+    request = Participation.objects.create(group=world["group"], institution=e, requested_by=world["coordinator"],
+                                           message="戊大学として参加します。")
+    client.force_login(world["coordinator"])
+
+    manage = client.get("/ja/working-groups/regional/manage/").content.decode()
+    decide = client.post(f"/ja/working-groups/participations/{request.pk}/decide/", {"decision": "approve"})
+
+    assert "ご自身の申請です。ほかのコーディネーターまたは事務局が判断します。" in manage
+    assert f"/ja/working-groups/participations/{request.pk}/decide/" not in manage
+    assert decide.status_code == 404
+    assert Participation.objects.get(pk=request.pk).status == Participation.Status.PENDING
+
+
+def test_affiliation_decided_by_the_person_who_asked_is_refused(world):
+    desk = secretariat_user(email="desk@coalition.example.org")
+    request = Affiliation.objects.create(user=desk, institution=world["a"])
+
+    assert desk.has_perm("members.decide_affiliation", request) is False
+    with pytest.raises(ValidationError, match="自分の申請は自分で判断できません"):
+        affiliation_decide(affiliation=request, by=desk, approve=True)
+    assert Affiliation.objects.get(pk=request.pk).status == Affiliation.Status.PENDING
+
+
+def test_contact_names_a_member_coordinator_who_then_decides(client, deliver, world):
+    member = Membership.objects.create(group=world["group"], user=world["staff_c"], institution=world["c"],
+                                       status="active")
+    client.force_login(world["contact_c"])
+
+    page = client.get("/ja/working-groups/regional/coordinators/").content.decode()
+    response = client.post(f"/ja/working-groups/memberships/{member.pk}/coordinator/", {"coordinator": "1"},
+                           follow=True)
+
+    assert "職員 花子" in page and "コーディネーターに指名する" in page
+    assert "職員 花子さんをコーディネーターに指名しました。" in response.content.decode()
+    assert coordinated_group_ids(Membership.objects.get(pk=member.pk).user) == {world["group"].pk}
+    assert AuditEntry.objects.filter(action="membership.coordinator_name", actor=world["contact_c"]).count() == 1
+
+
+def test_member_of_another_institution_cannot_be_named_coordinator(client, world):
+    member = Membership.objects.create(group=world["group"], user=world["staff_a"], institution=world["a"],
+                                       status="active")
+    client.force_login(secretariat_user())
+
+    response = client.post(f"/ja/working-groups/memberships/{member.pk}/coordinator/", {"coordinator": "1"},
+                           follow=True)
+
+    expected = "コーディネーターは、WGの幹事機関の所属で登録しているメンバーの中から指名します。"
+    assert expected in response.content.decode()
+    assert Membership.objects.get(pk=member.pk).coordinator is False
+
+
+def test_coordinator_role_lapses_when_the_institution_stops_coordinating(world):
+    assert coordinated_group_ids(world["coordinator"]) == {world["group"].pk}
+    world["group"].coordinators.clear()
+    user = type(world["coordinator"]).objects.get(pk=world["coordinator"].pk)  # a fresh request cache
+
+    assert coordinated_group_ids(user) == set()
+
+
+def test_removal_asks_for_confirmation_and_the_reason_reaches_the_person(client, deliver, world):
+    member = Membership.objects.create(group=world["group"], user=world["staff_a"], institution=world["a"],
+                                       status="active")
+    client.force_login(world["coordinator"])
+
+    manage = client.get("/ja/working-groups/regional/manage/").content.decode()
+    confirm = client.get(f"/ja/working-groups/memberships/{member.pk}/end/?next=/ja/working-groups/regional/manage/")
+    with deliver():
+        done = client.post(f"/ja/working-groups/memberships/{member.pk}/end/",
+                           {"reason": "活動実績がないため", "next": "/ja/working-groups/regional/manage/"})
+
+    assert f'action="/ja/working-groups/memberships/{member.pk}/end/"' not in manage  # no one-click removal
+    assert "山田 太郎さんを地域WGのメンバーから外しますか？" in confirm.content.decode()
+    assert done["Location"] == "/ja/working-groups/regional/manage/"
+    assert Membership.objects.get(pk=member.pk).status == Membership.Status.REMOVED
+    assert [m.to for m in mail.outbox] == [["yamada@a.example"]]
+    assert "活動実績がないため" in mail.outbox[0].body
+
+
+def test_migration_names_the_contacts_registered_for_coordinating_institutions(world):
+    """Existing data: the contact registered in the group for a coordinating institution stays
+    coordinator (the demo's kobayashi@shinshu.example); other staff of that institution do not."""
+    migration = import_module("working_groups.migrations.0010_named_coordinators")
+    contact_membership = Membership.objects.create(group=world["group"], user=world["contact_c"],
+                                                   institution=world["c"], status="active")
+    staff_membership = Membership.objects.create(group=world["group"], user=world["staff_c"],
+                                                 institution=world["c"], status="active")
+    Membership.objects.update(coordinator=False)
+
+    migration.name_existing_coordinators(apps, None)
+
+    assert set(Membership.objects.filter(coordinator=True).values_list("pk", flat=True)) == {contact_membership.pk}
+    assert Membership.objects.get(pk=staff_membership.pk).coordinator is False
