@@ -117,7 +117,8 @@ def test_query_counts_do_not_grow_with_the_data(client, world, who):
         client.force_login(world.users[who])
     paths = ["/ja/partners/", "/ja/needs/", "/ja/expertise/", "/ja/needs/?q=森林", "/ja/expertise/?q=森林",
              f"/ja/needs/{world.published.pk}/",
-             "/ja/expertise/?prefecture=20", "/ja/partners/midorino/"]
+             "/ja/expertise/?prefecture=20", "/ja/partners/midorino/", "/ja/needs/feed/",
+             *(f"/ja/{page}/?format={fmt}" for page in ("partners", "needs", "expertise") for fmt in ("csv", "json"))]
     for path in paths:
         _count(client, path)  # warm the session and the caches
     before = {path: _count(client, path) for path in paths}
