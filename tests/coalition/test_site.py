@@ -76,8 +76,8 @@ def test_language_switch_keeps_the_page_and_query(client):
 
 def test_pages_load_nothing_from_other_origins(client):
     html = client.get("/ja/").content.decode()
-    # <link rel="alternate"> names another version of the page (absolute, from SITE_URL): not loaded
-    assets = re.findall(r'<(?:script|link(?! rel="alternate")|img)[^>]+(?:src|href)="([^"]+)"', html)
+    # <link rel="alternate"> and rel="canonical" name versions of the page (absolute, from SITE_URL): not loaded
+    assets = re.findall(r'<(?:script|link(?! rel="(?:alternate|canonical)")|img)[^>]+(?:src|href)="([^"]+)"', html)
     assert assets
     assert [a for a in assets if re.match(r"^(https?:)?//", a)] == []
 

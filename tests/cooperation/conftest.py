@@ -80,7 +80,9 @@ def world():
         "secretariat": secretariat_user(email="desk@coalition.example.org"),
         "secretariat_no_2fa": secretariat_user(two_factor=False, email="new-desk@coalition.example.org"),
     }
-    Membership.objects.create(group=group, user=users["coordinator"], institution=c, status="active")
+    # a named coordinator of the group (staff of a coordinating institution alone is not one)
+    Membership.objects.create(group=group, user=users["coordinator"], institution=c, status="active",
+                              coordinator=True)
     partner = Partner.objects.create(slug="midorino", kind=Partner.Kind.MUNICIPALITY, name_ja="みどり野市",
                                      name_en="Midorino City", prefecture="20", municipality_code="20901")
     submitted = make_need(title="審査待ちの地域課題", themes=[group], status=Need.Status.SUBMITTED)

@@ -11,7 +11,7 @@ from meetings.dissemination.models import NewsItem
 from meetings.models import Meeting
 from members.models import Institution
 from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
-from working_groups.models import WorkingGroup
+from working_groups.models import Membership, WorkingGroup
 
 
 @dataclass
@@ -66,6 +66,10 @@ def build_world() -> World:
         "secretariat": secretariat_user(email="desk@coalition.example.org"),
         "secretariat_no_2fa": secretariat_user(two_factor=False, email="new-desk@coalition.example.org"),
     }
+    # named coordinators of their groups (staff of a coordinating institution alone is not one)
+    Membership.objects.create(group=group, user=users["coordinator"], institution=c, status="active", coordinator=True)
+    Membership.objects.create(group=other_group, user=users["other_coordinator"], institution=d, status="active",
+                              coordinator=True)
     sec = users["secretariat"]
     news = make_item(by=sec, kind="news", title_ja="ポータル公開のお知らせ", title_en="The portal is online",
                      summary_ja="新しいポータルを公開しました。", summary_en="The new portal is online.",

@@ -183,6 +183,9 @@ class _Scanner(HTMLParser):
             self.in_script = True
             if self.mode == "page" and not in_main and values.get("src", "").startswith("/static/"):
                 self.static_scripts += 1
+            elif self.mode == "page" and not in_main and values == {"type": "application/ld+json"}:
+                self.static_scripts += 1  # structured data, not code: its text is checked in scan()
+                self.in_script = False
             else:
                 self.findings.append(f"<script {values}>")
         elif tag == "meta" and ("http-equiv" in values or in_main):
@@ -231,6 +234,10 @@ def scan(html: str, mode: str = "page") -> list[str]:
     scanner.feed(str(html))
     scanner.close()
     findings = scanner.findings
+    # structured data (JSON-LD) holds user text: a "<" in it could close the element, so none may stand
+    for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', str(html), flags=re.DOTALL):
+        if "<" in block:
+            findings.append("a raw < in JSON-LD")
     # belt and braces: every "<script" in the text is one of the site's own files
     raw_scripts = len(re.findall(r"<\s*script\b", str(html), flags=re.IGNORECASE))
     if raw_scripts != scanner.static_scripts and not any(f.startswith("<script") for f in findings):
