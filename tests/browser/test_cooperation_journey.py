@@ -39,6 +39,8 @@ def test_a_need_from_submission_to_an_initiative(site, page):
     group = WorkingGroupFactory(slug="regional", name_ja="地域ゼロカーボンWG", name_en="Regional Zero Carbon WG",
                                 coordinators=[coordinating])
     coordinator = staff_of(coordinating, role=Affiliation.Role.CONTACT, email="coord@shinshu-x.example")
+    Membership.objects.create(group=group, user=coordinator, institution=coordinating, status="active",
+                              coordinator=True)  # named by the institution: a coordinator of the group
     member_institution = InstitutionFactory(slug="kanazawa-x", name_ja="金沢テスト大学",
                                             name_en="Kanazawa Test University", prefecture="17")
     staff = staff_of(member_institution, email="researcher@kanazawa-x.example", name="Emma Berg", language="en")
