@@ -278,7 +278,7 @@ def seed() -> dict:
     if not sec.is_staff:
         sec.is_staff = True
         sec.save(update_fields=["is_staff"])
-    sec.groups.add(Group.objects.get(name=settings.SECRETARIAT_GROUP))
+    sec.groups.add(Group.objects.get_or_create(name=settings.SECRETARIAT_GROUP)[0])
     if not Authenticator.objects.filter(user=sec, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(sec, DEMO_TOTP_SECRET)
     return {"institutions": by_slug, "people": people, "secretariat": sec}

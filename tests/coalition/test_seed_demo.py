@@ -39,3 +39,14 @@ def test_seed_demo_covers_regions_categories_and_groups():
     assert secretariat.groups.filter(name="secretariat").exists()
     assert Authenticator.objects.filter(user=secretariat, type="totp").exists()
     assert User.objects.filter(affiliations__status="approved").distinct().count() >= 15
+
+
+def test_seed_demo_on_a_database_without_the_migration_rows():
+    """A database emptied by `flush` (or a transactional test before this one) has lost the rows
+    the data migrations made, such as the secretariat group: seeding recreates what it needs."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.all().delete()
+    call_command("seed_demo", stdout=io.StringIO())
+    secretariat = User.objects.get(email="secretariat@coalition.example")
+    assert secretariat.groups.filter(name="secretariat").exists()
