@@ -322,6 +322,8 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False
+# Where "sign in with your university" may send the browser (CSP form-action of that page).
+SSO_FORM_ACTION = env.list("SSO_FORM_ACTION", default=["https:"])
 
 # ---------------------------------------------------------------------------------------------
 # Languages and time

@@ -12,7 +12,7 @@
 from allauth.socialaccount.providers.saml import views as saml_views
 from django.urls import include, path
 
-from .views import UniversitySignInView
+from .views import UniversitySignInView, idp_form_action
 
 saml_urlpatterns = [
     path("accounts/saml/<str:organization_slug>/", include([
@@ -20,12 +20,12 @@ saml_urlpatterns = [
         path("acs/finish/", saml_views.finish_acs, name="saml_finish_acs"),
         path("sls/", saml_views.sls, name="saml_sls"),
         path("metadata/", saml_views.metadata, name="saml_metadata"),
-        path("login/", saml_views.login, name="saml_login"),
+        path("login/", idp_form_action(saml_views.login), name="saml_login"),
     ])),
 ]
 
 page_urlpatterns = [
-    path("accounts/university/", UniversitySignInView.as_view(), name="university"),
+    path("accounts/university/", idp_form_action(UniversitySignInView.as_view()), name="university"),
 ]
 
 urlpatterns = []

@@ -1,13 +1,32 @@
-"""The language-prefixed page of single sign-on: "sign in with your university"."""
+"""The language-prefixed page of single sign-on ("sign in with your university") and the CSP of
+the pages that send the browser on to an identity provider."""
+
+from functools import wraps
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.socialaccount.providers.base.constants import AuthProcess
+from csp.decorators import csp_update
 from django.conf import settings
 from django.utils.translation import get_language
 from django.views.generic import FormView
 
 from .adapter import social_app
 from .forms import UniversitySignInForm
+
+
+def idp_form_action(view):
+    """The portal's CSP lets forms post to the portal only ("form-action 'self'"), and browsers
+    apply that to where the post redirects too: the sign-in pages that send the browser on to an
+    IdP also allow SSO_FORM_ACTION (default: any https address; the IdPs are the universities'
+    own, and the address the form leads to is chosen by the portal, never by the page)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        config = {"form-action": ["'self'", *settings.SSO_FORM_ACTION]}
+        return csp_update(config)(lambda request: response)(request)
+
+    return wrapped
 
 
 class UniversitySignInView(FormView):

@@ -57,9 +57,9 @@ class AuthnRequest:
 class TestIdP:
     __test__ = False  # a helper, not a test class
 
-    def __init__(self, host: str = "idp.u-tokyo.example"):
+    def __init__(self, host: str = "idp.u-tokyo.example", sso_url: str = ""):
         self.entity_id = f"https://{host}/idp/shibboleth"
-        self.sso_url = f"https://{host}/idp/profile/SAML2/Redirect/SSO"
+        self.sso_url = sso_url or f"https://{host}/idp/profile/SAML2/Redirect/SSO"
         self.key, self.cert = key_pair(host)
 
     def metadata(self) -> str:

@@ -144,3 +144,10 @@ def test_university_form_needs_its_csrf_token(provider):
     sent = browser.post("/en/accounts/university/", {"email": "hanako@u-tokyo.example", "csrfmiddlewaretoken": token})
     assert sent.status_code == 302
     assert sent["Location"].startswith("https://idp.u-tokyo.example/idp/profile/SAML2/Redirect/SSO?SAMLRequest=")
+
+
+def test_university_page_may_send_the_browser_to_an_https_idp_only(client):
+    # Browsers apply the form's CSP to where its post redirects: other pages keep form-action 'self'.
+    policy = client.get("/en/accounts/university/")["Content-Security-Policy"]
+    assert "form-action 'self' https:" in policy
+    assert "form-action 'self';" in client.get("/en/accounts/login/")["Content-Security-Policy"] + ";"
