@@ -1,6 +1,9 @@
 """Signing in through a university's identity provider: a real IdP in the test process answers
 with signed SAML responses (tests/sso/idp.py); the portal checks them with python3-saml."""
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
@@ -10,6 +13,7 @@ from django.test import Client
 
 from members.models import Affiliation
 from members.notifications.models import Notification
+from members.sso.models import IdentityProvider, IdentityProviderDomain
 from tests.factories import PASSWORD, UserFactory, staff_of
 from tests.sso.conftest import HOST, finish, start
 
@@ -151,3 +155,40 @@ def test_university_page_may_send_the_browser_to_an_https_idp_only(client):
     policy = client.get("/en/accounts/university/")["Content-Security-Policy"]
     assert "form-action 'self' https:" in policy
     assert "form-action 'self';" in client.get("/en/accounts/login/")["Content-Security-Policy"] + ";"
+
+
+@pytest.fixture
+def metadata_server(idp):
+    """The IdP's metadata on a real HTTP address (a port the OS picks), as a federation publishes it."""
+    body = idp.metadata().encode()
+    fetched = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            fetched.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/samlmetadata+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/federation-metadata.xml", fetched
+    server.shutdown()
+    server.server_close()
+
+
+def test_sign_in_through_a_provider_configured_by_metadata_url(client, university, idp, metadata_server):
+    url, fetched = metadata_server
+    row = IdentityProvider.objects.create(institution=university, slug="utokyo", entity_id=idp.entity_id,
+                                          metadata_url=url)
+    IdentityProviderDomain.objects.create(provider=row, domain="u-tokyo.example")
+    finish(client, idp.response(start(client), eppn="hanako@u-tokyo.example", mail="hanako@u-tokyo.example"))
+    assert signed_in_user(client).email == "hanako@u-tokyo.example"
+    client.logout()
+    finish(client, idp.response(start(client), eppn="hanako@u-tokyo.example", mail="hanako@u-tokyo.example"))
+    assert fetched == ["/federation-metadata.xml"]  # read once, then from the cache
