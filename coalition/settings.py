@@ -96,12 +96,15 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     # our apps, lowest layer first: the outbox and the audit log under the membership domain
     "members.notifications",
     "members.audit",
     "members",
+    "members.sso",
     "working_groups",
     "working_groups.progress",
     "working_groups.cooperation",
@@ -308,6 +311,19 @@ MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 # Members of this group run the coalition. They act only with TOTP two-factor sign-in set up:
 # allauth then asks every sign-in for the second factor (members/rules.py, is_secretariat).
 SECRETARIAT_GROUP = "secretariat"
+
+# Single sign-on (SAML 2.0, members/sso/): identity providers are rows the secretariat keeps in the
+# admin, which the adapter gives allauth as SAML apps. A first sign-in joins an existing account
+# only through an address verified on both sides, otherwise it signs up (an affiliation request
+# follows); our provider class adds a replay cache and reads the REFEDS MFA context.
+SOCIALACCOUNT_ADAPTER = "members.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "members.sso.saml.CoalitionSAMLProvider"}}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Where "sign in with your university" may send the browser (CSP form-action of that page).
+SSO_FORM_ACTION = env.list("SSO_FORM_ACTION", default=["https:"])
 
 # ---------------------------------------------------------------------------------------------
 # Languages and time

@@ -4,6 +4,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from members.sso import urls as sso_urls
+
 from . import views
 
 handler500 = "coalition.views.server_error"
@@ -15,6 +17,8 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),
     re_path(r"^media/(?P<path>.+)$", views.media, name="media"),
+    # SAML endpoints outside the language prefix: identity providers register these addresses once.
+    *sso_urls.saml_urlpatterns,
 ]
 
 urlpatterns += i18n_patterns(
@@ -27,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("", include("meetings.urls")),
     path("", include("meetings.governance.urls")),
     path("", include("meetings.dissemination.urls")),
+    path("", include((sso_urls.page_urlpatterns, "sso"))),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

@@ -85,6 +85,12 @@ class AccountAdapter(DefaultAccountAdapter):
             context={"subject": message.subject, "text": message.body, "html": html},
         )
 
+    def get_login_stages(self) -> list[str]:
+        """allauth's stages, with its second-factor step replaced by ours, which also accepts the
+        REFEDS MFA context of a university sign-in (members/sso/stages.py)."""
+        ours = {"allauth.mfa.stages.AuthenticateStage": "members.sso.stages.AuthenticateStage"}
+        return [ours.get(stage, stage) for stage in super().get_login_stages()]
+
     def get_login_redirect_url(self, request):
         """The secretariat lands on its work queue; everyone else on their account (an explicit
         ``next`` still wins)."""

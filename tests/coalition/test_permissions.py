@@ -285,6 +285,9 @@ ACTIONS: dict[str, Action] = {
                                          marker=lambda w, u: "Suspended University"),
     "directory_json_inactive_get": Action(path=lambda w: "/en/members/?format=json",
                                           marker=lambda w, u: "Withdrawn University"),
+    # "sign in with your university": public (members.sso)
+    "university_sign_in_get": Action(path=lambda w: "/ja/accounts/university/",
+                                     marker=lambda w, u: "大学のメールアドレス"),
     # the membership application: public; its edit link is the authorisation
     "apply_get": Action(path=lambda w: "/ja/members/apply/", marker=lambda w, u: 'name="applicant_email"'),
     "apply_post": Action(
@@ -397,6 +400,7 @@ MATRIX = {
     "directory_csv_get": ALL,
     "directory_csv_inactive_get": NOBODY,
     "directory_json_inactive_get": NOBODY,
+    "university_sign_in_get": ALL,
     "apply_get": ALL,
     "apply_post": ALL,
     "apply_done_get": ALL,

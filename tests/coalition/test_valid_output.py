@@ -82,6 +82,12 @@ NOT_CRAWLED = {
     "governance:motion-close", "governance:motion-document", "governance:motion-open", "governance:motion-open-group",
     "governance:motion-return", "governance:motion-withdraw", "governance:proxy", "governance:vote",
     "progress:question-ask", "progress:report-edit", "working_groups:membership-coordinator",
+    # single sign-on: the SAML endpoints of an identity provider (the demo has none; tests/sso/ and
+    # tests/browser/test_sso_journey.py go through them with a test IdP) and allauth's pages for the
+    # states of such a sign-in (cancelled, failed, asked for an address); the list of a person's
+    # SSO links is not linked from the portal
+    "saml_acs", "saml_finish_acs", "saml_login", "saml_metadata", "saml_sls", "socialaccount_login_cancelled",
+    "socialaccount_login_error", "socialaccount_signup", "socialaccount_connections",
 }
 
 

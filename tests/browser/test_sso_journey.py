@@ -1,0 +1,104 @@
+"""A staff member signs in with their university (SAML) in Chromium: the portal sends them to a
+test identity provider's sign-in page (an HTTP server in this process, on a port the OS picks),
+they sign in there, the IdP posts its signed answer back, and the portal offers their institution."""
+
+import html
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+from django.utils import translation
+
+from members.models import Affiliation
+from members.sso.models import IdentityProvider, IdentityProviderDomain
+from tests.factories import InstitutionFactory
+from tests.sso.idp import AuthnRequest, TestIdP
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class IdPServer:
+    """The IdP's two pages: its sign-in form (GET, the HTTP-Redirect binding), then the page that
+    posts the signed response to the portal (HTTP-POST binding, a button: no script needed)."""
+
+    def __init__(self):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/idp/sso"
+        self.idp = TestIdP("idp.u-tokyo.example", sso_url=self.url)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _handler(self):
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, body: str):
+                data = body.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                self._send(f"""<!DOCTYPE html><html lang="en"><title>University sign-in</title>
+<h1>Tokyo Test University sign-in</h1>
+<form method="post" action="/idp/sso"><input type="hidden" name="request" value="{html.escape(self.path)}">
+<label>User name <input name="user"></label> <button type="submit">Log in</button></form>""")
+
+            def do_POST(self):
+                form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+                request = AuthnRequest(form["request"][0])
+                user = form["user"][0]
+                response = outer.idp.response(request, eppn=f"{user}@u-tokyo.example", mail=f"{user}@u-tokyo.example",
+                                              ja_display_name="鈴木 一郎", display_name="Ichiro Suzuki")
+                self._send(f"""<!DOCTYPE html><html lang="en"><title>Continue</title>
+<form method="post" action="{html.escape(request.acs_url)}">
+<input type="hidden" name="SAMLResponse" value="{response}">
+<input type="hidden" name="RelayState" value="{html.escape(request.relay_state)}">
+<button type="submit">Continue to the portal</button></form>""")
+
+        return Handler
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def idp_server():
+    server = IdPServer()
+    yield server
+    server.stop()
+
+
+def test_staff_signs_in_with_their_university_and_is_offered_it(site, page, idp_server, settings):
+    # The test IdP speaks plain HTTP on this machine; a university's speaks HTTPS (the default).
+    settings.SSO_FORM_ACTION = ["https:", idp_server.url.rsplit("/idp/", 1)[0]]
+    university = InstitutionFactory(name_ja="東京テスト大学", name_en="Tokyo Test University", slug="tokyo-test")
+    provider = IdentityProvider.objects.create(institution=university, slug="utokyo",
+                                               entity_id=idp_server.idp.entity_id,
+                                               metadata_xml=idp_server.idp.metadata())
+    IdentityProviderDomain.objects.create(provider=provider, domain="u-tokyo.example")
+
+    site.open("/ja/accounts/login/")
+    page.get_by_role("link", name="大学のアカウントでサインイン").click()
+    page.get_by_label("大学のメールアドレス").fill("suzuki@u-tokyo.example")
+    page.get_by_role("button", name="大学のサインインページへ進む").click()
+
+    page.wait_for_url(lambda url: url.startswith(idp_server.url + "?SAMLRequest="))
+    page.get_by_label("User name").fill("suzuki")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Continue to the portal").click()
+
+    page.wait_for_url(f"{site.url}/ja/account/")  # back in Japanese, where the journey began
+    affiliations = page.locator("section[aria-labelledby='affiliations-title']")
+    assert "東京テスト大学" in affiliations.inner_text()
+    with translation.override("ja"):
+        assert str(Affiliation.Status.PENDING.label) in affiliations.inner_text()
+    person = Affiliation.objects.get(institution=university)
+    assert (person.user.email, person.user.name, person.status) == (
+        "suzuki@u-tokyo.example", "鈴木 一郎", Affiliation.Status.PENDING)
