@@ -34,7 +34,8 @@ def test_sign_in_new_person_is_signed_in_and_asks_to_join_the_university(client,
     assert user is not None and user.email == "hanako@u-tokyo.example"
     assert user.name == "山田 花子"
     assert page.redirect_chain[-1][0] == "/en/account/"
-    assert EmailAddress.objects.get(user=user).verified is True
+    address = EmailAddress.objects.get(user=user)
+    assert (address.email, address.verified, address.primary) == ("hanako@u-tokyo.example", True, True)
     assert not user.has_usable_password()
     affiliation = Affiliation.objects.get(user=user)
     assert (affiliation.institution, affiliation.status) == (university, Affiliation.Status.PENDING)
