@@ -15,6 +15,7 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),
     re_path(r"^media/(?P<path>.+)$", views.media, name="media"),
+    path("api/v1/", include("coalition.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
