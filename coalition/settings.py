@@ -413,6 +413,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "coalition.api.exceptions.exception_handler",
     # ?format= is a filter of the lists (the meetings' format), not DRF's choice of renderer
     "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_CLASSES": ["coalition.api.throttling.VisitorThrottle",
@@ -431,6 +432,8 @@ SPECTACULAR_SETTINGS = {
                    "Accept-Language.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # the schema and its docs are the same for everyone: a stale token in a browser does not hide them
+    "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN: the CSP holds.
     "SWAGGER_UI_DIST": "SIDECAR",
