@@ -13,7 +13,7 @@ from django.utils.http import http_date
 from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -28,7 +28,7 @@ from members.views.directory import institution_visible
 from working_groups import selectors as group_selectors
 from working_groups.models import Initiative, Participation, WorkingGroup
 
-from . import serializers
+from . import serializers, writes
 from .filters import FilterBackend, InitiativeApiFilter, MeetingApiFilter
 from .pagination import Cursor
 
@@ -177,13 +177,25 @@ class WorkingGroupViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.WorkingGroupSerializer(group, context=self._context([group])).data)
 
 
-@extend_schema_view(list=extend_schema(parameters=[LANG_PARAMETER]),
-                    retrieve=extend_schema(parameters=[LANG_PARAMETER]))
-class InitiativeViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[LANG_PARAMETER]),
+    retrieve=extend_schema(parameters=[LANG_PARAMETER]),
+    create=extend_schema(request=writes.InitiativeWriteSerializer,
+                         responses={201: serializers.InitiativeDetailSerializer},
+                         description="Write a draft for one of your institutions (a token of its staff)."),
+    partial_update=extend_schema(request=writes.InitiativeWriteSerializer,
+                                 responses={200: serializers.InitiativeDetailSerializer},
+                                 description="Change fields of a draft you may edit (its author, a contact of its "
+                                             "institution, the secretariat)."),
+)
+class InitiativeViewSet(ApiMixin, viewsets.mixins.CreateModelMixin, viewsets.mixins.UpdateModelMixin,
+                        viewsets.ReadOnlyModelViewSet):
     """Published initiatives, newest first: public ones for everyone, members-only ones too for a
     token of staff of a member (or of the secretariat). Filters as on /initiatives/: `q`, `wg`,
-    `region`, `prefecture`, `institution`, `year`. A detail also shows a draft to its editors."""
+    `region`, `prefecture`, `institution`, `year`. A detail also shows a draft to its editors, who
+    may write drafts with a token (POST, PATCH)."""
 
+    http_method_names = ["get", "head", "options", "post", "patch"]
     lookup_field = "slug"
     filter_backends = [FilterBackend]
     filterset_class = InitiativeApiFilter
@@ -203,7 +215,37 @@ class InitiativeViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_serializer_class(self):
-        return serializers.InitiativeDetailSerializer if self.action == "retrieve" else self.serializer_class
+        if self.action in ("retrieve", "create", "partial_update"):
+            return serializers.InitiativeDetailSerializer
+        return self.serializer_class
+
+    def get_permissions(self):
+        if self.action in ("create", "partial_update"):
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    def _shown(self, initiative, status_code):
+        fresh = self.get_object_by_slug(initiative.slug)
+        return Response(serializers.InitiativeDetailSerializer(fresh, context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        initiative = writes.draft_create(user=request.user, body=request.data)
+        return self._shown(initiative, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        initiative = writes.draft_update(user=request.user, initiative=self.get_object(), body=request.data)
+        return self._shown(initiative, status.HTTP_200_OK)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            raise exceptions.MethodNotAllowed(request.method)
+        return self.partial_update(request, *args, **kwargs)
+
+    def get_object_by_slug(self, slug):
+        return get_object_or_404(
+            Initiative.objects.select_related("institution").prefetch_related("themes", "partner_institutions"),
+            slug=slug)
 
     def get_object(self):
         initiative = get_object_or_404(
