@@ -449,8 +449,11 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "MeetingVisibilityEnum": "meetings.models.Meeting.Visibility",
         "MeetingKindEnum": "meetings.models.Meeting.Kind",
+        "LanguageEnum": [("ja", "日本語"), ("en", "English")],
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "coalition.api.schema.error_responses"],
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 
 from . import views
 
+handler404 = "coalition.views.page_not_found"
 handler500 = "coalition.views.server_error"
 handler429 = "coalition.views.too_many_requests"  # allauth's rate limits answer with it
 

@@ -155,6 +155,7 @@ class InitiativeDetailSerializer(InitiativeSerializer):
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
+    time = serializers.SerializerMethodField()
     item = serializers.CharField(read_only=True)
     speaker = serializers.CharField(source="speaker_shown", read_only=True)
     speaker_ja = serializers.CharField(source="speaker", read_only=True)
@@ -162,6 +163,11 @@ class AgendaItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgendaItem
         fields = ["time", "item", "item_ja", "item_en", "speaker", "speaker_ja", "speaker_en"]
+
+    @extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "13:30",
+                          "description": "HH:MM, Japan time (the meeting's day is in starts_at)"})
+    def get_time(self, obj) -> str:
+        return obj.time.strftime("%H:%M")
 
 
 class MeetingSerializer(serializers.ModelSerializer):

@@ -3,6 +3,8 @@ posts and validated by the same form (working_groups.forms.InitiativeForm), then
 services (initiative_create / initiative_update: the same revision history), after the same
 permission checks. Only drafts: publishing stays a decision made on the site."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +17,7 @@ from working_groups.forms import InitiativeForm
 from working_groups.models import Initiative, WorkingGroup
 from working_groups.views.initiatives import initiative_data
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 # JSON field -> what it is: "text", "slugs" (of groups or institutions), or "links"
 WRITABLE = {
     "language": "text", "title": "text", "summary": "text", "body": "text", "title_translated": "text",
@@ -68,7 +71,9 @@ def _ids(model, slugs, field: str, errors: dict) -> list[str]:
     if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
         errors[field] = [_("Give a list of slugs.")]
         return []
-    found = dict(model.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    # only what could be a slug is looked up (a NUL, say, cannot be sent to PostgreSQL)
+    found = dict(model.objects.filter(slug__in=[s for s in slugs if SLUG.fullmatch(s)][:100])
+                 .values_list("slug", "pk"))
     # an unknown slug goes to the form as it is, which refuses it as a choice it does not offer
     return [str(found.get(slug, slug)) for slug in slugs]
 
