@@ -4,9 +4,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from meetings.filters import MeetingFilter
+from members.filters import directory_filterset_class
 from working_groups.filters import InitiativeFilter
+
+# ``wg`` filters by a group chosen by its slug (a model choice): a string in the schema
+slug_in_schema = extend_schema_field(OpenApiTypes.STR)
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -19,6 +25,17 @@ class InitiativeApiFilter(InitiativeFilter):
 
     class Meta(InitiativeFilter.Meta):
         fields = ["q", "wg", "region", "prefecture", "institution", "year"]
+
+
+slug_in_schema(InitiativeApiFilter.base_filters["wg"])
+
+
+def directory_filterset():
+    """The directory's FilterSet (with the filters upper apps register), its ``wg`` documented."""
+    filterset = directory_filterset_class()
+    if "wg" in filterset.base_filters:
+        slug_in_schema(filterset.base_filters["wg"])
+    return filterset
 
 
 class MeetingApiFilter(MeetingFilter):

@@ -21,14 +21,13 @@ from rest_framework.views import APIView
 
 from meetings import selectors as meeting_selectors
 from meetings.models import Meeting
-from members.filters import directory_filterset_class
 from members.models import Institution
 from members.notifications.rendering import absolute
 from members.views.directory import institution_visible
 from working_groups import selectors as group_selectors
 from working_groups.models import Initiative, Participation, WorkingGroup
 
-from . import serializers, writes
+from . import filters, serializers, writes
 from .filters import FilterBackend, InitiativeApiFilter, MeetingApiFilter
 from .pagination import Cursor
 
@@ -128,7 +127,7 @@ class InstitutionViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
     @property
     def filterset_class(self):
-        return directory_filterset_class()
+        return filters.directory_filterset()
 
     def get_queryset(self):
         return Institution.objects.active().defer("profile_ja", "profile_en", "search_text")
