@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
@@ -50,6 +50,7 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 PARAMETERS = {"q", "region", "prefecture", "kind", "category", "wg", "year", "institution", "format", "page", "when",
               "sort", "lang"}
 LONGEST_VALUE = 100
+API_PREFIX = "/api/"  # the REST API answers its errors in JSON
 
 
 class ClientAddressFromProxy:
@@ -82,8 +83,12 @@ class RejectNullCharacters:
 
     def __call__(self, request):
         if "\x00" in request.path:
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse({"detail": gettext("Not found, or you may not see it.")}, status=404)
             return HttpResponse(render_to_string("404.html", request=request), status=404)
         if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse({"detail": gettext("The address contains a NUL character.")}, status=400)
             return HttpResponse(render_to_string("400.html", request=request), status=400)
         return self.get_response(request)
 
@@ -117,6 +122,8 @@ class RejectMalformedText:
         if not _is_utf8(raw_query) or (request.method not in ("GET", "HEAD", "OPTIONS") and self._malformed(request)):
             reason = gettext("The request contains text that is not valid UTF-8 (a damaged link or form). "
                              "Nothing was saved. Go back, check what you entered and send it again.")
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse({"detail": reason}, status=400)
             return HttpResponse(render_to_string("400.html", {"reason": reason}, request=request), status=400)
         return self.get_response(request)
 

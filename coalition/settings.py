@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.saml",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     # our apps, lowest layer first: the outbox and the audit log under the membership domain
     "members.notifications",
@@ -413,6 +416,60 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
+}
+
+# ---------------------------------------------------------------------------------------------
+# The REST API (/api/v1/, coalition/api/): read-only for everyone, initiative drafts with a token
+# ---------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Personal access tokens only (Authorization: Bearer ...): no session, so no CSRF to think about
+    # and a browser's cookies never act for a script.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["coalition.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "coalition.api.exceptions.exception_handler",
+    # ?format= is a filter of the lists (the meetings' format), not DRF's choice of renderer
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_THROTTLE_CLASSES": ["coalition.api.throttling.VisitorThrottle",
+                                 "coalition.api.throttling.TokenThrottle"],
+}
+# Requests per minute: per address for callers without a token, per token otherwise (counted in
+# the default cache: Redis where configured, so every web node shares the counts).
+API_RATE_VISITOR = env.int("API_RATE_VISITOR", default=120)
+API_RATE_TOKEN = env.int("API_RATE_TOKEN", default=600)
+API_TOKEN_MAX_PER_USER = 20
+SPECTACULAR_SETTINGS = {
+    "TITLE": "University Coalition for Carbon Neutrality API",
+    "DESCRIPTION": "Institutions, working groups, initiatives and meetings of the coalition portal. "
+                   "Read without a token; a personal access token (Authorization: Bearer ...) sees "
+                   "what its person sees and may write initiative drafts. Language: ?lang=ja|en or "
+                   "Accept-Language.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # the schema and its docs are the same for everyone: a stale token in a browser does not hide them
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN: the CSP holds.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # one enum per model's choices, named after it (several models have a "status" or a "kind")
+    "ENUM_NAME_OVERRIDES": {
+        "InstitutionStatusEnum": "members.models.Institution.Status",
+        "InstitutionKindEnum": "members.models.Institution.Kind",
+        "GroupStatusEnum": "working_groups.models.WorkingGroup.Status",
+        "InitiativeStatusEnum": "working_groups.models.Initiative.Status",
+        "InitiativeVisibilityEnum": "working_groups.models.Initiative.Visibility",
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "MeetingVisibilityEnum": "meetings.models.Meeting.Visibility",
+        "MeetingKindEnum": "meetings.models.Meeting.Kind",
+        "LanguageEnum": [("ja", "日本語"), ("en", "English")],
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "coalition.api.schema.error_responses"],
 }
 
 # ---------------------------------------------------------------------------------------------

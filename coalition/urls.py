@@ -8,6 +8,7 @@ from members.sso import urls as sso_urls
 
 from . import views
 
+handler404 = "coalition.views.page_not_found"
 handler500 = "coalition.views.server_error"
 handler429 = "coalition.views.too_many_requests"  # allauth's rate limits answer with it
 
@@ -19,6 +20,7 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.+)$", views.media, name="media"),
     # SAML endpoints outside the language prefix: identity providers register these addresses once.
     *sso_urls.saml_urlpatterns,
+    path("api/v1/", include("coalition.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.http import require_safe
 
@@ -104,6 +105,13 @@ def healthz(request):
 def too_many_requests(request):
     """429 for a rate limit (sign-in, sign-up, password reset), in the page's language."""
     return render(request, "429.html", status=429)
+
+
+def page_not_found(request, exception):
+    """404: the site's page, or under /api/ the API's JSON answer (a client reads JSON there)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Not found, or you may not see it."))}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request):

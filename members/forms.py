@@ -280,3 +280,16 @@ class AccountForm(forms.ModelForm):
         model = User
         fields = ["name", "language"]
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+
+class AccessTokenForm(forms.Form):
+    """A new personal access token for the API: a name and an expiry (prefixed: the account page's
+    profile form has a "name" too)."""
+
+    prefix = "token"
+
+    name = forms.CharField(label=_("Name of the token"), max_length=100,
+                           help_text=_("What it is for, e.g. the name of the script that uses it."))
+    days = forms.TypedChoiceField(
+        label=_("Expires after"), coerce=int, initial=90,
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("one year"))])

@@ -478,3 +478,42 @@ class MembershipApplication(DecidedRequest):
     @property
     def reference(self) -> str:
         return f"APP-{self.created_at:%Y}-{self.pk or 0:05d}"
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def usable(self):
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class AccessToken(models.Model):
+    """A personal access token for the REST API: acts as its person, sees what they see.
+
+    Only the SHA-256 of the token is kept (a stolen database gives no usable token); ``prefix``,
+    the token's first characters, finds the row without comparing every digest. The whole token
+    is shown once, when it is created (members.services.tokens)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(_("name"), max_length=100,
+                            help_text=_("What the token is for, e.g. the name of the script that uses it."))
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -17,6 +17,8 @@ urlpatterns = [
     path("members/<slug:slug>/history/", institutions.InstitutionHistoryView.as_view(), name="institution-history"),
     # signed-in people
     path("account/", account.AccountView.as_view(), name="account"),
+    path("account/tokens/", account.AccessTokenCreateView.as_view(), name="token-create"),
+    path("account/tokens/<int:pk>/revoke/", account.AccessTokenRevokeView.as_view(), name="token-revoke"),
     path("account/affiliations/new/", account.AffiliationRequestView.as_view(), name="affiliation-request"),
     path("account/affiliations/<int:pk>/decide/", account.AffiliationActionView.as_view(action="decide"),
          name="affiliation-decide"),

@@ -164,3 +164,19 @@ def member_of(group, user=None, institution=None):
     inst = institution or user.affiliations.first().institution
     Membership.objects.create(group=group, user=user, institution=inst, status="active")
     return user
+
+
+def api_token(user, *, name="script", days=90, expired=False, revoked=False) -> str:
+    """A personal access token of ``user`` (made by the service, as /account/ makes them); returns
+    the token itself. ``expired``/``revoked`` age or revoke it after creation."""
+    from django.utils import timezone
+
+    from members.models import AccessToken
+    from members.services.tokens import token_create, token_revoke
+
+    token, raw = token_create(user=user, name=name, days=days)
+    if expired:
+        AccessToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    if revoked:
+        token_revoke(token=token, by=user)
+    return raw

@@ -19,6 +19,8 @@ _labels = {
     "notification.resend": _("resent a message"),
     "document.remove": _("removed a document"),
     "user.anonymise": _("anonymised a person's account"),
+    "token.create": _("created an API token"),
+    "token.revoke": _("revoked an API token"),
 }
 
 

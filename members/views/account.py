@@ -3,17 +3,21 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
 from .. import extensions, selectors
 from ..access import form_errors_to_form, refuse, safe_next
-from ..forms import AccountForm, AffiliationRequestForm, DecisionForm, EndForm, RoleForm
-from ..models import Affiliation
+from ..forms import AccessTokenForm, AccountForm, AffiliationRequestForm, DecisionForm, EndForm, RoleForm
+from ..models import AccessToken, Affiliation
 from ..rules import is_secretariat, prime_affiliations
 from ..services import affiliations as affiliation_services
+from ..services import tokens as token_services
 
 
 class AccountView(LoginRequiredMixin, FormView):
@@ -36,6 +40,8 @@ class AccountView(LoginRequiredMixin, FormView):
         ctx["to_decide"] = selectors.affiliations_to_decide(user)
         ctx["is_secretariat"] = is_secretariat(user)
         ctx["sections"] = extensions.render_sections("account", self.request)
+        ctx["tokens"] = list(AccessToken.objects.filter(user=user)[:50])
+        ctx["token_form"] = kwargs.get("token_form") or AccessTokenForm()
         return ctx
 
     def form_valid(self, form):
@@ -125,3 +131,35 @@ class AffiliationActionView(LoginRequiredMixin, View):
         if default:
             return redirect(safe_next(request, default))
         return redirect(safe_next(request, "members:institution-people", slug=affiliation.institution.slug))
+
+
+@method_decorator(never_cache, name="dispatch")
+class AccessTokenCreateView(LoginRequiredMixin, View):
+    """POST: a new API token, shown once on the page this answers with (never stored, never
+    redirected to: a reload cannot show it again)."""
+
+    def post(self, request):
+        form = AccessTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                token, raw = token_services.token_create(user=request.user, name=form.cleaned_data["name"],
+                                                         days=form.cleaned_data["days"])
+            except ValidationError as exc:
+                form_errors_to_form(form, exc)
+            else:
+                return render(request, "members/token_created.html", {"token": token, "raw": raw})
+        messages.error(request, _("The token was not created: see below."))
+        view = AccountView()
+        view.setup(request)
+        return render(request, AccountView.template_name, view.get_context_data(
+            form=AccountForm(instance=request.user), token_form=form), status=400)
+
+
+class AccessTokenRevokeView(LoginRequiredMixin, View):
+    """POST: revoke one of one's own tokens (someone else's is a 404)."""
+
+    def post(self, request, pk):
+        token = get_object_or_404(AccessToken, pk=pk, user=request.user)
+        token_services.token_revoke(token=token, by=request.user)
+        messages.success(request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name})
+        return redirect(reverse("members:account") + "#tokens")

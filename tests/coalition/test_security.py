@@ -25,6 +25,7 @@ from django.utils import translation
 from members.access import safe_next
 from members.models import Affiliation, Institution, User
 from members.notifications.models import Notification
+from tests.api import test_permissions as api_matrix
 from tests.coalition import test_permissions as site_matrix
 from tests.coalition.test_settings import PROD_KEY, run
 from tests.cooperation import test_permissions as cooperation_matrix
@@ -57,6 +58,7 @@ MATRICES = {
     "dissemination": dissemination_matrix,
     "site": site_matrix,
     "progress": progress_matrix,
+    "api": api_matrix,
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -64,7 +66,7 @@ MATRICES = {
 # ---------------------------------------------------------------------------------------------
 
 APP_NAMESPACES = {"members", "notifications", "working_groups", "cooperation", "meetings", "progress", "governance",
-                  "dissemination", "sso"}
+                  "dissemination", "sso", "api"}
 # Patterns outside the matrices, and why. Anything else the project routes must be in one.
 EXCLUDED = {
     # Django admin: one gate for all of it (members/admin_site.py, the secretariat with two-factor);
@@ -256,6 +258,11 @@ def test_post_without_csrf_token_to_any_page_is_refused(client, route_name):
     response = client.post(sample_path(route_name, route), {"anything": "1"})
     if route_name in CSRF_EXEMPT:
         assert response.status_code == 400  # the placeholder token is not a signed one: nothing done
+    elif route_name.startswith("api:"):
+        # The API takes no cookies, only a token in the Authorization header (which a cross-site
+        # form cannot send): a signed-in browser's POST there is a visitor's, refused.
+        assert response.status_code in (401, 405)
+        assert CSRF_TEXT["ja"] not in response.content.decode()
     else:
         assert response.status_code == 403
         assert CSRF_TEXT["ja"] in response.content.decode()

@@ -14,13 +14,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from members.audit.models import AuditEntry
 from members.audit.services import audit
-from members.models import Affiliation, EmailDomain, Institution, MembershipApplication
+from members.models import AccessToken, Affiliation, EmailDomain, Institution, MembershipApplication
 from members.notifications.models import Notification
 from tests.factories import (
     AffiliationFactory,
     EmailDomainFactory,
     InstitutionFactory,
     UserFactory,
+    api_token,
     secretariat_user,
     staff_of,
 )
@@ -94,8 +95,10 @@ def world():
     )
     Notification.objects.create(kind="application_received", email="outbox-marker@example.org",
                                 dedup_key="permission-matrix-marker")
+    api_token(users["staff_a"], name="staff a's script")
     return World(a=a, b=b, suspended=suspended, withdrawn=withdrawn, users=users, pending=pending,
-                 colleague=colleague, application=application)
+                 colleague=colleague, application=application,
+                 token_a=AccessToken.objects.get(user=users["staff_a"]))
 
 
 @dataclass
@@ -108,6 +111,7 @@ class World:
     pending: dict
     colleague: dict
     application: MembershipApplication
+    token_a: AccessToken
 
 
 def db_state() -> dict:
@@ -120,6 +124,7 @@ def db_state() -> dict:
         "applications": sorted(MembershipApplication.objects.values_list("pk", "status", "institution_id")),
         "audit": AuditEntry.objects.count(),
         "outbox": Notification.objects.count(),
+        "tokens": sorted(AccessToken.objects.values_list("pk", "user_id", "name", "revoked_at")),
     }
 
 
@@ -205,6 +210,19 @@ ACTIONS: dict[str, Action] = {
                                                      status=Affiliation.Status.PENDING).exists(),
         success_url=lambda w, u: "/ja/account/",
     ),
+    # API tokens: anyone signed in makes their own (shown once, on the answer); only their own revoked
+    "token_create_post": Action(
+        path=lambda w: "/ja/account/tokens/",
+        data=lambda w, u: {"token-name": "matrix script", "token-days": "30"},
+        marker=lambda w, u: 'value="cnp_',
+        done=lambda w, u: AccessToken.objects.filter(user=u, name="matrix script").exists(),
+    ),
+    "token_revoke_a_post": Action(
+        path=lambda w: f"/ja/account/tokens/{w.token_a.pk}/revoke/",
+        data=lambda w, u: {},
+        done=lambda w, u: AccessToken.objects.filter(pk=w.token_a.pk, revoked_at__isnull=False).exists(),
+        success_url=lambda w, u: "/ja/account/#tokens",
+    ),
     "secretariat_get": Action(
         path=lambda w: "/ja/secretariat/",
         marker=lambda w, u: w.application.applicant_email,
@@ -286,6 +304,8 @@ MATRIX = {
     # any verified person may ask; those who already belong are told so
     "affiliation_request_get":  (LOGIN, OK, OK, OK, OK, OK, OK, OK),
     "affiliation_request_post": (LOGIN, OK, ALREADY, OK, ALREADY, OK, OK, OK),
+    "token_create_post":        (LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    "token_revoke_a_post":      (LOGIN, NF, OK, NF, NF, NF, NF, NF),
     # the secretariat's pages
     "secretariat_get":          (LOGIN, NF, NF, NF, NF, OK, TF, NF),
     "application_review_get":   (LOGIN, NF, NF, NF, NF, OK, TF, NF),

@@ -1,0 +1,189 @@
+"""What the API shows of each object. Texts come in the request's language (``name``, ``title``:
+falling back to the other language like the pages do) and as both stored versions (``name_ja``,
+``name_en``), so a client can show either without asking twice."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from meetings.models import AgendaItem, Meeting
+from members.models import Institution
+from members.notifications.rendering import absolute
+from members.regions import PREFECTURES_BY_CODE
+from working_groups.models import Initiative, WorkingGroup
+
+
+class PageUrlField(serializers.Field):
+    """The object's page on the site (absolute, on settings.SITE_URL, in the request's language)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        return absolute(obj.get_absolute_url())
+
+
+PageUrlField = extend_schema_field(OpenApiTypes.URI)(PageUrlField)
+
+
+class RegionMixin(serializers.Serializer):
+    region = serializers.SerializerMethodField()
+
+    def get_region(self, obj) -> str | None:
+        pref = PREFECTURES_BY_CODE.get(obj.prefecture)
+        return pref.region_slug if pref else None
+
+
+class InstitutionSerializer(RegionMixin, serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    url = PageUrlField()
+
+    class Meta:
+        model = Institution
+        fields = ["slug", "name", "name_ja", "name_en", "name_kana", "kind", "kind_label", "category",
+                  "category_label", "prefecture", "region", "website", "status", "joined_on", "target_year",
+                  "url"]
+
+
+class InstitutionDetailSerializer(InstitutionSerializer):
+    profile = serializers.CharField(read_only=True)
+    groups = serializers.SerializerMethodField()
+
+    class Meta(InstitutionSerializer.Meta):
+        fields = [*InstitutionSerializer.Meta.fields, "profile", "profile_ja", "profile_en", "groups"]
+
+    def get_groups(self, obj) -> list[str]:
+        """Slugs of the theme groups the institution takes part in."""
+        return self.context.get("groups", [])
+
+
+class WorkingGroupSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    coordinators = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    institutions = serializers.SerializerMethodField()
+    people = serializers.SerializerMethodField()
+    url = PageUrlField()
+
+    class Meta:
+        model = WorkingGroup
+        fields = ["slug", "tier", "name", "name_ja", "name_en", "description", "description_ja", "description_en",
+                  "status", "is_open", "coordinators", "institutions", "people", "url"]
+
+    def _counts(self, obj) -> dict:
+        return self.context.get("counts", {}).get(obj.pk, {"institutions": 0, "people": 0})
+
+    def get_institutions(self, obj) -> int:
+        """Institutions taking part (for the general meeting: every active member)."""
+        if obj.is_general_meeting and "members" in self.context:
+            return self.context["members"]
+        return self._counts(obj)["institutions"]
+
+    def get_people(self, obj) -> int:
+        return self._counts(obj)["people"]
+
+
+class InstitutionRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Institution
+        fields = ["slug", "name", "name_ja", "name_en"]
+
+
+class InitiativeSerializer(RegionMixin, serializers.ModelSerializer):
+    institution = InstitutionRefSerializer(read_only=True)
+    title = serializers.CharField(source="shown_title", read_only=True)
+    summary = serializers.CharField(source="shown_summary", read_only=True)
+    title_ja = serializers.SerializerMethodField()
+    title_en = serializers.SerializerMethodField()
+    summary_ja = serializers.SerializerMethodField()
+    summary_en = serializers.SerializerMethodField()
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    url = PageUrlField()
+
+    class Meta:
+        model = Initiative
+        fields = ["slug", "institution", "language", "title", "summary", "title_ja", "title_en", "summary_ja",
+                  "summary_en", "themes", "prefecture", "region", "year", "started_on", "ended_on", "status",
+                  "visibility", "co2_reduction", "capacity_kw", "published_at", "updated_at", "url"]
+
+    @staticmethod
+    def _in(obj, lang: str, field: str) -> str:
+        return getattr(obj, field) if obj.language == lang else getattr(obj, f"{field}_translated")
+
+    def get_title_ja(self, obj) -> str:
+        return self._in(obj, "ja", "title")
+
+    def get_title_en(self, obj) -> str:
+        return self._in(obj, "en", "title")
+
+    def get_summary_ja(self, obj) -> str:
+        return self._in(obj, "ja", "summary")
+
+    def get_summary_en(self, obj) -> str:
+        return self._in(obj, "en", "summary")
+
+
+class LinkSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    url = serializers.URLField()
+
+
+class InitiativeDetailSerializer(InitiativeSerializer):
+    body_html = serializers.SerializerMethodField()
+    partner_institutions = InstitutionRefSerializer(many=True, read_only=True)
+    links = LinkSerializer(many=True, read_only=True)
+    cover = serializers.SerializerMethodField()
+
+    class Meta(InitiativeSerializer.Meta):
+        fields = [*InitiativeSerializer.Meta.fields, "body_html", "outcomes", "partners", "partner_institutions",
+                  "links", "cover", "cover_alt"]
+
+    def get_body_html(self, obj) -> str:
+        """The text as sanitised HTML, in the request's language where a translation exists."""
+        from_lang = self.context.get("language", "ja")
+        if from_lang != obj.language and obj.body_translated_html:
+            return obj.body_translated_html
+        return obj.body_html
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_cover(self, obj) -> str | None:
+        return absolute(obj.cover.url) if obj.cover else None
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    time = serializers.SerializerMethodField()
+    item = serializers.CharField(read_only=True)
+    speaker = serializers.CharField(source="speaker_shown", read_only=True)
+    speaker_ja = serializers.CharField(source="speaker", read_only=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["time", "item", "item_ja", "item_en", "speaker", "speaker_ja", "speaker_en"]
+
+    @extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "13:30",
+                          "description": "HH:MM, Japan time (the meeting's day is in starts_at)"})
+    def get_time(self, obj) -> str:
+        return obj.time.strftime("%H:%M")
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    agenda = AgendaItemSerializer(many=True, read_only=True)
+    url = PageUrlField()
+    ical_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "uid", "kind", "group", "title", "title_ja", "title_en", "description", "description_ja",
+                  "description_en", "starts_at", "ends_at", "format", "venue", "capacity", "registration_deadline",
+                  "visibility", "status", "cancel_reason", "agenda", "url", "ical_url", "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_ical_url(self, obj) -> str:
+        return absolute(obj.ical_url())

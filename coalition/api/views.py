@@ -1,0 +1,294 @@
+"""The API's endpoints: read-only lists and details of institutions, working groups, initiatives
+and meetings, and initiative drafts for a token's person.
+
+Every list and detail reads through the same selectors and rules as the HTML pages, so a caller
+sees exactly what the person behind the token (or a visitor, without one) sees there."""
+
+import hashlib
+
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import ngettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from meetings import selectors as meeting_selectors
+from meetings.models import Meeting
+from members.models import Institution
+from members.notifications.rendering import absolute
+from members.views.directory import institution_visible
+from working_groups import selectors as group_selectors
+from working_groups.models import Initiative, Participation, WorkingGroup
+
+from . import filters, serializers, writes
+from .filters import FilterBackend, InitiativeApiFilter, MeetingApiFilter
+from .pagination import Cursor
+
+LANGUAGES = ("ja", "en")
+LANG_PARAMETER = OpenApiParameter(
+    "lang", OpenApiTypes.STR, enum=list(LANGUAGES), required=False,
+    description="Language of the texts (`name`, `title`...); default: Accept-Language, else Japanese.")
+
+
+class ApiMixin:
+    """Language, conditional GET and the headers every answer of the API carries."""
+
+    last_modified = None  # set by a view that knows when its objects last changed
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        chosen = request.query_params.get("lang")
+        if chosen in LANGUAGES:
+            translation.activate(chosen)
+        self.language = "en" if translation.get_language() == "en" else "ja"
+        translation.activate(self.language)
+
+    def throttled(self, request, wait):
+        # DRF's own message mixes languages in Japanese; the wait is also in Retry-After
+        seconds = max(1, round(wait or 1))
+        exc = exceptions.Throttled(detail=ngettext(
+            "Too many requests: try again in %(n)d second.", "Too many requests: try again in %(n)d seconds.",
+            seconds) % {"n": seconds})
+        exc.wait = seconds
+        raise exc
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "language": getattr(self, "language", "ja")}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ("Accept", "Accept-Language", "Authorization"))
+        if hasattr(self, "language"):
+            response["Content-Language"] = self.language
+        # a token's answers are that person's: never kept by a shared cache
+        response["Cache-Control"] = "private, no-cache" if request.auth is not None else "public, no-cache"
+        return response
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response.render()
+            # the body names the caller's view of the data: its hash is an ETag that changes when
+            # anything shown changes, whoever asks
+            etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+            response["ETag"] = etag
+            if self.last_modified is not None:
+                response["Last-Modified"] = http_date(self.last_modified.timestamp())
+            conditional = get_conditional_response(request, etag=etag, last_modified=(
+                int(self.last_modified.timestamp()) if self.last_modified is not None else None), response=response)
+            if conditional is not response:
+                for header in ("Vary", "Content-Language", "Cache-Control"):
+                    if header in response:
+                        conditional[header] = response[header]
+                return conditional
+        return response
+
+    def note_changed(self, objects, field="updated_at"):
+        stamps = [getattr(o, field) for o in objects if getattr(o, field, None) is not None]
+        self.last_modified = max(stamps) if stamps else None
+
+
+class ApiRootView(ApiMixin, APIView):
+    """The API's endpoints, its schema and its documentation."""
+
+    @extend_schema(parameters=[LANG_PARAMETER], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        def link(name):
+            return absolute(reverse(f"api:{name}"))
+
+        return Response({
+            "institutions": link("institution-list"),
+            "working_groups": link("workinggroup-list"),
+            "initiatives": link("initiative-list"),
+            "meetings": link("meeting-list"),
+            "schema": link("schema"),
+            "docs": link("docs"),
+        })
+
+
+@extend_schema_view(list=extend_schema(parameters=[LANG_PARAMETER]),
+                    retrieve=extend_schema(parameters=[LANG_PARAMETER]))
+class InstitutionViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    """Member institutions: the directory's active members, with its filters (`q`, `region`,
+    `prefecture`, `kind`, `category`, `wg`), in the order of their Japanese reading."""
+
+    lookup_field = "slug"
+    filter_backends = [FilterBackend]
+    pagination_class = Cursor
+    cursor_ordering = ("name_kana", "slug")
+    serializer_class = serializers.InstitutionSerializer
+
+    @property
+    def filterset_class(self):
+        return filters.directory_filterset()
+
+    def get_queryset(self):
+        return Institution.objects.active().defer("profile_ja", "profile_en", "search_text")
+
+    def get_serializer_class(self):
+        return serializers.InstitutionDetailSerializer if self.action == "retrieve" else self.serializer_class
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.note_changed(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        institution = institution_visible(request, kwargs["slug"])
+        self.note_changed([institution])
+        groups = list(Participation.objects.active().filter(institution=institution)
+                      .order_by("group__order", "group__slug").values_list("group__slug", flat=True))
+        context = {**self.get_serializer_context(), "groups": groups}
+        return Response(serializers.InstitutionDetailSerializer(institution, context=context).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[LANG_PARAMETER]),
+                    retrieve=extend_schema(parameters=[LANG_PARAMETER]))
+class WorkingGroupViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    """The general meeting (upper tier) and the theme working groups, active and closed."""
+
+    lookup_field = "slug"
+    pagination_class = Cursor
+    cursor_ordering = ("order", "slug")
+    serializer_class = serializers.WorkingGroupSerializer
+    queryset = WorkingGroup.objects.prefetch_related("coordinators")
+
+    def _context(self, groups) -> dict:
+        context = {**self.get_serializer_context(), "counts": group_selectors.group_counts(groups)}
+        if any(g.is_general_meeting for g in groups):
+            context["members"] = Institution.objects.active().count()
+        return context
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        data = serializers.WorkingGroupSerializer(page, many=True, context=self._context(page)).data
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        group = self.get_object()
+        return Response(serializers.WorkingGroupSerializer(group, context=self._context([group])).data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[LANG_PARAMETER]),
+    retrieve=extend_schema(parameters=[LANG_PARAMETER]),
+    create=extend_schema(request=writes.InitiativeWriteSerializer,
+                         responses={201: serializers.InitiativeDetailSerializer},
+                         description="Write a draft for one of your institutions (a token of its staff)."),
+    partial_update=extend_schema(request=writes.InitiativeWriteSerializer,
+                                 responses={200: serializers.InitiativeDetailSerializer},
+                                 description="Change fields of a draft you may edit (its author, a contact of its "
+                                             "institution, the secretariat)."),
+)
+class InitiativeViewSet(ApiMixin, viewsets.mixins.CreateModelMixin, viewsets.mixins.UpdateModelMixin,
+                        viewsets.ReadOnlyModelViewSet):
+    """Published initiatives, newest first: public ones for everyone, members-only ones too for a
+    token of staff of a member (or of the secretariat). Filters as on /initiatives/: `q`, `wg`,
+    `region`, `prefecture`, `institution`, `year`. A detail also shows a draft to its editors, who
+    may write drafts with a token (POST, PATCH)."""
+
+    http_method_names = ["get", "head", "options", "post", "patch"]
+    lookup_field = "slug"
+    filter_backends = [FilterBackend]
+    filterset_class = InitiativeApiFilter
+    pagination_class = Cursor
+    cursor_ordering = ("-published_at", "-id")
+    serializer_class = serializers.InitiativeSerializer
+
+    def get_queryset(self):
+        return (group_selectors.initiatives_listed_for(self.request.user)
+                .select_related("institution").prefetch_related("themes")
+                .defer("body", "body_translated", "body_html", "body_translated_html", "search_text",
+                       "institution__profile_ja", "institution__profile_en", "institution__search_text"))
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.note_changed(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_serializer_class(self):
+        if self.action in ("retrieve", "create", "partial_update"):
+            return serializers.InitiativeDetailSerializer
+        return self.serializer_class
+
+    def get_permissions(self):
+        if self.action in ("create", "partial_update"):
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    def _shown(self, initiative, status_code):
+        fresh = self.get_object_by_slug(initiative.slug)
+        return Response(serializers.InitiativeDetailSerializer(fresh, context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        initiative = writes.draft_create(user=request.user, body=request.data)
+        return self._shown(initiative, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        initiative = writes.draft_update(user=request.user, initiative=self.get_object(), body=request.data)
+        return self._shown(initiative, status.HTTP_200_OK)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            raise exceptions.MethodNotAllowed(request.method)
+        return self.partial_update(request, *args, **kwargs)
+
+    def get_object_by_slug(self, slug):
+        return get_object_or_404(
+            Initiative.objects.select_related("institution").prefetch_related("themes", "partner_institutions"),
+            slug=slug)
+
+    def get_object(self):
+        initiative = get_object_or_404(
+            Initiative.objects.select_related("institution").prefetch_related("themes", "partner_institutions"),
+            slug=self.kwargs["slug"])
+        if not self.request.user.has_perm("working_groups.view_initiative", initiative):
+            raise NotFound  # what the caller may not see does not exist for them (as on the pages)
+        self.note_changed([initiative])
+        return initiative
+
+
+@extend_schema_view(list=extend_schema(parameters=[LANG_PARAMETER]),
+                    retrieve=extend_schema(parameters=[LANG_PARAMETER]))
+class MeetingViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    """Meetings the caller may see, with their programme: upcoming (soonest first) or, with
+    `when=past`, past ones (latest first); filters `wg`, `format` as on /meetings/."""
+
+    filter_backends = [FilterBackend]
+    filterset_class = MeetingApiFilter
+    pagination_class = Cursor
+    serializer_class = serializers.MeetingSerializer
+
+    @property
+    def cursor_ordering(self):
+        return ("-starts_at", "-pk") if self._past() else ("starts_at", "pk")
+
+    def _past(self) -> bool:
+        return self.request.query_params.get("when") == "past"
+
+    def get_queryset(self):
+        base = meeting_selectors.meetings_visible_to(self.request.user)
+        if self.action == "list":
+            base = base.past() if self._past() else base.upcoming()
+        return base.select_related("group").prefetch_related("agenda")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.note_changed(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self):
+        meeting = get_object_or_404(Meeting.objects.select_related("group").prefetch_related("agenda"),
+                                    pk=self.kwargs["pk"])
+        if not self.request.user.has_perm("meetings.view_meeting", meeting):
+            raise NotFound
+        self.note_changed([meeting])
+        return meeting
