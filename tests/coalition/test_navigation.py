@@ -22,6 +22,10 @@ def current_entries(html: str) -> list[str]:
     ("/ja/members/", "会員機関"),
     ("/ja/account/", "マイページ"),
     ("/ja/account/notifications/", "マイページ"),
+    ("/ja/news/", "お知らせ"),
+    ("/ja/about/", "コアリションについて"),
+    ("/ja/progress/", "進捗"),
+    ("/ja/needs/", "地域・企業連携"),
 ])
 def test_top_menu_marks_the_section_of_the_page(client, path, entry):
     client.force_login(staff_of(InstitutionFactory()))
