@@ -67,3 +67,14 @@ def test_footer_gives_the_secretariat_address_of_the_settings(client, settings):
     page = client.get("/ja/members/").content.decode()
     assert '<a href="mailto:office@uccn.example.jp">office@uccn.example.jp</a>' in page
     assert "secretariat@coalition.example.org" not in page
+
+
+def test_outbox_filters_say_all_instead_of_dashes(client):
+    """The status and kind selects of the secretariat's outbox started at 「---------」."""
+    client.force_login(secretariat_user())
+    page = client.get("/ja/secretariat/outbox/").content.decode()
+
+    assert '<select name="status" id="id_status">\n  <option value="" selected>すべて</option>' in page
+    assert '<select name="kind" id="id_kind">\n  <option value="" selected>すべて</option>' in page
+    assert "---------" not in page
+    assert '<table class="outbox-table">' in page  # its headers stay on one line (site.css)
