@@ -6,7 +6,9 @@ from django.conf import settings
 # enough: initiatives live in ``working_groups``, the account and the secretariat in ``members``.
 SECTIONS = {"members": "members", "working-groups": "working_groups", "initiatives": "initiatives",
             "meetings": "meetings", "account": "account", "accounts": "account", "secretariat": "secretariat",
-            "general-meeting": "general_meeting", "motions": "general_meeting"}
+            "general-meeting": "general_meeting", "motions": "general_meeting", "progress": "progress",
+            "news": "news", "newsletter": "news", "about": "about", "partners": "cooperation",
+            "needs": "cooperation", "expertise": "cooperation"}
 LANGUAGE_CODES = {code for code, _ in settings.LANGUAGES}
 
 

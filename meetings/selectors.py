@@ -115,6 +115,15 @@ def my_registration(user, meeting):
     return Registration.objects.filter(meeting=meeting, user=user).first()
 
 
+def waiting_position(registration) -> int | None:
+    """1 for the first on the waiting list (places are given in that order), None when not waiting."""
+    if registration is None or registration.status != Registration.Status.WAITING:
+        return None
+    ahead = Registration.objects.waiting().filter(meeting_id=registration.meeting_id).filter(
+        Q(queued_at__lt=registration.queued_at) | Q(queued_at=registration.queued_at, pk__lt=registration.pk))
+    return ahead.count() + 1
+
+
 def _digest_items(users, meetings, groups_of, meta):
     """Each reader's items: meetings of their groups that they may see (the rule, for the batch)."""
     # Each meeting's item in each language is built once for the batch, not once per reader.

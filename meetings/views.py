@@ -67,14 +67,24 @@ class MeetingDetailView(MeetingMixin, View):
     def get(self, request, pk):
         meeting, user = self.meeting, request.user
         registration = selectors.my_registration(user, meeting)
-        counts = dict(meeting.registrations.order_by().values_list("status").annotate(n=Count("id")))
+        counts = {(status, mode): n for status, mode, n in meeting.registrations.order_by().values_list(
+            "status", "mode").annotate(n=Count("id"))}
+        confirmed = {mode: n for (status, mode), n in counts.items() if status == Registration.Status.CONFIRMED}
+        in_person = confirmed.get(Registration.Mode.IN_PERSON, 0)
+        # A hybrid meeting's capacity is the room's: online attendees are counted apart, not against it.
+        room_only = meeting.format == Meeting.Format.HYBRID and meeting.capacity is not None
         context = {
             "meeting": meeting,
             "agenda": list(meeting.agenda.all()),
             "documents": list(meeting.documents.all()),
             "registration": registration,
-            "attending": counts.get(Registration.Status.CONFIRMED, 0),
-            "waiting": counts.get(Registration.Status.WAITING, 0),
+            "attending": sum(confirmed.values()),
+            "room_only": room_only,
+            "in_person": in_person,
+            "online": confirmed.get(Registration.Mode.ONLINE, 0),
+            "room_full": room_only and in_person >= meeting.capacity,
+            "waiting": sum(n for (status, _mode), n in counts.items() if status == Registration.Status.WAITING),
+            "position": selectors.waiting_position(registration),
             "can_register": user.has_perm("meetings.register", meeting) and meeting.registration_open,
             "can_manage": user.has_perm("meetings.manage_meeting", meeting),
             "show_online_link": bool(registration and registration.status == Registration.Status.CONFIRMED),
@@ -251,12 +261,14 @@ class RegistrationCancelView(View):
         if registration is None:
             raise Http404
         meeting = registration.meeting
+        was_waiting = registration.status == Registration.Status.WAITING
         try:
             services.cancel_registration(registration=registration, by=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Your registration is cancelled."))
+            messages.success(request, _("You left the waiting list.") if was_waiting
+                             else _("Your registration is cancelled."))
         if request.user.has_perm("meetings.view_meeting", meeting):
             return redirect(meeting.get_absolute_url())
         return redirect(reverse("members:account") + "#calendar")

@@ -97,8 +97,8 @@ def directory_facets(data) -> dict[str, dict]:
 class OutboxFilter(django_filters.FilterSet):
     """The secretariat's outbox: by status, kind and recipient."""
 
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Notification.Status.choices)
-    kind = django_filters.ChoiceFilter(label=_("Kind"),
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Notification.Status.choices, empty_label=_("All"))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), empty_label=_("All"),
                                        choices=lambda: [(k.key, k.label) for k in registry.all_kinds()])
     email = django_filters.CharFilter(label=_("Recipient"), lookup_expr="icontains")
 

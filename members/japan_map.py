@@ -23,6 +23,16 @@ WIDTH, HEIGHT = 14 * PITCH, 11 * PITCH
 SHADES = 5  # shade-0 (none) to shade-4 (most)
 
 
+# The label's room in a tile, and how many characters fit there at the tiles' type size: a longer
+# (English) name is drawn narrower to fit (SVG textLength) instead of running into its neighbours.
+LABEL_ROOM = SIZE - 6
+FITS = 5
+
+
+def label_fit(label: str) -> int | None:
+    return LABEL_ROOM if len(label) > FITS else None
+
+
 def short_name(prefecture, language: str) -> str:
     if language == "en":
         return prefecture.name_en
@@ -43,7 +53,8 @@ def tiles(counts: dict[str, int], href) -> list[dict]:
             {
                 "code": p.code,
                 "name": p.name,
-                "label": short_name(p, language),
+                "label": (label := short_name(p, language)),
+                "fit": label_fit(label),
                 "count": n,
                 "shade": shade,
                 "x": col * PITCH,

@@ -18,6 +18,15 @@ def _membership(notification):
     }
 
 
+def _coordinator(notification):
+    context = _membership(notification)
+    membership = context["membership"]
+    # Named and then unnamed before the first mail went out: only the last change is told.
+    if membership.coordinator != notification.context.get("named") or membership.status != membership.Status.ACTIVE:
+        raise Obsolete("the coordinator role changed again")
+    return context
+
+
 def _participation(notification):
     participation = target_of(notification)
     group = participation.group
@@ -52,6 +61,10 @@ KINDS = [
     Kind(key="group_member_removed", label=_("Removed from a working group"),
          description=_("A coordinator removed you from a working group."),
          template="working_groups/email/group_member_removed", context=_membership, digestible=False, order=32),
+    Kind(key="group_coordinator_named", label=_("Named coordinator of a working group"),
+         description=_("You were named a coordinator of a working group, or are no longer one."),
+         template="working_groups/email/group_coordinator_named", context=_coordinator, digestible=False,
+         order=32),
     Kind(key="group_participation_requested", label=_("Institutions asking to take part in your group"),
          description=_("An institution asks to take part in a group your institution coordinates."),
          template="working_groups/email/group_participation_requested", context=_participation, order=33),

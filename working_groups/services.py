@@ -140,7 +140,10 @@ def membership_end(*, membership: Membership, by, reason: str = "") -> Membershi
 def coordinator_name(*, membership: Membership, by, coordinator: bool = True) -> Membership:
     """Name the holder of ``membership`` a coordinator of its group (or, with ``coordinator=False``,
     no longer one). Only an active member registered for one of the group's coordinating
-    institutions can be named. Returns the membership. Side effects: an audit entry."""
+    institutions can be named. Returns the membership.
+
+    Side effects: an audit entry; an e-mail to the person (``group_coordinator_named``) telling them
+    what the role lets them do, or that it ended, unless they changed their own role."""
     row = Membership.objects.select_for_update().select_related("group", "user", "institution").get(pk=membership.pk)
     if row.status != M.ACTIVE:
         raise ValidationError(_("Only an active member of the group can be named coordinator."))
@@ -153,6 +156,11 @@ def coordinator_name(*, membership: Membership, by, coordinator: bool = True) ->
     row.save(update_fields=["coordinator"])
     audit(actor=by, action="membership.coordinator_name" if coordinator else "membership.coordinator_unname",
           obj=row, institution=row.institution, detail=_membership_detail(row))
+    if row.user_id != getattr(by, "pk", None):
+        # The period keeps a later naming (after an unnaming) from being taken for this one.
+        notify(kind="group_coordinator_named", to=[row.user], obj=row, context={"named": coordinator},
+               period=f"{'named' if coordinator else 'unnamed'}:{timezone.now().isoformat()}",
+               reply_to=getattr(by, "email", ""))
     return row
 
 

@@ -95,7 +95,9 @@ def render(notification: Notification) -> EmailMultiAlternatives:
         }
         # headers of the kind's own (the newsletter's List-Id)
         headers.update(kind.extra.get("headers", {}))
-        if not kind.transactional:
+        # Only a kind people may turn off has an unsubscribe link: for a notice the rules require
+        # (voting opened, a need's confirmation) the link could only answer "invalid link".
+        if kind.choosable and not kind.transactional:
             context["unsubscribe_url"] = unsubscribe_url(notification)
             headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -161,11 +161,16 @@ def japan_map(tiles, legend, width, height, size, selected=None):
         chosen = t["code"] == selected
         return (t["href"], label, current if chosen else "", t["x"], t["y"], size, size, t["shade"],
                 " selected" if chosen else "", t["cx"], t["cy"], "on-dark" if t["dark"] else "on-light",
-                t["cx"], t["label"], t["cx"], t["count"])
+                t["cx"], fit(t), t["label"], t["cx"], t["count"])
+
+    def fit(t):
+        if not t.get("fit"):
+            return ""
+        return mark_safe(f' textLength="{int(t["fit"])}" lengthAdjust="spacingAndGlyphs"')
 
     svg_tiles = _join(
         '<a href="{}" aria-label="{}"{}>\n      <rect x="{}" y="{}" width="{}" height="{}" rx="6" '
-        'class="shade-{}{}"/>\n      <text x="{}" y="{}" text-anchor="middle" class="{}"><tspan x="{}" dy="-2">{}'
+        'class="shade-{}{}"/>\n      <text x="{}" y="{}" text-anchor="middle" class="{}"><tspan x="{}" dy="-2"{}>{}'
         '</tspan><tspan x="{}" dy="13" class="tile-count">{}</tspan></text>\n    </a>',
         (tile(t) for t in tiles))
     svg_tiles = mark_safe(svg_tiles)

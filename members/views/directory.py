@@ -16,7 +16,7 @@ from ..i18n import current_language, pick
 from ..models import Institution
 from ..notifications.rendering import absolute
 from ..pagination import page_of
-from ..regions import PREFECTURES_BY_CODE, region_counts
+from ..regions import PREFECTURES_BY_CODE, REGIONS_BY_SLUG, region_counts
 from ..rules import is_secretariat
 from ..spreadsheets import spreadsheet_cell
 
@@ -134,7 +134,8 @@ class InstitutionListView(View):
             prefix = f"?{rest}&prefecture=" if rest else "?prefecture="
             return {
                 "filters": render_to_string("members/includes/_directory_filters.html", {
-                    "filter": filterset, "facets": {**facets, "region": region_counts(prefecture_counts)}}),
+                    "filter": filterset, "facets": {**facets, "region": region_counts(prefecture_counts),
+                                                    "prefecture": in_chosen_region(data, prefecture_counts)}}),
                 "map": render_to_string("members/includes/_directory_map.html", {
                     "map_tiles": japan_map.tiles(prefecture_counts, lambda code: prefix + code),
                     "map_legend": japan_map.legend(prefecture_counts),
@@ -147,6 +148,15 @@ class InstitutionListView(View):
         html = cached_fragment("directory-sidebar", ("members", "groups"), (current_language(), *params),
                                render_sidebar)
         return {name: mark_safe(value) for name, value in html.items()}  # noqa: S308 - our own rendering
+
+
+def in_chosen_region(data, prefecture_counts: dict[str, int]) -> dict[str, int]:
+    """The prefecture select's counts: within the region already chosen (a prefecture elsewhere has
+    none of these results). The map and the region select keep every prefecture's count."""
+    region = REGIONS_BY_SLUG.get(data.get("region") or "")
+    if region is None:
+        return prefecture_counts
+    return {code: n for code, n in prefecture_counts.items() if code in region.codes}
 
 
 def institution_visible(request, slug) -> Institution:

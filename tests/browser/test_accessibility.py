@@ -27,8 +27,9 @@ AXE = Axe()
 BLOCKING = {"serious", "critical"}
 TARGETS_SHOWN = 3
 
-# name: (path, whether the staff member, the initiative's author, is signed in). {placeholders} are
-# filled from the ``portal`` fixture's data.
+# name: (path, who is signed in: nobody (False), the staff member who wrote the initiative (True) or
+# "coordinator", the group's named coordinator, a contact of its coordinating institution).
+# {placeholders} are filled from the ``portal`` fixture's data.
 PAGES = {
     "home": ("/", False),
     "member-directory": ("/members/", False),
@@ -51,6 +52,9 @@ PAGES = {
     "news-item": ("/news/{news}/", False),
     "about": ("/about/", False),
     "newsletter": ("/newsletter/", False),
+    "group-coordinators": ("/working-groups/{group}/coordinators/", "coordinator"),
+    "group-manage": ("/working-groups/{group}/manage/", "coordinator"),
+    "membership-removal": ("/working-groups/memberships/{membership}/end/", "coordinator"),
 }
 
 # Elements axe may not judge, each with the reason it is a false positive: {page name: [selector]}.
@@ -113,9 +117,11 @@ def portal(settings, tmp_path):
     coordinator = staff_of(
         coordinating, Affiliation.Role.CONTACT, email="sato@chubu-kankyo.example.ac.jp", name="佐藤 健"
     )
-    for user, institution in ((staff, member), (coordinator, coordinating)):
+    memberships = [
         Membership.objects.create(group=group, user=user, institution=institution, status=Membership.Status.ACTIVE,
                                   coordinator=user == coordinator)
+        for user, institution in ((staff, member), (coordinator, coordinating))
+    ]
 
     initiative = Initiative(
         institution=member, author=staff, slug="microhydro-on-farm-canals",
@@ -144,7 +150,7 @@ def portal(settings, tmp_path):
                                       "adopted_on": datetime.date(2025, 3, 1)})
     news_publish(item=news, by=None)
     params = {"institution": member.slug, "group": group.slug, "initiative": initiative.slug, "meeting": meeting.pk,
-              "news": news.slug}
+              "news": news.slug, "membership": memberships[0].pk}
     return params, staff
 
 
@@ -164,7 +170,8 @@ def test_page_has_no_serious_accessibility_violation(site, page, portal, client,
     params, staff = portal
     path, signed_in = PAGES[name]
     if signed_in:
-        sign_in(page, client, live_server, staff)
+        user = Membership.objects.get(group__slug=params["group"], coordinator=True).user
+        sign_in(page, client, live_server, staff if signed_in is True else user)
     url = f"/{language}{path.format(**params)}"
     response = page.goto(site.url + url)
     # The page itself, not a redirect to the sign-in form.

@@ -193,7 +193,7 @@ def test_coordinator_schedules_a_meeting_a_member_registers_and_is_told_of_the_c
     expect(fact(coordinator_page, "会場")).to_have_text(VENUE)
     expect(fact(coordinator_page, "主催")).to_have_text(GROUP_NAME)
     expect(fact(coordinator_page, "公開範囲")).to_have_text("WGメンバー限定")
-    expect(fact(coordinator_page, "参加者")).to_have_text("参加 0名 / 定員 40名")
+    expect(fact(coordinator_page, "参加者")).to_have_text("対面 0名 / 定員 40名 · オンライン 0名（定員なし）")
     programme = coordinator_page.get_by_role("region", name="プログラム")
     expect(programme.get_by_role("row").nth(1)).to_have_text(re.compile(
         rf"^\s*{starts:%H:%M}\s*{AGENDA_ITEM}\s*{re.escape(SPEAKER)}\s*$"
@@ -228,7 +228,7 @@ def test_coordinator_schedules_a_meeting_a_member_registers_and_is_told_of_the_c
     )
     expect(registration).to_contain_text("参加登録済みです（対面）。")
     expect(member_page.get_by_role("link", name=ONLINE_URL)).to_have_attribute("href", ONLINE_URL)
-    expect(fact(member_page, "参加者")).to_have_text("参加 1名 / 定員 40名")
+    expect(fact(member_page, "参加者")).to_have_text("対面 1名 / 定員 40名 · オンライン 0名（定員なし）")
     assert Registration.objects.get(meeting=meeting, user=member).mode == Registration.Mode.IN_PERSON
 
     confirmations = mails_to(MEMBER_EMAIL, "参加登録が完了しました")

@@ -22,6 +22,10 @@ def current_entries(html: str) -> list[str]:
     ("/ja/members/", "会員機関"),
     ("/ja/account/", "マイページ"),
     ("/ja/account/notifications/", "マイページ"),
+    ("/ja/news/", "お知らせ"),
+    ("/ja/about/", "コアリションについて"),
+    ("/ja/progress/", "進捗"),
+    ("/ja/needs/", "地域・企業連携"),
 ])
 def test_top_menu_marks_the_section_of_the_page(client, path, entry):
     client.force_login(staff_of(InstitutionFactory()))
@@ -63,3 +67,14 @@ def test_footer_gives_the_secretariat_address_of_the_settings(client, settings):
     page = client.get("/ja/members/").content.decode()
     assert '<a href="mailto:office@uccn.example.jp">office@uccn.example.jp</a>' in page
     assert "secretariat@coalition.example.org" not in page
+
+
+def test_outbox_filters_say_all_instead_of_dashes(client):
+    """The status and kind selects of the secretariat's outbox started at 「---------」."""
+    client.force_login(secretariat_user())
+    page = client.get("/ja/secretariat/outbox/").content.decode()
+
+    assert '<select name="status" id="id_status">\n  <option value="" selected>すべて</option>' in page
+    assert '<select name="kind" id="id_kind">\n  <option value="" selected>すべて</option>' in page
+    assert "---------" not in page
+    assert '<table class="outbox-table">' in page  # its headers stay on one line (site.css)

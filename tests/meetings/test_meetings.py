@@ -129,6 +129,40 @@ def test_registration_fills_places_then_the_waiting_list_in_order(client, delive
     assert "BEGIN:VEVENT" in ics.get_payload(decode=True).decode()
 
 
+def test_hybrid_meeting_counts_the_room_apart_from_online_and_says_the_room_is_full(client, group):
+    """「参加 3名 / 定員 2名」 mixed online attendees with the room's seats and said nothing of
+    online being open."""
+    meeting = MeetingFactory(group=group, format="hybrid", venue="会議室", capacity=2)
+    for mode in ("in_person", "in_person", "online"):
+        RegistrationFactory(meeting=meeting, user=member_of(group), mode=mode)
+    client.force_login(member_of(group))
+
+    page = client.get(meeting.get_absolute_url()).content.decode()
+
+    assert "<dd>対面 2名 / 定員 2名 (満席) · オンライン 1名（定員なし）</dd>" in page
+    assert "会場は満席です。対面で申し込むとキャンセル待ちになります。オンライン参加は受け付けています。" in page
+
+
+def test_waiting_person_is_told_their_place_and_can_leave_the_waiting_list(client, deliver, group):
+    meeting = MeetingFactory(group=group, format="hybrid", venue="会議室", capacity=1)
+    people = [member_of(group) for _ in range(3)]
+    for person in people:
+        client.force_login(person)
+        with deliver():
+            client.post(f"/ja/meetings/{meeting.pk}/register/", {"mode": "in_person"})
+
+    page = client.get(meeting.get_absolute_url()).content.decode()  # the third one, second in the queue
+    english = client.get(meeting.get_absolute_url().replace("/ja/", "/en/")).content.decode()
+    left = client.post(f"/ja/meetings/{meeting.pk}/registration/cancel/", follow=True).content.decode()
+
+    assert "キャンセル待ちの2番目です。空きが出たらメールでお知らせします。" in page
+    assert ">キャンセル待ちをやめる</button>" in page and "参加登録を取り消す" not in page
+    assert ">変更</button>" in page and ">参加登録する</button>" not in page
+    assert "You are number 2 on the waiting list" in english and ">Leave the waiting list</button>" in english
+    assert "キャンセル待ちをやめました。" in left
+    assert Registration.objects.get(user=people[2]).status == "cancelled"
+
+
 def test_online_link_only_for_confirmed_participants(client, group):
     meeting = MeetingFactory(group=group, online_url="https://meet.example.org/secret-room")
     member = member_of(group)

@@ -62,6 +62,21 @@ def test_directory_filters_combine_and_show_counts(client, tokyo):
     assert names(client.get("/ja/members/", {"prefecture": "20", "category": "cooperating"})) == ["長野県"]
 
 
+def test_directory_prefecture_counts_stay_within_the_chosen_region(client, tokyo):
+    """With 中部 chosen, 東京都 (関東) has none of the results: its option said (1) all the same."""
+    InstitutionFactory(name_ja="信州大学", prefecture="20")
+    InstitutionFactory(name_ja="長野県", prefecture="20", kind="local-government")
+    InstitutionFactory(name_ja="名古屋大学", prefecture="23")
+
+    html = client.get("/ja/members/", {"region": "chubu"}).content.decode()
+
+    assert '<option value="20">長野県 (2)</option>' in html
+    assert '<option value="23">愛知県 (1)</option>' in html
+    assert '<option value="13">東京都 (0)</option>' in html
+    assert '<option value="chubu" selected>中部 (3)</option>' in html  # the region select keeps every region
+    assert '<option value="kanto">関東 (1)</option>' in html
+
+
 def test_directory_wg_filter_lists_participating_institutions(client, tokyo):
     campus = WorkingGroupFactory(slug="campus", name_ja="ゼロカーボン・キャンパスWG")
     other = InstitutionFactory(name_ja="信州大学")

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 
 from members.audit.models import AuditEntry
 from members.models import Affiliation
+from members.notifications import delivery
+from members.notifications.models import Notification
 from members.services.affiliations import affiliation_decide
 from tests.factories import (
     InstitutionFactory,
@@ -21,6 +23,7 @@ from tests.factories import (
 )
 from working_groups.models import Membership, Participation
 from working_groups.rules import coordinated_group_ids
+from working_groups.services import coordinator_name
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +113,60 @@ def test_contact_names_a_member_coordinator_who_then_decides(client, deliver, wo
     assert "職員 花子さんをコーディネーターに指名しました。" in response.content.decode()
     assert coordinated_group_ids(Membership.objects.get(pk=member.pk).user) == {world["group"].pk}
     assert AuditEntry.objects.filter(action="membership.coordinator_name", actor=world["contact_c"]).count() == 1
+
+
+def html_part(message) -> str:
+    return next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+
+
+def test_person_named_coordinator_is_told_by_mail_in_their_language(client, deliver, world):
+    member = Membership.objects.create(group=world["group"], user=world["staff_c"], institution=world["c"],
+                                       status="active")
+    client.force_login(world["contact_c"])
+
+    with deliver():
+        client.post(f"/ja/working-groups/memberships/{member.pk}/coordinator/", {"coordinator": "1"})
+
+    [message] = mail.outbox
+    assert message.to == ["staff@c.example"]
+    assert message.reply_to == ["contact@c.example"]
+    assert message.subject == "地域WGのコーディネーターに指名されました"
+    assert "丙大学の担当として、地域WGのコーディネーターに指名されました。" in message.body
+    assert "参加申請の承認・却下、会合の設定" in message.body
+    assert "http://testserver/ja/working-groups/regional/manage/" in message.body
+    assert 'href="http://testserver/ja/working-groups/regional/manage/"' in html_part(message)
+
+
+def test_person_no_longer_coordinator_is_told_in_english_when_they_read_english(client, deliver, world):
+    world["coordinator"].language = "en"
+    world["coordinator"].save(update_fields=["language"])
+    member = Membership.objects.get(user=world["coordinator"])
+    client.force_login(secretariat_user())
+
+    with deliver():
+        client.post(f"/ja/working-groups/memberships/{member.pk}/coordinator/", {"coordinator": "0"})
+
+    [message] = mail.outbox
+    assert message.to == ["coordinator@c.example"]
+    assert message.subject == "You are no longer a coordinator of Regional WG"
+    assert "You are no longer a coordinator of Regional WG. You remain a member of the group." in message.body
+    assert "You are no longer a coordinator of Regional WG." in html_part(message)
+    assert "http://testserver/en/working-groups/regional/" in message.body
+
+
+def test_contact_naming_themselves_gets_no_mail_and_a_quick_unnaming_cancels_the_naming_mail(world):
+    own = Membership.objects.create(group=world["group"], user=world["contact_c"], institution=world["c"],
+                                    status="active")
+    other = Membership.objects.create(group=world["group"], user=world["staff_c"], institution=world["c"],
+                                      status="active")
+    coordinator_name(membership=own, by=world["contact_c"])
+    coordinator_name(membership=other, by=world["contact_c"])  # named, and before the mail goes out...
+    coordinator_name(membership=other, by=world["contact_c"], coordinator=False)  # ...no longer
+    rows = list(Notification.objects.filter(kind="group_coordinator_named").order_by("pk"))
+    delivery.deliver([row.pk for row in rows])
+
+    assert [r.recipient.email for r in rows] == ["staff@c.example", "staff@c.example"]
+    assert [m.subject for m in mail.outbox] == ["地域WGのコーディネーターではなくなりました"]
 
 
 def test_member_of_another_institution_cannot_be_named_coordinator(client, world):
