@@ -158,3 +158,58 @@ def tree_memory_mb(pid: int) -> dict:
         except (FileNotFoundError, AttributeError, ProcessLookupError):
             continue
     return {"rss": rss / 1024, "pss": pss / 1024, "largest": largest / 1024}
+
+
+def tree_pids(pid: int) -> list[int]:
+    """A process and its descendants alive now."""
+    found, pids = [], [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        found.append(current)
+        pids.extend(int(c) for c in children)
+    return found
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far (not wall time: under load from other
+    people's work on the machine it still measures our own cost)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+class CpuMeter:
+    """CPU seconds used by groups of processes since ``start()``, summed per process over every
+    process seen (a process's last reading counts after it exits). ``pids()`` of a group is
+    called at every reading: a process alive at ``start()`` counts from then, one that appears
+    later (a pool child, a database backend) counts whole; a process that lives and dies between
+    two readings is missed, so read often (the caller's loop, a few times a second)."""
+
+    def __init__(self, **groups):
+        self.groups = groups  # name -> callable returning the pids of the group now
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+
+    def start(self) -> "CpuMeter":
+        self.read(baseline=True)
+        return self
+
+    def read(self, baseline: bool = False) -> None:
+        for name, pids in self.groups.items():
+            for pid in pids():
+                used = cpu_seconds(pid)
+                if used is not None:
+                    self.first.setdefault((name, pid), used if baseline else 0.0)
+                    self.last[(name, pid)] = used
+
+    def used(self) -> dict[str, float]:
+        totals = dict.fromkeys(self.groups, 0.0)
+        for (name, pid), used in self.last.items():
+            totals[name] += used - self.first[(name, pid)]
+        return totals

@@ -211,21 +211,38 @@ def main():
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("the Celery worker did not start:\n" + worker_log_path.read_text()[-3000:])
         sampler.start()
+        from django.db import connection
+
+        def database_backends():  # the worker's PostgreSQL backends (not this process's own)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND pid <> pg_backend_pid()")
+                return [pid for (pid,) in cursor.fetchall()]
+
+        cpu = common.CpuMeter(worker=lambda: common.tree_pids(worker.pid), postgres=database_backends,
+                              smtp_sink=lambda: common.tree_pids(sink.pid)).start()
+        load = [os.getloadavg()[0]]
         sys.stderr.write(f"digest to {len(expected):,} people, worker concurrency {args.concurrency}\n")
         progress = common.Progress("digests delivered", len(expected))
         started = time.monotonic()
         weekly_digest.delay()
         delivered, count_lines, built_in = 0, LineCounter(sink_log), None
+        cpu_at_build, delivered_at_build = None, None
         while delivered < len(expected) and time.monotonic() - started < args.timeout:
             if worker.poll() is not None:
                 raise SystemExit("the Celery worker stopped:\n" + worker_log_path.read_text()[-3000:])
             time.sleep(0.2)
+            cpu.read()
+            load.append(os.getloadavg()[0])
             if built_in is None and build_finished(period):
                 built_in = time.monotonic() - started
+                cpu_at_build, delivered_at_build = cpu.used(), count_lines()
             now_delivered = count_lines()
             progress.add(now_delivered - delivered)
             delivered = now_delivered
         elapsed = time.monotonic() - started
+        cpu.read()
+        cpu_total = cpu.used()
         progress.close()
         time.sleep(3)  # anything sent twice would arrive now
         sampler.stopped.set()
@@ -243,6 +260,16 @@ def main():
     unexpected = sorted(set(received) - expected)
     exactly_once = not twice and not missing and not unexpected
     total = sum(received.values())
+
+    def per_message(used: dict | None, messages: int) -> dict | None:
+        """CPU milliseconds per message, by process group and in all."""
+        if not used or not messages:
+            return None
+        figures = {name: round(1000 * seconds / messages, 2) for name, seconds in used.items()}
+        figures["total"] = round(1000 * sum(used.values()) / messages, 2)
+        return figures
+
+    send_cpu = ({name: cpu_total[name] - cpu_at_build[name] for name in cpu_total} if cpu_at_build else None)
     result = {
         "scale": args.scale,
         "machine": common.machine(),
@@ -253,6 +280,17 @@ def main():
         # the build phase alone: from the start until every chunk of the week's run is built
         "build_seconds": round(built_in, 2) if built_in is not None else None,
         "digests_built_per_second": round(len(expected) / built_in, 1) if built_in else None,
+        # the send phase: from the end of the build until the last digest reached the sink (some
+        # digests are sent while the build is still running; delivered_during_build says how many)
+        "send_seconds": round(elapsed - built_in, 2) if built_in is not None else None,
+        "delivered_during_build": delivered_at_build,
+        # process CPU (user + system), not wall time: the worker tree, its PostgreSQL backends, the sink
+        "cpu_seconds": {name: round(v, 1) for name, v in cpu_total.items()},
+        "cpu_ms_per_message": per_message(cpu_total, total),
+        "build_cpu_ms_per_digest": per_message(cpu_at_build, len(expected)),
+        "send_cpu_ms_per_message": per_message(send_cpu, total - (delivered_at_build or 0)),
+        "load_average": {"start": round(load[0], 2), "mean": round(sum(load) / len(load), 2),
+                         "max": round(max(load), 2), "end": round(load[-1], 2)},
         "queries_per_batch": per_batch,
         "batch_size": int(os.environ.get("DIGEST_BATCH_SIZE", "500")),
         "worker_concurrency": args.concurrency,
@@ -282,7 +320,12 @@ def main():
             ],
         )
     )
-    print(f"build phase alone: {result['build_seconds']} s ({result['digests_built_per_second']} digests/s)")
+    print(f"build phase alone: {result['build_seconds']} s ({result['digests_built_per_second']} digests/s, "
+          f"{result['delivered_during_build']} delivered meanwhile); send phase after it: {result['send_seconds']} s")
+    print(f"CPU ms per message (process CPU, not wall): {result['cpu_ms_per_message']}; "
+          f"build per digest: {result['build_cpu_ms_per_digest']}; "
+          f"send per message: {result['send_cpu_ms_per_message']}")
+    print(f"load average (1 min) during the run: {result['load_average']} on {result['machine']['cores']} cores")
     print(f"queries per batch of {result['batch_size']}: {per_batch}; outbox: {dict(rows)}")
     print(
         "exactly one digest per recipient"

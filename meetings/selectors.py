@@ -2,18 +2,20 @@
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Right
 from django.utils import timezone, translation
 
 from members.i18n import pick
 from members.models import Affiliation, Institution, User
+from members.notifications.models import Notification
 from members.notifications.rendering import url_in
 from members.templatetags.portal import when
 from working_groups.models import Membership
 from working_groups.rules import active_group_ids
 from working_groups.selectors import current_groups_of
 
-from .models import MAX_LENGTH, Meeting, Registration
+from .models import MAX_LENGTH, DigestChunk, Meeting, Registration
 from .rules import NOBODY, Viewer, may_see, viewer, viewers, visible_q
 
 
@@ -170,3 +172,33 @@ def minutes_for_digest(users, period) -> dict[int, list[dict]]:
     meetings = list(Meeting.objects.filter(group_id__in=wanted, minutes_published_at__gte=period.start,
                                            minutes_published_at__lt=period.end).order_by("-starts_at"))
     return _digest_items(users, meetings, groups_of, lambda m, lang: "")
+
+
+def digest_runs_with_counts(runs) -> list:
+    """The secretariat's view of periodic mail builds: each run of ``runs`` (a page of them) with
+    ``chunks_done``, ``written`` (digests written), ``waiting`` (queued or being sent), ``failed``,
+    ``skipped`` and ``sent``. Three queries whatever the number of runs: the runs with their
+    chunks' sums, and the digests still in play or failed, by period, read on the outbox's
+    (kind, status) index, so the millions of sent rows of past weeks are never counted. A
+    digest's deduplication key ends with its period (an ISO week, 8 characters)."""
+    runs = list(runs.annotate(
+        chunks_done=Count("chunks", filter=Q(chunks__status=DigestChunk.Status.DONE)),
+        written=Sum("chunks__written", default=0),
+        last_progress=Max("chunks__done_at"),
+    ))
+    S = Notification.Status
+    periods = {(run.kind, run.period) for run in runs}
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    if periods:
+        rows = (Notification.objects.filter(kind__in={k for k, _ in periods},
+                                            status__in=[S.QUEUED, S.SENDING, S.FAILED, S.SKIPPED])
+                .annotate(period=Right("dedup_key", 8)).filter(period__in={p for _, p in periods})
+                .values_list("kind", "period", "status").annotate(n=Count("pk")))
+        for kind, period, status, n in rows:
+            counts.setdefault((kind, period), {})[status] = n
+    for run in runs:
+        c = counts.get((run.kind, run.period), {})
+        run.waiting = c.get(S.QUEUED, 0) + c.get(S.SENDING, 0)
+        run.failed, run.skipped = c.get(S.FAILED, 0), c.get(S.SKIPPED, 0)
+        run.sent = max(run.written - run.waiting - run.failed - run.skipped, 0)
+    return runs

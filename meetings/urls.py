@@ -21,5 +21,6 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes/", views.MinutesView.as_view(), name="minutes-edit"),
     path("meetings/<int:pk>/documents/", views.DocumentView.as_view(), name="document-add"),
     path("meetings/<int:pk>/documents/<int:doc>/remove/", views.DocumentView.as_view(), name="document-remove"),
+    path("secretariat/digests/", views.DigestRunListView.as_view(), name="digest-runs"),
     path("account/calendar/renew/", views.CalendarRenewView.as_view(), name="calendar-renew"),
 ]

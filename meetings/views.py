@@ -2,7 +2,9 @@
 participants, and calendars."""
 
 import csv
+import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -10,12 +12,15 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
+from django.views.generic import ListView
 
-from members.access import form_errors_to_form, refuse
+from members.access import SecretariatRequiredMixin, form_errors_to_form, refuse
 from members.i18n import current_language
+from members.notifications import registry
 from members.pagination import page_of
 from members.rules import is_secretariat
 from members.spreadsheets import spreadsheet_row
@@ -26,7 +31,7 @@ from . import selectors, services
 from .calendar import calendar_of
 from .filters import MeetingFilter
 from .forms import AgendaFormSet, DocumentForm, MeetingForm, MinutesForm, ReasonForm, RegistrationForm
-from .models import CalendarFeed, Meeting, MeetingDocument, Registration
+from .models import CalendarFeed, DigestRun, Meeting, MeetingDocument, Registration
 
 
 class MeetingListView(View):
@@ -407,3 +412,22 @@ class CalendarRenewView(LoginRequiredMixin, View):
         services.calendar_feed_renew(user=request.user)
         messages.success(request, _("Your calendar has a new address; the old one no longer works."))
         return redirect(reverse("members:account") + "#calendar")
+
+
+class DigestRunListView(SecretariatRequiredMixin, ListView):
+    """/secretariat/digests/: every build of a periodic mailing (the weekly digest), newest first,
+    with its state, its chunks, the digests written, waiting, sent and failed (the failed ones are
+    a link to the outbox, where each can be sent again)."""
+
+    template_name = "meetings/digestrun_list.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return DigestRun.objects.order_by("-starts_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["object_list"] = ctx["runs"] = selectors.digest_runs_with_counts(ctx["object_list"])
+        ctx["kinds"] = {k.key: k.label for k in registry.all_kinds()}
+        ctx["stalled_after"] = timezone.now() - datetime.timedelta(seconds=settings.NOTIFY_QUEUED_GRACE)
+        return ctx

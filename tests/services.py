@@ -55,6 +55,11 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if any(self.sink.drops_for(address) for address in envelope.rcpt_tos):
+            with self.sink.lock:
+                self.sink.dropped += 1
+            server.transport.close()  # hang up on this message: the client sees the connection go
+            return "421 4.4.2 dropped"  # written to the closed connection: never read
         if self.sink.delay:
             await asyncio.sleep(self.sink.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -67,7 +72,8 @@ class SmtpSink:
     """A real SMTP server collecting what it receives. ``stop()`` closes the port (connections are
     refused), ``start()`` opens it again on the same port. ``replies`` maps an address prefix to an
     SMTP reply for RCPT (e.g. ``{"busy": "451 4.3.0 Try later"}``); ``mail_reply`` is the reply
-    to every MAIL FROM when set."""
+    to every MAIL FROM when set; ``drops`` lists address prefixes whose messages make the server
+    hang up once their data is sent (no reply), every time."""
 
     def __init__(self, delay: float = 0.0):
         self.port = free_port()
@@ -76,6 +82,8 @@ class SmtpSink:
         self.delay = delay
         self.replies: dict[str, str] = {}
         self.mail_reply: str | None = None
+        self.drops: list[str] = []
+        self.dropped = 0
         self.lock = threading.Lock()
         self.controller = None
 
@@ -84,6 +92,9 @@ class SmtpSink:
             if address.startswith(prefix):
                 return reply
         return None
+
+    def drops_for(self, address: str) -> bool:
+        return any(address.startswith(prefix) for prefix in self.drops)
 
     def start(self):
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)

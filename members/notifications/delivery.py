@@ -16,8 +16,15 @@ with the outage up to NOTIFY_OUTAGE_MAX_DELAY, for as long as the outage lasts (
 is lost, the sweeper re-enqueues the rows once they are due). Only what the server says about one
 message counts against it: a 4xx for that recipient or that message puts the row back with
 exponential back-off, up to NOTIFY_MAX_ATTEMPTS, and the rest of the batch goes on; a 5xx (or a
-template that cannot be rendered) marks the row failed with the reason. The secretariat sees
-failed rows in the outbox and can send one again (audited).
+template that cannot be rendered) marks the row failed with the reason. A message on which the
+session breaks (dropped connection, reset, 421) while the server still answers a new connection
+is set aside (tried once more first if the connection had been idle since an earlier message);
+when the server took another message of the batch (or did the last time this message broke a
+session) the message is to blame: it is charged an attempt like a 4xx and failed after NOTIFY_MAX_ATTEMPTS, so
+it neither retries forever nor holds up the rows behind it; when nothing got through it is an
+outage and nobody is charged (so a message only ever tried alone, on a server that hangs up on
+it, waits like one in an outage: its row shows the error). The secretariat sees failed rows in
+the outbox and can send one again (audited).
 
 The marks are committed without waiting for PostgreSQL to flush its log to disk (asynchronous
 commit, for this run's statements only): a flush per message was a third of each message's time.
@@ -48,6 +55,7 @@ from .rendering import render
 
 log = logging.getLogger(__name__)
 S = Notification.Status
+DROPPED = "connection lost while sending this message"
 
 
 @dataclass
@@ -161,7 +169,7 @@ def _deliver(rows: list[Notification], token, report: Report, outages: int = 0) 
     # whenever a third of that has passed keeps every row ours without a write per message (a
     # commit per message halved the digest's throughput); a renewal that finds a row gone skips it.
     renew_every = settings.NOTIFY_SENDING_TIMEOUT / 3
-    renewed, lost = time.monotonic(), set()
+    renewed, lost, suspects = time.monotonic(), set(), []
     try:
         for index, row in enumerate(rows):
             if time.monotonic() - renewed > renew_every:
@@ -183,39 +191,108 @@ def _deliver(rows: list[Notification], token, report: Report, outages: int = 0) 
                 _finish(row, token, S.FAILED, error=f"rendering: {type(exc).__name__}: {exc}", attempted=True)
                 report.failed += 1
                 continue
-            try:
-                connection.open()  # once per batch: open() does nothing when already connected
-                connection.send_messages([message])
-            except Exception as exc:  # noqa: BLE001 - classified below
-                error = describe(exc)
-                if is_outage(exc):
-                    # The server is away: this row and the rest wait, none is charged an attempt.
-                    delay = outage_backoff(outages)
-                    rest = [r.pk for r in rows[index:] if r.pk not in lost]
-                    at = timezone.now() + timedelta(seconds=delay)
-                    Notification.objects.filter(pk__in=rest, claim=token, status=S.SENDING).update(
-                        status=S.QUEUED, claim=None, next_attempt_at=at, enqueued_at=at,
-                        last_error=f"server unavailable: {error}"[:2000],
-                    )
-                    report.retry.extend(rest)
-                    report.retry_in, report.outage = delay, True
-                    _close(connection)
-                    break
-                if not is_transient(exc):
-                    _finish(row, token, S.FAILED, error=error, attempted=True)
-                    report.failed += 1
-                    continue
-                delay = _retry(row, token, error)  # "not now" for this message: the others go on
-                if delay is None:
-                    report.failed += 1
-                else:
-                    report.retry.append(row.pk)
-                    report.retry_in = max(report.retry_in, delay)
-            else:
+            outcome, exc = _send_one(connection, message)
+            if outcome == "sent":
                 _mark_sent(row, token, clear=registry.get(row.kind).transactional)
                 report.sent += 1
+                continue
+            error = describe(exc)
+            if outcome == "away":
+                # The server is away: this row, the rest and the suspects set aside wait; none is charged.
+                rest = [r for r in rows[index:] if r.pk not in lost] + [r for r, _ in suspects]
+                _outage(rest, token, error, outages, report)
+                return
+            if outcome == "dropped":
+                # The session broke on this message while the server still answers: the message or
+                # the server? Set aside; the rest of the batch tells (below).
+                suspects.append((row, f"{DROPPED}: {error}"))
+                continue
+            if not is_transient(exc):
+                _finish(row, token, S.FAILED, error=error, attempted=True)
+                report.failed += 1
+                continue
+            _charge(row, token, error, report)  # "not now" for this message: the others go on
+        if not suspects:
+            return
+        # The server took another message of this batch, or a suspect was blamed before (its last
+        # try broke the session while others went out): the message makes the server hang up.
+        # Charged like a 4xx: back-off, failed after NOTIFY_MAX_ATTEMPTS (the secretariat's outbox).
+        waiting = []
+        for row, error in suspects:
+            if report.sent or row.last_error.startswith(DROPPED):
+                _charge(row, token, error, report)
+            else:
+                waiting.append(row)
+        if waiting:  # nothing got through: an outage of a server that hangs up on everything
+            _outage(waiting, token, suspects[0][1], outages, report)
     finally:
         _close(connection)
+
+
+def _outage(rows, token, error, outages, report) -> None:
+    """The server is away: ``rows`` go back to the queue without an attempt charged, and the batch
+    tries again after the outage's back-off."""
+    delay = outage_backoff(outages)
+    at = timezone.now() + timedelta(seconds=delay)
+    ids = [r.pk for r in rows]
+    Notification.objects.filter(pk__in=ids, claim=token, status=S.SENDING).update(
+        status=S.QUEUED, claim=None, next_attempt_at=at, enqueued_at=at,
+        last_error=f"server unavailable: {error}"[:2000],
+    )
+    report.retry.extend(ids)
+    report.retry_in, report.outage = delay, True
+
+
+def _charge(row, token, error, report) -> None:
+    """One attempt of ``row`` failed for a reason of its own: back-off, or failed after the last."""
+    delay = _retry(row, token, error)
+    if delay is None:
+        report.failed += 1
+    else:
+        report.retry.append(row.pk)
+        report.retry_in = max(report.retry_in, delay)
+
+
+def breaks_on_message(exc: BaseException) -> bool:
+    """For an outage-class error (``is_outage``): True when the session broke *after* the message
+    was offered (a dropped connection, a reset, 421 to its recipient or its data), which a message
+    that makes the server hang up every time causes as well as a real outage; False for a refusal
+    of the session itself (our sender address, credentials, greeting), never a message's fault."""
+    return not isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError
+                          | smtplib.SMTPHeloError | smtplib.SMTPConnectError)
+
+
+def _send_one(connection, message) -> tuple[str, BaseException | None]:
+    """Hand one message to SMTP over ``connection`` (opened once per batch and kept). Returns
+    ("sent", None); ("away", exc) when the server cannot be reached or refuses the session: an
+    outage, nobody to blame; ("dropped", exc) when the session broke on this message twice while
+    the server still answers (a connection kept since an earlier message may have been dropped
+    while idle, so such a message is tried once more on a fresh one before it is blamed; a
+    message that breaks a fresh session is blamed at once); ("refused", exc): the server's reply
+    about this message (4xx or 5xx)."""
+    for again in (False, True):
+        try:
+            held = getattr(connection, "connection", None) is not None
+            connection.open()  # nothing when already connected
+        except Exception as exc:  # noqa: BLE001 - the server cannot be reached
+            return "away", exc
+        try:
+            connection.send_messages([message])
+        except Exception as exc:  # noqa: BLE001 - classified here
+            if not is_outage(exc):
+                return "refused", exc
+            if not breaks_on_message(exc):
+                return "away", exc
+            _close(connection)
+            try:  # does the server still answer? If not, an outage began: nobody to blame
+                connection.open()
+            except Exception:  # noqa: BLE001
+                return "away", exc
+            if again or not held:
+                return "dropped", exc
+        else:
+            return "sent", None
+    raise AssertionError("unreachable")
 
 
 def _close(connection):

@@ -75,6 +75,11 @@ def test_the_benchmark_runs_end_to_end_at_the_tiny_scale(tmp_path):
     assert result["outbox"] == {"sent": result["recipients"]}
     assert result["queries_per_batch"] and max(result["queries_per_batch"]) <= 20
     assert "exactly one digest per recipient" in table
+    # process CPU per message (meaningful on a shared machine), the phases apart, the load average
+    assert result["cpu_ms_per_message"]["total"] > 0 and result["cpu_ms_per_message"]["worker"] > 0
+    assert result["build_seconds"] is not None and result["send_seconds"] is not None
+    assert set(result["load_average"]) == {"start", "mean", "max", "end"}
+    assert "CPU ms per message" in table and "load average" in table
 
     # mixed load: no server error, no acknowledged write lost (its memory verdict is not asserted:
     # ten seconds on a busy CI machine say nothing about it)

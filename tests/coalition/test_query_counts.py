@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.views.generic.edit import FormMixin
 from django.views.generic.list import MultipleObjectMixin
 
-from meetings.models import AgendaItem, CalendarFeed, MinutesRevision
+from meetings.models import AgendaItem, CalendarFeed, DigestChunk, DigestRun, MinutesRevision
 from members.audit.models import AuditEntry
 from members.cache import NAMESPACES, bump
 from members.models import Affiliation, MembershipApplication
@@ -222,6 +222,20 @@ def add_notifications(w, n):
                                     dedup_key=f"qc-{person.pk}", status="sent")
 
 
+def add_digest_runs(w, n):
+    """``n`` weeks' digest runs, each with a chunk built and digests waiting and failed."""
+    start = DigestRun.objects.count()
+    for week in range(start, start + n):
+        ends = timezone.now() - datetime.timedelta(days=7 * week)
+        run = DigestRun.objects.create(kind="weekly_digest", period=f"{2000 + week // 50}-W{week % 50 + 1:02d}",
+                                       starts_at=ends - datetime.timedelta(days=7), ends_at=ends, chunks_total=1)
+        DigestChunk.objects.create(run=run, first_user_id=1, last_user_id=9, status="done", written=2)
+        for status in ("queued", "failed"):
+            person = UserFactory()
+            Notification.objects.create(kind="weekly_digest", recipient=person, email=person.email, status=status,
+                                        dedup_key=f"weekly_digest:-:-:u{person.pk}:{run.period}")
+
+
 def add_institution_groups(w, n):
     for _ in range(n):
         group = WorkingGroupFactory(coordinators=[InstitutionFactory()])
@@ -302,6 +316,7 @@ CASES: dict[str, dict[str, Case]] = {
         "members": Case(lambda w: "/ja/secretariat/members/", add_institutions, "secretariat"),
     },
     "members:outbox": {"outbox": Case(lambda w: "/ja/secretariat/outbox/", add_notifications, "secretariat")},
+    "meetings:digest-runs": {"runs": Case(lambda w: "/ja/secretariat/digests/", add_digest_runs, "secretariat")},
     "working_groups:group-list": {"groups": Case(lambda w: "/ja/working-groups/", add_groups, "coordinator")},
     "working_groups:group-detail": {
         "group": Case(lambda w: f"/ja/working-groups/{w.group.slug}/", add_group_rows, "coordinator"),

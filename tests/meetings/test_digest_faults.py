@@ -10,16 +10,18 @@ import datetime
 import time
 from collections import Counter
 
+import psycopg
 import pytest
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from coalition.celery import app
 from meetings import digest
+from meetings.models import DigestChunk, DigestRun
 from members.models import User
 from members.notifications.models import Notification
 from tests.factories import InstitutionFactory
-from tests.services import RedisServer, wait_until
+from tests.services import RedisServer, database_url, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
@@ -127,3 +129,40 @@ def test_digest_started_twice_while_building_writes_one_per_person(celery_servic
     assert_each_once(celery_services.sink, emails, kills=0)
     with transaction.atomic():
         assert digests() == len(emails)
+
+
+def test_worker_killed_while_planning_the_digest_every_reader_still_gets_one(celery_services):
+    """SIGKILL of the worker in the middle of planning (the run recorded, its recipients read, its
+    chunks not yet written): the planning's transaction dies with the worker, the run stays
+    *planning*, and the sweeper of the next worker plans and builds it; one digest each."""
+    emails = readers(400)
+    celery_services.env["DIGEST_BATCH_SIZE"] = str(BATCH)
+    # Hold the planning still at its insert of the chunks: this connection locks the chunk table
+    # against writes (reads go on), so the kill lands inside the planning, every time.
+    with psycopg.connect(database_url()) as lock, psycopg.connect(database_url(), autocommit=True) as watch:
+        lock.execute(f"LOCK TABLE {DigestChunk._meta.db_table} IN SHARE MODE")
+        start_digest()
+        worker = celery_services.worker(concurrency=1)
+
+        def planning_waits():  # (from a connection of its own: a transaction sees one snapshot of the activity)
+            row = watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND query LIKE %s", (f'INSERT INTO "{DigestChunk._meta.db_table}"%',),
+            ).fetchone()
+            return row[0] == 1
+
+        wait_until(planning_waits, timeout=60, what="the planning to reach its insert of the chunks")
+        worker.kill()
+        lock.rollback()  # the lock goes; the killed worker's transaction is rolled back, never committed
+    run = DigestRun.objects.get(kind=digest.KIND)
+    wait_until(lambda: not DigestChunk.objects.exists() and DigestRun.objects.filter(
+        pk=run.pk, status=DigestRun.Status.PLANNING).exists(), timeout=10, what="the dead planning to leave nothing")
+    assert digests() == 0
+    celery_services.worker(concurrency=2)
+    celery_services.beat()
+    wait_until(lambda: digests(status="sent") == len(emails), timeout=120, what="400 digests sent after the kill")
+    time.sleep(1)
+    assert_each_once(celery_services.sink, emails, kills=0)
+    run.refresh_from_db()
+    assert run.chunks_total == len(emails) // BATCH
+    assert DigestRun.objects.count() == 1

@@ -23,7 +23,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from icalendar import Calendar
 
-from meetings.models import AgendaItem, CalendarFeed, Meeting, MeetingDocument, MinutesRevision, Registration
+from meetings.models import (
+    AgendaItem,
+    CalendarFeed,
+    DigestRun,
+    Meeting,
+    MeetingDocument,
+    MinutesRevision,
+    Registration,
+)
 from members.audit.models import AuditEntry
 from members.markup import render_markdown
 from members.models import Affiliation, Institution
@@ -378,6 +386,12 @@ def created(title="新しく予定された会合"):
     return Meeting.objects.filter(title_ja=title)
 
 
+def _digest_run():
+    moment = datetime.datetime(2030, 12, 16, 8, 0, tzinfo=datetime.UTC)
+    DigestRun.objects.get_or_create(kind="weekly_digest", period="2030-W51", defaults={
+        "starts_at": moment - datetime.timedelta(days=7), "ends_at": moment, "status": "complete"})
+
+
 ACTIONS: dict[str, Action] = {
     **_view_actions("public"),
     **_view_actions("members"),
@@ -397,6 +411,9 @@ ACTIONS: dict[str, Action] = {
         done=lambda w, u: created("臨時総会").filter(kind="general", group=w.general).count() == 1,
         success_url=lambda w, u: created("臨時総会").get().get_absolute_url(),
     ),
+    # the digest runs: the secretariat's page of the weekly digest's builds
+    "digest_runs_get": Action(path=lambda w: "/ja/secretariat/digests/", marker=lambda w, u: "2030-W51",
+                              setup=lambda w, u: _digest_run()),
     **_registration_actions("public"),
     **_registration_actions("members"),
     **_registration_actions("group"),
@@ -479,6 +496,7 @@ MATRIX = {
     "minutes_general_post": SECRETARIAT,
     "document_add_general_post": SECRETARIAT,
     "document_remove_general_post": SECRETARIAT,
+    "digest_runs_get": SECRETARIAT,
 }
 
 

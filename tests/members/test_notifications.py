@@ -240,6 +240,46 @@ def test_one_recipient_greylisted_does_not_hold_up_the_rest_of_the_batch(smtp, d
     assert Notification.objects.get(email="busy@example.org").attempts == 1
 
 
+def test_a_message_the_server_hangs_up_on_is_charged_while_the_others_go_out(smtp, deliver, settings):
+    """The server drops the connection on one message every time and takes the others: that
+    message, not the server, is to blame. It is charged an attempt each time (also when it is
+    retried alone: the others went out since it was due) and failed after the last."""
+    settings.NOTIFY_MAX_ATTEMPTS = 3
+    smtp.drops = ["poison"]
+    users = [UserFactory(email=f"{name}@example.org") for name in ("poison", "b", "c")]
+    with deliver():
+        notify(kind="affiliation_decided", to=users, obj=decided())
+    rows = dict(Notification.objects.values_list("email", "status"))
+    assert rows == {"poison@example.org": "queued", "b@example.org": "sent", "c@example.org": "sent"}
+    row = Notification.objects.get(email="poison@example.org")
+    assert row.attempts == 1 and row.last_error.startswith("connection lost while sending this message")
+    for attempts in (2, 3):
+        Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+        report = delivery.deliver([row.pk])
+        row.refresh_from_db()
+        assert row.attempts == attempts and not report.outage
+    assert row.status == "failed"
+    assert row.last_error.startswith("gave up after 3 attempts: connection lost while sending this message")
+    assert smtp.dropped == 3 and len(smtp.messages) == 2
+
+
+def test_a_server_hanging_up_on_every_message_is_an_outage_not_a_failure(smtp, deliver, settings):
+    """Nothing gets through anywhere: the server, not a message, is at fault; nobody is charged."""
+    settings.NOTIFY_MAX_ATTEMPTS = 2
+    smtp.drops = [""]
+    users = UserFactory.create_batch(3)
+    with deliver():
+        notify(kind="affiliation_decided", to=users, obj=decided())
+    for _ in range(4):
+        Notification.objects.update(next_attempt_at=timezone.now())
+        report = delivery.deliver(list(Notification.objects.values_list("pk", flat=True)), outages=1)
+        assert (report.sent, report.failed, report.outage) == (0, 0, True)
+    assert sorted(Notification.objects.values_list("status", "attempts")) == [("queued", 0)] * 3
+    smtp.drops = []
+    Notification.objects.update(next_attempt_at=timezone.now())
+    assert delivery.deliver(list(Notification.objects.values_list("pk", flat=True))).sent == 3
+
+
 def test_gives_up_after_the_last_attempt(smtp, deliver, settings):
     settings.NOTIFY_MAX_ATTEMPTS = 2
     smtp.replies = {"busy": "451 4.2.1 try later"}

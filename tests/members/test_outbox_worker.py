@@ -16,7 +16,7 @@ from coalition.celery import app
 from members.models import Affiliation
 from members.notifications.models import Notification
 from members.notifications.services import notify
-from tests.factories import AffiliationFactory, InstitutionFactory, UserFactory
+from tests.factories import AffiliationFactory, InstitutionFactory, UserFactory, secretariat_user
 from tests.services import wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
@@ -164,3 +164,35 @@ def test_a_five_minute_smtp_outage_with_the_default_attempts_delays_everything_a
     assert set(received) == expected_ids(500) and set(received.values()) == {1}
     # only the try that went through counts as an attempt
     assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_message_the_server_always_hangs_up_on_fails_after_the_attempts_and_the_secretariat_sees_it(
+        celery_services, client):
+    """A message the SMTP server drops the connection on, every time, while it takes every other
+    one: tried with back-off NOTIFY_MAX_ATTEMPTS times, then failed with its reason in the
+    secretariat's outbox; the messages behind it in its batch go out meanwhile, once each."""
+    sink = celery_services.sink
+    sink.drops = ["poison"]
+    poison = UserFactory(email="poison@example.org")  # the first row of the batch
+    users, affiliation = people(30)
+    celery_services.worker(NOTIFY_MAX_ATTEMPTS=3)
+    celery_services.beat()
+    with transaction.atomic():
+        notify(kind="affiliation_decided", to=[poison, *users], obj=affiliation)
+    row = Notification.objects.get(email=poison.email)
+    wait_until(lambda: Notification.objects.filter(pk=row.pk, status="failed").exists(), timeout=60,
+               what="the message the server hangs up on to be given up")
+    wait_until(all_sent(30), timeout=30, what="the 30 others sent")
+    time.sleep(2)  # nothing more is tried: no fourth hang-up, no duplicate
+    row.refresh_from_db()
+    assert (row.status, row.attempts, sink.dropped) == ("failed", 3, 3)
+    assert row.last_error.startswith("gave up after 3 attempts: connection lost while sending this message")
+    received = sink.message_ids()
+    assert set(received) == {r.message_id for r in Notification.objects.filter(status="sent")}
+    assert len(received) == 30 and set(received.values()) == {1}
+    client.force_login(secretariat_user())
+    page = client.get("/en/secretariat/outbox/", {"status": "failed"})
+    html = page.content.decode()
+    assert page.context["paginator"].count == 1
+    assert "poison@example.org" in html and "connection lost while sending this message" in html
+    assert f"/en/secretariat/outbox/{row.pk}/resend/" in html
