@@ -151,6 +151,18 @@ def celery_services(transactional_db, smtp_sink, tmp_path):
         app.conf.task_always_eager = True
 
 
+# --- The slow tests first ----------------------------------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Start the tests that take long (marked ``slow`` or ``browser``: real workers, whole-site
+    crawls, subprocesses) first, keeping the order within each kind. pytest-xdist hands the tests out
+    in this order, so the many short tests fill the end of the run on both processes instead of one
+    process finishing a minutes-long test alone while the other idles."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("slow") or item.get_closest_marker("browser") else 1)
+
+
 # --- Say, at the end of a run, which tests needed a service they did not have -------------------
 
 _SERVICE_MARKS = {"postgres": "PostgreSQL", "redis": "Redis", "browser": "Chromium"}

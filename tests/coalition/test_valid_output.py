@@ -25,7 +25,8 @@ from members.models import User
 from tests.output_clients import crawl, documented_columns, read_csv, vnu, vnu_available
 from tests.url_names import url_patterns
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+# One process builds the fixture and runs every test of it (scripts/test uses --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db, pytest.mark.xdist_group("valid-output")]
 
 SITE = "http://testserver"
 ROLES = {
