@@ -570,10 +570,6 @@ print("RESULT " + json.dumps(out))
 """
 
 
-# The tests that read it are one xdist group: one process starts the production portal, once.
-ON_ONE_PROCESS = pytest.mark.xdist_group("security-production")
-
-
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
     """Responses of the portal running with DJANGO_ENV=production (a fresh process, a test database)."""
@@ -592,13 +588,11 @@ def csp(headers) -> dict[str, list[str]]:
     return {d.split()[0]: d.split()[1:] for d in (p.strip() for p in policy.split(";")) if d}
 
 
-@ON_ONE_PROCESS
 def test_production_sends_plain_http_to_https(production):
     assert (production["plain"]["status"], production["plain"]["headers"]["Location"]) == (
         301, "https://portal.example.org/ja/members/")
 
 
-@ON_ONE_PROCESS
 @pytest.mark.parametrize("response", ["page", "sign_in", "account", "not_found"])
 def test_production_responses_carry_the_security_headers(production, response):
     headers = production[response]["headers"]
@@ -615,7 +609,6 @@ def test_production_responses_carry_the_security_headers(production, response):
         assert policy[directive] == ["'self'"]  # no 'unsafe-inline', no 'unsafe-eval', no other origin
 
 
-@ON_ONE_PROCESS
 def test_production_cookies_are_secure(production):
     page, sign_in = production["page"]["cookies"], production["sign_in"]["cookies"]
     assert page["csrftoken"] == {"secure": True, "httponly": True, "samesite": "Lax"}
