@@ -241,7 +241,9 @@ SECRETARIAT_EMAIL = env.str("SECRETARIAT_EMAIL", default="secretariat@coalition.
 NOTIFY_SENDING_TIMEOUT = env.int("NOTIFY_SENDING_TIMEOUT", default=300)
 NOTIFY_QUEUED_GRACE = env.int("NOTIFY_QUEUED_GRACE", default=120)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
-NOTIFY_RETRY_BASE = env.int("NOTIFY_RETRY_BASE", default=30)
+# Seconds before a message's first retry (doubles with each attempt); a fraction of a second is
+# allowed so that the tests' workers spend the default attempts in seconds, not minutes.
+NOTIFY_RETRY_BASE = env.float("NOTIFY_RETRY_BASE", default=30.0)
 # The longest wait (seconds) between two tries of a server that is away: an outage delays mail for
 # as long as it lasts and never uses up a message's attempts (members/notifications/delivery.py).
 NOTIFY_OUTAGE_MAX_DELAY = env.int("NOTIFY_OUTAGE_MAX_DELAY", default=300)

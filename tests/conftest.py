@@ -151,6 +151,38 @@ def celery_services(transactional_db, smtp_sink, tmp_path):
         app.conf.task_always_eager = True
 
 
+# --- The slow tests first ----------------------------------------------------------------------
+
+
+def _database_use(item) -> int:
+    """pytest-django's order (which runs after a test that empties the database must not come a test
+    that needs the rows the migrations wrote): 0 in a rolled-back transaction, 1 transactional (the
+    database is emptied after it), 2 without the database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) \
+            or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Start the tests that take long (marked ``slow`` or ``browser``: real workers, whole-site
+    crawls, subprocesses) as early as pytest-django's order allows, keeping the order within each
+    kind: the slow tests without the database first of all (they touch no test database), then within
+    each of its three parts the slow tests first. pytest-xdist hands the tests out in this order, so
+    short tests fill the end of the run on both processes instead of one process finishing a
+    minutes-long test alone while the other idles."""
+
+    def key(item):
+        slow = bool(item.get_closest_marker("slow") or item.get_closest_marker("browser"))
+        use = _database_use(item)
+        return (-1, 0) if slow and use == 2 else (use, 0 if slow else 1)
+
+    items.sort(key=key)
+
+
 # --- Say, at the end of a run, which tests needed a service they did not have -------------------
 
 _SERVICE_MARKS = {"postgres": "PostgreSQL", "redis": "Redis", "browser": "Chromium"}

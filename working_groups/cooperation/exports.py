@@ -24,9 +24,15 @@ def prefecture_name(code: str) -> str:
     return p.name_en if current_language() == "en" else p.name_ja
 
 
+def iso_code(code: str) -> str:
+    """ISO 3166-2:JP ("JP-05"), as the member directory writes it: a spreadsheet opens "05" as the
+    number 5 and loses the code's leading zero; "JP-05" stays text. Empty for "anywhere"."""
+    return f"JP-{code}" if code in PREFECTURES_BY_CODE else ""
+
+
 def partner_row(p) -> dict:
     return {"slug": p.slug, "kind": p.kind, "name_ja": p.name_ja, "name_en": p.name_en,
-            "prefecture": p.prefecture, "prefecture_name": prefecture_name(p.prefecture),
+            "prefecture": iso_code(p.prefecture), "prefecture_name": prefecture_name(p.prefecture),
             "municipality_code": p.municipality_code, "website": p.website,
             "open_needs": getattr(p, "open_needs", None), "url": absolute(p.get_absolute_url())}
 
@@ -34,7 +40,7 @@ def partner_row(p) -> dict:
 def need_row(n) -> dict:
     # never the submitter's name or address: only what the board shows
     return {"id": n.pk, "title": n.title, "status": n.status, "kind": n.help_kind,
-            "themes": " ".join(g.slug for g in n.themes.all()), "prefecture": n.prefecture,
+            "themes": " ".join(g.slug for g in n.themes.all()), "prefecture": iso_code(n.prefecture),
             "prefecture_name": prefecture_name(n.prefecture), "period": n.period,
             "partner": n.partner.name if n.partner else "", "partner_slug": n.partner.slug if n.partner else "",
             "published": n.published_at.date().isoformat() if n.published_at else None,
@@ -44,7 +50,8 @@ def need_row(n) -> dict:
 def expertise_row(e) -> dict:
     return {"id": e.pk, "title": e.title, "institution": e.institution.slug,
             "institution_name": e.institution.name, "themes": " ".join(g.slug for g in e.themes.all()),
-            "keywords": e.keywords, "nationwide": e.nationwide, "prefectures": " ".join(e.prefecture_codes),
+            "keywords": e.keywords, "nationwide": e.nationwide,
+            "prefectures": " ".join(iso_code(c) for c in e.prefecture_codes),
             "languages": e.languages, "visibility": e.visibility, "url": absolute(e.get_absolute_url())}
 
 
