@@ -183,6 +183,31 @@ def pytest_collection_modifyitems(items):
     items.sort(key=key)
 
 
+# --- One process for the tests that share a costly module fixture -------------------------------
+
+# Modules whose tests share a module-scoped fixture that costs minutes (the seeded demo site crawled
+# as every role in both languages): pytest-xdist's default scheduling spreads their tests over both
+# processes, and each process then builds the fixture again (about 250 s on a quiet machine).
+ONE_PROCESS_MODULES = {"tests/coalition/test_valid_output.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Hand out tests one at a time, in collection order (so the slow-first order above and
+    pytest-django's order hold on each process), except that the tests of ONE_PROCESS_MODULES go to
+    one process together. (`--dist loadgroup` would say the same with marks, but with pytest 9 its
+    groups are not applied: the tests of a grouped module still reached both processes.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_PROCESS_MODULES else nodeid
+
+    config.option.loadscopereorder = False  # keep the collection order, not the largest scope first
+    return Scheduling(config, log)
+
+
 # --- Say, at the end of a run, which tests needed a service they did not have -------------------
 
 _SERVICE_MARKS = {"postgres": "PostgreSQL", "redis": "Redis", "browser": "Chromium"}
