@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.views.generic.edit import FormMixin
 from django.views.generic.list import MultipleObjectMixin
 
-from meetings.models import AgendaItem, CalendarFeed, MinutesRevision
+from meetings.models import AgendaItem, CalendarFeed, MinutesRevision, VisitorRegistration
 from members.audit.models import AuditEntry
 from members.cache import NAMESPACES, bump
 from members.models import Affiliation, MembershipApplication
@@ -127,6 +127,8 @@ def add_participants(w, n):
         for status in ("pending", "refused", "ended"):
             Affiliation.objects.create(user=person, institution=InstitutionFactory(), status=status)
         RegistrationFactory(meeting=w.meeting, user=person)
+        VisitorRegistration.objects.create(meeting=w.meeting, name="来場者", email=f"v{person.pk}@example.net",
+                                           affiliation="某市", status="confirmed")
     RegistrationFactory(meeting=w.meeting, status="waiting")
 
 

@@ -82,6 +82,9 @@ NOT_CRAWLED = {
     "governance:motion-close", "governance:motion-document", "governance:motion-open", "governance:motion-open-group",
     "governance:motion-return", "governance:motion-withdraw", "governance:proxy", "governance:vote",
     "progress:question-ask", "progress:report-edit", "working_groups:membership-coordinator",
+    # a visitor's registration: the form is on the page of a meeting open to the public (the demo has
+    # none yet), its confirmation and cancel pages are reached through the signed links of the mail
+    "meetings:visitor-register", "meetings:visitor-confirm", "meetings:visitor-cancel",
 }
 
 
