@@ -375,6 +375,8 @@ ELSEWHERE = {
         "tests/progress/test_pages.py::test_institution_page_queries_do_not_grow_with_the_years", ("csv", "json")),
     "governance:session-list": (
         "tests/governance/test_pages.py::test_session_list_query_count_does_not_grow_with_sessions", ()),
+    "governance:message-list": (
+        "tests/governance/test_messages.py::test_message_list_query_count_does_not_grow_with_messages", ()),
     "dissemination:news-list": (
         "tests/dissemination/test_news.py::test_news_list_query_count_does_not_grow_with_the_news", ()),
     "sitemap-section": ("tests/dissemination/test_seo.py::test_sitemap_is_paged_and_each_page_costs_the_same_queries",
@@ -408,6 +410,7 @@ NOT_A_LIST = {
     "dissemination:newsletter": "the subscription form",
     "dissemination:newsletter-sent": "a confirmation page",
     "dissemination:issue-create": "a form",
+    "governance:message-create": "a form (its choices are the groups the writer may write to)",
 }
 
 

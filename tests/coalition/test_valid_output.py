@@ -85,6 +85,8 @@ NOT_CRAWLED = {
     # a visitor's registration: the form is on the page of a meeting open to the public (the demo has
     # none yet), its confirmation and cancel pages are reached through the signed links of the mail
     "meetings:visitor-register", "meetings:visitor-confirm", "meetings:visitor-cancel",
+    # a message's preview, edit and send: the demo has no message to link to
+    "governance:message-detail", "governance:message-edit", "governance:message-send",
 }
 
 
