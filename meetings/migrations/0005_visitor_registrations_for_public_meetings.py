@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
                 ('confirmed_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
+                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visitor_registrations', to='meetings.meeting')),
             ],
             options={
                 'verbose_name': 'visitor registration',
@@ -44,11 +45,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='meeting',
             constraint=models.CheckConstraint(condition=models.Q(('open_to_public', False), ('visibility', 'public'), _connector='OR'), name='meeting_open_to_public_is_public'),
-        ),
-        migrations.AddField(
-            model_name='visitorregistration',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visitor_registrations', to='meetings.meeting'),
         ),
         migrations.AddIndex(
             model_name='visitorregistration',
