@@ -12,6 +12,7 @@ from .models import (
     MeetingDocument,
     MinutesRevision,
     Registration,
+    VisitorRegistration,
 )
 
 
@@ -38,6 +39,16 @@ class RegistrationAdmin(SecretariatAdmin):
     list_filter = ["status", "mode"]
     search_fields = ["user__email", "user__name", "meeting__title_ja"]
     raw_id_fields = ["meeting", "user"]
+
+
+# Visitors register, confirm and cancel through their signed links only (meetings.services), so that the
+# shared capacity and waiting list hold: read-only here.
+@admin.register(VisitorRegistration)
+class VisitorRegistrationAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "name", "email", "affiliation", "mode", "status", "queued_at"]
+    list_filter = ["status", "mode"]
+    search_fields = ["name", "email", "affiliation", "meeting__title_ja"]
+    raw_id_fields = ["meeting"]
 
 
 @admin.register(AgendaItem)

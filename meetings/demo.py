@@ -57,14 +57,20 @@ WG_MINUTES = """## 議事
 """
 
 
-# The programmes' speakers in English (a role such as 幹事機関 reads differently in each language).
-SPEAKERS_EN = {
+# The programmes name roles, and people only by invented names: demo data never puts words in the mouth
+# of a real person (tests/coalition/test_seed_demo.py holds every speaker to these two lists).
+ROLES_EN = {
     "文部科学大臣、経済産業大臣、環境大臣": "Ministers of Education (MEXT), Economy (METI) and the Environment (MOE)",
-    "事務局": "Secretariat", "議長": "Chair", "五神 真": "Makoto Gonokami", "江守 正多": "Seita Emori",
-    "文部科学省": "MEXT", "各WG幹事機関": "Coordinating institutions of each WG",
+    "事務局": "Secretariat", "議長": "Chair", "文部科学省": "MEXT", "各WG幹事機関": "Coordinating institutions of each WG",
     "参加大学学長": "Presidents of member universities", "幹事機関": "Coordinating institutions",
     "参加機関": "Member institutions",
 }
+INVENTED_SPEAKERS_EN = {
+    "北川 悠人（甲山大学）": "Yuto Kitagawa (Kozan University)",
+    "森田 彩乃（西海工業大学）": "Ayano Morita (Saikai Institute of Technology)",
+}
+# The programmes' speakers in English (a role such as 幹事機関 reads differently in each language).
+SPEAKERS_EN = {**ROLES_EN, **INVENTED_SPEAKERS_EN}
 
 
 def _meeting(key, **fields):
@@ -99,8 +105,10 @@ def seed() -> int:
         agenda=[("15:00", "開会・主催者挨拶", "Opening and greetings", "文部科学大臣、経済産業大臣、環境大臣"),
                 ("15:20", "参加機関の紹介", "Introduction of the member institutions", "事務局"),
                 ("15:40", "規約の承認", "Approval of the rules", "議長"),
-                ("16:00", "講演1「大学とカーボンニュートラル」", "Lecture 1: universities and carbon neutrality", "五神 真"),
-                ("16:30", "講演2「地域の脱炭素と大学の役割」", "Lecture 2: regional decarbonisation and universities", "江守 正多"),
+                ("16:00", "講演1「大学とカーボンニュートラル」", "Lecture 1: universities and carbon neutrality",
+                 "北川 悠人（甲山大学）"),
+                ("16:30", "講演2「地域の脱炭素と大学の役割」", "Lecture 2: regional decarbonisation and universities",
+                 "森田 彩乃（西海工業大学）"),
                 ("16:55", "閉会", "Closing", "")],
         minutes=FOUNDING_MINUTES,
     ))

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import HoneypotMixin
 from working_groups.forms import DocumentForm, ReasonForm  # noqa: F401 - the same forms serve meetings
 from working_groups.models import WorkingGroup
 
@@ -20,7 +21,8 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["kind", "group", "title_ja", "title_en", "description_ja", "description_en", "starts_at",
-                  "ends_at", "format", "venue", "online_url", "capacity", "registration_deadline", "visibility"]
+                  "ends_at", "format", "venue", "online_url", "capacity", "registration_deadline", "visibility",
+                  "open_to_public"]
         widgets = {
             "starts_at": DATETIME,
             "ends_at": DATETIME,
@@ -87,6 +89,8 @@ class MeetingForm(forms.ModelForm):
             self.add_error("venue", _("Give the venue of a meeting held in person."))
         if cleaned.get("visibility") == Meeting.Visibility.GROUP and not (group and not group.is_general_meeting):
             self.add_error("visibility", _("Only a working group's meeting can be for its members only."))
+        if cleaned.get("open_to_public") and cleaned.get("visibility") not in (None, Meeting.Visibility.PUBLIC):
+            self.add_error("open_to_public", _("Only a public meeting can be open to visitors' registration."))
         return cleaned
 
 
@@ -110,6 +114,34 @@ class RegistrationForm(forms.Form):
         self.fields["mode"].choices = [c for c in Registration.Mode.choices if modes[c[0]]]
         if len(self.fields["mode"].choices) == 1:
             self.fields["mode"].initial = self.fields["mode"].choices[0][0]
+
+
+class VisitorRegistrationForm(HoneypotMixin, forms.Form):
+    """A visitor's registration for a meeting open to the public (no account)."""
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                             help_text=_("We send a link to this address to confirm your registration."))
+    affiliation = forms.CharField(label=_("Affiliation"), max_length=200, required=False,
+                                  help_text=_("University, company, municipality or other organisation."))
+    mode = forms.ChoiceField(label=_("How will you attend?"), choices=Registration.Mode.choices,
+                             widget=forms.RadioSelect)
+    language = forms.ChoiceField(label=_("Language of the e-mails"), choices=[("ja", "日本語"), ("en", "English")],
+                                 widget=forms.RadioSelect)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        modes = {Registration.Mode.IN_PERSON: meeting.has_room, Registration.Mode.ONLINE: meeting.has_online}
+        self.fields["mode"].choices = [c for c in Registration.Mode.choices if modes[c[0]]]
+        if len(self.fields["mode"].choices) == 1:
+            self.fields["mode"].initial = self.fields["mode"].choices[0][0]
+        self.add_honeypot()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(_("Give your name."))
+        return name
 
 
 class MinutesForm(forms.Form):

@@ -88,6 +88,13 @@ class Meeting(models.Model):
     registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices,
                                   default=Visibility.MEMBERS)
+    # A public symposium: visitors without an account register with a name and a confirmed address
+    # (VisitorRegistration), sharing the capacity and the waiting list with members.
+    open_to_public = models.BooleanField(
+        _("open to the public"), default=False, db_default=False,
+        help_text=_("Visitors without an account may register (name, e-mail address, affiliation). "
+                    "Only for a meeting everyone can see."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -115,6 +122,8 @@ class Meeting(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
             models.CheckConstraint(condition=~Q(kind="group") | Q(group__isnull=False), name="meeting_group_has_group"),
+            models.CheckConstraint(condition=Q(open_to_public=False) | Q(visibility="public"),
+                                   name="meeting_open_to_public_is_public"),
         ]
         indexes = [
             models.Index(fields=["starts_at"]),
@@ -264,6 +273,50 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.meeting} ({self.status})"
+
+
+class VisitorRegistration(models.Model):
+    """A visitor's registration for a meeting open to the public (no account): name, address,
+    affiliation. It holds no place until its address is confirmed through the link sent to it
+    (double opt-in); then it takes a place or goes on the waiting list, counted together with the
+    members' registrations (meetings.services). The visitor cancels through the link in the mail."""
+
+    class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("Waiting for the e-mail confirmation")
+        CONFIRMED = "confirmed", _("Attending")
+        WAITING = "waiting", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="visitor_registrations")
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True,
+                                   help_text=_("University, company, municipality or other organisation."))
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="ja")
+    mode = models.CharField(_("attending"), max_length=10, choices=Registration.Mode.choices,
+                            default=Registration.Mode.ONLINE)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UNCONFIRMED)
+    # order on the waiting list, shared with the members' registrations
+    queued_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("visitor registration")
+        verbose_name_plural = _("visitor registrations")
+        ordering = ["queued_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "email"], name="visitor_registration_one_per_address"),
+        ]
+        indexes = [models.Index(fields=["meeting", "status", "queued_at"], name="visitor_registration_queue")]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}> → {self.meeting} ({self.status})"
+
+    @property
+    def holds_place(self) -> bool:
+        return self.status in (self.Status.CONFIRMED, self.Status.WAITING)
 
 
 def _token():

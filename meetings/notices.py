@@ -7,6 +7,7 @@ queued when its meeting moves or is cancelled is dropped at delivery (registry.O
 
 from email.mime.text import MIMEText
 
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +15,10 @@ from members.models import User
 from members.notifications.registry import Kind, Obsolete, register
 from members.notifications.rendering import absolute
 
+from . import tokens
 from .calendar import calendar_of
 from .digest import body_parts as digest_body
-from .models import Registration
+from .models import Registration, VisitorRegistration
 from .selectors import who_may_see
 
 
@@ -86,6 +88,40 @@ def _ics(notification):
     return [part]
 
 
+def _visitor_links(notification, registration) -> dict:
+    context = _meeting_links(registration.meeting)
+    context["registration"] = registration
+    with translation.override(notification.language):
+        context["cancel_url"] = absolute(reverse("meetings:visitor-cancel",
+                                                 kwargs={"token": tokens.make_cancel_token(registration=registration)}))
+    return context
+
+
+def _visitor_confirm(notification):
+    """The double opt-in link; to an address already holding a place, its cancel link instead."""
+    registration = notification.target
+    if registration is None or registration.status == VisitorRegistration.Status.CANCELLED:
+        raise Obsolete("the registration is gone or cancelled")
+    context = _visitor_links(notification, registration)
+    context["already"] = registration.holds_place
+    with translation.override(notification.language):
+        token = tokens.make_confirm_token(registration=registration)
+        context["confirm_url"] = absolute(reverse("meetings:visitor-confirm", kwargs={"token": token}))
+    context["hours"] = tokens.VISITOR_CONFIRM_HOURS
+    return context
+
+
+def _visitor_status(wanted):
+    def build(notification):
+        registration = notification.target
+        if registration is None or registration.status != wanted:
+            raise Obsolete("the registration changed meanwhile")
+        context = _visitor_links(notification, registration)
+        context["show_online_link"] = wanted == VisitorRegistration.Status.CONFIRMED
+        return context
+    return build
+
+
 KINDS = [
     Kind(key="weekly_digest", label=_("Weekly digest"),
          description=_("On Monday morning: what happened in your groups, what is coming, and the notices you chose "
@@ -119,6 +155,20 @@ KINDS = [
          description=_("You moved up from the waiting list and have a place."),
          template="meetings/email/registration_moved_up", context=_registration, attachments=_ics,
          digestible=False, order=57),
+    # To visitors of a meeting open to the public (an address, no account): what they asked for,
+    # each carrying the link that cancels the registration; nothing to opt out of.
+    Kind(key="visitor_confirm", label=_("Visitor registration: confirm the address"),
+         template="meetings/email/visitor_confirm", context=_visitor_confirm, choosable=False, digestible=False,
+         transactional=True, order=210),
+    Kind(key="visitor_confirmed", label=_("Visitor registration confirmed"),
+         template="meetings/email/visitor_confirmed", context=_visitor_status(VisitorRegistration.Status.CONFIRMED),
+         attachments=_ics, choosable=False, digestible=False, transactional=True, order=211),
+    Kind(key="visitor_waiting", label=_("Visitor on the waiting list"),
+         template="meetings/email/visitor_waiting", context=_visitor_status(VisitorRegistration.Status.WAITING),
+         choosable=False, digestible=False, transactional=True, order=212),
+    Kind(key="visitor_moved_up", label=_("Visitor moved up from the waiting list"),
+         template="meetings/email/visitor_moved_up", context=_visitor_status(VisitorRegistration.Status.CONFIRMED),
+         attachments=_ics, choosable=False, digestible=False, transactional=True, order=213),
 ]
 
 

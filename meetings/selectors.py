@@ -15,7 +15,7 @@ from working_groups.models import Membership
 from working_groups.rules import active_group_ids
 from working_groups.selectors import current_groups_of
 
-from .models import MAX_LENGTH, DigestChunk, Meeting, Registration
+from .models import MAX_LENGTH, DigestChunk, Meeting, Registration, VisitorRegistration
 from .rules import NOBODY, Viewer, may_see, viewer, viewers, visible_q
 
 
@@ -85,6 +85,17 @@ def registered_people(meeting) -> list[User]:
         is_active=True, registrations__meeting=meeting,
         registrations__status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
     ).distinct())
+
+
+def registered_visitors(meeting) -> dict[str, list[str]]:
+    """The addresses of visitors holding a place or waiting for one (told of changes and of the
+    cancelling), by the language they registered in."""
+    by_language: dict[str, list[str]] = {}
+    for email, language in VisitorRegistration.objects.filter(
+        meeting=meeting, status__in=[VisitorRegistration.Status.CONFIRMED, VisitorRegistration.Status.WAITING],
+    ).values_list("email", "language"):
+        by_language.setdefault(language, []).append(email)
+    return by_language
 
 
 def meeting_rows(queryset):

@@ -21,16 +21,26 @@ from members.models import User
 from members.notifications.services import notify
 from members.uploads import attach
 
-from .models import AgendaItem, CalendarFeed, Meeting, MeetingDocument, MinutesRevision, Registration
-from .selectors import audience, registered_people, who_may_see
+from . import tokens
+from .models import (
+    AgendaItem,
+    CalendarFeed,
+    Meeting,
+    MeetingDocument,
+    MinutesRevision,
+    Registration,
+    VisitorRegistration,
+)
+from .selectors import audience, registered_people, registered_visitors, who_may_see
 
 R = Registration.Status
+V = VisitorRegistration.Status
 MOVING_FIELDS = ("starts_at", "ends_at", "venue", "format", "online_url")
 
 
 # What the meeting form edits (MeetingForm), and one agenda line (AgendaFormSet).
 MEETING_FIELDS = ("kind", "group", "title_ja", "title_en", "description_ja", "description_en", "starts_at", "ends_at",
-                  "format", "venue", "online_url", "capacity", "registration_deadline", "visibility")
+                  "format", "venue", "online_url", "capacity", "registration_deadline", "visibility", "open_to_public")
 AGENDA_FIELDS = ("time", "item_ja", "item_en", "speaker", "speaker_en")
 
 
@@ -92,6 +102,8 @@ def meeting_update(*, meeting: Meeting, by, data: dict, agenda: list[dict] | Non
         notified = len(notify(kind="meeting_changed", to=registered_people(meeting), obj=meeting,
                               period=f"seq{meeting.sequence}", context={"changed": moved},
                               reply_to=getattr(by, "email", "")))
+        notified += _notify_visitors_of(meeting, "meeting_changed", period=f"seq{meeting.sequence}",
+                                        context={"changed": moved}, reply_to=getattr(by, "email", ""))
     return MeetingChange(meeting=meeting, moved=moved, notified=notified)
 
 
@@ -109,14 +121,24 @@ def meeting_cancel(*, meeting: Meeting, by, reason: str) -> Meeting:
     meeting.save()
     audit(actor=by, action="meeting.cancel", obj=meeting, reason=reason)
     notify(kind="meeting_cancelled", to=registered_people(meeting), obj=meeting, reply_to=getattr(by, "email", ""))
+    _notify_visitors_of(meeting, "meeting_cancelled", reply_to=getattr(by, "email", ""))
     return meeting
 
 
+def _notify_visitors_of(meeting, kind: str, **kwargs) -> int:
+    """Tell the visitors registered for ``meeting``, each in the language they registered in."""
+    return sum(len(notify(kind=kind, to=emails, obj=meeting, language=language, **kwargs))
+               for language, emails in registered_visitors(meeting).items())
+
+
 def _places_taken(meeting, mode) -> int:
-    qs = Registration.objects.confirmed().filter(meeting=meeting)
+    """Members' and visitors' confirmed places (in the room, for a hybrid meeting)."""
+    members = Registration.objects.confirmed().filter(meeting=meeting)
+    visitors = VisitorRegistration.objects.filter(meeting=meeting, status=V.CONFIRMED)
     if meeting.format == Meeting.Format.HYBRID:
-        qs = qs.filter(mode=Registration.Mode.IN_PERSON)
-    return qs.count()
+        members = members.filter(mode=Registration.Mode.IN_PERSON)
+        visitors = visitors.filter(mode=Registration.Mode.IN_PERSON)
+    return members.count() + visitors.count()
 
 
 def has_place(meeting, mode) -> bool:
@@ -217,15 +239,125 @@ def user_withdraw_from_meetings(*, user: User, by: User) -> int:
 
 
 def _promote_waiting(meeting):
-    """Fill free places from the waiting list, in order (the meeting row is locked)."""
+    """Fill free places from the waiting list, in order (the meeting row is locked). Members and
+    visitors wait on one list, in the order they asked."""
     while True:
-        candidate = (Registration.objects.waiting().select_for_update().filter(meeting=meeting)
-                     .order_by("queued_at", "pk").first())
+        member = (Registration.objects.waiting().select_for_update().filter(meeting=meeting)
+                  .order_by("queued_at", "pk").first())
+        visitor = (VisitorRegistration.objects.select_for_update().filter(meeting=meeting, status=V.WAITING)
+                   .order_by("queued_at", "pk").first())
+        candidate = min((c for c in (member, visitor) if c is not None), key=lambda c: c.queued_at, default=None)
         if candidate is None or not has_place(meeting, candidate.mode):
             return
         candidate.status = R.CONFIRMED
         candidate.save()
-        _notify_registration(candidate, "registration_moved_up")
+        if isinstance(candidate, VisitorRegistration):
+            _notify_visitor(candidate, VISITOR_MOVED_UP)
+        else:
+            _notify_registration(candidate, "registration_moved_up")
+
+
+# ---------------------------------------------------------------------------------------------
+# Visitors at a meeting open to the public
+# ---------------------------------------------------------------------------------------------
+
+VISITOR_CONFIRM = "visitor_confirm"  # the link that confirms the address (double opt-in)
+VISITOR_CONFIRMED = "visitor_confirmed"  # the place, with the .ics, the online link and the cancel link
+VISITOR_WAITING = "visitor_waiting"  # on the waiting list, with the cancel link
+VISITOR_MOVED_UP = "visitor_moved_up"  # a place became free, with the .ics
+
+
+def _notify_visitor(registration: VisitorRegistration, kind: str, period: str = "") -> None:
+    notify(kind=kind, to=[registration.email], obj=registration, language=registration.language,
+           period=period or f"{registration.status}:{registration.updated_at.isoformat()}")
+
+
+@transaction.atomic
+def visitor_register(*, meeting: Meeting, name: str, email: str, affiliation: str, mode: str,
+                     language: str) -> VisitorRegistration:
+    """A visitor asks for a place at a meeting open to the public. Nothing is held until the
+    address is confirmed: the answer is a link by e-mail, whatever the address's state, so the page
+    tells nobody whether an address is registered. A registration already confirmed (or waiting)
+    is not changed by someone asking again with its address; an unconfirmed or cancelled one takes
+    the new details. Side effects: one outbox row (at most one per registration every ten minutes)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not meeting.open_to_public or meeting.visibility != Meeting.Visibility.PUBLIC:
+        raise ValidationError(_("This meeting is not open to the public."))
+    if not meeting.registration_open:
+        raise ValidationError(_("Registration for this meeting is closed."))
+    allowed = {Registration.Mode.IN_PERSON: meeting.has_room, Registration.Mode.ONLINE: meeting.has_online}
+    if not allowed.get(mode):
+        raise ValidationError({"mode": _("Choose how you will attend this meeting.")})
+    email = (email or "").strip().lower()
+    registration = VisitorRegistration.objects.select_for_update().filter(meeting=meeting, email=email).first()
+    if registration is None:
+        registration = VisitorRegistration(meeting=meeting, email=email)
+    if not registration.holds_place:
+        registration.name = (name or "").strip()
+        registration.affiliation = (affiliation or "").strip()
+        registration.mode = mode
+        registration.language = language
+        registration.status = V.UNCONFIRMED
+        registration.full_clean()
+        registration.save()
+    _notify_visitor(registration, VISITOR_CONFIRM,
+                    period=f"{registration.status}:{int(timezone.now().timestamp()) // 600}")
+    return registration
+
+
+def _visitor_by_token(payload: dict | None) -> VisitorRegistration | None:
+    if payload is None:
+        return None
+    return (VisitorRegistration.objects.select_for_update().select_related("meeting")
+            .filter(pk=payload["r"], email=payload["e"]).first())
+
+
+@transaction.atomic
+def visitor_confirm(*, token: str) -> VisitorRegistration | None:
+    """The confirmation link was opened: the registration takes a place if there is one (members
+    and visitors counted together), else goes on the waiting list. A second use changes nothing.
+    None for a forged or expired link, or a registration that no longer exists.
+    Side effects: the confirmation (with the .ics and the online link) or the waiting-list e-mail."""
+    payload = tokens.read_confirm_token(token)
+    if payload is None:
+        return None
+    visitor = VisitorRegistration.objects.filter(pk=payload["r"]).values_list("meeting_id", flat=True).first()
+    if visitor is None:
+        return None
+    meeting = Meeting.objects.select_for_update().get(pk=visitor)  # one registration at a time
+    registration = _visitor_by_token(payload)
+    if registration is None or registration.status != V.UNCONFIRMED:
+        return registration
+    if not meeting.registration_open or not meeting.open_to_public:
+        raise ValidationError(_("Registration for this meeting is closed."))
+    registration.status = V.CONFIRMED if has_place(meeting, registration.mode) else V.WAITING
+    registration.queued_at = registration.confirmed_at = timezone.now()
+    registration.save()
+    _notify_visitor(registration, VISITOR_CONFIRMED if registration.status == V.CONFIRMED else VISITOR_WAITING)
+    return registration
+
+
+@transaction.atomic
+def visitor_cancel(*, token: str) -> VisitorRegistration | None:
+    """The cancel link of a visitor's mail: the place (or the place on the waiting list) is given
+    up and the first person waiting, member or visitor, moves up and is told. None for a forged
+    link. Side effects: the moved-up e-mail to whoever gets the place."""
+    payload = tokens.read_cancel_token(token)
+    if payload is None:
+        return None
+    meeting_id = VisitorRegistration.objects.filter(pk=payload["r"]).values_list("meeting_id", flat=True).first()
+    if meeting_id is None:
+        return None
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    registration = _visitor_by_token(payload)
+    if registration is None or not registration.holds_place:
+        return registration
+    held = registration.status == V.CONFIRMED
+    registration.status = V.CANCELLED
+    registration.save()
+    if held and not meeting.is_cancelled and not meeting.is_past:
+        _promote_waiting(meeting)
+    return registration
 
 
 @transaction.atomic

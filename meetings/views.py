@@ -3,6 +3,7 @@ participants, and calendars."""
 
 import csv
 import datetime
+from collections import Counter
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 
-from members.access import SecretariatRequiredMixin, form_errors_to_form, refuse
+from members.access import SecretariatRequiredMixin, form_errors_to_form, rate_limited, refuse
 from members.i18n import current_language
 from members.notifications import registry
 from members.pagination import page_of
@@ -27,11 +28,19 @@ from members.spreadsheets import spreadsheet_row
 from working_groups.models import WorkingGroup
 from working_groups.rules import coordinated_group_ids
 
-from . import selectors, services
+from . import selectors, services, tokens
 from .calendar import calendar_of
 from .filters import MeetingFilter
-from .forms import AgendaFormSet, DocumentForm, MeetingForm, MinutesForm, ReasonForm, RegistrationForm
-from .models import CalendarFeed, DigestRun, Meeting, MeetingDocument, Registration
+from .forms import (
+    AgendaFormSet,
+    DocumentForm,
+    MeetingForm,
+    MinutesForm,
+    ReasonForm,
+    RegistrationForm,
+    VisitorRegistrationForm,
+)
+from .models import CalendarFeed, DigestRun, Meeting, MeetingDocument, Registration, VisitorRegistration
 
 
 class MeetingListView(View):
@@ -72,8 +81,14 @@ class MeetingDetailView(MeetingMixin, View):
     def get(self, request, pk):
         meeting, user = self.meeting, request.user
         registration = selectors.my_registration(user, meeting)
-        counts = {(status, mode): n for status, mode, n in meeting.registrations.order_by().values_list(
-            "status", "mode").annotate(n=Count("id"))}
+        # Members' and visitors' places by status and mode (a visitor takes a place as a member does).
+        counts = Counter()
+        for status, mode, n in meeting.registrations.order_by().values_list("status", "mode").annotate(n=Count("id")):
+            counts[status, mode] += n
+        if meeting.open_to_public:
+            for status, mode, n in meeting.visitor_registrations.order_by().values_list("status", "mode").annotate(
+                    n=Count("id")):
+                counts[status, mode] += n
         confirmed = {mode: n for (status, mode), n in counts.items() if status == Registration.Status.CONFIRMED}
         in_person = confirmed.get(Registration.Mode.IN_PERSON, 0)
         # A hybrid meeting's capacity is the room's: online attendees are counted apart, not against it.
@@ -96,7 +111,16 @@ class MeetingDetailView(MeetingMixin, View):
         }
         if context["can_register"]:
             context["form"] = RegistrationForm(meeting=meeting, initial={"mode": getattr(registration, "mode", None)})
+        elif meeting.open_to_public and meeting.registration_open:
+            context["visitor_form"] = VisitorRegistrationForm(meeting=meeting, initial=_visitor_initial(user))
         return render(request, self.template_name, context)
+
+
+def _visitor_initial(user) -> dict:
+    initial = {"language": current_language()}
+    if user.is_authenticated:  # signed in without a member's right to register: a visitor too
+        initial.update(name=user.get_full_name(), email=user.email)
+    return initial
 
 
 def schedulable(user) -> dict:
@@ -279,11 +303,109 @@ class RegistrationCancelView(View):
         return redirect(reverse("members:account") + "#calendar")
 
 
+class VisitorRegisterView(MeetingMixin, View):
+    """A visitor registers for a meeting open to the public: name, address, affiliation. The
+    answer is the same whatever the address: a confirmation link is on its way (double opt-in)."""
+
+    template_name = "meetings/visitor_register.html"
+    limit, period = 10, 3600  # registrations per network address per hour
+
+    def render_form(self, request, form, status=200):
+        return render(request, self.template_name, {"meeting": self.meeting, "form": form}, status=status)
+
+    def closed(self, request):
+        if not self.meeting.open_to_public:
+            raise Http404
+        if not self.meeting.registration_open:
+            messages.error(request, _("Registration for this meeting is closed."))
+            return redirect(self.meeting.get_absolute_url())
+        return None
+
+    def get(self, request, pk):
+        return self.closed(request) or self.render_form(
+            request, VisitorRegistrationForm(meeting=self.meeting, initial=_visitor_initial(request.user)))
+
+    def post(self, request, pk):
+        closed = self.closed(request)
+        if closed:
+            return closed
+        form = VisitorRegistrationForm(request.POST, meeting=self.meeting)
+        if rate_limited(request, "visitor-register", limit=self.limit, period=self.period):
+            form.is_valid()
+            form.add_error(None, _("Too many registrations from your address. Please try again in an hour."))
+            return self.render_form(request, form, status=429)
+        if not form.is_valid():
+            return self.render_form(request, form, status=400)
+        if not form.is_spam:
+            data = form.cleaned_data
+            try:
+                services.visitor_register(meeting=self.meeting, name=data["name"], email=data["email"],
+                                          affiliation=data["affiliation"], mode=data["mode"],
+                                          language=data["language"])
+            except ValidationError as exc:
+                form_errors_to_form(form, exc)
+                return self.render_form(request, form, status=400)
+        messages.success(request, _("Thank you. We sent a link to %(email)s: open it within %(hours)s hours to "
+                                    "confirm your registration.") % {"email": form.cleaned_data["email"],
+                                                                     "hours": tokens.VISITOR_CONFIRM_HOURS})
+        return redirect(self.meeting.get_absolute_url())
+
+
+class VisitorLinkView(View):
+    """The confirmation and the cancel link of a visitor's mail: a page with one button (mail
+    scanners that open links change nothing), the change on POST."""
+
+    action = "confirm"
+
+    def registration(self, token):
+        read = tokens.read_confirm_token if self.action == "confirm" else tokens.read_cancel_token
+        payload = read(token)
+        if payload is None:
+            return None
+        return (VisitorRegistration.objects.select_related("meeting")
+                .filter(pk=payload["r"], email=payload["e"]).first())
+
+    def page(self, request, registration, status=200):
+        return render(request, f"meetings/visitor_{self.action}.html",
+                      {"registration": registration, "meeting": getattr(registration, "meeting", None)},
+                      status=status)
+
+    def get(self, request, token):
+        registration = self.registration(token)
+        return self.page(request, registration, status=200 if registration else 400)
+
+    def post(self, request, token):
+        service = services.visitor_confirm if self.action == "confirm" else services.visitor_cancel
+        try:
+            registration = service(token=token)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return self.page(request, self.registration(token), status=400)
+        if registration is None:
+            return self.page(request, None, status=400)
+        V = VisitorRegistration.Status
+        done = {
+            V.CONFIRMED: _("Your registration is confirmed. The confirmation with the calendar event is on its way."),
+            V.WAITING: _("The event is full: you are on the waiting list. You will be told by e-mail if a place "
+                         "becomes free."),
+            V.CANCELLED: _("Your registration is cancelled."),
+        }.get(registration.status)
+        if done:
+            messages.success(request, done)
+        return redirect(registration.meeting.get_absolute_url())
+
+
 class ParticipantsView(MeetingMixin, View):
     """The participant list for coordinators; ?format=csv exports it; POST marks attendance."""
 
     permission = "meetings.manage_meeting"
     template_name = "meetings/participants.html"
+
+    def visitors(self):
+        """Visitors' registrations of a meeting open to the public (unconfirmed ones included:
+        the organisers see who has not confirmed yet)."""
+        return list(self.meeting.visitor_registrations.exclude(status=VisitorRegistration.Status.CANCELLED)
+                    .order_by("status", "queued_at", "pk"))
 
     def rows(self):
         return list(self.meeting.registrations.exclude(status=Registration.Status.CANCELLED)
@@ -298,17 +420,23 @@ class ParticipantsView(MeetingMixin, View):
             response.write("\ufeff")
             writer = csv.writer(response)
             writer.writerow(spreadsheet_row([_("Name"), _("E-mail address"), _("Institution"), _("Attending"),
-                                             _("Status"), _("Registered"), _("Attended")]))
+                                             _("Status"), _("Registered"), _("Attended"), _("Registered as")]))
             for r in rows:
                 institutions = "; ".join(a.institution.name for a in r.user.affiliations.all()
                                          if a.status == "approved")
                 writer.writerow(spreadsheet_row([
                     r.user.get_full_name(), r.user.email, institutions, r.get_mode_display(),
                     r.get_status_display(), r.created_at.isoformat(),
-                    "" if r.attended is None else ("1" if r.attended else "0"),
+                    "" if r.attended is None else ("1" if r.attended else "0"), _("Member"),
+                ]))
+            for v in self.visitors():
+                writer.writerow(spreadsheet_row([
+                    v.name, v.email, v.affiliation, v.get_mode_display(), v.get_status_display(),
+                    v.created_at.isoformat(), "", _("Visitor"),
                 ]))
             return response
-        return render(request, self.template_name, {"meeting": self.meeting, "rows": rows})
+        return render(request, self.template_name, {"meeting": self.meeting, "rows": rows,
+                                                    "visitors": self.visitors()})
 
     def post(self, request, pk):
         # Only this meeting's registrations: a value is never parsed (²'s isdigit() is true and

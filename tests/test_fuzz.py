@@ -37,6 +37,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from meetings.governance import services as governance
 from meetings.models import CalendarFeed, Meeting, Registration
 from members.models import Affiliation, Institution, MembershipApplication
 from members.notifications import registry
@@ -324,7 +325,8 @@ def queued_messages(response):
 # Nothing half-saved
 # ---------------------------------------------------------------------------------------------
 
-SNAPSHOT_APPS = {"members", "working_groups", "cooperation", "meetings", "account", "mfa"}
+SNAPSHOT_APPS = {"members", "working_groups", "cooperation", "meetings", "governance", "dissemination", "account",
+                 "mfa"}
 
 
 def snapshot() -> dict:
@@ -447,13 +449,33 @@ def world(media) -> World:
     registration = Registration.objects.create(meeting=meeting, user=member, mode="online")
     failed = Notification.objects.create(kind="meeting_announced", email="gone@example.org",
                                          status=Notification.Status.FAILED, dedup_key="fuzz-failed")
+    # the general meeting: a session with a motion in each state the forms act on, alpha's representative
+    representative = staff_of(alpha, role=Affiliation.Role.REPRESENTATIVE, email="rep@alpha.example.ac.jp")
+    session = Meeting.objects.create(kind="general", group=general, title_ja="第9回総会", starts_at=starts,
+                                     ends_at=starts + datetime.timedelta(hours=2), visibility="members")
+    motion = {"title_ja": "議案", "text_ja": "本文", "kind": "other"}
+    draft = governance.motion_create(by=secretariat, session=session, data=motion)
+    on_agenda = governance.motion_create(by=secretariat, session=session, data=motion)
+    governance.motion_put_on_agenda(motion=on_agenda, by=secretariat)
+    voting = governance.motion_create(by=secretariat, session=session, data=motion)
+    governance.motion_put_on_agenda(motion=voting, by=secretariat)
+    governance.motion_open_voting(motion=voting, by=secretariat)
+    proposal = governance.motion_propose(by=representative, session=session, institution=alpha, data=motion)
+    message = governance.message_save(by=secretariat, data={"audience": "group", "group": energy,
+                                                            "subject_ja": "件名", "body_ja": "本文"})
+    symposium = Meeting.objects.create(
+        kind="symposium", title_ja="公開シンポジウム", starts_at=starts, ends_at=starts + datetime.timedelta(hours=3),
+        format="hybrid", venue="甲大学 講堂", online_url="https://meet.example.org/open", capacity=100,
+        visibility="public", open_to_public=True)
     world = World(alpha=alpha, beta=beta, energy=energy, campus=campus, contact=contact, coordinator=coordinator,
                   staff=staff, member=member, user=user, secretariat=secretariat, applicant_of_pending=applicant,
                   pending_affiliation=pending_affiliation, staff_affiliation=staff_affiliation,
                   application=application, returned=returned, pending_membership=pending_membership,
                   active_membership=active_membership, pending_participation=pending_participation,
                   initiative=initiative, published=published, meeting=meeting, registration=registration,
-                  failed_notification=failed, general=general)
+                  failed_notification=failed, general=general, representative=representative, session=session,
+                  draft_motion=draft, agenda_motion=on_agenda, voting_motion=voting, proposal=proposal,
+                  message=message, symposium=symposium)
     world.rows = snapshot()
     return world
 
@@ -652,6 +674,49 @@ FORMS = {
     "meeting-document": Form(
         "coordinator", lambda w: f"/meetings/{w.meeting.pk}/documents/", lambda w: {"title": "当日資料"},
         files=(("file", "document", True),), shows_form=False, tells_by_message=True),
+    # the general meeting's decisions and the secretariat's messages
+    "motion-create": Form(
+        "secretariat", lambda w: f"/general-meeting/{w.session.pk}/motions/new/",
+        lambda w: {"kind": "other", "title_ja": "予算の承認", "title_en": "Budget", "text_ja": "予算案を承認する。",
+                   "text_en": "", "proposer": "secretariat", "proposer_institution": "", "group_slug": "",
+                   "group_name_ja": "", "group_name_en": "", "group": ""}),
+    "motion-edit": Form(
+        "secretariat", lambda w: f"/motions/{w.draft_motion.pk}/edit/",
+        lambda w: {"kind": "group_create", "title_ja": "水資源WGの設置", "title_en": "", "text_ja": "設置する。",
+                   "text_en": "", "proposer": "member", "proposer_institution": str(w.alpha.pk),
+                   "group_slug": "water", "group_name_ja": "水資源WG", "group_name_en": "Water WG", "group": ""}),
+    "motion-propose": Form(
+        "representative", lambda w: f"/general-meeting/{w.session.pk}/motions/propose/",
+        lambda w: {"institution": str(w.alpha.pk), "kind": "statement", "title_ja": "共同声明", "title_en": "",
+                   "text_ja": "声明文", "text_en": "", "group_slug": "", "group_name_ja": "", "group_name_en": "",
+                   "group": ""}),
+    "motion-open": Form(
+        "secretariat", lambda w: f"/motions/{w.agenda_motion.pk}/open/",
+        lambda w: {"closes_at": (timezone.localtime() + datetime.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")},
+        shows_form=False, tells_by_message=True),
+    "motion-return": Form("secretariat", lambda w: f"/motions/{w.proposal.pk}/return/",
+                          lambda w: {"reason": "議案の趣旨を明確にしてください。"}, shows_form=False,
+                          tells_by_message=True),
+    "motion-withdraw": Form("secretariat", lambda w: f"/motions/{w.agenda_motion.pk}/withdraw/",
+                            lambda w: {"reason": "提案者の申し出により"}, shows_form=False, tells_by_message=True),
+    "vote": Form("representative", lambda w: f"/motions/{w.voting_motion.pk}/vote/",
+                 lambda w: {"institution": str(w.alpha.pk), "choice": "for"}, shows_form=False,
+                 tells_by_message=True),
+    "proxy": Form("representative", lambda w: f"/general-meeting/{w.session.pk}/proxy/",
+                  lambda w: {"institution": str(w.alpha.pk), "holder": str(w.contact.pk)}, shows_form=False,
+                  tells_by_message=True),
+    "message-create": Form(
+        "secretariat", lambda w: "/messages/new/",
+        lambda w: {"audience": "group", "group": str(w.energy.pk), "subject_ja": "会合のご案内",
+                   "body_ja": "本文です。", "subject_en": "", "body_en": ""}),
+    "message-edit": Form(
+        "secretariat", lambda w: f"/messages/{w.message.pk}/edit/",
+        lambda w: {"audience": "members", "group": "", "subject_ja": "全体連絡", "body_ja": "本文です。",
+                   "subject_en": "Notice", "body_en": "The text."}),
+    "visitor-register": Form(
+        None, lambda w: f"/meetings/{w.symposium.pk}/visitors/register/",
+        lambda w: {"name": "一般 参加者", "email": "visitor@example.net", "affiliation": "みどり野市", "mode": "online",
+                   "language": "ja"}),
     # allauth, with our sign-up form
     "signup": Form(
         None, lambda w: "/accounts/signup/",

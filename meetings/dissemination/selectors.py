@@ -61,3 +61,14 @@ def translation_status() -> list[dict]:
                               missing_ja=Count("pk", filter=no_japanese))
         out.append({"label": label, **counts})
     return out
+
+
+def lacking_english(*, limit: int = 50) -> dict:
+    """The published news items and initiatives a reader of English cannot read in English, newest
+    first (at most ``limit`` of each, one query each), for the secretariat to complete or ask for."""
+    return {
+        "news": list(NewsItem.objects.published().filter(Q(title_en="") | Q(body_en=""))
+                     .order_by("-published_at", "-id")[:limit]),
+        "initiatives": list(Initiative.objects.published().filter(language="ja", title_translated="")
+                            .select_related("institution").order_by("-published_at", "-id")[:limit]),
+    }

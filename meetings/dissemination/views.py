@@ -320,6 +320,7 @@ class IssueListView(SecretariatRequiredMixin, View):
             "confirmed": counts.get(Subscriber.Status.CONFIRMED, 0),
             "pending": counts.get(Subscriber.Status.PENDING, 0),
             "translation_status": selectors.translation_status(),
+            "lacking_english": selectors.lacking_english(),
         })
 
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from members.admin import ReadOnlyAdmin
 
-from .models import Motion, MotionDocument, Proxy, Resolution, Vote
+from .models import Message, Motion, MotionDocument, Proxy, Resolution, Vote
 
 
 class RecordAdmin(ReadOnlyAdmin):
@@ -44,3 +44,10 @@ class ResolutionAdmin(RecordAdmin):
 class MotionDocumentAdmin(RecordAdmin):
     list_display = ["title", "motion", "content_type", "size", "created_at"]
     search_fields = ["title", "motion__title_ja"]
+
+
+@admin.register(Message)
+class MessageAdmin(RecordAdmin):
+    list_display = ["subject_ja", "audience", "group", "status", "recipients", "sent_at"]
+    list_filter = ["audience", "status"]
+    search_fields = ["subject_ja", "subject_en", "body_ja"]

@@ -13,6 +13,7 @@ class GovernanceConfig(AppConfig):
     def ready(self):
         # The notification kinds and audit labels this app registers with the lower layers need
         # its models, which load after the app registry.
-        from . import notices  # noqa: PLC0415 -- they use models
+        from . import notices, registrations  # noqa: PLC0415 -- they use models
 
         notices.register_all()
+        registrations.register()

@@ -8,7 +8,7 @@ from meetings.forms import DATETIME, YEARS, DocumentForm, ReasonForm  # noqa: F4
 from members.models import Institution
 from working_groups.models import WorkingGroup
 
-from .models import Motion, Vote
+from .models import Message, Motion, Vote
 
 INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -93,3 +93,36 @@ class ProxyForm(forms.Form):
         self.fields["institution"].choices = [(i.pk, i.name) for i in institutions]
         self.fields["holder"].choices = [("", "---------")] + [
             (u.pk, f"{u.get_full_name() or u.email}") for u in candidates]
+
+
+class MessageForm(forms.ModelForm):
+    """A message in both languages; the recipients' choices are those the writer may write to."""
+
+    class Meta:
+        model = Message
+        fields = ["audience", "group", "subject_ja", "body_ja", "subject_en", "body_en"]
+        widgets = {
+            "audience": forms.RadioSelect,
+            "body_ja": forms.Textarea(attrs={"rows": 10, "lang": "ja"}),
+            "body_en": forms.Textarea(attrs={"rows": 10, "lang": "en"}),
+            "subject_ja": forms.TextInput(attrs={"lang": "ja"}),
+            "subject_en": forms.TextInput(attrs={"lang": "en"}),
+        }
+        help_texts = {
+            "body_ja": _("Markdown: headings, lists, links."),
+            "body_en": _("Optional: people who read English receive the Japanese text without it."),
+        }
+
+    def __init__(self, *args, groups=(), secretariat=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = WorkingGroup.objects.filter(pk__in=[g.pk for g in groups]).order_by("order")
+        self.fields["group"].required = False
+        if not secretariat:
+            self.fields["audience"].choices = [c for c in Message.Audience.choices if c[0] == Message.Audience.GROUP]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("audience") == Message.Audience.GROUP and not cleaned.get("group") \
+                and "group" not in self.errors:
+            self.add_error("group", _("Choose the working group."))
+        return cleaned

@@ -226,6 +226,10 @@ class Resolution(models.Model):
     text_ja = models.TextField(_("text (Japanese)"))
     text_en = models.TextField(_("text (English)"), blank=True)
     adopted_at = models.DateTimeField(pgettext_lazy("resolution", "adopted"))
+    # an adopted statement becomes a news item of kind statement (drafted once, when it is adopted;
+    # the secretariat reviews and publishes it)
+    news_item = models.OneToOneField("dissemination.NewsItem", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="resolution", verbose_name=_("news item"))
 
     text = translated("text")
 
@@ -252,3 +256,64 @@ class MotionDocument(Document):
     class Meta(Document.Meta):
         verbose_name = _("motion document")
         verbose_name_plural = _("motion documents")
+
+
+class Message(models.Model):
+    """A message of the secretariat to the people of the coalition (all staff of member
+    institutions, all representatives, all contacts) or to one working group's members, which
+    that group's coordinators may also write. Written in both languages (each recipient reads
+    theirs, or the Japanese), previewed with the number of recipients, then sent once through the
+    outbox (one row per recipient under the message's deduplication key). A sent message to a
+    group stays on the group's page for its members."""
+
+    class Audience(models.TextChoices):
+        GROUP = "group", _("The members of a working group")
+        MEMBERS = "members", _("All staff of member institutions")
+        REPRESENTATIVES = "representatives", _("All representatives of member institutions")
+        CONTACTS = "contacts", _("All contacts of member institutions")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("message status", "Draft")
+        SENT = "sent", pgettext_lazy("message status", "Sent")
+
+    audience = models.CharField(_("to"), max_length=16, choices=Audience.choices, default=Audience.GROUP)
+    group = models.ForeignKey("working_groups.WorkingGroup", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="messages", verbose_name=_("working group"))
+    subject_ja = models.CharField(_("subject (Japanese)"), max_length=200)
+    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
+    body_ja = models.TextField(_("text (Japanese)"), max_length=20000)
+    body_en = models.TextField(_("text (English)"), max_length=20000, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    subject = translated("subject")
+    body = translated("body")
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(audience="group", group__isnull=False)
+                                   | (~Q(audience="group") & Q(group__isnull=True)),
+                                   name="message_group_only_for_a_group"),
+            models.CheckConstraint(condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                                   name="message_sent_has_date"),
+        ]
+        indexes = [models.Index(fields=["group", "status", "-sent_at"], name="message_group_archive")]
+
+    def __str__(self):
+        return self.subject
+
+    def get_absolute_url(self):
+        return reverse("governance:message-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == self.Status.SENT

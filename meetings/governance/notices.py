@@ -5,6 +5,8 @@ turned off); the decision may be read in the digest."""
 from django.utils.translation import gettext_lazy as _
 
 from members.audit.labels import register as register_labels
+from members.i18n import pick
+from members.markup import render_markdown
 from members.notifications.registry import Kind, Obsolete, register, target_of
 from members.notifications.rendering import absolute
 
@@ -31,7 +33,24 @@ def _receipt(notification):
     }
 
 
+def _message(notification):
+    message = target_of(notification)
+    if not message.is_sent:
+        raise Obsolete("the message was not sent")
+    language = notification.language
+    text = pick(message.body_ja, message.body_en, language)
+    context = {"message": message, "message_subject": pick(message.subject_ja, message.subject_en, language),
+               "message_text": text, "message_html": render_markdown(text)}
+    if message.group_id:
+        context["group_url"] = absolute(message.group.get_absolute_url())
+    return context
+
+
 KINDS = [
+    Kind(key="secretariat_message", label=_("Messages of the secretariat and of my groups' coordinators"),
+         description=_("What the secretariat writes to all members, representatives or contacts, and what "
+                       "coordinators write to their group."),
+         template="governance/email/secretariat_message", context=_message, digestible=False, order=48),
     Kind(key="motion_voting_opened", label=_("Voting opened at the general meeting"),
          description=_("Voting on a motion of the general meeting opened; your institution may vote."),
          template="governance/email/motion_voting_opened", context=_motion, choosable=False, digestible=False,
@@ -60,6 +79,8 @@ AUDIT_LABELS = {
     "motion.adopted": _("closed the vote: adopted"),
     "motion.rejected": _("closed the vote: rejected"),
     "motion.withdraw": _("withdrew a motion"),
+    "message.send": _("sent a message"),
+    "motion.statement_drafted": _("drafted the adopted statement as a news item"),
     "vote.cast": _("voted on a motion"),
     "vote.change": _("changed a vote"),
     "proxy.designate": _("designated a proxy"),

@@ -13,9 +13,10 @@ import rules
 
 from meetings.rules import can_see_meeting
 from members.rules import contact_institution_ids, is_secretariat, is_staff_member
+from working_groups.rules import coordinated_group_ids
 
 from . import selectors
-from .models import Motion
+from .models import Message, Motion
 
 
 @rules.predicate
@@ -59,3 +60,27 @@ rules.add_perm("governance.see_votes", can_see_motion & (is_staff_member | is_se
 rules.add_perm("governance.designate_proxy", can_see_meeting & is_general_session & represents_a_voter)
 rules.add_perm("governance.draft_motion", is_general_session & is_secretariat)
 rules.add_perm("governance.propose_motion", can_see_meeting & is_general_session & may_propose)
+
+
+@rules.predicate
+def is_coordinator(user) -> bool:
+    return bool(coordinated_group_ids(user))
+
+
+@rules.predicate
+def coordinates_message_group(user, message) -> bool:
+    """A message to a group the person coordinates."""
+    return (message is not None and message.audience == Message.Audience.GROUP
+            and message.group_id in coordinated_group_ids(user))
+
+
+@rules.predicate
+def may_write_to(user, audience) -> bool:
+    """``audience``: (Message.Audience, group or None). Coordinators write to their groups only."""
+    kind, group = audience
+    return kind == Message.Audience.GROUP and group is not None and group.pk in coordinated_group_ids(user)
+
+
+rules.add_perm("governance.write_messages", is_secretariat | is_coordinator)
+rules.add_perm("governance.write_to", is_secretariat | may_write_to)
+rules.add_perm("governance.manage_message", is_secretariat | coordinates_message_group)

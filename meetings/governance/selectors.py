@@ -6,9 +6,11 @@ from meetings.models import Meeting
 from meetings.selectors import meetings_visible_to
 from members.models import Affiliation, Institution, User
 from members.rules import contact_institution_ids, current_affiliations, is_secretariat
+from working_groups.models import Membership
+from working_groups.rules import coordinated_group_ids
 
 from . import procedure
-from .models import Motion, Proxy, Vote
+from .models import Message, Motion, Proxy, Vote
 
 
 def voting_institutions():
@@ -109,3 +111,35 @@ def representatives() -> list[User]:
         is_active=True, affiliations__role=Affiliation.Role.REPRESENTATIVE,
         affiliations__status=Affiliation.Status.APPROVED, affiliations__institution__status=Institution.Status.ACTIVE,
     ).distinct())
+
+
+def message_recipients(message):
+    """The people a message goes to (active accounts): a group's active members; or the approved
+    staff, representatives or contacts of active member institutions."""
+    from_members = {"is_active": True, "affiliations__status": Affiliation.Status.APPROVED,
+                    "affiliations__institution__status": Institution.Status.ACTIVE}
+    audience = Message.Audience
+    if message.audience == audience.GROUP:
+        people = User.objects.filter(is_active=True, group_memberships__group_id=message.group_id,
+                                     group_memberships__status=Membership.Status.ACTIVE)
+    elif message.audience == audience.REPRESENTATIVES:
+        people = User.objects.filter(affiliations__role=Affiliation.Role.REPRESENTATIVE, **from_members)
+    elif message.audience == audience.CONTACTS:
+        people = User.objects.filter(affiliations__role=Affiliation.Role.CONTACT, **from_members)
+    else:
+        people = User.objects.filter(**from_members)
+    return people.distinct().order_by("pk")
+
+
+def messages_for(user):
+    """The messages a person may manage: all for the secretariat, those to their groups for a
+    coordinator."""
+    qs = Message.objects.select_related("group", "created_by")
+    if is_secretariat(user):
+        return qs
+    return qs.filter(audience=Message.Audience.GROUP, group_id__in=coordinated_group_ids(user))
+
+
+def group_messages(group, limit: int = 20) -> list:
+    """The messages sent to a group, newest first (the archive on its page)."""
+    return list(Message.objects.filter(group=group, status=Message.Status.SENT).order_by("-sent_at", "-id")[:limit])

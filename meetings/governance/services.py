@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from meetings.dissemination.models import NewsItem
+from meetings.dissemination.services import news_create
 from meetings.models import Meeting
 from members.audit.services import audit
 from members.notifications.services import notify
@@ -26,7 +28,7 @@ from working_groups.models import WorkingGroup
 from working_groups.services import group_close
 
 from . import procedure, selectors
-from .models import Motion, MotionDocument, Proxy, Resolution, Vote
+from .models import Message, Motion, MotionDocument, Proxy, Resolution, Vote
 
 S = Motion.Status
 MOTION_FIELDS = ("kind", "title_ja", "title_en", "text_ja", "text_en", "proposer", "proposer_institution",
@@ -181,6 +183,7 @@ class Decision:
     motion: Motion
     resolution: Resolution | None
     group: WorkingGroup | None
+    news_item: NewsItem | None = None
 
 
 @transaction.atomic
@@ -190,7 +193,8 @@ def motion_close_voting(*, motion: Motion, by) -> Decision:
     together; proxies and written votes are votes like the others), the majority of the motion's
     rule (a tie rejects). Adopted: a numbered resolution; a motion to create a group creates it
     (closed, for the secretariat to open), one to abolish a group closes it with the resolution as
-    the reason. Side effects: audit entries; a notice to the representatives."""
+    the reason, an adopted statement is drafted as a news item of kind statement (adopted by the
+    general meeting, at this session). Side effects: audit entries; a notice to the representatives."""
     motion = _lock(motion)
     if motion.status != S.VOTING:
         raise ValidationError(_("Voting on this motion is not open."))
@@ -212,7 +216,7 @@ def motion_close_voting(*, motion: Motion, by) -> Decision:
         "for": motion.votes_for, "against": motion.votes_against, "abstain": motion.votes_abstain,
         "eligible": eligible, "quorum_reached": motion.quorum_reached,
     })
-    resolution = group = None
+    resolution = group = news_item = None
     if is_adopted:
         year = timezone.localdate(now).year
         sequence = (Resolution.objects.select_for_update().filter(year=year)
@@ -220,8 +224,42 @@ def motion_close_voting(*, motion: Motion, by) -> Decision:
         resolution = Resolution.objects.create(motion=motion, year=year, sequence=sequence, text_ja=motion.text_ja,
                                                text_en=motion.text_en, adopted_at=now)
         group = _carry_out(motion, resolution, by)
+        if motion.kind == Motion.Kind.STATEMENT:
+            news_item = _statement_news(motion, resolution, by)
     notify(kind="motion_decided", to=selectors.representatives(), obj=motion, reply_to=getattr(by, "email", ""))
-    return Decision(motion=motion, resolution=resolution, group=group)
+    return Decision(motion=motion, resolution=resolution, group=group, news_item=news_item)
+
+
+def _statement_news(motion, resolution, by) -> NewsItem | None:
+    """The adopted statement as a draft news item of kind statement, once per resolution (the
+    resolution holds it, one to one): the motion's title and the resolution's text in both
+    languages, adopted by the general meeting on the day of the resolution, at the session.
+    None when there is no general meeting's group to record as the adopting body."""
+    if resolution.news_item_id is not None:
+        return resolution.news_item
+    session = motion.session
+    general = session.group if session.group and session.group.is_general_meeting else (
+        WorkingGroup.objects.filter(tier=WorkingGroup.Tier.GENERAL).first())
+    if general is None:
+        return None
+    summaries = {}
+    for language in ("ja", "en"):
+        with translation.override(language):
+            summaries[f"summary_{language}"] = _("Resolution %(number)s of the general meeting.") % {
+                "number": resolution.number}
+    item = news_create(by=by, data={
+        "kind": NewsItem.Kind.STATEMENT, "language": "ja",
+        "title_ja": motion.title_ja, "title_en": motion.title_en,
+        "body_ja": resolution.text_ja, "body_en": resolution.text_en,
+        "summary_ja": summaries["summary_ja"], "summary_en": summaries["summary_en"] if motion.title_en else "",
+        "adopted_by": general, "adopted_on": timezone.localdate(resolution.adopted_at),
+        "meeting": session if session.group_id == general.pk else None,
+    })
+    resolution.news_item = item
+    resolution.save(update_fields=["news_item"])
+    audit(actor=by, action="motion.statement_drafted", obj=motion,
+          detail={"resolution": resolution.number, "news": item.slug})
+    return item
 
 
 def _carry_out(motion, resolution, by) -> WorkingGroup | None:
@@ -349,3 +387,63 @@ def motion_document_add(*, motion: Motion, by, upload, title: str = "") -> Motio
     document = attach(MotionDocument(motion=motion), upload=upload, title=title, by=by)
     audit(actor=by, action="motion.update", obj=motion, detail={"document": document.title})
     return document
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages of the secretariat (and of a group's coordinators)
+# ---------------------------------------------------------------------------------------------
+
+MESSAGE_FIELDS = ("audience", "group", "subject_ja", "subject_en", "body_ja", "body_en")
+MESSAGE = "secretariat_message"  # the outbox kind
+
+
+def _message_check(message: Message, by) -> None:
+    if message.audience != Message.Audience.GROUP:
+        message.group = None
+    elif message.group is None:
+        raise ValidationError({"group": _("Choose the working group.")})
+    if not by.has_perm("governance.write_to", (message.audience, message.group)):
+        raise PermissionDenied(_("You may not write to these people."))
+
+
+@transaction.atomic
+def message_save(*, by, data: dict, message: Message | None = None) -> Message:
+    """Write or edit a draft message (``data``: MESSAGE_FIELDS). A sent message is not edited;
+    coordinators write to their own groups only (PermissionDenied otherwise). Side effects: none
+    but the row."""
+    if message is None:
+        message = Message(created_by=by)
+    else:
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if message.is_sent:
+            raise ValidationError(_("This message has been sent; it cannot be changed."))
+    for name in MESSAGE_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(message, name, value.strip() if isinstance(value, str) else value)
+    _message_check(message, by)
+    message.full_clean()
+    message.save()
+    return message
+
+
+@transaction.atomic
+def message_send(*, message: Message, by) -> int:
+    """Send a draft once: one outbox row per recipient (selectors.message_recipients), each in
+    their language, under the message's deduplication key, so the outbox delivers each exactly
+    once; people who turned these messages off get none. Sending twice is refused. Returns the
+    number of messages queued. Side effects: outbox rows; an audit entry."""
+    message = Message.objects.select_for_update(of=("self",)).select_related("group").get(pk=message.pk)
+    if message.is_sent:
+        raise ValidationError(_("This message has already been sent."))
+    _message_check(message, by)
+    rows = notify(kind=MESSAGE, to=selectors.message_recipients(message), obj=message,
+                  reply_to=getattr(by, "email", ""))
+    message.status = Message.Status.SENT
+    message.sent_at = timezone.now()
+    message.sent_by = by
+    message.recipients = len(rows)
+    message.save(update_fields=["status", "sent_at", "sent_by", "recipients"])
+    audit(actor=by, action="message.send", obj=message, detail={
+        "audience": message.audience, "group": getattr(message.group, "slug", ""), "recipients": len(rows)})
+    return len(rows)

@@ -20,4 +20,9 @@ urlpatterns = [
     path("motions/<int:pk>/withdraw/", views.MotionStepView.as_view(step="withdraw"), name="motion-withdraw"),
     path("motions/<int:pk>/documents/", views.MotionStepView.as_view(step="document"), name="motion-document"),
     path("motions/<int:pk>/vote/", views.VoteView.as_view(), name="vote"),
+    path("messages/", views.MessageListView.as_view(), name="message-list"),
+    path("messages/new/", views.MessageCreateView.as_view(), name="message-create"),
+    path("messages/<int:pk>/", views.MessageDetailView.as_view(), name="message-detail"),
+    path("messages/<int:pk>/edit/", views.MessageEditView.as_view(), name="message-edit"),
+    path("messages/<int:pk>/send/", views.MessageSendView.as_view(), name="message-send"),
 ]

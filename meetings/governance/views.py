@@ -5,15 +5,29 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from meetings.models import Meeting
 from members.access import form_errors_to_form, refuse
+from members.markup import render_markdown
 from members.models import Institution, User
+from members.rules import is_secretariat
+from working_groups.models import WorkingGroup
+from working_groups.rules import coordinated_group_ids
 
 from . import selectors, services
-from .forms import DocumentForm, MotionForm, MotionProposalForm, OpenVotingForm, ProxyForm, ReasonForm, VoteForm
-from .models import Motion, Proxy, Vote
+from .forms import (
+    DocumentForm,
+    MessageForm,
+    MotionForm,
+    MotionProposalForm,
+    OpenVotingForm,
+    ProxyForm,
+    ReasonForm,
+    VoteForm,
+)
+from .models import Message, Motion, Proxy, Vote
 
 SECTION = "general_meeting"
 
@@ -202,9 +216,13 @@ class MotionDetailView(MotionMixin, View):
         elif motion.status == Motion.Status.VOTING and can_manage:
             counts = selectors.tally(motion)  # the running count, for the chair only
         see_votes = user.has_perm("governance.see_votes", motion) and motion.status != Motion.Status.DRAFT
+        resolution = getattr(motion, "resolution", None) if motion.status == Motion.Status.ADOPTED else None
+        statement = resolution.news_item if resolution and resolution.news_item_id else None
         return {
             "motion": motion, "session": motion.session, "counts": counts,
-            "resolution": getattr(motion, "resolution", None) if motion.status == Motion.Status.ADOPTED else None,
+            "resolution": resolution,
+            # the statement's news item: a link for whoever may read it (the draft: its editors)
+            "statement": statement if statement and user.has_perm("dissemination.view_news", statement) else None,
             "documents": list(motion.documents.all()),
             "ballots": ballots, "voting_open": motion.voting_is_open,
             "votes": list(selectors.votes_by_institution(motion)) if see_votes and (
@@ -339,3 +357,114 @@ class VoteView(MotionMixin, View):
             messages.info(request, _("%(institution)s had already voted so; nothing changed.")
                           % {"institution": institution.name})
         return redirect(motion.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages of the secretariat and of a group's coordinators
+# ---------------------------------------------------------------------------------------------
+
+
+def _message_form(user, *args, **kwargs) -> MessageForm:
+    secretariat = is_secretariat(user)
+    groups = WorkingGroup.objects.themes().active() if secretariat else WorkingGroup.objects.filter(
+        pk__in=coordinated_group_ids(user))
+    return MessageForm(*args, groups=list(groups), secretariat=secretariat, **kwargs)
+
+
+def _message_data(form) -> dict:
+    return {name: form.cleaned_data.get(name) for name in services.MESSAGE_FIELDS}
+
+
+class MessageListView(View):
+    """/messages/: the messages one may write and send (drafts and sent ones)."""
+
+    def get(self, request):
+        if not request.user.has_perm("governance.write_messages"):
+            return refuse(request)
+        return render(request, "governance/message_list.html", {
+            "messages_list": list(selectors.messages_for(request.user)[:100]),
+        })
+
+
+class MessageCreateView(View):
+    template_name = "governance/message_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("governance.write_messages"):
+            return refuse(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        group = WorkingGroup.objects.filter(slug=request.GET.get("group", "")).first()
+        form = _message_form(request.user, initial={"group": group.pk if group else None})
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = _message_form(request.user, request.POST)
+        if form.is_valid():
+            try:
+                message = services.message_save(by=request.user, data=_message_data(form))
+            except ValidationError as exc:
+                form_errors_to_form(form, exc)
+            except PermissionDenied:
+                form.add_error("group", _("You may not write to these people."))
+            else:
+                return redirect(message.get_absolute_url())
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class MessageMixin:
+    def dispatch(self, request, *args, **kwargs):
+        self.message = get_object_or_404(Message.objects.select_related("group", "created_by", "sent_by"),
+                                         pk=kwargs["pk"])
+        if not request.user.has_perm("governance.manage_message", self.message):
+            return refuse(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MessageDetailView(MessageMixin, View):
+    """/messages/<id>/: the preview in both languages, the number of recipients, and the send button."""
+
+    def get(self, request, pk):
+        message = self.message
+        return render(request, "governance/message_detail.html", {
+            "message": message,
+            "recipient_count": message.recipients if message.is_sent else selectors.message_recipients(
+                message).count(),
+            "html_ja": render_markdown(message.body_ja), "html_en": render_markdown(message.body_en),
+        })
+
+
+class MessageEditView(MessageMixin, View):
+    template_name = "governance/message_form.html"
+
+    def get(self, request, pk):
+        if self.message.is_sent:
+            return redirect(self.message.get_absolute_url())
+        return render(request, self.template_name, {"form": _message_form(request.user, instance=self.message),
+                                                    "message": self.message})
+
+    def post(self, request, pk):
+        form = _message_form(request.user, request.POST, instance=Message.objects.get(pk=self.message.pk))
+        if form.is_valid():
+            try:
+                services.message_save(by=request.user, data=_message_data(form), message=self.message)
+            except ValidationError as exc:
+                form_errors_to_form(form, exc)
+            except PermissionDenied:
+                form.add_error("group", _("You may not write to these people."))
+            else:
+                return redirect(self.message.get_absolute_url())
+        return render(request, self.template_name, {"form": form, "message": self.message}, status=400)
+
+
+class MessageSendView(MessageMixin, View):
+    def post(self, request, pk):
+        try:
+            count = services.message_send(message=self.message, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, ngettext("The message is on its way to %(n)s person.",
+                                               "The message is on its way to %(n)s people.", count) % {"n": count})
+        return redirect(self.message.get_absolute_url())

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.views.generic.edit import FormMixin
 from django.views.generic.list import MultipleObjectMixin
 
-from meetings.models import AgendaItem, CalendarFeed, DigestChunk, DigestRun, MinutesRevision
+from meetings.models import AgendaItem, CalendarFeed, DigestChunk, DigestRun, MinutesRevision, VisitorRegistration
 from members.audit.models import AuditEntry
 from members.cache import NAMESPACES, bump
 from members.models import Affiliation, MembershipApplication
@@ -127,6 +127,8 @@ def add_participants(w, n):
         for status in ("pending", "refused", "ended"):
             Affiliation.objects.create(user=person, institution=InstitutionFactory(), status=status)
         RegistrationFactory(meeting=w.meeting, user=person)
+        VisitorRegistration.objects.create(meeting=w.meeting, name="来場者", email=f"v{person.pk}@example.net",
+                                           affiliation="某市", status="confirmed")
     RegistrationFactory(meeting=w.meeting, status="waiting")
 
 
@@ -469,6 +471,8 @@ ELSEWHERE = {
         "tests/progress/test_pages.py::test_institution_page_queries_do_not_grow_with_the_years", ("csv", "json")),
     "governance:session-list": (
         "tests/governance/test_pages.py::test_session_list_query_count_does_not_grow_with_sessions", ()),
+    "governance:message-list": (
+        "tests/governance/test_messages.py::test_message_list_query_count_does_not_grow_with_messages", ()),
     "dissemination:news-list": (
         "tests/dissemination/test_news.py::test_news_list_query_count_does_not_grow_with_the_news", ()),
     "sitemap-section": ("tests/dissemination/test_seo.py::test_sitemap_is_paged_and_each_page_costs_the_same_queries",
@@ -502,6 +506,7 @@ NOT_A_LIST = {
     "api:institution-detail": "one institution and the slugs of its groups (one query for them)",
     "api:workinggroup-detail": "one group, its coordinators prefetched, its counts in two grouped queries",
     "api:initiative-detail": "one initiative, its themes and partner members prefetched",
+    "governance:message-create": "a form (its choices are the groups the writer may write to)",
 }
 
 

@@ -39,6 +39,7 @@ from tests.factories import (
     staff_of,
     totp_code,
 )
+from tests.governance import test_messages as messages_matrix
 from tests.governance import test_permissions as governance_matrix
 from tests.meetings import test_permissions as meetings_matrix
 from tests.members import test_permissions as members_matrix
@@ -55,6 +56,7 @@ MATRICES = {
     "meetings": meetings_matrix,
     "cooperation": cooperation_matrix,
     "governance": governance_matrix,
+    "messages": messages_matrix,
     "dissemination": dissemination_matrix,
     "site": site_matrix,
     "progress": progress_matrix,

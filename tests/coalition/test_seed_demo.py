@@ -49,3 +49,19 @@ def test_seed_demo_on_a_database_without_the_migration_rows():
     call_command("seed_demo", stdout=io.StringIO())
     secretariat = User.objects.get(email="secretariat@coalition.example")
     assert secretariat.groups.filter(name="secretariat").exists()
+
+
+def test_seed_demo_programmes_name_roles_or_invented_speakers_only():
+    """No real person is named as a speaker (the founding meeting's lectures used to carry two real
+    scientists' names with invented talks): every speaker is a role or one of the invented names."""
+    from meetings import demo
+    from meetings.models import AgendaItem
+
+    call_command("seed_demo", stdout=io.StringIO())
+    institutions = Institution.objects.values_list("name_ja", "name_en")  # an institution may speak
+    speakers = set(AgendaItem.objects.exclude(speaker="").values_list("speaker", flat=True))
+    assert speakers <= set(demo.ROLES_EN) | set(demo.INVENTED_SPEAKERS_EN) | {ja for ja, _en in institutions}
+    assert set(demo.INVENTED_SPEAKERS_EN) <= speakers  # the lectures are given by the invented speakers
+    english = set(AgendaItem.objects.exclude(speaker_en="").values_list("speaker_en", flat=True))
+    assert english <= (set(demo.ROLES_EN.values()) | set(demo.INVENTED_SPEAKERS_EN.values())
+                       | {en for _ja, en in institutions})

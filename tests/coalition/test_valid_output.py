@@ -94,6 +94,11 @@ NOT_CRAWLED = {
     # SSO links is not linked from the portal
     "saml_acs", "saml_finish_acs", "saml_login", "saml_metadata", "saml_sls", "socialaccount_login_cancelled",
     "socialaccount_login_error", "socialaccount_signup", "socialaccount_connections",
+    # a visitor's registration: the form is on the page of a meeting open to the public (the demo has
+    # none yet), its confirmation and cancel pages are reached through the signed links of the mail
+    "meetings:visitor-register", "meetings:visitor-confirm", "meetings:visitor-cancel",
+    # a message's preview, edit and send: the demo has no message to link to
+    "governance:message-detail", "governance:message-edit", "governance:message-send",
 }
 
 

@@ -248,6 +248,26 @@ def test_secretariat_sees_translation_status_per_kind(client, world):
     assert "<th scope=\"row\">News and statements</th><td>3</td><td>1</td><td>0</td>" in response.content.decode()
 
 
+def test_secretariat_sees_which_items_lack_english(client, world):
+    from working_groups.models import Initiative  # noqa: PLC0415 - only these tests need it
+
+    common = {"institution": world.a, "summary": "s", "body": "b", "prefecture": "13",
+              "started_on": datetime.date(2024, 1, 1), "status": "published",
+              "published_at": datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)}
+    Initiative.objects.create(slug="ja-only", language="ja", title="日本語だけの取組", **common)
+    Initiative.objects.create(slug="ja-translated", language="ja", title="翻訳済みの取組", title_translated="Done",
+                              **common)
+    client.force_login(world.users["secretariat"])
+    response = client.get("/en/newsletter/issues/")
+    lacking = response.context["lacking_english"]
+    assert [item.slug for item in lacking["news"]] == [world.group_item.slug]  # Japanese only
+    assert [i.slug for i in lacking["initiatives"]] == ["ja-only"]
+    page = response.content.decode()
+    assert f'<a href="/en/news/{world.group_item.slug}/edit/" lang="ja">{world.group_item.title_ja}</a>' in page
+    assert '<a href="/en/initiatives/ja-only/" lang="ja">日本語だけの取組</a>' in page
+    assert "翻訳済みの取組" not in page and world.news.title_ja not in page and world.draft.title_ja not in page
+
+
 def test_initiatives_filtered_to_those_with_english(client, world):
     from working_groups.models import Initiative  # noqa: PLC0415 - only these tests need it
 

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
+from meetings.dissemination.models import NewsItem
+from meetings.dissemination.services import news_publish
 from meetings.governance import services
 from meetings.governance.models import Motion, Resolution, Vote
 from members.audit.models import AuditEntry
@@ -336,3 +338,52 @@ def test_only_contacts_of_voting_institutions_propose(coalition):
         services.motion_propose(by=c.cooperating_rep, session=c.session, institution=c.cooperating,
                                 data={"kind": "other", "title_ja": "提案", "text_ja": "本文"})
     assert not Motion.objects.exists()
+
+
+def test_adopted_statement_is_drafted_once_as_a_news_item_of_the_general_meeting(coalition, client):
+    c = coalition
+    c.current = c.motion(kind=Motion.Kind.STATEMENT, title_ja="気候変動に関する共同声明",
+                         title_en="Joint statement on climate change", text_ja="私たちは2050年までに…",
+                         text_en="By 2050 we will…")
+    for n in range(3):
+        cast(c, n, FOR)
+    decision = close(c, c.current)
+    item = NewsItem.objects.get()
+    assert decision.news_item == item
+    assert (item.kind, item.status, item.title_ja, item.title_en, item.body_ja, item.body_en) == (
+        "statement", "draft", "気候変動に関する共同声明", "Joint statement on climate change", "私たちは2050年までに…",
+        "By 2050 we will…")
+    assert (item.adopted_by, item.meeting, item.adopted_on) == (
+        c.general, c.session, timezone.localdate(decision.resolution.adopted_at))
+    assert item.summary_ja == f"総会決議 {decision.resolution.number}。"
+    assert item.summary_en == f"Resolution {decision.resolution.number} of the general meeting."
+    assert Resolution.objects.get().news_item == item
+    assert AuditEntry.objects.filter(action="motion.statement_drafted", object_id=c.current.pk).count() == 1
+    # once: the vote cannot be closed twice, and the news item stays one
+    with pytest.raises(ValidationError):
+        close(c, Motion.objects.get(pk=c.current.pk))
+    assert NewsItem.objects.count() == 1
+    # the secretariat finds the draft from the motion's page; published, the statement names the body
+    client.force_login(c.secretariat)
+    page = client.get(f"/en/motions/{c.current.pk}/").content.decode()
+    assert f'href="/en/news/{item.slug}/"' in page
+    assert "The statement as a news item (draft: review and publish it)" in page
+    client.logout()
+    assert f"/news/{item.slug}/" not in client.get(f"/en/motions/{c.current.pk}/").content.decode()  # a draft
+    news_publish(item=item, by=c.secretariat)
+    assert "The statement in the news" in client.get(f"/en/motions/{c.current.pk}/").content.decode()
+    shown = client.get(f"/en/news/{item.slug}/").content.decode()
+    assert "Joint statement on climate change" in shown
+    assert "Adopted by General meeting on" in shown
+
+
+@pytest.mark.parametrize(("kind", "choice"), [(Motion.Kind.STATEMENT, AGAINST), (Motion.Kind.OTHER, FOR),
+                                              (Motion.Kind.APPROVAL, FOR)])
+def test_no_news_item_for_a_rejected_statement_or_another_kind(coalition, kind, choice):
+    c = coalition
+    c.current = c.motion(kind=kind)
+    for n in range(3):
+        cast(c, n, choice)
+    decision = close(c, c.current)
+    assert decision.news_item is None
+    assert NewsItem.objects.count() == 0

@@ -259,7 +259,7 @@ def test_participants_csv_and_attendance(client, group, coordinator):
     client.force_login(coordinator)
     body = client.get(f"/ja/meetings/{meeting.pk}/participants/", {"format": "csv"}).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0] == ["氏名", "メールアドレス", "機関", "参加", "状態", "登録日時", "出席"]
+    assert rows[0] == ["氏名", "メールアドレス", "機関", "参加", "状態", "登録日時", "出席", "登録区分"]
     assert sorted(r[0] for r in rows[1:]) == ["参加者0", "参加者1", "参加者2"]
     assert {r[2] for r in rows[1:]} == {"機関0", "機関1", "機関2"}
     client.post(f"/ja/meetings/{meeting.pk}/participants/", {"attended": [regs[0].pk, regs[2].pk]})

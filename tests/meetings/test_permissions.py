@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from icalendar import Calendar
 
+from meetings import tokens
 from meetings.models import (
     AgendaItem,
     CalendarFeed,
@@ -31,6 +32,7 @@ from meetings.models import (
     MeetingDocument,
     MinutesRevision,
     Registration,
+    VisitorRegistration,
 )
 from members.audit.models import AuditEntry
 from members.markup import render_markdown
@@ -131,6 +133,7 @@ class World:
     meetings: dict
     registrations: dict  # the participant's confirmed registration on each meeting
     documents: dict
+    visitors: dict  # visitors' registrations on the public meeting (open to the public): pending, confirmed
 
 
 @pytest.fixture
@@ -166,6 +169,7 @@ def world(settings, tmp_path):
             description_ja=description, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2),
             format=fmt, venue="甲大学 大会議室" if fmt != Meeting.Format.ONLINE else "", online_url=online_url,
             capacity=50, registration_deadline=starts - datetime.timedelta(days=2), visibility=visibility,
+            open_to_public=visibility == Meeting.Visibility.PUBLIC,
             minutes=f"{title}の前回の議事録", minutes_html=str(render_markdown(f"{title}の前回の議事録")),
         )
         meetings[key] = meeting
@@ -187,8 +191,14 @@ def world(settings, tmp_path):
         )
     Notification.objects.create(kind="application_received", email="outbox-marker@example.org",
                                 dedup_key="meetings-permission-matrix-marker")
+    visitors = {
+        status: VisitorRegistration.objects.create(meeting=meetings["public"], name=f"来場 {status}",
+                                                   email=f"{status}-visitor@example.net", status=status)
+        for status in (VisitorRegistration.Status.UNCONFIRMED, VisitorRegistration.Status.CONFIRMED)
+    }
     return World(a=a, c=c, suspended=suspended, group=group, general=general, users=users,
-                 participant=participant, meetings=meetings, registrations=registrations, documents=documents)
+                 participant=participant, meetings=meetings, registrations=registrations, documents=documents,
+                 visitors=visitors)
 
 
 def db_state(media_root) -> dict:
@@ -204,6 +214,7 @@ def db_state(media_root) -> dict:
         "documents": sorted(MeetingDocument.objects.values_list("pk", "meeting_id", "title", "file")),
         "revisions": sorted(MinutesRevision.objects.values_list("pk", "meeting_id", "text")),
         "feeds": sorted(CalendarFeed.objects.values_list("user_id", "token")),
+        "visitors": sorted(VisitorRegistration.objects.values_list("pk", "meeting_id", "email", "name", "status")),
         "memberships": sorted(Membership.objects.values_list("pk", "status")),
         "affiliations": sorted(Affiliation.objects.values_list("pk", "status", "role")),
         "audit": AuditEntry.objects.count(),
@@ -317,6 +328,54 @@ def _registration_actions(key: str) -> dict:
     }
 
 
+def visitor_status(w, email):
+    return VisitorRegistration.objects.filter(email=email).values_list("status", flat=True).first()
+
+
+def _visitor_actions() -> dict:
+    """A visitor's registration for a meeting open to the public: anyone who may see the meeting
+    asks; the signed link in the mail, not an account, is the right to confirm or cancel."""
+    form = {"name": "一般 参加者", "email": "new-visitor@example.net", "affiliation": "某市", "mode": "online",
+            "language": "ja"}
+
+    def signed(make, registration) -> str:
+        # plain values, so that the URL map's stand-in world (tests/url_names.Probe) signs one too
+        return make(registration=VisitorRegistration(pk=int(str(registration.pk)), email=str(registration.email)))
+
+    def confirm(w):
+        return f"/ja/meetings/visitors/confirm/{signed(tokens.make_confirm_token, w.visitors['unconfirmed'])}/"
+
+    def cancel(w):
+        return f"/ja/meetings/visitors/cancel/{signed(tokens.make_cancel_token, w.visitors['confirmed'])}/"
+
+    return {
+        "visitor_register_public_get": Action(path=lambda w: f"{detail(w, 'public')}visitors/register/",
+                                              marker=lambda w, u: 'name="affiliation"'),
+        "visitor_register_public_post": Action(
+            path=lambda w: f"{detail(w, 'public')}visitors/register/", data=lambda w, u: form,
+            done=lambda w, u: visitor_status(w, form["email"]) == VisitorRegistration.Status.UNCONFIRMED,
+            success_url=lambda w, u: detail(w, "public"),
+        ),
+        "visitor_register_members_post": Action(
+            path=lambda w: f"{detail(w, 'members')}visitors/register/", data=lambda w, u: form,
+            done=lambda w, u: visitor_status(w, form["email"]) is not None,
+            success_url=lambda w, u: detail(w, "members"),
+        ),
+        "visitor_confirm_get": Action(path=confirm, marker=lambda w, u: "unconfirmed-visitor@example.net"),
+        "visitor_confirm_post": Action(
+            path=confirm, data=lambda w, u: {},
+            done=lambda w, u: visitor_status(w, "unconfirmed-visitor@example.net") == "confirmed",
+            success_url=lambda w, u: detail(w, "public"),
+        ),
+        "visitor_cancel_get": Action(path=cancel, marker=lambda w, u: "confirmed-visitor@example.net"),
+        "visitor_cancel_post": Action(
+            path=cancel, data=lambda w, u: {},
+            done=lambda w, u: visitor_status(w, "confirmed-visitor@example.net") == "cancelled",
+            success_url=lambda w, u: detail(w, "public"),
+        ),
+    }
+
+
 def _manage_actions(key: str, only=None) -> dict:
     actions = {
         f"edit_{key}_get": Action(
@@ -418,6 +477,7 @@ ACTIONS: dict[str, Action] = {
     **_registration_actions("members"),
     **_registration_actions("group"),
     **_registration_actions("general"),
+    **_visitor_actions(),
     **_manage_actions("public", only={"edit", "cancel", "participants", "participants_csv", "minutes"}),
     **_manage_actions("group"),
     **_manage_actions("general"),
@@ -464,6 +524,15 @@ MATRIX = {
     "unregister_members_post": (LOGIN, RELEASED, OK, OK, OK, OK, RELEASED, RELEASED),
     "unregister_group_post": (LOGIN, RELEASED, RELEASED, OK, OK, OK, RELEASED, RELEASED),
     "unregister_general_post": (LOGIN, RELEASED, OK, OK, OK, OK, RELEASED, RELEASED),
+    # visitors' registrations: whoever may see a meeting open to the public asks (none for another
+    # meeting); whoever holds the signed link confirms or cancels
+    "visitor_register_public_get": ALL,
+    "visitor_register_public_post": ALL,
+    "visitor_register_members_post": (LOGIN, NF, NF, NF, NF, NF, TF, NF),
+    "visitor_confirm_get": ALL,
+    "visitor_confirm_post": ALL,
+    "visitor_cancel_get": ALL,
+    "visitor_cancel_post": ALL,
     # running a group's meeting: its coordinators and the secretariat, whoever may see it
     "edit_public_get": COORDINATORS,
     "edit_public_post": COORDINATORS,
