@@ -9,7 +9,7 @@ hiragana and katakana all match each other.
 import unicodedata
 
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 
 
 def current_language() -> str:
@@ -48,3 +48,17 @@ def fold(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text or "").casefold()
     return " ".join(text.translate(_KATAKANA_TO_HIRAGANA).split())
+
+
+# Django's own wording of the form errors that REST framework's Japanese catalogue translates too,
+# differently. An installed app's catalogue outranks Django's, so without these in our catalogue
+# (which outranks both) every form would say 「この項目は必須です。」 since the API arrived. Our
+# catalogue gives them Django's translations.
+DJANGO_FORM_WORDING = (
+    gettext_noop("This field is required."),
+    gettext_noop("Enter a valid URL."),
+    gettext_noop("No file was submitted."),
+    gettext_noop("The submitted file is empty."),
+    gettext_noop("Upload a valid image. The file you uploaded was either not an image or a corrupted image."),
+    gettext_noop("Value must be valid JSON."),
+)
