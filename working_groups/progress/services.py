@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +19,16 @@ from members.notifications.services import notify
 from members.selectors import institution_contacts
 
 from ..models import Initiative
-from .models import Adoption, Commitment, Question, YearlyReport
+from .models import (
+    Adoption,
+    Commitment,
+    Question,
+    ReportingYear,
+    ReportReminder,
+    YearlyReport,
+    current_fiscal_year,
+    default_due_date,
+)
 
 REPORT_FIELDS = ["scope1", "scope2", "scope3", "energy_gj", "renewable_share", "floor_area", "headcount",
                  "narrative_ja", "narrative_en", "data_notes"]
@@ -78,6 +88,84 @@ def report_review(*, report: YearlyReport, by, publish: bool, comment: str = "")
     notify(kind="report_reviewed", to=institution_contacts(report.institution), obj=report,
            period=f"{report.status}-{report.reviewed_at:%Y%m%d%H%M%S}")
     return report
+
+
+@transaction.atomic
+def reporting_year_set(*, fiscal_year: int, due_on, by) -> ReportingYear:
+    """The secretariat sets (or moves) the deadline of a fiscal year's reports.
+
+    Side effects: the reporting year row; an audit entry. Reminders already sent stay sent; the
+    ones still to come follow the new date. Raises ValidationError (nothing saved) for a date
+    before the fiscal year has ended."""
+    year = ReportingYear.objects.select_for_update().filter(fiscal_year=fiscal_year).first() \
+        or ReportingYear(fiscal_year=fiscal_year)
+    year.due_on = due_on
+    year.set_by = by
+    year.full_clean(validate_unique=False)
+    year.save()
+    audit(actor=by, action="reporting_year.set", obj=year, detail={"due_on": due_on.isoformat()})
+    return year
+
+
+REMINDER_DAYS = (30, 7, 0)  # before the deadline; the last is on the day
+
+
+def reminder_stage(due_on, today) -> int | None:
+    """Which reminder is due ``today`` for a deadline: 30 from 30 days before until 8 days before,
+    7 from 7 days before until the day before, 0 on the day, None otherwise. A worker that was
+    down catches up with the reminder of the window it is in, never with an earlier one."""
+    left = (due_on - today).days
+    if left < 0 or left > REMINDER_DAYS[0]:
+        return None
+    return min(d for d in REMINDER_DAYS if d >= left)
+
+
+def institutions_to_remind(fiscal_year: int):
+    """Active member institutions with a commitment whose report for ``fiscal_year`` has not been
+    submitted: no report, a draft, or returned for changes."""
+    done = YearlyReport.objects.filter(
+        fiscal_year=fiscal_year, status__in=[YearlyReport.Status.SUBMITTED, YearlyReport.Status.PUBLISHED])
+    return (Institution.objects.active().filter(commitment__isnull=False)
+            .exclude(pk__in=done.values("institution_id")))
+
+
+def report_reminders_due(*, today=None) -> int:
+    """Queue the yearly-report reminders that are due and not yet sent, for the last fiscal year that
+    ended and any later-due year the secretariat set. Each (year, institution, reminder) goes out
+    once: a ``ReportReminder`` row is claimed before the notice is written, in one transaction.
+    Returns the number of institutions reminded.
+
+    Side effects: ``ReportingYear`` rows with the default deadline where none was set;
+    ``ReportReminder`` rows; ``report_due`` notices to each institution's contacts."""
+    today = today or timezone.localdate()
+    last = current_fiscal_year() - 1
+    years = {last: None, **{y.fiscal_year: y for y in ReportingYear.objects.filter(due_on__gte=today)}}
+    count = 0
+    for fiscal_year, reporting_year in sorted(years.items()):
+        due_on = reporting_year.due_on if reporting_year else default_due_date(fiscal_year)
+        days = reminder_stage(due_on, today)
+        if days is None:
+            continue
+        if reporting_year is None:
+            reporting_year, _created = ReportingYear.objects.get_or_create(
+                fiscal_year=fiscal_year, defaults={"due_on": due_on})
+            if reporting_year.due_on != due_on:  # the secretariat set a date meanwhile: next run
+                continue
+        sent = ReportReminder.objects.filter(reporting_year=reporting_year, days=days).values("institution_id")
+        for institution in institutions_to_remind(fiscal_year).exclude(pk__in=sent).order_by("pk"):
+            with transaction.atomic():
+                _reminder, created = ReportReminder.objects.get_or_create(
+                    reporting_year=reporting_year, institution=institution, days=days)
+                if not created:
+                    continue
+                notify(kind="report_due", to=institution_contacts(institution), obj=institution,
+                       period=f"FY{fiscal_year}-{days}",
+                       # the days actually left: a reminder caught up late says so
+                       context={"fiscal_year": fiscal_year, "due_on": due_on.isoformat(),
+                                "days": (due_on - today).days},
+                       reply_to=settings.SECRETARIAT_EMAIL)
+                count += 1
+    return count
 
 
 @transaction.atomic
