@@ -11,7 +11,7 @@ from members.rules import is_secretariat
 
 from ..filters import register_filter, register_sort
 from ..rules import is_author, is_contact_of_initiative
-from . import selectors
+from . import selectors, services
 from .forms import QuestionForm
 from .models import Adoption
 
@@ -55,6 +55,9 @@ def _adopted_counts(queryset) -> dict[str, int]:
 
 
 def register():
+    # the commitment is the source of truth of the target year; the institution's copy follows it
+    extensions.register_target_year_keeper(extensions.TargetYearKeeper(
+        check=services.target_year_check, follow=services.target_year_follow))
     register_sort("adopted", _("Most adopted"), _most_adopted)
     # ?adopted=yes|no on /initiatives/, with its counts beside the other facets
     register_filter("adopted", django_filters.ChoiceFilter(

@@ -178,8 +178,38 @@ def commitment_save(*, institution: Institution, by, data: dict) -> Commitment:
         setattr(commitment, name, value)
     commitment.full_clean()
     commitment.save()
+    # The commitment is the source of truth for the target year; the institution keeps a copy for
+    # its profile and the directory's open data (docs/progress.md).
+    if institution.target_year != commitment.target_year:
+        institution.target_year = commitment.target_year
+        institution.save(update_fields=["target_year", "updated_at"])
     audit(actor=by, action="commitment.update", obj=institution, detail={"visibility": commitment.visibility})
     return commitment
+
+
+def target_year_check(institution: Institution, target_year: int | None) -> str | None:
+    """Why the institution's target year cannot become ``target_year`` (profile form, member
+    import) while it has a commitment, or None."""
+    commitment = Commitment.objects.filter(institution_id=institution.pk).first()
+    if commitment is None:
+        return None
+    if target_year is None:
+        return _("Your institution has a carbon-neutrality commitment: its target year cannot be removed.")
+    if target_year <= commitment.baseline_year or (commitment.interim_year or 0) > target_year:
+        return _("The target year must come after the commitment's baseline year (FY%(base)s) and "
+                 "its interim target (%(interim)s).") % {"base": commitment.baseline_year,
+                                                        "interim": commitment.interim_year or "–"}
+    return None
+
+
+def target_year_follow(institution: Institution, target_year: int | None, by) -> None:
+    """The commitment takes the target year set on the profile or by an import (already checked).
+
+    Side effects: the commitment's target year (the progress pages' caches follow its save)."""
+    commitment = Commitment.objects.select_for_update().filter(institution_id=institution.pk).first()
+    if commitment is not None and target_year is not None and commitment.target_year != target_year:
+        commitment.target_year = target_year
+        commitment.save(update_fields=["target_year", "updated_at"])
 
 
 @transaction.atomic
