@@ -8,7 +8,7 @@ from members.models import Institution
 from members.regions import PREFECTURE_CHOICES
 from working_groups.models import WorkingGroup
 
-from .models import Expertise, Need
+from .models import Expertise, Need, Partner
 
 
 def _themes():
@@ -97,3 +97,18 @@ class ExpertiseForm(forms.ModelForm):
         if not cleaned.get("nationwide") and not cleaned.get("prefecture_list"):
             self.add_error("prefecture_list", _("Choose the prefectures served, or the whole country."))
         return cleaned
+
+
+class PartnerSearchForm(forms.Form):
+    q = forms.CharField(label=_("Find a partner organisation"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 長野県, Midorino")}))
+
+
+class PartnerCreateForm(forms.ModelForm):
+    """A partner organisation that is not in the directory yet, created from an initiative."""
+
+    website = forms.URLField(label=_("website"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Partner
+        fields = ["kind", "name_ja", "name_en", "prefecture", "website"]
