@@ -384,6 +384,9 @@ def expertise_save(*, by, data: dict, themes, prefectures=(), languages=("ja",),
     entry.prefectures = _prefectures(prefectures)
     entry.languages = ",".join(lang for lang in ("ja", "en") if lang in languages) or "ja"
     entry.contact = contact or entry.contact or by
+    if contact is not None and not contact.affiliations.filter(
+            institution_id=entry.institution_id, status="approved").exists():
+        raise ValidationError({"contact": _("The contact person must be a colleague at the institution.")})
     if not entry.nationwide and not entry.prefectures:
         raise ValidationError({"prefectures": _("Choose the prefectures served, or the whole country.")})
     expertise_refresh(entry)
