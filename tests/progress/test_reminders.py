@@ -246,3 +246,25 @@ def test_the_task_is_scheduled_and_runs_the_service(world, deliver, settings):
     with deliver():
         assert send_report_reminders.delay().get() == 2  # A and B, on the day
     assert len(mail.outbox) == 3
+
+
+def test_review_list_queries_do_not_grow_with_late_institutions(client, world, deliver):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["secretariat"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/en/secretariat/progress/").status_code == 200
+        return len(ctx)
+
+    few = count()
+    for n in range(10):
+        late = committed(f"late-{n}")
+        staff_of(late, role=Affiliation.Role.CONTACT)
+        report(late, YearlyReport.Status.RETURNED if n % 2 else YearlyReport.Status.SUBMITTED)
+    run(deliver, DUE)
+    assert count() == few
+    page = client.get("/en/secretariat/progress/").content.decode()
+    assert page.count("<td>on the day</td>") == 7  # A, B and the five returned
