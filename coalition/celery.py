@@ -36,6 +36,8 @@ def schedule(sender, **kwargs):
         "digest-sweep": {"task": "meetings.digest_sweep", "schedule": settings.NOTIFY_SWEEP_INTERVAL},
         # Queue the meeting reminders that are due and not yet sent (7 days and 1 day before).
         "meeting-reminders": {"task": "meetings.send_reminders", "schedule": settings.MEETING_REMINDER_INTERVAL},
+        # Queue the yearly-report reminders that are due and not yet sent (30, 7 and 0 days before).
+        "report-reminders": {"task": "progress.send_report_reminders", "schedule": settings.PROGRESS_REMINDER_INTERVAL},
         # The weekly digest, Monday 08:00 Japan time.
         "weekly-digest": {"task": "meetings.weekly_digest", "schedule": crontab(minute=0, hour=8, day_of_week="mon")},
         # Delete newsletter subscriptions never confirmed (NEWSLETTER_UNCONFIRMED_DAYS), 03:30 daily.

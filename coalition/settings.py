@@ -257,6 +257,11 @@ DIGEST_CATCH_UP_HOURS = env.int("DIGEST_CATCH_UP_HOURS", default=24)
 NOTIFY_SWEEP_INTERVAL = env.float("NOTIFY_SWEEP_INTERVAL", default=60.0)
 # Seconds between two looks for meeting reminders that are due (Celery beat).
 MEETING_REMINDER_INTERVAL = env.float("MEETING_REMINDER_INTERVAL", default=600.0)
+# When a fiscal year's yearly report is due unless the secretariat sets another date: month-day in
+# the calendar year the fiscal year ends (FY2025 ends March 2026 → due 30 June 2026); the contacts
+# are reminded 30 and 7 days before and on the day, looked for every PROGRESS_REMINDER_INTERVAL s.
+PROGRESS_REPORT_DUE = env.str("PROGRESS_REPORT_DUE", default="06-30")
+PROGRESS_REMINDER_INTERVAL = env.float("PROGRESS_REMINDER_INTERVAL", default=3600.0)
 # The public newsletter: days an unconfirmed subscription waits for its confirmation before it is
 # deleted, and hours its confirmation link is valid.
 NEWSLETTER_UNCONFIRMED_DAYS = env.int("NEWSLETTER_UNCONFIRMED_DAYS", default=30)

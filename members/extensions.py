@@ -9,6 +9,8 @@ An upper app registers, in its ``AppConfig.ready()``:
 - an *application hook*: called when a membership application is approved, with the new
   institution (the working groups named in it become participation requests);
 - *application choices*: the working groups an applicant may name;
+- a *target-year keeper*: an app that holds the carbon-neutrality target year too (progress: the
+  commitment, its source of truth) checks and follows a change made here (profile form, import);
 - an *anonymise hook*: called when a person is anonymised (members.services.people.user_anonymise),
   so that the app withdraws them from what it holds and removes the personal data it keeps.
 
@@ -95,3 +97,24 @@ def register_application_choices(provider: Callable[[], list[tuple[str, str | Pr
 
 def application_choices() -> list[tuple[str, str | Promise]]:
     return [choice for provider in _application_choices for choice in provider()]
+
+
+@dataclass(frozen=True)
+class TargetYearKeeper:
+    """An upper app that keeps an institution's target year as well: ``check(institution,
+    target_year)`` returns a message refusing the change (or None) before anything is saved;
+    ``follow(institution, target_year, by)`` runs in the transaction that saves it."""
+
+    check: Callable
+    follow: Callable
+
+
+_target_year_keepers: list[TargetYearKeeper] = []
+
+
+def register_target_year_keeper(keeper: TargetYearKeeper) -> None:
+    _target_year_keepers.append(keeper)
+
+
+def target_year_keepers() -> list[TargetYearKeeper]:
+    return list(_target_year_keepers)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .. import extensions
 from ..audit.services import audit
 from ..models import EmailDomain, Institution, User
 from ..regions import PREFECTURES_BY_CODE
@@ -95,12 +96,16 @@ def institutions_import(*, data: bytes, by: User) -> ImportReport:
         if values["prefecture"] and values["prefecture"] not in PREFECTURES_BY_CODE:
             problems.append(_("prefecture must be a code from 01 to 47"))
         changed = existing is None or any(getattr(existing, k) != v for k, v in values.items())
+        follow_target = existing is not None and existing.target_year != values["target_year"]
         for key, value in values.items():
             setattr(inst, key, value)
         try:
             inst.full_clean(exclude=["slug"] if existing else None, validate_unique=existing is None)
         except ValidationError as exc:
             problems += [f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items()]
+        if follow_target:
+            problems += [f"target_year: {problem}" for keeper in extensions.target_year_keepers()
+                         if (problem := keeper.check(existing, values["target_year"]))]
         for domain in domains:
             holder = EmailDomain.objects.filter(domain=domain).exclude(institution__slug=slug).first()
             if holder:
@@ -117,13 +122,17 @@ def institutions_import(*, data: bytes, by: User) -> ImportReport:
         if problems:
             report.errors.append((line, "; ".join(str(p) for p in problems)))
         else:
-            planned.append((inst, existing, changed, domains))
+            planned.append((inst, existing, changed, domains, follow_target))
     if report.errors:
         return report
     with transaction.atomic():
-        for inst, existing, changed, domains in planned:
+        for inst, existing, changed, domains, follow_target in planned:
             if changed:
                 inst.save()
+            if follow_target:
+                for keeper in extensions.target_year_keepers():
+                    keeper.follow(inst, inst.target_year, by)
+            if changed:
                 if existing:
                     report.updated += 1
                 else:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .. import extensions
 from ..audit.services import audit
 from ..models import EmailDomain, Institution, User
 
@@ -18,7 +19,9 @@ def institution_update(*, institution: Institution, by: User, data: dict,
     file, already checked and re-encoded; "" removes it), ``email_domains`` the complete list
     of the institution's domains (None leaves them as they are).
 
-    Side effects: the e-mail domain rows; an audit entry naming the fields that changed.
+    Side effects: the e-mail domain rows; an audit entry naming the fields that changed; a new
+    target year is followed by the apps keeping it too (the progress commitment), or refused
+    (ValidationError, nothing saved) when one of them cannot take it.
     """
     unknown = set(data) - set(PROFILE_FIELDS)
     if unknown:
@@ -28,7 +31,15 @@ def institution_update(*, institution: Institution, by: User, data: dict,
     for name, value in data.items():
         setattr(institution, name, value)
     institution.full_clean(exclude=["logo"] if "logo" not in changed else None)
+    if "target_year" in changed:
+        for keeper in extensions.target_year_keepers():
+            problem = keeper.check(institution, institution.target_year)
+            if problem:
+                raise ValidationError({"target_year": problem})
     institution.save()
+    if "target_year" in changed:
+        for keeper in extensions.target_year_keepers():
+            keeper.follow(institution, institution.target_year, by)
     if email_domains is not None:
         current = set(institution.email_domains.values_list("domain", flat=True))
         wanted = set(email_domains)

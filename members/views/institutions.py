@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from .. import extensions, selectors
-from ..access import refuse
+from ..access import form_errors_to_form, refuse
 from ..forms import InstitutionForm
 from ..models import Affiliation, Institution
 from ..services import institutions as institution_services
@@ -47,8 +48,12 @@ class InstitutionEditView(InstitutionObjectMixin, FormView):
         data = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
         if form.cleaned_data.get("remove_logo") and not self.request.FILES.get("logo"):
             data["logo"] = ""
-        institution_services.institution_update(institution=self.institution, by=self.request.user, data=data,
-                                                email_domains=form.cleaned_data["email_domains"])
+        try:
+            institution_services.institution_update(institution=self.institution, by=self.request.user, data=data,
+                                                    email_domains=form.cleaned_data["email_domains"])
+        except ValidationError as exc:  # e.g. a target year the institution's commitment cannot take
+            form_errors_to_form(form, exc)
+            return self.form_invalid(form)
         messages.success(self.request, _("The profile is saved."))
         return redirect(self.institution.get_absolute_url())
 

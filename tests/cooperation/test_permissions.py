@@ -49,6 +49,23 @@ NEED_FORM = {"title": "行列から出したニーズ", "description": "説明",
              "consent": "on", "website_url": ""}
 
 
+def _initiative_of_a(w, u):
+    """A published initiative of A written by A's staff member (its author), for the partner picker."""
+    import datetime  # noqa: PLC0415 -- only this setup needs it
+
+    from working_groups.services import refresh_derived  # noqa: PLC0415 -- only this setup needs it
+
+    initiative = Initiative(institution=w.a, author=w.users["staff_a"], slug="matrix-zeb", title="行列の取組",
+                            summary="概要", body="本文", prefecture="20", started_on=datetime.date(2024, 4, 1),
+                            status="published", visibility="public", published_at=timezone.now())
+    refresh_derived(initiative)
+    initiative.save()
+
+
+def _linked(w, u):
+    return w.partner.initiatives.filter(slug="matrix-zeb").exists()
+
+
 ACTIONS = {
     "view_submitted": Action(path=lambda w: f"/ja/needs/{w.submitted.pk}/",
                              marker=lambda w, u: "official@town.example.jp"),
@@ -97,6 +114,11 @@ ACTIONS = {
                            "prefecture_list": ["20"], "language_list": ["ja"], "visibility": "public"},
         done=lambda w, u: Expertise.objects.get(pk=w.expertise.pk).title == "改訂したシーズ",
         success_url=lambda w, u: f"/ja/expertise/{w.expertise.pk}/"),
+    "partner_picker": Action(path=lambda w: "/ja/initiatives/matrix-zeb/partners/", setup=_initiative_of_a,
+                             marker=lambda w, u: '<label for="id_q">連携先を検索</label>'),
+    "link_partner": Action(path=lambda w: "/ja/initiatives/matrix-zeb/partners/", setup=_initiative_of_a,
+                           data=lambda w, u: {"action": "link", "partner": w.partner.pk}, done=_linked,
+                           success_url=lambda w, u: "/ja/initiatives/matrix-zeb/partners/"),
     "see_members_only_expertise": Action(path=lambda w: f"/ja/expertise/{w.members_only.pk}/",
                                          marker=lambda w, u: "会員限定の研究シーズ"),
     # public pages: everyone, and never the submitter's address
@@ -136,6 +158,8 @@ MATRIX = {
     "expertise_form":             [LOGIN, NF, OK, OK, OK, OK, NF, TF],
     "edit_expertise":             [LOGIN, NF, OK, NF, OK, NF, OK, TF],
     "see_members_only_expertise": [LOGIN, NF, OK, OK, OK, OK, OK, TF],
+    "partner_picker":             [LOGIN, NF, OK, NF, OK, NF, OK, TF],
+    "link_partner":               [LOGIN, NF, OK, NF, OK, NF, OK, TF],
     "mark_matched":               [LOGIN, NF, NF, NF, NF, OK, OK, TF],
     "start_initiative":           [LOGIN, NF, OK, NF, OK, NF, NF, TF],
     "partners":                   [OK] * 8,
@@ -162,6 +186,7 @@ def db_state(media_root=None) -> dict:
         "interests": sorted(Interest.objects.values_list("pk", "need_id", "institution_id", "introduced_at")),
         "expertise": sorted(Expertise.objects.values_list("pk", "title", "description", "visibility")),
         "partners": sorted(Partner.objects.values_list("pk", "slug", "name_ja")),
+        "partner_links": sorted(Partner.initiatives.through.objects.values_list("partner_id", "initiative_id")),
         "notifications": Notification.objects.count(),
         "initiatives": sorted(Initiative.objects.values_list("pk", "slug")),
     }

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, F
 
 from members.models import Institution
 from working_groups.progress.models import Adoption, Commitment, Question, YearlyReport, current_fiscal_year
@@ -26,3 +26,5 @@ def test_seed_demo_gives_progress_data_for_every_page():
     assert YearlyReport.objects.filter(status="submitted").count() >= 1
     assert Adoption.objects.count() >= 10
     assert Question.objects.exclude(answer="").filter(is_public=True).count() >= 2
+    # one target year per institution: the commitment's
+    assert Commitment.objects.exclude(institution__target_year=F("target_year")).count() == 0

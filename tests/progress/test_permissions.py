@@ -20,7 +20,14 @@ from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory
 from tests.permissions import LOGIN, NF, OK, TF, Action, Outcome, cells, check_cell
 from tests.url_names import url_names
 from working_groups.models import Initiative
-from working_groups.progress.models import Adoption, Commitment, Question, YearlyReport, current_fiscal_year
+from working_groups.progress.models import (
+    Adoption,
+    Commitment,
+    Question,
+    ReportingYear,
+    YearlyReport,
+    current_fiscal_year,
+)
 from working_groups.services import refresh_derived
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +114,7 @@ def db_state() -> dict:
         "adoptions": sorted(Adoption.objects.values_list("pk", "initiative_id", "institution_id")),
         "questions": sorted(Question.objects.values_list("pk", "body", "answer", "is_public")),
         "audit": AuditEntry.objects.count(),
+        "deadlines": sorted(ReportingYear.objects.values_list("fiscal_year", "due_on")),
     }
 
 
@@ -156,6 +164,12 @@ ACTIONS = {
         success_url=lambda w, u: PROGRESS_A),
     "review_list": Action(path=lambda w: "/ja/secretariat/progress/",
                           marker=lambda w, u: f"/ja/secretariat/progress/{w.submitted.pk}/"),
+    "deadline_post": Action(
+        path=lambda w: "/ja/secretariat/progress/",
+        data=lambda w, u: {"fiscal_year": str(current_fiscal_year() - 1),
+                           "due_on": f"{current_fiscal_year()}-07-15"},
+        done=lambda w, u: ReportingYear.objects.filter(fiscal_year=current_fiscal_year() - 1).exists(),
+        success_url=lambda w, u: "/ja/secretariat/progress/"),
     "review_get": Action(path=lambda w: f"/ja/secretariat/progress/{w.submitted.pk}/",
                          marker=lambda w, u: 'name="decision"'),
     "review_post": Action(
@@ -200,6 +214,7 @@ MATRIX = {
     "commitment_get":       (LOGIN, NF,   NF,     NF,     OK,       NF,   OK,  TF),
     "commitment_post":      (LOGIN, NF,   NF,     NF,     OK,       NF,   OK,  TF),
     "review_list":          (LOGIN, NF,   NF,     NF,     NF,       NF,   OK,  TF),
+    "deadline_post":        (LOGIN, NF,   NF,     NF,     NF,       NF,   OK,  TF),
     "review_get":           (LOGIN, NF,   NF,     NF,     NF,       NF,   OK,  TF),
     "review_post":          (LOGIN, NF,   NF,     NF,     NF,       NF,   OK,  TF),
     "adoption_get":         (LOGIN, NF,   NF,     OK,     NF,       OK,   NF,  TF),

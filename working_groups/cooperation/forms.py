@@ -4,11 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import HoneypotMixin, ModelMultipleChoiceField
-from members.models import Institution
+from members.models import Affiliation, Institution, User
 from members.regions import PREFECTURE_CHOICES
 from working_groups.models import WorkingGroup
 
-from .models import Expertise, Need
+from .models import Expertise, Need, Partner
 
 
 def _themes():
@@ -65,6 +65,18 @@ class InterestForm(forms.Form):
         self.fields["institution"].queryset = Institution.objects.filter(pk__in=[i.pk for i in institutions])
 
 
+def colleagues_of(institution):
+    """People with an approved affiliation at ``institution``, by name."""
+    return (User.objects.filter(is_active=True, affiliations__institution=institution,
+                                affiliations__status=Affiliation.Status.APPROVED)
+            .distinct().order_by("name", "email"))
+
+
+class ColleagueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.get_full_name() or obj.email} <{obj.email}>"
+
+
 class ExpertiseForm(forms.ModelForm):
     themes = ModelMultipleChoiceField(label=_("Themes"), queryset=WorkingGroup.objects.none(),
                                       widget=forms.CheckboxSelectMultiple)
@@ -87,6 +99,12 @@ class ExpertiseForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["prefecture_list"].initial = self.instance.prefecture_codes
             self.fields["language_list"].initial = self.instance.language_list
+            # the contact person: a colleague at the entry's institution (the author by default)
+            self.fields["contact"] = ColleagueChoiceField(
+                label=_("Contact person"), empty_label=None, initial=self.instance.contact_id, required=False,
+                queryset=colleagues_of(self.instance.institution),
+                help_text=_("Who answers questions about this expertise: a colleague at your institution. "
+                            "Members see their name and e-mail address."))
         else:
                 self.fields["institution"] = forms.ModelChoiceField(
                 label=_("Institution"), empty_label=None,
@@ -97,3 +115,18 @@ class ExpertiseForm(forms.ModelForm):
         if not cleaned.get("nationwide") and not cleaned.get("prefecture_list"):
             self.add_error("prefecture_list", _("Choose the prefectures served, or the whole country."))
         return cleaned
+
+
+class PartnerSearchForm(forms.Form):
+    q = forms.CharField(label=_("Find a partner organisation"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 長野県, Midorino")}))
+
+
+class PartnerCreateForm(forms.ModelForm):
+    """A partner organisation that is not in the directory yet, created from an initiative."""
+
+    website = forms.URLField(label=_("website"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Partner
+        fields = ["kind", "name_ja", "name_en", "prefecture", "website"]

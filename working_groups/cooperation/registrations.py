@@ -1,5 +1,6 @@
-"""What cooperation adds to pages of the members app (members.extensions): an institution's
-profile shows the expertise it offers and the needs it took up."""
+"""What cooperation adds to pages of the lower layers (members.extensions): an institution's
+profile shows the expertise it offers and the needs it took up; an initiative's page its partner
+records, with the picker for its editors."""
 
 from members import extensions
 
@@ -20,6 +21,19 @@ def _profile(request, institution=None, **objects):
     return {"institution": institution, "expertise": expertise, "needs": needs}
 
 
+def _initiative(request, initiative=None, **objects):
+    """The partner records linked to an initiative (one query), and for its editors the picker."""
+    if initiative is None:
+        return None
+    partners = list(initiative.partner_records.order_by("name_ja", "pk"))
+    can_edit = request.user.has_perm("working_groups.edit_initiative", initiative)
+    if not partners and not can_edit:
+        return None
+    return {"initiative": initiative, "partners": partners, "can_edit": can_edit}
+
+
 def register():
+    extensions.register_section("initiative_detail", extensions.Section(
+        "cooperation", "cooperation/includes/_initiative_partners.html", _initiative, 20))
     extensions.register_section("institution_profile", extensions.Section(
         "cooperation", "cooperation/includes/_profile_cooperation.html", _profile, 30))

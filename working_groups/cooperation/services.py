@@ -67,6 +67,29 @@ def partner_save(*, data: dict, partner: Partner | None = None, initiatives=None
     return partner
 
 
+@transaction.atomic
+def initiative_partners_change(*, initiative: Initiative, by: User, link: Partner | None = None,
+                               unlink: Partner | None = None, create: dict | None = None) -> Partner:
+    """An initiative's editor links a partner record to it, unlinks one, or creates one (validated,
+    ``create`` holds the partner's fields) and links it. The free-text partners stay as they are.
+
+    Side effects: the partner row when created; the link; an audit entry."""
+    if create is not None:
+        partner = partner_save(data=create, initiatives=[])
+        partner.initiatives.add(initiative)
+        action = "initiative.partner_create"
+    elif link is not None:
+        partner = link
+        partner.initiatives.add(initiative)
+        action = "initiative.partner_link"
+    else:
+        partner = unlink
+        partner.initiatives.remove(initiative)
+        action = "initiative.partner_unlink"
+    audit(actor=by, action=action, obj=initiative, detail={"partner": partner.slug})
+    return partner
+
+
 def initiatives_naming(partner: Partner) -> list[Initiative]:
     """Initiatives whose free-text partners (one per line, kept for history) name this partner
     exactly, in either language: a new record is linked to the work already recorded with it."""
@@ -361,6 +384,9 @@ def expertise_save(*, by, data: dict, themes, prefectures=(), languages=("ja",),
     entry.prefectures = _prefectures(prefectures)
     entry.languages = ",".join(lang for lang in ("ja", "en") if lang in languages) or "ja"
     entry.contact = contact or entry.contact or by
+    if contact is not None and not contact.affiliations.filter(
+            institution_id=entry.institution_id, status="approved").exists():
+        raise ValidationError({"contact": _("The contact person must be a colleague at the institution.")})
     if not entry.nationwide and not entry.prefectures:
         raise ValidationError({"prefectures": _("Choose the prefectures served, or the whole country.")})
     expertise_refresh(entry)

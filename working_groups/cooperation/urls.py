@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import directories, expertise, needs
+from .views import directories, expertise, initiative_partners, needs
 
 app_name = "cooperation"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("needs/<int:pk>/initiative/", needs.InitiativeFromNeedView.as_view(), name="need-initiative"),
     path("needs/<int:pk>/interest/", needs.InterestView.as_view(), name="need-interest"),
     path("needs/interests/<int:pk>/introduce/", needs.IntroduceView.as_view(), name="interest-introduce"),
+    # an initiative's editors link partner records to it (search, pick, or create)
+    path("initiatives/<slug:slug>/partners/", initiative_partners.InitiativePartnersView.as_view(),
+         name="initiative-partners"),
     path("expertise/", directories.ExpertiseListView.as_view(), name="expertise-list"),
     path("expertise/new/", expertise.ExpertiseCreateView.as_view(), name="expertise-create"),
     path("expertise/<int:pk>/", expertise.ExpertiseDetailView.as_view(), name="expertise-detail"),

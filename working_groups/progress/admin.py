@@ -1,8 +1,9 @@
 from django.contrib import admin
 
+from members.admin import ReadOnlyAdmin
 from members.admin_site import SecretariatAdmin
 
-from .models import Adoption, Commitment, Question, YearlyReport
+from .models import Adoption, Commitment, Question, ReportingYear, ReportReminder, YearlyReport
 
 
 @admin.register(Commitment)
@@ -35,3 +36,19 @@ class QuestionAdmin(SecretariatAdmin):
     list_filter = ["is_public"]
     search_fields = ["initiative__title", "institution__name_ja", "institution__name_en"]
     raw_id_fields = ["initiative", "institution", "asked_by", "answered_by"]
+
+
+@admin.register(ReportingYear)
+class ReportingYearAdmin(SecretariatAdmin):
+    list_display = ["fiscal_year", "due_on", "set_by", "updated_at"]
+    search_fields = ["fiscal_year"]
+    raw_id_fields = ["set_by"]
+
+
+@admin.register(ReportReminder)
+class ReportReminderAdmin(ReadOnlyAdmin):
+    """Which reminders went out: a record of the task, not something to edit."""
+
+    list_display = ["reporting_year", "institution", "days", "sent_at"]
+    list_filter = ["days", "reporting_year"]
+    search_fields = ["institution__name_ja", "institution__name_en"]

@@ -70,6 +70,8 @@ def seed() -> dict:
                 institution=inst, target_year=inst.target_year or 2050, baseline_year=2013,
                 baseline_emissions=Decimal(size), interim_year=2030, interim_reduction=Decimal(interim),
                 visibility=Commitment.Visibility.MEMBERS if inst.slug in MEMBERS_ONLY else Commitment.Visibility.PUBLIC)
+            if inst.target_year is None:  # the commitment's year is the institution's too
+                Institution.objects.filter(pk=inst.pk).update(target_year=2050)
         contact = (inst.affiliations.filter(status="approved", role__in=["contact", "representative"])
                    .select_related("user").first())
         # a steady fall from the baseline: between 2.5 and 5.5 % a year, faster where renewables came

@@ -8,7 +8,7 @@ from members.models import Institution
 from members.regions import PREFECTURE_CHOICES, REGION_CHOICES
 
 from ..models import Initiative, WorkingGroup
-from .models import Adoption, Commitment, Question, YearlyReport
+from .models import Adoption, Commitment, Question, YearlyReport, fiscal_year_label
 
 
 class ProgressFilterForm(forms.Form):
@@ -79,6 +79,18 @@ class ReviewForm(forms.Form):
         if data.get("decision") == "return" and not (data.get("comment") or "").strip():
             self.add_error("comment", _("Say what should change: the institution sees this comment."))
         return data
+
+
+class DeadlineForm(forms.Form):
+    """The secretariat sets when a fiscal year's reports are due (the reminders follow it)."""
+
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
+    due_on = forms.DateField(label=_("Reports due on"), widget=forms.DateInput(attrs={"type": "date"}),
+                             help_text=_("The contacts are reminded 30 and 7 days before and on the day."))
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [(y, fiscal_year_label(y)) for y in years]
 
 
 class AdoptionForm(forms.ModelForm):

@@ -45,6 +45,14 @@ def current_fiscal_year() -> int:
     return fiscal_year_of(timezone.localdate())
 
 
+def default_due_date(fiscal_year: int) -> datetime.date:
+    """When the yearly report of ``fiscal_year`` is due unless the secretariat set another date:
+    ``PROGRESS_REPORT_DUE`` (month-day) of the calendar year in which the fiscal year ends, i.e.
+    30 June 2026 for FY2025 (April 2025 to March 2026) with the default "06-30"."""
+    month, day = (int(part) for part in settings.PROGRESS_REPORT_DUE.split("-"))
+    return datetime.date(fiscal_year + 1, month, day)
+
+
 def validate_reportable_year(value: int) -> None:
     """Figures are reported for a fiscal year that has ended (FY2025 from April 2026 on)."""
     if value is not None and value >= current_fiscal_year():
@@ -310,3 +318,53 @@ class Question(models.Model):
     @property
     def is_answered(self) -> bool:
         return bool(self.answer)
+
+
+class ReportingYear(models.Model):
+    """A fiscal year the institutions report on, with its deadline. A row exists once the
+    secretariat sets the deadline or the first reminder goes out; until then the deadline is
+    ``default_due_date``."""
+
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), unique=True, validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(2100)])
+    due_on = models.DateField(_("reports due on"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reporting year")
+        verbose_name_plural = _("reporting years")
+        ordering = ["-fiscal_year"]
+        constraints = [
+            # a fiscal year is reported after it has ended (FY2025 ends on 31 March 2026)
+            models.CheckConstraint(condition=Q(due_on__year__gt=F("fiscal_year")),
+                                   name="reporting_year_due_after_the_year"),
+        ]
+
+    def __str__(self):
+        return f"FY{self.fiscal_year} → {self.due_on}"
+
+    def clean(self):
+        if self.fiscal_year and self.due_on and self.due_on < datetime.date(self.fiscal_year + 1, 4, 1):
+            raise ValidationError({"due_on": _(
+                "FY%(year)s ends on 31 March %(end)s: the reports can be due only after that.")
+                % {"year": self.fiscal_year, "end": self.fiscal_year + 1}})
+
+
+class ReportReminder(models.Model):
+    """That the reminder ``days`` before the deadline went to one institution for one reporting
+    year: the state row that makes each reminder go out once, however often the task runs."""
+
+    reporting_year = models.ForeignKey(ReportingYear, on_delete=models.CASCADE, related_name="reminders")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    days = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reporting_year", "institution", "days"], name="report_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.institution} FY{self.reporting_year.fiscal_year} −{self.days}d"

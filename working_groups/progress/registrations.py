@@ -2,16 +2,18 @@
 on an initiative's page, and on an institution's profile what it adopted, what others adopted from
 it and a link to its progress."""
 
-from django.db.models import Count
+import django_filters
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from members import extensions
 from members.rules import is_secretariat
 
-from ..filters import register_sort
+from ..filters import register_filter, register_sort
 from ..rules import is_author, is_contact_of_initiative
-from . import selectors
+from . import selectors, services
 from .forms import QuestionForm
+from .models import Adoption
 
 
 def _initiative_section(request, initiative):
@@ -38,8 +40,29 @@ def _most_adopted(queryset):
         "-n_adoptions", "-published_at", "-id")
 
 
+def _adopted():
+    return Exists(Adoption.objects.filter(initiative=OuterRef("pk")))
+
+
+def _filter_adopted(queryset, name, value):
+    return queryset.filter(_adopted()) if value == "yes" else queryset.filter(~_adopted())
+
+
+def _adopted_counts(queryset) -> dict[str, int]:
+    """How many of ``queryset`` other institutions adopted, and how many not yet (one query)."""
+    return queryset.aggregate(yes=Count("pk", distinct=True, filter=Q(_adopted())),
+                              no=Count("pk", distinct=True, filter=~Q(_adopted())))
+
+
 def register():
+    # the commitment is the source of truth of the target year; the institution's copy follows it
+    extensions.register_target_year_keeper(extensions.TargetYearKeeper(
+        check=services.target_year_check, follow=services.target_year_follow))
     register_sort("adopted", _("Most adopted"), _most_adopted)
+    # ?adopted=yes|no on /initiatives/, with its counts beside the other facets
+    register_filter("adopted", django_filters.ChoiceFilter(
+        label=_("Adopted by others"), method=_filter_adopted,
+        choices=[("yes", _("Adopted by other institutions")), ("no", _("Not adopted yet"))]), _adopted_counts)
     extensions.register_section(
         "initiative_detail",
         extensions.Section("progress", "progress/includes/_initiative_adoptions.html", _initiative_section, 10))

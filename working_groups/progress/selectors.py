@@ -19,7 +19,16 @@ from members.rules import contact_institution_ids, is_secretariat
 
 from ..models import Initiative, Participation, WorkingGroup
 from ..rules import sees_members_only
-from .models import Adoption, Commitment, Question, YearlyReport, fiscal_year_label
+from .models import (
+    Adoption,
+    Commitment,
+    Question,
+    ReportingYear,
+    ReportReminder,
+    YearlyReport,
+    default_due_date,
+    fiscal_year_label,
+)
 
 MIN_GROUP = 3
 PUBLIC = Commitment.Visibility.PUBLIC
@@ -244,6 +253,28 @@ def institution_reports(institution, *, user) -> list[YearlyReport]:
     if not may_manage_reports(user, institution):
         qs = qs.published()
     return list(qs)
+
+
+def due_date(fiscal_year: int):
+    """The deadline of ``fiscal_year``'s reports: the secretariat's date, or the default."""
+    row = ReportingYear.objects.filter(fiscal_year=fiscal_year).values_list("due_on", flat=True).first()
+    return row or default_due_date(fiscal_year)
+
+
+def not_reported(fiscal_year: int) -> list[Institution]:
+    """Active institutions with a commitment that have not submitted ``fiscal_year``'s report,
+    each with ``reminded`` (the reminders it was sent, e.g. [30, 7]), by name (two queries)."""
+    done = YearlyReport.objects.filter(fiscal_year=fiscal_year).exclude(status__in=YearlyReport.EDITABLE)
+    institutions = list(Institution.objects.active().filter(commitment__isnull=False)
+                        .exclude(pk__in=done.values("institution_id")).order_by("name_kana", "pk"))
+    sent: dict[int, list[int]] = {}
+    for institution_id, days in ReportReminder.objects.filter(
+            reporting_year__fiscal_year=fiscal_year, institution__in=institutions).order_by("-days") \
+            .values_list("institution_id", "days"):
+        sent.setdefault(institution_id, []).append(days)
+    for institution in institutions:
+        institution.reminded = sent.get(institution.pk, [])
+    return institutions
 
 
 def reports_to_review():

@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +19,16 @@ from members.notifications.services import notify
 from members.selectors import institution_contacts
 
 from ..models import Initiative
-from .models import Adoption, Commitment, Question, YearlyReport
+from .models import (
+    Adoption,
+    Commitment,
+    Question,
+    ReportingYear,
+    ReportReminder,
+    YearlyReport,
+    current_fiscal_year,
+    default_due_date,
+)
 
 REPORT_FIELDS = ["scope1", "scope2", "scope3", "energy_gj", "renewable_share", "floor_area", "headcount",
                  "narrative_ja", "narrative_en", "data_notes"]
@@ -81,6 +91,84 @@ def report_review(*, report: YearlyReport, by, publish: bool, comment: str = "")
 
 
 @transaction.atomic
+def reporting_year_set(*, fiscal_year: int, due_on, by) -> ReportingYear:
+    """The secretariat sets (or moves) the deadline of a fiscal year's reports.
+
+    Side effects: the reporting year row; an audit entry. Reminders already sent stay sent; the
+    ones still to come follow the new date. Raises ValidationError (nothing saved) for a date
+    before the fiscal year has ended."""
+    year = ReportingYear.objects.select_for_update().filter(fiscal_year=fiscal_year).first() \
+        or ReportingYear(fiscal_year=fiscal_year)
+    year.due_on = due_on
+    year.set_by = by
+    year.full_clean(validate_unique=False)
+    year.save()
+    audit(actor=by, action="reporting_year.set", obj=year, detail={"due_on": due_on.isoformat()})
+    return year
+
+
+REMINDER_DAYS = (30, 7, 0)  # before the deadline; the last is on the day
+
+
+def reminder_stage(due_on, today) -> int | None:
+    """Which reminder is due ``today`` for a deadline: 30 from 30 days before until 8 days before,
+    7 from 7 days before until the day before, 0 on the day, None otherwise. A worker that was
+    down catches up with the reminder of the window it is in, never with an earlier one."""
+    left = (due_on - today).days
+    if left < 0 or left > REMINDER_DAYS[0]:
+        return None
+    return min(d for d in REMINDER_DAYS if d >= left)
+
+
+def institutions_to_remind(fiscal_year: int):
+    """Active member institutions with a commitment whose report for ``fiscal_year`` has not been
+    submitted: no report, a draft, or returned for changes."""
+    done = YearlyReport.objects.filter(
+        fiscal_year=fiscal_year, status__in=[YearlyReport.Status.SUBMITTED, YearlyReport.Status.PUBLISHED])
+    return (Institution.objects.active().filter(commitment__isnull=False)
+            .exclude(pk__in=done.values("institution_id")))
+
+
+def report_reminders_due(*, today=None) -> int:
+    """Queue the yearly-report reminders that are due and not yet sent, for the last fiscal year that
+    ended and any later-due year the secretariat set. Each (year, institution, reminder) goes out
+    once: a ``ReportReminder`` row is claimed before the notice is written, in one transaction.
+    Returns the number of institutions reminded.
+
+    Side effects: ``ReportingYear`` rows with the default deadline where none was set;
+    ``ReportReminder`` rows; ``report_due`` notices to each institution's contacts."""
+    today = today or timezone.localdate()
+    last = current_fiscal_year() - 1
+    years = {last: None, **{y.fiscal_year: y for y in ReportingYear.objects.filter(due_on__gte=today)}}
+    count = 0
+    for fiscal_year, reporting_year in sorted(years.items()):
+        due_on = reporting_year.due_on if reporting_year else default_due_date(fiscal_year)
+        days = reminder_stage(due_on, today)
+        if days is None:
+            continue
+        if reporting_year is None:
+            reporting_year, _created = ReportingYear.objects.get_or_create(
+                fiscal_year=fiscal_year, defaults={"due_on": due_on})
+            if reporting_year.due_on != due_on:  # the secretariat set a date meanwhile: next run
+                continue
+        sent = ReportReminder.objects.filter(reporting_year=reporting_year, days=days).values("institution_id")
+        for institution in institutions_to_remind(fiscal_year).exclude(pk__in=sent).order_by("pk"):
+            with transaction.atomic():
+                _reminder, created = ReportReminder.objects.get_or_create(
+                    reporting_year=reporting_year, institution=institution, days=days)
+                if not created:
+                    continue
+                notify(kind="report_due", to=institution_contacts(institution), obj=institution,
+                       period=f"FY{fiscal_year}-{days}",
+                       # the days actually left: a reminder caught up late says so
+                       context={"fiscal_year": fiscal_year, "due_on": due_on.isoformat(),
+                                "days": (due_on - today).days},
+                       reply_to=settings.SECRETARIAT_EMAIL)
+                count += 1
+    return count
+
+
+@transaction.atomic
 def commitment_save(*, institution: Institution, by, data: dict) -> Commitment:
     """Set the institution's commitment and whether its figures are public.
 
@@ -90,8 +178,38 @@ def commitment_save(*, institution: Institution, by, data: dict) -> Commitment:
         setattr(commitment, name, value)
     commitment.full_clean()
     commitment.save()
+    # The commitment is the source of truth for the target year; the institution keeps a copy for
+    # its profile and the directory's open data (docs/progress.md).
+    if institution.target_year != commitment.target_year:
+        institution.target_year = commitment.target_year
+        institution.save(update_fields=["target_year", "updated_at"])
     audit(actor=by, action="commitment.update", obj=institution, detail={"visibility": commitment.visibility})
     return commitment
+
+
+def target_year_check(institution: Institution, target_year: int | None) -> str | None:
+    """Why the institution's target year cannot become ``target_year`` (profile form, member
+    import) while it has a commitment, or None."""
+    commitment = Commitment.objects.filter(institution_id=institution.pk).first()
+    if commitment is None:
+        return None
+    if target_year is None:
+        return _("Your institution has a carbon-neutrality commitment: its target year cannot be removed.")
+    if target_year <= commitment.baseline_year or (commitment.interim_year or 0) > target_year:
+        return _("The target year must come after the commitment's baseline year (FY%(base)s) and "
+                 "its interim target (%(interim)s).") % {"base": commitment.baseline_year,
+                                                        "interim": commitment.interim_year or "–"}
+    return None
+
+
+def target_year_follow(institution: Institution, target_year: int | None, by) -> None:
+    """The commitment takes the target year set on the profile or by an import (already checked).
+
+    Side effects: the commitment's target year (the progress pages' caches follow its save)."""
+    commitment = Commitment.objects.select_for_update().filter(institution_id=institution.pk).first()
+    if commitment is not None and target_year is not None and commitment.target_year != target_year:
+        commitment.target_year = target_year
+        commitment.save(update_fields=["target_year", "updated_at"])
 
 
 @transaction.atomic

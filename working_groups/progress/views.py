@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -30,6 +32,7 @@ from .forms import (
     AdoptionForm,
     AnswerForm,
     CommitmentForm,
+    DeadlineForm,
     ProgressFilterForm,
     QuestionForm,
     ReviewForm,
@@ -321,23 +324,50 @@ class CommitmentFormView(_InstitutionManageMixin, View):
 
 
 class ReviewListView(View):
-    """/secretariat/progress/: reports waiting for review, who is late and who was returned."""
+    """/secretariat/progress/: reports waiting for review, who has not reported the last fiscal
+    year (late once its deadline has passed) and who was returned; the deadline is set here."""
 
     template_name = "progress/review_list.html"
+
+    def _years(self):
+        last = current_fiscal_year() - 1
+        return [last, last - 1]
+
+    def _render(self, request, form, status=200):
+        year = self._years()[0]
+        due_on = selectors.due_date(year)
+        returned = list(YearlyReport.objects.filter(status=YearlyReport.Status.RETURNED)
+                        .select_related("institution").order_by("-reviewed_at"))
+        return render(request, self.template_name, {
+            "waiting": selectors.reports_to_review(), "not_reported": selectors.not_reported(year),
+            "returned": returned, "year": year, "due_on": due_on, "is_late": timezone.localdate() > due_on,
+            "deadline_form": form}, status=status)
 
     def get(self, request):
         refusal = secretariat_gate(request)
         if refusal is not None:
             return refusal
-        year = current_fiscal_year() - 1
-        reported = set(YearlyReport.objects.filter(fiscal_year=year).exclude(
-            status=YearlyReport.Status.DRAFT).values_list("institution_id", flat=True))
-        late = list(Institution.objects.active().filter(commitment__isnull=False).exclude(pk__in=reported)
-                    .order_by("name_kana"))
-        returned = list(YearlyReport.objects.filter(status=YearlyReport.Status.RETURNED)
-                        .select_related("institution").order_by("-reviewed_at"))
-        return render(request, self.template_name, {
-            "waiting": selectors.reports_to_review(), "late": late, "returned": returned, "year": year})
+        year = self._years()[0]
+        return self._render(request, DeadlineForm(years=self._years(), initial={
+            "fiscal_year": year, "due_on": selectors.due_date(year)}))
+
+    def post(self, request):
+        refusal = secretariat_gate(request)
+        if refusal is not None:
+            return refusal
+        form = DeadlineForm(request.POST, years=self._years())
+        if form.is_valid():
+            try:
+                services.reporting_year_set(fiscal_year=form.cleaned_data["fiscal_year"],
+                                            due_on=form.cleaned_data["due_on"], by=request.user)
+            except ValidationError as exc:
+                form_errors_to_form(form, exc)
+            else:
+                messages.success(request, _("The reports for %(year)s are due on %(date)s.") % {
+                    "year": fiscal_year_label(form.cleaned_data["fiscal_year"]),
+                    "date": date_format(form.cleaned_data["due_on"], "DATE_FORMAT")})
+                return redirect("progress:review-list")
+        return self._render(request, form, status=400)
 
 
 class ReportReviewView(View):

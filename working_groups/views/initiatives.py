@@ -26,7 +26,7 @@ from members.regions import region_counts
 from members.rules import current_affiliations
 
 from .. import selectors, services
-from ..filters import SORTS, InitiativeFilter, initiative_facets
+from ..filters import EXTRA_FACETS, SORTS, InitiativeFilter, initiative_facets
 from ..forms import DocumentForm, InitiativeForm, ReasonForm
 from ..models import Initiative, InitiativeDocument, WorkingGroup
 
@@ -107,9 +107,10 @@ class InitiativeListView(View):
                                      for slug, n in options["institution"].items()],
                 "selected_institution": filterset.form.cleaned_data.get("institution")
                 if filterset.is_valid() else None,
+                "extra": [(filterset.form[name], facets[name] if facets else None) for name in EXTRA_FACETS],
             })
 
-        parts = (_lang(), members, searching, *(data.get(k, "") for k in self.FILTERS))
+        parts = (_lang(), members, searching, *(data.get(k, "") for k in (*self.FILTERS, *EXTRA_FACETS)))
         return mark_safe(cached_fragment("initiative-filters", ("initiatives", "groups", "members"), parts,
                                          render_filters))
 

@@ -88,7 +88,7 @@ class ExpertiseEditView(FormView):
             entry = services.expertise_save(
                 by=self.request.user, data=_data(form), themes=form.cleaned_data["themes"],
                 prefectures=form.cleaned_data["prefecture_list"], languages=form.cleaned_data["language_list"],
-                entry=self.entry)
+                contact=form.cleaned_data["contact"], entry=self.entry)
         except ValidationError as exc:
             form_errors_to_form(form, exc)
             return self.form_invalid(form)
