@@ -22,6 +22,8 @@ from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
 from django.utils.translation import gettext
 
 from members.cache import NAMESPACES, versions
@@ -44,7 +46,8 @@ CACHEABLE = {
     "progress:progress": ("progress", "members", "groups"),
     "progress:institution-progress": ("progress", "members", "groups"),
 }
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+# ETag and Last-Modified: a calendar client polling a cached feed gets its 304 from the cache too
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "ETag", "Last-Modified")
 # The query parameters of the cacheable pages (their filters, pagination, the directory's open
 # data and the meeting list's past/upcoming switch). A request with any other is computed.
 PARAMETERS = {"q", "region", "prefecture", "kind", "category", "wg", "year", "institution", "format", "page", "when",
@@ -162,6 +165,11 @@ class AnonymousPageCache:
         response = HttpResponse(hit["content"], status=hit["status"])
         for header, value in hit["headers"].items():
             response[header] = value
+        if "ETag" in response or "Last-Modified" in response:
+            last_modified = response.get("Last-Modified")
+            response = get_conditional_response(
+                request, etag=response.get("ETag"), response=response,
+                last_modified=parse_http_date_safe(last_modified) if last_modified else None)
         response["X-Page-Cache"] = "hit"
         return response
 
