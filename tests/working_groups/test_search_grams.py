@@ -120,6 +120,32 @@ def test_search_of_any_length_uses_the_gram_index_on_postgresql(campus, shinshu,
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("q", ["水", "水素", "太陽光発電"])
+def test_newest_matches_read_the_stored_grams_instead_of_computing_them_per_row(campus, shinshu, q):
+    """The list's query (the 21 newest) walking initiatives newest-first, as PostgreSQL does for a
+    common word, checks each row against its stored grams: search_grams() runs at write time only
+    (it costs milliseconds a row)."""
+    for n in range(30):
+        make(shinshu, campus, title=f"取組{n}", body="水素と太陽光発電")
+    query = Initiative.objects.public().search(q).order_by("-published_at", "-id")[:21]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_bitmapscan = off")
+        plan = query.explain(verbose=True)
+        cursor.execute("RESET enable_bitmapscan")
+    assert "search_grams_tsv @@" in plan
+    assert "search_grams(" not in plan
+    assert len(query) == 21
+
+
+def test_stored_grams_follow_a_write_that_bypasses_save(campus, shinshu):
+    initiative = make(shinshu, campus, title="取組", body="水素")
+    Initiative.objects.filter(pk=initiative.pk).update(search_text=fold("風力 WIND"))
+    assert list(Initiative.objects.search("風力").values_list("pk", flat=True)) == [initiative.pk]
+    assert list(Initiative.objects.search("ｗｉｎｄ").values_list("pk", flat=True)) == [initiative.pk]
+    assert not Initiative.objects.search("水素").exists()
+
+
+@pytest.mark.postgres
 def test_directory_name_search_of_two_characters_uses_the_gram_index():
     InstitutionFactory(name_ja="信州大学", name_en="Shinshu University")
     InstitutionFactory(name_ja="東北大学", name_en="Tohoku University")
