@@ -21,6 +21,17 @@ unchanged (a search too: the same words give every visitor the same page). The r
 "computed" add a parameter no page knows, which keeps the cache out, so they measure the search
 itself; the search bar (p95 80 ms) applies to them.
 
+``--random`` (the default ``--mode both`` runs it after the pages above) measures each kind of page
+over randomised URLs, as real visitors and calendar clients produce them: every meeting, group,
+institution and initiative, and search terms of 1 to 6 characters cut at random from the seeded
+texts (initiatives) and names (directory), in both languages, plus random pairs of characters that
+may match nothing; nothing is chosen by hand. wrk draws a URL at random for each request
+(wrk_random.lua). Each kind runs twice: with the page cache allowed (a URL seen before is a hit) and
+bypassed (``_=<n>`` appended: every request computed; the fragment caches still work, as in
+production). It prints p50/p95/p99 and req/s per kind and mode, the CPU time gunicorn spent per
+request (its workers' user + system time over the run) and how busy the machine was (all cores,
+every process: other people's work shows here).
+
 Signed-in pages are requested with the session cookie of a member of an active institution who is
 registered for the meeting shown. A page that does not answer 200 (or answers the sign-in page)
 stops the run: a benchmark of the wrong page proves nothing.
@@ -155,6 +166,115 @@ def pick_targets(scale: str):
     return pages, cookie, member
 
 
+RANDOM_URLS = 3000  # URLs per kind of page, drawn from at random by wrk
+
+
+def random_terms(rng, texts: list[str], n: int) -> list[str]:
+    """``n`` search terms of 1 to 6 characters cut at random places of random ``texts`` (words as
+    people type them: kanji, kana, Latin, digits), a tenth random pairs of their characters."""
+    chars = sorted({c for t in texts[:200] for c in t if not c.isspace()})
+    terms = []
+    while len(terms) < n:
+        if rng.random() < 0.1:
+            terms.append(rng.choice(chars) + rng.choice(chars))
+            continue
+        text = rng.choice(texts)
+        length = rng.randint(1, 6)
+        if len(text) < length:
+            continue
+        start = rng.randrange(len(text) - length + 1)
+        term = text[start:start + length].strip()
+        if term and " " not in term:
+            terms.append(term)
+    return terms
+
+
+def random_targets(seed: int = 23) -> dict[str, list[str]]:
+    """Each kind of page -> its randomised URLs (read from the seeded database)."""
+    import random
+
+    from meetings.models import CalendarFeed, Meeting, Registration
+    from members.models import Institution
+    from working_groups.models import Initiative, WorkingGroup
+
+    rng = random.Random(seed)
+    public = Initiative.objects.filter(status=Initiative.Status.PUBLISHED, visibility=Initiative.Visibility.PUBLIC)
+    slugs = list(public.values_list("slug", flat=True))
+    texts = [" ".join(row) for row in public.values_list("title", "summary", "title_translated")]
+    names = [" ".join(row) for row in Institution.objects.values_list("name_ja", "name_en", "name_kana")]
+    institutions = list(Institution.objects.filter(status=Institution.Status.ACTIVE).values_list("slug", flat=True))
+    groups = list(WorkingGroup.objects.values_list("slug", flat=True))
+    meetings = list(Meeting.objects.filter(visibility=Meeting.Visibility.PUBLIC).values_list("pk", flat=True))
+    # calendar clients of people registered for a meeting: their secret feeds
+    users = Registration.objects.order_by().values_list("user_id", flat=True).distinct()[:200]
+    tokens = [CalendarFeed.objects.get_or_create(user_id=u)[0].token for u in users]
+
+    def draw(make, population):
+        return [make(rng.choice(population)) for _ in range(RANDOM_URLS)]
+
+    return {
+        "search initiatives (1-6 chars)": [f"/ja/initiatives/?q={quote(t)}" for t in random_terms(rng, texts,
+                                                                                                    RANDOM_URLS)],
+        "search directory (1-6 chars)": [f"/ja/members/?q={quote(t)}" for t in random_terms(rng, names, RANDOM_URLS)],
+        "initiative": draw(lambda s: f"/ja/initiatives/{s}/", slugs),
+        "member profile": draw(lambda s: f"/ja/members/{s}/", institutions),
+        "working group": draw(lambda s: f"/ja/working-groups/{s}/", groups),
+        "meeting": draw(lambda pk: f"/ja/meetings/{pk}/", meetings),
+        "meeting .ics": draw(lambda pk: f"/ja/meetings/{pk}/ical/", meetings),
+        "feed: public or group": draw(lambda s: f"/ja/meetings/ical/?wg={s}" if s else "/ja/meetings/ical/",
+                                      [*groups, ""]),
+        "feed: personal": draw(lambda t: f"/ja/meetings/ical/{t}/", tokens) if tokens else [],
+    }
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its descendants (gunicorn's workers), in seconds."""
+    total, pids = 0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+            pids.extend(int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot (/proc/stat), for the load during a run."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+def run_random(server_pid, kinds: dict, duration, connections) -> list[dict]:
+    """Each kind over its random URLs, page cache allowed then bypassed."""
+    rows = []
+    for kind, paths in kinds.items():
+        if not paths:
+            continue
+        for mode in ("allowed", "bypassed"):
+            urls = paths if mode == "allowed" else [f"{p}{'&' if '?' in p else '?'}_={n}" for n, p in enumerate(paths)]
+            with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+                f.write("\n".join(urls))
+            cpu, busy = tree_cpu_seconds(server_pid), machine_busy()
+            try:
+                figures = run_wrk("/", duration, connections, script="wrk_random.lua",
+                                  extra_env={"WRK_PATHS": f.name, "WRK_SEED": str(len(rows) + 1)})
+            finally:
+                os.unlink(f.name)
+            cpu = tree_cpu_seconds(server_pid) - cpu
+            after = machine_busy()
+            figures["cpu_ms_per_request"] = 1000 * cpu / figures["requests"] if figures["requests"] else 0.0
+            figures["machine_busy"] = (after[0] - busy[0]) / max(after[1] - busy[1], 1)
+            rows.append({"kind": kind, "mode": mode, "urls": len(set(urls)), **figures})
+            sys.stderr.write(f"  {kind:<32} {mode:<9} {figures['rps']:7.0f} req/s  p50 {figures['p50_ms']:7.1f}  "
+                             f"p95 {figures['p95_ms']:7.1f} ms  cpu {figures['cpu_ms_per_request']:6.1f} ms/req  "
+                             f"errors {figures['errors']}\n")
+    return rows
+
+
 def count_queries(pages, cookie):
     """Each page's queries, rendered here with the page cache off and every cache empty (cold),
     then once more with the fragment caches filled (warm)."""
@@ -189,9 +309,9 @@ def fetch(path, headers=None):
         return response.status, response.read().decode(errors="replace")
 
 
-def run_wrk(path, duration, connections, headers=None) -> dict:
+def run_wrk(path, duration, connections, headers=None, script="wrk_report.lua", extra_env=None) -> dict:
     all_headers = {**PROXY, **(headers or {})}
-    env = dict(os.environ, WRK_HEADERS="; ".join(f"{k}: {v}" for k, v in all_headers.items()))
+    env = dict(os.environ, WRK_HEADERS="; ".join(f"{k}: {v}" for k, v in all_headers.items()), **(extra_env or {}))
     result = subprocess.run(
         [
             "wrk",
@@ -204,7 +324,7 @@ def run_wrk(path, duration, connections, headers=None) -> dict:
             "--timeout",
             "10s",
             "-s",
-            str(HERE / "wrk_report.lua"),
+            str(HERE / script),
             BASE + path,
         ],
         env=env,
@@ -275,6 +395,8 @@ def main():
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "1")))
     parser.add_argument("--only", help="only the pages whose label contains this text (for quick iterations)")
+    parser.add_argument("--mode", choices=["pages", "random", "both"], default="both",
+                        help="the fixed pages, the randomised URLs per kind of page (both cache modes), or both")
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -291,8 +413,12 @@ def main():
     sys.stderr.write("collecting static files ...\n")
     call_command("collectstatic", interactive=False, verbosity=0)
     pages, cookie, member = pick_targets(args.scale)
+    kinds = random_targets() if args.mode != "pages" else {}
+    if args.mode == "random":
+        pages = []
     if args.only:
         pages = [page for page in pages if args.only in page[0]]
+        kinds = {kind: urls for kind, urls in kinds.items() if args.only in kind}
     sys.stderr.write("counting queries ...\n")
     queries = count_queries(pages, cookie)
 
@@ -312,6 +438,9 @@ def main():
             figures = run_wrk(path, args.duration, args.connections, signed_in if kind == "signed-in" else None)
             rows.append({"page": label, "path": path, "kind": kind, **queries[label], **figures})
             sys.stderr.write(f"  {label:<28} {figures['rps']:8.0f} req/s  p95 {figures['p95_ms']:7.1f} ms\n")
+        if kinds:
+            sys.stderr.write("randomised URLs, page cache allowed and bypassed:\n")
+        random_rows = run_random(server.pid, kinds, args.duration, args.connections)
         health.append(run_wrk("/healthz", args.duration, args.connections))
         memory = rss_mb(server.pid)
     finally:
@@ -346,6 +475,7 @@ def main():
         "gunicorn": {"workers": args.workers, "threads": args.threads, "rss_mb_after": round(memory, 1)},
         "healthz": {"rps": round(healthz_rps, 1), "runs": health},
         "pages": rows,
+        "random": random_rows,
         "failures": failures,
     }
     print(
@@ -368,8 +498,17 @@ def main():
             ],
         )
     )
+    if random_rows:
+        print("\nRandomised URLs per kind of page (allowed: the page cache may answer; bypassed: every request"
+              " computed); cpu: gunicorn's CPU per request; busy: all cores, every process, during the run")
+        print(common.table(random_rows, [
+            ("kind", "kind", "s"), ("mode", "page cache", "s"), ("urls", "urls", "d"), ("rps", "req/s", ",.0f"),
+            ("p50_ms", "p50 ms", ".1f"), ("p95_ms", "p95 ms", ".1f"), ("p99_ms", "p99 ms", ".1f"),
+            ("cpu_ms_per_request", "cpu ms/req", ".1f"), ("machine_busy", "busy", ".0%"), ("errors", "errors", "d"),
+        ]))
     print(f"gunicorn {args.workers} workers × {args.threads} threads, {memory:.0f} MB resident after the run")
-    print("all pages meet the bar" if not failures else "below the bar:\n  " + "\n  ".join(failures))
+    if rows:
+        print("all pages meet the bar" if not failures else "below the bar:\n  " + "\n  ".join(failures))
     common.write_json(args.json, result)
     return 0
 

@@ -14,6 +14,7 @@ leaves "upcoming").
 """
 
 import hashlib
+import time
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -22,9 +23,11 @@ from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
 from django.utils.translation import gettext
 
-from members.cache import NAMESPACES, versions
+from members.cache import LOCK_SECONDS, NAMESPACES, POLL_SECONDS, STALE_SECONDS, WAIT_SECONDS, versions
 
 ALL = NAMESPACES
 CACHEABLE = {
@@ -44,7 +47,8 @@ CACHEABLE = {
     "progress:progress": ("progress", "members", "groups"),
     "progress:institution-progress": ("progress", "members", "groups"),
 }
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+# ETag and Last-Modified: a calendar client polling a cached feed gets its 304 from the cache too
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "ETag", "Last-Modified")
 # The query parameters of the cacheable pages (their filters, pagination, the directory's open
 # data and the meeting list's past/upcoming switch). A request with any other is computed.
 PARAMETERS = {"q", "region", "prefecture", "kind", "category", "wg", "year", "institution", "format", "page", "when",
@@ -144,33 +148,64 @@ class AnonymousPageCache:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        key = getattr(request, "_page_cache_key", None)
-        if key and self._storable(request, response):
-            cache.set(key, {
-                "status": response.status_code,
-                "content": response.content,
-                "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
-            }, settings.PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
+        try:
+            response = self.get_response(request)
+            key = getattr(request, "_page_cache_key", None)
+            if key and self._storable(request, response):
+                page = {
+                    "status": response.status_code,
+                    "content": response.content,
+                    "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+                }
+                cache.set(key, page, settings.PAGE_CACHE_SECONDS)
+                # what visitors get while the next version of this page is computed (below)
+                cache.set(request._page_stale_key, page, STALE_SECONDS)
+                response["X-Page-Cache"] = "miss"
+        finally:
+            if getattr(request, "_page_cache_lock", None):
+                cache.delete(request._page_cache_lock)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         namespaces = self._namespaces(request)
         if namespaces is None or not self._anonymous(request):
             return None
-        key = "page:" + hashlib.sha256(
-            f"{request.path}?{sorted(request.GET.lists())}|{versions(*namespaces)}".encode()
-        ).hexdigest()
-        hit = cache.get(key)
+        page = f"{request.path}?{sorted(request.GET.lists())}"
+        key = "page:" + hashlib.sha256(f"{page}|{versions(*namespaces)}".encode()).hexdigest()
+        hit, served = cache.get(key), "hit"
         if hit is None:
-            request._page_cache_key = key
-            return None
+            # One request computes a missing page; the others get its previous version at once
+            # (served for the second or so the computation takes), or when there is none wait for
+            # it (members.cache.single_flight: the same for cached fragments).
+            stale_key = "page-stale:" + hashlib.sha256(page.encode()).hexdigest()
+            lock = f"lock:{key}"
+            if cache.add(lock, 1, LOCK_SECONDS):
+                return self._compute(request, key, stale_key, lock)
+            hit, served = cache.get(stale_key), "stale"
+            deadline = time.monotonic() + WAIT_SECONDS
+            while hit is None and time.monotonic() < deadline:
+                time.sleep(POLL_SECONDS)
+                hit, served = cache.get(key), "hit"
+                if hit is None and cache.add(lock, 1, LOCK_SECONDS):
+                    return self._compute(request, key, stale_key, lock)  # the one computing gave up
+            if hit is None:
+                return self._compute(request, key, stale_key, None)  # waited long enough: beside it
         response = HttpResponse(hit["content"], status=hit["status"])
         for header, value in hit["headers"].items():
             response[header] = value
-        response["X-Page-Cache"] = "hit"
+        if "ETag" in response or "Last-Modified" in response:
+            last_modified = response.get("Last-Modified")
+            response = get_conditional_response(
+                request, etag=response.get("ETag"), response=response,
+                last_modified=parse_http_date_safe(last_modified) if last_modified else None)
+        response["X-Page-Cache"] = served
         return response
+
+    @staticmethod
+    def _compute(request, key, stale_key, lock):
+        """Let the view compute the page; __call__ stores it (and frees ``lock``)."""
+        request._page_cache_key, request._page_stale_key, request._page_cache_lock = key, stale_key, lock
+        return None
 
     @staticmethod
     def _namespaces(request):

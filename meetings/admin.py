@@ -10,6 +10,7 @@ from .models import (
     DigestRun,
     Meeting,
     MeetingDocument,
+    MeetingEvent,
     MinutesRevision,
     Registration,
     VisitorRegistration,
@@ -95,3 +96,12 @@ class DigestChunkAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["run__period"]
     raw_id_fields = ["run"]
+
+
+# The calendar feeds' stored events (meetings/calendar.py): read-only; a feed renders again one
+# that is missing or out of date, so deleting rows here is harmless.
+@admin.register(MeetingEvent)
+class MeetingEventAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "language", "online", "source"]
+    list_filter = ["language", "online"]
+    search_fields = ["meeting__title_ja", "meeting__title_en"]

@@ -4,18 +4,30 @@ Every event keeps one UID for its whole life and a SEQUENCE that rises with each
 calendar that already holds the event updates it; a cancelled meeting stays in the feed with
 STATUS:CANCELLED (so calendars remove it) until it is over. Times carry the Asia/Tokyo zone, and
 the programme's times in the description say JST.
+
+Feeds are built from stored events: each meeting's VEVENT is rendered once per change (in each
+language, with and without the online link) into ``MeetingEvent``, so a feed of 500 events is a
+head, 500 stored texts and a tail, byte for byte what ``calendar_of`` builds from scratch. DTSTAMP
+is the meeting's last change (not the time of the request), so an unchanged feed is the same bytes
+and polling clients get a 304 (meetings/views.py).
 """
 
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.conf import settings
 from icalendar import Calendar, Event, Timezone
 
 from members.i18n import pick
 from members.notifications.rendering import url_in
 
+from .models import Meeting, MeetingEvent
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 PRODID = "-//University Coalition for Carbon Neutrality//Portal//JA"
+TAIL = b"END:VCALENDAR\r\n"
+# Raise when event_for writes something else: every stored event is then rendered again.
+RENDERING = 1
 
 
 def event_for(meeting, *, language: str, with_online_link: bool = False) -> Event:
@@ -25,7 +37,9 @@ def event_for(meeting, *, language: str, with_online_link: bool = False) -> Even
     # The meeting's UUID alone (RFC 7986 5.3): the same whichever host name served the calendar.
     event.add("uid", str(meeting.uid))
     event.add("sequence", meeting.sequence)
-    event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
+    # the last revision of the event (RFC 5545 3.8.7.2 without METHOD:REQUEST): the same bytes
+    # until the meeting changes
+    event.add("dtstamp", meeting.updated_at.astimezone(ZoneInfo("UTC")))
     event.add("dtstart", meeting.starts_at.astimezone(TOKYO))
     event.add("dtend", meeting.ends_at.astimezone(TOKYO))
     event.add("summary", title)
@@ -52,8 +66,13 @@ def event_for(meeting, *, language: str, with_online_link: bool = False) -> Even
     return event
 
 
-def calendar_of(meetings, *, language: str, name: str = "", online_for: set[int] = frozenset()) -> bytes:
-    """An iCalendar document; ``online_for`` holds the ids of meetings whose online link may be shown."""
+def vevent(meeting, *, language: str, online: bool) -> str:
+    """One meeting's VEVENT as text (CRLF lines), as stored in ``MeetingEvent``."""
+    return event_for(meeting, language=language, with_online_link=online).to_ical().decode()
+
+
+@lru_cache(maxsize=64)
+def _head(name: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -62,12 +81,63 @@ def calendar_of(meetings, *, language: str, name: str = "", online_for: set[int]
     if name:
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", "Asia/Tokyo")
-    for meeting in meetings:
-        cal.add_component(event_for(meeting, language=language, with_online_link=meeting.pk in online_for))
-    if cal.subcomponents:
-        cal.add_missing_timezones()
-    else:
-        # RFC 5545 3.4: a calendar holds at least one component; an empty feed gives the zone its
-        # events will be in.
-        cal.add_component(Timezone.from_tzid("Asia/Tokyo"))
-    return cal.to_ical()
+    # every event is in Japan time; an empty feed holds the zone too (RFC 5545 3.4: a calendar
+    # holds at least one component)
+    cal.add_component(Timezone.from_tzid("Asia/Tokyo"))
+    return cal.to_ical()[: -len(TAIL)]
+
+
+def assemble(events, *, name: str = "") -> bytes:
+    """An iCalendar document of ``events`` (VEVENT texts)."""
+    return _head(name) + "".join(events).encode() + TAIL
+
+
+def calendar_of(meetings, *, language: str, name: str = "", online_for: set[int] = frozenset()) -> bytes:
+    """An iCalendar document built from scratch; ``online_for`` holds the ids of meetings whose
+    online link may be shown."""
+    return assemble([vevent(m, language=language, online=m.pk in online_for) for m in meetings], name=name)
+
+
+def source_of(updated_at) -> str:
+    """What a stored event is rendered from: when this differs, the stored text is out of date."""
+    return f"{RENDERING}|{updated_at.isoformat()}|{settings.SITE_URL}"
+
+
+def _store(meetings, variants) -> dict:
+    """Render ``meetings`` in each (language, online) of ``variants`` and store them (one upsert)."""
+    rows = [MeetingEvent(meeting=m, language=language, online=online, source=source_of(m.updated_at),
+                         vevent=vevent(m, language=language, online=online))
+            for m in sorted(meetings, key=lambda m: m.pk) for language, online in variants]
+    MeetingEvent.objects.bulk_create(rows, update_conflicts=True, unique_fields=["meeting", "language", "online"],
+                                     update_fields=["source", "vevent"])
+    return {(row.meeting_id, row.language, row.online): row.vevent for row in rows}
+
+
+def events_refresh(meeting) -> None:
+    """Store ``meeting``'s events in every language and variant (after it changed)."""
+    meeting = Meeting.objects.prefetch_related("agenda").get(pk=meeting.pk)  # the programme as saved
+    _store([meeting], [(language, online) for language, _ in settings.LANGUAGES for online in (False, True)])
+
+
+def stored_events(rows, *, language: str, online_for=frozenset()) -> list[str]:
+    """The VEVENTs of the meetings of ``rows`` ((pk, updated_at), in the feed's order) from the
+    stored events; those missing or out of date are rendered and stored. Three queries at most
+    (the stored events; then the out-of-date meetings with their programme, and one upsert)."""
+    wanted = {pk: source_of(updated_at) for pk, updated_at in rows}
+    stored = MeetingEvent.objects.filter(meeting_id__in=wanted, language=language)
+    if not online_for:
+        stored = stored.filter(online=False)
+    found = {(pk, online): (source, text)
+             for pk, online, source, text in stored.values_list("meeting_id", "online", "source", "vevent")}
+    events, stale = {}, []
+    for pk, source in wanted.items():
+        hit = found.get((pk, pk in online_for))
+        if hit and hit[0] == source:
+            events[pk] = hit[1]
+        else:
+            stale.append(pk)
+    if stale:
+        meetings = list(Meeting.objects.filter(pk__in=stale).prefetch_related("agenda"))
+        fresh = _store(meetings, [(language, False), (language, True)])
+        events.update({m.pk: fresh[(m.pk, language, m.pk in online_for)] for m in meetings})
+    return [events[pk] for pk, _ in rows if pk in events]

@@ -339,6 +339,26 @@ class CalendarFeed(models.Model):
         self.save(update_fields=["token", "created_at"])
 
 
+class MeetingEvent(models.Model):
+    """A meeting's VEVENT as calendar feeds serve it, in one language, with or without the online
+    link: rendered when the meeting changes (or when a feed finds it missing or out of date), so a
+    feed of 500 events is a concatenation (meetings/calendar.py)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    language = models.CharField(max_length=2, choices=settings.LANGUAGES)
+    online = models.BooleanField()  # with the online link (for a confirmed participant)
+    # what it was rendered from (calendar.source_of): the meeting's last change, the renderer's
+    # version and the site's address; a feed renders the event again when it differs
+    source = models.CharField(max_length=200)
+    vevent = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "language", "online"], name="meeting_event_one")]
+
+    def __str__(self):
+        return f"{self.meeting_id} {self.language}{' online' if self.online else ''}"
+
+
 class DigestRun(models.Model):
     """The build of one periodic mailing (the weekly digest) for one period, as durable state: it
     is planned into chunks of recipients in one transaction, and each chunk is built in one

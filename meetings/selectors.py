@@ -41,15 +41,22 @@ def feed_window(queryset, *, now=None) -> list:
     over (at most ``FEED_UPCOMING``, the soonest), then the latest ``FEED_PAST`` of those that
     ended in the last ``FEED_PAST_DAYS`` days. A fixed number of queries: two reads of ids, then
     the meetings with what ``queryset`` prefetches."""
+    ids = [pk for pk, _ in feed_window_rows(queryset, now=now)]
+    return list(queryset.filter(pk__in=ids).order_by("starts_at", "pk"))
+
+
+def feed_window_rows(queryset, *, now=None) -> list[tuple]:
+    """``feed_window``'s meetings as (pk, updated_at), in order of start: what a feed's ETag and its
+    stored events need, without loading the meetings (two queries)."""
     now = now or timezone.now()
-    ids = queryset.values_list("pk", flat=True)
+    rows = queryset.values_list("pk", "starts_at", "updated_at")
     since = now - timedelta(days=FEED_PAST_DAYS)
     # starts_at bounds both ranges too (a meeting lasts at most MAX_LENGTH): the starts_at index
-    upcoming = list(ids.filter(ends_at__gte=now, starts_at__gt=now - MAX_LENGTH)
+    upcoming = list(rows.filter(ends_at__gte=now, starts_at__gt=now - MAX_LENGTH)
                     .order_by("starts_at", "pk")[:FEED_UPCOMING])
-    past = list(ids.filter(ends_at__lt=now, ends_at__gte=since, starts_at__gt=since - MAX_LENGTH)
+    past = list(rows.filter(ends_at__lt=now, ends_at__gte=since, starts_at__gt=since - MAX_LENGTH)
                 .order_by("-starts_at", "-pk")[:FEED_PAST])
-    return list(queryset.filter(pk__in=upcoming + past).order_by("starts_at", "pk"))
+    return [(pk, updated_at) for pk, _, updated_at in sorted(upcoming + past, key=lambda r: (r[1], r[0]))]
 
 
 def who_may_see(meeting, people) -> list:

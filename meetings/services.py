@@ -22,6 +22,7 @@ from members.notifications.services import notify
 from members.uploads import attach
 
 from . import tokens
+from .calendar import events_refresh
 from .models import (
     AgendaItem,
     CalendarFeed,
@@ -66,11 +67,13 @@ def _set_agenda(meeting, agenda: list[dict]) -> None:
 @transaction.atomic
 def meeting_schedule(*, by, data: dict, agenda: list[dict]) -> Meeting:
     """Create a meeting from ``data`` (MEETING_FIELDS) with its programme, and announce it to its
-    audience when it is still to come. Side effects: an audit entry; the announcement e-mails."""
+    audience when it is still to come. Side effects: an audit entry; the announcement e-mails; its
+    calendar events stored for the feeds."""
     meeting = Meeting(**{k: v for k, v in data.items() if k in MEETING_FIELDS}, created_by=by)
     meeting.full_clean()
     meeting.save()
     _set_agenda(meeting, agenda)
+    events_refresh(meeting)
     audit(actor=by, action="meeting.schedule", obj=meeting, detail={"group": getattr(meeting.group, "slug", "")})
     if meeting.starts_at > timezone.now():
         notify(kind="meeting_announced", to=audience(meeting), obj=meeting, reply_to=getattr(by, "email", ""))
@@ -82,7 +85,8 @@ def meeting_update(*, meeting: Meeting, by, data: dict, agenda: list[dict] | Non
     """Save an edit (``data``: MEETING_FIELDS; ``agenda``: the whole programme, None to keep it). A
     new time or place marks the meeting changed, raises its calendar sequence and tells everyone
     registered (reminders already queued for the old time are dropped when they come up for
-    delivery). Side effects: an audit entry and the e-mails when it moved."""
+    delivery). Side effects: an audit entry and the e-mails when it moved; its calendar events
+    stored again for the feeds."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     before = {f: getattr(meeting, f) for f in MOVING_FIELDS}
     for name, value in data.items():
@@ -96,6 +100,7 @@ def meeting_update(*, meeting: Meeting, by, data: dict, agenda: list[dict] | Non
     meeting.save()
     if agenda is not None:
         _set_agenda(meeting, agenda)
+    events_refresh(meeting)
     notified = 0
     if moved and not meeting.is_cancelled:
         audit(actor=by, action="meeting.change", obj=meeting, detail={"fields": moved})
@@ -119,6 +124,7 @@ def meeting_cancel(*, meeting: Meeting, by, reason: str) -> Meeting:
     meeting.cancel_reason = reason
     meeting.sequence += 1
     meeting.save()
+    events_refresh(meeting)  # STATUS:CANCELLED, so that calendars remove it
     audit(actor=by, action="meeting.cancel", obj=meeting, reason=reason)
     notify(kind="meeting_cancelled", to=registered_people(meeting), obj=meeting, reply_to=getattr(by, "email", ""))
     _notify_visitors_of(meeting, "meeting_cancelled", reply_to=getattr(by, "email", ""))

@@ -3,11 +3,13 @@ participants, and calendars."""
 
 import csv
 import datetime
+import hashlib
 from collections import Counter
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
+from django.views.decorators.http import condition
 from django.views.generic import ListView
 
 from members.access import SecretariatRequiredMixin, form_errors_to_form, rate_limited, refuse
@@ -29,7 +32,7 @@ from working_groups.models import WorkingGroup
 from working_groups.rules import coordinated_group_ids
 
 from . import selectors, services, tokens
-from .calendar import calendar_of
+from .calendar import assemble, calendar_of, source_of, stored_events
 from .filters import MeetingFilter
 from .forms import (
     AgendaFormSet,
@@ -506,31 +509,74 @@ class MeetingIcalView(MeetingMixin, View):
         return _ics_response(body, f"meeting-{self.meeting.pk}.ics")
 
 
+class _Feed:
+    """A calendar feed as one request sees it: the meetings it lists (ids and last changes, two
+    queries), then its ETag and Last-Modified without building it, and its body from the stored
+    events (meetings/calendar.py) only when the client does not hold it already."""
+
+    def __init__(self, rows, *, identity: str, language: str, name: str, online_for=frozenset()):
+        self.rows, self.language, self.name, self.online_for = rows, language, name, online_for
+        state = repr((language, name, sorted(online_for), [(pk, source_of(at)) for pk, at in rows]))
+        self.etag = hashlib.sha256(state.encode()).hexdigest()[:32]
+        # Last-Modified is when this content was first served: the newest change of a listed meeting
+        # would miss a meeting that left the feed (cancelled long ago, made private, past the window).
+        key = "ical-seen:" + hashlib.sha256(identity.encode()).hexdigest()[:32]
+        seen = cache.get(key)
+        if seen and seen[0] == self.etag:
+            self.last_modified = seen[1]
+        else:
+            self.last_modified = timezone.now().replace(microsecond=0)
+            cache.set(key, (self.etag, self.last_modified), FEED_SEEN_SECONDS)
+
+    def body(self) -> bytes:
+        return assemble(stored_events(self.rows, language=self.language, online_for=self.online_for),
+                        name=self.name)
+
+
+FEED_SEEN_SECONDS = 60 * 60 * 24 * 30
+
+
+def _public(request) -> _Feed:
+    if not hasattr(request, "calendar_feed"):
+        qs = selectors.public_meetings()
+        name = _("Coalition meetings")
+        slug = request.GET.get("wg")
+        if slug:
+            group = get_object_or_404(WorkingGroup, slug=slug)
+            qs = qs.filter(group=group)
+            name = f"{name}: {group.name}"
+        request.calendar_feed = _Feed(selectors.feed_window_rows(qs), identity=f"public|{current_language()}|{slug}",
+                                      language=current_language(), name=str(name))
+    return request.calendar_feed
+
+
+def _personal(request, token) -> _Feed:
+    if not hasattr(request, "calendar_feed"):
+        feed = CalendarFeed.objects.filter(token=token).select_related("user").first()
+        if feed is None or not feed.user.is_active:
+            raise Http404
+        user = feed.user
+        rows = selectors.feed_window_rows(selectors.personal_meetings(user))
+        listed = [pk for pk, _changed in rows]
+        online = set(Registration.objects.filter(user=user, status=Registration.Status.CONFIRMED, meeting__in=listed)
+                     .values_list("meeting_id", flat=True))
+        request.calendar_feed = _Feed(rows, identity=f"personal|{current_language()}|{token}", language=user.language,
+                                      name=str(_("My coalition meetings")), online_for=frozenset(online))
+    return request.calendar_feed
+
+
+@condition(etag_func=lambda request: _public(request).etag,
+           last_modified_func=lambda request: _public(request).last_modified)
 def public_feed(request):
     """/meetings/ical/ (?wg=<slug>): the public meetings, for any calendar to subscribe to."""
-    qs = selectors.public_meetings().select_related("group").prefetch_related("agenda")
-    name = _("Coalition meetings")
-    slug = request.GET.get("wg")
-    if slug:
-        group = get_object_or_404(WorkingGroup, slug=slug)
-        qs = qs.filter(group=group)
-        name = f"{name}: {group.name}"
-    body = calendar_of(selectors.feed_window(qs), language=current_language(), name=str(name))
-    return _ics_response(body, "meetings.ics")
+    return _ics_response(_public(request).body(), "meetings.ics")
 
 
+@condition(etag_func=lambda request, token: _personal(request, token).etag,
+           last_modified_func=lambda request, token: _personal(request, token).last_modified)
 def personal_feed(request, token):
     """The secret, revocable feed of one person's meetings (no sign-in: the token is the key)."""
-    feed = CalendarFeed.objects.filter(token=token).select_related("user").first()
-    if feed is None or not feed.user.is_active:
-        raise Http404
-    user = feed.user
-    meetings = selectors.feed_window(selectors.personal_meetings(user).select_related("group")
-                                     .prefetch_related("agenda"))
-    online = set(Registration.objects.filter(user=user, status=Registration.Status.CONFIRMED,
-                                             meeting__in=meetings).values_list("meeting_id", flat=True))
-    body = calendar_of(meetings, language=user.language, name=_("My coalition meetings"), online_for=online)
-    return _ics_response(body, "my-meetings.ics")
+    return _ics_response(_personal(request, token).body(), "my-meetings.ics")
 
 
 class CalendarRenewView(LoginRequiredMixin, View):

@@ -5,9 +5,15 @@ cache. Cached pages and fragments put the versions they depend on into their key
 of the namespace bumps its version (model signals, connected by each app: invalidation is plumbing,
 not domain flow), so the next request misses and renders fresh. Nothing is deleted: old entries
 expire on their own (PAGE_CACHE_SECONDS bounds how long anything can be served).
+
+When an entry is missing (a namespace was bumped, or it expired), one process recomputes it while
+the others serve the previous value, kept under a key without the versions, or, when there is
+none, wait for the one computing (``single_flight``): several web workers never run the same
+half-second count at once.
 """
 
 import hashlib
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -43,19 +49,60 @@ def bump(*namespaces: str) -> None:
     transaction.on_commit(do)
 
 
+def _digest(parts) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
 def fragment_key(name: str, namespaces: tuple[str, ...], *parts) -> str:
-    raw = "|".join(str(p) for p in parts)
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"frag:{name}:{versions(*namespaces)}:{digest}"
+    return f"frag:{name}:{versions(*namespaces)}:{_digest(parts)}"
 
 
 def cached_fragment(name: str, namespaces: tuple[str, ...], parts: tuple, compute, timeout: int = 600):
-    """``compute()``'s value, cached until one of ``namespaces`` changes (or ``timeout`` passes)."""
-    key = fragment_key(name, namespaces, *parts)
+    """``compute()``'s value, cached until one of ``namespaces`` changes (or ``timeout`` passes);
+    computed by one process at a time (``single_flight``), the others served the previous value."""
+    return single_flight(fragment_key(name, namespaces, *parts), compute, timeout=timeout,
+                         stale_key=f"frag-stale:{name}:{_digest(parts)}")
+
+
+# How long a computation may hold its lock (a process that dies holding it frees it then), and how
+# long another waits for it when there is no previous value to serve before computing itself.
+LOCK_SECONDS = 30
+WAIT_SECONDS = 10.0
+POLL_SECONDS = 0.02
+STALE_SECONDS = 24 * 60 * 60
+
+
+def single_flight(key: str, compute, *, timeout: int, stale_key: str | None = None):
+    """``compute()``'s value under ``key``, computed by one process at a time. The first to miss
+    takes a lock (an atomic add in the cache) and computes; the others get the value last stored
+    under ``stale_key`` (the same content under older versions) at once, or, when there is none,
+    wait until the value appears (or the lock is free, then take it; or WAIT_SECONDS pass, then
+    compute themselves). ``compute()`` must not return None."""
     value = cache.get(key)
-    if value is None:
+    if value is not None:
+        return value
+    lock = f"lock:{key}"
+    if not cache.add(lock, 1, LOCK_SECONDS):
+        stale = cache.get(stale_key) if stale_key else None
+        if stale is not None:
+            return stale
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            value = cache.get(key)
+            if value is not None:
+                return value
+            if cache.add(lock, 1, LOCK_SECONDS):
+                break  # the one computing gave up (or died): this process computes
+        else:
+            return compute()  # waited long enough; computing beside the other beats failing
+    try:
         value = compute()
         cache.set(key, value, timeout)
+        if stale_key:
+            cache.set(stale_key, value, STALE_SECONDS)
+    finally:
+        cache.delete(lock)
     return value
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from .fields import ReservedSlugValidator, URLField
 from .i18n import fold, translated
 from .regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, REGIONS_BY_SLUG, Region
+from .search import text_search
 
 # /members/<slug>/ shares its prefix with these pages
 validate_member_slug = ReservedSlugValidator("apply")
@@ -121,11 +122,7 @@ class InstitutionQuerySet(models.QuerySet):
 
     def search(self, q: str):
         """Width-, case- and kana-insensitive match on the names and the reading."""
-        words = fold(q).split()
-        qs = self
-        for word in words[:8]:
-            qs = qs.filter(search_text__contains=word)
-        return qs
+        return text_search(self, q)
 
 
 class Institution(models.Model):

@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.fields import ReservedSlugValidator
-from members.i18n import current_language, fold, translated
+from members.i18n import current_language, translated
 from members.models import DecidedRequest, Document, Institution
 from members.regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, region_of
+from members.search import text_search
 
 
 class WorkingGroupQuerySet(models.QuerySet):
@@ -195,11 +196,9 @@ class InitiativeQuerySet(models.QuerySet):
 
     def search(self, q: str):
         """Every word (folded like the stored text) appears somewhere in the text, in either
-        language; Japanese needs no spaces: 陽光発 finds 太陽光発電 (a substring, trigram-indexed)."""
-        qs = self
-        for word in fold(q).split()[:8]:
-            qs = qs.filter(search_text__contains=word)
-        return qs
+        language; Japanese needs no spaces: 陽光発 finds 太陽光発電, 水 finds 水素 (a substring,
+        through the gram index on PostgreSQL: members/search.py)."""
+        return text_search(self, q)
 
 
 class Initiative(models.Model):

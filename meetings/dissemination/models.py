@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 from members.fields import ReservedSlugValidator
-from members.i18n import current_language, fold, translated
+from members.i18n import current_language, translated
+from members.search import text_search
 from working_groups.models import WorkingGroup
 
 
@@ -21,10 +22,7 @@ class NewsItemQuerySet(models.QuerySet):
 
     def search(self, q: str):
         """Every word (folded) appears in the title or text, in either language."""
-        qs = self
-        for word in fold(q).split()[:8]:
-            qs = qs.filter(search_text__contains=word)
-        return qs
+        return text_search(self, q)
 
     def has_english(self):
         return self.exclude(title_en="").exclude(body_en="")

@@ -29,6 +29,11 @@ PAGES = {
     "meeting (registered member)", "progress", "progress: region", "institution progress",
 }
 
+RANDOM_KINDS = {
+    "search initiatives (1-6 chars)", "search directory (1-6 chars)", "initiative", "member profile",
+    "working group", "meeting", "meeting .ics", "feed: public or group", "feed: personal",
+}
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -66,6 +71,14 @@ def test_the_benchmark_runs_end_to_end_at_the_tiny_scale(tmp_path):
         assert row["queries_cold"] <= 12, (label, row["queries_cold"])
     assert result["healthz"]["rps"] > 0
     assert "of healthz" in table and "account (signed in)" in table
+    # every kind of page over random URLs, page cache allowed and bypassed, each request answered
+    assert {(row["kind"], row["mode"]) for row in result["random"]} == {
+        (kind, mode) for kind in RANDOM_KINDS for mode in ("allowed", "bypassed")}
+    # (a second of load on a busy machine may finish no request of a slow kind: no error is the claim)
+    for row in result["random"]:
+        assert row["errors"] == 0 and (row["cpu_ms_per_request"] > 0 or not row["requests"]), row
+    assert sum(row["requests"] for row in result["random"]) > 0
+    assert "cpu ms/req" in table
 
     # every recipient gets exactly one digest, in a fixed number of queries per batch
     result, table = run("digest", tmp_path)

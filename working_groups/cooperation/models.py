@@ -14,6 +14,7 @@ from members.fields import ReservedSlugValidator
 from members.i18n import fold, translated
 from members.models import Institution
 from members.regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, region_of
+from members.search import text_search
 from working_groups.models import Initiative, WorkingGroup
 
 MUNICIPALITY_CODE = re.compile(r"^\d{5,6}$")
@@ -21,10 +22,8 @@ MUNICIPALITY_CODE = re.compile(r"^\d{5,6}$")
 
 def search(queryset, q: str):
     """Every word (folded like the stored text) appears in the search text: a substring, so
-    Japanese needs no spaces (trigram-indexed on PostgreSQL, like the initiatives)."""
-    for word in fold(q).split()[:8]:
-        queryset = queryset.filter(search_text__contains=word)
-    return queryset
+    Japanese needs no spaces (gram-indexed on PostgreSQL, like the initiatives)."""
+    return text_search(queryset, q)
 
 
 class PartnerQuerySet(models.QuerySet):

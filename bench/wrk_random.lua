@@ -1,0 +1,34 @@
+-- wrk script: each request asks for a path drawn at random from the file WRK_PATHS (one a line),
+-- with the headers of WRK_HEADERS (name: value; name: value); prints one JSON line of figures when
+-- the run is over (bench/pages.py reads it).
+
+local headers = os.getenv("WRK_HEADERS") or ""
+for pair in string.gmatch(headers, "([^;]+)") do
+  local name, value = string.match(pair, "^%s*([^:]+):%s*(.-)%s*$")
+  if name then
+    wrk.headers[name] = value
+  end
+end
+
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do
+  if line ~= "" then
+    paths[#paths + 1] = line
+  end
+end
+math.randomseed(tonumber(os.getenv("WRK_SEED") or "1"))
+
+request = function()
+  return wrk.format(nil, paths[math.random(#paths)])
+end
+
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests": %d, "seconds": %.3f, "p50_ms": %.3f, "p95_ms": %.3f, "p99_ms": %.3f, ' ..
+    '"max_ms": %.3f, "errors_connect": %d, "errors_read": %d, "errors_write": %d, "errors_status": %d, ' ..
+    '"errors_timeout": %d}\n',
+    summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, errors.connect, errors.read, errors.write, errors.status, errors.timeout))
+end
