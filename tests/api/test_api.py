@@ -81,7 +81,7 @@ def test_token_form_refuses_empty_name_and_unknown_expiry_in_japanese(client, wo
     assert response.status_code == 400
     content = response.content.decode()
     assert "トークンは作成されませんでした。" in content
-    assert "この項目は必須です。" in content
+    assert "このフィールドは必須です。" in content  # Django's wording, as on every other form
     assert "正しく選択してください。 3650 は候補にありません。" in content
     assert AccessToken.objects.count() == before
 
