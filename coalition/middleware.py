@@ -177,7 +177,7 @@ class AnonymousPageCache:
             # One request computes a missing page; the others get its previous version at once
             # (served for the second or so the computation takes), or when there is none wait for
             # it (members.cache.single_flight: the same for cached fragments).
-            stale_key = "page-stale:" + hashlib.sha256(page.encode()).hexdigest()
+            stale_key = "page-stale:" + hashlib.sha256(f"{settings.RELEASE}|{page}".encode()).hexdigest()
             lock = f"lock:{key}"
             if cache.add(lock, 1, LOCK_SECONDS):
                 return self._compute(request, key, stale_key, lock)

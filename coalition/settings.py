@@ -178,6 +178,25 @@ else:
 USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+
+def _checkout_commit() -> str:
+    """The commit of the checkout the code runs from ("" when it is not a git checkout)."""
+    import subprocess  # noqa: PLC0415 - only at start-up, and only without RELEASE
+
+    try:
+        return subprocess.run(["git", "-C", str(BASE_DIR), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+# What code is running, in the keys of cached pages and fragments (members/cache.py): a deploy changes
+# the HTML the templates make, and what the previous release cached must not be served by this one
+# (until its entries expired, a fixed map or menu stayed invisible). The deploy may name the release
+# (RELEASE=<commit or version>); otherwise it is the checkout's commit.
+RELEASE = env.str("RELEASE", default="") or _checkout_commit()
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {

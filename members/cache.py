@@ -15,6 +15,7 @@ half-second count at once.
 import hashlib
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -27,10 +28,11 @@ def _key(namespace: str) -> str:
 
 
 def versions(*namespaces: str) -> str:
-    """The current versions of ``namespaces`` as one string for a cache key (one round trip)."""
+    """The current versions of ``namespaces`` as one string for a cache key (one round trip), with the
+    running release's, so a deploy does not serve what the previous code rendered."""
     keys = [_key(ns) for ns in namespaces]
     found = cache.get_many(keys)
-    return ".".join(str(found.get(k, 0)) for k in keys)
+    return ".".join([settings.RELEASE[:12], *(str(found.get(k, 0)) for k in keys)])
 
 
 def bump(*namespaces: str) -> None:
@@ -61,7 +63,7 @@ def cached_fragment(name: str, namespaces: tuple[str, ...], parts: tuple, comput
     """``compute()``'s value, cached until one of ``namespaces`` changes (or ``timeout`` passes);
     computed by one process at a time (``single_flight``), the others served the previous value."""
     return single_flight(fragment_key(name, namespaces, *parts), compute, timeout=timeout,
-                         stale_key=f"frag-stale:{name}:{_digest(parts)}")
+                         stale_key=f"frag-stale:{name}:{_digest((settings.RELEASE, *parts))}")
 
 
 # How long a computation may hold its lock (a process that dies holding it frees it then), and how

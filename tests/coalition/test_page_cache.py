@@ -40,6 +40,17 @@ def test_second_visit_is_served_from_the_cache(client):
     assert "信州大学" in second.content.decode()
 
 
+def test_a_new_release_does_not_serve_what_the_previous_one_cached(client, settings):
+    """A deploy changes the HTML (a fixed map, a new menu): pages and the fragments inside them that
+    the previous code cached are not served by the new code, though no content changed."""
+    InstitutionFactory(name_ja="信州大学")
+    settings.RELEASE = "release-one"
+    assert [client.get("/ja/members/")["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
+    settings.RELEASE = "release-two"
+    assert client.get("/ja/members/")["X-Page-Cache"] == "miss"
+    assert client.get("/ja/members/")["X-Page-Cache"] == "hit"
+
+
 def test_a_write_shows_at_once(client):
     inst = InstitutionFactory()
     client.get("/ja/initiatives/")
