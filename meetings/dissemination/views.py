@@ -24,6 +24,7 @@ from members.access import SecretariatRequiredMixin, form_errors_to_form, rate_l
 from members.i18n import current_language
 from members.markup import render_markdown
 from members.models import Institution
+from members.notifications.rendering import absolute, feed_id
 from members.pagination import page_of
 from members.rules import is_secretariat
 from working_groups.models import Initiative, WorkingGroup
@@ -180,13 +181,18 @@ class NewsFeed(Feed):
     def subtitle(self, group):
         return _("News, announcements and statements of the coalition.")
 
+    # Every address is absolute from settings.SITE_URL (Django would otherwise prefix the request's
+    # host); ids are URNs that name the thing and the language, not where it was fetched from.
     def link(self, group):
         base = reverse("dissemination:news-list")
-        return f"{base}?wg={group.slug}" if group else base
+        return absolute(f"{base}?wg={group.slug}" if group else base)
 
     def feed_url(self, group):
         base = reverse("dissemination:news-feed")
-        return f"{base}?wg={group.slug}" if group else base
+        return absolute(f"{base}?wg={group.slug}" if group else base)
+
+    def feed_guid(self, group):
+        return feed_id("news-feed", group.slug if group else "", current_language())
 
     def items(self, group):
         qs = NewsItem.objects.published().order_by("-published_at", "-id")
@@ -202,7 +208,7 @@ class NewsFeed(Feed):
         return escape(item.summary)
 
     def item_link(self, item):
-        return item.get_absolute_url()
+        return absolute(item.get_absolute_url())
 
     def item_pubdate(self, item):
         return item.published_at
@@ -214,8 +220,8 @@ class NewsFeed(Feed):
         return [item.get_kind_display()]
 
     def item_guid(self, item):
-        # stable across edits and languages
-        return f"tag:{self.request.get_host().split(':')[0]},2021:news:{item.pk}"
+        # stable across edits and host names; one per language, as the two entries differ
+        return feed_id("news", item.pk, current_language())
 
     item_guid_is_permalink = False
 

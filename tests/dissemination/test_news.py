@@ -122,6 +122,23 @@ def test_news_feed_is_atom_with_published_items(client, world):
     assert entries[1].find(f"{ATOM}link").get("href") == f"http://testserver/en/news/{world.statement.slug}/"
 
 
+def test_news_feed_ids_differ_per_language_and_stay_the_same_across_host_names(client, world):
+    """An aggregator reading both languages keeps both entries; a second host name changes no id."""
+    ids = {}
+    for lang in ("ja", "en"):
+        for host in ("testserver", "127.0.0.1", "localhost"):
+            root = ET.fromstring(client.get(f"/{lang}/news/feed/", HTTP_HOST=host).content)
+            entries = root.findall(f"{ATOM}entry")
+            links = {e.find(f"{ATOM}link").get("href") for e in entries}
+            assert all(link.startswith("http://testserver/") for link in links)  # SITE_URL, not the host
+            ids.setdefault(lang, set()).add((root.find(f"{ATOM}id").text,
+                                             tuple(e.find(f"{ATOM}id").text for e in entries)))
+    assert len(ids["ja"]) == 1 and len(ids["en"]) == 1
+    (ja_feed, ja_entries), (en_feed, en_entries) = ids["ja"].pop(), ids["en"].pop()
+    assert ja_feed != en_feed and not set(ja_entries) & set(en_entries)
+    assert all(i.startswith("urn:uuid:") for i in (ja_feed, en_feed, *ja_entries, *en_entries))
+
+
 def test_news_feed_per_group_holds_its_items_and_statements(client, world):
     root = ET.fromstring(client.get("/ja/news/feed/?wg=general-meeting").content)
     assert [e.find(f"{ATOM}title").text for e in root.findall(f"{ATOM}entry")] == ["脱炭素に向けた共同声明"]
