@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from .admin_site import SecretariatAdmin
 from .audit.models import AuditEntry
-from .models import Affiliation, EmailDomain, Institution, MembershipApplication, User
+from .models import AccessToken, Affiliation, EmailDomain, Institution, MembershipApplication, User
 from .notifications.models import EmailOptOut, Notification, NotificationPreference
 from .services.people import user_anonymise
 
@@ -151,7 +151,7 @@ class EmailOptOutAdmin(SecretariatAdmin):
     search_fields = ["email"]
 
 
-def _secretariat_only(model):
+def open_to_secretariat(model):
     """allauth's own admins, opened to the secretariat like ours (it holds no Django permissions)."""
     if not admin.site.is_registered(model):
         return
@@ -161,4 +161,15 @@ def _secretariat_only(model):
 
 
 for _model in (EmailAddress, Authenticator):
-    _secretariat_only(_model)
+    open_to_secretariat(_model)
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(ReadOnlyAdmin):
+    """Personal API tokens: who holds which, until when, last used (the secret is never stored).
+    People revoke their own on /account/; the secretariat may delete one here."""
+
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "user__email", "user__name"]
+    raw_id_fields = ["user"]

@@ -20,15 +20,15 @@ from django.utils import timezone
 
 from meetings.dissemination.models import NewsletterIssue, Subscriber
 from meetings.dissemination.tokens import make_confirm_token
-from meetings.governance.models import Motion, Vote
-from meetings.models import Registration
-from members.models import Affiliation, MembershipApplication, User
+from meetings.governance.models import Message, Motion, Vote
+from meetings.models import Meeting, Registration, VisitorRegistration
+from members.models import Affiliation, Institution, MembershipApplication, User
 from members.notifications import registry
 from members.notifications.models import Notification
 from members.notifications.rendering import render
 from working_groups.cooperation.models import Interest, Need
 from working_groups.models import Initiative, Membership, Participation
-from working_groups.progress.models import Question, YearlyReport
+from working_groups.progress.models import Question, YearlyReport, current_fiscal_year
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -98,6 +98,34 @@ def pending_membership():
     return Membership.objects.filter(status="active", coordinator=False).order_by("pk").first()
 
 
+def visitor(status):
+    """A visitor's registration for an upcoming meeting, opened to the public for it."""
+    meeting = upcoming_meeting().meeting
+    Meeting.objects.filter(pk=meeting.pk).update(open_to_public=True, visibility="public")
+    row, _ = VisitorRegistration.objects.update_or_create(
+        meeting=meeting, email="visitor@example.org",
+        defaults={"name": "見学 花子", "affiliation": "市民", "language": "ja", "status": status})
+    return row
+
+
+def late_institution():
+    """An institution with a contact whose report for the last fiscal year is not in yet."""
+    institution = Institution.objects.filter(pk__in=with_contact()).order_by("pk").first()
+    YearlyReport.objects.filter(institution=institution, fiscal_year=current_fiscal_year() - 1).delete()
+    return institution
+
+
+def group_message():
+    """A message the secretariat sent to a working group, and one of its members."""
+    membership = pending_membership()
+    message = Message.objects.create(audience=Message.Audience.GROUP, group=membership.group,
+                                     subject_ja="次回会合のお知らせ", subject_en="Next meeting",
+                                     body_ja="資料は[ポータル](/ja/meetings/)にあります。", body_en="See the portal.",
+                                     status=Message.Status.SENT, created_by=secretariat(), sent_by=secretariat(),
+                                     sent_at=timezone.now())
+    return message, membership.user
+
+
 # kind: a function returning (object, recipient, context); the recipient is a user or an address.
 CASES = {
     "weekly_digest": lambda: (None, User.objects.get(email="tanaka@u-tokyo.example"), {}),
@@ -157,6 +185,13 @@ CASES = {
                                User.objects.get(email="nakamura@shinshu.example"), {}),
     "motion_proposed": lambda: (motion_in(Motion.Status.AGENDA), secretariat(), {}),
     "motion_returned": lambda: (m := motion_in(Motion.Status.RETURNED), contact_of(m.proposer_institution), {}),
+    "report_due": lambda: (i := late_institution(), contact_of(i), {
+        "fiscal_year": current_fiscal_year() - 1, "due_on": f"{current_fiscal_year()}-06-30", "days": 7}),
+    "secretariat_message": lambda: (*group_message(), {}),
+    "visitor_confirm": lambda: (v := visitor(VisitorRegistration.Status.UNCONFIRMED), v.email, {}),
+    "visitor_confirmed": lambda: (v := visitor(VisitorRegistration.Status.CONFIRMED), v.email, {}),
+    "visitor_waiting": lambda: (v := visitor(VisitorRegistration.Status.WAITING), v.email, {}),
+    "visitor_moved_up": lambda: (v := visitor(VisitorRegistration.Status.CONFIRMED), v.email, {}),
     "newsletter": lambda: (sent_issue(), "reader@example.org", {}),
     "translation_requested": lambda: (i := untranslated(), i.author, {"wanted": "en"}),
     "newsletter_confirm": lambda: (
