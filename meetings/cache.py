@@ -2,9 +2,10 @@
 
 from members.cache import invalidate_on_save
 
-from .models import AgendaItem, Meeting, MeetingDocument, Registration
+from .models import AgendaItem, Meeting, MeetingDocument, Registration, VisitorRegistration
 
 
 def connect():
-    for model in (Meeting, AgendaItem, MeetingDocument, Registration):
+    # visitors take places as members do: the page's counts and "full" change with them
+    for model in (Meeting, AgendaItem, MeetingDocument, Registration, VisitorRegistration):
         invalidate_on_save(model, "meetings")

@@ -301,3 +301,16 @@ def test_a_member_and_a_visitor_taking_the_last_seat_at_once_one_gets_it():
     taken = (Registration.objects.filter(meeting=meeting, status="confirmed").count()
              + VisitorRegistration.objects.filter(meeting=meeting, status="confirmed").count())
     assert taken == 2
+
+
+def test_a_visitors_place_shows_at_once_on_the_cached_meeting_page(client, settings, symposium):
+    """Visitors' places count on the page a visitor is served from the page cache: a change to them
+    invalidates it as a member's registration does."""
+    settings.PAGE_CACHE_SECONDS = 60
+    Meeting.objects.filter(pk=symposium.pk).update(registration_deadline=timezone.now() - datetime.timedelta(hours=1))
+    url = f"/en/meetings/{symposium.pk}/"
+    assert [client.get(url)["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
+    VisitorRegistration.objects.create(meeting=symposium, name="Ada Visitor", email="ada@example.net",
+                                       status=VisitorRegistration.Status.CONFIRMED, mode="online")
+    fresh = client.get(url)
+    assert fresh["X-Page-Cache"] == "miss" and "1 attending" in fresh.content.decode()
