@@ -19,12 +19,12 @@ class DomainInline(admin.TabularInline):
 
 @admin.register(IdentityProvider)
 class IdentityProviderAdmin(SecretariatAdmin):
-    list_display = ["slug", "institution", "entity_id", "enabled"]
+    list_display = ["slug", "institution", "entity_id", "enabled", "trust_mfa"]
     list_filter = ["enabled"]
     search_fields = ["slug", "entity_id", "institution__name_ja", "institution__name_en", "domains__domain"]
     inlines = [DomainInline]
     fieldsets = [
-        (None, {"fields": ["institution", "slug", "enabled"]}),
+        (None, {"fields": ["institution", "slug", "enabled", "trust_mfa"]}),
         ("SAML", {"fields": ["entity_id", "metadata_url", "metadata_xml"]}),
         (_("Attribute mapping"), {"fields": ["attr_uid", "attr_mail", "attr_display_name", "attr_ja_display_name",
                            "attr_organization"]}),

@@ -75,6 +75,11 @@ class IdentityProvider(models.Model):
     attr_ja_display_name = models.CharField(_("attribute: jaDisplayName"), max_length=200, default=JA_DISPLAY_NAME)
     attr_organization = models.CharField(_("attribute: organizationName"), max_length=200, default=ORGANIZATION_NAME)
     enabled = models.BooleanField(_("enabled"), default=True)
+    trust_mfa = models.BooleanField(
+        _("trust its second factor"), default=False, db_default=False,
+        help_text=_("Let this provider's REFEDS MFA assertion stand for the portal's own second factor "
+                    "(the secretariat's code). Only for a provider whose MFA you have checked: its "
+                    "administrators then control both factors of the accounts in its domains."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = IdentityProviderQuerySet.as_manager()

@@ -1,5 +1,6 @@
 """The secretariat keeps two-factor sign-in through single sign-on: the portal asks for its TOTP
-code unless the university asserts the REFEDS MFA context (https://refeds.org/profile/mfa)."""
+code unless the university asserts the REFEDS MFA context (https://refeds.org/profile/mfa) and the
+secretariat marked that provider to be trusted for it."""
 
 import pytest
 
@@ -22,7 +23,9 @@ def test_secretariat_signing_in_with_a_password_at_the_university_is_asked_for_t
     assert done.redirect_chain[-1][0] == "/en/secretariat/"
 
 
-def test_secretariat_with_mfa_asserted_by_the_university_is_signed_in(client, provider, idp):
+def test_secretariat_with_mfa_asserted_by_a_trusted_university_is_signed_in(client, provider, idp):
+    provider.trust_mfa = True
+    provider.save()
     person = secretariat_user(email="sato@u-tokyo.example")
     page = finish(client, idp.response(start(client), authn_context=MFA_CONTEXT, **WHO))
     assert int(client.session["_auth_user_id"]) == person.pk
@@ -34,5 +37,14 @@ def test_mfa_asserted_as_an_attribute_does_not_count(client, provider, idp):
     secretariat_user(email="sato@u-tokyo.example")
     page = finish(client, idp.response(start(client), authn_context=PASSWORD_CONTEXT,
                                        extra_attributes={AUTHN_CONTEXT_KEY: MFA_CONTEXT}, **WHO))
+    assert page.redirect_chain[-1][0] == "/en/accounts/2fa/authenticate/"
+    assert client.session.get("_auth_user_id") is None
+
+
+def test_mfa_asserted_by_a_provider_not_trusted_for_it_does_not_count(client, provider, idp):
+    # The default: a university's administrators vouch for the first factor, not for the portal's second.
+    assert provider.trust_mfa is False
+    secretariat_user(email="sato@u-tokyo.example")
+    page = finish(client, idp.response(start(client), authn_context=MFA_CONTEXT, **WHO))
     assert page.redirect_chain[-1][0] == "/en/accounts/2fa/authenticate/"
     assert client.session.get("_auth_user_id") is None
