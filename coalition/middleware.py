@@ -180,14 +180,19 @@ class AnonymousPageCache:
             stale_key = "page-stale:" + hashlib.sha256(f"{settings.RELEASE}|{page}".encode()).hexdigest()
             lock = f"lock:{key}"
             if cache.add(lock, 1, LOCK_SECONDS):
-                return self._compute(request, key, stale_key, lock)
-            hit, served = cache.get(stale_key), "stale"
+                hit = self._stored_meanwhile(key, lock)
+                if hit is None:
+                    return self._compute(request, key, stale_key, lock)
+            else:
+                hit, served = cache.get(stale_key), "stale"
             deadline = time.monotonic() + WAIT_SECONDS
             while hit is None and time.monotonic() < deadline:
                 time.sleep(POLL_SECONDS)
                 hit, served = cache.get(key), "hit"
                 if hit is None and cache.add(lock, 1, LOCK_SECONDS):
-                    return self._compute(request, key, stale_key, lock)  # the one computing gave up
+                    hit = self._stored_meanwhile(key, lock)
+                    if hit is None:
+                        return self._compute(request, key, stale_key, lock)  # the one computing gave up
             if hit is None:
                 return self._compute(request, key, stale_key, None)  # waited long enough: beside it
         response = HttpResponse(hit["content"], status=hit["status"])
@@ -200,6 +205,15 @@ class AnonymousPageCache:
                 last_modified=parse_http_date_safe(last_modified) if last_modified else None)
         response["X-Page-Cache"] = served
         return response
+
+    @staticmethod
+    def _stored_meanwhile(key, lock):
+        """The page, when the one computing stored it (and freed the lock) between our read and our
+        taking the lock; then the lock is given back and the page served, not computed again."""
+        page = cache.get(key)
+        if page is not None:
+            cache.delete(lock)
+        return page
 
     @staticmethod
     def _compute(request, key, stale_key, lock):

@@ -98,6 +98,11 @@ def single_flight(key: str, compute, *, timeout: int, stale_key: str | None = No
                 break  # the one computing gave up (or died): this process computes
         else:
             return compute()  # waited long enough; computing beside the other beats failing
+    # The one computing may have stored the value and freed the lock between our read and our lock.
+    value = cache.get(key)
+    if value is not None:
+        cache.delete(lock)
+        return value
     try:
         value = compute()
         cache.set(key, value, timeout)
