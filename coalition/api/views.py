@@ -288,6 +288,7 @@ class MeetingViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
     filter_backends = [FilterBackend]
     filterset_class = MeetingApiFilter
+    lookup_value_regex = "[0-9]{1,9}"
     pagination_class = Cursor
     serializer_class = serializers.MeetingSerializer
 
@@ -364,6 +365,7 @@ class NeedViewSet(ListMixin, ApiMixin, viewsets.ReadOnlyModelViewSet):
     default; `all` for every listed status), `year`."""
 
     filterset_class = NeedApiFilter
+    lookup_value_regex = "[0-9]{1,9}"  # an id; anything else is no need (a 404, not a failed query)
     cursor_ordering = ("-published_at", "-id")
     serializer_class = serializers.NeedSerializer
     detail_serializer_class = serializers.NeedDetailSerializer
@@ -389,6 +391,7 @@ class ExpertiseViewSet(ListMixin, ApiMixin, viewsets.ReadOnlyModelViewSet):
     /expertise/: `q`, `wg`, `region`, `prefecture`, `institution`, `year`."""
 
     filterset_class = ExpertiseApiFilter
+    lookup_value_regex = "[0-9]{1,9}"
     cursor_ordering = ("-created_at", "-id")
     serializer_class = serializers.ExpertiseSerializer
     detail_serializer_class = serializers.ExpertiseDetailSerializer
