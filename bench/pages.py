@@ -24,13 +24,13 @@ itself; the search bar (p95 80 ms) applies to them.
 ``--random`` (the default ``--mode both`` runs it after the pages above) measures each kind of page
 over randomised URLs, as real visitors and calendar clients produce them: every meeting, group,
 institution and initiative, and search terms of 1 to 6 characters cut at random from the seeded
-texts (initiatives) and names (directory), in both languages, plus random pairs of characters that
-may match nothing; nothing is chosen by hand. wrk draws a URL at random for each request
-(wrk_random.lua). Each kind runs twice: with the page cache allowed (a URL seen before is a hit) and
-bypassed (``_=<n>`` appended: every request computed; the fragment caches still work, as in
-production). It prints p50/p95/p99 and req/s per kind and mode, the CPU time gunicorn spent per
-request (its workers' user + system time over the run) and how busy the machine was (all cores,
-every process: other people's work shows here).
+texts (initiatives, on the pages and on the API's ``/api/v1/initiatives/?q=``) and names
+(directory), in both languages, plus random pairs of characters that may match nothing; nothing is
+chosen by hand. wrk draws a URL at random for each request (wrk_random.lua). Each kind runs twice:
+with the page cache allowed (a URL seen before is a hit) and bypassed (``_=<n>`` appended: every
+request computed; the fragment caches still work, as in production). It prints p50/p95/p99 and req/s
+per kind and mode, the CPU time gunicorn spent per request (its workers' user + system time over the
+run) and how busy the machine was (all cores, every process: other people's work shows here).
 
 Signed-in pages are requested with the session cookie of a member of an active institution who is
 registered for the meeting shown. A page that does not answer 200 (or answers the sign-in page)
@@ -147,6 +147,11 @@ def pick_targets(scale: str):
          common.RARE_WORD),
         ("search: common word, computed", f"/ja/initiatives/?q={quote(common.COMMON_WORD)}&{COMPUTED}", "search",
          common.COMMON_WORD),
+        # the API's search (issue 21's bar: p95 80 ms); the API has no page cache, so every request
+        # is computed, as a client paging through results meets it
+        ("api: search rare word", f"/api/v1/initiatives/?q={quote(common.RARE_WORD)}", "search", common.RARE_WORD),
+        ("api: search common word", f"/api/v1/initiatives/?q={quote(common.COMMON_WORD)}", "search",
+         common.COMMON_WORD),
         ("initiative", f"/ja/initiatives/{initiative.slug}/", "signed-out", initiative.title[:10]),
         ("meetings", "/ja/meetings/", "signed-out", 'class="meeting-list"'),
         ("meeting", f"/ja/meetings/{meeting.pk}/", "signed-out", meeting.title_ja),
@@ -216,6 +221,8 @@ def random_targets(seed: int = 23) -> dict[str, list[str]]:
         "search initiatives (1-6 chars)": [f"/ja/initiatives/?q={quote(t)}" for t in random_terms(rng, texts,
                                                                                                     RANDOM_URLS)],
         "search directory (1-6 chars)": [f"/ja/members/?q={quote(t)}" for t in random_terms(rng, names, RANDOM_URLS)],
+        "api: search initiatives (1-6 chars)": [f"/api/v1/initiatives/?q={quote(t)}"
+                                                for t in random_terms(rng, texts, RANDOM_URLS)],
         "initiative": draw(lambda s: f"/ja/initiatives/{s}/", slugs),
         "member profile": draw(lambda s: f"/ja/members/{s}/", institutions),
         "working group": draw(lambda s: f"/ja/working-groups/{s}/", groups),

@@ -468,7 +468,8 @@ API_RATE_TOKEN = env.int("API_RATE_TOKEN", default=600)
 API_TOKEN_MAX_PER_USER = 20
 SPECTACULAR_SETTINGS = {
     "TITLE": "University Coalition for Carbon Neutrality API",
-    "DESCRIPTION": "Institutions, working groups, initiatives and meetings of the coalition portal. "
+    "DESCRIPTION": "Institutions, working groups, initiatives, meetings, partners, needs, expertise, news and "
+                   "progress figures of the coalition portal. "
                    "Read without a token; a personal access token (Authorization: Bearer ...) sees "
                    "what its person sees and may write initiative drafts. Language: ?lang=ja|en or "
                    "Accept-Language.",
@@ -491,6 +492,10 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "MeetingVisibilityEnum": "meetings.models.Meeting.Visibility",
         "MeetingKindEnum": "meetings.models.Meeting.Kind",
+        "PartnerKindEnum": "working_groups.cooperation.models.Partner.Kind",
+        "NeedStatusEnum": "working_groups.cooperation.models.Need.Status",
+        "NewsKindEnum": "meetings.dissemination.models.NewsItem.Kind",
+        "NewsStatusEnum": "meetings.dissemination.models.NewsItem.Status",
         "LanguageEnum": [("ja", "日本語"), ("en", "English")],
     },
     "COMPONENT_SPLIT_REQUEST": True,

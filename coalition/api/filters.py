@@ -7,8 +7,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from meetings.dissemination.filters import NewsFilter
 from meetings.filters import MeetingFilter
 from members.filters import directory_filterset_class
+from working_groups.cooperation.filters import ExpertiseFilter, NeedFilter, PartnerFilter
 from working_groups.filters import InitiativeFilter
 
 # ``wg`` filters by a group chosen by its slug (a model choice): a string in the schema
@@ -48,3 +50,24 @@ class MeetingApiFilter(MeetingFilter):
 
     def filter_when(self, queryset, name, value):
         return queryset  # validated here, applied by the view, which also orders by it
+
+
+# The cooperation directories' and the news list's own FilterSets, as they are on the pages
+PartnerApiFilter = PartnerFilter
+NeedApiFilter = NeedFilter
+ExpertiseApiFilter = ExpertiseFilter
+for filterset in (NeedFilter, ExpertiseFilter):
+    slug_in_schema(filterset.base_filters["wg"])
+slug_in_schema(ExpertiseFilter.base_filters["institution"])
+
+
+class NewsApiFilter(NewsFilter):
+    """/news/'s filters but ``lang=en`` ("has English"): on the API ``lang`` is the response's language."""
+
+    lang = None
+
+    class Meta(NewsFilter.Meta):
+        fields = ["q", "kind", "wg", "year"]
+
+
+slug_in_schema(NewsApiFilter.base_filters["wg"])

@@ -6,10 +6,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from meetings.dissemination.models import NewsItem
 from meetings.models import AgendaItem, Meeting
 from members.models import Institution
 from members.notifications.rendering import absolute
 from members.regions import PREFECTURES_BY_CODE
+from working_groups.cooperation.models import Expertise, Need, Partner
 from working_groups.models import Initiative, WorkingGroup
 
 
@@ -187,3 +189,96 @@ class MeetingSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_ical_url(self, obj) -> str:
         return absolute(obj.ical_url())
+
+
+class PartnerSerializer(RegionMixin, serializers.ModelSerializer):
+    """A local government, company or other organisation the members work with (/partners/)."""
+
+    name = serializers.CharField(read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    institution = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    open_needs = serializers.IntegerField(read_only=True)
+    url = PageUrlField()
+
+    class Meta:
+        model = Partner
+        fields = ["slug", "kind", "kind_label", "name", "name_ja", "name_en", "prefecture", "region",
+                  "municipality_code", "website", "institution", "open_needs", "url"]
+
+
+class PartnerDetailSerializer(PartnerSerializer):
+    profile = serializers.CharField(read_only=True)
+
+    class Meta(PartnerSerializer.Meta):
+        fields = [*PartnerSerializer.Meta.fields, "profile", "profile_ja", "profile_en"]
+
+
+class PartnerRefSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class NeedSerializer(RegionMixin, serializers.ModelSerializer):
+    """A need on the board: never its submitter's name or address (the board does not show them)."""
+
+    kind = serializers.CharField(source="help_kind", read_only=True)
+    kind_label = serializers.CharField(source="get_help_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    partner = PartnerRefSerializer(read_only=True, allow_null=True)
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    url = PageUrlField()
+
+    class Meta:
+        model = Need
+        fields = ["id", "title", "kind", "kind_label", "status", "status_label", "themes", "prefecture", "region",
+                  "period", "partner", "year", "published_at", "updated_at", "url"]
+
+
+class NeedDetailSerializer(NeedSerializer):
+    class Meta(NeedSerializer.Meta):
+        fields = [*NeedSerializer.Meta.fields, "description_html"]
+
+
+class ExpertiseSerializer(serializers.ModelSerializer):
+    """What a member's lab or office offers (/expertise/)."""
+
+    institution = InstitutionRefSerializer(read_only=True)
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    keywords = serializers.ListField(source="keyword_list", child=serializers.CharField(), read_only=True)
+    prefectures = serializers.ListField(source="prefecture_codes", child=serializers.CharField(), read_only=True)
+    languages = serializers.ListField(source="language_list", child=serializers.CharField(), read_only=True)
+    url = PageUrlField()
+
+    class Meta:
+        model = Expertise
+        fields = ["id", "title", "institution", "themes", "keywords", "nationwide", "prefectures", "languages",
+                  "visibility", "year", "created_at", "updated_at", "url"]
+
+
+class ExpertiseDetailSerializer(ExpertiseSerializer):
+    class Meta(ExpertiseSerializer.Meta):
+        fields = [*ExpertiseSerializer.Meta.fields, "description_html"]
+
+
+class NewsItemSerializer(serializers.ModelSerializer):
+    """News, announcements and statements (/news/), in the request's language with fallback."""
+
+    title = serializers.CharField(read_only=True)
+    summary = serializers.CharField(read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    adopted_by = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    url = PageUrlField()
+
+    class Meta:
+        model = NewsItem
+        fields = ["slug", "kind", "kind_label", "language", "title", "title_ja", "title_en", "summary", "summary_ja",
+                  "summary_en", "group", "adopted_by", "adopted_on", "status", "published_at", "year",
+                  "updated_at", "url"]
+
+
+class NewsItemDetailSerializer(NewsItemSerializer):
+    body_html = serializers.CharField(read_only=True)
+
+    class Meta(NewsItemSerializer.Meta):
+        fields = [*NewsItemSerializer.Meta.fields, "body_html", "body_html_ja", "body_html_en"]

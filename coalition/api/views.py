@@ -14,21 +14,36 @@ from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from meetings import selectors as meeting_selectors
+from meetings.dissemination import selectors as news_selectors
+from meetings.dissemination.models import NewsItem
 from meetings.models import Meeting
 from members.models import Institution
 from members.notifications.rendering import absolute
 from members.views.directory import institution_visible
 from working_groups import selectors as group_selectors
+from working_groups.cooperation import selectors as cooperation_selectors
+from working_groups.cooperation.models import Expertise, Need
 from working_groups.models import Initiative, Participation, WorkingGroup
+from working_groups.progress import views as progress_views
+from working_groups.progress.forms import ProgressFilterForm
 
 from . import filters, serializers, writes
-from .filters import FilterBackend, InitiativeApiFilter, MeetingApiFilter
+from .filters import (
+    ExpertiseApiFilter,
+    FilterBackend,
+    InitiativeApiFilter,
+    MeetingApiFilter,
+    NeedApiFilter,
+    NewsApiFilter,
+    PartnerApiFilter,
+)
 from .pagination import Cursor
 
 LANGUAGES = ("ja", "en")
@@ -108,6 +123,11 @@ class ApiRootView(ApiMixin, APIView):
             "working_groups": link("workinggroup-list"),
             "initiatives": link("initiative-list"),
             "meetings": link("meeting-list"),
+            "partners": link("partner-list"),
+            "needs": link("need-list"),
+            "expertise": link("expertise-list"),
+            "news": link("news-list"),
+            "progress": link("progress"),
             "schema": link("schema"),
             "docs": link("docs"),
         })
@@ -147,6 +167,15 @@ class InstitutionViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
                       .order_by("group__order", "group__slug").values_list("group__slug", flat=True))
         context = {**self.get_serializer_context(), "groups": groups}
         return Response(serializers.InstitutionDetailSerializer(institution, context=context).data)
+
+    @extend_schema(parameters=[LANG_PARAMETER], responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def progress(self, request, *args, **kwargs):
+        """The institution's published figures against its target path, as /members/<slug>/progress/
+        shows them to the caller: none (`figures_shown: false`) when its commitment is members-only
+        and the caller is not a member."""
+        institution = institution_visible(request, kwargs["slug"])
+        return Response(progress_views.institution_figures(institution, request.user))
 
 
 @extend_schema_view(list=extend_schema(parameters=[LANG_PARAMETER]),
@@ -236,11 +265,6 @@ class InitiativeViewSet(ApiMixin, viewsets.mixins.CreateModelMixin, viewsets.mix
         initiative = writes.draft_update(user=request.user, initiative=self.get_object(), body=request.data)
         return self._shown(initiative, status.HTTP_200_OK)
 
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            raise exceptions.MethodNotAllowed(request.method)
-        return self.partial_update(request, *args, **kwargs)
-
     def get_object_by_slug(self, slug):
         return get_object_or_404(
             Initiative.objects.select_related("institution").prefetch_related("themes", "partner_institutions"),
@@ -264,6 +288,7 @@ class MeetingViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
     filter_backends = [FilterBackend]
     filterset_class = MeetingApiFilter
+    lookup_value_regex = "[0-9]{1,9}"
     pagination_class = Cursor
     serializer_class = serializers.MeetingSerializer
 
@@ -292,3 +317,142 @@ class MeetingViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
             raise NotFound
         self.note_changed([meeting])
         return meeting
+
+
+class ListMixin:
+    """A filtered, cursor-paginated list whose Last-Modified is its newest row's change."""
+
+    filter_backends = [FilterBackend]
+    pagination_class = Cursor
+    changed_field = "updated_at"
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.note_changed(page, self.changed_field)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_serializer_class(self):
+        return self.detail_serializer_class if self.action == "retrieve" else self.serializer_class
+
+
+@extend_schema_view(list=extend_schema(parameters=[LANG_PARAMETER]),
+                    retrieve=extend_schema(parameters=[LANG_PARAMETER]))
+class PartnerViewSet(ListMixin, ApiMixin, viewsets.ReadOnlyModelViewSet):
+    """Partners (local governments, companies, others), by Japanese name, with their open needs;
+    filters as on /partners/: `q`, `kind`, `region`, `prefecture`."""
+
+    lookup_field = "slug"
+    filterset_class = PartnerApiFilter
+    cursor_ordering = ("name_ja", "id")
+    changed_field = "created_at"
+    serializer_class = serializers.PartnerSerializer
+    detail_serializer_class = serializers.PartnerDetailSerializer
+
+    def get_queryset(self):
+        return cooperation_selectors.partner_list().select_related("institution")
+
+    def get_object(self):
+        partner = get_object_or_404(self.get_queryset().defer(None), slug=self.kwargs["slug"])
+        self.note_changed([partner], self.changed_field)
+        return partner
+
+
+@extend_schema_view(list=extend_schema(parameters=[LANG_PARAMETER]),
+                    retrieve=extend_schema(parameters=[LANG_PARAMETER]))
+class NeedViewSet(ListMixin, ApiMixin, viewsets.ReadOnlyModelViewSet):
+    """The needs board: published needs and what came after, newest first, never who submitted
+    them; filters as on /needs/: `q`, `wg`, `region`, `prefecture`, `kind`, `status` (open by
+    default; `all` for every listed status), `year`."""
+
+    filterset_class = NeedApiFilter
+    lookup_value_regex = "[0-9]{1,9}"  # an id; anything else is no need (a 404, not a failed query)
+    cursor_ordering = ("-published_at", "-id")
+    serializer_class = serializers.NeedSerializer
+    detail_serializer_class = serializers.NeedDetailSerializer
+
+    def get_queryset(self):
+        return cooperation_selectors.needs_listed().defer("description", "search_text", "reason")
+
+    def get_object(self):
+        need = get_object_or_404(Need.objects.select_related("partner").prefetch_related("themes"),
+                                 pk=self.kwargs["pk"])
+        # listed needs for everyone; one waiting for review is the reviewers' (as its page)
+        if not self.request.user.has_perm("cooperation.view_need", need):
+            raise NotFound
+        self.note_changed([need])
+        return need
+
+
+@extend_schema_view(list=extend_schema(parameters=[LANG_PARAMETER]),
+                    retrieve=extend_schema(parameters=[LANG_PARAMETER]))
+class ExpertiseViewSet(ListMixin, ApiMixin, viewsets.ReadOnlyModelViewSet):
+    """Expertise of members' labs and offices, newest first: public entries for everyone,
+    members-only ones too for a token of staff of a member (or of the secretariat); filters as on
+    /expertise/: `q`, `wg`, `region`, `prefecture`, `institution`, `year`."""
+
+    filterset_class = ExpertiseApiFilter
+    lookup_value_regex = "[0-9]{1,9}"
+    cursor_ordering = ("-created_at", "-id")
+    serializer_class = serializers.ExpertiseSerializer
+    detail_serializer_class = serializers.ExpertiseDetailSerializer
+
+    def get_queryset(self):
+        return cooperation_selectors.expertise_cards(cooperation_selectors.expertise_listed_for(self.request.user))
+
+    def get_object(self):
+        entry = get_object_or_404(Expertise.objects.select_related("institution").prefetch_related("themes"),
+                                  pk=self.kwargs["pk"])
+        if not self.request.user.has_perm("cooperation.view_expertise", entry):
+            raise NotFound
+        self.note_changed([entry])
+        return entry
+
+
+@extend_schema_view(list=extend_schema(parameters=[LANG_PARAMETER]),
+                    retrieve=extend_schema(parameters=[LANG_PARAMETER]))
+class NewsViewSet(ListMixin, ApiMixin, viewsets.ReadOnlyModelViewSet):
+    """Published news, announcements and statements, newest first; filters as on /news/: `q`,
+    `kind`, `wg`, `year` (on the API `lang` is the response's language). A detail also shows a
+    draft to those who may edit it."""
+
+    lookup_field = "slug"
+    filterset_class = NewsApiFilter
+    cursor_ordering = ("-published_at", "-id")
+    serializer_class = serializers.NewsItemSerializer
+    detail_serializer_class = serializers.NewsItemDetailSerializer
+
+    def get_queryset(self):
+        # drafts have no publication date to page by: the list is the published items (the HTML
+        # list adds its editors' drafts on top, which a client gets by slug)
+        return news_selectors.news_rows(NewsItem.objects.published()).defer(
+            "body_ja", "body_en", "body_html_ja", "body_html_en", "search_text")
+
+    def get_object(self):
+        item = get_object_or_404(news_selectors.news_rows(NewsItem.objects.all()), slug=self.kwargs["slug"])
+        if not self.request.user.has_perm("dissemination.view_news", item):
+            raise NotFound
+        self.note_changed([item])
+        return item
+
+
+PROGRESS_FILTERS = [
+    OpenApiParameter("region", OpenApiTypes.STR, required=False, description="A region's slug, as on /progress/."),
+    OpenApiParameter("prefecture", OpenApiTypes.STR, required=False, description="A prefecture's code (01–47)."),
+    OpenApiParameter("kind", OpenApiTypes.STR, required=False, description="A kind of institution."),
+    OpenApiParameter("wg", OpenApiTypes.STR, required=False, description="A theme working group's slug."),
+]
+
+
+class ProgressView(ApiMixin, APIView):
+    """The coalition's published emissions by fiscal year, the year's breakdowns and the targets
+    summary: what /progress/ shows the caller (its `?format=json`). Figures of institutions whose
+    commitment is members-only count only for members; a group too small to hide them is
+    suppressed (`"suppressed": true`). Filters `region`, `prefecture`, `kind`, `wg`."""
+
+    @extend_schema(parameters=[LANG_PARAMETER, *PROGRESS_FILTERS], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        form = ProgressFilterForm(request.query_params)
+        if not form.is_valid():  # the page reports and ignores a bad value; the API says so with a 400
+            raise exceptions.ValidationError({name: [e["message"] for e in errors]
+                                              for name, errors in form.errors.get_json_data().items()})
+        return Response(progress_views.coalition_figures(form.filters(), request.user))

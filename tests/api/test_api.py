@@ -13,8 +13,10 @@ from django.utils import timezone
 from meetings.models import AgendaItem
 from members.audit.models import AuditEntry
 from members.models import AccessToken
-from tests.api.world import initiative
-from tests.factories import InstitutionFactory, MeetingFactory, WorkingGroupFactory, api_token
+from meetings.dissemination.services import news_create, news_publish
+from tests.api.world import expertise, initiative, need
+from tests.factories import InstitutionFactory, MeetingFactory, WorkingGroupFactory, api_token, staff_of
+from working_groups.cooperation.models import Expertise, Need, Partner
 from working_groups.models import Initiative, Participation
 
 pytestmark = pytest.mark.django_db
@@ -302,9 +304,21 @@ def _grow(world, name, n):
         elif name in ("meetings", "meeting-detail"):
             meeting = world.public_meeting if name == "meeting-detail" else MeetingFactory(group=world.group)
             AgendaItem.objects.create(meeting=meeting, time="11:00", item_ja="議題", item_en="Item")
+        elif name in ("partners", "needs"):
+            number = Partner.objects.count()
+            partner = Partner.objects.create(slug=f"grow-{number}", kind="company", name_ja=f"会社{number}")
+            need(f"ニーズ{number}", WorkingGroupFactory(), Need.Status.PUBLISHED, partner=partner)
+        elif name == "expertise":
+            inst = InstitutionFactory()
+            expertise(inst, staff_of(inst), "研究シーズ", WorkingGroupFactory(), Expertise.Visibility.MEMBERS)
+        elif name == "news":
+            sec = world.users["secretariat"]
+            news_publish(item=news_create(by=sec, data={"kind": "news", "title_ja": "お知らせ", "body_ja": "本文"}),
+                         by=sec)
 
 
-@pytest.mark.parametrize("name", ["institutions", "working-groups", "initiatives", "meetings", "meeting-detail"])
+@pytest.mark.parametrize("name", ["institutions", "working-groups", "initiatives", "meetings", "meeting-detail",
+                                  "partners", "needs", "expertise", "news"])
 def test_api_queries_do_not_grow_with_page_size(client, world, name):
     token = world.tokens["staff_a"]
     path = f"/api/v1/meetings/{world.public_meeting.pk}/" if name == "meeting-detail" \
@@ -318,3 +332,178 @@ def test_api_queries_do_not_grow_with_page_size(client, world, name):
     else:
         assert len(json.loads(get(client, path, token).content)["agenda"]) == 31
     assert many == one, f"{path}: {one} queries before, {many} after adding 30 rows"
+
+
+# ---------------------------------------------------------------------------------------------
+# Partners, needs, expertise, news, progress: the pages' filters and what each caller gets
+# ---------------------------------------------------------------------------------------------
+
+
+def ids(response) -> list:
+    assert response.status_code == 200, response.content
+    return [row.get("slug", row.get("id")) for row in json.loads(response.content)["results"]]
+
+
+def test_cooperation_and_news_filters_have_the_html_lists_names_and_values(client, world):
+    this_year = world.need.year
+    assert ids(client.get("/api/v1/partners/?kind=municipality&region=chubu&q=みどり")) == ["midorino-city"]
+    assert ids(client.get("/api/v1/partners/?kind=company")) == []
+    assert ids(client.get("/api/v1/needs/?wg=campus&prefecture=20&kind=joint-research")) == [world.need.pk]
+    assert ids(client.get(f"/api/v1/needs/?region=chubu&year={this_year}&q=公開")) == [world.need.pk]
+    assert ids(client.get("/api/v1/needs/?status=closed")) == []
+    assert ids(client.get("/api/v1/needs/?status=all")) == [world.need.pk]  # never the one waiting for review
+    assert ids(client.get("/api/v1/expertise/?institution=univ-a&region=chubu&q=地熱")) == [world.expertise.pk]
+    assert ids(get(client, "/api/v1/expertise/?institution=univ-a&prefecture=20", world.tokens["staff_b"])) == \
+        [world.expertise_members.pk, world.expertise.pk]
+    assert ids(client.get("/api/v1/expertise/?wg=campus&prefecture=13")) == []
+    assert ids(client.get(f"/api/v1/news/?kind=news&year={world.news.year}&q=公開")) == [world.news.slug]
+    assert ids(client.get("/api/v1/news/?kind=statement")) == []
+
+
+def test_need_shows_the_board_and_never_its_submitter(client, world):
+    listed = json.loads(client.get("/api/v1/needs/?lang=en").content)["results"]
+    assert listed == [{
+        "id": world.need.pk, "title": "公開のニーズ", "kind": "joint-research", "kind_label": "Joint research",
+        "status": "published", "status_label": listed[0]["status_label"], "themes": ["campus"], "prefecture": "20",
+        "region": "chubu", "period": "", "partner": {"slug": "midorino-city", "name": "Midorino City"},
+        "year": world.need.year, "published_at": listed[0]["published_at"], "updated_at": listed[0]["updated_at"],
+        "url": listed[0]["url"]}]
+    assert listed[0]["url"].endswith(f"/en/needs/{world.need.pk}/")
+    detail = json.loads(client.get(f"/api/v1/needs/{world.need.pk}/").content)
+    assert detail["description_html"] == "<p>公開のニーズの説明。</p>"
+    assert not {"contact_email", "contact_name", "organisation", "reason"} & set(detail)
+
+
+def test_news_and_partner_texts_are_in_the_requested_language(client, world):
+    assert json.loads(client.get(f"/api/v1/news/{world.news.slug}/?lang=en").content)["title"] == "Public news"
+    assert json.loads(client.get(f"/api/v1/news/{world.news.slug}/").content)["title"] == "公開のお知らせ"
+    partner = json.loads(client.get("/api/v1/partners/midorino-city/?lang=en").content)
+    assert (partner["name"], partner["name_ja"], partner["open_needs"]) == ("Midorino City", "みどり野市", 1)
+
+
+def test_progress_figures_are_the_pages_json_for_each_side_of_the_members_line(client, world):
+    visitor = json.loads(client.get("/api/v1/progress/").content)
+    member = json.loads(get(client, "/api/v1/progress/?region=chubu", world.tokens["staff_b"]).content)
+    assert visitor["years"] == [{"fiscal_year": 2023, "institutions": None, "suppressed": True}]
+    assert member["filters"] == {"region": "chubu"}
+    assert (member["years"][0]["scope1_t"], member["years"][0]["institutions"]) == (12345.6, 1)
+    assert json.loads(get(client, "/ja/progress/?format=json&region=chubu", None).content)["years"] == \
+        visitor["years"]  # the page's document, as the visitor sees it
+    figures = json.loads(client.get("/api/v1/institutions/univ-a/progress/").content)
+    assert figures == {"institution": "univ-a", "unit": "t-CO2e", "figures_shown": False, "commitment": None,
+                       "years": []}
+    shown = json.loads(get(client, "/api/v1/institutions/univ-a/progress/", world.tokens["staff_b"]).content)
+    assert shown["commitment"]["target_year"] == 2050
+    assert [(r["fiscal_year"], r["scope1_2_t"]) for r in shown["years"]] == [(2023, 35802.3)]
+
+
+def test_progress_filter_with_a_bad_value_is_a_400_that_names_it(client, world):
+    response = client.get("/api/v1/progress/?region=atlantis&lang=en")
+    assert response.status_code == 400
+    assert json.loads(response.content) == {
+        "region": ["Select a valid choice. atlantis is not one of the available choices."]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input, each with the answer it gets (not only "no 5xx")
+# ---------------------------------------------------------------------------------------------
+
+LISTS = ["institutions", "working-groups", "initiatives", "meetings", "partners", "needs", "expertise", "news"]
+CURSOR_INVALID = {"cursor": ["このカーソルは無効です。ページの next または previous のリンクをたどってください。"]}
+
+
+@pytest.mark.parametrize("name", LISTS)
+@pytest.mark.parametrize("cursor", [
+    "abc",  # not base64
+    "cD1ub3QtYS1kYXRl",  # p=not-a-date (a valid position where the list is ordered by a name)
+    "bz05OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ==",  # o=9999999999999999999999: an offset past any integer
+    "cj0xJm89LTU=",  # r=1&o=-5: a negative offset
+])
+def test_bad_cursor_is_a_400_that_says_so_on_every_list(client, world, name, cursor):
+    response = client.get(f"/api/v1/{name}/?cursor={cursor}")
+    if cursor == "cD1ub3QtYS1kYXRl" and name in ("institutions", "partners"):
+        assert isinstance(ids(response), list)  # a string is a position among names: a page from there
+        return
+    if cursor == "bz05OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ==":
+        assert ids(response) == []  # the offset is capped (1000): past the end, an empty page
+        return
+    assert (response.status_code, json.loads(response.content)) == (400, CURSOR_INVALID)
+
+
+def test_nul_byte_anywhere_in_the_query_is_a_400(client, world):
+    for query in ("cursor=%00", "q=a%00b", "lang=%00"):
+        response = client.get(f"/api/v1/needs/?{query}")
+        assert (response.status_code, json.loads(response.content)) == (400, {"detail": "アドレスにNUL文字が含まれています。"})
+
+
+@pytest.mark.parametrize(("path", "errors"), [
+    ("/api/v1/needs/?wg=nowhere", {"wg": ["正しく選択してください。選択したものは候補にありません。"]}),
+    ("/api/v1/expertise/?institution=nowhere", {"institution": ["正しく選択してください。選択したものは候補にありません。"]}),
+    ("/api/v1/news/?kind=gossip", {"kind": ["正しく選択してください。 gossip は候補にありません。"]}),
+    ("/api/v1/needs/?status=lost", {"status": ["正しく選択してください。 lost は候補にありません。"]}),
+    ("/api/v1/partners/?prefecture=99", {"prefecture": ["正しく選択してください。 99 は候補にありません。"]}),
+    ("/api/v1/expertise/?year=1800", {"year": ["正しく選択してください。 1800 は候補にありません。"]}),
+    ("/api/v1/partners/?q=" + "x" * 101,
+     {"q": ["この値は 100 文字以下でなければなりません( 101 文字になっています)。"]}),
+])
+def test_bad_filter_is_a_400_naming_the_parameter_in_the_callers_language(client, world, path, errors):
+    response = client.get(path)
+    assert (response.status_code, json.loads(response.content)) == (400, errors)
+
+
+def test_unknown_lang_is_ignored_for_accept_language_then_japanese(client, world):
+    path = f"/api/v1/news/{world.news.slug}/"
+    for lang in ("fr", "EN", "", "ja-JP", "x" * 500):
+        response = client.get(f"{path}?lang={lang}")
+        assert (response.status_code, response["Content-Language"]) == (200, "ja"), lang
+        assert json.loads(response.content)["title"] == "公開のお知らせ"
+    header = client.get(f"{path}?lang=fr", HTTP_ACCEPT_LANGUAGE="en")
+    assert (header["Content-Language"], json.loads(header.content)["title"]) == ("en", "Public news")
+    # the news page's lang=en ("has English") is not a filter on the API: it chooses the language
+    assert ids(client.get("/api/v1/news/?lang=en")) == [world.news.slug]
+
+
+def test_page_size_is_capped_at_100_and_nonsense_is_the_default(client, world):
+    sec = world.users["secretariat"]
+    for n in range(120):
+        news_publish(item=news_create(by=sec, data={"kind": "news", "title_ja": f"お知らせ{n}", "body_ja": "本"}),
+                     by=sec)
+    for size, expected in (("100000", 100), ("999999999999999999999999", 100), ("-1", 20), ("0", 20),
+                           ("1e3", 20), ("seven", 20), ("7", 7)):
+        assert len(ids(client.get(f"/api/v1/news/?page_size={size}"))) == expected, size
+
+
+@pytest.mark.parametrize(("header", "detail"), [
+    ("Bearer", "「Bearer 」の後にトークンだけを指定してください。"),
+    ("Bearer a b", "「Bearer 」の後にトークンだけを指定してください。"),
+    ("Bearer cnp_nothing", "トークンが無効か、期限切れか、取り消されています。"),
+    ("Bearer " + "x" * 10_000, "トークンが無効か、期限切れか、取り消されています。"),
+    ("bearer cnp_abcdefgh_0000", "トークンが無効か、期限切れか、取り消されています。"),  # the scheme in any case
+])
+def test_bad_token_is_a_401_that_says_what_is_wrong(client, world, header, detail):
+    response = client.get("/api/v1/initiatives/", HTTP_AUTHORIZATION=header)
+    assert (response.status_code, response["WWW-Authenticate"]) == (401, "Bearer")
+    assert json.loads(response.content) == {"detail": detail}
+    assert "alpha-members" not in response.content.decode()
+
+
+def test_token_of_another_scheme_is_a_visitor(client, world):
+    # "Basic ..." or "Token ..." is not ours (a proxy's or another service's): the visitor's view
+    response = client.get("/api/v1/initiatives/", HTTP_AUTHORIZATION=f"Token {world.tokens['staff_a']}")
+    assert ids(response) == ["alpha-public"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/needs/abc/", "/api/v1/expertise/1.5/", "/api/v1/meetings/-1/",
+                                  "/api/v1/needs/99999999999999999999/", "/api/v1/meetings/abc/", "/api/v1/news/nowhere/",
+                                  "/api/v1/partners/nowhere/", "/api/v1/institutions/nowhere/progress/"])
+def test_unknown_object_is_a_404_in_json(client, world, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert json.loads(response.content) == {"detail": "見つからないか、閲覧する権限がありません。"}
+
+
+@pytest.mark.parametrize("name", ["partners", "needs", "expertise", "news", "progress"])
+def test_writing_a_read_only_endpoint_is_a_405(client, world, name):
+    response = client.post(f"/api/v1/{name}/", {}, HTTP_AUTHORIZATION=f"Bearer {world.tokens['secretariat']}")
+    assert response.status_code == 405
+    assert json.loads(response.content) == {"detail": "メソッド \"POST\" は許されていません。"}

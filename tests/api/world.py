@@ -1,10 +1,15 @@
 """The API tests' world: two member institutions (A, B) and a suspended one, a group A coordinates,
-initiatives and meetings of every visibility, and a token for each role."""
+initiatives, meetings, needs, expertise, news and progress figures of every visibility, and a token
+for each role."""
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
+
+from meetings.dissemination import services as news_services
+from meetings.dissemination.models import NewsItem
 
 from meetings.models import AgendaItem, Meeting
 from members.models import Institution
@@ -17,7 +22,10 @@ from tests.factories import (
     secretariat_user,
     staff_of,
 )
+from working_groups.cooperation.models import Expertise, Need, Partner
+from working_groups.cooperation.services import expertise_refresh, need_refresh
 from working_groups.models import Initiative, Participation
+from working_groups.progress.models import Commitment, YearlyReport
 from working_groups.services import refresh_derived
 
 ROLES = ["visitor", "staff_a", "staff_b", "secretariat", "revoked", "expired"]
@@ -37,6 +45,14 @@ class World:
     public_meeting: Meeting
     members_meeting: Meeting
     group_meeting: Meeting
+    partner: Partner | None = None
+    need: Need | None = None  # published, on the board
+    need_waiting: Need | None = None  # submitted, waiting for the secretariat's review
+    expertise: Expertise | None = None
+    expertise_members: Expertise | None = None
+    news: NewsItem | None = None
+    news_draft: NewsItem | None = None
+    report: YearlyReport | None = None  # A's published figures, its commitment members-only
     extra: dict = field(default_factory=dict)
 
     def headers(self, role) -> dict:
@@ -54,6 +70,51 @@ def initiative(institution, group, slug, *, author=None, visibility="public", st
     i.save()
     i.themes.set([group])
     return i
+
+
+def need(title, group, status, partner=None) -> Need:
+    row = Need(title=title, description=f"{title}の説明。", prefecture="20", help_kind=Need.Help.JOINT_RESEARCH,
+               status=status, organisation="みどり野市", organisation_kind=Partner.Kind.MUNICIPALITY,
+               contact_name="市役所 花子", contact_email="official@town.example.jp", partner=partner,
+               confirmed_at=timezone.now(), published_at=timezone.now() if status in Need.LISTED else None)
+    need_refresh(row)
+    row.save()
+    row.themes.set([group])
+    return row
+
+
+def expertise(institution, author, title, group, visibility) -> Expertise:
+    entry = Expertise(institution=institution, author=author, contact=author, title=title,
+                      description=f"{title}の紹介。", keywords="地熱, LCA", prefectures=",20,", visibility=visibility)
+    expertise_refresh(entry)
+    entry.save()
+    entry.themes.set([group])
+    return entry
+
+
+def add_cooperation_news_progress(world: World) -> None:
+    """Partners, needs, expertise, news and progress figures (the later endpoints' data)."""
+    sec = world.users["secretariat"]
+    world.partner = Partner.objects.create(slug="midorino-city", kind=Partner.Kind.MUNICIPALITY,
+                                           name_ja="みどり野市", name_en="Midorino City", prefecture="20")
+    world.need = need("公開のニーズ", world.group, Need.Status.PUBLISHED, partner=world.partner)
+    world.need_waiting = need("審査待ちのニーズ", world.group, Need.Status.SUBMITTED)
+    world.expertise = expertise(world.a, world.users["staff_a"], "公開の研究シーズ", world.group,
+                                Expertise.Visibility.PUBLIC)
+    world.expertise_members = expertise(world.a, world.users["staff_a"], "会員限定の研究シーズ", world.group,
+                                        Expertise.Visibility.MEMBERS)
+    world.news = news_services.news_publish(item=news_services.news_create(by=sec, data={
+        "kind": "news", "title_ja": "公開のお知らせ", "title_en": "Public news", "body_ja": "本文。",
+        "body_en": "Text."}), by=sec)
+    world.news_draft = news_services.news_create(by=sec, data={
+        "kind": "announcement", "title_ja": "下書きのお知らせ", "body_ja": "下書きの本文。"})
+    Commitment.objects.create(institution=world.a, target_year=2050, baseline_year=2013,
+                              baseline_emissions=Decimal("50000"), interim_year=2030,
+                              interim_reduction=Decimal("51"), visibility=Commitment.Visibility.MEMBERS)
+    world.report = YearlyReport.objects.create(
+        institution=world.a, fiscal_year=2023, status=YearlyReport.Status.PUBLISHED, scope1=Decimal("12345.6"),
+        scope2=Decimal("23456.7"), energy_gj=Decimal("500000"), renewable_share=Decimal("12.5"), floor_area=300000,
+        headcount=20000)
 
 
 def build_world() -> World:
@@ -78,7 +139,7 @@ def build_world() -> World:
     tokens["expired"] = api_token(users["staff_a"], name="stale", expired=True)
     public_meeting = MeetingFactory(group=group, visibility="public", title_ja="公開セミナー", title_en="Open seminar")
     AgendaItem.objects.create(meeting=public_meeting, time="10:00", item_ja="開会", item_en="Opening", speaker="司会")
-    return World(
+    world = World(
         a=a, b=b, suspended=suspended, group=group, users=users, tokens=tokens,
         public=initiative(a, group, "alpha-public", title="公開の取組", title_translated="Public initiative",
                           summary_translated="An open summary."),
@@ -90,3 +151,5 @@ def build_world() -> World:
         group_meeting=MeetingFactory(group=group, visibility="group", title_ja="WG内の打合せ",
                                      title_en="Group call"),
     )
+    add_cooperation_news_progress(world)
+    return world

@@ -93,6 +93,39 @@ def _group_row(t: selectors.Totals) -> dict:
 INSTITUTIONS_PER_PAGE = 50
 
 
+def coalition_totals(filters: dict, user):
+    """/progress/'s figures for ``user``: (years, latest year, targets summary, institutions listed,
+    breakdowns). The figures are the same for everyone on the same side of the members-only line (an
+    institution's own contacts are staff, so on the members' side): computed once per side and
+    filters, until a report, a commitment, a member or a group changes."""
+    sees_private = selectors.sees_private_figures(user)
+
+    def compute():
+        years = selectors.totals_by_year(filters, sees_private=sees_private)
+        shown_years = [t for t in years if t.shown]
+        latest = shown_years[-1].key if shown_years else None
+        summary, listed = selectors.progress_overview(filters, user=user)
+        groups = selectors.breakdowns(filters, latest, sees_private=sees_private) if latest else {}
+        return years, latest, summary, listed, groups
+
+    key = (current_language(), sees_private, *sorted((k, getattr(v, "slug", v)) for k, v in filters.items()))
+    return cached_fragment("progress-totals", TOTALS, key, compute)
+
+
+def coalition_figures(filters: dict, user, totals=None) -> dict:
+    """The open-data document of /progress/?format=json (and of /api/v1/progress/)."""
+    years, latest, summary, _listed, groups = totals or coalition_totals(filters, user)
+    return {
+        "filters": {k: getattr(v, "slug", v) for k, v in filters.items()},
+        "unit": "t-CO2e",
+        "years": [_year_row(t) for t in years],
+        "targets": {"committed": summary.committed, "reporting": summary.reporting,
+                    "on_track": summary.on_track if summary.shown else None},
+        "breakdowns": {name: [_group_row(t) for t in rows] for name, rows in groups.items()},
+        "latest_year": latest,
+    }
+
+
 class ProgressView(View):
     """/progress/: coalition totals by fiscal year; filters region, prefecture, kind, wg;
     ?format=csv|json."""
@@ -104,34 +137,13 @@ class ProgressView(View):
         filters = form.filters() if request.GET else {}
         user = request.user
         sees_private = selectors.sees_private_figures(user)
-
-        def compute():
-            years = selectors.totals_by_year(filters, sees_private=sees_private)
-            shown_years = [t for t in years if t.shown]
-            latest = shown_years[-1].key if shown_years else None
-            summary, listed = selectors.progress_overview(filters, user=user)
-            groups = selectors.breakdowns(filters, latest, sees_private=sees_private) if latest else {}
-            return years, latest, summary, listed, groups
-
-        # The figures are the same for everyone on the same side of the members-only line (an
-        # institution's own contacts are staff, so on the members' side): computed once per side and
-        # filters, until a report, a commitment, a member or a group changes.
-        key = (current_language(), sees_private, *sorted((k, getattr(v, "slug", v)) for k, v in filters.items()))
-        years, latest, summary, listed, groups = cached_fragment("progress-totals", TOTALS, key, compute)
+        totals = years, latest, summary, listed, groups = coalition_totals(filters, user)
         fmt = request.GET.get("format")
         if fmt == "csv":
             rows = [_year_row(t) for t in years]
             return _csv("coalition-progress.csv", YEAR_FIELDS, [[r.get(f) for f in YEAR_FIELDS] for r in rows])
         if fmt == "json":
-            return _json({
-                "filters": {k: getattr(v, "slug", v) for k, v in filters.items()},
-                "unit": "t-CO2e",
-                "years": [_year_row(t) for t in years],
-                "targets": {"committed": summary.committed, "reporting": summary.reporting,
-                            "on_track": summary.on_track if summary.shown else None},
-                "breakdowns": {name: [_group_row(t) for t in rows] for name, rows in groups.items()},
-                "latest_year": latest,
-            })
+            return _json(coalition_figures(filters, user, totals))
         # one page of the institutions (the coalition could have thousands)
         page, _paginator = page_of(request, listed, INSTITUTIONS_PER_PAGE)
         categories = [fiscal_year_label(t.key) for t in years]
@@ -178,6 +190,28 @@ def _report_row(report: YearlyReport, commitment: Commitment | None) -> dict:
     }
 
 
+def institution_figures(institution, user, *, commitment=..., published=None) -> dict:
+    """The open-data document of /members/<slug>/progress/?format=json (and of the API): the
+    published figures ``user`` may see (none when the commitment is members-only and they are not
+    a member)."""
+    if commitment is ...:
+        commitment = Commitment.objects.filter(institution=institution).first()
+        institution.commitment = commitment
+    may_see = user.has_perm("progress.view_figures", institution)
+    if published is None:
+        published = [r for r in (selectors.institution_reports(institution, user=user) if may_see else [])
+                     if r.status == YearlyReport.Status.PUBLISHED]
+    return {
+        "institution": institution.slug, "unit": "t-CO2e", "figures_shown": may_see,
+        "commitment": {
+            "target_year": commitment.target_year, "baseline_year": commitment.baseline_year,
+            "baseline_t": _decimal(commitment.baseline_emissions), "interim_year": commitment.interim_year,
+            "interim_reduction_pct": _decimal(commitment.interim_reduction),
+        } if commitment and may_see else None,
+        "years": [_report_row(r, commitment) for r in published],
+    }
+
+
 class InstitutionProgressView(View):
     """/members/<slug>/progress/: one institution's figures against its target path; ?format=csv|json."""
 
@@ -194,19 +228,11 @@ class InstitutionProgressView(View):
         published = [r for r in reports if r.status == YearlyReport.Status.PUBLISHED]
         fmt = request.GET.get("format")
         if fmt in ("csv", "json"):
-            rows = [_report_row(r, commitment) for r in published]
             if fmt == "csv":
+                rows = [_report_row(r, commitment) for r in published]
                 return _csv(f"progress-{institution.slug}.csv", INSTITUTION_FIELDS,
                             [[r[f] for f in INSTITUTION_FIELDS] for r in rows])
-            return _json({
-                "institution": institution.slug, "unit": "t-CO2e", "figures_shown": may_see,
-                "commitment": {
-                    "target_year": commitment.target_year, "baseline_year": commitment.baseline_year,
-                    "baseline_t": _decimal(commitment.baseline_emissions), "interim_year": commitment.interim_year,
-                    "interim_reduction_pct": _decimal(commitment.interim_reduction),
-                } if commitment and may_see else None,
-                "years": rows,
-            })
+            return _json(institution_figures(institution, user, commitment=commitment, published=published))
         chart = None
         if may_see and (published or commitment):
             first = min([r.fiscal_year for r in published] + ([commitment.baseline_year] if commitment else []))
