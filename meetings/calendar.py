@@ -56,8 +56,9 @@ def event_for(meeting, *, language: str, with_online_link: bool = False) -> Even
         # The programme's times are Japan time: said so on each line, as a subscriber elsewhere
         # sees the event itself in their own zone.
         lines.append("")
+        aside = " ({})" if language == "en" else "（{}）"  # full-width parentheses in Japanese text
         lines += [f"{item.time:%H:%M} JST {pick(item.item_ja, item.item_en, language)}"
-                  + (f" ({speaker})" if (speaker := pick(item.speaker, item.speaker_en, language)) else "")
+                  + (aside.format(speaker) if (speaker := pick(item.speaker, item.speaker_en, language)) else "")
                   for item in agenda]
     if with_online_link and meeting.online_url and not meeting.is_cancelled:
         lines += ["", ("Join online: " if language == "en" else "オンライン参加: ") + meeting.online_url]

@@ -62,3 +62,12 @@ DJANGO_FORM_WORDING = (
     gettext_noop("Upload a valid image. The file you uploaded was either not an image or a corrupted image."),
     gettext_noop("Value must be valid JSON."),
 )
+
+# allauth's Japanese puts ASCII parentheses around Japanese words in the labels of the forms people
+# fill in (「パスワード (再入力)」); ours, which outranks it, has full-width ones.
+ALLAUTH_FORM_WORDING = (
+    gettext_noop("Password (again)"),
+    gettext_noop("New Password (again)"),
+    gettext_noop("Email (again)"),
+    gettext_noop("Email (optional)"),
+)

@@ -7,11 +7,14 @@ be PDF, an image, or an Office file, recognised by their first bytes and structu
 """
 
 import io
+import re
+import secrets
 import warnings
 import zipfile
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.text import get_valid_filename
@@ -154,3 +157,38 @@ def attach(document, *, upload, title: str = "", by=None):
     document.file.save(content.name, content, save=False)
     document.save()
     return document
+
+
+# A file that passed its checks in a form that failed on another field is held for the person who
+# sent it, so that they need not choose it again: its bytes in the cache (Redis in production) for
+# HELD_SECONDS, under a random token the form carries back in a hidden field. The token is bound to
+# the person: someone else's token finds nothing.
+HELD_SECONDS = 3600
+_HELD_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _held_key(user_id, token: str) -> str:
+    return f"held-upload:{user_id}:{token}"
+
+
+def upload_hold(*, user_id, upload, chosen_name: str = "") -> str:
+    """Hold a checked ``upload`` for ``user_id`` (``chosen_name``: the name of the file the person
+    chose, which checking may have changed); returns the token that gives it back."""
+    token = secrets.token_urlsafe(18)
+    upload.seek(0)
+    cache.set(_held_key(user_id, token), (upload.name, upload.read(), chosen_name or upload.name), HELD_SECONDS)
+    upload.seek(0)
+    return token
+
+
+def upload_held(*, user_id, token: str) -> ContentFile | None:
+    """The upload ``user_id`` holds under ``token``, or None (unknown, expired, someone else's)."""
+    if not token or not _HELD_TOKEN.fullmatch(token):
+        return None
+    held = cache.get(_held_key(user_id, token))
+    if not held:
+        return None
+    name, data, chosen_name = held
+    content = ContentFile(data, name=name)
+    content.chosen_name = chosen_name
+    return content

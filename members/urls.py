@@ -34,5 +34,6 @@ urlpatterns = [
     path("secretariat/members/<slug:slug>/status/", secretariat.InstitutionStatusView.as_view(),
          name="institution-status"),
     path("secretariat/outbox/", secretariat.OutboxView.as_view(), name="outbox"),
+    path("secretariat/outbox/<int:pk>/", secretariat.OutboxMessageView.as_view(), name="outbox-message"),
     path("secretariat/outbox/<int:pk>/resend/", secretariat.OutboxResendView.as_view(), name="outbox-resend"),
 ]

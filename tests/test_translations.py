@@ -34,6 +34,33 @@ def test_compiled_mo_matches_po():
     assert stale == [], "run scripts/i18n.py compile"
 
 
+JAPANESE = "[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]"
+
+
+def test_japanese_text_has_full_width_parentheses():
+    """An aside in Japanese text reads （満席）, not (満席): no msgstr puts ASCII parentheses around or
+    right after Japanese words (a placeholder alone in them, such as (%(n)s), is left to the words
+    around it). Parentheses a template puts around a value go through the ``paren`` filter."""
+    import re
+
+    ascii_aside = re.compile(rf"{JAPANESE}\s?\([^()]*\)|\([^()]*{JAPANESE}[^()]*\)")
+    po = polib.pofile(str(PO))
+    found = [e.msgstr or e.msgstr_plural.get(0, "") for e in po.translated_entries()]
+    assert [s for s in found if ascii_aside.search(s)] == []
+
+
+def test_paren_filter_is_full_width_in_japanese_and_spaced_in_english():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template("{{ room }}{{ note|paren }}{{ empty|paren }}")
+    context = {"room": "定員 2名", "note": "満席 & <b>", "empty": ""}
+    with translation.override("ja"):
+        assert template.render(Context(context)) == "定員 2名（満席 &amp; &lt;b&gt;）"
+    with translation.override("en"):
+        assert template.render(Context({**context, "room": "2 seats", "note": "full"})) == "2 seats (full)"
+
+
 def test_every_string_in_the_code_is_in_the_po(tmp_path):
     """makemessages on a copy of the code finds no msgid that the committed .po lacks."""
     if not shutil.which("xgettext"):

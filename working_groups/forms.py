@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms import ModelMultipleChoiceField
 from members.models import Institution
-from members.uploads import clean_image
+from members.uploads import clean_document, clean_image, upload_held, upload_hold
 
 from .models import Initiative, WorkingGroup
 
@@ -20,8 +20,11 @@ class JoinForm(forms.Form):
     message = forms.CharField(label=_("Message to the coordinators"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, institutions=(), **kwargs):
+    def __init__(self, *args, institutions=(), user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user_id = getattr(user, "pk", None)
+        self.held = {}  # field name → {"token", "name"} of a file kept after a failed submit
+        self._held_tokens = {}
         self.fields["institution"].queryset = Institution.objects.filter(pk__in=[i.pk for i in institutions])
         if len(institutions) == 1:
             self.fields["institution"].widget = forms.HiddenInput()
@@ -102,6 +105,16 @@ class InitiativeForm(forms.ModelForm):
         label=_("Links"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: a label, then the address. Example: Project page https://example.ac.jp/zeb"),
     )
+    # On the first save only (the edit page has its own list of documents).
+    document_upload = forms.FileField(
+        label=_("Document"), required=False,
+        help_text=_("PDF, Word, Excel, PowerPoint, PNG or JPEG; at most 20 MB. You can attach more after saving."),
+    )
+    document_title = forms.CharField(label=_("Document title"), max_length=200, required=False)
+
+    # Files that passed their checks are kept when another field fails (members.uploads.upload_hold),
+    # so that nobody has to choose them again; the page says which file is kept.
+    HELD = ("cover_upload", "document_upload")
 
     class Meta:
         model = Initiative
@@ -125,8 +138,11 @@ class InitiativeForm(forms.ModelForm):
             "language": forms.RadioSelect,
         }
 
-    def __init__(self, *args, institutions=(), **kwargs):
+    def __init__(self, *args, institutions=(), user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user_id = getattr(user, "pk", None)
+        self.held = {}  # field name → {"token", "name"} of a file kept after a failed submit
+        self._held_tokens = {}
         self.fields["themes"].queryset = WorkingGroup.objects.themes().active().order_by("order", "slug")
         self.fields["themes"].help_text = _("One or more working groups.")
         self.fields["partner_institutions"].queryset = Institution.objects.active().order_by("name_kana")
@@ -135,6 +151,8 @@ class InitiativeForm(forms.ModelForm):
         self.fields["prefecture"].help_text = _("Leave empty for your institution's prefecture.")
         if self.instance.pk:
             del self.fields["institution"]
+            del self.fields["document_upload"]
+            del self.fields["document_title"]
             self.fields["links_text"].initial = "\n".join(f"{link['label']} {link['url']}"
                                                           for link in self.instance.links)
         else:
@@ -145,11 +163,40 @@ class InitiativeForm(forms.ModelForm):
         if not self.instance.cover:
             del self.fields["remove_cover"]
 
+    def _held_upload(self, name):
+        """The file kept for this field after an earlier failed submit (None when there is none)."""
+        token = self.data.get(f"{name}_held", "")
+        if not token or self.user_id is None:
+            return None
+        upload = upload_held(user_id=self.user_id, token=token)
+        if upload is None:
+            raise ValidationError(_("The file you chose before is no longer kept: choose it again."))
+        self._held_tokens[name] = token
+        return upload
+
     def clean_cover_upload(self):
         upload = self.cleaned_data.get("cover_upload")
         if upload:
             return clean_image(upload, max_side=1600, name="cover")
-        return None
+        return self._held_upload("cover_upload")
+
+    def clean_document_upload(self):
+        upload = self.cleaned_data.get("document_upload")
+        if upload:
+            return clean_document(upload)[0]
+        return self._held_upload("document_upload")
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or not self._errors or self.user_id is None:
+            return
+        for name in self.HELD:
+            upload = self.cleaned_data.get(name)
+            if upload:
+                chosen = self.files[name].name if self.files.get(name) else getattr(upload, "chosen_name", upload.name)
+                token = self._held_tokens.get(name) or upload_hold(user_id=self.user_id, upload=upload,
+                                                                   chosen_name=chosen)
+                self.held[name] = {"token": token, "name": chosen}
 
     def clean_links_text(self):
         return parse_links(self.cleaned_data.get("links_text", ""))

@@ -398,9 +398,11 @@ def _apply(initiative, data: dict, *, cover=None, remove_cover: bool = False) ->
 
 
 @transaction.atomic
-def initiative_create(*, by, institution, data: dict, themes, partner_institutions=(), cover=None) -> Initiative:
+def initiative_create(*, by, institution, data: dict, themes, partner_institutions=(), cover=None,
+                      documents=()) -> Initiative:
     """A staff member writes a new initiative for their institution (a draft): ``data`` holds
-    INITIATIVE_FIELDS. Side effects: a revision."""
+    INITIATIVE_FIELDS; ``documents`` (upload, title) pairs are attached with it (document_add).
+    Side effects: a revision, one more per document."""
     initiative = Initiative(institution=institution, author=by, status=Initiative.Status.DRAFT)
     _apply(initiative, data, cover=cover)
     initiative.slug = _slug_for(initiative)
@@ -412,6 +414,8 @@ def initiative_create(*, by, institution, data: dict, themes, partner_institutio
     refresh_derived(initiative)
     initiative.save(update_fields=["search_text"])
     _revision(initiative, by, "create")
+    for upload, title in documents:
+        document_add(initiative=initiative, by=by, upload=upload, title=title)
     return initiative
 
 

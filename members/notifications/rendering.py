@@ -1,6 +1,8 @@
 """Turning an outbox row into an e-mail, in the recipient's language."""
 
+import re
 import uuid
+from dataclasses import dataclass
 from email.utils import formatdate
 
 from django.conf import settings
@@ -8,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import registry
 from .models import Notification
@@ -122,3 +125,69 @@ def render(notification: Notification) -> EmailMultiAlternatives:
         else:
             message.attach(attachment)
     return message
+
+
+# A value signed by django.core.signing (payload:timestamp:signature, the signature at least 27
+# characters of URL-safe base64): the part of a personal link that proves who it was made for.
+SIGNED_VALUE = re.compile(r"[\w.\-]+:[\w\-]+:[\w\-]{27,}")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the secretariat's outbox shows of one message. ``subject``/``text`` are empty when not
+    shown; ``withheld`` says why the body is not shown, ``obsolete`` why the message is not sent."""
+
+    language: str
+    subject: str = ""
+    text: str = ""
+    withheld: str = ""
+    obsolete: str = ""
+
+
+def _without_personal_links(text: str) -> str:
+    return SIGNED_VALUE.sub("…", text)
+
+
+def preview(notification: Notification) -> Preview:
+    """The subject and plain-text body of ``notification`` as its recipient reads them, rendered
+    now from the stored data in the recipient's language (the subject is not stored), for the
+    secretariat's outbox. No side effect: no attachment is built, no unsubscribe token made.
+
+    Nobody but the recipient may hold a link that acts for them: the signed part of every link is
+    replaced by "…", and the body of a transactional message (address confirmation, password
+    reset, a visitor's registration: its point is the personal link) is not shown at all.
+    """
+    language = notification.language
+    try:
+        kind = registry.get(notification.kind)
+    except LookupError:
+        return Preview(language=language, obsolete=_("This kind of message is no longer known to the portal."))
+    with translation.override(language):
+        context = {
+            "notification": notification,
+            "recipient": notification.recipient,
+            "site_url": settings.SITE_URL,
+            "settings_url": absolute(reverse("notifications:settings")),
+            "kind_label": str(kind.label),
+        }
+        context.update(notification.context)
+        try:
+            if kind.context is not None:
+                context.update(kind.context(notification))
+        except registry.Obsolete:
+            return Preview(language=language, obsolete=_(
+                "What this message is about has changed or is gone: it is no longer sent, and there is "
+                "nothing to show."))
+        if kind.choosable and not kind.transactional:
+            context["unsubscribe_url"] = "…"
+        subject = _without_personal_links(
+            " ".join(render_to_string(f"{kind.template}/subject.txt", context).split()))
+        if kind.transactional:
+            withheld = _("This message carries the recipient's personal link (a confirmation, a password reset or a "
+                         "cancellation): only its subject is shown here.")
+            if not subject:
+                withheld = _("The content of this message was deleted once it was sent: it carried the recipient's "
+                             "personal link.")
+            return Preview(language=language, subject=subject, withheld=withheld)
+        text = _without_personal_links(render_to_string(f"{kind.template}/body.txt", context))
+    return Preview(language=language, subject=subject, text=text.strip())

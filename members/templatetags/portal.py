@@ -104,6 +104,18 @@ def yesno_label(value):
     return _("Yes") if value else _("No")
 
 
+@register.filter(is_safe=True, needs_autoescape=True)
+def paren(value, autoescape=True):
+    """``value`` as an aside after the words before it: 「（満席）」 in Japanese (full-width, no space),
+    " (full)" in English. Parentheses put around a word in a template were ASCII in both languages."""
+    if value in (None, ""):
+        return ""
+    pattern = "（{}）" if current_language() == "ja" else " ({})"
+    if autoescape:
+        return format_html(pattern, value)
+    return pattern.format(value)
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None

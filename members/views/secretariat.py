@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from .. import selectors
 from ..access import SecretariatRequiredMixin, form_errors_to_form, safe_next, secretariat_gate
@@ -16,6 +16,7 @@ from ..forms import ImportForm, StatusForm
 from ..models import Institution
 from ..notifications import registry
 from ..notifications.models import Notification
+from ..notifications.rendering import preview
 from ..notifications.services import notification_resend
 from ..services import institutions as institution_services
 from ..services.imports import IMPORT_COLUMNS, institutions_import
@@ -119,6 +120,27 @@ class OutboxView(SecretariatRequiredMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         ctx["filter"] = self.filterset
         ctx["kinds"] = {k.key: k.label for k in registry.all_kinds()}
+        return ctx
+
+
+class OutboxMessageView(SecretariatRequiredMixin, DetailView):
+    """One message of the outbox: its state, and its subject and body as the recipient reads them
+    (rendered now, in the recipient's language, without the recipient's personal links)."""
+
+    model = Notification
+    template_name = "members/outbox_message.html"
+    context_object_name = "message"
+
+    def get_queryset(self):
+        return Notification.objects.select_related("recipient")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["preview"] = preview(self.object)
+        try:
+            ctx["kind_label"] = registry.get(self.object.kind).label
+        except LookupError:
+            ctx["kind_label"] = self.object.kind
         return ctx
 
 

@@ -347,6 +347,8 @@ ACTIONS: dict[str, Action] = {
     # the secretariat's member list and outbox
     "member_admin_get": Action(path=lambda w: "/ja/secretariat/members/?status=suspended",
                                marker=lambda w, u: "己大学"),
+    "outbox_message_get": Action(path=lambda w: f"/ja/secretariat/outbox/{w.failed.pk}/",
+                                 marker=lambda w, u: "outbox-marker@example.org"),
     "outbox_resend_post": Action(
         path=lambda w: f"/ja/secretariat/outbox/{w.failed.pk}/resend/",
         data=lambda w, u: {},
@@ -418,6 +420,7 @@ MATRIX = {
     "unsubscribe_post": ALL,
     "unsubscribe_forged_post": FORGED,
     "member_admin_get": SECRETARIAT,
+    "outbox_message_get": SECRETARIAT,
     "outbox_resend_post": SECRETARIAT,
     "group_list_get": ALL,
     "group_list_next_meeting_get": SEEN_BY_MEMBERS,

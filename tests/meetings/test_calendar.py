@@ -148,7 +148,7 @@ def test_programme_times_say_japan_time_and_speakers_are_in_the_calendars_langua
     assert en.dtstart.value.tzinfo is not None and en.dtstart.value.utcoffset() == datetime.timedelta(hours=9)
     assert en.description.value.splitlines()[2:4] == [
         "13:00 JST Opening (Coordinating institutions)", "14:00 JST Lecture (Jane Doe)"]
-    assert ja.description.value.splitlines()[2:4] == ["13:00 JST 開会 (幹事機関)", "14:00 JST 講演 (Jane Doe)"]
+    assert ja.description.value.splitlines()[2:4] == ["13:00 JST 開会（幹事機関）", "14:00 JST 講演（Jane Doe）"]
     page = client.get(f"/en/meetings/{meeting.pk}/").content.decode()
     assert "<td>Coordinating institutions</td>" in page and "幹事機関" not in page
     assert "<td>幹事機関</td>" in client.get(f"/ja/meetings/{meeting.pk}/").content.decode()

@@ -139,8 +139,10 @@ def test_hybrid_meeting_counts_the_room_apart_from_online_and_says_the_room_is_f
 
     page = client.get(meeting.get_absolute_url()).content.decode()
 
-    assert "<dd>対面 2名 / 定員 2名 (満席) · オンライン 1名（定員なし）</dd>" in page
+    assert "<dd>対面 2名 / 定員 2名（満席） · オンライン 1名（定員なし）</dd>" in page
     assert "会場は満席です。対面で申し込むとキャンセル待ちになります。オンライン参加は受け付けています。" in page
+    english = client.get(meeting.get_absolute_url().replace("/ja/", "/en/", 1)).content.decode()
+    assert "<dd>In person: 2 of 2 seats (full) · Online: 1 (no limit)</dd>" in english
 
 
 def test_waiting_person_is_told_their_place_and_can_leave_the_waiting_list(client, deliver, group):

@@ -180,6 +180,7 @@ class InitiativeCreateView(LoginRequiredMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["institutions"] = [a.institution for a in current_affiliations(self.request.user)]
+        kwargs["user"] = self.request.user
         kwargs.setdefault("initial", {})["language"] = _lang()
         return kwargs
 
@@ -188,7 +189,9 @@ class InitiativeCreateView(LoginRequiredMixin, FormView):
             initiative = services.initiative_create(
                 by=self.request.user, institution=form.cleaned_data["institution"], data=initiative_data(form),
                 themes=form.cleaned_data["themes"], partner_institutions=form.cleaned_data["partner_institutions"],
-                cover=form.cleaned_data.get("cover_upload"))
+                cover=form.cleaned_data.get("cover_upload"),
+                documents=[(upload, form.cleaned_data["document_title"])]
+                if (upload := form.cleaned_data.get("document_upload")) else [])
         except ValidationError as exc:
             form_errors_to_form(form, exc)
             return self.form_invalid(form)
@@ -204,6 +207,7 @@ class InitiativeEditView(InitiativeMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.initiative
+        kwargs["user"] = self.request.user
         return kwargs
 
     def get_context_data(self, **kwargs):
