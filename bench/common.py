@@ -67,6 +67,34 @@ def setup_django(scale: str, **extra):
     django.setup()
 
 
+def clear_cache() -> int:
+    """Delete what the portal cached (pages, fragments), and nothing else: the keys under the
+    cache's own prefix (CACHE_KEY_PREFIX). ``cache.clear()`` is FLUSHDB on Redis, which also
+    empties the Celery broker sharing that database: a benchmark clearing its cache wiped the
+    queue of any other run on the same database. Returns the number of keys deleted."""
+    from django.conf import settings  # noqa: PLC0415 -- the caller set Django up first
+    from django.core.cache import cache  # noqa: PLC0415
+
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if not str(location).startswith(("redis://", "rediss://", "unix://")):
+        cache.clear()  # a cache of this process alone (locmem): nobody else's data in it
+        return 0
+    import redis  # noqa: PLC0415 -- only with a Redis cache
+
+    # Django's keys are "<prefix>:<version>:<key>"; escape the prefix for Redis' glob.
+    pattern = re.sub(r"([*?\[\]\\])", r"\\\1", cache.key_prefix) + ":*"
+    client, deleted, batch = redis.Redis.from_url(location), 0, []
+    for key in client.scan_iter(match=pattern, count=1000):
+        batch.append(key)
+        if len(batch) >= 500:
+            deleted += client.unlink(*batch)
+            batch = []
+    if batch:
+        deleted += client.unlink(*batch)
+    client.close()
+    return deleted
+
+
 class Progress:
     """One line per stage, rewritten in place: rows done, rate, time left."""
 

@@ -286,7 +286,6 @@ def count_queries(pages, cookie):
     """Each page's queries, rendered here with the page cache off and every cache empty (cold),
     then once more with the fragment caches filled (warm)."""
     from django.conf import settings
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -298,7 +297,7 @@ def count_queries(pages, cookie):
         if kind == "signed-in":
             client.cookies[settings.SESSION_COOKIE_NAME] = cookie.split("=", 1)[1]
         counts = []
-        cache.clear()
+        common.clear_cache()
         for _ in range(2):
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path)
@@ -306,7 +305,7 @@ def count_queries(pages, cookie):
                 raise SystemExit(f"{label}: {path} answered {response.status_code} without {marker!r}")
             counts.append(len(queries))
         out[label] = {"queries_cold": counts[0], "queries": counts[1]}
-    cache.clear()
+    common.clear_cache()
     return out
 
 

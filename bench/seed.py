@@ -655,9 +655,7 @@ def seed(scale: str) -> dict:
         connection.cursor().execute("ANALYZE")
         timings["analyze"] = time.monotonic() - analyze_started
 
-    from django.core.cache import cache
-
-    cache.clear()  # pages cached from an earlier seed of this scale must not survive it
+    common.clear_cache()  # pages cached from an earlier seed of this scale must not survive it
     total = time.monotonic() - started
     counts = {  # read back from the database, not the sizes asked for
         "institutions": Institution.objects.count(),

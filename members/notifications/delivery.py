@@ -6,7 +6,10 @@ took back meanwhile), and marks each row sent right after handing it to SMTP (th
 claim token: a row no longer ours is not marked). So a row is sent by one run only; if a worker
 dies, the rows it claimed stay in *sending* until the sweeper returns them to the queue, and the
 only message that can go out twice is the one that was being handed to SMTP at the moment of
-death.
+death. The other way to a duplicate is SMTP itself: a connection that drops after the server took
+a message but before its reply arrived looks like a message not taken, and the message is tried
+again (``_send_one``), so it may arrive twice; SMTP is at-least-once there, and the repeat carries
+the same Message-ID.
 
 An outage is not a failure of any message: when the server cannot be reached or gives up on the
 session (refused or reset connection, timeout, a dropped connection, 421, any refusal of our sender
@@ -269,7 +272,12 @@ def _send_one(connection, message) -> tuple[str, BaseException | None]:
     the server still answers (a connection kept since an earlier message may have been dropped
     while idle, so such a message is tried once more on a fresh one before it is blamed; a
     message that breaks a fresh session is blamed at once); ("refused", exc): the server's reply
-    about this message (4xx or 5xx)."""
+    about this message (4xx or 5xx).
+
+    A message retried on a fresh connection after a dropped one may arrive twice: the server may
+    have taken it before the connection dropped and its reply was lost on the way. SMTP is
+    at-least-once there (nothing in the protocol tells a lost reply from a lost message); the
+    repeat carries the same Message-ID, so a receiving server or reader can tell."""
     for again in (False, True):
         try:
             held = getattr(connection, "connection", None) is not None
