@@ -27,6 +27,11 @@ SCALES = {
         "meetings": 20_000,
         "registrations": 500_000,
         "adoptions": 100_000,
+        # cooperation (issue: the large scale gains 20k partners, 50k needs, 50k expertise entries);
+        # smaller scales take 5, 10 and 10 per institution
+        "partners": 20_000,
+        "needs": 50_000,
+        "expertise": 50_000,
     },
 }
 

@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/seed.py --scale real     # 200 institutions, 2,000 users, 2,000 initiatives ...
     .venv/bin/python bench/seed.py --scale large    # 15,000 / 100,000 / 200,000 / 20,000 / 500,000
+                                                    # (+ 20,000 partners, 50,000 needs, 50,000 expertise)
 
 The database (coalition_bench_<scale>) is dropped and created again, migrated, then filled with
 COPY (not one INSERT per row), with realistic Japanese and English text; the heavy trigram index is
@@ -625,6 +626,94 @@ def seed(scale: str) -> dict:
                                               common.Progress("yearly reports", n_inst * 5))
         timings["adoptions"] = copy_rows(cursor, Adoption, adoptions(), common.Progress("adoptions", n_adoptions))
 
+        # cooperation: partners (towns, prefectures, companies, NPOs), their needs in every status, and
+        # what members' labs offer; texts from the demo's, numbered so that each row is its own ------
+        from working_groups.cooperation import demo as cooperation_demo
+        from working_groups.cooperation.models import Expertise, Need, Partner
+
+        n_partners = sizes.get("partners", n_inst * 5)
+        n_needs = sizes.get("needs", n_inst * 10)
+        n_expertise = sizes.get("expertise", n_inst * 10)
+        partner_kinds = [("municipality", "市", "City"), ("municipality", "町", "Town"),
+                         ("company", "株式会社", "Co., Ltd."), ("npo", "NPO法人", "NPO"),
+                         ("prefecture", "県庁", "Prefectural Office"), ("other", "協同組合", "Cooperative")]
+
+        def partner_pref(p):
+            return PREFECTURES[(p * 11) % 47]
+
+        def partners():
+            for p in range(1, n_partners + 1):
+                pref = partner_pref(p)
+                kind, kind_ja, kind_en = partner_kinds[p % len(partner_kinds)]
+                word_ja, _kana, word_en = WORDS[(p // 47) % len(WORDS)]
+                pref_ja = pref.name_ja if pref.name_ja == "北海道" else pref.name_ja[:-1]
+                name_ja = f"{pref_ja}{word_ja}{kind_ja}（架空・{p}）"
+                name_en = f"{pref.name_en} {word_en} {kind_en} (fictional {p})"
+                profile_ja = f"{name_ja}は{pref.name_ja}で脱炭素に取り組む架空の組織です。"
+                profile_en = f"A fictional organisation working on decarbonisation in {pref.name_en}."
+                yield {"id": p, "slug": f"partner-{p}", "kind": kind, "name_ja": name_ja, "name_en": name_en,
+                       "prefecture": pref.code, "website": f"https://partner-{p}.example/",
+                       "profile_ja": profile_ja, "profile_en": profile_en, "institution_id": None,
+                       "search_text": fold(" ".join([name_ja, name_en, profile_ja, profile_en])),
+                       "created_at": NOW}
+
+        need_texts = [(t[2], t[3], t[5], t[6], t[7]) for t in cooperation_demo.NEEDS + cooperation_demo.NEEDS_EN]
+        need_html = {t[3]: str(render_markdown(t[3])) for t in need_texts}
+        need_statuses = ["published"] * 14 + ["in-discussion"] * 2 + ["matched"] * 2 + ["closed", "submitted"]
+        need_theme_rows, expertise_theme_rows = [], []
+
+        def needs():
+            for n in range(1, n_needs + 1):
+                help_kind, themes_of_need, title, description, period = need_texts[n % len(need_texts)]
+                partner = (n * 7) % n_partners + 1
+                pref = "" if n % 10 == 0 else partner_pref(partner).code
+                status = need_statuses[n % len(need_statuses)]
+                published = None if status == "submitted" else NOW - datetime.timedelta(
+                    seconds=(n * 2654435761) % span)
+                full_title = f"{title}（{n}）"
+                name = f"partner-{partner}"
+                for slug in themes_of_need:
+                    need_theme_rows.append({"need_id": n, "workinggroup_id": theme_of[slug]})
+                yield {"id": n, "partner_id": partner, "title": full_title, "description": description,
+                       "description_html": need_html[description], "prefecture": pref, "help_kind": help_kind,
+                       "period": period, "status": status, "reason": "", "organisation": name,
+                       "organisation_kind": "municipality", "contact_name": "担当者", "contact_role": "",
+                       "contact_email": f"needs-{n}@{name}.example", "language": "ja",
+                       "confirmed_at": NOW, "reviewed_by_id": None, "published_at": published,
+                       "year": (published or NOW).year, "initiative_id": None,
+                       "search_text": fold(" ".join([full_title, description, period])),
+                       "created_at": published or NOW, "updated_at": published or NOW}
+
+        expertise_html = {t[4]: str(render_markdown(t[4])) for t in cooperation_demo.TOPICS}
+
+        def expertise():
+            for e in range(1, n_expertise + 1):
+                title, keywords, themes_of_entry, nationwide, description = cooperation_demo.TOPICS[
+                    e % len(cooperation_demo.TOPICS)]
+                inst = (e * 11) % n_inst + 1
+                author = inst + 2 * n_inst if inst + 2 * n_inst <= n_users else inst  # staff, or the representative
+                pref = PREFECTURES[(inst * 7) % 47]
+                full_title = f"{title}（{pref.name_ja}・{e}）"
+                created = NOW - datetime.timedelta(seconds=(e * 2654435761) % span)
+                for slug in themes_of_entry:
+                    expertise_theme_rows.append({"expertise_id": e, "workinggroup_id": theme_of[slug]})
+                yield {"id": e, "institution_id": inst, "author_id": author, "contact_id": author,
+                       "title": full_title, "description": description, "description_html": expertise_html[description],
+                       "keywords": keywords, "nationwide": nationwide,
+                       "prefectures": "" if nationwide else f",{pref.code},",
+                       "languages": "ja,en" if e % 3 == 0 else "ja",
+                       "visibility": "members" if e % 11 == 5 else "public", "year": created.year,
+                       "search_text": fold(" ".join([full_title, description, keywords])),
+                       "created_at": created, "updated_at": created}
+
+        timings["partners"] = copy_rows(cursor, Partner, partners(), common.Progress("partners", n_partners))
+        timings["needs"] = copy_rows(cursor, Need, needs(), common.Progress("needs", n_needs))
+        timings["need themes"] = through_rows(cursor, Need.themes.through, need_theme_rows,
+                                              common.Progress("need themes", len(need_theme_rows)))
+        timings["expertise"] = copy_rows(cursor, Expertise, expertise(), common.Progress("expertise", n_expertise))
+        timings["expertise themes"] = through_rows(cursor, Expertise.themes.through, expertise_theme_rows,
+                                                   common.Progress("expertise themes", len(expertise_theme_rows)))
+
         # sequences and statistics -------------------------------------------------------------------
         for model in (
             Institution,
@@ -641,16 +730,21 @@ def seed(scale: str) -> dict:
             Commitment,
             YearlyReport,
             Adoption,
+            Partner,
+            Need,
+            Expertise,
         ):
             table = model._meta.db_table
             connection.cursor().execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f'COALESCE((SELECT max(id) FROM "{table}"), 1))'
             )
-        table = Initiative.themes.through._meta.db_table
-        connection.cursor().execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM \"{table}\"), 1))"
-        )
+        for through in (Initiative.themes.through, Need.themes.through, Expertise.themes.through):
+            table = through._meta.db_table
+            connection.cursor().execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f'COALESCE((SELECT max(id) FROM "{table}"), 1))'
+            )
         analyze_started = time.monotonic()
         connection.cursor().execute("ANALYZE")
         timings["analyze"] = time.monotonic() - analyze_started
@@ -671,6 +765,8 @@ def seed(scale: str) -> dict:
         "seconds": round(total, 1),
         "counts": counts,
         "progress": {"yearly reports": YearlyReport.objects.count(), "adoptions": Adoption.objects.count()},
+        "cooperation": {"partners": Partner.objects.count(), "needs": Need.objects.count(),
+                        "expertise": Expertise.objects.count()},
         "stages": {k: round(v, 2) for k, v in timings.items()},
     }
 

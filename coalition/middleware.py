@@ -46,13 +46,21 @@ CACHEABLE = {
     # figures change when a report is published or a commitment changes (working_groups/progress/cache.py)
     "progress:progress": ("progress", "members", "groups"),
     "progress:institution-progress": ("progress", "members", "groups"),
+    # a need, partner, expertise entry or offer of help saved bumps "cooperation"
+    # (working_groups/cooperation/cache.py); a need's suggestions show initiatives and institutions
+    "cooperation:need-list": ("cooperation", "groups"),
+    "cooperation:need-detail": ("cooperation", "initiatives", "members", "groups"),
+    "cooperation:need-feed": ("cooperation",),
+    "cooperation:partner-list": ("cooperation",),
+    "cooperation:partner-detail": ("cooperation", "initiatives", "members"),
+    "cooperation:expertise-list": ("cooperation", "members", "groups"),
 }
 # ETag and Last-Modified: a calendar client polling a cached feed gets its 304 from the cache too
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "ETag", "Last-Modified")
 # The query parameters of the cacheable pages (their filters, pagination, the directory's open
 # data and the meeting list's past/upcoming switch). A request with any other is computed.
 PARAMETERS = {"q", "region", "prefecture", "kind", "category", "wg", "year", "institution", "format", "page", "when",
-              "sort", "lang"}
+              "sort", "lang", "status"}
 LONGEST_VALUE = 100
 API_PREFIX = "/api/"  # the REST API answers its errors in JSON
 

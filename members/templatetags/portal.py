@@ -11,7 +11,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from members.audit.labels import label as audit_label
 from members.i18n import current_language
@@ -161,15 +161,39 @@ def facet_select(field, counts=None):
     )
 
 
+def _map_words(unit: str) -> dict:
+    """What the map counts, in the current language: each tile's name for a screen reader, the
+    caption, the table's caption and its column. Units: ``members`` (the directory), ``needs``
+    (the needs board: 件 in Japanese)."""
+    if unit == "needs":
+        return {
+            "tile": lambda name, n: ngettext("%(name)s: %(counter)s need", "%(name)s: %(counter)s needs", n) % {
+                "name": name, "counter": n},
+            "caption": _("Needs by prefecture, with the filters chosen. Choose a prefecture to list its needs."),
+            "table": _("Needs by prefecture"),
+            "column": pgettext("a column of the map's table: how many needs", "Needs"),
+        }
+    if unit != "members":
+        raise ValueError(f"japan_map: unknown unit {unit!r}")
+    return {
+        "tile": lambda name, n: ngettext("%(name)s: %(counter)s member", "%(name)s: %(counter)s members", n) % {
+            "name": name, "counter": n},
+        "caption": _("Members by prefecture. Choose a prefecture to list its members."),
+        "table": _("Members by prefecture"),
+        "column": _("Members"),
+    }
+
+
 @register.simple_tag
-def japan_map(tiles, legend, width, height, size, selected=None):
-    """The tile map of Japan (members/japan_map.py), with its legend and the same data as a table."""
+def japan_map(tiles, legend, width, height, size, selected=None, unit="members"):
+    """The tile map of Japan (members/japan_map.py), with its legend and the same data as a table;
+    ``unit`` says what the counts are (``_map_words``)."""
     selected = "" if selected is None else str(selected)
     current = mark_safe(' aria-current="true"')
+    words = _map_words(unit)
 
     def tile(t):
-        label = ngettext("%(name)s: %(counter)s member", "%(name)s: %(counter)s members", t["count"]) % {
-            "name": t["name"], "counter": t["count"]}
+        label = words["tile"](t["name"], t["count"])
         chosen = t["code"] == selected
         return (t["href"], label, current if chosen else "", t["x"], t["y"], size, size, t["shade"],
                 " selected" if chosen else "", t["cx"], t["cy"], "on-dark" if t["dark"] else "on-light",
@@ -208,9 +232,9 @@ def japan_map(tiles, legend, width, height, size, selected=None):
         '      <caption class="visually-hidden">{}</caption>\n'
         '      <thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>\n'
         '      <tbody>{}</tbody>\n    </table></div>\n  </details>\n</figure>',
-        _("Members by prefecture. Choose a prefecture to list its members."), width, height, svg_tiles,
-        _("Legend"), legend_rows, _("The same as a table"), _("Members by prefecture"), _("Prefecture"),
-        _("Members"), table_rows,
+        words["caption"], width, height, svg_tiles,
+        _("Legend"), legend_rows, _("The same as a table"), words["table"], _("Prefecture"),
+        words["column"], table_rows,
     )
 
 

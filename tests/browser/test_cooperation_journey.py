@@ -1,21 +1,25 @@
 """A town official submits a need in Japanese and confirms the address; the theme's coordinator
-publishes it; a staff member reading English finds it on the board, sees why their expertise
-matches and offers help; the coordinator introduces the two (exactly one e-mail to each), marks the
-need matched, and the staff member records the work as an initiative."""
+publishes it; a staff member reading English hears of it, finds it on the board, sees why their
+expertise matches and offers help; the coordinator introduces the two (exactly one e-mail to each),
+marks the need matched, and the staff member records the work as an initiative.
+
+Every e-mail goes through the outbox to a real SMTP server (aiosmtpd) and is counted there: each
+step's mail, to whom, in which language, and nothing else."""
 
 import re
+from collections import Counter
 
 import pytest
 from django.conf import settings
-from django.core import mail
 from django.test import Client
 from playwright.sync_api import expect
 
 from members.models import Affiliation
+from members.notifications.services import preference_set
 from tests.cooperation.conftest import make_expertise
 from tests.factories import InstitutionFactory, WorkingGroupFactory, staff_of
 from working_groups.cooperation.models import Need
-from working_groups.models import Membership
+from working_groups.models import Membership, Participation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +34,40 @@ def sign_in_as(page, site, user):
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site.url}])
 
 
-def introductions_to(address):
-    return [m for m in mail.outbox if m.to == [address] and ("ご紹介" in m.subject or "Introduction" in m.subject)]
+@pytest.fixture
+def sink(settings, smtp_sink):
+    """The live server delivers to a real SMTP server (aiosmtpd) instead of Django's memory outbox."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_sink
 
 
-def test_a_need_from_submission_to_an_initiative(site, page):
+def squeeze(subject: str) -> str:
+    # Django folds a long Japanese subject; the parsed header keeps the fold's white space
+    return re.sub(r"\s+", "", subject)
+
+
+def received(sink, since=0) -> Counter:
+    """(recipient, subject without white space) of each message received after the first ``since``."""
+    with sink.lock:
+        messages = list(sink.messages[since:])
+    return Counter((str(m["To"]), squeeze(str(m["Subject"]))) for m in messages)
+
+
+def step_mail(sink, since, expected: Counter) -> int:
+    """The mail of one step: exactly ``expected`` arrives (waiting for it), and nothing more."""
+    arrived = sink.wait_for(since + sum(expected.values()), timeout=20)
+    assert received(sink, since) == Counter({(to, squeeze(subject)): n for (to, subject), n in expected.items()})
+    return arrived
+
+
+def plain_text(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def test_a_need_from_submission_to_an_initiative(site, page, sink):
     coordinating = InstitutionFactory(slug="shinshu-x", name_ja="信州テスト大学", prefecture="20")
     group = WorkingGroupFactory(slug="regional", name_ja="地域ゼロカーボンWG", name_en="Regional Zero Carbon WG",
                                 coordinators=[coordinating])
@@ -45,8 +78,13 @@ def test_a_need_from_submission_to_an_initiative(site, page):
                                             name_en="Kanazawa Test University", prefecture="17")
     staff = staff_of(member_institution, email="researcher@kanazawa-x.example", name="Emma Berg", language="en")
     Membership.objects.create(group=group, user=staff, institution=member_institution, status="active")
+    # the staff member's institution takes part in the theme, in the need's region (Chubu), and they
+    # chose to hear of new needs at once (the kind's default is never)
+    Participation.objects.create(group=group, institution=member_institution, status="active")
+    preference_set(user=staff, kind="need_published", delivery="immediate")
     make_expertise(institution=member_institution, author=staff, title="Forest carbon monitoring with drones",
                    themes=[group], prefectures=("17", "20"), keywords="森林, 炭素")
+    title = "市有林の森林炭素吸収量を測りたい"
 
     # 1. the town official submits the need, in Japanese, without an account
     page = site.open("/ja/needs/new/")
@@ -63,14 +101,15 @@ def test_a_need_from_submission_to_an_initiative(site, page):
     page.locator("#id_consent").check()
     page.get_by_role("button", name="送信").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("メールをご確認ください")
-    confirm = [m for m in mail.outbox if m.to == [OFFICIAL]]
-    assert len(confirm) == 1
-    link = re.search(r"https?://\S+/ja/needs/confirm/\S+/", confirm[0].body).group(0)
-    page.goto(site.url + link[link.index("/ja/"):])
+    seen = step_mail(sink, 0, Counter({(OFFICIAL, f"ニーズの確認のお願い：{title}"): 1}))
+    link = re.search(r"https?://\S+/ja/needs/confirm/\S+/", plain_text(sink.messages[0])).group(0)
+    page.goto(link)  # the link as mailed: SITE_URL is the live server
     page.get_by_role("button", name="確認する").click()
     expect(page.get_by_text("メールアドレスを確認しました")).to_be_visible()
     need = Need.objects.get()
     assert need.status == "submitted"
+    # the theme's coordinator is told it waits for review (there is no secretariat user here)
+    seen = step_mail(sink, seen, Counter({(coordinator.email, f"審査待ちのニーズ：{title}（みどり野市）"): 1}))
 
     # 2. the coordinator of its theme publishes it
     sign_in_as(page, site, coordinator)
@@ -78,6 +117,10 @@ def test_a_need_from_submission_to_an_initiative(site, page):
     page.get_by_role("link", name="市有林の森林炭素吸収量を測りたい").click()
     page.get_by_role("button", name="公開する").click()
     expect(page.get_by_text("ニーズを一覧に掲載しました。")).to_be_visible()
+    # the submitter hears it is published (Japanese); the staff member of the theme and region hears
+    # of a new need (English); the coordinator who published it hears nothing
+    seen = step_mail(sink, seen, Counter({(OFFICIAL, f"ニーズを掲載しました：{title}"): 1,
+                                          (staff.email, f"New need: {title}"): 1}))
 
     # 3. a staff member, in English, finds it and sees why their expertise matches
     page.context.clear_cookies()
@@ -91,18 +134,21 @@ def test_a_need_from_submission_to_an_initiative(site, page):
     page.get_by_label("How could your institution help?").fill("We monitor forest carbon with drones.")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("The secretariat will put you in touch.")).to_be_visible()
+    seen = step_mail(sink, seen, Counter({(coordinator.email, f"金沢テスト大学から協力の申し出：{title}"): 1}))
 
     # 4. the coordinator introduces them: one e-mail to each party, in their language
-    mail.outbox.clear()
     page.context.clear_cookies()
     sign_in_as(page, site, coordinator)
     page = site.open(f"/ja/needs/{need.pk}/")
     page.get_by_role("button", name="メールで紹介する").click()
     expect(page.get_by_text("双方に紹介のメールが送られます。")).to_be_visible()
     expect(page.get_by_role("button", name="メールで紹介する")).to_have_count(0)
-    assert len(introductions_to(OFFICIAL)) == 1 and "ご紹介" in introductions_to(OFFICIAL)[0].subject
-    assert len(introductions_to(staff.email)) == 1 and "Introduction" in introductions_to(staff.email)[0].subject
+    seen = step_mail(sink, seen, Counter({(OFFICIAL, f"ご紹介：{title}"): 1,
+                                          (staff.email, f"Introduction: {title}"): 1}))
+    introduction = next(m for m in sink.messages[-2:] if m["To"] == OFFICIAL)
+    assert staff.email in plain_text(introduction) and "金沢テスト大学" in plain_text(introduction)
     page.get_by_role("button", name="マッチング成立にする").click()
+    expect(page.get_by_role("button", name="マッチング成立にする")).to_have_count(0)
     need.refresh_from_db()
     assert need.status == "matched"
 
@@ -115,3 +161,9 @@ def test_a_need_from_submission_to_an_initiative(site, page):
     need.refresh_from_db()
     assert need.initiative.institution == member_institution
     assert need.partner.initiatives.filter(pk=need.initiative.pk).exists()
+
+    # the whole journey: seven messages, to these three people, each once; nothing after the
+    # introduction (marking it matched and starting the initiative send nothing)
+    assert sink.wait_for(seen + 1, timeout=3) == seen == 7
+    assert Counter(str(m["To"]) for m in sink.messages) == {OFFICIAL: 3, coordinator.email: 2, staff.email: 2}
+    assert len(sink.message_ids()) == 7

@@ -65,3 +65,18 @@ def test_anywhere_need_says_nothing_about_distance(world):
     need = make_need(title="森林の講演", themes=[world.group], prefecture="")
     result = suggestions_for(need, AnonymousUser())
     assert result["expertise"] and all(s.closeness is None for s in result["expertise"])
+
+
+def test_a_need_in_hokkaido_a_region_of_one_prefecture_has_its_suggestions(client, world):
+    """Hokkaido's region has no other prefecture: the "same region" condition is empty (it made
+    every Hokkaido need's page a 500, found by bench/pages.py's random need pages)."""
+    need = make_need(title="北海道の森林の調査", themes=[world.group], prefecture="01")
+    sapporo = make_expertise(institution=world.b, author=world.users["staff_b"], title="道内の森林調査",
+                             themes=[world.group], prefectures=("01",), keywords="森林")
+    aomori = make_expertise(institution=world.b, author=world.users["staff_b"], title="青森の森林調査",
+                            themes=[world.group], prefectures=("02",), keywords="森林")
+    result = suggestions_for(need, AnonymousUser())
+    closeness = {s.obj: s.closeness for s in result["expertise"]}
+    assert closeness[sapporo] == geography.SAME_PREFECTURE and closeness[aomori] == geography.NEIGHBOURING
+    response = client.get(f"/en/needs/{need.pk}/")
+    assert response.status_code == 200 and "道内の森林調査" in response.content.decode()

@@ -30,6 +30,8 @@ DAY = datetime.timedelta(days=1)
 
 
 def committed(slug, **kwargs):
+    # members since the coalition's founding (the factory draws a date, maybe after the year's end)
+    kwargs.setdefault("joined_on", datetime.date(2021, 7, 29))
     institution = InstitutionFactory(slug=slug, **kwargs)
     Commitment.objects.create(institution=institution, target_year=2050, baseline_year=2013, baseline_emissions=5000)
     return institution
@@ -166,6 +168,26 @@ def test_inactive_or_uncommitted_institutions_are_not_reminded(world, deliver):
     staff_of(other, role=Affiliation.Role.CONTACT, email="c@c.example.ac.jp")
     run(deliver, DUE)
     assert sorted(m.to[0] for m in mail.outbox) == ["rep@a.example.ac.jp", "tanaka@a.example.ac.jp"]
+
+
+def test_only_members_by_the_years_end_owe_its_report(client, world, deliver):
+    """A member that joined after the fiscal year ended (with a commitment) owes no report for it:
+    no reminder, not on the late list; one that joined on its last day does. Without a commitment,
+    membership alone asks for no report (docs/progress.md, Who reports)."""
+    Institution.objects.filter(pk=world["b"].pk).update(status=Institution.Status.SUSPENDED)
+    newcomer = committed("univ-new", name_en="Newcomer University", joined_on=datetime.date(LAST + 1, 4, 1))
+    staff_of(newcomer, role=Affiliation.Role.CONTACT, email="contact@new.example.ac.jp")
+    last_day = committed("univ-last", name_en="Last Day University", joined_on=datetime.date(LAST + 1, 3, 31))
+    staff_of(last_day, role=Affiliation.Role.CONTACT, email="contact@last.example.ac.jp")
+    uncommitted = InstitutionFactory(slug="univ-free", name_en="Uncommitted University")
+    staff_of(uncommitted, role=Affiliation.Role.CONTACT, email="contact@free.example.ac.jp")
+    run(deliver, DUE)
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "contact@last.example.ac.jp", "rep@a.example.ac.jp", "tanaka@a.example.ac.jp"]
+    client.force_login(world["secretariat"])
+    page = client.get("/en/secretariat/progress/").content.decode()
+    assert "Last Day University" in page and "Alpha University" in page
+    assert "Newcomer University" not in page and "Uncommitted University" not in page
 
 
 def test_the_contacts_can_turn_the_reminders_off(world, deliver):

@@ -141,11 +141,15 @@ def _place_score(need, *, codes_field: str | None = None, code_field: str | None
             return q
         return Q(**{f"{code_field}__in": codes})
 
-    whens = [When(served(same), then=Value(geography.SAME_PREFECTURE))]
+    whens = [When(served(same), then=Value(geography.SAME_PREFECTURE))] if same else []
     if codes_field:
         whens.append(When(nationwide=True, then=Value(geography.SAME_REGION)))
-    whens += [When(served(region), then=Value(geography.SAME_REGION)),
-              When(served(neighbouring), then=Value(geography.NEIGHBOURING))]
+    # Hokkaido is a region of one prefecture: no "same region" condition (an empty one is an error)
+    whens += [When(served(codes), then=Value(closeness))
+              for codes, closeness in ((region, geography.SAME_REGION), (neighbouring, geography.NEIGHBOURING))
+              if codes]
+    if not whens:
+        return Value(geography.ELSEWHERE, output_field=IntegerField())
     return Case(*whens, default=Value(geography.ELSEWHERE), output_field=IntegerField())
 
 

@@ -7,6 +7,7 @@ a group's totals only when nobody's figures can be worked out from them: the gro
 (with one or two, subtracting the public figures, which anyone can read, would reveal them).
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -261,11 +262,23 @@ def due_date(fiscal_year: int):
     return row or default_due_date(fiscal_year)
 
 
+def institutions_expected_to_report(fiscal_year: int):
+    """Who owes a report for ``fiscal_year``: active members that made a commitment, and had joined
+    by the end of that year (31 March). Membership alone asks for no report: the coalition is a forum
+    to share information that members join while still "considering" their efforts, and a
+    commitment is the pledge whose yearly follow-up a report is (docs/progress.md, Who reports).
+    Reminders and the secretariat's late list both use this one rule."""
+    year_end = datetime.date(fiscal_year + 1, 3, 31)
+    return (Institution.objects.active().filter(commitment__isnull=False)
+            .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=year_end)))
+
+
 def not_reported(fiscal_year: int) -> list[Institution]:
-    """Active institutions with a commitment that have not submitted ``fiscal_year``'s report,
-    each with ``reminded`` (the reminders it was sent, e.g. [30, 7]), by name (two queries)."""
+    """The institutions expected to report (``institutions_expected_to_report``) that have not
+    submitted ``fiscal_year``'s report, each with ``reminded`` (the reminders it was sent, e.g.
+    [30, 7]), by name (two queries)."""
     done = YearlyReport.objects.filter(fiscal_year=fiscal_year).exclude(status__in=YearlyReport.EDITABLE)
-    institutions = list(Institution.objects.active().filter(commitment__isnull=False)
+    institutions = list(institutions_expected_to_report(fiscal_year)
                         .exclude(pk__in=done.values("institution_id")).order_by("name_kana", "pk"))
     sent: dict[int, list[int]] = {}
     for institution_id, days in ReportReminder.objects.filter(

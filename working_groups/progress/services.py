@@ -19,6 +19,7 @@ from members.notifications.services import notify
 from members.selectors import institution_contacts
 
 from ..models import Initiative
+from . import selectors
 from .models import (
     Adoption,
     Commitment,
@@ -121,12 +122,12 @@ def reminder_stage(due_on, today) -> int | None:
 
 
 def institutions_to_remind(fiscal_year: int):
-    """Active member institutions with a commitment whose report for ``fiscal_year`` has not been
-    submitted: no report, a draft, or returned for changes."""
+    """The institutions expected to report ``fiscal_year`` (active, committed, members by the year's
+    end: ``selectors.institutions_expected_to_report``) whose report has not been submitted: no
+    report, a draft, or returned for changes."""
     done = YearlyReport.objects.filter(
         fiscal_year=fiscal_year, status__in=[YearlyReport.Status.SUBMITTED, YearlyReport.Status.PUBLISHED])
-    return (Institution.objects.active().filter(commitment__isnull=False)
-            .exclude(pk__in=done.values("institution_id")))
+    return selectors.institutions_expected_to_report(fiscal_year).exclude(pk__in=done.values("institution_id"))
 
 
 def report_reminders_due(*, today=None) -> int:

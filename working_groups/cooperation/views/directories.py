@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import View
 
+from members import japan_map
 from members.markup import truncate
 from members.pagination import page_of, search_page_of
 from members.regions import region_counts
@@ -91,12 +92,33 @@ class NeedListView(View):
         counts["region"] = region_counts(counts["prefecture"])
         counts.update(facets(NeedFilter, data, base, {"status": "status"}, fixed={"status": STATUS_ALL}))
         return render(request, "cooperation/need_list.html", {
+            "map": need_map(data, counts["prefecture"]),
             "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
             "facets": counts, "export_query": _export_query(data),
             "is_filtered": any(data.get(k) for k in filterset.filters),
             "status_value": filterset.form.cleaned_data.get("status") or "open",
             "can_review": request.user.has_perm("cooperation.review_queue"),
         })
+
+
+def need_map(data, prefecture_counts: dict[str, int]) -> dict:
+    """The map of Japan of the board: the needs of each prefecture among those the other filters
+    choose (the prefecture facet's counts: no query of its own). Each tile keeps the other filters
+    and sets ``prefecture`` (a region chosen gives way to it, as on the members' map). Needs for
+    anywhere in Japan are on no tile: they are counted beside the map."""
+    counts = {code: n for code, n in prefecture_counts.items() if code}
+    rest = data.copy()
+    for key in ("page", "region", "format", "prefecture"):
+        rest.pop(key, None)
+    rest = rest.urlencode()
+    prefix = f"?{rest}&prefecture=" if rest else "?prefecture="
+    return {
+        "tiles": japan_map.tiles(counts, lambda code: prefix + code),
+        "legend": japan_map.legend(counts),
+        "size": (japan_map.WIDTH, japan_map.HEIGHT, japan_map.SIZE),
+        "selected": data.get("prefecture"),
+        "anywhere": prefecture_counts.get("", 0),
+    }
 
 
 class NeedFeed(Feed):
