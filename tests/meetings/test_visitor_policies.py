@@ -233,3 +233,19 @@ def test_asking_again_sends_at_most_one_confirmation_an_hour_and_three_a_day(cli
     ask()
     assert mail.outbox[-1].subject == "Your registration: Open symposium"
     assert len(mail.outbox) == 6  # confirmation + "already registered", the repeat adds nothing
+
+
+def test_seed_demo_has_a_public_symposium_open_to_visitors(client):
+    """The crawls and contract checks reach the visitor pages only if the demo has such a meeting."""
+    call_command("seed_demo", stdout=io.StringIO())
+    [meeting] = Meeting.objects.filter(open_to_public=True)
+    assert meeting.visibility == "public" and meeting.registration_open
+    visitors = list(meeting.visitor_registrations.all())
+    assert sorted(v.status for v in visitors) == ["confirmed", "confirmed", "confirmed", "unconfirmed"]
+    assert all(v.email.endswith(".example") for v in visitors)  # no demo mail reaches a real mailbox
+    assert {v.language for v in visitors} == {"ja", "en"}
+    page = client.get(f"/en/meetings/{meeting.pk}/").content.decode()
+    assert "Register as a visitor" in page
+    assert client.get(f"/ja/meetings/{meeting.pk}/visitors/register/").status_code == 200
+    call_command("seed_demo", stdout=io.StringIO())
+    assert meeting.visitor_registrations.count() == 4
