@@ -6,10 +6,12 @@ with the same address sends at most one confirmation an hour and three a day."""
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from coalition.celery import app
@@ -19,7 +21,8 @@ from members.audit.models import AuditEntry
 from members.notifications.models import Notification
 from tests.factories import (
     InstitutionFactory,
-    MeetingFactory,     RegistrationFactory,
+    MeetingFactory,
+    RegistrationFactory,
     WorkingGroupFactory,
     coordinator_of,
     member_of,
@@ -249,3 +252,18 @@ def test_seed_demo_has_a_public_symposium_open_to_visitors(client):
     assert client.get(f"/ja/meetings/{meeting.pk}/visitors/register/").status_code == 200
     call_command("seed_demo", stdout=io.StringIO())
     assert meeting.visitor_registrations.count() == 4
+
+
+@pytest.mark.parametrize("page", ["", "visitors/register/"])
+def test_the_visitor_form_carries_its_csrf_token(symposium, page):
+    """The form is an include with ``only``: without the token passed in, every browser's
+    registration was refused as forged (the test client does not check CSRF unless asked)."""
+    browser = Client(enforce_csrf_checks=True)
+    html = browser.get(f"/en/meetings/{symposium.pk}/{page}").content.decode()
+    form = html[html.index(f'action="/en/meetings/{symposium.pk}/visitors/register/"'):]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form[:form.index("</form>")]).group(1)
+    response = browser.post(f"/en/meetings/{symposium.pk}/visitors/register/", {
+        "csrfmiddlewaretoken": token, "name": "Ada Visitor", "email": "ada@example.net", "mode": "online",
+        "language": "en"})
+    assert response.status_code == 302
+    assert VisitorRegistration.objects.get().email == "ada@example.net"
