@@ -42,4 +42,6 @@ def schedule(sender, **kwargs):
         "weekly-digest": {"task": "meetings.weekly_digest", "schedule": crontab(minute=0, hour=8, day_of_week="mon")},
         # Delete newsletter subscriptions never confirmed (NEWSLETTER_UNCONFIRMED_DAYS), 03:30 daily.
         "newsletter-purge": {"task": "dissemination.purge_unconfirmed", "schedule": crontab(minute=30, hour=3)},
+        # Erase visitors' names and addresses VISITOR_DATA_DAYS after their public meeting, 03:45 daily.
+        "visitor-erase": {"task": "meetings.erase_visitors", "schedule": crontab(minute=45, hour=3)},
     }

@@ -285,6 +285,9 @@ PROGRESS_REMINDER_INTERVAL = env.float("PROGRESS_REMINDER_INTERVAL", default=360
 # deleted, and hours its confirmation link is valid.
 NEWSLETTER_UNCONFIRMED_DAYS = env.int("NEWSLETTER_UNCONFIRMED_DAYS", default=30)
 NEWSLETTER_CONFIRM_HOURS = env.int("NEWSLETTER_CONFIRM_HOURS", default=72)
+# Visitors registered for a public symposium: days after the meeting ends when their name, address
+# and affiliation are erased (meetings.services.visitors_erase; beat, daily). Said on the registration form.
+VISITOR_DATA_DAYS = env.int("VISITOR_DATA_DAYS", default=30)
 # How long an unsubscribe link stays valid (seconds); a year covers a yearly general meeting.
 UNSUBSCRIBE_MAX_AGE = env.int("UNSUBSCRIBE_MAX_AGE", default=400 * 24 * 3600)
 

@@ -12,7 +12,7 @@ from members.markup import render_markdown
 from members.models import User
 from working_groups.models import Membership, WorkingGroup
 
-from .models import AgendaItem, Meeting, Registration
+from .models import AgendaItem, Meeting, Registration, VisitorRegistration
 from .services import has_place
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -164,6 +164,7 @@ def seed() -> int:
         )
         meetings.append(meeting)
     _registrations(meetings)
+    seed_visitors()
     return len(meetings)
 
 
@@ -181,3 +182,41 @@ def _registrations(meetings):
                 continue
             status = Registration.Status.CONFIRMED if has_place(meeting, mode) else Registration.Status.WAITING
             Registration.objects.create(meeting=meeting, user=user, mode=mode, status=status)
+
+
+# ---------------------------------------------------------------------------------------------
+# Visitors: the innovation WG's public symposium is open to the public, with a few invented visitors
+# (addresses under .example), so that the visitor pages and the participant list show them.
+# ---------------------------------------------------------------------------------------------
+OPEN_SYMPOSIUM = "イノベーションWG 公開シンポジウム「大学発の脱炭素技術」"
+DEMO_VISITORS = [
+    # name, address, affiliation, language, mode, status
+    ("高原 美咲", "takahara@kitayama-city.example", "北山市 環境政策課", "ja", Registration.Mode.IN_PERSON,
+     VisitorRegistration.Status.CONFIRMED),
+    ("Liam Okafor", "l.okafor@harbourtech.example", "Harbour Tech Consulting", "en", Registration.Mode.ONLINE,
+     VisitorRegistration.Status.CONFIRMED),
+    ("野々村 健", "nonomura@minato-denki.example", "みなと電機株式会社", "ja", Registration.Mode.ONLINE,
+     VisitorRegistration.Status.CONFIRMED),
+    ("Sofia Lindqvist", "sofia.lindqvist@nordlund-uni.example", "Nordlund University", "en",
+     Registration.Mode.IN_PERSON, VisitorRegistration.Status.UNCONFIRMED),
+]
+
+
+def seed_visitors() -> int:
+    """Open the innovation WG's upcoming public symposium to the public and register the demo
+    visitors (confirmed ones take places as members do). Returns the visitors' registrations."""
+    meeting = Meeting.objects.filter(title_ja=OPEN_SYMPOSIUM, visibility=M.Visibility.PUBLIC).first()
+    if meeting is None or meeting.is_past:
+        return 0
+    if not meeting.open_to_public:
+        meeting.open_to_public = True
+        meeting.save(update_fields=["open_to_public", "updated_at"])
+    for name, email, affiliation, language, mode, status in DEMO_VISITORS:
+        if VisitorRegistration.objects.filter(meeting=meeting, email=email).exists():
+            continue
+        if status == VisitorRegistration.Status.CONFIRMED and not has_place(meeting, mode):
+            status = VisitorRegistration.Status.WAITING
+        VisitorRegistration.objects.create(
+            meeting=meeting, name=name, email=email, affiliation=affiliation, language=language, mode=mode,
+            status=status, confirmed_at=None if status == VisitorRegistration.Status.UNCONFIRMED else timezone.now())
+    return meeting.visitor_registrations.count()

@@ -1,6 +1,7 @@
 """Forms of the meetings app. Dates and times are entered and shown in Japan time."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,12 @@ class MeetingForm(forms.ModelForm):
             "format": forms.RadioSelect,
             "visibility": forms.RadioSelect,
         }
-        help_texts = {"starts_at": _("Japan time (JST)"), "ends_at": _("Japan time (JST)")}
+        help_texts = {
+            "starts_at": _("Japan time (JST)"), "ends_at": _("Japan time (JST)"),
+            "open_to_public": _("Visitors without an account may register (name, e-mail address, affiliation). "
+                                "Only for a meeting everyone can see. Closing it to visitors cancels their "
+                                "registrations; each visitor holding a place is told by e-mail."),
+        }
 
     def __init__(self, *args, groups=(), kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,6 +142,8 @@ class VisitorRegistrationForm(HoneypotMixin, forms.Form):
         if len(self.fields["mode"].choices) == 1:
             self.fields["mode"].initial = self.fields["mode"].choices[0][0]
         self.add_honeypot()
+        # what the privacy note under the form says (meetings.services.visitors_erase keeps to it)
+        self.retention_days = settings.VISITOR_DATA_DAYS
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -275,6 +275,10 @@ class Registration(models.Model):
         return f"{self.user} → {self.meeting} ({self.status})"
 
 
+# An erased visitor's address (visitor-<pk>@…): .invalid (RFC 2606) reaches nobody, the pk keeps it unique.
+ERASED_SUFFIX = "@anonymised.invalid"
+
+
 class VisitorRegistration(models.Model):
     """A visitor's registration for a meeting open to the public (no account): name, address,
     affiliation. It holds no place until its address is confirmed through the link sent to it
@@ -317,6 +321,11 @@ class VisitorRegistration(models.Model):
     @property
     def holds_place(self) -> bool:
         return self.status in (self.Status.CONFIRMED, self.Status.WAITING)
+
+    @property
+    def erased(self) -> bool:
+        """Name, address and affiliation erased after the event (meetings.services.visitors_erase)."""
+        return self.email.endswith(ERASED_SUFFIX)
 
 
 def _token():

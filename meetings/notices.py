@@ -122,6 +122,14 @@ def _visitor_status(wanted):
     return build
 
 
+def _visitor_turned_away(notification):
+    """The meeting no longer takes visitors; no link: its page is for members now."""
+    registration = notification.target
+    if registration is None or registration.status != VisitorRegistration.Status.CANCELLED:
+        raise Obsolete("the registration is gone or was made again")
+    return {"meeting": registration.meeting, "registration": registration}
+
+
 KINDS = [
     Kind(key="weekly_digest", label=_("Weekly digest"),
          description=_("On Monday morning: what happened in your groups, what is coming, and the notices you chose "
@@ -169,6 +177,9 @@ KINDS = [
     Kind(key="visitor_moved_up", label=_("Visitor moved up from the waiting list"),
          template="meetings/email/visitor_moved_up", context=_visitor_status(VisitorRegistration.Status.CONFIRMED),
          attachments=_ics, choosable=False, digestible=False, transactional=True, order=213),
+    Kind(key="visitor_turned_away", label=_("Visitor registration cancelled: the meeting is for members only now"),
+         template="meetings/email/visitor_turned_away", context=_visitor_turned_away, choosable=False,
+         digestible=False, transactional=True, order=214),
 ]
 
 

@@ -9,21 +9,26 @@ goes on the waiting list. Notices go through the outbox in the same transaction.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.audit.services import audit
 from members.markup import render_markdown
 from members.models import User
+from members.notifications.models import Notification
 from members.notifications.services import notify
 from members.uploads import attach
 
 from . import tokens
 from .calendar import events_refresh
 from .models import (
+    ERASED_SUFFIX,
     AgendaItem,
     CalendarFeed,
     Meeting,
@@ -47,12 +52,14 @@ AGENDA_FIELDS = ("time", "item_ja", "item_en", "speaker", "speaker_en")
 
 @dataclass(frozen=True)
 class MeetingChange:
-    """What an edit did: the meeting, the fields that moved it (time, place, format, link) and how
-    many registered people were told (0 when nothing that concerns them changed)."""
+    """What an edit did: the meeting, the fields that moved it (time, place, format, link), how
+    many registered people were told (0 when nothing that concerns them changed) and how many
+    visitors' registrations were cancelled because the meeting no longer takes visitors."""
 
     meeting: Meeting
     moved: list[str]
     notified: int
+    visitors_cancelled: int = 0
 
 
 def _set_agenda(meeting, agenda: list[dict]) -> None:
@@ -85,10 +92,12 @@ def meeting_update(*, meeting: Meeting, by, data: dict, agenda: list[dict] | Non
     """Save an edit (``data``: MEETING_FIELDS; ``agenda``: the whole programme, None to keep it). A
     new time or place marks the meeting changed, raises its calendar sequence and tells everyone
     registered (reminders already queued for the old time are dropped when they come up for
-    delivery). Side effects: an audit entry and the e-mails when it moved; its calendar events
-    stored again for the feeds."""
+    delivery). A meeting still to come that stops taking visitors (no longer open to the public,
+    or no longer public) cancels their registrations: see ``_visitors_turned_away``. Side effects:
+    an audit entry and the e-mails when it moved; its calendar events stored again for the feeds."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     before = {f: getattr(meeting, f) for f in MOVING_FIELDS}
+    was_open = meeting.open_to_public
     for name, value in data.items():
         if name in MEETING_FIELDS:
             setattr(meeting, name, value)
@@ -101,6 +110,8 @@ def meeting_update(*, meeting: Meeting, by, data: dict, agenda: list[dict] | Non
     if agenda is not None:
         _set_agenda(meeting, agenda)
     events_refresh(meeting)
+    # before the change notices, so that a visitor turned away gets that one mail and no other
+    turned_away = _visitors_turned_away(meeting, by=by) if was_open and not meeting.open_to_public else 0
     notified = 0
     if moved and not meeting.is_cancelled:
         audit(actor=by, action="meeting.change", obj=meeting, detail={"fields": moved})
@@ -109,7 +120,37 @@ def meeting_update(*, meeting: Meeting, by, data: dict, agenda: list[dict] | Non
                               reply_to=getattr(by, "email", "")))
         notified += _notify_visitors_of(meeting, "meeting_changed", period=f"seq{meeting.sequence}",
                                         context={"changed": moved}, reply_to=getattr(by, "email", ""))
-    return MeetingChange(meeting=meeting, moved=moved, notified=notified)
+    return MeetingChange(meeting=meeting, moved=moved, notified=notified, visitors_cancelled=turned_away)
+
+
+def _visitors_turned_away(meeting, *, by) -> int:
+    """The policy when a meeting still to come stops taking visitors (made members-only, or no
+    longer open to the public): every visitor's registration is cancelled, so that nobody holds a
+    place at a meeting they may no longer see and the freed places go to the members waiting.
+    Those who held a place or waited for one get one e-mail in their language saying why; an
+    address never confirmed gets nothing (its confirmation link stops working). A meeting that has
+    ended keeps its visitors on record until they are erased (``visitors_erase``).
+    Returns the registrations cancelled. Side effects: the e-mails, the moved-up e-mails of the
+    members who get the places, an audit entry."""
+    if meeting.is_past:
+        return 0
+    visitors = list(VisitorRegistration.objects.select_for_update().filter(meeting=meeting).exclude(
+        status=V.CANCELLED))
+    if not visitors:
+        return 0
+    told = 0
+    for registration in visitors:
+        held = registration.holds_place
+        registration.status = V.CANCELLED
+        registration.save(update_fields=["status", "updated_at"])
+        if held:
+            _notify_visitor(registration, VISITOR_TURNED_AWAY, reply_to=getattr(by, "email", ""))
+            told += 1
+    if not meeting.is_cancelled:
+        _promote_waiting(meeting)
+    audit(actor=by, action="meeting.visitors_turned_away", obj=meeting,
+          detail={"cancelled": len(visitors), "told": told, "visibility": meeting.visibility})
+    return len(visitors)
 
 
 @transaction.atomic
@@ -271,11 +312,12 @@ VISITOR_CONFIRM = "visitor_confirm"  # the link that confirms the address (doubl
 VISITOR_CONFIRMED = "visitor_confirmed"  # the place, with the .ics, the online link and the cancel link
 VISITOR_WAITING = "visitor_waiting"  # on the waiting list, with the cancel link
 VISITOR_MOVED_UP = "visitor_moved_up"  # a place became free, with the .ics
+VISITOR_TURNED_AWAY = "visitor_turned_away"  # the meeting no longer takes visitors: registration cancelled
 
 
-def _notify_visitor(registration: VisitorRegistration, kind: str, period: str = "") -> None:
+def _notify_visitor(registration: VisitorRegistration, kind: str, period: str = "", reply_to: str = "") -> None:
     notify(kind=kind, to=[registration.email], obj=registration, language=registration.language,
-           period=period or f"{registration.status}:{registration.updated_at.isoformat()}")
+           period=period or f"{registration.status}:{registration.updated_at.isoformat()}", reply_to=reply_to)
 
 
 @transaction.atomic
@@ -285,7 +327,8 @@ def visitor_register(*, meeting: Meeting, name: str, email: str, affiliation: st
     address is confirmed: the answer is a link by e-mail, whatever the address's state, so the page
     tells nobody whether an address is registered. A registration already confirmed (or waiting)
     is not changed by someone asking again with its address; an unconfirmed or cancelled one takes
-    the new details. Side effects: one outbox row (at most one per registration every ten minutes)."""
+    the new details. Asking again is idempotent for the mailbox: see ``_confirm_mail_due``.
+    Side effects: at most one outbox row."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.open_to_public or meeting.visibility != Meeting.Visibility.PUBLIC:
         raise ValidationError(_("This meeting is not open to the public."))
@@ -306,9 +349,32 @@ def visitor_register(*, meeting: Meeting, name: str, email: str, affiliation: st
         registration.status = V.UNCONFIRMED
         registration.full_clean()
         registration.save()
-    _notify_visitor(registration, VISITOR_CONFIRM,
-                    period=f"{registration.status}:{int(timezone.now().timestamp()) // 600}")
+    now = timezone.now()
+    if _confirm_mail_due(registration, now):
+        _notify_visitor(registration, VISITOR_CONFIRM, period=f"{registration.status}:{now.isoformat()}")
     return registration
+
+
+# An address gets the confirmation mail of one registration at most once an hour and at most three
+# times a day, however often the form is sent with it: the link of the last mail stays valid for
+# VISITOR_CONFIRM_HOURS, so a repeat within the hour adds nothing but mail in someone's box, and a
+# stranger typing another person's address cannot turn the form into a mail cannon.
+CONFIRM_MAIL_GAP = timedelta(hours=1)
+CONFIRM_MAILS_PER_DAY = 3
+
+
+def _confirm_mail_due(registration: VisitorRegistration, now) -> bool:
+    """May the confirmation (or "already registered") mail go to this registration's address now?
+    Counted from the outbox's rows for the registration, whatever became of them, since the owner
+    last confirmed it (only the owner can: a stranger cannot reset the count)."""
+    since = now - timedelta(days=1)
+    if registration.confirmed_at and registration.confirmed_at > since:
+        since = registration.confirmed_at
+    sent = list(Notification.objects.filter(
+        kind=VISITOR_CONFIRM, content_type=ContentType.objects.get_for_model(VisitorRegistration),
+        object_id=registration.pk, created_at__gt=since,
+    ).values_list("created_at", flat=True))
+    return len(sent) < CONFIRM_MAILS_PER_DAY and all(at <= now - CONFIRM_MAIL_GAP for at in sent)
 
 
 def _visitor_by_token(payload: dict | None) -> VisitorRegistration | None:
@@ -364,6 +430,47 @@ def visitor_cancel(*, token: str) -> VisitorRegistration | None:
     if held and not meeting.is_cancelled and not meeting.is_past:
         _promote_waiting(meeting)
     return registration
+
+
+def visitors_erase(*, now=None) -> int:
+    """Erase the personal data of the visitors of every meeting that ended more than
+    VISITOR_DATA_DAYS days ago (the period the registration form states), one meeting per
+    transaction. Returns the meetings whose visitors were erased. Run daily by beat."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.VISITOR_DATA_DAYS)
+    due = (VisitorRegistration.objects.filter(meeting__ends_at__lt=cutoff)
+           .exclude(email__endswith=ERASED_SUFFIX)
+           .order_by("meeting_id").values_list("meeting_id", flat=True).distinct())
+    return sum(_visitors_erase_for(meeting_id=pk) for pk in list(due))
+
+
+@transaction.atomic
+def _visitors_erase_for(*, meeting_id: int) -> int:
+    """One meeting's visitors: those who held a place or waited for one keep their row (status and
+    mode, so that the meeting's counts stay true) with name, address and affiliation erased; the
+    registrations never confirmed or cancelled are deleted. The outbox's rows addressed to them
+    (their own mails, the meeting's change and cancel notices) lose the address; any still waiting
+    is skipped. Side effects: an audit entry on the meeting with the numbers, no name."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    visitors = (VisitorRegistration.objects.select_for_update().filter(meeting=meeting)
+                .exclude(email__endswith=ERASED_SUFFIX))
+    rows = list(visitors.values_list("pk", "email", "status"))
+    if not rows:
+        return 0
+    kept = [pk for pk, _email, status in rows if status in (V.CONFIRMED, V.WAITING)]
+    dropped = [pk for pk, _email, status in rows if status not in (V.CONFIRMED, V.WAITING)]
+    outbox = Notification.objects.filter(recipient__isnull=True, email__in={email for _pk, email, _s in rows}).filter(
+        Q(content_type=ContentType.objects.get_for_model(VisitorRegistration), object_id__in=[r[0] for r in rows])
+        | Q(content_type=ContentType.objects.get_for_model(Meeting), object_id=meeting.pk))
+    outbox.filter(status__in=[Notification.Status.QUEUED, Notification.Status.HELD]).update(
+        status=Notification.Status.SKIPPED, last_error="erased")
+    outbox.exclude(last_error="").update(last_error="erased")  # an SMTP error can quote the address
+    outbox.update(email="visitor" + ERASED_SUFFIX, dedup_key=Concat(Value("erased:"), Cast("pk", CharField())))
+    VisitorRegistration.objects.filter(pk__in=kept).update(
+        name="", affiliation="", email=Concat(Value("visitor-"), Cast("pk", CharField()), Value(ERASED_SUFFIX)))
+    VisitorRegistration.objects.filter(pk__in=dropped).delete()
+    audit(actor=None, action="meeting.visitors_erase", obj=meeting,
+          detail={"erased": len(kept), "deleted": len(dropped), "days": settings.VISITOR_DATA_DAYS})
+    return 1
 
 
 @transaction.atomic

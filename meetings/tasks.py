@@ -14,6 +14,13 @@ def send_reminders() -> int:
     return services.reminders_due()
 
 
+@shared_task(name="meetings.erase_visitors", ignore_result=True)
+def erase_visitors() -> int:
+    """Periodic (beat, daily): erase the personal data of the visitors of meetings that ended more
+    than VISITOR_DATA_DAYS days ago. Returns the meetings concerned."""
+    return services.visitors_erase()
+
+
 def enqueue_chunks(ids: list[int]) -> None:
     """One build task per chunk, once the chunks' rows are committed."""
 

@@ -230,6 +230,13 @@ class MeetingEditView(MeetingMixin, MeetingFormMixin, View):
                 change.notified) % {"n": change.notified})
         else:
             messages.success(request, _("The meeting is saved."))
+        if change.visitors_cancelled:
+            messages.info(request, ngettext(
+                "The meeting no longer takes visitors: %(n)d visitor registration was cancelled (visitors "
+                "holding a place are told by e-mail).",
+                "The meeting no longer takes visitors: %(n)d visitor registrations were cancelled (visitors "
+                "holding a place are told by e-mail).",
+                change.visitors_cancelled) % {"n": change.visitors_cancelled})
         return redirect(change.meeting.get_absolute_url())
 
 
@@ -434,7 +441,8 @@ class ParticipantsView(MeetingMixin, View):
                 ]))
             for v in self.visitors():
                 writer.writerow(spreadsheet_row([
-                    v.name, v.email, v.affiliation, v.get_mode_display(), v.get_status_display(),
+                    _("(erased)") if v.erased else v.name, "" if v.erased else v.email, v.affiliation,
+                    v.get_mode_display(), v.get_status_display(),
                     v.created_at.isoformat(), "", _("Visitor"),
                 ]))
             return response

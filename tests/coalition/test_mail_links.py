@@ -192,6 +192,7 @@ CASES = {
     "visitor_confirmed": lambda: (v := visitor(VisitorRegistration.Status.CONFIRMED), v.email, {}),
     "visitor_waiting": lambda: (v := visitor(VisitorRegistration.Status.WAITING), v.email, {}),
     "visitor_moved_up": lambda: (v := visitor(VisitorRegistration.Status.CONFIRMED), v.email, {}),
+    "visitor_turned_away": lambda: (v := visitor(VisitorRegistration.Status.CANCELLED), v.email, {}),
     "newsletter": lambda: (sent_issue(), "reader@example.org", {}),
     "translation_requested": lambda: (i := untranslated(), i.author, {"wanted": "en"}),
     "newsletter_confirm": lambda: (
