@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from members.admin import ReadOnlyAdmin
-from members.admin_site import SecretariatAdmin
+from members.admin_site import SecretariatAdmin, ServiceWritesAdmin
 
 from .models import (
     AgendaItem,
@@ -21,9 +22,20 @@ class AgendaInline(admin.TabularInline):
     model = AgendaItem
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    has_change_permission = has_delete_permission = has_add_permission
+
+
+MEETING_PAGES = _("Meetings, their agenda and documents are scheduled, changed and cancelled on the meeting's "
+                  "pages, which tell the registered people and visitors of each change and record it; a meeting "
+                  "is cancelled, never deleted.")
+
 
 @admin.register(Meeting)
-class MeetingAdmin(SecretariatAdmin):
+class MeetingAdmin(ServiceWritesAdmin):
+    instead = MEETING_PAGES
     list_display = ["title_ja", "kind", "group", "starts_at", "format", "visibility", "status"]
     list_filter = ["kind", "format", "visibility", "status", "group"]
     search_fields = ["title_ja", "title_en", "venue"]
@@ -35,7 +47,9 @@ class MeetingAdmin(SecretariatAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(SecretariatAdmin):
+class RegistrationAdmin(ServiceWritesAdmin):
+    instead = _("People register and cancel on the meeting's page, which keeps the places and the waiting list "
+                "and tells those who move up.")
     list_display = ["meeting", "user", "mode", "status", "queued_at", "attended"]
     list_filter = ["status", "mode"]
     search_fields = ["user__email", "user__name", "meeting__title_ja"]
@@ -53,21 +67,24 @@ class VisitorRegistrationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SecretariatAdmin):
+class AgendaItemAdmin(ServiceWritesAdmin):
+    instead = MEETING_PAGES
     list_display = ["meeting", "time", "item_ja", "speaker"]
     search_fields = ["item_ja", "item_en", "speaker", "speaker_en", "meeting__title_ja"]
     raw_id_fields = ["meeting"]
 
 
 @admin.register(MeetingDocument)
-class MeetingDocumentAdmin(SecretariatAdmin):
+class MeetingDocumentAdmin(ServiceWritesAdmin):
+    instead = MEETING_PAGES
     list_display = ["title", "meeting", "content_type", "size", "created_at"]
     search_fields = ["title", "meeting__title_ja"]
     raw_id_fields = ["meeting", "uploaded_by"]
 
 
 @admin.register(MinutesRevision)
-class MinutesRevisionAdmin(SecretariatAdmin):
+class MinutesRevisionAdmin(ServiceWritesAdmin):
+    instead = _("Minutes are written on the meeting's minutes page, which keeps each revision.")
     list_display = ["meeting", "editor_label", "created_at"]
     search_fields = ["meeting__title_ja", "editor_label"]
     raw_id_fields = ["meeting", "editor"]

@@ -10,10 +10,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .admin_site import SecretariatAdmin
+from .admin_site import SecretariatAdmin, ServiceWritesAdmin
 from .audit.models import AuditEntry
 from .models import AccessToken, Affiliation, EmailDomain, Institution, MembershipApplication, User
 from .notifications.models import EmailOptOut, Notification, NotificationPreference
+from .services.institutions import PROFILE_FIELDS, institution_update
 from .services.people import user_anonymise
 
 
@@ -70,21 +71,51 @@ class GroupAdmin(SecretariatAdmin, BaseGroupAdmin):
 
 
 class EmailDomainInline(admin.TabularInline):
+    """Shown only: the domains are edited with the profile (institution_update audits them)."""
+
     model = EmailDomain
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    has_change_permission = has_delete_permission = has_add_permission
+
+
+# The profile's texts, edited here through the same service as the profile page (institution_update:
+# an audit entry naming the fields); the logo (re-encoded on upload) and the target year (which
+# other records follow) only on that page.
+INSTITUTION_ADMIN_FIELDS = [f for f in PROFILE_FIELDS if f not in ("logo", "target_year")]
 
 
 @admin.register(Institution)
 class InstitutionAdmin(SecretariatAdmin):
+    """New members come through an application or the import; the status changes on the
+    secretariat's status page (a reason, an audit entry); an institution with a history is
+    withdrawn, not deleted (PROTECT lists what holds it)."""
+
     list_display = ["name_ja", "name_en", "kind", "category", "prefecture", "status", "joined_on"]
     list_filter = ["status", "category", "kind", "prefecture"]
     search_fields = ["name_ja", "name_en", "name_kana", "slug"]
-    prepopulated_fields = {"slug": ["name_en"]}
     inlines = [EmailDomainInline]
+    exclude = ["search_text"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.opts.concrete_fields
+                if f.editable and f.name not in INSTITUTION_ADMIN_FIELDS and f.name != "id"]
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in INSTITUTION_ADMIN_FIELDS}
+        institution_update(institution=obj, by=request.user, data=data)
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(SecretariatAdmin):
+class AffiliationAdmin(ServiceWritesAdmin):
+    instead = _("Affiliations are approved, refused, given a role or ended on the institution's people page "
+                "(/members/<slug>/people/), which records each decision and tells the person.")
     list_display = ["user", "institution", "role", "status", "created_at", "decided_at"]
     list_filter = ["status", "role"]
     search_fields = ["user__email", "user__name", "institution__name_ja", "institution__name_en"]
@@ -101,7 +132,9 @@ class MembershipApplicationAdmin(SecretariatAdmin):
 
 
 @admin.register(EmailDomain)
-class EmailDomainAdmin(SecretariatAdmin):
+class EmailDomainAdmin(ServiceWritesAdmin):
+    instead = _("An institution's e-mail domains are edited on its profile page (/members/<slug>/edit/), "
+                "which records the change.")
     list_display = ["domain", "institution"]
     search_fields = ["domain", "institution__name_ja", "institution__name_en"]
     raw_id_fields = ["institution"]

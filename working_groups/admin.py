@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from members.admin_site import SecretariatAdmin
+from members.admin_site import ServiceWritesAdmin
 
 from .models import (
     Initiative,
@@ -13,7 +14,10 @@ from .models import (
 
 
 @admin.register(WorkingGroup)
-class WorkingGroupAdmin(SecretariatAdmin):
+class WorkingGroupAdmin(ServiceWritesAdmin):
+    instead = _("Groups are created and edited at /working-groups/new/ and on their edit page, and closed on a "
+                "general meeting's resolution on their close page; each step is recorded. A group is closed, "
+                "never deleted.")
     list_display = ["slug", "name_ja", "name_en", "tier", "status", "is_open", "order"]
     list_filter = ["tier", "status", "is_open"]
     search_fields = ["slug", "name_ja", "name_en"]
@@ -21,7 +25,9 @@ class WorkingGroupAdmin(SecretariatAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SecretariatAdmin):
+class ParticipationAdmin(ServiceWritesAdmin):
+    instead = _("Institutions ask to take part on their groups page (/members/<slug>/groups/); coordinators and "
+                "the secretariat decide on the group's page, which records the decision and tells the contacts.")
     list_display = ["institution", "group", "status", "created_at", "decided_at"]
     list_filter = ["status", "group"]
     search_fields = ["institution__name_ja", "institution__name_en"]
@@ -29,21 +35,33 @@ class ParticipationAdmin(SecretariatAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SecretariatAdmin):
+class MembershipAdmin(ServiceWritesAdmin):
+    instead = _("People join, are approved, named coordinator or removed on the group's page, which records "
+                "each decision and tells the person.")
     list_display = ["user", "institution", "group", "status", "created_at"]
     list_filter = ["status", "group"]
     search_fields = ["user__email", "user__name", "institution__name_ja"]
     raw_id_fields = ["user", "institution", "decided_by"]
 
 
+INITIATIVE_PAGES = _("Initiatives and their documents are edited, published and unpublished on their pages, which "
+                     "keep each revision and record each step.")
+
+
 class DocumentInline(admin.TabularInline):
     model = InitiativeDocument
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    has_change_permission = has_delete_permission = has_add_permission
     readonly_fields = ["content_type", "size", "uploaded_by", "created_at"]
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SecretariatAdmin):
+class InitiativeAdmin(ServiceWritesAdmin):
+    instead = INITIATIVE_PAGES
     list_display = ["title", "institution", "status", "visibility", "published_at", "year"]
     list_filter = ["status", "visibility", "language", "themes", "year"]
     search_fields = ["title", "title_translated", "institution__name_ja", "institution__name_en", "slug"]
@@ -56,14 +74,16 @@ class InitiativeAdmin(SecretariatAdmin):
 
 
 @admin.register(InitiativeDocument)
-class InitiativeDocumentAdmin(SecretariatAdmin):
+class InitiativeDocumentAdmin(ServiceWritesAdmin):
+    instead = INITIATIVE_PAGES
     list_display = ["title", "initiative", "content_type", "size", "created_at"]
     search_fields = ["title", "initiative__title"]
     raw_id_fields = ["initiative", "uploaded_by"]
 
 
 @admin.register(InitiativeRevision)
-class InitiativeRevisionAdmin(SecretariatAdmin):
+class InitiativeRevisionAdmin(ServiceWritesAdmin):
+    instead = INITIATIVE_PAGES
     list_display = ["initiative", "action", "editor_label", "created_at"]
     list_filter = ["action"]
     search_fields = ["initiative__title", "editor_label"]

@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from members.forms import ModelMultipleChoiceField
 from members.models import Institution
 from members.uploads import clean_document, clean_image, upload_held, upload_hold
 
+from .imports import IMPORT_MAX_BYTES
 from .models import Initiative, WorkingGroup
 
 
@@ -223,3 +225,31 @@ class InitiativeForm(forms.ModelForm):
 class DocumentForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("PDF, Word, Excel, PowerPoint, PNG or JPEG; at most 20 MB."))
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
+
+
+class PeopleImportForm(forms.Form):
+    """A file to check, or (``checked``) the file checked a moment ago, signed so that what is
+    imported is exactly what the preview showed."""
+
+    SALT = "working_groups.people-import"
+    CHECKED_MAX_AGE = 3600  # a checked file is imported within the hour, or checked again
+
+    file = forms.FileField(label=_("CSV file"), required=False,
+                           help_text=_("UTF-8 (with or without BOM) or Shift_JIS; at most 1 MB."))
+    checked = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, checked = cleaned.get("file"), cleaned.get("checked")
+        if upload:
+            if upload.size > IMPORT_MAX_BYTES:
+                raise ValidationError({"file": _("The file is too large (at most %(size)s MB).") % {"size": 1}})
+            cleaned["data"] = upload.read()
+        elif checked:
+            try:
+                cleaned["data"] = signing.loads(checked, salt=self.SALT, max_age=self.CHECKED_MAX_AGE).encode()
+            except signing.BadSignature:
+                raise ValidationError({"file": _("The checked file has expired; choose it again.")})
+        else:
+            raise ValidationError({"file": _("Choose a CSV file.")})
+        return cleaned

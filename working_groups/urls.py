@@ -1,11 +1,15 @@
 from django.urls import path
 
 from .models import Membership, Participation
-from .views import groups, initiatives
+from .views import groups, imports, initiatives
 
 app_name = "working_groups"
 
 urlpatterns = [
+    # the secretariat's import of people, their affiliations and groups
+    path("secretariat/people/import/", imports.PeopleImportView.as_view(), name="people-import"),
+    path("secretariat/people/import/template.csv", imports.PeopleImportTemplateView.as_view(),
+         name="people-import-template"),
     # the two tiers
     path("working-groups/", groups.WorkingGroupListView.as_view(), name="group-list"),
     path("working-groups/new/", groups.GroupFormView.as_view(), name="group-create"),

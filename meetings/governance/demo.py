@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from meetings.demo import _meeting, at
 from meetings.models import Meeting
+from members.demo import SECRETARIAT_EMAIL
 from members.models import Institution, User
 from working_groups.models import WorkingGroup
 
 from . import procedure, selectors
-from .models import Motion, Resolution, Vote
+from .models import Message, Motion, Resolution, Vote
 
 M = Meeting
 K = Motion.Kind
@@ -169,3 +170,50 @@ def seed() -> int:
                 proposer=Motion.Proposer.MEMBER, proposer_institution=kyoto,
                 created_by=User.objects.filter(email="fujita@kyoto.example").first())
     return Motion.objects.count()
+
+
+# (subject ja, subject en, body ja, body en): keyed by the Japanese subject
+SECRETARIAT_MESSAGE = (
+    "第5回総会の書面表決について", "Written votes for the 5th general meeting",
+    "代表者の皆様\n\n第5回総会の第1号議案（ネイチャーポジティブWGの設置）について、書面表決を受け付けています。"
+    "総会に出席できない場合は、総会のページから委任状により代理人を指名してください。\n\n事務局",
+    "To the representatives\n\nWritten votes on motion 1 of the 5th general meeting (a Nature Positive working "
+    "group) are open. If you cannot attend, name a proxy on the session's page.\n\nThe secretariat",
+)
+COORDINATOR_MESSAGE = (
+    "次回WG会合の話題提供者の募集", "Speakers wanted for the next WG meeting",
+    "地域ゼロカーボンWGの皆様\n\n次回会合で、自治体との連携事例を紹介いただける機関を募集します。"
+    "今月末までに返信してください。\n\n幹事機関 信州大学",
+    "To the members of the Regional Zero Carbon WG\n\nWe are looking for institutions to present a case of work "
+    "with a local government at the next meeting. Please reply by the end of the month.\n\nShinshu University, "
+    "coordinating institution",
+)
+
+
+def _sent_message(subject_ja, subject_en, body_ja, body_en, *, audience, by, group=None, days_ago=0):
+    """A message as the service leaves it once sent (status, date, the count of its recipients);
+    no outbox rows: the demo's people did not receive it by e-mail."""
+    if by is None or (audience == Message.Audience.GROUP and group is None):
+        return None
+    message, created = Message.objects.get_or_create(subject_ja=subject_ja, defaults={
+        "audience": audience, "group": group, "subject_en": subject_en, "body_ja": body_ja, "body_en": body_en,
+        "created_by": by, "sent_by": by, "status": Message.Status.SENT,
+        "sent_at": timezone.now() - datetime.timedelta(days=days_ago),
+    })
+    if created:
+        message.recipients = selectors.message_recipients(message).count()
+        message.save(update_fields=["recipients"])
+    return message
+
+
+@transaction.atomic
+def seed_messages() -> int:
+    """A sent message of the secretariat to all representatives and one of the Regional Zero Carbon
+    WG's coordinator to the group (archived on its page), so that the demo has message pages.
+    Returns the number of messages."""
+    _sent_message(*SECRETARIAT_MESSAGE, audience=Message.Audience.REPRESENTATIVES, days_ago=2,
+                  by=User.objects.filter(email=SECRETARIAT_EMAIL).first())
+    _sent_message(*COORDINATOR_MESSAGE, audience=Message.Audience.GROUP, days_ago=5,
+                  group=WorkingGroup.objects.filter(slug="regional").first(),
+                  by=User.objects.filter(email="kobayashi@shinshu.example").first())
+    return Message.objects.count()

@@ -44,6 +44,11 @@ class MotionProposalForm(forms.ModelForm):
     """A member institution's proposal: what the motion says; who proposes it is the institution."""
 
     institution = forms.TypedChoiceField(label=_("Proposing institution"), coerce=int)
+    coordinators = forms.ModelMultipleChoiceField(
+        label=_("Coordinating institutions of the proposed group"), required=False,
+        queryset=Institution.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("For a motion to create a working group: each named institution confirms before the "
+                    "secretariat puts the proposal on the agenda."))
 
     class Meta:
         model = Motion
@@ -58,6 +63,23 @@ class MotionProposalForm(forms.ModelForm):
         if len(institutions) == 1:
             self.fields["institution"].initial = institutions[0].pk
         self.fields["group"].queryset = WorkingGroup.objects.themes().active().order_by("order", "slug")
+        self.fields["coordinators"].queryset = Institution.objects.active().order_by("name_kana")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Motion.Kind.GROUP_CREATE and not data.get("coordinators") \
+                and "coordinators" not in self.errors:
+            self.add_error("coordinators", _("Name at least one coordinating institution of the group."))
+        return data
+
+
+class CoordinationAnswerForm(forms.Form):
+    """An institution named to coordinate a proposed group confirms, or declines with a reason."""
+
+    proposed = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason (to decline)"), required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Required to decline; the proposer reads it."))
 
 
 class OpenVotingForm(forms.Form):

@@ -317,3 +317,37 @@ class Message(models.Model):
     @property
     def is_sent(self) -> bool:
         return self.status == self.Status.SENT
+
+
+class ProposedCoordinator(models.Model):
+    """An institution a member's proposal to create a working group names as a coordinating
+    institution (幹事機関). It must confirm, through its contact or representative, before the
+    secretariat puts the proposal on the agenda; the group the adopted motion creates is
+    coordinated by the institutions that confirmed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("coordinator", "Asked")
+        CONFIRMED = "confirmed", pgettext_lazy("coordinator", "Confirmed")
+        DECLINED = "declined", pgettext_lazy("coordinator", "Declined")
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="proposed_coordinators")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("institution"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(_("reason"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposed coordinating institution")
+        verbose_name_plural = _("proposed coordinating institutions")
+        ordering = ["motion", "institution__name_kana"]
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "institution"], name="proposed_coordinator_once_per_motion"),
+            models.CheckConstraint(condition=Q(status="pending") | Q(answered_at__isnull=False),
+                                   name="proposed_coordinator_answer_has_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.institution} ({self.get_status_display()})"

@@ -10,7 +10,7 @@ from members.markup import render_markdown
 from members.notifications.registry import Kind, Obsolete, register, target_of
 from members.notifications.rendering import absolute
 
-from .models import Motion, Vote
+from .models import Motion, ProposedCoordinator, Vote
 
 
 def _motion(notification):
@@ -18,6 +18,16 @@ def _motion(notification):
     if notification.kind == "motion_voting_opened" and motion.status != Motion.Status.VOTING:
         raise Obsolete("voting is no longer open")
     return {"motion": motion, "session": motion.session, "motion_url": absolute(motion.get_absolute_url())}
+
+
+def _coordination(notification):
+    proposed = target_of(notification)
+    motion = proposed.motion
+    if notification.kind == "group_coordination_asked" and (
+            motion.status != Motion.Status.DRAFT or proposed.status != ProposedCoordinator.Status.PENDING):
+        raise Obsolete("the proposal no longer waits for this answer")
+    return {"motion": motion, "session": motion.session, "motion_url": absolute(motion.get_absolute_url()),
+            "institution": proposed.institution, "proposer": motion.proposer_institution, "proposed": proposed}
 
 
 def _receipt(notification):
@@ -64,6 +74,14 @@ KINDS = [
     Kind(key="motion_returned", label=_("Your proposed motion returned"),
          description=_("The secretariat returned a motion your institution proposed, with its reason."),
          template="governance/email/motion_returned", context=_motion, digestible=False, order=64),
+    Kind(key="group_coordination_asked", label=_("Asked to coordinate a proposed working group"),
+         description=_("A member proposes a working group that your institution would coordinate; confirm or "
+                       "decline."),
+         template="governance/email/group_coordination_asked", context=_coordination, digestible=False, order=65),
+    Kind(key="group_coordination_answered", label=_("Answers of the coordinating institutions you asked"),
+         description=_("An institution named to coordinate the working group you proposed confirmed or declined."),
+         template="governance/email/group_coordination_answered", context=_coordination, digestible=False,
+         order=66),
     Kind(key="motion_decided", label=_("Decisions of the general meeting"),
          description=_("A motion of the general meeting was adopted or rejected."),
          template="governance/email/motion_decided", context=_motion, order=62),
@@ -80,6 +98,8 @@ AUDIT_LABELS = {
     "motion.rejected": _("closed the vote: rejected"),
     "motion.withdraw": _("withdrew a motion"),
     "message.send": _("sent a message"),
+    "motion.coordination_confirmed": _("confirmed coordinating a proposed working group"),
+    "motion.coordination_declined": _("declined coordinating a proposed working group"),
     "motion.statement_drafted": _("drafted the adopted statement as a news item"),
     "vote.cast": _("voted on a motion"),
     "vote.change": _("changed a vote"),

@@ -24,9 +24,13 @@ def can_see_motion(user, motion) -> bool:
     if motion is None:
         return False
     if motion.status in Motion.UNPUBLISHED:
-        # a draft: the secretariat's, and the proposing institution's contacts see their proposal
-        return is_secretariat(user) or (motion.proposer_institution_id is not None
-                                        and motion.proposer_institution_id in contact_institution_ids(user))
+        # a draft: the secretariat's, and the proposing institution's contacts see their proposal,
+        # as do those of the institutions it names to coordinate a new group (they must answer)
+        if is_secretariat(user):
+            return True
+        mine = contact_institution_ids(user)
+        return bool(mine) and (motion.proposer_institution_id in mine or any(
+            p.institution_id in mine for p in motion.proposed_coordinators.all()))
     return can_see_meeting(user, motion.session)
 
 
@@ -53,7 +57,16 @@ def may_propose(user, session) -> bool:
             and bool(selectors.proposing_institutions(user)))
 
 
+@rules.predicate
+def answers_for_coordinator(user, proposed) -> bool:
+    """A contact or representative of an institution asked to coordinate a proposed group, while
+    the proposal waits for its answer."""
+    return (proposed is not None and proposed.status == "pending" and proposed.motion.status == Motion.Status.DRAFT
+            and proposed.institution_id in contact_institution_ids(user))
+
+
 rules.add_perm("governance.view_motion", can_see_motion)
+rules.add_perm("governance.answer_coordination", answers_for_coordinator)
 rules.add_perm("governance.manage_motion", is_secretariat)
 rules.add_perm("governance.vote", can_see_motion & votes_on)
 rules.add_perm("governance.see_votes", can_see_motion & (is_staff_member | is_secretariat))

@@ -22,13 +22,14 @@ from meetings.dissemination.services import news_create
 from meetings.models import Meeting
 from members.audit.services import audit
 from members.notifications.services import notify
-from members.selectors import secretariat_users
+from members.rules import contact_institution_ids
+from members.selectors import institution_contacts, secretariat_users
 from members.uploads import attach
 from working_groups.models import WorkingGroup
 from working_groups.services import group_close
 
 from . import procedure, selectors
-from .models import Message, Motion, MotionDocument, Proxy, Resolution, Vote
+from .models import Message, Motion, MotionDocument, ProposedCoordinator, Proxy, Resolution, Vote
 
 S = Motion.Status
 MOTION_FIELDS = ("kind", "title_ja", "title_en", "text_ja", "text_en", "proposer", "proposer_institution",
@@ -92,17 +93,68 @@ PROPOSAL_FIELDS = ("kind", "title_ja", "title_en", "text_ja", "text_en", "group_
 
 
 @transaction.atomic
-def motion_propose(*, by, session: Meeting, institution, data: dict) -> Motion:
+def motion_propose(*, by, session: Meeting, institution, data: dict, coordinators=()) -> Motion:
     """A member institution (its contact or representative, ``by``) proposes a motion for
-    ``session``: a draft the secretariat puts on the agenda or returns with a reason. Side effects:
-    an audit entry; a notice to the secretariat."""
+    ``session``: a draft the secretariat puts on the agenda or returns with a reason. A proposal to
+    create a working group names its coordinating institutions (``coordinators``, at least one,
+    active members); each must confirm before the proposal goes on the agenda (the proposing
+    institution, if named, confirms by proposing). Side effects: an audit entry; a notice to the
+    secretariat; a notice to the contacts of each coordinating institution asked to confirm."""
     if institution.pk not in {i.pk for i in selectors.proposing_institutions(by)}:
         raise PermissionDenied
     fields = {k: v for k, v in data.items() if k in PROPOSAL_FIELDS}
+    coordinators = list({i.pk: i for i in coordinators}.values())
+    if fields.get("kind") == Motion.Kind.GROUP_CREATE:
+        if not coordinators:
+            raise ValidationError({"coordinators": _("Name at least one coordinating institution of the group.")})
+        if any(not i.is_active for i in coordinators):
+            raise ValidationError({"coordinators": _("Coordinating institutions are active members.")})
+    else:
+        coordinators = []
     motion = motion_create(by=by, session=session, data={
         **fields, "proposer": Motion.Proposer.MEMBER, "proposer_institution": institution}, action="motion.propose")
+    now = timezone.now()
+    for coordinator in coordinators:
+        own = coordinator.pk == institution.pk
+        proposed = ProposedCoordinator.objects.create(
+            motion=motion, institution=coordinator, status=ProposedCoordinator.Status.CONFIRMED if own else
+            ProposedCoordinator.Status.PENDING, answered_by=by if own else None, answered_at=now if own else None)
+        if not own:
+            notify(kind="group_coordination_asked", to=institution_contacts(coordinator), obj=proposed,
+                   reply_to=getattr(by, "email", ""))
     notify(kind="motion_proposed", to=secretariat_users(), obj=motion, reply_to=getattr(by, "email", ""))
     return motion
+
+
+@transaction.atomic
+def motion_coordination_answer(*, proposed: ProposedCoordinator, by, confirm: bool,
+                               reason: str = "") -> ProposedCoordinator:
+    """A contact or representative of an institution named to coordinate a proposed working group
+    confirms, or declines with a reason, once, while the proposal waits for the secretariat.
+    Side effects: an audit entry; a notice to the person who proposed it."""
+    proposed = (ProposedCoordinator.objects.select_for_update().select_related("motion", "institution")
+                .get(pk=proposed.pk))
+    if proposed.institution_id not in contact_institution_ids(by):
+        raise PermissionDenied
+    motion = proposed.motion
+    if motion.status != S.DRAFT:
+        raise ValidationError(_("This proposal no longer waits for the secretariat."))
+    if proposed.status != ProposedCoordinator.Status.PENDING:
+        raise ValidationError(_("Your institution has already answered."))
+    reason = (reason or "").strip()
+    if not confirm and not reason:
+        raise ValidationError({"reason": _("Give the reason; the proposer will read it.")})
+    proposed.status = ProposedCoordinator.Status.CONFIRMED if confirm else ProposedCoordinator.Status.DECLINED
+    proposed.reason = reason
+    proposed.answered_by = by
+    proposed.answered_at = timezone.now()
+    proposed.save()
+    audit(actor=by, action=f"motion.coordination_{proposed.status}", obj=motion, institution=proposed.institution,
+          reason=reason)
+    if motion.created_by_id:
+        notify(kind="group_coordination_answered", to=[motion.created_by], obj=proposed,
+               reply_to=getattr(by, "email", ""))
+    return proposed
 
 
 @transaction.atomic
@@ -154,9 +206,16 @@ def _move(motion, *, by, allowed_from, to, action, reason="", detail=None):
 
 @transaction.atomic
 def motion_put_on_agenda(*, motion: Motion, by) -> Motion:
-    """A draft goes on the session's agenda: members (and visitors of a public session) see it.
-    Side effects: an audit entry."""
-    return _move(_lock(motion), by=by, allowed_from=(S.DRAFT,), to=S.AGENDA, action="motion.agenda")
+    """A draft goes on the session's agenda: members (and visitors of a public session) see it; a
+    member's proposal to create a group only once every coordinating institution it names has
+    confirmed. Side effects: an audit entry."""
+    motion = _lock(motion)
+    waiting = [p.institution.name for p in motion.proposed_coordinators.select_related("institution")
+               if p.status != ProposedCoordinator.Status.CONFIRMED]
+    if waiting and motion.kind == Motion.Kind.GROUP_CREATE and motion.status == S.DRAFT:
+        raise ValidationError(_("These coordinating institutions have not confirmed: %(names)s. Wait for them, "
+                                "or return the proposal.") % {"names": ", ".join(waiting)})
+    return _move(motion, by=by, allowed_from=(S.DRAFT,), to=S.AGENDA, action="motion.agenda")
 
 
 @transaction.atomic
@@ -274,6 +333,9 @@ def _carry_out(motion, resolution, by) -> WorkingGroup | None:
             name_en=motion.group_name_en or motion.group_name_ja, description_ja=motion.text_ja,
             description_en=motion.text_en, status=WorkingGroup.Status.CLOSED, closed_reason="",
         )
+        # the coordinating institutions that confirmed the proposal (the secretariat may change them)
+        group.coordinators.set([p.institution_id for p in motion.proposed_coordinators.all()
+                                if p.status == ProposedCoordinator.Status.CONFIRMED])
         motion.group = group
         motion.save(update_fields=["group"])
         audit(actor=by, action="group.create_by_resolution", obj=group, reason=reason)

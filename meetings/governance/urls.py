@@ -19,6 +19,7 @@ urlpatterns = [
     path("motions/<int:pk>/return/", views.MotionStepView.as_view(step="return"), name="motion-return"),
     path("motions/<int:pk>/withdraw/", views.MotionStepView.as_view(step="withdraw"), name="motion-withdraw"),
     path("motions/<int:pk>/documents/", views.MotionStepView.as_view(step="document"), name="motion-document"),
+    path("motions/<int:pk>/coordination/", views.MotionCoordinationView.as_view(), name="motion-coordination"),
     path("motions/<int:pk>/vote/", views.VoteView.as_view(), name="vote"),
     path("messages/", views.MessageListView.as_view(), name="message-list"),
     path("messages/new/", views.MessageCreateView.as_view(), name="message-create"),

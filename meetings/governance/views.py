@@ -18,6 +18,7 @@ from working_groups.rules import coordinated_group_ids
 
 from . import selectors, services
 from .forms import (
+    CoordinationAnswerForm,
     DocumentForm,
     MessageForm,
     MotionForm,
@@ -163,10 +164,10 @@ class MotionProposeView(SessionMixin, View):
         form = MotionProposalForm(request.POST, institutions=institutions)
         if form.is_valid():
             institution = next(i for i in institutions if i.pk == form.cleaned_data["institution"])
-            data = {k: v for k, v in form.cleaned_data.items() if k != "institution"}
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("institution", "coordinators")}
             try:
                 motion = services.motion_propose(by=request.user, session=self.session, institution=institution,
-                                                 data=data)
+                                                 data=data, coordinators=form.cleaned_data["coordinators"])
             except ValidationError as exc:
                 form_errors_to_form(form, exc)
             else:
@@ -218,8 +219,15 @@ class MotionDetailView(MotionMixin, View):
         see_votes = user.has_perm("governance.see_votes", motion) and motion.status != Motion.Status.DRAFT
         resolution = getattr(motion, "resolution", None) if motion.status == Motion.Status.ADOPTED else None
         statement = resolution.news_item if resolution and resolution.news_item_id else None
+        coordinators = list(motion.proposed_coordinators.select_related("institution"))
+        answer_form = forms.get("answer_form")
         return {
             "motion": motion, "session": motion.session, "counts": counts,
+            "coordinators": coordinators,
+            "coordination_answers": [
+                (p, answer_form if answer_form is not None and answer_form.data.get("proposed") == str(p.pk)
+                 else CoordinationAnswerForm(initial={"proposed": p.pk}, auto_id=f"id_%s_{p.pk}"))
+                for p in coordinators if user.has_perm("governance.answer_coordination", p)],
             "resolution": resolution,
             # the statement's news item: a link for whoever may read it (the draft: its editors)
             "statement": statement if statement and user.has_perm("dissemination.view_news", statement) else None,
@@ -234,6 +242,35 @@ class MotionDetailView(MotionMixin, View):
             "document_form": forms.get("document_form") or DocumentForm(),
             "section": SECTION,
         }
+
+
+class MotionCoordinationView(MotionMixin, View):
+    """POST /motions/<id>/coordination/: an institution named to coordinate the proposed group
+    confirms ("confirm") or declines with a reason ("decline")."""
+
+    def post(self, request, pk):
+        form = CoordinationAnswerForm(request.POST)
+        proposed = None
+        if form.is_valid():
+            proposed = self.motion.proposed_coordinators.filter(pk=form.cleaned_data["proposed"]).first()
+        if proposed is None or not request.user.has_perm("governance.answer_coordination", proposed):
+            return refuse(request)
+        confirm = "confirm" in request.POST
+        try:
+            services.motion_coordination_answer(proposed=proposed, by=request.user, confirm=confirm,
+                                                reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form_errors_to_form(form, exc)
+            view = MotionDetailView()
+            view.motion = self.motion
+            return render(request, MotionDetailView.template_name, view.context(request, answer_form=form),
+                          status=400)
+        if confirm:
+            messages.success(request, _("%(name)s will coordinate the group if the general meeting creates it.")
+                             % {"name": proposed.institution.name})
+        else:
+            messages.success(request, _("You declined; the proposer is told your reason."))
+        return redirect(self.motion.get_absolute_url())
 
 
 class MotionEditView(MotionMixin, View):

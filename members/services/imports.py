@@ -30,7 +30,7 @@ class ImportReport:
         return not self.errors
 
 
-def _decode(raw: bytes) -> str:
+def decode_csv_upload(raw: bytes) -> str:
     for encoding in ("utf-8-sig", "cp932"):
         try:
             return raw.decode(encoding)
@@ -39,7 +39,7 @@ def _decode(raw: bytes) -> str:
     raise ValidationError(_("The file is neither UTF-8 nor Shift_JIS text."))
 
 
-def _read_csv(text: str) -> tuple[list[str], list[dict]]:
+def read_csv(text: str) -> tuple[list[str], list[dict]]:
     """The header and the rows; a file the csv module cannot read (a field longer than its limit,
     a quotation mark never closed) is refused, not a server error; so is a NUL character, which no
     text column (nor PostgreSQL) can hold."""
@@ -62,7 +62,7 @@ def institutions_import(*, data: bytes, by: User) -> ImportReport:
     lists each row's errors). Rows are keyed by slug: a second import of the same file changes
     nothing. Columns: IMPORT_COLUMNS (email_domains separated by spaces)."""
     report = ImportReport()
-    columns, rows = _read_csv(_decode(data))
+    columns, rows = read_csv(decode_csv_upload(data))
     missing = [c for c in IMPORT_COLUMNS[:7] if c not in columns]
     if missing:
         report.errors.append((1, _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)}))

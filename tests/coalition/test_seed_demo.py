@@ -7,6 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.management import call_command
 
+from meetings.governance.models import Message
 from members.models import Institution, User
 from members.regions import REGIONS
 from working_groups.models import WorkingGroup
@@ -35,6 +36,12 @@ def test_seed_demo_covers_regions_categories_and_groups_and_a_second_run_changes
     assert secretariat.groups.filter(name="secretariat").exists()
     assert Authenticator.objects.filter(user=secretariat, type="totp").exists()
     assert User.objects.filter(affiliations__status="approved").distinct().count() >= 15
+    # a sent message of the secretariat and one of a coordinator to their group (crawls reach message pages)
+    sent = {m.audience: m for m in Message.objects.filter(status="sent")}
+    assert sorted(sent) == ["group", "representatives"]
+    assert sent["group"].group.slug == "regional" and sent["group"].recipients > 0
+    assert User.objects.get(email="kobayashi@shinshu.example").has_perm("governance.manage_message", sent["group"])
+    assert sent["representatives"].sent_by == secretariat and sent["representatives"].recipients > 0
 
     call_command("seed_demo", stdout=io.StringIO())
     assert row_counts() == first

@@ -27,13 +27,14 @@ class Command(BaseCommand):
         cooperation = working_groups.cooperation.demo.seed()
         n_motions = meetings.governance.demo.seed()
         n_news = meetings.dissemination.demo.seed()
+        n_messages = meetings.governance.demo.seed_messages()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(m['institutions'])} institutions, {len(g)} groups, "
                 f"{n_initiatives} initiatives, {progress['adoptions']} adoptions, {n_meetings} meetings, "
                 f"{cooperation['partners']} partners, {cooperation['needs']} needs, "
                 f"{cooperation['expertise']} expertise entries, {n_motions} motions, "
-                f"{n_news} news items."
+                f"{n_news} news items, {n_messages} messages."
             )
         )
         self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")
