@@ -13,10 +13,12 @@ initiatives, the 21 newest: a page of 20 and whether there is another), in this 
 - ``search``: what ``Initiative.objects.search`` does (members/search.py ``text_search``).
 
 It prints p50/p95/p99 in ms overall and by term length (1, 2, 3+ characters), and checks that
-every way finds the same initiatives for every term. No web server, no cache: the database only.
+every way finds the same initiatives for every term (exit status 1 when one does not). No web
+server, no cache: the database only. ``--json FILE`` writes the figures (tests/bench runs it).
 """
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -38,6 +40,7 @@ def main():
     parser.add_argument("--terms", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-check", action="store_true", help="skip the comparison of results")
+    parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
     setup_django(args.scale)
 
@@ -54,6 +57,7 @@ def main():
         "search": lambda words, t: public.search(t),
     }
     times = {(name, length): [] for name in ways for length in ("all", "1", "2", "3+")}
+    found_something = 0  # terms that found at least one initiative (each is cut from one's text but a tenth)
     for term in terms:
         words = search_words(term)
         if not words:
@@ -71,12 +75,19 @@ def main():
                 found.add(frozenset(way(words, term).values_list("pk", flat=True)))
         if len(found) > 1:
             sys.exit(f"different results for {term!r}")
-    print(f"{len(terms)} terms, {public.count()} public initiatives; ms in the database, 21 newest")
-    for (name, length), values in times.items():
-        if values:
-            print(f"{name:10} {length:>3} chars n={len(values):4} p50 {percentile(values, .5):7.1f}"
-                  f"  p95 {percentile(values, .95):7.1f}  p99 {percentile(values, .99):7.1f}"
-                  f"  max {max(values):7.1f}")
+        found_something += any(found)
+    rows = [{"way": name, "length": length, "n": len(values), "p50": percentile(values, .5),
+             "p95": percentile(values, .95), "p99": percentile(values, .99), "max": max(values)}
+            for (name, length), values in times.items() if values]
+    public_count = public.count()
+    print(f"{len(terms)} terms, {public_count} public initiatives; ms in the database, 21 newest")
+    for row in rows:
+        print(f"{row['way']:10} {row['length']:>3} chars n={row['n']:4} p50 {row['p50']:7.1f}"
+              f"  p95 {row['p95']:7.1f}  p99 {row['p99']:7.1f}  max {row['max']:7.1f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "terms": len(terms), "public_initiatives": public_count, "checked": not args.no_check,
+            "found_something": found_something, "rows": rows}, indent=2))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,15 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import gettext
 
-from members.cache import LOCK_SECONDS, NAMESPACES, POLL_SECONDS, STALE_SECONDS, WAIT_SECONDS, versions
+from members.cache import (
+    NAMESPACES,
+    POLL_SECONDS,
+    STALE_SECONDS,
+    WAIT_SECONDS,
+    lock_acquire,
+    lock_release,
+    versions,
+)
 
 ALL = NAMESPACES
 CACHEABLE = {
@@ -171,7 +179,7 @@ class AnonymousPageCache:
                 response["X-Page-Cache"] = "miss"
         finally:
             if getattr(request, "_page_cache_lock", None):
-                cache.delete(request._page_cache_lock)
+                lock_release(*request._page_cache_lock)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -187,20 +195,21 @@ class AnonymousPageCache:
             # it (members.cache.single_flight: the same for cached fragments).
             stale_key = "page-stale:" + hashlib.sha256(f"{settings.RELEASE}|{page}".encode()).hexdigest()
             lock = f"lock:{key}"
-            if cache.add(lock, 1, LOCK_SECONDS):
-                hit = self._stored_meanwhile(key, lock)
+            token = lock_acquire(lock)
+            if token is not None:
+                hit = self._stored_meanwhile(key, lock, token)
                 if hit is None:
-                    return self._compute(request, key, stale_key, lock)
+                    return self._compute(request, key, stale_key, (lock, token))
             else:
                 hit, served = cache.get(stale_key), "stale"
             deadline = time.monotonic() + WAIT_SECONDS
             while hit is None and time.monotonic() < deadline:
                 time.sleep(POLL_SECONDS)
                 hit, served = cache.get(key), "hit"
-                if hit is None and cache.add(lock, 1, LOCK_SECONDS):
-                    hit = self._stored_meanwhile(key, lock)
+                if hit is None and (token := lock_acquire(lock)) is not None:
+                    hit = self._stored_meanwhile(key, lock, token)
                     if hit is None:
-                        return self._compute(request, key, stale_key, lock)  # the one computing gave up
+                        return self._compute(request, key, stale_key, (lock, token))  # the one computing gave up
             if hit is None:
                 return self._compute(request, key, stale_key, None)  # waited long enough: beside it
         response = HttpResponse(hit["content"], status=hit["status"])
@@ -215,17 +224,17 @@ class AnonymousPageCache:
         return response
 
     @staticmethod
-    def _stored_meanwhile(key, lock):
+    def _stored_meanwhile(key, lock, token):
         """The page, when the one computing stored it (and freed the lock) between our read and our
         taking the lock; then the lock is given back and the page served, not computed again."""
         page = cache.get(key)
         if page is not None:
-            cache.delete(lock)
+            lock_release(lock, token)
         return page
 
     @staticmethod
     def _compute(request, key, stale_key, lock):
-        """Let the view compute the page; __call__ stores it (and frees ``lock``)."""
+        """Let the view compute the page; __call__ stores it (and frees ``lock``: its name and token)."""
         request._page_cache_key, request._page_stale_key, request._page_cache_lock = key, stale_key, lock
         return None
 

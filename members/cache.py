@@ -9,10 +9,13 @@ expire on their own (PAGE_CACHE_SECONDS bounds how long anything can be served).
 When an entry is missing (a namespace was bumped, or it expired), one process recomputes it while
 the others serve the previous value, kept under a key without the versions, or, when there is
 none, wait for the one computing (``single_flight``): several web workers never run the same
-half-second count at once.
+half-second count at once. The lock holds a random token and is freed only by its holder (an atomic
+compare-and-delete in Redis), and a wait is short (WAIT_SECONDS): a stuck computation costs the
+others two seconds each, not a worker each for as long as it hangs.
 """
 
 import hashlib
+import secrets
 import time
 
 from django.conf import settings
@@ -66,25 +69,86 @@ def cached_fragment(name: str, namespaces: tuple[str, ...], parts: tuple, comput
                          stale_key=f"frag-stale:{name}:{_digest((settings.RELEASE, *parts))}")
 
 
-# How long a computation may hold its lock (a process that dies holding it frees it then), and how
-# long another waits for it when there is no previous value to serve before computing itself.
+# How long a computation may hold its lock: a process that dies (or hangs) holding it frees it then.
 LOCK_SECONDS = 30
-WAIT_SECONDS = 10.0
+# How long a request with no previous value to serve waits for the one computing before it computes
+# beside it. A waiting request holds a web worker (a synchronous gunicorn process) but no CPU, so on
+# a busy machine waiting beats computing the same thing twice, as long as the one computing makes
+# progress: the wait is a few times the slowest shared computation measured (the large scale's
+# half-second facet count, slower under load). Past that the one computing is probably stuck (on a
+# database lock, say: gunicorn kills it at its 30 s timeout, and its lock expires with it), and
+# computing beside it costs one more copy of the work where waiting on would hold a worker for
+# nothing, request after request.
+WAIT_SECONDS = 2.0
 POLL_SECONDS = 0.02
 STALE_SECONDS = 24 * 60 * 60
+
+# Frees a lock only when it still holds the caller's token, in one step on the Redis server.
+_RELEASE_SCRIPT = """
+if redis.call("get", KEYS[1]) == ARGV[1] then
+    return redis.call("del", KEYS[1])
+end
+return 0
+"""
+_redis_clients = {}
+
+
+def _redis():
+    """A redis-py client on the cache's Redis (the same server and database), or None when the
+    cache is not Redis (development without REDIS_URL: the in-process cache)."""
+    config = settings.CACHES["default"]
+    if not config["BACKEND"].endswith(".RedisCache"):
+        return None
+    location = config["LOCATION"]
+    if location not in _redis_clients:
+        import redis  # noqa: PLC0415 -- only when the cache is Redis (development runs without it)
+
+        options = config.get("OPTIONS", {})
+        client = redis.Redis.from_url(location, socket_connect_timeout=options.get("socket_connect_timeout"),
+                                      socket_timeout=options.get("socket_timeout"))
+        _redis_clients[location] = (client, client.register_script(_RELEASE_SCRIPT))
+    return _redis_clients[location]
+
+
+def lock_acquire(name: str) -> str | None:
+    """Take the lock ``name`` for LOCK_SECONDS at most: a random token to free it with
+    (``lock_release``), or None when another process holds it."""
+    token = secrets.token_hex(16)
+    key = cache.make_key(name)
+    found = _redis()
+    if found is None:
+        return token if cache.add(name, token, LOCK_SECONDS) else None
+    client, _ = found
+    return token if client.set(key, token, nx=True, ex=LOCK_SECONDS) else None
+
+
+def lock_release(name: str, token: str) -> bool:
+    """Free the lock ``name`` if it still holds ``token``; True when it did. A computation that
+    outlived LOCK_SECONDS lost its lock, perhaps to another process that is computing now: deleting
+    the key unconditionally would free that one's lock too, and let a third start the same work.
+    In Redis the test and the delete are one script (atomic); the in-process cache of development
+    has no other process to race with."""
+    found = _redis()
+    if found is None:
+        if cache.get(name) == token:
+            return cache.delete(name)
+        return False
+    _, release = found
+    return bool(release(keys=[cache.make_key(name)], args=[token]))
 
 
 def single_flight(key: str, compute, *, timeout: int, stale_key: str | None = None):
     """``compute()``'s value under ``key``, computed by one process at a time. The first to miss
-    takes a lock (an atomic add in the cache) and computes; the others get the value last stored
-    under ``stale_key`` (the same content under older versions) at once, or, when there is none,
-    wait until the value appears (or the lock is free, then take it; or WAIT_SECONDS pass, then
-    compute themselves). ``compute()`` must not return None."""
+    takes a lock (``lock_acquire``) and computes; the others get the value last stored under
+    ``stale_key`` (the same content under older versions) at once, or, when there is none, wait
+    until the value appears (or the lock is free, then take it; or WAIT_SECONDS pass, then compute
+    themselves, without storing over the one computing). ``compute()`` must not return None."""
     value = cache.get(key)
     if value is not None:
         return value
     lock = f"lock:{key}"
-    if not cache.add(lock, 1, LOCK_SECONDS):
+    token = lock_acquire(lock)
+    if token is None:
         stale = cache.get(stale_key) if stale_key else None
         if stale is not None:
             return stale
@@ -94,22 +158,22 @@ def single_flight(key: str, compute, *, timeout: int, stale_key: str | None = No
             value = cache.get(key)
             if value is not None:
                 return value
-            if cache.add(lock, 1, LOCK_SECONDS):
+            token = lock_acquire(lock)
+            if token is not None:
                 break  # the one computing gave up (or died): this process computes
         else:
             return compute()  # waited long enough; computing beside the other beats failing
-    # The one computing may have stored the value and freed the lock between our read and our lock.
-    value = cache.get(key)
-    if value is not None:
-        cache.delete(lock)
-        return value
     try:
+        # The one computing may have stored the value and freed the lock between our read and our lock.
+        value = cache.get(key)
+        if value is not None:
+            return value
         value = compute()
         cache.set(key, value, timeout)
         if stale_key:
             cache.set(stale_key, value, STALE_SECONDS)
     finally:
-        cache.delete(lock)
+        lock_release(lock, token)
     return value
 
 

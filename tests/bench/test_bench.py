@@ -1,8 +1,9 @@
-"""The benchmark cannot rot: its four scripts run end to end at the tiny scale.
+"""The benchmark cannot rot: its scripts run end to end at the tiny scale.
 
 Each runs as a newcomer would run it (a separate process, the JSON it writes read back). What is
 asserted is what the scripts prove, not speed (the figures of a loaded CI machine mean nothing;
-README has the real ones): the seed holds the sizes asked for, every page answered its real content
+README has the real ones): the seed holds the sizes asked for, every way of searching finds the same
+initiatives, every page answered its real content
 with no error and at most 12 queries, every recipient got exactly one digest, and the mixed load
 lost no acknowledged write.
 """
@@ -59,6 +60,17 @@ def test_the_benchmark_runs_end_to_end_at_the_tiny_scale(tmp_path):
     assert seeded["counts"] == common.SCALES["tiny"]
     tiny = common.SCALES["tiny"]
     assert seeded["progress"] == {"yearly reports": tiny["institutions"] * 5, "adoptions": tiny["initiatives"] // 4}
+
+    # the search bench: every way of searching finds the same initiatives for every term (it exits 1
+    # when one does not), terms of each length were run, and most terms (cut from the initiatives'
+    # texts) found something
+    result, table = run("search", tmp_path, "--terms", "60")
+    assert result["checked"] and result["terms"] == 60 and result["public_initiatives"] > 0
+    assert {(row["way"], row["length"]) for row in result["rows"]} == {
+        (way, length) for way in ("grams", "substring", "search") for length in ("all", "1", "2", "3+")}
+    assert all(row["n"] > 0 and 0 < row["p50"] <= row["p99"] for row in result["rows"])
+    assert result["found_something"] >= 60 * 3 // 4
+    assert "p95" in table
 
     # every page answers its real content, with no error, in at most 12 queries
     if not shutil.which("wrk"):

@@ -7,10 +7,13 @@ import time
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
-from members.cache import NAMESPACES, bump, cached_fragment
+from coalition import middleware
+from members import cache as cache_module
+from members.cache import NAMESPACES, WAIT_SECONDS, bump, cached_fragment, lock_acquire, lock_release, single_flight
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 WORKERS = 6
@@ -89,6 +92,7 @@ def test_a_missing_page_is_computed_by_one_request_while_the_others_wait_or_get_
         assert response.status_code == 200
         return response["X-Page-Cache"], response.content
 
+    Client().get("/ja/initiatives/?q=warm")  # templates loaded: the first page takes well under WAIT_SECONDS
     first = at_once(get)
     assert sorted(state for state, _ in first) == ["hit"] * (WORKERS - 1) + ["miss"]
     assert len({body for _, body in first}) == 1
@@ -97,3 +101,81 @@ def test_a_missing_page_is_computed_by_one_request_while_the_others_wait_or_get_
     assert [state for state, _ in second].count("miss") == 1
     assert {state for state, _ in second} <= {"miss", "stale", "hit"}
     assert {body for _, body in second} == {first[0][1]}  # nothing changed, so the same page
+
+
+def holder(name):
+    """The token that holds the lock ``name`` in Redis now (None when it is free)."""
+    client, _ = cache_module._redis()
+    token = client.get(cache.make_key(name))
+    return token.decode() if token else None
+
+
+def test_a_lock_is_freed_only_with_the_token_that_took_it(redis_cache):
+    name = f"lock:test-{uuid.uuid4().hex}"
+    token = lock_acquire(name)
+    assert token and lock_acquire(name) is None  # held: nobody else takes it
+    assert lock_release(name, "not-the-token") is False
+    assert holder(name) == token
+    assert lock_release(name, token) is True
+    assert holder(name) is None and lock_release(name, token) is False
+
+
+def test_a_computation_that_outlived_its_lock_does_not_free_the_next_ones(redis_cache):
+    key, taken = f"slow-{uuid.uuid4().hex}", {}
+
+    def compute():
+        # the lock expired while this computed (LOCK_SECONDS passed) and another process took it
+        cache.delete(f"lock:{key}")
+        taken["other"] = lock_acquire(f"lock:{key}")
+        return "value"
+
+    assert single_flight(key, compute, timeout=60) == "value"
+    assert taken["other"] and holder(f"lock:{key}") == taken["other"]  # still the other one's
+
+
+def test_a_request_waits_briefly_for_a_stuck_computation_then_computes_without_taking_its_lock(redis_cache):
+    key = f"stuck-{uuid.uuid4().hex}"
+    other = lock_acquire(f"lock:{key}")  # a worker that took the lock and hangs (no previous value to serve)
+    started = time.monotonic()
+    assert single_flight(key, lambda: "computed", timeout=60) == "computed"
+    took = time.monotonic() - started
+    assert WAIT_SECONDS <= took < 4  # a short wait, not a worker held for ten seconds
+    assert holder(f"lock:{key}") == other
+
+
+def test_the_page_cache_frees_only_its_own_lock(settings, redis_cache, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 60
+    taken = []
+
+    def expiring(name):
+        # ours, then lost to another worker while the page was computed (its lock expired)
+        mine = cache_module.lock_acquire(name)
+        cache.delete(name)
+        taken.append((name, mine, cache_module.lock_acquire(name)))
+        return mine
+
+    monkeypatch.setattr(middleware, "lock_acquire", expiring)
+    response = Client().get(f"/ja/initiatives/?q={uuid.uuid4().hex[:8]}")
+    assert response["X-Page-Cache"] == "miss"
+    [(name, mine, other)] = taken
+    assert mine != other and holder(name) == other  # the other worker's lock survived our release
+
+
+
+def test_a_page_request_waits_briefly_for_a_stuck_computation_then_computes(settings, redis_cache, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 60
+    stuck = []
+
+    def held_by_a_stuck_worker(name):
+        if not stuck:  # another worker took this page's lock just before us, and hangs
+            stuck.append((name, cache_module.lock_acquire(name)))
+        return cache_module.lock_acquire(name)
+
+    monkeypatch.setattr(middleware, "lock_acquire", held_by_a_stuck_worker)
+    started = time.monotonic()
+    response = Client().get(f"/ja/initiatives/?q={uuid.uuid4().hex[:8]}")
+    took = time.monotonic() - started
+    assert response.status_code == 200 and response["X-Page-Cache"] == "miss"
+    assert WAIT_SECONDS <= took < 5  # a short wait, not a worker held for ten seconds
+    [(name, token)] = stuck
+    assert holder(name) == token
