@@ -47,6 +47,18 @@ def _services_guard(request):
         _missing(f"Chromium ({CHROMIUM})")
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: the test client's requests activate the
+    language of their address (LocaleMiddleware) in this thread and leave it active, so a test that
+    renders or validates outside a request (a service's message, a form, a mail) would otherwise
+    inherit whatever the previous test on its process last requested."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()  # back to settings.LANGUAGE_CODE
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _celery_queue():
     """Route this run's tasks to its own queue (set before any task reaches the broker)."""

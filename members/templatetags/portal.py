@@ -84,6 +84,18 @@ def when(value):
 
 
 @register.filter
+def iso_time(value):
+    """A moment for ``<time datetime>``, in Japan time to the second: 2026-11-28T15:00:00+09:00.
+    (Django's ``date:'c'`` writes microseconds, which HTML does not allow: at most three digits.)"""
+    if not value:
+        return ""
+    value = _local(value)
+    if isinstance(value, datetime.datetime):
+        value = value.replace(microsecond=0)
+    return value.isoformat()
+
+
+@register.filter
 def day_if_other(end, start):
     """The end's date (and a space) when it falls on another day than the start, in Japan time:
     a span reads 14:00–16:00 on one day, 14:00–2030年12月21日（土） 12:00 across two."""

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from meetings.governance.models import Motion, Vote
 from meetings.models import Meeting
 from members.models import Affiliation
+from tests.browser.conftest import set_timeouts
 from tests.factories import (
     PASSWORD,
     InstitutionFactory,
@@ -42,7 +43,7 @@ def new_page(browser, browser_context_args):
         context = browser.new_context(**browser_context_args)
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        set_timeouts(page)
         page.on("dialog", lambda dialog: dialog.accept())  # "close the vote and count it?"
         return page
 

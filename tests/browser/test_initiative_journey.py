@@ -12,6 +12,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from members.models import Affiliation
+from tests.browser.conftest import set_timeouts
 from tests.factories import PASSWORD, InstitutionFactory, WorkingGroupFactory, staff_of
 from working_groups.models import Initiative, Membership
 from working_groups.services import refresh_derived
@@ -45,7 +46,7 @@ def new_page(browser, browser_context_args):
         context = browser.new_context(**browser_context_args)
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        set_timeouts(page)
         return page
 
     yield make

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from meetings.models import Meeting, Registration
 from members.notifications.models import NotificationPreference
+from tests.browser.conftest import set_timeouts
 from tests.factories import PASSWORD, InstitutionFactory, WorkingGroupFactory, staff_of
 from working_groups.models import Membership
 
@@ -47,7 +48,7 @@ def new_page(browser, browser_context_args):
         context = browser.new_context(**browser_context_args)
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        set_timeouts(page)
         return page
 
     yield make

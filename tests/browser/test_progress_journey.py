@@ -16,6 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from members.models import Affiliation
+from tests.browser.conftest import set_timeouts
 from tests.factories import PASSWORD, InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of, totp_code
 from working_groups.models import Initiative
 from working_groups.progress.models import Commitment, YearlyReport, current_fiscal_year
@@ -39,7 +40,7 @@ def new_page(browser, browser_context_args):
         context = browser.new_context(**browser_context_args)
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        set_timeouts(page)
         return page
 
     yield make

@@ -10,6 +10,7 @@ choose (an applicant names the institution; anyone who signs up names themselves
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -133,3 +134,74 @@ def test_participants_csv_names_only_the_institutions_a_person_is_approved_at(cl
     assert {email: set(filter(None, cell.split("; "))) for email, cell in exported.items()} == {
         email: expected for email, (_, expected) in people.items()}
     assert exported["rejoined@example.org"] == "Gamma University"
+
+
+# ---------------------------------------------------------------------------------------------
+# Zero rows: every CSV export writes its full documented header (docs/open-data.md)
+# ---------------------------------------------------------------------------------------------
+
+# URL name -> (its table in docs/open-data.md, the export's address with no row to write, who asks).
+EMPTY_EXPORTS = {
+    "members:directory": ("members", lambda w, lang: f"/{lang}/members/?q=nowhere-at-all&format=csv", None),
+    "cooperation:partner-list": ("partners", lambda w, lang: f"/{lang}/partners/?format=csv", None),
+    "cooperation:need-list": ("needs", lambda w, lang: f"/{lang}/needs/?format=csv", None),
+    "cooperation:expertise-list": ("expertise", lambda w, lang: f"/{lang}/expertise/?format=csv", "member"),
+    "progress:progress": ("progress", lambda w, lang: f"/{lang}/progress/?format=csv", None),
+    "progress:institution-progress": (
+        "institution-progress", lambda w, lang: f"/{lang}/members/{w.institution.slug}/progress/?format=csv",
+        "member"),
+    "meetings:participants": ("participants", lambda w, lang: f"/{lang}/meetings/{w.meeting.pk}/participants/"
+                              "?format=csv", "coordinator"),
+}
+NOT_DATA = {
+    "progress:report-upload": "?template=1 is the upload's example file (a filled-in year), not an export of rows",
+}
+
+
+@pytest.fixture
+def empty_world(db):
+    """An institution with a member and no report, a group meeting nobody registered for."""
+    from types import SimpleNamespace
+
+    institution = InstitutionFactory(slug="univ-c")
+    group = WorkingGroupFactory(coordinators=[institution])
+    starts = timezone.now() + datetime.timedelta(days=10)
+    meeting = Meeting.objects.create(kind=Meeting.Kind.GROUP, group=group, title_ja="第1回会合", starts_at=starts,
+                                     ends_at=starts + datetime.timedelta(hours=2), visibility=Meeting.Visibility.PUBLIC)
+    coordinator = coordinator_of(group, institution)
+    return SimpleNamespace(institution=institution, meeting=meeting, coordinator=coordinator, member=coordinator)
+
+
+def csv_exports() -> set[str]:
+    """The URL names whose view writes CSV (found from the URL map, as the query-count guard does)."""
+    from tests.coalition.test_query_counts import _answers_get, _project_source, project_patterns
+
+    return {name for name, _, callback in project_patterns()
+            if _answers_get(callback)
+            and re.search(r"[\"']csv[\"']|text/csv|\b_?csv\(|csv\.(Dict)?[Ww]riter", _project_source(callback))}
+
+
+def test_every_csv_export_has_a_zero_row_case():
+    assert sorted(csv_exports() - set(EMPTY_EXPORTS) - set(NOT_DATA)) == []
+    assert sorted((set(EMPTY_EXPORTS) | set(NOT_DATA)) - csv_exports()) == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("name", sorted(EMPTY_EXPORTS))
+def test_a_csv_export_with_no_row_has_its_full_header(client, empty_world, name, lang):
+    """A program reading an empty export still finds every column it reads when there are rows
+    (an empty cooperation CSV had only an ``id`` header)."""
+    from tests.output_clients import documented_columns, read_csv
+
+    table, path, viewer = EMPTY_EXPORTS[name]
+    if viewer:
+        client.force_login(getattr(empty_world, viewer))
+    response = client.get(path(empty_world, lang))
+
+    assert response.status_code == 200
+    header, rows = read_csv(b"".join(response.streaming_content) if response.streaming else response.content)
+    assert rows == []
+    documented = documented_columns(table)
+    expected = [row[0 if lang == "ja" else 1] for row in documented] if table == "participants" else [
+        row[0] for row in documented]
+    assert header == expected

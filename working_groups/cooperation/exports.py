@@ -30,6 +30,18 @@ def iso_code(code: str) -> str:
     return f"JP-{code}" if code in PREFECTURES_BY_CODE else ""
 
 
+# The columns of each export, in order (docs/open-data.md): the CSV's header, written even when no
+# row matches, and the keys of each row (a row with another key fails to write).
+COLUMNS = {
+    "partners": ["slug", "kind", "name_ja", "name_en", "prefecture", "prefecture_name", "municipality_code",
+                 "website", "open_needs", "url"],
+    "needs": ["id", "title", "status", "kind", "themes", "prefecture", "prefecture_name", "period", "partner",
+              "partner_slug", "published", "url"],
+    "expertise": ["id", "title", "institution", "institution_name", "themes", "keywords", "nationwide",
+                  "prefectures", "languages", "visibility", "url"],
+}
+
+
 def partner_row(p) -> dict:
     return {"slug": p.slug, "kind": p.kind, "name_ja": p.name_ja, "name_en": p.name_en,
             "prefecture": iso_code(p.prefecture), "prefecture_name": prefecture_name(p.prefecture),
@@ -56,11 +68,11 @@ def expertise_row(e) -> dict:
 
 
 def export(rows, fmt: str, name: str):
-    """``rows`` (an iterable of dicts with the same keys) as a CSV download or a JSON document."""
+    """``rows`` (an iterable of dicts with the keys of ``COLUMNS[name]``) as a CSV download or a JSON
+    document."""
     rows = list(rows)
     if fmt == "csv":
-        fields = list(rows[0]) if rows else ["id"]
-        writer = csv.DictWriter(_Echo(), fieldnames=fields)
+        writer = csv.DictWriter(_Echo(), fieldnames=COLUMNS[name])
 
         def lines():
             yield "\ufeff" + writer.writeheader()
