@@ -121,6 +121,19 @@ def test_tokens_are_rate_limited_per_token_and_visitors_per_address(client, worl
         "detail": f"リクエストが多すぎます。{refused['Retry-After']}秒後にもう一度お試しください。"}
 
 
+def test_guessing_tokens_is_throttled_per_address(client, world, settings):
+    settings.API_RATE_FAILED_TOKEN = 3
+    guesses = [get(client, "/api/v1/", f"cnp_abcdefgh_guess{n}").status_code for n in range(5)]
+    assert guesses == [401, 401, 401, 429, 429]
+    refused = get(client, "/api/v1/initiatives/", world.tokens["staff_a"])  # even a good one, this minute
+    assert refused.status_code == 429 and int(refused["Retry-After"]) in range(1, 61)
+    assert json.loads(refused.content) == {
+        "detail": f"リクエストが多すぎます。{refused['Retry-After']}秒後にもう一度お試しください。"}
+    assert client.get("/api/v1/").status_code == 200  # without a token: a visitor, counted as visitors are
+    other = get(client, "/api/v1/initiatives/", world.tokens["staff_a"], REMOTE_ADDR="198.51.100.7")
+    assert "alpha-members" in ids(other)
+
+
 # ---------------------------------------------------------------------------------------------
 # Language
 # ---------------------------------------------------------------------------------------------
