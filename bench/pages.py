@@ -82,6 +82,8 @@ def production_env(scale: str, static_root: str) -> dict:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         STATIC_ROOT=static_root,
         SITE_URL=BASE,
+        # wrk is one address: the API's per-address limit would answer 429s, not the search
+        API_RATE_VISITOR="100000000",
     )
 
 
@@ -160,9 +162,9 @@ def pick_targets(scale: str):
          common.COMMON_WORD),
         # the API's search (issue 21's bar: p95 80 ms); the API has no page cache, so every request
         # is computed, as a client paging through results meets it
-        ("api: search rare word", f"/api/v1/initiatives/?q={quote(common.RARE_WORD)}", "search", common.RARE_WORD),
-        ("api: search common word", f"/api/v1/initiatives/?q={quote(common.COMMON_WORD)}", "search",
-         common.COMMON_WORD),
+        # (the word may be in a text the list does not show: a row's slug says the answer is not empty)
+        ("api: search rare word", f"/api/v1/initiatives/?q={quote(common.RARE_WORD)}", "search", '"slug":"'),
+        ("api: search common word", f"/api/v1/initiatives/?q={quote(common.COMMON_WORD)}", "search", '"slug":"'),
         ("initiative", f"/ja/initiatives/{initiative.slug}/", "signed-out", initiative.title[:10]),
         ("meetings", "/ja/meetings/", "signed-out", 'class="meeting-list"'),
         ("meeting", f"/ja/meetings/{meeting.pk}/", "signed-out", meeting.title_ja),

@@ -468,6 +468,8 @@ REST_FRAMEWORK = {
 # the default cache: Redis where configured, so every web node shares the counts).
 API_RATE_VISITOR = env.int("API_RATE_VISITOR", default=120)
 API_RATE_TOKEN = env.int("API_RATE_TOKEN", default=600)
+# refused tokens a minute per address before its requests with a token get 429s (guessing)
+API_RATE_FAILED_TOKEN = env.int("API_RATE_FAILED_TOKEN", default=10)
 API_TOKEN_MAX_PER_USER = 20
 SPECTACULAR_SETTINGS = {
     "TITLE": "University Coalition for Carbon Neutrality API",

@@ -6,10 +6,13 @@ from rest_framework import authentication, exceptions
 
 from members.services.tokens import token_authenticate
 
+from .throttling import note_failed_token, refuse_if_guessing
+
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     """No header: a visitor. A header with a token that is unknown, revoked or expired (or whose
-    person was deactivated): 401, never a silent fall-back to a visitor's view."""
+    person was deactivated): 401, never a silent fall-back to a visitor's view. An address whose
+    tokens keep failing gets 429s for the rest of the minute (``API_RATE_FAILED_TOKEN``)."""
 
     keyword = "Bearer"
 
@@ -17,6 +20,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        refuse_if_guessing(request)
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Give the token after “Bearer ” and nothing else."))
         try:
@@ -25,6 +29,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This token is not valid.")) from None
         token = token_authenticate(raw)
         if token is None:
+            note_failed_token(request)
             raise exceptions.AuthenticationFailed(_("This token is not valid, has expired or was revoked."))
         return token.user, token
 

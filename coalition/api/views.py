@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status, viewsets
@@ -45,6 +44,7 @@ from .filters import (
     PartnerApiFilter,
 )
 from .pagination import Cursor
+from .throttling import throttled
 
 LANGUAGES = ("ja", "en")
 LANG_PARAMETER = OpenApiParameter(
@@ -66,13 +66,7 @@ class ApiMixin:
         translation.activate(self.language)
 
     def throttled(self, request, wait):
-        # DRF's own message mixes languages in Japanese; the wait is also in Retry-After
-        seconds = max(1, round(wait or 1))
-        exc = exceptions.Throttled(detail=ngettext(
-            "Too many requests: try again in %(n)d second.", "Too many requests: try again in %(n)d seconds.",
-            seconds) % {"n": seconds})
-        exc.wait = seconds
-        raise exc
+        raise throttled(wait)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "language": getattr(self, "language", "ja")}

@@ -106,6 +106,11 @@ class IdentityProvider(models.Model):
         super().clean()
         if self.metadata_url and self.metadata_xml.strip():  # neither: the constraint says so
             raise ValidationError(ONE_METADATA)
+        # The metadata names the keys whose signatures the portal trusts, and python3-saml does not
+        # check a metadata document's own signature: only HTTPS says it came from the IdP unchanged.
+        if self.metadata_url and not self.metadata_url.lower().startswith("https://"):
+            raise ValidationError({"metadata_url": _(
+                "Give the metadata URL with https://: the keys it names decide whose sign-ins are trusted.")})
         if self.metadata_xml.strip() and self.entity_id:
             parse_metadata(self.metadata_xml, self.entity_id)
 

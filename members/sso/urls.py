@@ -12,20 +12,24 @@
 from allauth.socialaccount.providers.saml import views as saml_views
 from django.urls import include, path
 
-from .views import UniversitySignInView, idp_form_action
+from .views import UniversitySignInView, host_required, idp_form_action
 
 saml_urlpatterns = [
     path("accounts/saml/<str:organization_slug>/", include([
-        path("acs/", saml_views.acs, name="saml_acs"),
-        path("acs/finish/", saml_views.finish_acs, name="saml_finish_acs"),
-        path("sls/", saml_views.sls, name="saml_sls"),
+        # every endpoint that builds python3-saml's request from the Host header refuses a request
+        # without one (members.sso.views.host_required)
+        path("acs/", host_required(saml_views.acs), name="saml_acs"),
+        path("acs/finish/", host_required(saml_views.finish_acs), name="saml_finish_acs"),
+        path("sls/", host_required(saml_views.sls), name="saml_sls"),
         path("metadata/", saml_views.metadata, name="saml_metadata"),
-        path("login/", idp_form_action(saml_views.login), name="saml_login"),
+        path("login/", host_required(idp_form_action(saml_views.login)), name="saml_login"),
     ])),
 ]
 
 page_urlpatterns = [
-    path("accounts/university/", idp_form_action(UniversitySignInView.as_view()), name="university"),
+    # the page itself needs no Host; sending the address (POST) makes the SAML request
+    path("accounts/university/", host_required(idp_form_action(UniversitySignInView.as_view()), methods=("POST",)),
+         name="university"),
 ]
 
 urlpatterns = []

@@ -7,11 +7,30 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.socialaccount.providers.base.constants import AuthProcess
 from csp.decorators import csp_update
 from django.conf import settings
-from django.utils.translation import get_language
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import get_language, gettext
 from django.views.generic import FormView
 
 from .adapter import social_app
 from .forms import UniversitySignInForm
+
+
+def host_required(view, methods=("GET", "HEAD", "POST")):
+    """allauth's SAML code reads the Host header as it is (``request.META["HTTP_HOST"]``) to build
+    the addresses it checks an answer against; without one (an HTTP/1.0 client, a probe) it failed
+    with a KeyError, a 500. Browsers always send it: a request without it, by one of ``methods``
+    (those that reach python3-saml), is a bad request."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method in methods and not request.META.get("HTTP_HOST"):
+            reason = gettext("The request has no Host header, which university sign-in needs. Sign in again from "
+                             "the portal's sign-in page in a web browser.")
+            return HttpResponse(render_to_string("400.html", {"reason": reason}, request=request), status=400)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def idp_form_action(view):

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from meetings.dissemination.services import news_create, news_publish
 from meetings.models import AgendaItem
 from members.audit.models import AuditEntry
 from members.models import AccessToken
-from meetings.dissemination.services import news_create, news_publish
 from tests.api.world import expertise, initiative, need
 from tests.factories import InstitutionFactory, MeetingFactory, WorkingGroupFactory, api_token, staff_of
 from working_groups.cooperation.models import Expertise, Need, Partner
@@ -119,6 +119,19 @@ def test_tokens_are_rate_limited_per_token_and_visitors_per_address(client, worl
     assert int(refused["Retry-After"]) > 0
     assert json.loads(refused.content) == {
         "detail": f"リクエストが多すぎます。{refused['Retry-After']}秒後にもう一度お試しください。"}
+
+
+def test_guessing_tokens_is_throttled_per_address(client, world, settings):
+    settings.API_RATE_FAILED_TOKEN = 3
+    guesses = [get(client, "/api/v1/", f"cnp_abcdefgh_guess{n}").status_code for n in range(5)]
+    assert guesses == [401, 401, 401, 429, 429]
+    refused = get(client, "/api/v1/initiatives/", world.tokens["staff_a"])  # even a good one, this minute
+    assert refused.status_code == 429 and int(refused["Retry-After"]) in range(1, 61)
+    assert json.loads(refused.content) == {
+        "detail": f"リクエストが多すぎます。{refused['Retry-After']}秒後にもう一度お試しください。"}
+    assert client.get("/api/v1/").status_code == 200  # without a token: a visitor, counted as visitors are
+    other = get(client, "/api/v1/initiatives/", world.tokens["staff_a"], REMOTE_ADDR="198.51.100.7")
+    assert "alpha-members" in ids(other)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,12 +446,16 @@ def test_bad_cursor_is_a_400_that_says_so_on_every_list(client, world, name, cur
 def test_nul_byte_anywhere_in_the_query_is_a_400(client, world):
     for query in ("cursor=%00", "q=a%00b", "lang=%00"):
         response = client.get(f"/api/v1/needs/?{query}")
-        assert (response.status_code, json.loads(response.content)) == (400, {"detail": "アドレスにNUL文字が含まれています。"})
+        assert (response.status_code, json.loads(response.content)) == (
+            400, {"detail": "アドレスにNUL文字が含まれています。"})
+
+
+NOT_A_CHOICE = ["正しく選択してください。選択したものは候補にありません。"]
 
 
 @pytest.mark.parametrize(("path", "errors"), [
-    ("/api/v1/needs/?wg=nowhere", {"wg": ["正しく選択してください。選択したものは候補にありません。"]}),
-    ("/api/v1/expertise/?institution=nowhere", {"institution": ["正しく選択してください。選択したものは候補にありません。"]}),
+    ("/api/v1/needs/?wg=nowhere", {"wg": NOT_A_CHOICE}),
+    ("/api/v1/expertise/?institution=nowhere", {"institution": NOT_A_CHOICE}),
     ("/api/v1/news/?kind=gossip", {"kind": ["正しく選択してください。 gossip は候補にありません。"]}),
     ("/api/v1/needs/?status=lost", {"status": ["正しく選択してください。 lost は候補にありません。"]}),
     ("/api/v1/partners/?prefecture=99", {"prefecture": ["正しく選択してください。 99 は候補にありません。"]}),
@@ -494,8 +511,9 @@ def test_token_of_another_scheme_is_a_visitor(client, world):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/needs/abc/", "/api/v1/expertise/1.5/", "/api/v1/meetings/-1/",
-                                  "/api/v1/needs/99999999999999999999/", "/api/v1/meetings/abc/", "/api/v1/news/nowhere/",
-                                  "/api/v1/partners/nowhere/", "/api/v1/institutions/nowhere/progress/"])
+                                  "/api/v1/needs/99999999999999999999/", "/api/v1/meetings/abc/",
+                                  "/api/v1/news/nowhere/", "/api/v1/partners/nowhere/",
+                                  "/api/v1/institutions/nowhere/progress/"])
 def test_unknown_object_is_a_404_in_json(client, world, path):
     response = client.get(path)
     assert response.status_code == 404

@@ -18,7 +18,7 @@ EXAMPLES = 10  # per operation and caller: about 250 requests, well under a minu
 
 @pytest.fixture
 def live_api(live_server, settings):
-    settings.API_RATE_VISITOR = settings.API_RATE_TOKEN = 100_000
+    settings.API_RATE_VISITOR = settings.API_RATE_TOKEN = settings.API_RATE_FAILED_TOKEN = 100_000
     settings.SITE_URL = live_server.url
     world = build_world()
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/",

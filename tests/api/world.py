@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from meetings.dissemination import services as news_services
 from meetings.dissemination.models import NewsItem
-
 from meetings.models import AgendaItem, Meeting
 from members.models import Institution
 from tests.factories import (

@@ -1,19 +1,27 @@
 """A staff member signs in with their university (SAML) in Chromium: the portal sends them to a
 test identity provider's sign-in page (an HTTP server in this process, on a port the OS picks),
-they sign in there, the IdP posts its signed answer back, and the portal offers their institution."""
+they sign in there, the IdP posts its signed answer back, and the portal offers their institution.
+Once their institution's contact approves them, they create an API token on their account page and
+`curl` with it lists a members-only initiative that `curl` without it does not."""
 
+import datetime
 import html
+import json
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from members.models import Affiliation
+from members.services.affiliations import affiliation_decide
 from members.sso.models import IdentityProvider, IdentityProviderDomain
-from tests.factories import InstitutionFactory
+from tests.factories import InstitutionFactory, WorkingGroupFactory, staff_of
 from tests.sso.idp import AuthnRequest, TestIdP
+from working_groups.models import Initiative
+from working_groups.services import refresh_derived
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,3 +110,32 @@ def test_staff_signs_in_with_their_university_and_is_offered_it(site, page, idp_
     person = Affiliation.objects.get(institution=university)
     assert (person.user.email, person.user.name, person.status) == (
         "suzuki@u-tokyo.example", "鈴木 一郎", Affiliation.Status.PENDING)
+
+    # The university's contact approves the request (on their own page; here, through the service).
+    contact = staff_of(university, role=Affiliation.Role.CONTACT, email="contact@u-tokyo.example")
+    affiliation_decide(affiliation=person, by=contact, approve=True)
+    other = InstitutionFactory(slug="kyoto-test", name_ja="京都テスト大学", name_en="Kyoto Test University")
+    members_only = Initiative(institution=other, slug="kyoto-heat-pumps", title="会員限定のヒートポンプ更新",
+                              summary="会員だけが読める取組。", body="本文", prefecture=other.prefecture,
+                              started_on=datetime.date(2024, 4, 1), status=Initiative.Status.PUBLISHED,
+                              visibility=Initiative.Visibility.MEMBERS, published_at=timezone.now())
+    refresh_derived(members_only)
+    members_only.save()
+    members_only.themes.set([WorkingGroupFactory()])
+
+    # A token on the account page, shown once; then curl, a real HTTP client outside the browser.
+    site.open("/ja/account/#tokens")
+    page.get_by_label("トークンの名前").fill("研究室の集計スクリプト")
+    page.get_by_role("button", name="トークンを作成").click()
+    raw = page.get_by_label("トークン", exact=True).input_value()
+    assert raw.startswith("cnp_")
+
+    def curl(*headers) -> dict:
+        out = subprocess.run(["curl", "--silent", "--show-error", "--fail-with-body", "--max-time", "20",
+                              *[arg for h in headers for arg in ("-H", h)],
+                              f"{site.url}/api/v1/initiatives/?q={quote('ヒートポンプ')}"],
+                             capture_output=True, check=True, text=True, timeout=30)
+        return json.loads(out.stdout)
+
+    assert [r["slug"] for r in curl(f"Authorization: Bearer {raw}")["results"]] == ["kyoto-heat-pumps"]
+    assert curl()["results"] == []  # the same call without the token: a visitor, who does not see it

@@ -81,3 +81,30 @@ def test_only_the_secretariat_opens_the_providers_admin(client, provider):
     page = client.get("/en/admin/sso/identityprovider/")
     assert page.status_code == 200
     assert "utokyo" in page.content.decode()
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("post", "/accounts/saml/utokyo/acs/"),
+    ("get", "/accounts/saml/utokyo/login/"),
+    ("get", "/accounts/saml/utokyo/sls/"),
+    ("post", "/en/accounts/university/"),
+])
+def test_saml_request_without_host_header_is_a_400_that_says_why(provider, method, path):
+    from django.test import Client
+
+    client = Client()  # Django's test client sends no Host header, as an HTTP/1.0 probe
+    response = getattr(client, method)(path, {"SAMLResponse": "x", "email": "hanako@u-tokyo.example"})
+    assert response.status_code == 400
+    assert "Host" in response.content.decode()
+    assert Client().get("/en/accounts/university/").status_code == 200  # the page itself does not need one
+
+
+def test_provider_metadata_url_must_be_https(university, idp):
+    row = IdentityProvider(institution=university, slug="x", entity_id=idp.entity_id,
+                           metadata_url="http://fed.example/metadata.xml")
+    with translation.override("en"), pytest.raises(ValidationError) as plain:
+        row.full_clean()
+    assert plain.value.message_dict == {"metadata_url": [
+        "Give the metadata URL with https://: the keys it names decide whose sign-ins are trusted."]}
+    row.metadata_url = "HTTPS://fed.example/metadata.xml"
+    row.full_clean()  # the scheme in any case

@@ -7,6 +7,7 @@ import meetings.demo
 import meetings.dissemination.demo
 import meetings.governance.demo
 import members.demo
+import members.sso.demo
 import working_groups.cooperation.demo
 import working_groups.demo
 import working_groups.progress.demo
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("seed_demo creates accounts with a known password; it does not run in production.")
         m = members.demo.seed()
+        members.sso.demo.seed()
         g = working_groups.demo.seed()
         working_groups.demo.seed_people()
         n_initiatives = working_groups.demo.seed_initiatives()
@@ -40,3 +42,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sign-ins (password: {members.demo.demo_password()}):")
         for email, what in members.demo.DEMO_SIGN_INS:
             self.stdout.write(f"  {email:32} {what}")
+        self.stdout.write(f"University sign-in finds a demo identity provider for any @{members.sso.demo.DOMAIN} "
+                          "address (it is invented: its sign-in page does not exist).")
