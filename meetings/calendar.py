@@ -120,11 +120,12 @@ def events_refresh(meeting) -> None:
     _store([meeting], [(language, online) for language, _ in settings.LANGUAGES for online in (False, True)])
 
 
-def stored_events(rows, *, language: str, online_for=frozenset()) -> list[str]:
-    """The VEVENTs of the meetings of ``rows`` ((pk, updated_at), in the feed's order) from the
-    stored events; those missing or out of date are rendered and stored. Three queries at most
-    (the stored events; then the out-of-date meetings with their programme, and one upsert)."""
-    wanted = {pk: source_of(updated_at) for pk, updated_at in rows}
+def stored_events(sources, *, language: str, online_for=frozenset()) -> list[str]:
+    """The VEVENTs of the meetings of ``sources`` ((pk, ``source_of(updated_at)``), in the feed's
+    order) from the stored events; those missing or out of date are rendered and stored. Three
+    queries at most (the stored events; then the out-of-date meetings with their programme, and
+    one upsert)."""
+    wanted = dict(sources)
     stored = MeetingEvent.objects.filter(meeting_id__in=wanted, language=language)
     if not online_for:
         stored = stored.filter(online=False)
@@ -141,4 +142,4 @@ def stored_events(rows, *, language: str, online_for=frozenset()) -> list[str]:
         meetings = list(Meeting.objects.filter(pk__in=stale).prefetch_related("agenda"))
         fresh = _store(meetings, [(language, False), (language, True)])
         events.update({m.pk: fresh[(m.pk, language, m.pk in online_for)] for m in meetings})
-    return [events[pk] for pk, _ in rows if pk in events]
+    return [events[pk] for pk, _ in sources if pk in events]

@@ -121,14 +121,18 @@ def group_counts(groups) -> dict[int, dict]:
     return {pk: {"institutions": institutions.get(pk, 0), "people": people.get(pk, 0)} for pk in ids}
 
 
-def group_participants(group, limit: int | None = None) -> list[dict]:
-    """Participating institutions (the first ``limit``) with their registered people (two
-    queries); flags an institution without a registered person."""
+def _participations(group, limit):
     participations = (
         Participation.objects.active().filter(group=group, institution__status=Institution.Status.ACTIVE)
         .select_related("institution").order_by("institution__name_kana")
     )
-    participations = list(participations[:limit] if limit else participations)
+    return list(participations[:limit] if limit else participations)
+
+
+def group_participants(group, limit: int | None = None) -> list[dict]:
+    """Participating institutions (the first ``limit``) with their registered people (two
+    queries); flags an institution without a registered person."""
+    participations = _participations(group, limit)
     members = list(
         Membership.objects.active().filter(group=group, institution__in=[p.institution_id for p in participations])
         .select_related("user", "institution").order_by("user__name")
@@ -146,6 +150,31 @@ def group_participants(group, limit: int | None = None) -> list[dict]:
         for p in participations
     ]
     return rows
+
+
+def group_participant_names(group, *, limit: int, names: bool) -> list[dict]:
+    """The group page's list: the first ``limit`` participating institutions and, when ``names``
+    (the reader may see them), the names of their registered people (two queries; one without
+    names). The names are read as text, not as memberships with their people and institutions: a
+    large group's first 60 institutions have hundreds of people, and building a model for each and
+    rendering them one by one was most of the page's time."""
+    participations = _participations(group, limit)
+    by_institution = {}
+    if names:
+        rows = (Membership.objects.active()
+                .filter(group=group, institution__in=[p.institution_id for p in participations])
+                .order_by("user__name").values_list("institution_id", "user__name", "user__email"))
+        for institution_id, name, email in rows:
+            by_institution.setdefault(institution_id, []).append(name or email)  # User.get_full_name
+    coordinators = {i.pk for i in group.coordinators.all()}
+    return [
+        {
+            "institution": p.institution,
+            "people": by_institution.get(p.institution_id, []),
+            "coordinator": p.institution_id in coordinators,
+        }
+        for p in participations
+    ]
 
 
 def general_meeting_members(limit: int = 60):

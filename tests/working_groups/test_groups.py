@@ -187,3 +187,17 @@ def test_group_pages_query_count_does_not_grow(client, world):
     WorkingGroupFactory.create_batch(4, coordinators=[world["c"]])
     assert count("/ja/working-groups/") == few_list
     assert count("/ja/working-groups/regional/") == few_detail
+
+
+def test_group_page_lists_people_by_name_for_staff_and_reads_no_people_for_visitors(client, world):
+    nameless = staff_of(world["c"], name="", email="anon@c.example")
+    Membership.objects.create(group=world["group"], user=nameless, institution=world["c"], status="active")
+    client.force_login(world["staff"])
+    html = client.get("/ja/working-groups/regional/").content.decode()
+    assert '<span class="meta">anon@c.example、小林 美咲</span>' in html
+    client.logout()
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/ja/working-groups/regional/").content.decode()
+    assert "C大学" in html and "小林 美咲" not in html
+    # a visitor is shown no names, so none are read (a large group's page read hundreds)
+    assert [q["sql"] for q in queries if '"members_user"' in q["sql"]] == []

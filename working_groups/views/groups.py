@@ -63,7 +63,7 @@ class WorkingGroupDetailView(View):
             ctx["members"] = selectors.general_meeting_members(limit=self.shown)
             ctx["member_count"] = Institution.objects.active().count()
         else:
-            ctx["participants"] = selectors.group_participants(group, limit=self.shown)
+            ctx["participants"] = selectors.group_participant_names(group, limit=self.shown, names=ctx["see_names"])
             ctx["participant_count"] = Participation.objects.active().filter(
                 group=group, institution__status=Institution.Status.ACTIVE).count()
             ctx["my_membership"] = selectors.my_memberships(user).get(group.pk)
