@@ -127,8 +127,9 @@ def _visitors_turned_away(meeting, *, by) -> int:
     """The policy when a meeting still to come stops taking visitors (made members-only, or no
     longer open to the public): every visitor's registration is cancelled, so that nobody holds a
     place at a meeting they may no longer see and the freed places go to the members waiting.
-    Those who held a place or waited for one get one e-mail in their language saying why; an
-    address never confirmed gets nothing (its confirmation link stops working). A meeting that has
+    Those who held a place or waited for one get one e-mail in their language saying why (unless
+    the meeting is cancelled: they had that mail); an address never confirmed gets nothing (its
+    confirmation link stops working). A meeting that has
     ended keeps its visitors on record until they are erased (``visitors_erase``).
     Returns the registrations cancelled. Side effects: the e-mails, the moved-up e-mails of the
     members who get the places, an audit entry."""
@@ -143,7 +144,7 @@ def _visitors_turned_away(meeting, *, by) -> int:
         held = registration.holds_place
         registration.status = V.CANCELLED
         registration.save(update_fields=["status", "updated_at"])
-        if held:
+        if held and not meeting.is_cancelled:  # a cancelled meeting's visitors were told already
             _notify_visitor(registration, VISITOR_TURNED_AWAY, reply_to=getattr(by, "email", ""))
             told += 1
     if not meeting.is_cancelled:

@@ -267,3 +267,16 @@ def test_the_visitor_form_carries_its_csrf_token(symposium, page):
         "language": "en"})
     assert response.status_code == 302
     assert VisitorRegistration.objects.get().email == "ada@example.net"
+
+
+def test_a_cancelled_meeting_made_members_only_sends_its_visitors_no_second_mail(client, deliver, symposium):
+    confirm(client, deliver, symposium)
+    with deliver():
+        services.meeting_cancel(meeting=symposium, by=None, reason="typhoon")
+    mail.outbox.clear()
+    with deliver():
+        change = services.meeting_update(meeting=symposium, by=None, data={"visibility": "members",
+                                                                           "open_to_public": False})
+    assert change.visitors_cancelled == 1
+    assert VisitorRegistration.objects.get().status == "cancelled"
+    assert mail.outbox == []
