@@ -309,9 +309,10 @@ def _hand_over(connection, message) -> None:
     """Give one message to the server. Over Django's SMTP backend the message writes its own bytes
     (``OutboxMessage.wire_bytes``, the bytes Django would send) and they go to the backend's open
     SMTP session as Django's backend hands them over (the same envelope, the same exceptions); any
-    other backend (the console, the tests' in-memory outbox) sends the message its own way."""
+    other backend (the console, the tests' in-memory outbox, a subclass of Django's that signs or
+    rewrites messages) sends the message its own way."""
     smtp = getattr(connection, "connection", None)
-    if not isinstance(connection, SMTPBackend) or smtp is None or not hasattr(message, "wire_bytes"):
+    if type(connection) is not SMTPBackend or smtp is None or not hasattr(message, "wire_bytes"):
         connection.send_messages([message])
         return
     encoding = message.encoding or settings.DEFAULT_CHARSET
