@@ -48,6 +48,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.db import connection as database
 from django.db.models import F, Q
 from django.utils import timezone
@@ -285,7 +287,7 @@ def _send_one(connection, message) -> tuple[str, BaseException | None]:
         except Exception as exc:  # noqa: BLE001 - the server cannot be reached
             return "away", exc
         try:
-            connection.send_messages([message])
+            _hand_over(connection, message)
         except Exception as exc:  # noqa: BLE001 - classified here
             if not is_outage(exc):
                 return "refused", exc
@@ -301,6 +303,27 @@ def _send_one(connection, message) -> tuple[str, BaseException | None]:
         else:
             return "sent", None
     raise AssertionError("unreachable")
+
+
+def _hand_over(connection, message) -> None:
+    """Give one message to the server. Over Django's SMTP backend the message writes its own bytes
+    (``OutboxMessage.wire_bytes``, the bytes Django would send) and they go to the backend's open
+    SMTP session as Django's backend hands them over (the same envelope, the same exceptions); any
+    other backend (the console, the tests' in-memory outbox, a subclass of Django's that signs or
+    rewrites messages) sends the message its own way."""
+    smtp = getattr(connection, "connection", None)
+    if type(connection) is not SMTPBackend or smtp is None or not hasattr(message, "wire_bytes"):
+        connection.send_messages([message])
+        return
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+    if recipients:
+        smtp.sendmail(_envelope_sender(message.from_email, encoding), recipients, message.wire_bytes())
+
+
+@functools.lru_cache(maxsize=64)
+def _envelope_sender(address: str, encoding: str) -> str:
+    return sanitize_address(address, encoding)  # the same sender for every message: parsed once
 
 
 def _close(connection):

@@ -345,6 +345,53 @@ def test_every_part_of_an_outbox_message_gets_its_boundary_and_reads_back_as_wri
         "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar"]
 
 
+def test_outbox_messages_are_written_byte_for_byte_as_django_s_smtp_backend_writes_them(monkeypatch):
+    """Delivery hands SMTP ``OutboxMessage.wire_bytes()``, written without the email package's MIME
+    tree: the bytes must be Django's (``message().as_bytes()`` with CRLF, what its SMTP backend
+    sends), boundary aside, for rendered notices in both languages and for crafted messages at the
+    edges (folded Japanese subject and sender, ASCII-only parts, odd line ends, a line of exactly
+    998 bytes; and shapes that take Django's own path: a longer line, an attachment, no HTML)."""
+    import uuid
+
+    from members.notifications import rendering
+    from members.notifications.rendering import OutboxMessage, render
+
+    ja, en = UserFactory(language="ja"), UserFactory(language="en", name="Ann Lee")
+    ids = notify(kind="affiliation_decided", to=[ja, en], obj=decided())
+    rendered = [render(row) for row in Notification.objects.filter(pk__in=ids)]
+
+    long_subject = "カーボンニュートラル達成に向けた大学等コアリション 総会のご案内と議事次第について"
+
+    def crafted(body="本文\n", html="<p>本文</p>\n", **kwargs):
+        headers = {"Message-ID": "<notification-1@example.org>", "Date": "Mon, 07 Dec 2026 08:00:00 +0900",
+                   "X-Spaced": "two  spaces", "X-Kind": "週刊ダイジェスト", **kwargs.pop("headers", {})}
+        message = OutboxMessage(
+            subject=kwargs.pop("subject", long_subject),
+            body=body, from_email="大学等コアリション事務局 <secretariat@example.org>", headers=headers,
+            to=["a.very.long.address.of.somebody.at.a.university@graduate-school.example.ac.jp"], **kwargs)
+        if html is not None:
+            message.attach_alternative(html, "text/html")
+        return message
+
+    with_attachment = crafted()
+    with_attachment.attach("invite.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    messages = [
+        *rendered,
+        crafted(),
+        crafted(body="Plain ASCII only.\nFrom here on, lines\n.start with a dot\n", html="<p>ASCII</p>",
+                subject="Weekly digest (2026-12-07)", reply_to=["coordinator@example.org"]),
+        crafted(body="CRLF\r\nlone CR\rend without a newline", html="\n\n<p>x</p>\r\n\r\n"),
+        crafted(body="あ" * 332 + "ab\n", headers={"List-Unsubscribe": "<https://example.org/" + "u" * 120 + "/>"}),
+        crafted(body="あ" * 333 + "\n"),  # 999 bytes: quoted-printable, Django's path
+        with_attachment,
+        crafted(html=None),
+    ]
+    assert len(messages[5].body.encode()) == 998 + 1 and len(messages[6].body.encode()) == 999 + 1
+    monkeypatch.setattr(rendering.uuid, "uuid4", lambda: uuid.UUID(int=7))  # the same boundary in both
+    for message in messages:
+        assert message.wire_bytes() == message.message().as_bytes(linesep="\r\n")
+
+
 def test_delivering_the_same_rows_twice_sends_once(smtp):
     users = UserFactory.create_batch(4)
     ids = notify(kind="affiliation_decided", to=users, obj=decided())  # no commit: not sent yet
