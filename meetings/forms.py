@@ -118,8 +118,9 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         modes = {Registration.Mode.IN_PERSON: meeting.has_room, Registration.Mode.ONLINE: meeting.has_online}
         self.fields["mode"].choices = [c for c in Registration.Mode.choices if modes[c[0]]]
-        if len(self.fields["mode"].choices) == 1:
-            self.fields["mode"].initial = self.fields["mode"].choices[0][0]
+        if len(self.fields["mode"].choices) == 1 and not self.initial.get("mode"):
+            # The only way to attend is chosen already (the view's initial may say None for it).
+            self.initial["mode"] = self.fields["mode"].choices[0][0]
 
 
 class VisitorRegistrationForm(HoneypotMixin, forms.Form):
@@ -139,8 +140,9 @@ class VisitorRegistrationForm(HoneypotMixin, forms.Form):
         super().__init__(*args, **kwargs)
         modes = {Registration.Mode.IN_PERSON: meeting.has_room, Registration.Mode.ONLINE: meeting.has_online}
         self.fields["mode"].choices = [c for c in Registration.Mode.choices if modes[c[0]]]
-        if len(self.fields["mode"].choices) == 1:
-            self.fields["mode"].initial = self.fields["mode"].choices[0][0]
+        if len(self.fields["mode"].choices) == 1 and not self.initial.get("mode"):
+            # The only way to attend is chosen already (the view's initial may say None for it).
+            self.initial["mode"] = self.fields["mode"].choices[0][0]
         self.add_honeypot()
         # what the privacy note under the form says (meetings.services.visitors_erase keeps to it)
         self.retention_days = settings.VISITOR_DATA_DAYS

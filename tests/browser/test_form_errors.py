@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import AXE, BLOCKING, REVIEW_IS_FAILURE, describe
 from tests.factories import PASSWORD, InstitutionFactory, WorkingGroupFactory, staff_of
 from working_groups.models import Initiative
 
@@ -40,6 +41,10 @@ def test_a_failed_initiative_submit_focuses_the_summary_and_keeps_the_files(site
 
     summary = page.get_by_role("alert").filter(has_text="下記の項目を修正してください。")
     expect(summary).to_be_focused()
+    results = AXE.run(page, options={"resultTypes": ["violations", "incomplete"]}).response
+    blocking = [r for r in results["violations"] + [r for r in results["incomplete"] if r["id"] in REVIEW_IS_FAILURE]
+                if r["impact"] in BLOCKING]
+    assert not blocking, "\n".join(describe(r) for r in blocking)
     summary.get_by_role("link", name="タイトル: このフィールドは必須です。").click()
     expect(page.get_by_label(re.compile(r"^タイトル"))).to_be_focused()
     expect(page.get_by_text("suiro.png は保持しています。もう一度選ぶ必要はありません。")).to_be_visible()

@@ -145,6 +145,17 @@ def test_hybrid_meeting_counts_the_room_apart_from_online_and_says_the_room_is_f
     assert "<dd>In person: 2 of 2 seats (full) · Online: 1 (no limit)</dd>" in english
 
 
+def test_the_only_way_to_attend_is_chosen_already(client, group):
+    """An online meeting offered one radio button, unchecked: 「参加登録する」 answered with the
+    browser's "Please select one of these options"."""
+    meeting = MeetingFactory(group=group, format="online")
+    client.force_login(member_of(group))
+
+    page = client.get(meeting.get_absolute_url()).content.decode()
+
+    assert '<input type="radio" name="mode" value="online" required id="id_mode_0" checked>' in page
+
+
 def test_waiting_person_is_told_their_place_and_can_leave_the_waiting_list(client, deliver, group):
     meeting = MeetingFactory(group=group, format="hybrid", venue="会議室", capacity=1)
     people = [member_of(group) for _ in range(3)]

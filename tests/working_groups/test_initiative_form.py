@@ -9,11 +9,26 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from tests.factories import staff_of
-from tests.working_groups.test_initiatives import campus, form, png, shinshu  # noqa: F401 -- fixtures
+from tests.factories import InstitutionFactory, WorkingGroupFactory, staff_of
+from tests.working_groups.test_initiatives import form, png
 from working_groups.models import Initiative
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campus():
+    return WorkingGroupFactory(slug="campus", name_ja="ゼロカーボン・キャンパスWG", name_en="Zero Carbon Campus WG")
+
+
+@pytest.fixture
+def shinshu():
+    return InstitutionFactory(slug="shinshu", name_ja="信州大学", name_en="Shinshu University", prefecture="20")
+
+
+def filled(campus, shinshu, **overrides):
+    """The form as the page sends it (the one institution is a hidden input)."""
+    return form(campus, institution=shinshu.pk, **overrides)
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -28,14 +43,15 @@ def test_cover_chosen_before_a_validation_error_is_kept_and_saved_next_time(clie
     """The cover was silently dropped by any validation error: it had to be chosen again, unsaid."""
     client.force_login(staff_of(shinshu))
 
-    failed = client.post("/ja/initiatives/new/", {**form(campus, institution=shinshu.pk, title=""), "cover_upload": png((80, 60)),
+    failed = client.post("/ja/initiatives/new/", {**filled(campus, shinshu, title=""), "cover_upload": png((80, 60)),
                                                   "cover_alt": "水路"})
 
     page = failed.content.decode()
     assert failed.status_code == 200 and not Initiative.objects.exists()
     assert "<strong>cover.png</strong> は保持しています。もう一度選ぶ必要はありません。" in page
     token = held_token(page, "cover_upload")
-    response = client.post("/ja/initiatives/new/", {**form(campus, institution=shinshu.pk), "cover_alt": "水路", "cover_upload_held": token})
+    response = client.post("/ja/initiatives/new/",
+                           {**filled(campus, shinshu), "cover_alt": "水路", "cover_upload_held": token})
     initiative = Initiative.objects.get()
     assert response["Location"] == initiative.get_absolute_url()
     with Image.open(initiative.cover.path) as cover:
@@ -44,12 +60,13 @@ def test_cover_chosen_before_a_validation_error_is_kept_and_saved_next_time(clie
 
 def test_a_held_cover_is_only_for_the_person_who_chose_it(client, campus, shinshu):
     client.force_login(staff_of(shinshu))
-    page = client.post("/ja/initiatives/new/", {**form(campus, institution=shinshu.pk, title=""), "cover_upload": png(),
+    page = client.post("/ja/initiatives/new/", {**filled(campus, shinshu, title=""), "cover_upload": png(),
                                                 "cover_alt": "水路"}).content.decode()
     token = held_token(page, "cover_upload")
     client.force_login(staff_of(shinshu, email="other@shinshu.example"))
 
-    response = client.post("/ja/initiatives/new/", {**form(campus, institution=shinshu.pk), "cover_alt": "水路", "cover_upload_held": token})
+    response = client.post("/ja/initiatives/new/",
+                           {**filled(campus, shinshu), "cover_alt": "水路", "cover_upload_held": token})
 
     assert response.status_code == 200 and not Initiative.objects.exists()
     assert "以前に選んだファイルは保持されていません。もう一度選んでください。" in response.content.decode()
@@ -61,7 +78,7 @@ def test_a_document_can_be_attached_on_the_first_save(client, campus, shinshu):
     page = client.get("/ja/initiatives/new/").content.decode()
     assert 'name="document_upload"' in page
 
-    client.post("/ja/initiatives/new/", {**form(campus, institution=shinshu.pk), "document_title": "報告書",
+    client.post("/ja/initiatives/new/", {**filled(campus, shinshu), "document_title": "報告書",
                                          "document_upload": SimpleUploadedFile("report.pdf", PDF)})
 
     (document,) = Initiative.objects.get().documents.all()
@@ -70,10 +87,12 @@ def test_a_document_can_be_attached_on_the_first_save(client, campus, shinshu):
 
 def test_a_document_chosen_before_a_validation_error_is_kept(client, campus, shinshu):
     client.force_login(staff_of(shinshu))
-    page = client.post("/ja/initiatives/new/", {**form(campus, institution=shinshu.pk, title=""),
-                                                "document_upload": SimpleUploadedFile("report.pdf", PDF)}).content.decode()
+    upload = SimpleUploadedFile("report.pdf", PDF)
+    page = client.post("/ja/initiatives/new/", {**filled(campus, shinshu, title=""),
+                                                "document_upload": upload}).content.decode()
 
-    client.post("/ja/initiatives/new/", {**form(campus, institution=shinshu.pk), "document_upload_held": held_token(page, "document_upload")})
+    token = held_token(page, "document_upload")
+    client.post("/ja/initiatives/new/", {**filled(campus, shinshu), "document_upload_held": token})
 
     assert [d.title for d in Initiative.objects.get().documents.all()] == ["report.pdf"]
 
@@ -81,7 +100,7 @@ def test_a_document_chosen_before_a_validation_error_is_kept(client, campus, shi
 def test_a_failed_submit_puts_the_focus_on_an_error_summary_linking_to_the_fields(client, campus, shinshu):
     client.force_login(staff_of(shinshu))
 
-    page = client.post("/ja/initiatives/new/", form(campus, institution=shinshu.pk, title="", themes=[])).content.decode()
+    page = client.post("/ja/initiatives/new/", filled(campus, shinshu, title="", themes=[])).content.decode()
 
     summary = page.split('<div class="callout callout-danger error-summary"', 1)[1].split("</div>", 1)[0]
     assert 'role="alert" id="error-summary" tabindex="-1" autofocus' in summary
