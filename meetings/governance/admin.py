@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from members.admin import ReadOnlyAdmin
 
-from .models import Message, Motion, MotionDocument, Proxy, Resolution, Vote
+from .models import Message, Motion, MotionDocument, ProposedCoordinator, Proxy, Resolution, Vote
 
 
 class RecordAdmin(ReadOnlyAdmin):
@@ -51,3 +51,10 @@ class MessageAdmin(RecordAdmin):
     list_display = ["subject_ja", "audience", "group", "status", "recipients", "sent_at"]
     list_filter = ["audience", "status"]
     search_fields = ["subject_ja", "subject_en", "body_ja"]
+
+
+@admin.register(ProposedCoordinator)
+class ProposedCoordinatorAdmin(RecordAdmin):
+    list_display = ["motion", "institution", "status", "answered_at"]
+    list_filter = ["status"]
+    search_fields = ["institution__name_ja", "institution__name_en", "motion__title_ja"]

@@ -17,7 +17,7 @@ from members.models import Institution, User
 from working_groups.models import WorkingGroup
 
 from . import procedure, selectors
-from .models import Message, Motion, Resolution, Vote
+from .models import Message, Motion, ProposedCoordinator, Resolution, Vote
 
 M = Meeting
 K = Motion.Kind
@@ -169,7 +169,29 @@ def seed() -> int:
                 "institutions and reports to the next general meeting.",
                 proposer=Motion.Proposer.MEMBER, proposer_institution=kyoto,
                 created_by=User.objects.filter(email="fujita@kyoto.example").first())
+    _group_proposal(upcoming)
     return Motion.objects.count()
+
+
+def _group_proposal(session) -> None:
+    """A member's proposal of a new working group waiting for one of its coordinating institutions:
+    Shinshu proposes (and so confirms for itself), Kitakyushu is asked."""
+    shinshu, kitakyu = (Institution.objects.filter(slug=slug).first() for slug in ("shinshu", "kitakyu"))
+    if shinshu is None or kitakyu is None:
+        return
+    motion, created = _motion(
+        session, 5, K.GROUP_CREATE, "キャンパス・エネルギーデータWGの設置", "Setting up a campus energy data WG",
+        "参加機関のキャンパスのエネルギー使用データを共通の形式で共有し、比較と改善に役立てるWGを設置する。",
+        "The coalition sets up a working group where members share their campuses' energy data in a common "
+        "format, to compare and improve.",
+        proposer=Motion.Proposer.MEMBER, proposer_institution=shinshu, group_slug="campus-energy-data",
+        group_name_ja="キャンパス・エネルギーデータWG", group_name_en="Campus Energy Data WG",
+        created_by=User.objects.filter(email="nakamura@shinshu.example").first())
+    if created:
+        ProposedCoordinator.objects.create(motion=motion, institution=shinshu,
+                                           status=ProposedCoordinator.Status.CONFIRMED,
+                                           answered_by=motion.created_by, answered_at=timezone.now())
+        ProposedCoordinator.objects.create(motion=motion, institution=kitakyu)
 
 
 # (subject ja, subject en, body ja, body en): keyed by the Japanese subject

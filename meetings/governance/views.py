@@ -219,7 +219,7 @@ class MotionDetailView(MotionMixin, View):
         see_votes = user.has_perm("governance.see_votes", motion) and motion.status != Motion.Status.DRAFT
         resolution = getattr(motion, "resolution", None) if motion.status == Motion.Status.ADOPTED else None
         statement = resolution.news_item if resolution and resolution.news_item_id else None
-        coordinators = list(motion.proposed_coordinators.select_related("institution"))
+        coordinators = list(motion.proposed_coordinators.select_related("institution", "motion"))
         answer_form = forms.get("answer_form")
         return {
             "motion": motion, "session": motion.session, "counts": counts,

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from meetings.dissemination.models import NewsletterIssue, Subscriber
 from meetings.dissemination.tokens import make_confirm_token
-from meetings.governance.models import Message, Motion, Vote
+from meetings.governance.models import Message, Motion, ProposedCoordinator, Vote
 from meetings.models import Meeting, Registration, VisitorRegistration
 from members.models import Affiliation, Institution, MembershipApplication, User
 from members.notifications import registry
@@ -185,6 +185,10 @@ CASES = {
                                User.objects.get(email="nakamura@shinshu.example"), {}),
     "motion_proposed": lambda: (motion_in(Motion.Status.AGENDA), secretariat(), {}),
     "motion_returned": lambda: (m := motion_in(Motion.Status.RETURNED), contact_of(m.proposer_institution), {}),
+    "group_coordination_asked": lambda: (p := ProposedCoordinator.objects.filter(status="pending").order_by("pk")
+                                         .first(), contact_of(p.institution), {}),
+    "group_coordination_answered": lambda: (p := ProposedCoordinator.objects.filter(status="confirmed")
+                                            .order_by("pk").first(), p.motion.created_by, {}),
     "report_due": lambda: (i := late_institution(), contact_of(i), {
         "fiscal_year": current_fiscal_year() - 1, "due_on": f"{current_fiscal_year()}-06-30", "days": 7}),
     "secretariat_message": lambda: (*group_message(), {}),

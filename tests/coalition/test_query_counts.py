@@ -508,6 +508,8 @@ NOT_A_LIST = {
     "members:apply-done": "a confirmation page",
     "members:affiliation-request": "a form; its suggestions are the institutions of the person's e-mail domain",
     "members:member-import": "an upload form (the import's report shows one file's rows)",
+    "working_groups:people-import": "an upload form (the check's report shows one file's rows)",
+    "working_groups:people-import-template": "the CSV template: a header and two example rows, in code",
     "notifications:settings": "one line per notification kind, a list in code",
     "working_groups:group-create": "a form",
     "working_groups:initiative-create": "a form (its choices are the person's institutions and the groups)",

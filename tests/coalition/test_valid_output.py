@@ -85,7 +85,8 @@ NOT_CRAWLED = {
     "dissemination:issue-send", "dissemination:news-publish",
     "dissemination:news-unpublish", "dissemination:newsletter-confirm", "dissemination:newsletter-sent",
     "dissemination:newsletter-unsubscribe", "dissemination:translation-request", "governance:motion-agenda",
-    "governance:motion-close", "governance:motion-document", "governance:motion-open", "governance:motion-open-group",
+    "governance:motion-close", "governance:motion-coordination", "governance:motion-document",
+    "governance:motion-open", "governance:motion-open-group",
     "governance:motion-return", "governance:motion-withdraw", "governance:proxy", "governance:vote",
     "progress:question-ask", "working_groups:membership-coordinator",
     # single sign-on: the SAML endpoints of an identity provider (the demo has none; tests/sso/ and
@@ -97,8 +98,8 @@ NOT_CRAWLED = {
     # a visitor's registration: the form is on the page of a meeting open to the public (the demo has
     # none yet), its confirmation and cancel pages are reached through the signed links of the mail
     "meetings:visitor-register", "meetings:visitor-confirm", "meetings:visitor-cancel",
-    # a message's preview, edit and send: the demo has no message to link to
-    "governance:message-detail", "governance:message-edit", "governance:message-send",
+    # a draft message's edit and send: the demo's messages are sent (their pages are crawled)
+    "governance:message-edit", "governance:message-send",
 }
 
 

@@ -38,7 +38,7 @@ def test_a_group_proposal_names_its_coordinators_and_asks_the_others(coalition):
     contact = staff_of(c.institutions[1], role="contact")
     with pytest.raises(ValidationError) as info:
         propose(c, [])
-    assert info.value.message_dict == {"coordinators": ["Name at least one coordinating institution of the group."]}
+    assert info.value.message_dict == {"coordinators": ["WGの幹事機関を1つ以上挙げてください。"]}
     assert not Motion.objects.exists()
     motion = propose(c, [0, 1])
     assert states(motion) == {c.institutions[0].pk: "confirmed", c.institutions[1].pk: "pending"}
@@ -56,8 +56,8 @@ def test_the_agenda_waits_for_every_coordinator_and_the_created_group_has_them(c
     motion = propose(c, [0, 1])
     with pytest.raises(ValidationError) as info:
         services.motion_put_on_agenda(motion=motion, by=c.secretariat)
-    assert info.value.messages == [f"These coordinating institutions have not confirmed: {c.institutions[1].name}. "
-                                   "Wait for them, or return the proposal."]
+    assert info.value.messages == [f"次の幹事機関がまだ承諾していません：{c.institutions[1].name}。"
+                                   "回答を待つか、提案を差し戻してください。"]
     answer(c, motion, 1)
     assert AuditEntry.objects.get(action="motion.coordination_confirmed").institution_id == c.institutions[1].pk
     told = Notification.objects.get(kind="group_coordination_answered")
@@ -77,7 +77,7 @@ def test_a_coordinator_declines_with_a_reason_and_the_secretariat_returns_the_pr
     motion = propose(c, [1])
     with pytest.raises(ValidationError) as info:
         answer(c, motion, 1, confirm=False)
-    assert info.value.message_dict == {"reason": ["Give the reason; the proposer will read it."]}
+    assert info.value.message_dict == {"reason": ["理由を入力してください。提案者に伝えられます。"]}
     answer(c, motion, 1, confirm=False, reason="今年度は体制が整いません。")
     assert states(motion) == {c.institutions[1].pk: "declined"}
     assert AuditEntry.objects.get(action="motion.coordination_declined").reason == "今年度は体制が整いません。"
