@@ -60,13 +60,14 @@ NOT_CRAWLED = {
     "working_groups:initiative-publish", "working_groups:membership-decide",
     "working_groups:participation-decide", "mfa_generate_recovery_codes", "mfa_deactivate_totp",
     "members:token-create", "members:token-revoke",
-    # reached only through a link in an e-mail: sign-in and re-authentication by a code (the demo signs in
-    # with a password, and no code flow is started)
-    "account_confirm_login_code", "account_confirm_reauthentication_code", "account_request_reauthentication_code",
-    # allauth pages for states no demo account is in (inactive, no password, no second factor yet,
-    # asked to sign in again)
-    "account_inactive", "account_set_password", "account_reauthenticate", "mfa_reauthenticate", "mfa_authenticate",
-    "mfa_activate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes",
+    # reached only through a code sent by e-mail, once a code flow is started (a POST): sign-in by code and
+    # re-authentication by code (the page that asks for one is crawled, linked from reauthenticate)
+    "account_confirm_login_code", "account_confirm_reauthentication_code",
+    # allauth pages for states no demo account is in: no usable password (set one), signing in half
+    # done (the second factor asked), a second factor being set up or its recovery codes shown (both
+    # after a fresh sign-in, which the crawl's force_login is not: they redirect to reauthenticate)
+    "account_set_password", "mfa_authenticate", "mfa_activate_totp", "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
     # not pages: files, the health check, the sitemap and robots.txt (XML and text, read by their own tests)
     "media", "healthz", "robots", "sitemap", "sitemap-section",
     # the REST API answers JSON (and its schema YAML or JSON), not pages: tests/api/ reads them, and
@@ -86,10 +87,9 @@ NOT_CRAWLED = {
     "progress:question-ask", "working_groups:membership-coordinator", "governance:message-send",
     # single sign-on: the SAML endpoints of an identity provider (the demo has none; tests/sso/ and
     # tests/browser/test_sso_journey.py go through them with a test IdP) and allauth's pages for the
-    # states of such a sign-in (cancelled, failed, asked for an address); the list of a person's
-    # SSO links is not linked from the portal
+    # states of such a sign-in (cancelled, failed, asked for an address)
     "saml_acs", "saml_finish_acs", "saml_login", "saml_metadata", "saml_sls", "socialaccount_login_cancelled",
-    "socialaccount_login_error", "socialaccount_signup", "socialaccount_connections",
+    "socialaccount_login_error", "socialaccount_signup",
 }
 
 
@@ -125,7 +125,8 @@ def signed_link_starts() -> dict[str, list[str]]:
     for its submitter's confirmation and one already confirmed, a newsletter subscription (confirm,
     unsubscribe), a returned membership application (its edit link), the unsubscribe links of a
     person's and of a visitor's mail, a second address to confirm, a password reset, the pages after
-    a form is sent, and messages (one sent) to a group and to all members, which the secretariat's
+    a form is sent, allauth's pages opened by address (reauthenticate, SSO links, inactive account),
+    and messages (one sent) to a group and to all members, which the secretariat's
     and the coordinator's lists then link to (preview, edit)."""
     from allauth.account.forms import default_token_generator
     from allauth.account.models import EmailAddress, EmailConfirmationHMAC
@@ -179,7 +180,14 @@ def signed_link_starts() -> dict[str, list[str]]:
     # stores its key in the session and redirects to the form's own address, fetched next)
     address = EmailAddress.objects.create(user=newcomer, email="newcomer.home@example.org", verified=False)
     reset = f"/accounts/password/reset/key/{user_pk_to_url_str(newcomer)}-"
-    return {"visitor": [
+    return {"user": [
+        # allauth's pages a signed-in person opens by address: confirm the password before a sensitive
+        # change, and the list of their single sign-on links
+        "/accounts/reauthenticate/", "/accounts/3rdparty/",
+    ], "secretariat": [
+        "/accounts/2fa/reauthenticate/",  # the same with the second factor (the secretariat has one)
+    ], "visitor": [
+        "/accounts/inactive/",  # where a sign-in of a deactivated account ends
         f"/members/apply/edit/{application_edit_token(application)}/",
         f"/account/notifications/unsubscribe/{make_unsubscribe_token(kind=kind, user_id=newcomer.pk)}/",
         f"/account/notifications/unsubscribe/{make_unsubscribe_token(kind=kind, email='visitor@example.org')}/",
