@@ -60,15 +60,14 @@ NOT_CRAWLED = {
     "working_groups:initiative-publish", "working_groups:membership-decide",
     "working_groups:participation-decide", "mfa_generate_recovery_codes", "mfa_deactivate_totp",
     "members:token-create", "members:token-revoke",
-    # reached only through a link in an e-mail (a key or signed token) or after a POST
-    "account_confirm_email", "account_reset_password_from_key", "account_reset_password_from_key_done",
-    "account_email_verification_sent", "account_reset_password_done", "members:apply-done", "members:apply-edit",
-    "notifications:unsubscribe", "account_confirm_login_code", "account_confirm_reauthentication_code",
-    "account_request_reauthentication_code",
-    # allauth pages for states no demo account is in (inactive, no password, no second factor yet,
-    # asked to sign in again)
-    "account_inactive", "account_set_password", "account_reauthenticate", "mfa_reauthenticate", "mfa_authenticate",
-    "mfa_activate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes",
+    # reached only through a code sent by e-mail, once a code flow is started (a POST): sign-in by code and
+    # re-authentication by code (the page that asks for one is crawled, linked from reauthenticate)
+    "account_confirm_login_code", "account_confirm_reauthentication_code",
+    # allauth pages for states no demo account is in: no usable password (set one), signing in half
+    # done (the second factor asked), a second factor being set up or its recovery codes shown (both
+    # after a fresh sign-in, which the crawl's force_login is not: they redirect to reauthenticate)
+    "account_set_password", "mfa_authenticate", "mfa_activate_totp", "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
     # not pages: files, the health check, the sitemap and robots.txt (XML and text, read by their own tests)
     "media", "healthz", "robots", "sitemap", "sitemap-section",
     # the REST API answers JSON (and its schema YAML or JSON), not pages: tests/api/ reads them, and
@@ -76,30 +75,24 @@ NOT_CRAWLED = {
     # crawl stays in, is loaded with its files by tests/api/test_api.py
     "api:docs", "api:root", "api:schema", "api:institution-list", "api:institution-detail", "api:workinggroup-list",
     "api:workinggroup-detail", "api:initiative-list", "api:initiative-detail", "api:meeting-list",
-    "api:meeting-detail",
-    # second-wave actions: POST only (need-sent and newsletter-sent are the pages after a POST; need-confirm
-    # and newsletter-confirm/-unsubscribe are reached through an e-mail's signed link)
-    "cooperation:interest-introduce", "cooperation:need-close", "cooperation:need-confirm", "cooperation:need-decline",
+    "api:meeting-detail", "api:partner-list", "api:partner-detail", "api:need-list", "api:need-detail",
+    "api:expertise-list", "api:expertise-detail", "api:news-list", "api:news-detail", "api:progress",
+    "api:institution-progress",
+    # second-wave actions: POST only
+    "cooperation:interest-introduce", "cooperation:need-close", "cooperation:need-decline",
     "cooperation:need-initiative", "cooperation:need-interest", "cooperation:need-matched",
-    "cooperation:need-publish", "cooperation:need-return", "cooperation:need-sent",
-    "dissemination:issue-send", "dissemination:news-publish",
-    "dissemination:news-unpublish", "dissemination:newsletter-confirm", "dissemination:newsletter-sent",
-    "dissemination:newsletter-unsubscribe", "dissemination:translation-request", "governance:motion-agenda",
-    "governance:motion-close", "governance:motion-coordination", "governance:motion-document",
-    "governance:motion-open", "governance:motion-open-group",
+    "cooperation:need-publish", "cooperation:need-return",
+    "dissemination:issue-send", "dissemination:news-publish", "dissemination:news-unpublish",
+    "dissemination:translation-request", "governance:motion-agenda",
+    "governance:motion-close", "governance:motion-document", "governance:motion-open", "governance:motion-open-group",
+    "governance:motion-coordination",  # the coordination answer: POST only
     "governance:motion-return", "governance:motion-withdraw", "governance:proxy", "governance:vote",
-    "progress:question-ask", "working_groups:membership-coordinator",
-    # single sign-on: the SAML endpoints of an identity provider (the demo has none; tests/sso/ and
-    # tests/browser/test_sso_journey.py go through them with a test IdP) and allauth's pages for the
-    # states of such a sign-in (cancelled, failed, asked for an address); the list of a person's
-    # SSO links is not linked from the portal
+    "progress:question-ask", "working_groups:membership-coordinator", "governance:message-send",
+    # single sign-on: the SAML endpoints of an identity provider (the demo's IdP is not running; tests/sso/
+    # and tests/browser/test_sso_journey.py go through them with a test IdP) and allauth's pages for the
+    # states of such a sign-in (cancelled, failed, asked for an address)
     "saml_acs", "saml_finish_acs", "saml_login", "saml_metadata", "saml_sls", "socialaccount_login_cancelled",
-    "socialaccount_login_error", "socialaccount_signup", "socialaccount_connections",
-    # a visitor's registration: the form is on the page of a meeting open to the public (the demo has
-    # none yet), its confirmation and cancel pages are reached through the signed links of the mail
-    "meetings:visitor-register", "meetings:visitor-confirm", "meetings:visitor-cancel",
-    # a draft message's edit and send: the demo's messages are sent (their pages are crawled)
-    "governance:message-edit", "governance:message-send",
+    "socialaccount_login_error", "socialaccount_signup",
 }
 
 
@@ -127,6 +120,95 @@ def second_wave_starts() -> dict[str, list[str]]:
     }
 
 
+def signed_link_starts() -> dict[str, list[str]]:
+    """{role: paths} of the pages people reach only through the signed link of an e-mail, after
+    sending a form, or that the seeded demo has nothing for, made the way the portal makes them (its
+    own services, and its and allauth's signing functions): an upcoming public meeting opened to
+    visitors and a visitor's registration (its form, confirmation and cancel pages), a need waiting
+    for its submitter's confirmation and one already confirmed, a newsletter subscription (confirm,
+    unsubscribe), a returned membership application (its edit link), the unsubscribe links of a
+    person's and of a visitor's mail, a second address to confirm, a password reset, the pages after
+    a form is sent, allauth's pages opened by address (reauthenticate, SSO links, inactive account),
+    and messages (one sent) to a group and to all members, which the secretariat's
+    and the coordinator's lists then link to (preview, edit)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+    from allauth.account.utils import user_pk_to_url_str
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+    from meetings import tokens as visitor_tokens
+    from meetings.dissemination import services as newsletter_services
+    from meetings.dissemination import tokens as newsletter_tokens
+    from meetings.governance.models import Message
+    from meetings.governance.services import message_save, message_send
+    from meetings.models import Meeting, Registration
+    from members.models import MembershipApplication
+    from members.notifications.registry import choosable_kinds
+    from members.notifications.tokens import make_token as make_unsubscribe_token
+    from members.tokens import application_edit_token
+    from working_groups.cooperation.models import Need
+    from working_groups.cooperation.tokens import confirm_token
+    from working_groups.models import WorkingGroup
+    from working_groups.rules import coordinated_group_ids
+
+    secretariat = User.objects.get(email=ROLES["secretariat"])
+    coordinator = User.objects.get(email=ROLES["contact-coordinator"])
+    meeting = (Meeting.objects.filter(visibility=Meeting.Visibility.PUBLIC, starts_at__gt=timezone.now())
+               .order_by("starts_at").first())
+    Meeting.objects.filter(pk=meeting.pk).update(open_to_public=True)
+    meeting.refresh_from_db()
+    mode = Registration.Mode.ONLINE if meeting.has_online else Registration.Mode.IN_PERSON
+    visitor = meeting_services.visitor_register(meeting=meeting, name="見学 花子", email="visitor@example.org",
+                                                affiliation="みどり野市環境課", mode=mode, language="ja")
+    unconfirmed = Need.objects.filter(status=Need.Status.UNCONFIRMED).order_by("pk").first()
+    confirmed = Need.objects.filter(status=Need.Status.PUBLISHED).order_by("pk").first()
+    newsletter_services.subscriber_subscribe(email="reader@example.org", language="ja")
+    group = WorkingGroup.objects.get(pk=min(coordinated_group_ids(coordinator)))
+    written = [
+        message_save(by=by, data={"audience": audience, "group": group, "subject_ja": "次回会合のお知らせ",
+                                  "subject_en": "Next meeting", "body_ja": "資料は[ポータル](/ja/meetings/)に。",
+                                  "body_en": "The papers are on the [portal](/en/meetings/)."})
+        for by, audience in ((secretariat, Message.Audience.GROUP), (secretariat, Message.Audience.MEMBERS),
+                             (coordinator, Message.Audience.GROUP))
+    ]
+    message_send(message=written[0], by=secretariat)  # a sent one: its page has no edit or send button
+    # the demo's returned membership application, corrected through the link of its e-mail
+    application = MembershipApplication.objects.filter(status=MembershipApplication.Status.RETURNED).order_by(
+        "pk").first()
+    # a person's unsubscribe link (any e-mail of a kind they may turn off) and a visitor's (by address)
+    kind = choosable_kinds()[0].key
+    newcomer = User.objects.get(email=ROLES["user"])
+    # allauth's links: a second address to confirm, a new password for a forgotten one (the link
+    # stores its key in the session and redirects to the form's own address, fetched next)
+    address = EmailAddress.objects.create(user=newcomer, email="newcomer.home@example.org", verified=False)
+    reset = f"/accounts/password/reset/key/{user_pk_to_url_str(newcomer)}-"
+    return {"user": [
+        # allauth's pages a signed-in person opens by address: confirm the password before a sensitive
+        # change, and the list of their single sign-on links
+        "/accounts/reauthenticate/", "/accounts/3rdparty/",
+    ], "secretariat": [
+        "/accounts/2fa/reauthenticate/",  # the same with the second factor (the secretariat has one)
+    ], "visitor": [
+        "/accounts/inactive/",  # where a sign-in of a deactivated account ends
+        f"/members/apply/edit/{application_edit_token(application)}/",
+        f"/account/notifications/unsubscribe/{make_unsubscribe_token(kind=kind, user_id=newcomer.pk)}/",
+        f"/account/notifications/unsubscribe/{make_unsubscribe_token(kind=kind, email='visitor@example.org')}/",
+        f"/accounts/confirm-email/{EmailConfirmationHMAC(address).key}/",
+        f"{reset}{default_token_generator.make_token(newcomer)}/", f"{reset}set-password/",
+        # the pages after a form is sent (what they show comes from the session, empty here)
+        "/members/apply/sent/", "/needs/sent/", "/newsletter/sent/", "/accounts/confirm-email/",
+        "/accounts/password/reset/done/", "/accounts/password/reset/key/done/",
+        f"/meetings/{meeting.pk}/visitors/register/",
+        f"/meetings/visitors/confirm/{visitor_tokens.make_confirm_token(registration=visitor)}/",
+        f"/meetings/visitors/cancel/{visitor_tokens.make_cancel_token(registration=visitor)}/",
+        f"/needs/confirm/{confirm_token(unconfirmed)}/",
+        f"/needs/confirm/{confirm_token(confirmed)}/",
+        f"/newsletter/confirm/{newsletter_tokens.make_confirm_token(email='reader@example.org', language='ja')}/",
+        f"/newsletter/unsubscribe/{newsletter_tokens.make_unsubscribe_token(email='reader@example.org')}/",
+    ]}
+
+
 @pytest.fixture(scope="module")
 def fetched(django_db_setup, django_db_blocker):
     """{(role, language): Fetched} for the seeded demo site."""
@@ -142,6 +224,8 @@ def fetched(django_db_setup, django_db_blocker):
     ), transaction.atomic():
         call_command("seed_demo", stdout=io.StringIO())
         second_wave = second_wave_starts()
+        for role, paths in signed_link_starts().items():
+            second_wave[role] = second_wave.get(role, []) + paths
         out = {}
         for role, email in ROLES.items():
             user = User.objects.get(email=email) if email else None
