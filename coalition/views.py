@@ -49,7 +49,8 @@ def home(request):
         "upcoming_meetings": list(meeting_rows(public.upcoming())[:4]),
         "latest_initiatives": latest_initiatives(request.user, limit=6),
         "most_adopted": most_adopted(timezone.localdate().year, limit=4),
-        "latest_needs": list(Need.objects.open().select_related("partner").order_by("-published_at", "-id")[:4]),
+        "latest_needs": list(Need.objects.open().select_related("partner").prefetch_related("themes")
+                             .order_by("-published_at", "-id")[:4]),
         "latest_news": latest_news(limit=3),
         "latest_statement": latest_statement(),
     }

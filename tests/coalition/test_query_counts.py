@@ -163,6 +163,16 @@ def add_home_rows(w, n):
     add_groups(w, n)
     add_public_meetings(w, n)
     add_initiatives(w, n)
+    add_published_needs(w, n)
+    add_news(w, n)
+
+
+def add_published_needs(w, n):
+    """Needs on the board (the home page shows the latest), each under two themes."""
+    from tests.cooperation.conftest import make_need
+
+    for _ in range(n):
+        make_need(title=f"公開課題{next(w.counter)}", themes=[w.group, WorkingGroupFactory()])
 
 
 def add_group_rows(w, n):
@@ -499,7 +509,8 @@ ELSEWHERE = {
                         ()),
     # the REST API: a page of 30 rows against a page of one, as a token of staff (tests/api/)
     **{f"api:{name}": ("tests/api/test_api.py::test_api_queries_do_not_grow_with_page_size", ())
-       for name in ("institution-list", "workinggroup-list", "initiative-list", "meeting-list", "meeting-detail")},
+       for name in ("institution-list", "workinggroup-list", "initiative-list", "meeting-list", "meeting-detail",
+                    "partner-list", "need-list", "expertise-list", "news-list")},
 }
 
 NOT_A_LIST = {
@@ -528,6 +539,13 @@ NOT_A_LIST = {
     "api:institution-detail": "one institution and the slugs of its groups (one query for them)",
     "api:workinggroup-detail": "one group, its coordinators prefetched, its counts in two grouped queries",
     "api:initiative-detail": "one initiative, its themes and partner members prefetched",
+    "api:partner-detail": "one partner, its member institution joined, its open needs counted in the query",
+    "api:need-detail": "one need, its partner joined, its themes prefetched",
+    "api:expertise-detail": "one entry, its institution joined, its themes prefetched",
+    "api:news-detail": "one news item through the news list's own row query (news_rows)",
+    "api:progress": "the progress page's own figures (one function: progress:progress's count case holds it)",
+    "api:institution-progress": "the institution page's figures (one function: progress:institution-progress's "
+                                "count case holds it)",
     "governance:message-create": "a form (its choices are the groups the writer may write to)",
 }
 
