@@ -39,12 +39,14 @@ from tests.factories import (
     staff_of,
     totp_code,
 )
+from tests.governance import test_group_proposals as group_proposals_matrix
 from tests.governance import test_messages as messages_matrix
 from tests.governance import test_permissions as governance_matrix
 from tests.meetings import test_permissions as meetings_matrix
 from tests.members import test_permissions as members_matrix
 from tests.progress import test_permissions as progress_matrix
 from tests.url_names import Probe, url_name, url_patterns
+from tests.working_groups import test_people_import as people_import_matrix
 from tests.working_groups import test_permissions as working_groups_matrix
 from working_groups.models import Membership, Participation
 
@@ -61,6 +63,12 @@ MATRICES = {
     "site": site_matrix,
     "progress": progress_matrix,
     "api": api_matrix,
+}
+# Pages whose role table is a parametrized test of its own module rather than a matrix above (one
+# view each, with its own world); each module states the names it covers as COVERED_URL_NAMES.
+ROLE_TABLES = {
+    "group proposals": group_proposals_matrix,  # test_coordination_answer_permission_matrix
+    "people import": people_import_matrix,  # test_people_import_permission_matrix
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -101,7 +109,7 @@ def project_patterns():
 def test_every_url_pattern_is_in_a_permission_matrix():
     ours = project_patterns()
     assert [route for name, route in ours if name is None] == []
-    covered = frozenset().union(*(module.COVERED_URL_NAMES for module in MATRICES.values()))
+    covered = frozenset().union(*(module.COVERED_URL_NAMES for module in [*MATRICES.values(), *ROLE_TABLES.values()]))
     names = {name for name, _ in ours}
     assert sorted(names - covered) == []
     assert sorted(covered - names) == []  # a matrix requesting an excluded or unknown page
@@ -190,11 +198,16 @@ def post_views():
     return names
 
 
-# Views whose POST has no place in a matrix (it changes no row), with the test that refuses it without
-# its token.
+# Views whose POST has no place in a matrix (it changes no row, or its role table is in its own
+# module), with the test that refuses it without its token.
 CSRF_TESTED_ELSEWHERE = {
     # "sign in with your university": the POST only starts a SAML sign-in (a redirect to the IdP)
     "sso:university": "tests/sso/test_sign_in.py::test_university_form_needs_its_csrf_token",
+    # pages whose role table is in their own module (ROLE_TABLES)
+    "governance:motion-coordination":
+        "tests/governance/test_group_proposals.py::test_coordination_answer_needs_its_csrf_token",
+    "working_groups:people-import":
+        "tests/working_groups/test_people_import.py::test_people_import_needs_its_csrf_token",
 }
 
 
@@ -243,9 +256,9 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(world_factory, d
 def sample_path(route_name: str, route: str, language="ja") -> str:
     """A path to the pattern with placeholder arguments (the CSRF check runs before the view)."""
     kwargs = {}
-    for argument in re.findall(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>", route):
-        converter, name, regex_name = argument
-        kwargs[name or regex_name] = 1 if converter == "int" else "x"
+    for argument in re.findall(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>(\[0-9\])?", route):
+        converter, name, regex_name, digits = argument
+        kwargs[name or regex_name] = 1 if converter == "int" or digits else "x"
     with translation.override(language):
         return reverse(route_name, kwargs=kwargs)
 

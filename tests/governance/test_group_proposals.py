@@ -3,13 +3,16 @@ decline with a reason) before the secretariat puts it on the agenda; the group t
 creates is coordinated by those that confirmed."""
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from meetings.governance import services
 from meetings.governance.models import Motion, ProposedCoordinator
 from members.audit.models import AuditEntry
 from members.notifications.models import Notification
 from tests.factories import UserFactory, secretariat_user, staff_of
+from tests.url_names import url_names
 from working_groups.models import WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +160,26 @@ def test_the_secretariat_is_never_asked_to_answer(coalition):
     desk = secretariat_user()
     propose(c, [1])
     assert not Notification.objects.filter(kind="group_coordination_asked", recipient__in=[desk, c.secretariat])
+
+
+def test_coordination_answer_needs_its_csrf_token(coalition):
+    """A contact's answer posted from another site (no CSRF token) is refused and changes nothing."""
+    c = coalition
+    motion = propose(c, [0, 1])
+    proposed = ProposedCoordinator.objects.get(motion=motion, institution=c.institutions[1])
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(c.reps[1])
+    refused = browser.post(f"/en/motions/{motion.pk}/coordination/", {"proposed": proposed.pk, "confirm": "1"})
+    assert refused.status_code == 403
+    assert "The form could not be sent" in refused.content.decode()
+    assert ProposedCoordinator.objects.get(pk=proposed.pk).status == "pending"
+    browser.get(f"/en/motions/{motion.pk}/")
+    token = browser.cookies[settings.CSRF_COOKIE_NAME].value
+    sent = browser.post(f"/en/motions/{motion.pk}/coordination/",
+                        {"proposed": proposed.pk, "confirm": "1", "csrfmiddlewaretoken": token})
+    assert sent.status_code == 302
+    assert ProposedCoordinator.objects.get(pk=proposed.pk).status == "confirmed"
+
+
+# The role table above is this page's permission matrix (tests/coalition/test_security.py counts it).
+COVERED_URL_NAMES = url_names([lambda w: f"/en/motions/{w.pk}/coordination/"])

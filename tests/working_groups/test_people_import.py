@@ -2,8 +2,10 @@
 groups: a check that writes nothing, then the checked file written through the pages' services."""
 
 import pytest
+from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import translation
 
 from members.audit.models import AuditEntry
@@ -17,6 +19,7 @@ from tests.factories import (
     secretariat_user,
     staff_of,
 )
+from tests.url_names import url_names
 from working_groups.forms import PeopleImportForm
 from working_groups.imports import people_import
 from working_groups.models import Membership, Participation
@@ -213,3 +216,24 @@ def test_people_import_permission_matrix(client, coalition, who):
         assert not any(p.get("Location", "").startswith(URL) for p in pages)
         assert not Affiliation.objects.filter(user=coalition["yamada"]).exists()
         assert not AuditEntry.objects.filter(action="people.import").exists()
+
+
+def test_people_import_needs_its_csrf_token(coalition):
+    """An import posted from another site (no CSRF token) is refused and writes nothing."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(coalition["secretariat"])
+    checked = signing.dumps(GOOD, salt=PeopleImportForm.SALT, compress=True)
+    refused = browser.post(URL, {"checked": checked, "import": "1"})
+    assert refused.status_code == 403
+    assert "The form could not be sent" in refused.content.decode()
+    assert not Affiliation.objects.filter(user=coalition["yamada"]).exists()
+    assert not AuditEntry.objects.filter(action="people.import").exists()
+    browser.get(URL)
+    token = browser.cookies[settings.CSRF_COOKIE_NAME].value
+    sent = browser.post(URL, {"checked": checked, "import": "1", "csrfmiddlewaretoken": token})
+    assert sent.status_code == 302
+    assert Affiliation.objects.get(user=coalition["yamada"]).role == "contact"
+
+
+# The role table above is this page's permission matrix (tests/coalition/test_security.py counts it).
+COVERED_URL_NAMES = url_names([lambda w: URL, lambda w: URL + "template.csv"])
