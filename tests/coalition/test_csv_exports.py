@@ -155,6 +155,8 @@ EMPTY_EXPORTS = {
 }
 NOT_DATA = {
     "progress:report-upload": "?template=1 is the upload's example file (a filled-in year), not an export of rows",
+    "working_groups:people-import-template": "the people import's example file (a header and two example rows), "
+                                             "not an export of rows",
 }
 
 

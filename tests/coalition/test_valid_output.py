@@ -296,6 +296,7 @@ DOCUMENTED_EXPORTS = {
 NOT_OPEN_DATA = {
     "meetings:participants",  # for the meeting's coordinators, its own table (header in the page's language)
     "progress:report-upload",  # ?template=1: the upload's example file, described on its page
+    "working_groups:people-import-template",  # the people import's example file, described on its page
 }
 
 
