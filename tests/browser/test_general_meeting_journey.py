@@ -171,7 +171,7 @@ def test_the_general_meeting_creates_a_working_group_by_written_vote(new_page, l
     expect(visitor.get_by_role("heading", name=re.compile(r"^決議 \d{4}-1$"))).to_be_visible()
     expect(visitor.get_by_text("各機関の表決")).to_have_count(0)
     a.reload()
-    expect(a.get_by_role("region", name="各機関の表決")).to_contain_text("山口 紗希 (代理人)")
+    expect(a.get_by_role("region", name="各機関の表決")).to_contain_text("山口 紗希（代理人）")
 
     group = WorkingGroup.objects.get(slug="nature-positive")
     assert (group.name_ja, group.status) == ("ネイチャーポジティブWG", "closed")
