@@ -33,6 +33,8 @@ PAGES = {
 RANDOM_KINDS = {
     "search initiatives (1-6 chars)", "search directory (1-6 chars)", "initiative", "member profile",
     "working group", "meeting", "meeting .ics", "feed: public or group", "feed: personal",
+    "api: search initiatives (1-6 chars)", "search needs (1-6 chars)", "needs board: random filters",
+    "need with suggestions", "progress: random filters", "institution progress",
 }
 
 
