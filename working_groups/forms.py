@@ -22,11 +22,8 @@ class JoinForm(forms.Form):
     message = forms.CharField(label=_("Message to the coordinators"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, institutions=(), user=None, **kwargs):
+    def __init__(self, *args, institutions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.user_id = getattr(user, "pk", None)
-        self.held = {}  # field name → {"token", "name"} of a file kept after a failed submit
-        self._held_tokens = {}
         self.fields["institution"].queryset = Institution.objects.filter(pk__in=[i.pk for i in institutions])
         if len(institutions) == 1:
             self.fields["institution"].widget = forms.HiddenInput()
