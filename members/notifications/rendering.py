@@ -151,6 +151,23 @@ class OutboxMessage(EmailMultiAlternatives):
                          b"\r\n", delimiter, b"--\r\n"))
 
 
+def template_context(notification: Notification, kind) -> dict:
+    """What a kind's templates read: the notice, its recipient, the site's addresses, the stored
+    context and the kind's own (which raises registry.Obsolete when the notice no longer applies).
+    Called in the recipient's language."""
+    context = {
+        "notification": notification,
+        "recipient": notification.recipient,
+        "site_url": settings.SITE_URL,
+        "settings_url": absolute(reverse("notifications:settings")),
+        "kind_label": str(kind.label),
+    }
+    context.update(notification.context)
+    if kind.context is not None:
+        context.update(kind.context(notification))
+    return context
+
+
 def render(notification: Notification) -> EmailMultiAlternatives:
     """Subject, plain text and HTML from the kind's templates; headers every message carries.
 
@@ -158,16 +175,7 @@ def render(notification: Notification) -> EmailMultiAlternatives:
     """
     kind = registry.get(notification.kind)
     with translation.override(notification.language):
-        context = {
-            "notification": notification,
-            "recipient": notification.recipient,
-            "site_url": settings.SITE_URL,
-            "settings_url": absolute(reverse("notifications:settings")),
-            "kind_label": str(kind.label),
-        }
-        context.update(notification.context)
-        if kind.context is not None:
-            context.update(kind.context(notification))
+        context = template_context(notification, kind)
         headers = {
             "Message-ID": notification.message_id,
             "Date": formatdate(localtime=True),
@@ -241,17 +249,8 @@ def preview(notification: Notification) -> Preview:
     except LookupError:
         return Preview(language=language, obsolete=_("This kind of message is no longer known to the portal."))
     with translation.override(language):
-        context = {
-            "notification": notification,
-            "recipient": notification.recipient,
-            "site_url": settings.SITE_URL,
-            "settings_url": absolute(reverse("notifications:settings")),
-            "kind_label": str(kind.label),
-        }
-        context.update(notification.context)
         try:
-            if kind.context is not None:
-                context.update(kind.context(notification))
+            context = template_context(notification, kind)
         except registry.Obsolete:
             return Preview(language=language, obsolete=_(
                 "What this message is about has changed or is gone: it is no longer sent, and there is "
