@@ -125,6 +125,17 @@ def smtp_sink():
 
 
 @pytest.fixture
+def smtp(settings, smtp_sink):
+    """Delivery (of the test and of its live server) goes to a real SMTP server (aiosmtpd) instead of
+    Django's memory outbox."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_sink
+
+
+@pytest.fixture
 def celery_services(transactional_db, smtp_sink, tmp_path):
     """Start real Celery workers (and beat) on Redis against the test database, delivering to
     ``smtp_sink``. Tasks the test enqueues go to Redis, not to an eager call."""

@@ -34,16 +34,6 @@ def sign_in_as(page, site, user):
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site.url}])
 
 
-@pytest.fixture
-def sink(settings, smtp_sink):
-    """The live server delivers to a real SMTP server (aiosmtpd) instead of Django's memory outbox."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    return smtp_sink
-
-
 def squeeze(subject: str) -> str:
     # Django folds a long Japanese subject; the parsed header keeps the fold's white space
     return re.sub(r"\s+", "", subject)
@@ -67,7 +57,8 @@ def plain_text(message) -> str:
     return message.get_body(("plain",)).get_content()
 
 
-def test_a_need_from_submission_to_an_initiative(site, page, sink):
+def test_a_need_from_submission_to_an_initiative(site, page, smtp):
+    sink = smtp
     coordinating = InstitutionFactory(slug="shinshu-x", name_ja="信州テスト大学", prefecture="20")
     group = WorkingGroupFactory(slug="regional", name_ja="地域ゼロカーボンWG", name_en="Regional Zero Carbon WG",
                                 coordinators=[coordinating])

@@ -17,7 +17,6 @@ from members.models import Affiliation, Institution
 from members.notifications.models import Delivery, Notification, NotificationPreference
 from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
 from tests.permissions import LOGIN, NF, OK, TF, Action, Outcome, cells, check_cell
-from tests.services import SmtpSink
 from tests.url_names import url_names
 from working_groups.models import Membership, WorkingGroup
 
@@ -168,17 +167,6 @@ def test_messages_action_as_role_has_expected_outcome(client, world, deliver, ac
 # ---------------------------------------------------------------------------------------------
 # Behaviour
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def smtp(settings):
-    sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield sink
-    sink.stop()
 
 
 def test_secretariat_composes_previews_and_sends_to_a_group_once_counted_at_the_smtp_sink(client, world, deliver,

@@ -16,20 +16,8 @@ from members.notifications.models import Delivery, EmailOptOut, Notification, No
 from members.notifications.services import notify, preference_set
 from members.notifications.tokens import make_token
 from tests.factories import AffiliationFactory, InstitutionFactory, UserFactory, secretariat_user
-from tests.services import SmtpSink
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def smtp(settings):
-    sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield sink
-    sink.stop()
 
 
 def decided(user=None, status=Affiliation.Status.APPROVED, **kwargs):

@@ -58,16 +58,6 @@ def world():
     }
 
 
-@pytest.fixture
-def smtp(settings, smtp_sink):
-    """Delivery goes to a real SMTP server (aiosmtpd) instead of Django's memory outbox."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    return smtp_sink
-
-
 def run(deliver, today):
     with deliver():
         return services.report_reminders_due(today=today)
