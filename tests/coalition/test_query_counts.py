@@ -334,7 +334,9 @@ def add_yearly_reports(w, n):
 
     year = current_fiscal_year() - 1
     for _ in range(n):
-        waiting, returned, late = InstitutionFactory(), InstitutionFactory(), InstitutionFactory()
+        # Joined before the year began: the factory's random date may fall after the year's end, and an
+        # institution that joined then owes no report (a 1-row page with nobody late proves nothing).
+        waiting, returned, late = (InstitutionFactory(joined_on=datetime.date(year - 2, 4, 1)) for _ in range(3))
         for inst in (waiting, returned, late):
             _commitment(inst)
         _report(waiting, year, YearlyReport.Status.SUBMITTED)
