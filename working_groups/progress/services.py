@@ -97,13 +97,11 @@ def reporting_year_set(*, fiscal_year: int, due_on, by) -> ReportingYear:
 
     Side effects: the reporting year row; an audit entry. Reminders already sent stay sent; the
     ones still to come follow the new date. Raises ValidationError (nothing saved) for a date
-    before the fiscal year has ended."""
-    year = ReportingYear.objects.select_for_update().filter(fiscal_year=fiscal_year).first() \
-        or ReportingYear(fiscal_year=fiscal_year)
-    year.due_on = due_on
-    year.set_by = by
-    year.full_clean(validate_unique=False)
-    year.save()
+    before the fiscal year has ended. Two first saves at once make one row: the second, refused by
+    the unique fiscal year, updates the row the first made (``update_or_create`` retries the get)."""
+    ReportingYear(fiscal_year=fiscal_year, due_on=due_on, set_by=by).full_clean(validate_unique=False)
+    year, _created = ReportingYear.objects.update_or_create(
+        fiscal_year=fiscal_year, defaults={"due_on": due_on, "set_by": by})
     audit(actor=by, action="reporting_year.set", obj=year, detail={"due_on": due_on.isoformat()})
     return year
 
