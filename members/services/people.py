@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .. import extensions
 from ..audit.services import audit
-from ..models import Affiliation, User
+from ..models import AccessToken, Affiliation, User
 from ..notifications.models import Notification, NotificationPreference
 
 # No mail can reach an address under .invalid (RFC 2606); the user's id keeps each one unique.
@@ -33,7 +33,8 @@ def user_anonymise(*, user: User, by: User) -> User:
 
     Side effects: the name is cleared and the e-mail address replaced by a placeholder; the password
     made unusable, the account inactive, without admin rights, groups or permissions; allauth's
-    e-mail addresses and two-factor authenticators deleted; signed-in sessions ended; open
+    e-mail addresses and two-factor authenticators deleted; signed-in sessions ended; API tokens
+    revoked (so the person's token list and the audit agree that none works any more); open
     affiliations ended (an audit entry each) and the positions and messages of all cleared; the
     outbox's rows for the person lose the address, and those still waiting are skipped; notification
     choices deleted; each upper app's anonymise hook (members/extensions.py); an audit entry. The
@@ -55,6 +56,7 @@ def user_anonymise(*, user: User, by: User) -> User:
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     _end_sessions(user)
+    revoked = AccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     NotificationPreference.objects.filter(user=user).delete()
     outbox = Notification.objects.filter(recipient=user)
     outbox.filter(status__in=[Notification.Status.QUEUED, Notification.Status.HELD]).update(
@@ -77,7 +79,7 @@ def user_anonymise(*, user: User, by: User) -> User:
             audit(actor=by, action="affiliation.end", obj=affiliation, detail={"user": user.email, "anonymised": True})
     for hook in extensions.anonymise_hooks():
         hook(user=user, by=by)
-    audit(actor=by, action="user.anonymise", obj=user, detail={"affiliations_ended": ended})
+    audit(actor=by, action="user.anonymise", obj=user, detail={"affiliations_ended": ended, "tokens_revoked": revoked})
     return user
 
 

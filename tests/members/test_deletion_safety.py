@@ -245,6 +245,18 @@ def test_anonymised_person_is_signed_out_and_can_no_longer_sign_in(client, perso
     assert client.get("/ja/account/").status_code == 302
 
 
+def test_anonymised_persons_api_tokens_are_revoked_and_answer_401(client, person):
+    from members.services.tokens import token_create
+
+    token, raw = token_create(user=person, name="研究室のスクリプト", days=30)
+    assert client.get("/api/v1/initiatives/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    user_anonymise(user=person, by=secretariat_user())
+    token.refresh_from_db()
+    assert token.revoked_at is not None  # listed as revoked, not as a live token that fails
+    assert client.get("/api/v1/initiatives/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    assert AuditEntry.objects.get(action="user.anonymise").detail["tokens_revoked"] == 1
+
+
 def test_anonymise_refuses_twice_and_oneself(person):
     secretariat = secretariat_user()
     with pytest.raises(ValidationError, match="自分のアカウントは匿名化できません"):
