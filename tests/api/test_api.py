@@ -450,12 +450,9 @@ def test_nul_byte_anywhere_in_the_query_is_a_400(client, world):
             400, {"detail": "アドレスにNUL文字が含まれています。"})
 
 
-NOT_A_CHOICE = ["正しく選択してください。選択したものは候補にありません。"]
-
-
 @pytest.mark.parametrize(("path", "errors"), [
-    ("/api/v1/needs/?wg=nowhere", {"wg": NOT_A_CHOICE}),
-    ("/api/v1/expertise/?institution=nowhere", {"institution": NOT_A_CHOICE}),
+    ("/api/v1/needs/?wg=nowhere", {"wg": ["そのワーキンググループはありません。一覧から選んでください。"]}),
+    ("/api/v1/expertise/?institution=nowhere", {"institution": ["その機関はありません。一覧から選んでください。"]}),
     ("/api/v1/news/?kind=gossip", {"kind": ["正しく選択してください。 gossip は候補にありません。"]}),
     ("/api/v1/needs/?status=lost", {"status": ["正しく選択してください。 lost は候補にありません。"]}),
     ("/api/v1/partners/?prefecture=99", {"prefecture": ["正しく選択してください。 99 は候補にありません。"]}),

@@ -141,3 +141,20 @@ def test_expertise_filters(client, world):
     client.force_login(world.users["staff_b"])
     assert world.members_only.title in client.get("/ja/expertise/").content.decode()
     assert Expertise.objects.count() == 4
+
+
+@pytest.mark.parametrize("page", ["needs", "expertise"])
+def test_an_unknown_theme_is_looked_up_once_and_reported(client, world, page):
+    """A theme slug that matches nothing (an old bookmark) is one failed lookup for the page, not one
+    per facet count, and the visitor is told, with nothing filtered away silently."""
+    client.get(f"/ja/{page}/?wg=no-such-theme")  # warm the session and the caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/ja/{page}/?wg=no-such-theme")
+    lookups = [q["sql"] for q in ctx.captured_queries if "no-such-theme" in q["sql"]]
+    assert len(lookups) == 1, lookups
+    assert "そのワーキンググループはありません。一覧から選んでください。" in response.content.decode()
+
+
+def test_an_unknown_institution_on_the_expertise_list_is_said_in_the_portals_words(client, world):
+    page = client.get("/en/expertise/?institution=no-such-univ").content.decode()
+    assert "There is no such institution: choose one from the list." in page

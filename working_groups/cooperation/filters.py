@@ -5,6 +5,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -26,6 +27,10 @@ def _themes():
 
 def year_choices():
     return [(y, str(y)) for y in range(datetime.date.today().year + 1, 2020, -1)]
+
+
+# A theme slug from an old bookmark or a typo: said in the portal's words, not Django's.
+NO_SUCH_THEME = {"invalid_choice": _("There is no such working group: choose one from the list.")}
 
 
 class PartnerFilter(django_filters.FilterSet):
@@ -63,7 +68,7 @@ class NeedFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100,
                                   widget=_search_widget(_("e.g. 地域, 森林, battery")))
     wg = django_filters.ModelChoiceFilter(label=_("Theme"), queryset=_themes(), to_field_name="slug",
-                                          method="filter_wg")
+                                          method="filter_wg", error_messages=NO_SUCH_THEME)
     region = django_filters.ChoiceFilter(label=_("Region"), choices=REGION_CHOICES, method="filter_region")
     prefecture = django_filters.ChoiceFilter(label=_("Prefecture"), choices=PREFECTURE_CHOICES,
                                              method="filter_prefecture")
@@ -108,12 +113,14 @@ class ExpertiseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100,
                                   widget=_search_widget(_("e.g. 森林, 蓄電池, hydrogen")))
     wg = django_filters.ModelChoiceFilter(label=_("Theme"), queryset=_themes(), to_field_name="slug",
-                                          method="filter_wg")
+                                          method="filter_wg", error_messages=NO_SUCH_THEME)
     region = django_filters.ChoiceFilter(label=_("Region served"), choices=REGION_CHOICES, method="filter_region")
     prefecture = django_filters.ChoiceFilter(label=_("Prefecture served"), choices=PREFECTURE_CHOICES,
                                              method="filter_prefecture")
     institution = django_filters.ModelChoiceFilter(label=_("Institution"), queryset=Institution.objects.all(),
-                                                   to_field_name="slug")
+                                                   to_field_name="slug", error_messages={
+                                                       "invalid_choice": _("There is no such institution: "
+                                                                           "choose one from the list.")})
     year = django_filters.TypedChoiceFilter(label=_("Year"), choices=year_choices, coerce=int)
 
     class Meta:
@@ -133,30 +140,34 @@ class ExpertiseFilter(django_filters.FilterSet):
         return queryset.serving([value])
 
 
-def facets(filterset_class, data, base, columns: dict[str, str], fixed: dict | None = None) -> dict[str, dict]:
+def facets(filterset_class, data, base, columns: dict[str, str], fixed: dict | None = None,
+           lookups: dict | None = None) -> dict[str, dict]:
     """Counts per value of each facet among the rows matching every other filter: one grouped
     query per facet, whatever the data. ``fixed``: parameters set for every count (the status
-    facet counts every status, not only the open ones the board shows by default)."""
-    out, chosen = {}, {}
+    facet counts every status, not only the open ones the board shows by default). ``lookups``:
+    the page's memo of chosen objects (``look_up_once``), shared with its own filterset."""
+    out = {}
+    lookups = {} if lookups is None else lookups
     for facet, column in columns.items():
         rest = data.copy()
         for key in {facet, "page", "format"} | ({"region", "prefecture"} if facet == "prefecture" else set()):
             rest.pop(key, None)
         for key, value in (fixed or {}).items():
             rest[key] = value
-        filterset = filterset_class(rest, queryset=base)
-        _look_up_once(filterset.form, chosen)
+        filterset = look_up_once(filterset_class(rest, queryset=base), lookups)
         qs = filterset.qs.order_by()
         out[facet] = {str(k): n for k, n in qs.values_list(column).annotate(n=Count("id", distinct=True))
                       .values_list(column, "n")}
     return out
 
 
-def _look_up_once(form, chosen: dict) -> None:
-    """A model choice (a theme given by its slug) is looked up once for all of a page's facet
-    counts, not once per facet: the first form to clean a value looks it up, the next ones take the
-    same object (their field's ``to_python`` answers from ``chosen``). Five facets with a theme chosen
-    made the board read the same working group five times."""
+def look_up_once(filterset, lookups: dict):
+    """A model choice (a theme given by its slug) is looked up once for all of a page's filtersets
+    (its list and each facet count), not once per filterset: the first form to clean a value looks
+    it up, the next ones take the same object, or the same error for a slug that matches nothing
+    (their field's ``to_python`` answers from ``lookups``). Five facets with a theme chosen made the
+    board read the same working group five times. Returns ``filterset``."""
+    form = filterset.form
     for name, field in form.fields.items():
         if not isinstance(field, forms.ModelChoiceField):
             continue
@@ -164,13 +175,23 @@ def _look_up_once(form, chosen: dict) -> None:
         if not value:
             continue
         key = (name, value)
-        if key in chosen:
-            field.to_python = lambda _value, found=chosen[key]: found
+        if key in lookups:
+            field.to_python = lambda _value, key=key: _replay(lookups[key])
         else:
             lookup = field.to_python
 
             def remember(raw, lookup=lookup, key=key):
-                chosen[key] = lookup(raw)
-                return chosen[key]
+                try:
+                    lookups[key] = lookup(raw)
+                except ValidationError as exc:
+                    lookups[key] = exc
+                return _replay(lookups[key])
 
             field.to_python = remember
+    return filterset
+
+
+def _replay(found):
+    if isinstance(found, ValidationError):
+        raise found
+    return found

@@ -15,7 +15,7 @@ from members.pagination import page_of, search_page_of
 from members.regions import region_counts
 
 from .. import exports, selectors
-from ..filters import STATUS_ALL, ExpertiseFilter, NeedFilter, PartnerFilter, facets
+from ..filters import STATUS_ALL, ExpertiseFilter, NeedFilter, PartnerFilter, facets, look_up_once
 from ..models import Need, Partner
 
 PER_PAGE = 20
@@ -81,16 +81,18 @@ class NeedListView(View):
     def get(self, request):
         data = request.GET
         base = Need.objects.listed()
-        filterset = NeedFilter(data, queryset=base)
+        lookups = {}
+        filterset = look_up_once(NeedFilter(data, queryset=base), lookups)
         qs = filterset.qs.select_related("partner").prefetch_related("themes").order_by("-published_at", "-id")
         fmt = data.get("format")
         if fmt in ("csv", "json"):
             return exports.export((exports.need_row(n) for n in qs[:10_000]), fmt, "needs")
         page, paginator = _page(request, filterset, qs)
         counts = facets(NeedFilter, data, base, {"wg": "themes__slug", "kind": "help_kind",
-                                                 "prefecture": "prefecture", "year": "year"})
+                                                 "prefecture": "prefecture", "year": "year"}, lookups=lookups)
         counts["region"] = region_counts(counts["prefecture"])
-        counts.update(facets(NeedFilter, data, base, {"status": "status"}, fixed={"status": STATUS_ALL}))
+        counts.update(facets(NeedFilter, data, base, {"status": "status"}, fixed={"status": STATUS_ALL},
+                             lookups=lookups))
         return render(request, "cooperation/need_list.html", {
             "map": need_map(data, counts["prefecture"]),
             "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
@@ -166,13 +168,14 @@ class ExpertiseListView(View):
     def get(self, request):
         data = request.GET
         base = selectors.expertise_listed_for(request.user)
-        filterset = ExpertiseFilter(data, queryset=base)
+        lookups = {}
+        filterset = look_up_once(ExpertiseFilter(data, queryset=base), lookups)
         qs = selectors.expertise_cards(filterset.qs.order_by("-created_at", "-id"))
         fmt = data.get("format")
         if fmt in ("csv", "json"):
             return exports.export((exports.expertise_row(e) for e in qs[:10_000]), fmt, "expertise")
         page, paginator = _page(request, filterset, qs)
-        counts = facets(ExpertiseFilter, data, base, {"wg": "themes__slug", "year": "year"})
+        counts = facets(ExpertiseFilter, data, base, {"wg": "themes__slug", "year": "year"}, lookups=lookups)
         return render(request, "cooperation/expertise_list.html", {
             "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
             "facets": counts, "export_query": _export_query(data),
