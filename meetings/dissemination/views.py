@@ -6,14 +6,11 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,10 +18,10 @@ from django.views import View
 from django.views.decorators.http import require_safe
 
 from members.access import SecretariatRequiredMixin, form_errors_to_form, rate_limited, refuse
+from members.feeds import SiteFeed
 from members.i18n import current_language
 from members.markup import render_markdown
 from members.models import Institution
-from members.notifications.rendering import absolute, feed_id
 from members.pagination import page_of
 from members.rules import is_secretariat
 from working_groups.models import Initiative, WorkingGroup
@@ -162,17 +159,14 @@ class NewsStatusView(NewsItemMixin, View):
         return redirect(item.get_absolute_url())
 
 
-class NewsFeed(Feed):
+class NewsFeed(SiteFeed):
     """/news/feed/ (and ?wg=<slug>): published items, newest first, as Atom (RFC 4287)."""
 
-    feed_type = Atom1Feed
+    list_url_name, feed_url_name = "dissemination:news-list", "dissemination:news-feed"
+    feed_name, item_name = "news-feed", "news"
 
-    def get_object(self, request):
-        slug = request.GET.get("wg")
-        self.request = request
-        if slug:
-            return get_object_or_404(WorkingGroup, slug=slug)
-        return None
+    def groups(self):
+        return WorkingGroup.objects.all()
 
     def title(self, group):
         name, news = _("University Coalition for Carbon Neutrality"), _("News and statements")
@@ -180,19 +174,6 @@ class NewsFeed(Feed):
 
     def subtitle(self, group):
         return _("News, announcements and statements of the coalition.")
-
-    # Every address is absolute from settings.SITE_URL (Django would otherwise prefix the request's
-    # host); ids are URNs that name the thing and the language, not where it was fetched from.
-    def link(self, group):
-        base = reverse("dissemination:news-list")
-        return absolute(f"{base}?wg={group.slug}" if group else base)
-
-    def feed_url(self, group):
-        base = reverse("dissemination:news-feed")
-        return absolute(f"{base}?wg={group.slug}" if group else base)
-
-    def feed_guid(self, group):
-        return feed_id("news-feed", group.slug if group else "", current_language())
 
     def items(self, group):
         qs = NewsItem.objects.published().order_by("-published_at", "-id")
@@ -207,23 +188,8 @@ class NewsFeed(Feed):
         # Atom's summary is marked type="html": plain text must be escaped, or a reader runs it.
         return escape(item.summary)
 
-    def item_link(self, item):
-        return absolute(item.get_absolute_url())
-
-    def item_pubdate(self, item):
-        return item.published_at
-
-    def item_updateddate(self, item):
-        return item.updated_at
-
     def item_categories(self, item):
         return [item.get_kind_display()]
-
-    def item_guid(self, item):
-        # stable across edits and host names; one per language, as the two entries differ
-        return feed_id("news", item.pk, current_language())
-
-    item_guid_is_permalink = False
 
 
 @require_safe

@@ -74,6 +74,25 @@ def test_feed_lists_published_needs(client, world):
     assert "official@town.example.jp" not in response.content.decode()
 
 
+def test_needs_feed_links_the_sites_address_and_keeps_its_ids_on_any_host(client, world, settings):
+    """As the initiatives and news feeds: a reader fetching through another host name (a proxy, the
+    old address) gets the same links and ids, one id per language version."""
+    settings.SITE_URL = "https://uccn.example.jp"
+    settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+    seen = {}
+    for host in ("testserver", "127.0.0.1"):
+        for lang in ("ja", "en"):
+            root = ElementTree.fromstring(client.get(f"/{lang}/needs/feed/", HTTP_HOST=host).content)
+            entry = root.find(ATOM + "entry")
+            assert entry.find(ATOM + "link").get("href") == \
+                f"https://uccn.example.jp/{lang}/needs/{world.published.pk}/"
+            assert [a.get("href") for a in root.findall(ATOM + "link") if a.get("rel") == "self"] == \
+                [f"https://uccn.example.jp/{lang}/needs/feed/"]
+            seen.setdefault(lang, set()).add((root.find(ATOM + "id").text, entry.find(ATOM + "id").text))
+    assert len(seen["ja"]) == len(seen["en"]) == 1 and seen["ja"] != seen["en"]
+    assert all(i.startswith("urn:uuid:") for pair in seen["ja"] | seen["en"] for i in pair)
+
+
 @pytest.mark.parametrize("path", ["/ja/partners/", "/ja/needs/", "/ja/expertise/"])
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_query_strings_never_fail(client, world, path, query):

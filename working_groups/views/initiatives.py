@@ -2,13 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -18,9 +16,9 @@ from django.views.generic import FormView
 from members import extensions
 from members.access import form_errors_to_form, refuse
 from members.cache import cached_fragment
+from members.feeds import SiteFeed
 from members.i18n import current_language
 from members.models import Institution
-from members.notifications.rendering import absolute, feed_id
 from members.pagination import page_of, search_page_of
 from members.regions import region_counts
 from members.rules import current_affiliations
@@ -307,17 +305,14 @@ class DocumentRemoveView(InitiativeMixin, View):
         return redirect(reverse("working_groups:initiative-edit", kwargs={"slug": slug}) + "#documents")
 
 
-class InitiativeFeed(Feed):
+class InitiativeFeed(SiteFeed):
     """/initiatives/feed/ (and ?wg=<slug>): public initiatives, newest first, as Atom (RFC 4287)."""
 
-    feed_type = Atom1Feed
+    list_url_name, feed_url_name = "working_groups:initiative-list", "working_groups:initiative-feed"
+    feed_name, item_name = "initiatives", "initiative"
 
-    def get_object(self, request):
-        slug = request.GET.get("wg")
-        self.request = request
-        if slug:
-            return get_object_or_404(WorkingGroup.objects.themes(), slug=slug)
-        return None
+    def groups(self):
+        return WorkingGroup.objects.themes()
 
     def title(self, group):
         name, initiatives = _("University Coalition for Carbon Neutrality"), _("Initiatives")
@@ -325,19 +320,6 @@ class InitiativeFeed(Feed):
 
     def subtitle(self, group):
         return _("Initiatives members share toward carbon neutrality.")
-
-    # Every address is absolute from settings.SITE_URL (Django would otherwise prefix the request's
-    # host); ids are URNs that name the thing and the language, not where it was fetched from.
-    def link(self, group):
-        base = reverse("working_groups:initiative-list")
-        return absolute(f"{base}?wg={group.slug}" if group else base)
-
-    def feed_url(self, group):
-        base = reverse("working_groups:initiative-feed")
-        return absolute(f"{base}?wg={group.slug}" if group else base)
-
-    def feed_guid(self, group):
-        return feed_id("initiatives", group.slug if group else "", current_language())
 
     def items(self, group):
         qs = Initiative.objects.public().select_related("institution").order_by("-published_at", "-id")
@@ -352,20 +334,5 @@ class InitiativeFeed(Feed):
         # Atom's summary is marked type="html": plain text must be escaped, or a reader runs it.
         return escape(item.shown_summary())
 
-    def item_link(self, item):
-        return absolute(item.get_absolute_url())
-
-    def item_pubdate(self, item):
-        return item.published_at
-
-    def item_updateddate(self, item):
-        return item.updated_at
-
     def item_author_name(self, item):
         return item.institution.name
-
-    def item_guid(self, item):
-        # stable across edits and host names; one per language, as the two entries differ
-        return feed_id("initiative", item.pk, current_language())
-
-    item_guid_is_permalink = False

@@ -1,15 +1,13 @@
 """The public lists: partners, the needs board (with its Atom feed) and expertise, each filterable
 with the site's parameter names, paginated, and as open data (?format=csv|json)."""
 
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import View
 
 from members import japan_map
+from members.feeds import SiteFeed
 from members.markup import truncate
 from members.pagination import page_of, search_page_of
 from members.regions import region_counts
@@ -123,22 +121,17 @@ def need_map(data, prefecture_counts: dict[str, int]) -> dict:
     }
 
 
-class NeedFeed(Feed):
+class NeedFeed(SiteFeed):
     """/needs/feed/: published needs, newest first, as Atom."""
 
-    feed_type = Atom1Feed
+    list_url_name, feed_url_name = "cooperation:need-list", "cooperation:need-feed"
+    feed_name, item_name = "needs-feed", "need"
 
     def title(self):
         return _("University Coalition for Carbon Neutrality: needs of local governments and companies")
 
     def subtitle(self):
         return _("What local governments, companies and others ask universities to help with.")
-
-    def link(self):
-        return reverse("cooperation:need-list")
-
-    def feed_url(self):
-        return reverse("cooperation:need-feed")
 
     def items(self):
         return Need.objects.listed().select_related("partner").order_by("-published_at", "-id")[:50]
@@ -148,15 +141,6 @@ class NeedFeed(Feed):
 
     def item_description(self, item):
         return escape(truncate(item.description, 300))
-
-    def item_link(self, item):
-        return item.get_absolute_url()
-
-    def item_pubdate(self, item):
-        return item.published_at
-
-    def item_updateddate(self, item):
-        return item.updated_at
 
     def item_author_name(self, item):
         return item.partner.name if item.partner else ""
