@@ -62,6 +62,8 @@ def test_the_benchmark_runs_end_to_end_at_the_tiny_scale(tmp_path):
     assert seeded["counts"] == common.SCALES["tiny"]
     tiny = common.SCALES["tiny"]
     assert seeded["progress"] == {"yearly reports": tiny["institutions"] * 5, "adoptions": tiny["initiatives"] // 4}
+    # every meeting's calendar events stored (2 languages x with/without the online link), as saving does
+    assert seeded["calendar events"] == tiny["meetings"] * 4
 
     # the search bench: every way of searching finds the same initiatives for every term (it exits 1
     # when one does not), terms of each length were run, and most terms (cut from the initiatives'
