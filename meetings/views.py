@@ -394,6 +394,9 @@ class VisitorLinkView(View):
         if registration is None:
             return self.page(request, None, status=400)
         V = VisitorRegistration.Status
+        if registration.status == V.CANCELLED and not registration.meeting.open_to_public:
+            # turned away when the meeting stopped taking visitors: the page says so, not "cancelled"
+            return self.page(request, registration)
         done = {
             V.CONFIRMED: _("Your registration is confirmed. The confirmation with the calendar event is on its way."),
             V.WAITING: _("The event is full: you are on the waiting list. You will be told by e-mail if a place "

@@ -173,7 +173,14 @@ def test_made_members_only_cancels_visitors_with_one_mail_each_in_their_language
     assert sorted(Notification.objects.filter(recipient=member).values_list("kind", flat=True)) == [
         "meeting_changed", "registration_moved_up", "registration_waiting"]
     # the unconfirmed address's link no longer confirms anything
-    client.post(pending_link)
+    # and its page says why, in the mail's language, without a link to a page the visitor cannot open
+    pending_link = pending_link.replace("/ja/", "/en/")
+    for response in (client.get(pending_link), client.post(pending_link)):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "This meeting no longer takes registrations from the public, so this registration was cancelled" \
+            in page
+        assert symposium.get_absolute_url().replace("/ja/", "/en/") not in page
     assert VisitorRegistration.objects.get(email="pending@example.net").status == "cancelled"
     entry = AuditEntry.objects.get(action="meeting.visitors_turned_away")
     assert entry.detail == {"cancelled": 4, "told": 3, "visibility": "members"}
