@@ -36,14 +36,16 @@ def _missing(what: str):
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-@pytest.fixture(autouse=True)
-def _services_guard(request):
-    """Skip (or, with REQUIRE_SERVICES=1, fail) a test whose service is not configured."""
-    if request.node.get_closest_marker("postgres") and not settings.USES_POSTGRES:
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip (or, with REQUIRE_SERVICES=1, fail) a test whose service is not configured, before its
+    fixtures are set up: session fixtures such as the browser are set up ahead of any function
+    fixture, and a browser's launch without Chromium would otherwise error."""
+    if item.get_closest_marker("postgres") and not settings.USES_POSTGRES:
         _missing("PostgreSQL (DATABASE_URL=postgres://...)")
-    if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
         _missing("Redis (REDIS_URL=redis://...)")
-    if request.node.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
+    if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
         _missing(f"Chromium ({CHROMIUM})")
 
 
@@ -234,6 +236,13 @@ def pytest_xdist_make_scheduler(config, log):
 # --- Say, at the end of a run, which tests needed a service they did not have -------------------
 
 _SERVICE_MARKS = {"postgres": "PostgreSQL", "redis": "Redis", "browser": "Chromium"}
+# The one line that runs a skipped group, printed under it.
+_RUN_THEM = {
+    "postgres": "DATABASE_URL=postgres://postgres@127.0.0.1:5432/coalition scripts/test -m postgres",
+    "redis": "redis-server --daemonize yes --port 6379 && REDIS_URL=redis://127.0.0.1:6379/1 scripts/test -m redis",
+    "browser": "sudo apt-get install -y chromium fonts-noto-cjk && scripts/test -m browser"
+               "   (or CHROMIUM=/path/to/chromium scripts/test -m browser)",
+}
 _skipped_for = {mark: [] for mark in _SERVICE_MARKS}
 
 
@@ -261,6 +270,8 @@ def pytest_terminal_summary(terminalreporter):
             then = "; scripts/test runs them next, on the PostgreSQL it found"
         lines.append(f"{len(_skipped_for[mark])} tests SKIPPED: they need {service}, not configured{then}")
         lines.extend(f"    {test}" for test in tests)
+        if not then:
+            lines.append(f"  to run them: {_RUN_THEM[mark]}")
     if lines:
         terminalreporter.write_sep("=", "tests skipped for want of a service", yellow=True)
         for line in lines:
