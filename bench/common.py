@@ -55,8 +55,9 @@ def env_for(scale: str, **extra) -> dict:
         DJANGO_SETTINGS_MODULE="coalition.settings",
         DATABASE_URL=f"{PG_BASE}/{database_name(scale)}",
         REDIS_URL=REDIS_URL,
-        CACHE_KEY_PREFIX=f"bench-{scale}",
-        CELERY_QUEUE=f"bench-{scale}",
+        # named after the database, so that two runs (a test's and yours) never share keys or a queue
+        CACHE_KEY_PREFIX=f"bench-{database_name(scale)}",
+        CELERY_QUEUE=f"bench-{database_name(scale)}",
         DIGEST_CATCH_UP_HOURS="0",  # a benchmark starts its digest itself, when it measures
         SITE_URL="http://127.0.0.1:8800",
         PYTHONUNBUFFERED="1",

@@ -55,6 +55,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -370,6 +371,16 @@ def fetch(path, headers=None):
         return response.status, response.read().decode(errors="replace")
 
 
+def drain(connections: int) -> None:
+    """Wait until the server has worked off what wrk left queued: when wrk stops, up to one request
+    per connection is still waiting for a worker (gunicorn answers it even though wrk is gone). Without
+    this, a slow page's backlog ate the next page's second: the partners page, after the need page
+    computed, finished no request at all. ``connections`` requests to /healthz queue behind that
+    backlog (the listen queue is first in, first out) and return once it is through."""
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(lambda _: fetch("/healthz"), range(connections)))
+
+
 def run_wrk(path, duration, connections, headers=None, script="wrk_report.lua", extra_env=None) -> dict:
     all_headers = {**PROXY, **(headers or {})}
     env = dict(os.environ, WRK_HEADERS="; ".join(f"{k}: {v}" for k, v in all_headers.items()), **(extra_env or {}))
@@ -392,6 +403,7 @@ def run_wrk(path, duration, connections, headers=None, script="wrk_report.lua", 
         capture_output=True,
         text=True,
     )
+    drain(connections)
     if result.returncode:
         raise SystemExit(f"wrk failed for {path}:\n{result.stdout}\n{result.stderr}")
     match = re.search(r"^WRK_JSON (\{.*\})$", result.stdout, re.MULTILINE)

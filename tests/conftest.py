@@ -84,6 +84,21 @@ def _test_settings(settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    forget_cache_keys()
+
+
+def forget_cache_keys() -> None:
+    """Tests clean up what they create: the keys of the current cache namespace (KEY_PREFIX) go,
+    on Redis, when the test ends (a run used to leave thousands behind, most without expiry). Only
+    this namespace: another process's tests share the database."""
+    from django.core.cache import cache
+
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        return
+    client = cache._cache.get_client(None, write=True)
+    keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from members.models import User
+from tests.conftest import forget_cache_keys
 from tests.output_clients import crawl, documented_columns, read_csv, vnu, vnu_available
 from tests.url_names import url_name, url_patterns
 
@@ -239,6 +240,7 @@ def fetched(django_db_setup, django_db_blocker):
                 out[role, lang] = crawl(client, starts(lang) + extra, who=f"{role}/{lang}", site_url=SITE,
                                         language=lang)
         transaction.set_rollback(True)
+        forget_cache_keys()
     return out
 
 
