@@ -282,3 +282,113 @@ class NewsItemDetailSerializer(NewsItemSerializer):
 
     class Meta(NewsItemSerializer.Meta):
         fields = [*NewsItemSerializer.Meta.fields, "body_html", "body_html_ja", "body_html_en"]
+
+
+# Progress figures: documents built by working_groups.progress.views (the same as the pages' ?format=json),
+# described here field by field for the schema. A row of a group too small to show (``suppressed``)
+# carries only its key (and label) and the flag.
+
+class DocumentSerializer(serializers.Serializer):
+    """A document given as a dict: its keys as they are (a suppressed row leaves its figures out
+    rather than giving them as null; such fields are ``required=False`` in the schema)."""
+
+    def to_representation(self, instance):
+        return {k: v for k, v in super().to_representation(instance).items() if k in instance}
+
+
+# Not read_only: the schema generator lists every read-only field as required, and these may be left out.
+def _figure(help_text: str, **kwargs):
+    return serializers.FloatField(required=False, allow_null=True, help_text=help_text, **kwargs)
+
+
+def _count(help_text: str):
+    return serializers.IntegerField(required=False, allow_null=True, help_text=help_text)
+
+
+class ProgressYearSerializer(DocumentSerializer):
+    """The members' published figures of one fiscal year."""
+
+    fiscal_year = serializers.IntegerField(read_only=True)
+    institutions = _count("Institutions whose figures are counted (null when suppressed).")
+    scope1_t = _figure("Scope 1 emissions, t-CO2e.")
+    scope2_t = _figure("Scope 2 emissions, t-CO2e.")
+    scope3_t = _figure("Scope 3 emissions of the institutions that report them, t-CO2e.")
+    scope3_institutions = _count("Institutions that reported scope 3.")
+    scope1_2_t = _figure("Scope 1 and 2 emissions, t-CO2e.")
+    energy_gj = _figure("Energy use, GJ.")
+    floor_area_m2 = _count("Floor area, m².")
+    headcount = _count("Students and staff.")
+    kg_per_m2 = _figure("Scope 1 and 2 per m² of floor area, kg-CO2e.")
+    t_per_person = _figure("Scope 1 and 2 per person, t-CO2e.")
+    renewable_share_pct = _figure("Renewable electricity share weighted by energy use, %.")
+    suppressed = serializers.BooleanField(
+        read_only=True, help_text="True when too few institutions are counted to show their figures.")
+
+
+class ProgressGroupSerializer(DocumentSerializer):
+    """The latest year's figures of one region, kind or working group."""
+
+    key = serializers.CharField(read_only=True, help_text="The region's or group's slug, or the kind.")
+    label = serializers.CharField(read_only=True)
+    institutions = _count("Institutions counted.")
+    scope1_2_t = _figure("Scope 1 and 2 emissions, t-CO2e.")
+    kg_per_m2 = _figure("Scope 1 and 2 per m² of floor area, kg-CO2e.")
+    renewable_share_pct = _figure("Renewable electricity share, %.")
+    suppressed = serializers.BooleanField(read_only=True)
+
+
+class ProgressTargetsSerializer(serializers.Serializer):
+    committed = serializers.IntegerField(read_only=True, help_text="Institutions with a target year.")
+    reporting = serializers.IntegerField(read_only=True, help_text="Institutions with published figures.")
+    on_track = serializers.IntegerField(read_only=True, allow_null=True,
+                                        help_text="Institutions on their path (null when not shown).")
+
+
+class ProgressSerializer(serializers.Serializer):
+    """The coalition's published emissions (/progress/)."""
+
+    filters = serializers.DictField(child=serializers.CharField(), read_only=True,
+                                    help_text="The filters applied (region, prefecture, kind, wg).")
+    unit = serializers.CharField(read_only=True)
+    years = ProgressYearSerializer(many=True, read_only=True)
+    targets = ProgressTargetsSerializer(read_only=True)
+    breakdowns = serializers.DictField(child=ProgressGroupSerializer(many=True), read_only=True,
+                                       help_text="The latest year by region, kind of institution and group.")
+    latest_year = serializers.IntegerField(read_only=True, allow_null=True)
+
+
+class CommitmentFiguresSerializer(serializers.Serializer):
+    target_year = serializers.IntegerField(read_only=True, allow_null=True)
+    baseline_year = serializers.IntegerField(read_only=True, allow_null=True)
+    baseline_t = _figure("Baseline emissions (scope 1 and 2), t-CO2e.")
+    interim_year = serializers.IntegerField(read_only=True, allow_null=True)
+    interim_reduction_pct = _figure("Reduction aimed at by the interim year, %.")
+
+
+class ReportFiguresSerializer(serializers.Serializer):
+    """One published yearly report of the institution."""
+
+    fiscal_year = serializers.IntegerField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    scope1_t = _figure("Scope 1 emissions, t-CO2e.")
+    scope2_t = _figure("Scope 2 emissions, t-CO2e.")
+    scope3_t = _figure("Scope 3 emissions (if reported), t-CO2e.")
+    scope1_2_t = _figure("Scope 1 and 2 emissions, t-CO2e.")
+    target_path_t = _figure("The target path's value for the year, t-CO2e (with a commitment).")
+    energy_gj = _figure("Energy use, GJ.")
+    renewable_share_pct = _figure("Renewable electricity share, %.")
+    floor_area_m2 = _count("Floor area, m².")
+    headcount = _count("Students and staff.")
+    kg_per_m2 = _figure("Scope 1 and 2 per m² of floor area, kg-CO2e.")
+    t_per_person = _figure("Scope 1 and 2 per person, t-CO2e.")
+
+
+class InstitutionProgressSerializer(serializers.Serializer):
+    """One institution's published figures against its target path (/members/<slug>/progress/)."""
+
+    institution = serializers.CharField(read_only=True, help_text="The institution's slug.")
+    unit = serializers.CharField(read_only=True)
+    figures_shown = serializers.BooleanField(
+        read_only=True, help_text="False when its commitment is members-only and the caller is not a member.")
+    commitment = CommitmentFiguresSerializer(read_only=True, allow_null=True)
+    years = ReportFiguresSerializer(many=True, read_only=True)

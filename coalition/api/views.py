@@ -4,8 +4,12 @@ and meetings, and initiative drafts for a token's person.
 Every list and detail reads through the same selectors and rules as the HTML pages, so a caller
 sees exactly what the person behind the token (or a visitor, without one) sees there."""
 
+import datetime
 import hashlib
+import uuid
+from decimal import Decimal
 
+from django.db.models.fields.files import FieldFile
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -52,10 +56,43 @@ LANG_PARAMETER = OpenApiParameter(
     description="Language of the texts (`name`, `title`...); default: Accept-Language, else Japanese.")
 
 
+SIMPLE = (str, int, float, bool, type(None), Decimal, datetime.date, datetime.time, datetime.timedelta, uuid.UUID,
+          dict, list)
+
+
+def loaded_version(obj, depth: int = 2):
+    """What ``obj`` holds that a serializer can show, without serializing it: its loaded fields and
+    annotations (every attribute of a plain type: ``updated_at``, names, counts such as
+    ``open_needs``), and, ``depth`` levels down, the related rows loaded with it by select_related
+    and prefetch_related (an initiative's institution and themes, a meeting's agenda). Deferred
+    fields are not loaded, so not read, and not shown either."""
+    values = sorted((k, v.name if isinstance(v, FieldFile) else v) for k, v in vars(obj).items()
+                    if not k.startswith("_") and isinstance(v, (*SIMPLE, FieldFile)))
+    if depth:
+        state = getattr(obj, "_state", None)
+        related = dict(getattr(state, "fields_cache", {}) or {})
+        related.update(getattr(obj, "_prefetched_objects_cache", {}) or {})
+        for name in sorted(related):
+            value = related[name]
+            if hasattr(value, "_result_cache") and value._result_cache is not None:  # a prefetched queryset
+                value = [loaded_version(v, depth - 1) for v in value._result_cache]
+            elif value is not None and hasattr(value, "_state"):
+                value = loaded_version(value, depth - 1)
+            values.append((name, value))
+    return type(obj).__name__, values
+
+
 class ApiMixin:
-    """Language, conditional GET and the headers every answer of the API carries."""
+    """Language, conditional GET and the headers every answer of the API carries.
+
+    The ETag of a list or detail is computed before anything is serialized (``not_modified``): a
+    hash of what the rows of the answer hold as loaded (``loaded_version``), what the view adds to
+    them (a group's counts), the caller, the language, the format and the address. A client whose
+    ETag or Last-Modified still holds gets its 304 for the cost of the queries alone. Answers that
+    are computed figures rather than rows (the root, the progress figures) hash their body."""
 
     last_modified = None  # set by a view that knows when its objects last changed
+    etag = None  # set by not_modified, before serializing
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -80,28 +117,54 @@ class ApiMixin:
         response["Cache-Control"] = "private, no-cache" if request.auth is not None else "public, no-cache"
         return response
 
+    def not_modified(self, rows, *extra):
+        """Set the answer's ETag from ``rows`` (and ``extra``, what the view adds to them) and
+        return the 304 (or 412) when the request's conditions still hold, else None."""
+        request = self.request
+        renderer = getattr(request, "accepted_renderer", None)
+        version = repr((request.user.pk, self.language, getattr(renderer, "format", ""), request.get_full_path(),
+                        [loaded_version(row) for row in rows], extra))
+        self.etag = f'"{hashlib.sha256(version.encode()).hexdigest()[:32]}"'
+        if request.method not in ("GET", "HEAD"):
+            return None
+        return get_conditional_response(request, etag=self.etag, last_modified=self._last_modified_stamp())
+
+    def _last_modified_stamp(self):
+        return int(self.last_modified.timestamp()) if self.last_modified is not None else None
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.not_modified([obj]) or Response(self.get_serializer(obj).data)
+
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
-            response.render()
-            # the body names the caller's view of the data: its hash is an ETag that changes when
-            # anything shown changes, whoever asks
-            etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-            response["ETag"] = etag
+        if request.method in ("GET", "HEAD") and response.status_code in (200, 304, 412):
             if self.last_modified is not None:
                 response["Last-Modified"] = http_date(self.last_modified.timestamp())
-            conditional = get_conditional_response(request, etag=etag, last_modified=(
-                int(self.last_modified.timestamp()) if self.last_modified is not None else None), response=response)
-            if conditional is not response:
-                for header in ("Vary", "Content-Language", "Cache-Control"):
-                    if header in response:
-                        conditional[header] = response[header]
-                return conditional
+            if self.etag is not None:
+                response["ETag"] = self.etag
+            elif response.status_code == 200:
+                response.render()
+                # no rows to version: the body names the caller's view of the figures
+                etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+                response["ETag"] = etag
+                conditional = get_conditional_response(request, etag=etag, last_modified=self._last_modified_stamp(),
+                                                       response=response)
+                if conditional is not response:
+                    for header in ("Vary", "Content-Language", "Cache-Control"):
+                        if header in response:
+                            conditional[header] = response[header]
+                    return conditional
         return response
 
     def note_changed(self, objects, field="updated_at"):
         stamps = [getattr(o, field) for o in objects if getattr(o, field, None) is not None]
         self.last_modified = max(stamps) if stamps else None
+
+    def paginated(self, page, *extra, serializer=None):
+        """A list page's answer: its 304 if the caller has it, else its rows serialized."""
+        return self.not_modified(page, *extra) or self.get_paginated_response(
+            (serializer or self.get_serializer)(page, many=True).data)
 
 
 class ApiRootView(ApiMixin, APIView):
@@ -152,7 +215,7 @@ class InstitutionViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         self.note_changed(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(page)
 
     def retrieve(self, request, *args, **kwargs):
         institution = institution_visible(request, kwargs["slug"])
@@ -160,16 +223,18 @@ class InstitutionViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         groups = list(Participation.objects.active().filter(institution=institution)
                       .order_by("group__order", "group__slug").values_list("group__slug", flat=True))
         context = {**self.get_serializer_context(), "groups": groups}
-        return Response(serializers.InstitutionDetailSerializer(institution, context=context).data)
+        return self.not_modified([institution], groups) or Response(
+            serializers.InstitutionDetailSerializer(institution, context=context).data)
 
-    @extend_schema(parameters=[LANG_PARAMETER], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[LANG_PARAMETER], responses={200: serializers.InstitutionProgressSerializer})
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def progress(self, request, *args, **kwargs):
         """The institution's published figures against its target path, as /members/<slug>/progress/
         shows them to the caller: none (`figures_shown: false`) when its commitment is members-only
         and the caller is not a member."""
         institution = institution_visible(request, kwargs["slug"])
-        return Response(progress_views.institution_figures(institution, request.user))
+        return Response(serializers.InstitutionProgressSerializer(
+            progress_views.institution_figures(institution, request.user)).data)
 
 
 @extend_schema_view(list=extend_schema(parameters=[LANG_PARAMETER]),
@@ -191,12 +256,15 @@ class WorkingGroupViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        data = serializers.WorkingGroupSerializer(page, many=True, context=self._context(page)).data
-        return self.get_paginated_response(data)
+        context = self._context(page)
+        return self.not_modified(page, context["counts"], context.get("members")) or self.get_paginated_response(
+            serializers.WorkingGroupSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request, *args, **kwargs):
         group = self.get_object()
-        return Response(serializers.WorkingGroupSerializer(group, context=self._context([group])).data)
+        context = self._context([group])
+        return self.not_modified([group], context["counts"], context.get("members")) or Response(
+            serializers.WorkingGroupSerializer(group, context=context).data)
 
 
 @extend_schema_view(
@@ -234,7 +302,7 @@ class InitiativeViewSet(ApiMixin, viewsets.mixins.CreateModelMixin, viewsets.mix
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         self.note_changed(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(page)
 
     def get_serializer_class(self):
         if self.action in ("retrieve", "create", "partial_update"):
@@ -302,7 +370,7 @@ class MeetingViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         self.note_changed(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(page)
 
     def get_object(self):
         meeting = get_object_or_404(Meeting.objects.select_related("group").prefetch_related("agenda"),
@@ -323,7 +391,7 @@ class ListMixin:
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         self.note_changed(page, self.changed_field)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(page)
 
     def get_serializer_class(self):
         return self.detail_serializer_class if self.action == "retrieve" else self.serializer_class
@@ -338,7 +406,6 @@ class PartnerViewSet(ListMixin, ApiMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     filterset_class = PartnerApiFilter
     cursor_ordering = ("name_ja", "id")
-    changed_field = "created_at"
     serializer_class = serializers.PartnerSerializer
     detail_serializer_class = serializers.PartnerDetailSerializer
 
@@ -443,10 +510,11 @@ class ProgressView(ApiMixin, APIView):
     commitment is members-only count only for members; a group too small to hide them is
     suppressed (`"suppressed": true`). Filters `region`, `prefecture`, `kind`, `wg`."""
 
-    @extend_schema(parameters=[LANG_PARAMETER, *PROGRESS_FILTERS], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[LANG_PARAMETER, *PROGRESS_FILTERS], responses={200: serializers.ProgressSerializer})
     def get(self, request):
         form = ProgressFilterForm(request.query_params)
         if not form.is_valid():  # the page reports and ignores a bad value; the API says so with a 400
             raise exceptions.ValidationError({name: [e["message"] for e in errors]
                                               for name, errors in form.errors.get_json_data().items()})
-        return Response(progress_views.coalition_figures(form.filters(), request.user))
+        return Response(serializers.ProgressSerializer(progress_views.coalition_figures(form.filters(),
+                                                                                     request.user)).data)

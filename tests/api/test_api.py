@@ -17,6 +17,7 @@ from members.models import AccessToken
 from tests.api.world import expertise, initiative, need
 from tests.factories import InstitutionFactory, MeetingFactory, WorkingGroupFactory, api_token, staff_of
 from working_groups.cooperation.models import Expertise, Need, Partner
+from working_groups.cooperation.services import partner_save
 from working_groups.models import Initiative, Participation
 
 pytestmark = pytest.mark.django_db
@@ -266,6 +267,67 @@ def test_detail_304_with_etag(client, world):
     assert client.get(path + "?lang=en", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
+def test_partner_last_modified_follows_its_edits_not_its_creation(client, world):
+    """Partners had no updated_at: their Last-Modified was their creation, so an edit never showed."""
+    path = f"/api/v1/partners/{world.partner.slug}/"
+    Partner.objects.filter(pk=world.partner.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=30), updated_at=timezone.now() - datetime.timedelta(days=3))
+    first = client.get(path)
+    modified = first["Last-Modified"]
+    assert (first.status_code, client.get(path, HTTP_IF_MODIFIED_SINCE=modified).status_code) == (200, 304)
+    assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get("/api/v1/partners/", HTTP_IF_NONE_MATCH=client.get("/api/v1/partners/")["ETag"]
+                      ).status_code == 304
+    listed = client.get("/api/v1/partners/")
+    partner_save(partner=world.partner, data={"name_en": "Midorino City Office"})
+    changed = client.get(path, HTTP_IF_MODIFIED_SINCE=modified, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["Last-Modified"] != modified
+    assert json.loads(changed.content)["name_en"] == "Midorino City Office"
+    assert client.get("/api/v1/partners/", HTTP_IF_NONE_MATCH=listed["ETag"]).status_code == 200
+
+
+def test_a_304_serializes_nothing(client, world, monkeypatch):
+    """The ETag is computed from the rows as loaded, before serializing: a client that has the
+    answer costs the queries only."""
+    from coalition.api import serializers
+
+    first = client.get("/api/v1/initiatives/")
+    detail = client.get(f"/api/v1/initiatives/{world.public.slug}/")
+    calls = []
+    for cls in (serializers.InitiativeSerializer, serializers.InitiativeDetailSerializer):
+        real = cls.to_representation
+        monkeypatch.setattr(cls, "to_representation", lambda self, obj, real=real: calls.append(obj) or real(self, obj))
+    assert client.get("/api/v1/initiatives/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(f"/api/v1/initiatives/{world.public.slug}/", HTTP_IF_NONE_MATCH=detail["ETag"]
+                      ).status_code == 304
+    assert calls == []
+    assert client.get("/api/v1/initiatives/").status_code == 200
+    assert calls  # the same answer, served in full, does serialize
+
+
+def test_etag_changes_with_what_the_rows_show_from_related_rows(client, world):
+    """An initiative shows its institution's name and a group its counts: changing those (not the
+    row itself) is a new answer."""
+    first = client.get("/api/v1/initiatives/?lang=en")
+    world.a.name_en = "Alpha University of Technology"
+    world.a.save(update_fields=["name_en"])
+    again = client.get("/api/v1/initiatives/?lang=en", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and "Alpha University of Technology" in again.content.decode()
+    group = client.get(f"/api/v1/working-groups/{world.group.slug}/")
+    assert client.get(f"/api/v1/working-groups/{world.group.slug}/", HTTP_IF_NONE_MATCH=group["ETag"]
+                      ).status_code == 304
+    Participation.objects.create(group=world.group, institution=world.b, status="active")
+    joined = client.get(f"/api/v1/working-groups/{world.group.slug}/", HTTP_IF_NONE_MATCH=group["ETag"])
+    assert joined.status_code == 200 and json.loads(joined.content)["institutions"] == 2
+
+
+def test_detail_etag_differs_by_caller(client, world):
+    visitor = client.get(f"/api/v1/initiatives/{world.public.slug}/")
+    staff = get(client, f"/api/v1/initiatives/{world.public.slug}/", world.tokens["staff_b"],
+                HTTP_IF_NONE_MATCH=visitor["ETag"])
+    assert staff.status_code == 200 and staff["ETag"] != visitor["ETag"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Schema and docs
 # ---------------------------------------------------------------------------------------------
@@ -281,6 +343,45 @@ def test_schema_is_openapi_3_json_on_request_and_documents_every_list(client, wo
     params = {p["name"] for p in doc["paths"]["/api/v1/initiatives/"]["get"]["parameters"]}
     assert {"q", "wg", "region", "prefecture", "institution", "year", "cursor", "lang"} <= params
     assert doc["components"]["securitySchemes"]["personalAccessToken"]["scheme"] == "bearer"
+
+
+def test_schema_describes_the_progress_figures_field_by_field(client, world):
+    """The progress answers were a bare ``object`` in the schema: now each document, row and
+    figure is described, and what callers on each side of the members line get fits it."""
+    doc = json.loads(client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").content)
+    schemas = doc["components"]["schemas"]
+
+    def schema_of(path):
+        ref = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        return schemas[ref.rsplit("/", 1)[1]]
+
+    types = {"integer": int, "number": (int, float), "string": str, "boolean": bool}
+
+    def fits(value, schema):
+        if value is None:
+            return bool(schema.get("nullable"))
+        if "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+        if "allOf" in schema:
+            return all(fits(value, part) for part in schema["allOf"])
+        kind = schema.get("type")
+        if kind == "object" and "properties" in schema:
+            return (set(schema.get("required", [])) <= set(value) <= set(schema["properties"])
+                    and all(fits(v, schema["properties"][k]) for k, v in value.items()))
+        if kind == "object":
+            return all(fits(v, schema.get("additionalProperties", {})) for v in value.values())
+        if kind == "array":
+            return all(fits(v, schema["items"]) for v in value)
+        return isinstance(value, types.get(kind, object))
+
+    coalition = schema_of("/api/v1/progress/")
+    assert {"filters", "unit", "years", "targets", "breakdowns", "latest_year"} <= set(coalition["properties"])
+    institution = schema_of("/api/v1/institutions/{slug}/progress/")
+    assert {"institution", "figures_shown", "commitment", "years"} <= set(institution["properties"])
+    for token in (None, world.tokens["staff_b"]):
+        for path, schema in (("/api/v1/progress/?region=chubu", coalition),
+                             ("/api/v1/institutions/univ-a/progress/", institution)):
+            assert fits(json.loads(get(client, path, token).content), schema), (path, token)
 
 
 def test_docs_load_only_from_our_own_static_files(client, world):

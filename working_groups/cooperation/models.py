@@ -6,11 +6,12 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.fields import ReservedSlugValidator
+from members.fields import ReservedSlugValidator, URLField
 from members.i18n import fold, translated
 from members.models import Institution
 from members.regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, region_of
@@ -53,7 +54,7 @@ class Partner(models.Model):
         _("municipality code"), max_length=6, blank=True,
         help_text=_("The JIS X 0402 code of a local government (5 digits, or 6 with the check digit)."),
     )
-    website = models.URLField(_("website"), blank=True)
+    website = URLField(_("website"), blank=True)
     profile_ja = models.TextField(_("profile (Japanese)"), blank=True, max_length=2000)
     profile_en = models.TextField(_("profile (English)"), blank=True, max_length=2000)
     institution = models.OneToOneField(
@@ -64,6 +65,8 @@ class Partner(models.Model):
                                          verbose_name=_("initiatives"))
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now)
+    # the API's Last-Modified and ETag (rows from before the column took their creation time)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     objects = PartnerQuerySet.as_manager()
 

@@ -2,7 +2,10 @@
 profile shows the expertise it offers and the needs it took up; an initiative's page its partner
 records, with the picker for its editors."""
 
+from django.utils.translation import gettext_lazy as _
+
 from members import extensions
+from members.audit.labels import register as register_audit_labels
 
 from .models import Need
 from .selectors import expertise_listed_for
@@ -33,6 +36,10 @@ def _initiative(request, initiative=None, **objects):
 
 
 def register():
+    register_audit_labels({
+        "partner.create": _("added a partner record"),
+        "partner.update": _("edited a partner record"),
+    })
     extensions.register_section("initiative_detail", extensions.Section(
         "cooperation", "cooperation/includes/_initiative_partners.html", _initiative, 20))
     extensions.register_section("institution_profile", extensions.Section(

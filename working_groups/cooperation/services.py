@@ -49,12 +49,15 @@ def _partner_slug(name_en: str, name_ja: str) -> str:
     return slug
 
 
+PARTNER_FIELDS = ["kind", "name_ja", "name_en", "prefecture", "municipality_code", "website", "profile_ja",
+                  "profile_en", "institution"]
+
+
 @transaction.atomic
 def partner_save(*, data: dict, partner: Partner | None = None, initiatives=None) -> Partner:
     """Create or update a partner record (validated). ``initiatives`` replaces its initiatives."""
     partner = partner or Partner()
-    _set(partner, data, ["kind", "name_ja", "name_en", "prefecture", "municipality_code", "website",
-                         "profile_ja", "profile_en", "institution"])
+    _set(partner, data, PARTNER_FIELDS)
     if not partner.slug:
         partner.slug = data.get("slug") or _partner_slug(partner.name_en, partner.name_ja)
     creating = partner.pk is None
@@ -64,6 +67,21 @@ def partner_save(*, data: dict, partner: Partner | None = None, initiatives=None
         partner.initiatives.set(initiatives)
     elif creating:
         partner.initiatives.add(*initiatives_naming(partner))
+    return partner
+
+
+@transaction.atomic
+def partner_admin_save(*, partner: Partner | None, by: User, data: dict, initiatives=None) -> Partner:
+    """The secretariat creates or corrects a partner record in the admin (its only editor):
+    ``data`` holds the changed fields (and the address name of a new one), ``initiatives`` (if given)
+    replaces its initiatives.
+    Side effects: an audit entry naming the changed fields (none when nothing changed)."""
+    creating = partner is None
+    changed = sorted(set(data) - {"slug"}) + (["initiatives"] if initiatives is not None else [])
+    partner = partner_save(data=data, partner=partner, initiatives=initiatives)
+    if creating or changed:
+        audit(actor=by, action="partner.create" if creating else "partner.update", obj=partner,
+              detail={"fields": changed})
     return partner
 
 
