@@ -504,7 +504,8 @@ def seed(scale: str) -> dict:
                 fmt = ("online", "hybrid", "in_person")[m % 3]
                 title_ja = f"{group.name_ja if group else '全体シンポジウム'} 第{m}回"
                 title_en = f"{group.name_en if group else 'General symposium'} no. {m}"
-                description_ja, description_en = "各機関の取組を共有し、意見を交換します。", "Members share their work and discuss."
+                description_ja = "各機関の取組を共有し、意見を交換します。"
+                description_en = "Members share their work and discuss."
                 yield {
                     "id": m,
                     "kind": kind,
