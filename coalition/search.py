@@ -80,7 +80,9 @@ KINDS = (
          "coalition/includes/_search_partner.html", _("No partner matches this search.")),
     Kind("expertise", _("Expertise"),
          lambda user, q: cooperation.expertise_listed_for(user).search(q),
-         lambda qs: cooperation.expertise_cards(qs.order_by("-created_at", "-id")),
+         # the result shows an excerpt of the description, which the cards leave in the database
+         lambda qs: cooperation.expertise_cards(qs.order_by("-created_at", "-id")).defer(None)
+         .defer("description_html", "search_text"),
          "coalition/includes/_search_expertise.html", _("No expertise entry you may see matches this search.")),
 )
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
