@@ -60,7 +60,7 @@ def test_a_visitor_searches_from_the_header_and_opens_another_kind(site, page, p
     tabs = page.get_by_role("navigation", name="検索結果の種類")
     # a visitor: the public initiative only (the members-only one is neither counted nor listed)
     expect(tabs.get_by_role("link", name="取組事例 1")).to_have_attribute("aria-current", "page")
-    expect(tabs.get_by_role("link", name="会議 1")).to_be_visible()
+    expect(tabs.get_by_role("link", name="会議・イベント 1")).to_be_visible()
     expect(tabs.get_by_role("link", name="会員機関 0")).to_be_visible()
     results = page.locator(".search-result")
     expect(results).to_have_count(1)
@@ -68,8 +68,8 @@ def test_a_visitor_searches_from_the_header_and_opens_another_kind(site, page, p
     expect(results.first.locator("h3 mark")).to_have_text("水力")
     assert blocking_violations(page) == []
 
-    tabs.get_by_role("link", name="会議 1").click()
-    expect(tabs.get_by_role("link", name="会議 1")).to_have_attribute("aria-current", "page")
+    tabs.get_by_role("link", name="会議・イベント 1").click()
+    expect(tabs.get_by_role("link", name="会議・イベント 1")).to_have_attribute("aria-current", "page")
     expect(page.locator(".search-result h3 a")).to_have_text("小水力発電の見学会")
     assert "kind=meetings" in page.url
     page.locator(".search-result h3 a").click()
