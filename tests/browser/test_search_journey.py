@@ -48,7 +48,7 @@ def blocking_violations(page) -> list[str]:
 def test_a_visitor_searches_from_the_header_and_opens_another_kind(site, page, portal, width):
     page.set_viewport_size({"width": width, "height": 900})
     site.open("/ja/")
-    box = page.get_by_role("search").get_by_label("サイト内検索")
+    box = page.get_by_role("search", name="サイト内検索").get_by_label("サイト内検索")
     expect(box).to_be_visible()
     box.fill("水力")
     box.press("Enter")
@@ -78,7 +78,7 @@ def test_a_visitor_searches_from_the_header_and_opens_another_kind(site, page, p
 
 def test_the_english_results_and_their_errors(site, page, portal):
     site.open("/en/")
-    box = page.get_by_role("search").get_by_label("Search the site")
+    box = page.get_by_role("search", name="Search the site").get_by_label("Search the site")
     box.fill("hydropower")
     box.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Search results for “hydropower”")

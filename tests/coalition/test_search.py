@@ -256,7 +256,8 @@ def test_meetings_keep_their_search_text_in_step(world):
 
 def test_the_header_box_is_on_every_page(client, world):
     html = client.get("/en/").content.decode()
-    assert '<form class="site-search" method="get" action="/en/search/" role="search">' in html
+    assert ('<form class="site-search" method="get" action="/en/search/" role="search" aria-label="Search the site">'
+            in html)
     assert '<label for="site-search-q" class="visually-hidden">Search the site</label>' in html
 
 
