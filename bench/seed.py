@@ -503,14 +503,19 @@ def seed(scale: str) -> dict:
                 starts = first + datetime.timedelta(seconds=(m * 2654435761) % meeting_span)
                 starts = starts.replace(minute=0, second=0)
                 fmt = ("online", "hybrid", "in_person")[m % 3]
+                title_ja = f"{group.name_ja if group else '全体シンポジウム'} 第{m}回"
+                title_en = f"{group.name_en if group else 'General symposium'} no. {m}"
+                description_ja = "各機関の取組を共有し、意見を交換します。"
+                description_en = "Members share their work and discuss."
                 yield {
                     "id": m,
                     "kind": kind,
                     "group_id": group.pk if group else None,
-                    "title_ja": f"{group.name_ja if group else '全体シンポジウム'} 第{m}回",
-                    "title_en": f"{group.name_en if group else 'General symposium'} no. {m}",
-                    "description_ja": "各機関の取組を共有し、意見を交換します。",
-                    "description_en": "Members share their work and discuss.",
+                    "title_ja": title_ja,
+                    "title_en": title_en,
+                    "description_ja": description_ja,
+                    "description_en": description_en,
+                    "search_text": fold(f"{title_ja} {title_en} {description_ja} {description_en}"),
                     "starts_at": starts,
                     "ends_at": starts + datetime.timedelta(hours=2),
                     "format": fmt,

@@ -40,6 +40,8 @@ from members.cache import (
 ALL = NAMESPACES
 CACHEABLE = {
     "home": ALL,
+    # the site's search shows every kind of content (coalition/search.py)
+    "search": ALL,
     "members:directory": ("members", "groups"),
     "members:institution-detail": ("members", "groups", "initiatives", "cooperation"),
     "working_groups:group-list": ("groups", "members", "meetings"),

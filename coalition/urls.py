@@ -25,6 +25,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("", include("members.notifications.urls")),
     path("", include("members.urls")),
     path("", include("working_groups.urls")),

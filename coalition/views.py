@@ -1,4 +1,4 @@
-"""The top layer's views: the home page, health, errors and uploaded files."""
+"""The top layer's views: the home page, the site's search, health, errors and uploaded files."""
 
 import mimetypes
 import posixpath
@@ -30,10 +30,14 @@ from meetings.models import MeetingDocument
 from meetings.selectors import meeting_rows, public_meetings
 from members.access import refuse
 from members.models import Institution
+from members.pagination import search_page_of
+from members.search import search_words
 from working_groups.cooperation.models import Need
 from working_groups.models import Initiative, InitiativeDocument, WorkingGroup
 from working_groups.progress.selectors import most_adopted
 from working_groups.selectors import latest_initiatives
+
+from .search import COUNT_CAP, KINDS, KINDS_BY_KEY, PER_PAGE, SearchForm, hit_counts
 
 
 @require_safe
@@ -55,6 +59,31 @@ def home(request):
         "latest_statement": latest_statement(),
     }
     return render(request, "coalition/home.html", context)
+
+
+@require_safe
+def search(request):
+    """/search/?q=&kind=&page=: every kind of content ``request.user`` may see that matches ``q``,
+    a tab per kind with its count, the open tab's matches highlighted and paginated
+    (coalition/search.py). No words: how to search. Bad input: the error, and no results."""
+    form = SearchForm(request.GET)
+    context = {"form": form, "site_query": request.GET.get("q", ""), "kinds": KINDS, "count_cap": COUNT_CAP}
+    if not form.is_valid():
+        return render(request, "coalition/search.html", context)
+    q = form.cleaned_data["q"]
+    words = search_words(q)
+    if not words:
+        return render(request, "coalition/search.html", context)
+    counts = hit_counts(request.user, q)
+    key = form.cleaned_data["kind"] or next((k.key for k in KINDS if counts[k.key]), KINDS[0].key)
+    kind = KINDS_BY_KEY[key]
+    page, paginator = search_page_of(request, kind.rows(kind.matches(request.user, q)), PER_PAGE)
+    page.object_list = kind.shown(page.object_list)
+    context.update({
+        "q": q, "words": words, "kind": kind, "page_obj": page, "paginator": paginator,
+        "tabs": [(k, counts[k.key]) for k in KINDS], "total": sum(counts.values()),
+    })
+    return render(request, "coalition/search.html", context)
 
 
 @require_safe

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.fields import URLField
-from members.i18n import pick, translated
+from members.i18n import fold, pick, translated
 from members.models import Document
+from members.search import text_search
 from working_groups.models import WorkingGroup
 
 MAX_LENGTH = datetime.timedelta(days=7)  # the longest meeting (a multi-day conference); the forms hold to it
@@ -36,6 +37,11 @@ class MeetingQuerySet(models.QuerySet):
 
     def not_cancelled(self):
         return self.exclude(status=Meeting.Status.CANCELLED)
+
+    def search(self, q: str):
+        """Every word (folded) appears in the title or description, in either language (the site's
+        search, members/search.py)."""
+        return text_search(self, q)
 
 
 class Meeting(models.Model):
@@ -109,6 +115,8 @@ class Meeting(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Folded titles and descriptions (members.i18n.fold), kept in step by save(); what `q` searches.
+    search_text = models.TextField(editable=False, default="", db_default="")
 
     objects = MeetingQuerySet.as_manager()
 
@@ -133,6 +141,12 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(" ".join([self.title_ja, self.title_en, self.description_ja, self.description_en]))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("meetings:meeting-detail", kwargs={"pk": self.pk})

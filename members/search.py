@@ -32,6 +32,8 @@ from django.db.models import BooleanField, Expression, F, Func, QuerySet, Value
 from django.db.models.expressions import Col
 from django.db.models.functions import Cast, StrIndex
 from django.db.models.lookups import GreaterThan
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from .i18n import fold
 
@@ -114,3 +116,52 @@ def text_search(queryset: QuerySet, q: str) -> QuerySet:
     if connections[queryset.db].vendor == "postgresql":
         return gram_search(queryset, words)
     return substring_search(queryset, words)
+
+
+def _folded_chars(text: str) -> tuple[str, list[int]]:
+    """``text`` folded character by character (as ``fold`` folds it), with the position in ``text``
+    of each folded character: a match in the folded text maps back onto what the page shows."""
+    out, owners = [], []
+    for i, ch in enumerate(text):
+        for c in fold_char(ch):
+            out.append(c)
+            owners.append(i)
+    return "".join(out), owners
+
+
+def fold_char(ch: str) -> str:
+    """One character folded like ``members.i18n.fold`` folds text (whitespace kept as it is)."""
+    return ch if ch.isspace() else fold(ch) or ch
+
+
+def highlight(text: str, words: list[str], length: int | None = None) -> SafeString:
+    """``text`` HTML-escaped, with each match of the folded ``words`` (``search_words``) in
+    ``<mark>``: the same width-, case- and kana-insensitive match as the search itself. With
+    ``length``, a longer text is cut to about that many characters around its first match, with
+    "…" where it was cut. Nothing of ``text`` is ever markup: only the ``<mark>`` tags are."""
+    text = text or ""
+    marked = [False] * len(text)
+    if words and text:
+        folded, owners = _folded_chars(text)
+        for word in words:
+            start = folded.find(word)
+            while start >= 0 and word:
+                for j in range(start, start + len(word)):
+                    marked[owners[j]] = True
+                start = folded.find(word, start + len(word))
+    lo, hi = 0, len(text)
+    if length is not None and len(text) > length:
+        first = marked.index(True) if True in marked else 0
+        lo = max(0, min(first - length // 4, len(text) - length))
+        hi = lo + length
+    parts = ["…" if lo else ""]
+    i = lo
+    while i < hi:
+        j = i
+        while j < hi and marked[j] == marked[i]:
+            j += 1
+        chunk = escape(text[i:j])
+        parts.append(f"<mark>{chunk}</mark>" if marked[i] else chunk)
+        i = j
+    parts.append("…" if hi < len(text) else "")
+    return mark_safe("".join(parts))  # noqa: S308 -- every piece of text is escaped above

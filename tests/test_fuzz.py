@@ -859,7 +859,8 @@ PARAMETERS = {
     "q": ["信州", "tokyo", "とうきょう", "ＴＯＫＹＯ"],
     "region": REGION_SLUGS,
     "prefecture": PREFECTURES[:3] + ["13", "47", "1"],
-    "kind": [k for k, _ in Institution.Kind.choices] + ["joint-research", "municipality", "speaker"],
+    "kind": [k for k, _ in Institution.Kind.choices] + ["joint-research", "municipality", "speaker", "members",
+                                                        "initiatives", "needs"],
     "category": [c for c, _ in Institution.Category.choices],
     "wg": ["energy", "campus", "general-meeting"],
     "institution": ["alpha", "beta"],
@@ -888,6 +889,7 @@ PAGES = {
     "needs-feed": ("/needs/feed/", []),
     "need-form": ("/needs/new/", []),
     "expertise": ("/expertise/", ["q", "wg", "region", "prefecture", "institution", "year", "page", "format"]),
+    "search": ("/search/", ["q", "kind", "page"]),
 }
 BAD_REQUEST = {"ja": "不正なリクエスト", "en": "Bad request"}
 NOT_FOUND = {"ja": "ページが見つかりません", "en": "Page not found"}

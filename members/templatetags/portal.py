@@ -19,6 +19,7 @@ from members.markup import escape_text as _escape
 from members.markup import slug_url
 from members.models import Institution
 from members.pagination import page_links as links
+from members.search import highlight as _highlight
 
 register = template.Library()
 
@@ -281,3 +282,16 @@ def institution_cards(institutions):
 def page_links(page):
     """``{% for kind, n in page_obj|page_links %}``: see members.pagination.page_links."""
     return links(page)
+
+
+@register.filter
+def highlight(text, words):
+    """``{{ title|highlight:words }}``: ``text`` escaped, the matches of the search's folded
+    ``words`` in ``<mark>`` (members.search.highlight)."""
+    return _highlight(str(text or ""), words or [])
+
+
+@register.filter
+def highlight_excerpt(text, words):
+    """As ``highlight``, cut to about 160 characters around the first match (a summary or a profile)."""
+    return _highlight(str(text or ""), words or [], length=160)

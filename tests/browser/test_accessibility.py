@@ -55,6 +55,8 @@ PAGES = {
     "group-coordinators": ("/working-groups/{group}/coordinators/", "coordinator"),
     "group-manage": ("/working-groups/{group}/manage/", "coordinator"),
     "membership-removal": ("/working-groups/memberships/{membership}/end/", "coordinator"),
+    "search": ("/search/?q=%E5%B0%8F%E6%B0%B4%E5%8A%9B", False),  # 小水力: the initiative and the meeting
+    "search-meetings": ("/search/?q=%E5%B0%8F%E6%B0%B4%E5%8A%9B&kind=meetings", True),
 }
 
 # Elements axe may not judge, each with the reason it is a false positive: {page name: [selector]}.

@@ -102,7 +102,7 @@ def write_initiative(page, group, cover):
 
 
 def search(page, query, *, search_label, button):
-    filters = page.get_by_role("search")
+    filters = page.get_by_role("main").get_by_role("search")  # the list's filters, not the header's site search
     filters.get_by_label(search_label).fill(query)
     filters.get_by_role("button", name=button).click()
 

@@ -97,6 +97,26 @@ def test_a_visitors_search_is_cached_and_a_new_initiative_shows_at_once(client):
     assert fresh["X-Page-Cache"] == "miss" and "太陽光パネルの共同購入" in fresh.content.decode()
 
 
+def test_the_site_search_is_cached_for_visitors_and_never_serves_members_only_results(client):
+    def shown(response):
+        return response.content.decode().replace("<mark>", "").replace("</mark>", "")
+
+    inst = InstitutionFactory()
+    publish(inst, "地熱の公開事例")
+    publish(inst, "地熱の会員限定事例", visibility="members")
+    query = {"q": "地熱", "kind": "initiatives"}
+    client.force_login(staff_of(inst))
+    member = client.get("/ja/search/", query)
+    assert "X-Page-Cache" not in member and "地熱の会員限定事例" in shown(member)
+    client.logout()
+    first, second = client.get("/ja/search/", query), client.get("/ja/search/", query)
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert "地熱の公開事例" in shown(second) and "地熱の会員限定事例" not in shown(second)
+    publish(inst, "地熱の新しい事例")  # a write shows at once
+    fresh = client.get("/ja/search/", query)
+    assert fresh["X-Page-Cache"] == "miss" and "地熱の新しい事例" in shown(fresh)
+
+
 @pytest.mark.parametrize(
     "query",
     [{"q": "太陽光", "utm_source": "x"}, {"q": "太陽光", "_": "123"}, {"q": "x" * 101}, {"q": ["太陽光", "風力"]}],

@@ -61,6 +61,7 @@ GROUP = (LOGIN, NF, NF, OK, NF, OK, OK, TF, NF)  # the group's members and coord
 EDITORS_A = (LOGIN, NF, OK, NF, OK, NF, OK, TF, NF)  # the author at A, A's contact, the secretariat
 SECRETARIAT = (LOGIN, NF, NF, NF, NF, NF, OK, TF, NF)
 SEEN_BY_MEMBERS = (HIDDEN, HIDDEN, OK, OK, OK, OK, OK, HIDDEN, HIDDEN)
+SEEN_BY_GROUP = (HIDDEN, HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, HIDDEN)
 NOBODY = (HIDDEN,) * 9
 NOWHERE = (NF,) * 9
 FORGED = (BAD_LINK,) * 9
@@ -285,6 +286,19 @@ ACTIONS: dict[str, Action] = {
                                          marker=lambda w, u: "Suspended University"),
     "directory_json_inactive_get": Action(path=lambda w: "/en/members/?format=json",
                                           marker=lambda w, u: "Withdrawn University"),
+    # the site's search: each kind through its app's visibility (a result is its link)
+    "search_get": Action(path=lambda w: "/ja/search/?q=省エネ&kind=initiatives",
+                         marker=lambda w, u: 'href="/ja/initiatives/alpha-public/"'),
+    "search_members_only_get": Action(path=lambda w: "/ja/search/?q=地域熱供給&kind=initiatives",
+                                      marker=lambda w, u: 'href="/ja/initiatives/alpha-members/"'),
+    "search_members_only_count_get": Action(path=lambda w: "/ja/search/?q=地域熱供給",
+                                            marker=lambda w, u: '取組事例 <span class="tab-count">1</span>'),
+    "search_draft_get": Action(path=lambda w: "/ja/search/?q=蓄電池&kind=initiatives",
+                               marker=lambda w, u: 'href="/ja/initiatives/alpha-draft/"'),
+    "search_members_meeting_get": Action(path=lambda w: "/ja/search/?q=説明会&kind=meetings",
+                                         marker=lambda w, u: f'href="/ja/meetings/{w.meetings["members"].pk}/"'),
+    "search_group_meeting_get": Action(path=lambda w: "/ja/search/?q=内部検討会&kind=meetings",
+                                       marker=lambda w, u: f'href="/ja/meetings/{w.meetings["group"].pk}/"'),
     # "sign in with your university": public (members.sso)
     "university_sign_in_get": Action(path=lambda w: "/ja/accounts/university/",
                                      marker=lambda w, u: "大学のメールアドレス"),
@@ -402,6 +416,12 @@ MATRIX = {
     "directory_csv_get": ALL,
     "directory_csv_inactive_get": NOBODY,
     "directory_json_inactive_get": NOBODY,
+    "search_get": ALL,
+    "search_members_only_get": SEEN_BY_MEMBERS,
+    "search_members_only_count_get": SEEN_BY_MEMBERS,
+    "search_draft_get": NOBODY,
+    "search_members_meeting_get": SEEN_BY_MEMBERS,
+    "search_group_meeting_get": SEEN_BY_GROUP,
     "university_sign_in_get": ALL,
     "apply_get": ALL,
     "apply_post": ALL,

@@ -385,6 +385,32 @@ def add_issues(w, n):
         Subscriber.objects.create(email=f"pending{k}@example.org")
 
 
+def add_search_rows(w, n):
+    """Rows of every kind the site's search finds for 水素, each kind with what its result shows
+    (an institution's kind, an initiative's themes, a meeting's group, a need's partner, an entry's
+    institution)."""
+    from meetings.dissemination import services as news
+    from tests.cooperation.conftest import make_expertise, make_need
+    from working_groups.cooperation.models import Partner
+
+    for _ in range(n):
+        k = next(w.counter)
+        inst = InstitutionFactory(name_ja=f"水素大学{k}", prefecture=f"{k % 47 + 1:02d}")
+        initiative = _initiative(inst, w.group, k)
+        initiative.title = f"水素の取組{k}"
+        refresh_derived(initiative)
+        initiative.save()
+        initiative.themes.add(WorkingGroupFactory())
+        MeetingFactory(group=WorkingGroupFactory(), title_ja=f"水素の会合{k}", visibility="public")
+        item = news.news_create(by=w.secretariat, data={"kind": "news", "title_ja": f"水素のお知らせ{k}",
+                                                        "summary_ja": "概要", "body_ja": "本文"})
+        news.news_publish(item=item, by=w.secretariat)
+        partner = Partner.objects.create(slug=f"qc-partner-{k}", kind="municipality", name_ja=f"水素市{k}")
+        make_need(title=f"水素の課題{k}", themes=[w.group, WorkingGroupFactory()], partner=partner)
+        make_expertise(institution=inst, author=w.coordinator, title=f"水素の研究{k}",
+                       themes=[w.group, WorkingGroupFactory()])
+
+
 # ---------------------------------------------------------------------------------------------
 # The cases: URL name → the requests counted
 # ---------------------------------------------------------------------------------------------
@@ -484,6 +510,12 @@ CASES: dict[str, dict[str, Case]] = {
         "group": Case(lambda w: f"/en/news/feed/?wg={w.group.slug}", lambda w, n: add_news(w, n, group=w.group)),
     },
     "dissemination:issue-list": {"issues": Case(lambda w: "/ja/newsletter/issues/", add_issues, "secretariat")},
+    # the site's search: the counts of every kind (one query) and the open tab's page
+    "search": {
+        "visitor": Case(lambda w: "/ja/search/?q=水素", add_search_rows),
+        **{kind: Case(lambda w, kind=kind: f"/ja/search/?q=水素&kind={kind}", add_search_rows, "coordinator")
+           for kind in ("members", "initiatives", "meetings", "news", "needs", "partners", "expertise")},
+    },
 }
 
 # Patterns that look like a list (an address without parameters) but list nothing that grows.

@@ -42,13 +42,13 @@ REPORT = Path(os.environ.get("VALIDATION_REPORT", "var/validation-report.json"))
 
 
 def starts(lang: str) -> list[str]:
-    """The home page, each section and the pages the footer and the account link to; the crawl
-    finds the rest by following links."""
+    """The home page, each section and the pages the footer and the account link to, and the site's
+    search (a form in the header, not a link); the crawl finds the rest by following links."""
     return [f"/{lang}/{p}" for p in (
         "", "members/", "working-groups/", "initiatives/", "meetings/", "meetings/?when=past", "members/apply/",
         "account/", "account/notifications/", "secretariat/", "initiatives/new/", "meetings/new/",
         "accounts/login/", "accounts/signup/", "accounts/password/reset/", "initiatives/feed/", "meetings/ical/",
-        "members/?format=csv", "members/?format=json",
+        "members/?format=csv", "members/?format=json", "search/", "search/?q=水素",
     )]
 
 
