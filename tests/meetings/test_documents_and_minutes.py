@@ -18,22 +18,32 @@ from meetings import selectors
 from meetings.digest import period_for
 from meetings.models import Meeting, MeetingDocument, MinutesRevision
 from members.audit.models import AuditEntry
-from tests.factories import InstitutionFactory, staff_of
-from tests.meetings.test_bad_input import (  # noqa: F401 - fixtures
-    BAD_DOCUMENT,
-    PDF,
-    coordinator,
-    field_errors,
-    group,
-    make_meeting,
-    member,
-    row_counts,
-    start_in,
-)
+from tests.factories import InstitutionFactory, WorkingGroupFactory, coordinator_of, staff_of
+from tests.meetings.test_bad_input import BAD_DOCUMENT, PDF, field_errors, make_meeting, row_counts, start_in
+from working_groups.models import Membership
 
 pytestmark = pytest.mark.django_db
 
 PDF_V2 = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Version 2 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture
+def group():
+    coordinating = InstitutionFactory(slug="univ-c", name_ja="丙工業大学", name_en="Gamma Institute")
+    return WorkingGroupFactory(slug="campus", name_ja="キャンパスWG", name_en="Campus WG", coordinators=[coordinating])
+
+
+@pytest.fixture
+def coordinator(group):
+    return coordinator_of(group, email="coordinator@gamma.example.ac.jp")
+
+
+@pytest.fixture
+def member(group):
+    institution = InstitutionFactory(slug="univ-a", name_ja="甲大学", name_en="Alpha University")
+    user = staff_of(institution, email="member@alpha.example.ac.jp")
+    Membership.objects.create(group=group, user=user, institution=institution, status=Membership.Status.ACTIVE)
+    return user
 
 
 @pytest.fixture
@@ -229,7 +239,8 @@ def test_removal_reason_too_long_changes_nothing(client, deliver, media, meeting
         response = client.post(f"/ja/meetings/{meeting.pk}/documents/{document.pk}/remove/", {"reason": "あ" * 1001})
 
     assert response.status_code == 200
-    assert field_errors(response, "reason") == ["この値は 1000 文字以下でなければなりません( 1001 文字になっています)。"]
+    assert field_errors(response, "reason") == [
+        "この値は 1000 文字以下でなければなりません( 1001 文字になっています)。"]
     assert row_counts() == before
     assert len(files(media)) == 1
 
