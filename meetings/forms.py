@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import HoneypotMixin
-from working_groups.forms import DocumentForm, ReasonForm  # noqa: F401 - the same forms serve meetings
+from working_groups.forms import DocumentForm, DocumentRemoveForm, ReasonForm  # noqa: F401 - the same forms serve meetings
 from working_groups.models import WorkingGroup
 
 from .models import MAX_LENGTH, AgendaItem, Meeting, Registration
@@ -175,8 +175,3 @@ class MinutesForm(forms.Form):
             raise ValidationError(_("The minutes are too long."))
         return text
 
-
-class DocumentRemoveForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("Kept in the documents' history with who removed the document and when."))

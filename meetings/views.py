@@ -534,11 +534,11 @@ class MeetingDocumentMixin(MeetingMixin):
 class DocumentVersionView(MeetingDocumentMixin, View):
     """Upload a new version of a document: the earlier file stays, listed and downloadable."""
 
-    template_name = "meetings/document_version.html"
+    template_name = "documents/version.html"
 
-    def render(self, request, document, form, status=200):
-        return render(request, self.template_name, {"meeting": self.meeting, "document": document, "form": form},
-                      status=status)
+    def render(self, request, document, form):
+        return render(request, self.template_name, {"owner": self.meeting, "document": document, "form": form,
+                                                    "documents_url": self.meeting.get_absolute_url() + "#documents"})
 
     def get(self, request, pk, doc):
         return self.render(request, self.document(doc), DocumentForm())
@@ -561,10 +561,11 @@ class DocumentVersionView(MeetingDocumentMixin, View):
 class DocumentRemoveView(MeetingDocumentMixin, View):
     """Remove a document (with its earlier versions) after a confirmation, with an optional reason."""
 
-    template_name = "meetings/document_remove.html"
+    template_name = "documents/remove.html"
 
     def render(self, request, document, form):
-        return render(request, self.template_name, {"meeting": self.meeting, "document": document, "form": form})
+        return render(request, self.template_name, {"owner": self.meeting, "document": document, "form": form,
+                                                    "documents_url": self.meeting.get_absolute_url() + "#documents"})
 
     def get(self, request, pk, doc):
         return self.render(request, self.document(doc), DocumentRemoveForm())

@@ -56,13 +56,15 @@ NOT_CRAWLED = {
     "account_logout", "meetings:calendar-renew", "meetings:decline", "meetings:document-add",
     "meetings:register", "meetings:registration-cancel", "members:affiliation-decide",
     "members:affiliation-end", "members:affiliation-role", "members:outbox-resend", "working_groups:document-add",
-    "working_groups:document-remove", "working_groups:group-join", "working_groups:initiative-archive",
+    "working_groups:group-join", "working_groups:initiative-archive",
     "working_groups:initiative-publish", "working_groups:membership-decide",
     "working_groups:participation-decide", "mfa_generate_recovery_codes", "mfa_deactivate_totp",
     "members:token-create", "members:token-revoke",
-    # a meeting document's new-version and removal pages: the demo attaches no document to a meeting
-    # (tests/meetings/test_documents_and_minutes.py renders both and tests/browser their journey)
-    "meetings:document-remove", "meetings:document-version",
+    # a document's new-version and removal pages: the demo attaches no document to a meeting or an
+    # initiative (tests/meetings/test_documents_and_minutes.py, tests/working_groups/
+    # test_document_versions.py and tests/browser/test_documents_journey.py render them)
+    "meetings:document-remove", "meetings:document-version", "working_groups:document-remove",
+    "working_groups:document-version",
     # reached only through a code sent by e-mail, once a code flow is started (a POST): sign-in by code and
     # re-authentication by code (the page that asks for one is crawled, linked from reauthenticate)
     "account_confirm_login_code", "account_confirm_reauthentication_code",
