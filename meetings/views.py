@@ -530,18 +530,19 @@ class MeetingDocumentMixin(MeetingMixin):
             MeetingDocument.objects.select_related("uploaded_by").prefetch_related(_earlier_versions()),
             pk=doc, meeting=self.meeting, version_of__isnull=True)
 
+    def render_page(self, request, document, form):
+        """The shared page (templates/documents/) with the meeting as the document's owner."""
+        return render(request, self.template_name, {"owner": self.meeting, "document": document, "form": form,
+                                                    "documents_url": self.meeting.get_absolute_url() + "#documents"})
+
 
 class DocumentVersionView(MeetingDocumentMixin, View):
     """Upload a new version of a document: the earlier file stays, listed and downloadable."""
 
     template_name = "documents/version.html"
 
-    def render(self, request, document, form):
-        return render(request, self.template_name, {"owner": self.meeting, "document": document, "form": form,
-                                                    "documents_url": self.meeting.get_absolute_url() + "#documents"})
-
     def get(self, request, pk, doc):
-        return self.render(request, self.document(doc), DocumentForm())
+        return self.render_page(request, self.document(doc), DocumentForm())
 
     def post(self, request, pk, doc):
         document = self.document(doc)
@@ -555,7 +556,7 @@ class DocumentVersionView(MeetingDocumentMixin, View):
             else:
                 messages.success(request, _("The new version is uploaded; the earlier ones are kept."))
                 return redirect(self.meeting.get_absolute_url() + "#documents")
-        return self.render(request, document, form)
+        return self.render_page(request, document, form)
 
 
 class DocumentRemoveView(MeetingDocumentMixin, View):
@@ -563,18 +564,14 @@ class DocumentRemoveView(MeetingDocumentMixin, View):
 
     template_name = "documents/remove.html"
 
-    def render(self, request, document, form):
-        return render(request, self.template_name, {"owner": self.meeting, "document": document, "form": form,
-                                                    "documents_url": self.meeting.get_absolute_url() + "#documents"})
-
     def get(self, request, pk, doc):
-        return self.render(request, self.document(doc), DocumentRemoveForm())
+        return self.render_page(request, self.document(doc), DocumentRemoveForm())
 
     def post(self, request, pk, doc):
         document = self.document(doc)
         form = DocumentRemoveForm(request.POST)
         if not form.is_valid():
-            return self.render(request, document, form)
+            return self.render_page(request, document, form)
         services.document_remove(document=document, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The document is removed."))
         return redirect(self.meeting.get_absolute_url() + "#documents")
