@@ -77,7 +77,7 @@ class AgendaItemAdmin(ServiceWritesAdmin):
 @admin.register(MeetingDocument)
 class MeetingDocumentAdmin(ServiceWritesAdmin):
     instead = MEETING_PAGES
-    list_display = ["title", "meeting", "content_type", "size", "created_at"]
+    list_display = ["title", "meeting", "content_type", "size", "created_at", "version_of"]
     search_fields = ["title", "meeting__title_ja"]
     raw_id_fields = ["meeting", "uploaded_by"]
 
@@ -85,7 +85,8 @@ class MeetingDocumentAdmin(ServiceWritesAdmin):
 @admin.register(MinutesRevision)
 class MinutesRevisionAdmin(ServiceWritesAdmin):
     instead = _("Minutes are written on the meeting's minutes page, which keeps each revision.")
-    list_display = ["meeting", "editor_label", "created_at"]
+    list_display = ["meeting", "state", "editor_label", "created_at"]
+    list_filter = ["state"]
     search_fields = ["meeting__title_ja", "editor_label"]
     raw_id_fields = ["meeting", "editor"]
 

@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import HoneypotMixin
-from working_groups.forms import DocumentForm, ReasonForm  # noqa: F401 - the same forms serve meetings
+from working_groups.forms import DocumentForm, DocumentRemoveForm, ReasonForm  # noqa: F401 - the same forms serve meetings
 from working_groups.models import WorkingGroup
 
 from .models import MAX_LENGTH, AgendaItem, Meeting, Registration
@@ -158,12 +158,20 @@ class MinutesForm(forms.Form):
     minutes = forms.CharField(
         label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 16}),
         help_text=_(
-            "Markdown. Saving publishes the minutes to everyone who can see the meeting; every version is kept."
+            "Markdown. A draft is seen only by those who run the meeting; publishing shows the minutes to "
+            "everyone who can see it. Every version is kept."
         ),
     )
+    # which button was pressed: "publish", or anything else (pressing Enter, an old form) saves a draft
+    action = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def publish(self) -> bool:
+        return self.cleaned_data.get("action") == "publish"
 
     def clean_minutes(self):
         text = self.cleaned_data["minutes"]
         if len(text) > 100_000:
             raise ValidationError(_("The minutes are too long."))
         return text
+

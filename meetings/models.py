@@ -108,6 +108,11 @@ class Meeting(models.Model):
     minutes = models.TextField(_("minutes"), blank=True)
     minutes_html = models.TextField(editable=False, default="")
     minutes_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The draft of the minutes, seen only by those who run the meeting until they publish it
+    # (services.minutes_save); empty when none waits. ``minutes`` is always what was published.
+    minutes_draft = models.TextField(_("draft of the minutes"), blank=True, default="", db_default="",
+                                     editable=False)
+    minutes_draft_at = models.DateTimeField(null=True, blank=True, editable=False)
     # the start time for which each reminder was sent out; a moved meeting gets new reminders
     reminded_week_for = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_day_for = models.DateTimeField(null=True, blank=True, editable=False)
@@ -225,12 +230,22 @@ class MeetingDocument(Document):
     class Meta(Document.Meta):
         verbose_name = _("meeting document")
         verbose_name_plural = _("meeting documents")
+        indexes = [models.Index(fields=["version_of"], name="meetingdoc_version_of",
+                                condition=models.Q(version_of__isnull=False))]
 
 
 class MinutesRevision(models.Model):
-    """Every saved version of the minutes: who, when, the text."""
+    """Every saved version of the minutes: who, when, the text, and whether it was published or
+    saved as a draft."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes_revisions")
+    # rows written before drafts existed were all published
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PUBLISHED,
+                             db_default=State.PUBLISHED)
     editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     editor_label = models.CharField(max_length=254, blank=True)
     text = models.TextField()

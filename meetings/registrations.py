@@ -2,8 +2,10 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from members import extensions
+from members.audit.labels import register as register_audit_labels
 from members.notifications.rendering import absolute
 
 from . import selectors
@@ -52,6 +54,12 @@ def _account_calendar(request):
 
 
 def register():
+    register_audit_labels({
+        "document.add": _("attached a document"),
+        "document.version": _("uploaded a new version of a document"),
+        "minutes.publish": _("published the minutes"),
+        "minutes.republish": _("published a correction of the minutes"),
+    })
     extensions.register_section(
         "group_row", extensions.Section("next-meeting", "meetings/includes/_group_row_next_meeting.html",
                                         _group_row_next_meeting, 10)

@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Right
 from django.utils import timezone, translation
 
+from members.audit.models import AuditEntry
 from members.i18n import pick
 from members.models import Affiliation, Institution, User
 from members.notifications.models import Notification
@@ -220,3 +222,14 @@ def digest_runs_with_counts(runs) -> list:
         run.failed, run.skipped = c.get(S.FAILED, 0), c.get(S.SKIPPED, 0)
         run.sent = max(run.written - run.waiting - run.failed - run.skipped, 0)
     return runs
+
+
+DOCUMENT_ACTIONS = ("document.add", "document.version", "document.remove")
+
+
+def document_history(meeting, limit: int = 20) -> list:
+    """The newest entries of the meeting's documents' history (attached, replaced by a new
+    version, removed: who, when, why), for those who run the meeting. One query on the audit
+    log's (content type, object) index."""
+    return list(AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Meeting),
+                                          object_id=meeting.pk, action__in=DOCUMENT_ACTIONS)[:limit])

@@ -23,7 +23,7 @@ from members.markup import render_markdown
 from members.models import User
 from members.notifications.models import Notification
 from members.notifications.services import notify
-from members.uploads import attach
+from members.uploads import attach, attach_version, detach
 
 from . import tokens
 from .calendar import events_refresh
@@ -484,21 +484,56 @@ def attendance_set(*, meeting: Meeting, by, attended_ids: set[int]) -> int:
     return came
 
 
+@dataclass(frozen=True)
+class MinutesSaved:
+    """What ``minutes_save`` did: ``published`` (the text is now what everyone who may see the
+    meeting reads), ``first`` (this was the first publication: the weekly digest lists the minutes
+    once, on ``minutes_published_at``), ``changed`` (anything was saved)."""
+
+    meeting: Meeting
+    published: bool
+    first: bool = False
+    changed: bool = True
+
+
 @transaction.atomic
-def minutes_save(*, meeting: Meeting, by, text: str) -> Meeting:
-    """Save (and publish) the minutes: sanitised Markdown; every version is kept."""
+def minutes_save(*, meeting: Meeting, by, text: str, publish: bool) -> MinutesSaved:
+    """Save the minutes as a draft, or publish them (``publish``).
+
+    A draft is kept apart from the published text (``minutes_draft``): only those who run the
+    meeting see it, and the published minutes stay as they were until the next publication.
+    Publishing makes the text the minutes (sanitised Markdown) and clears the draft; the first
+    publication sets ``minutes_published_at``, which the weekly digest reads, so that people are
+    told once, never again for a correction. Empty text cannot be published (ValidationError).
+    Side effects: a MinutesRevision for every change (draft or published); an audit entry on each
+    publication."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     text = (text or "").strip()
-    if text == meeting.minutes:
-        return meeting
+    if not publish:
+        if text == meeting.minutes_draft or (not meeting.minutes_draft and text == meeting.minutes):
+            return MinutesSaved(meeting=meeting, published=False, changed=False)
+        meeting.minutes_draft = text
+        meeting.minutes_draft_at = timezone.now()
+        meeting.save(update_fields=["minutes_draft", "minutes_draft_at", "updated_at"])
+        MinutesRevision.objects.create(meeting=meeting, editor=by, editor_label=getattr(by, "email", ""), text=text,
+                                       state=MinutesRevision.State.DRAFT)
+        return MinutesSaved(meeting=meeting, published=False)
+    if not text:
+        raise ValidationError({"minutes": _("Write the minutes before publishing them.")}, code="empty")
+    if text == meeting.minutes and not meeting.minutes_draft:
+        return MinutesSaved(meeting=meeting, published=True, changed=False)
     first = not meeting.minutes_published_at
     meeting.minutes = text
     meeting.minutes_html = str(render_markdown(text))
-    if text and first:
+    meeting.minutes_draft, meeting.minutes_draft_at = "", None
+    if first:
         meeting.minutes_published_at = timezone.now()
-    meeting.save(update_fields=["minutes", "minutes_html", "minutes_published_at", "updated_at"])
-    MinutesRevision.objects.create(meeting=meeting, editor=by, editor_label=getattr(by, "email", ""), text=text)
-    return meeting
+    meeting.save(update_fields=["minutes", "minutes_html", "minutes_published_at", "minutes_draft",
+                                "minutes_draft_at", "updated_at"])
+    MinutesRevision.objects.create(meeting=meeting, editor=by, editor_label=getattr(by, "email", ""), text=text,
+                                   state=MinutesRevision.State.PUBLISHED)
+    audit(actor=by, action="minutes.publish" if first else "minutes.republish", obj=meeting)
+    return MinutesSaved(meeting=meeting, published=True, first=first)
 
 
 @transaction.atomic
@@ -512,17 +547,35 @@ def calendar_feed_renew(*, user) -> CalendarFeed:
 
 @transaction.atomic
 def document_add(*, meeting: Meeting, by, upload, title: str = "") -> MeetingDocument:
-    """Attach a file to the meeting, checked by its content and size."""
-    return attach(MeetingDocument(meeting=meeting), upload=upload, title=title, by=by)
+    """Attach a file to the meeting, checked by its content and size. Side effects: an audit entry
+    (the documents' history on the meeting's page)."""
+    document = attach(MeetingDocument(meeting=meeting), upload=upload, title=title, by=by)
+    audit(actor=by, action="document.add", obj=meeting, detail={"title": document.title, "document": document.pk})
+    return document
 
 
 @transaction.atomic
-def document_remove(*, document: MeetingDocument, by) -> None:
-    """Remove a file (and its stored copy). Side effects: an audit entry of who removed what."""
+def document_version_add(*, document: MeetingDocument, by, upload, title: str = "") -> MeetingDocument:
+    """Upload a new version of a document: the file it had stays as an earlier version
+    (members.uploads.attach_version); a refused file changes nothing. Side effects: an audit entry."""
+    document = MeetingDocument.objects.select_for_update().select_related("meeting").get(pk=document.pk)
+    attach_version(document, upload=upload, title=title, by=by)
+    audit(actor=by, action="document.version", obj=document.meeting,
+          detail={"title": document.title, "document": document.pk,
+                  "version": document.earlier_versions.count() + 1})
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: MeetingDocument, by, reason: str = "") -> int:
+    """Remove a document with its earlier versions (their stored files once this commits).
+    Side effects: an audit entry of who removed what, when and why. Returns the versions removed."""
+    document = MeetingDocument.objects.select_for_update().select_related("meeting").get(pk=document.pk)
     meeting, title = document.meeting, document.title
-    document.file.delete(save=False)
-    document.delete()
-    audit(actor=by, action="document.remove", obj=meeting, detail={"title": title})
+    removed = detach(document)
+    audit(actor=by, action="document.remove", obj=meeting, reason=(reason or "").strip(),
+          detail={"title": title, "versions": removed})
+    return removed
 
 
 REMINDERS = {

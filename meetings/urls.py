@@ -25,7 +25,9 @@ urlpatterns = [
     path("meetings/<int:pk>/participants/", views.ParticipantsView.as_view(), name="participants"),
     path("meetings/<int:pk>/minutes/", views.MinutesView.as_view(), name="minutes-edit"),
     path("meetings/<int:pk>/documents/", views.DocumentView.as_view(), name="document-add"),
-    path("meetings/<int:pk>/documents/<int:doc>/remove/", views.DocumentView.as_view(), name="document-remove"),
+    path("meetings/<int:pk>/documents/<int:doc>/remove/", views.DocumentRemoveView.as_view(), name="document-remove"),
+    path("meetings/<int:pk>/documents/<int:doc>/version/", views.DocumentVersionView.as_view(),
+         name="document-version"),
     path("secretariat/digests/", views.DigestRunListView.as_view(), name="digest-runs"),
     path("account/calendar/renew/", views.CalendarRenewView.as_view(), name="calendar-renew"),
 ]

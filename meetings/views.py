@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +37,7 @@ from .filters import MeetingFilter
 from .forms import (
     AgendaFormSet,
     DocumentForm,
+    DocumentRemoveForm,
     MeetingForm,
     MinutesForm,
     ReasonForm,
@@ -99,7 +100,8 @@ class MeetingDetailView(MeetingMixin, View):
         context = {
             "meeting": meeting,
             "agenda": list(meeting.agenda.all()),
-            "documents": list(meeting.documents.all()),
+            "documents": list(meeting.documents.filter(version_of__isnull=True).select_related("uploaded_by")
+                              .prefetch_related(_earlier_versions())),
             "registration": registration,
             "attending": sum(confirmed.values()),
             "room_only": room_only,
@@ -112,11 +114,18 @@ class MeetingDetailView(MeetingMixin, View):
             "can_manage": user.has_perm("meetings.manage_meeting", meeting),
             "show_online_link": bool(registration and registration.status == Registration.Status.CONFIRMED),
         }
+        if context["can_manage"]:
+            context["document_history"] = selectors.document_history(meeting)
         if context["can_register"]:
             context["form"] = RegistrationForm(meeting=meeting, initial={"mode": getattr(registration, "mode", None)})
         elif meeting.open_to_public and meeting.registration_open:
             context["visitor_form"] = VisitorRegistrationForm(meeting=meeting, initial=_visitor_initial(user))
         return render(request, self.template_name, context)
+
+
+def _earlier_versions() -> Prefetch:
+    return Prefetch("earlier_versions",
+                    queryset=MeetingDocument.objects.select_related("uploaded_by").order_by("-created_at", "-pk"))
 
 
 def _visitor_initial(user) -> dict:
@@ -463,6 +472,9 @@ class ParticipantsView(MeetingMixin, View):
 
 
 class MinutesView(MeetingMixin, View):
+    """The minutes of a meeting, for those who run it: save a draft (seen only here and by them on
+    the meeting's page) or publish; every saved version is listed."""
+
     permission = "meetings.manage_meeting"
     template_name = "meetings/minutes_form.html"
 
@@ -471,36 +483,100 @@ class MinutesView(MeetingMixin, View):
                 "revisions": list(self.meeting.minutes_revisions.all()[:50])}
 
     def get(self, request, pk):
-        return render(request, self.template_name, self.context(MinutesForm(initial={"minutes": self.meeting.minutes})))
+        text = self.meeting.minutes_draft or self.meeting.minutes
+        return render(request, self.template_name, self.context(MinutesForm(initial={"minutes": text})))
 
     def post(self, request, pk):
         form = MinutesForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, self.context(form))
-        services.minutes_save(meeting=self.meeting, by=request.user, text=form.cleaned_data["minutes"])
-        messages.success(request, _("The minutes are saved and published."))
+        try:
+            saved = services.minutes_save(meeting=self.meeting, by=request.user, text=form.cleaned_data["minutes"],
+                                          publish=form.publish)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return render(request, self.template_name, self.context(form))
+        if not saved.published:
+            messages.success(request, _("The draft of the minutes is saved. Only those who run the meeting see it "
+                                        "until it is published."))
+            return redirect("meetings:minutes-edit", pk=self.meeting.pk)
+        messages.success(request, _("The minutes are published."))
         return redirect(self.meeting.get_absolute_url() + "#minutes")
 
 
 class DocumentView(MeetingMixin, View):
+    """Attach a document to the meeting (the form is on the meeting's page)."""
+
     permission = "meetings.manage_meeting"
 
-    def post(self, request, pk, doc=None):
-        if doc is not None:
-            services.document_remove(document=get_object_or_404(MeetingDocument, pk=doc, meeting=self.meeting),
-                                     by=request.user)
-            messages.success(request, _("The document is removed."))
+    def post(self, request, pk):
+        form = DocumentForm(request.POST, request.FILES)
+        try:
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            services.document_add(meeting=self.meeting, by=request.user, upload=form.cleaned_data["file"],
+                                  title=form.cleaned_data["title"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
-            form = DocumentForm(request.POST, request.FILES)
+            messages.success(request, _("The document is attached."))
+        return redirect(self.meeting.get_absolute_url() + "#documents")
+
+
+class MeetingDocumentMixin(MeetingMixin):
+    """The document of the URL (the current version, of this meeting) for those who run the meeting."""
+
+    permission = "meetings.manage_meeting"
+
+    def document(self, doc) -> MeetingDocument:
+        return get_object_or_404(
+            MeetingDocument.objects.select_related("uploaded_by").prefetch_related(_earlier_versions()),
+            pk=doc, meeting=self.meeting, version_of__isnull=True)
+
+    def render_page(self, request, document, form):
+        """The shared page (templates/documents/) with the meeting as the document's owner."""
+        return render(request, self.template_name, {"owner": self.meeting, "document": document, "form": form,
+                                                    "documents_url": self.meeting.get_absolute_url() + "#documents"})
+
+
+class DocumentVersionView(MeetingDocumentMixin, View):
+    """Upload a new version of a document: the earlier file stays, listed and downloadable."""
+
+    template_name = "documents/version.html"
+
+    def get(self, request, pk, doc):
+        return self.render_page(request, self.document(doc), DocumentForm())
+
+    def post(self, request, pk, doc):
+        document = self.document(doc)
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
             try:
-                if not form.is_valid():
-                    raise ValidationError([e for errors in form.errors.values() for e in errors])
-                services.document_add(meeting=self.meeting, by=request.user, upload=form.cleaned_data["file"],
-                                      title=form.cleaned_data["title"])
+                services.document_version_add(document=document, by=request.user, upload=form.cleaned_data["file"],
+                                              title=form.cleaned_data["title"])
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                form.add_error("file", exc)
             else:
-                messages.success(request, _("The document is attached."))
+                messages.success(request, _("The new version is uploaded; the earlier ones are kept."))
+                return redirect(self.meeting.get_absolute_url() + "#documents")
+        return self.render_page(request, document, form)
+
+
+class DocumentRemoveView(MeetingDocumentMixin, View):
+    """Remove a document (with its earlier versions) after a confirmation, with an optional reason."""
+
+    template_name = "documents/remove.html"
+
+    def get(self, request, pk, doc):
+        return self.render_page(request, self.document(doc), DocumentRemoveForm())
+
+    def post(self, request, pk, doc):
+        document = self.document(doc)
+        form = DocumentRemoveForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, document, form)
+        services.document_remove(document=document, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The document is removed."))
         return redirect(self.meeting.get_absolute_url() + "#documents")
 
 

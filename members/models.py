@@ -303,6 +303,12 @@ class Document(models.Model):
     size = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # An earlier version names the document it was replaced in (members.uploads.attach_version):
+    # the row without ``version_of`` is the document (its pk never changes, its file is the newest),
+    # the rows naming it are its earlier versions, served to whoever may see the document. Indexed
+    # by each subclass (built concurrently: the tables may be large).
+    version_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="earlier_versions", db_index=False, editable=False)
 
     class Meta:
         abstract = True

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -157,6 +159,40 @@ def attach(document, *, upload, title: str = "", by=None):
     document.file.save(content.name, content, save=False)
     document.save()
     return document
+
+
+def attach_version(document, *, upload, title: str = "", by=None):
+    """Replace the file of ``document`` (a saved row of a members.models.Document model, locked by
+    the caller) by ``upload``, keeping the file it had as an earlier version: a row of the same
+    model naming the document in ``version_of``, with the title, type, size, uploader and date that
+    file had. The upload is checked first (clean_document): a refused file changes nothing. The
+    document keeps its pk (addresses that name it stay valid) and its title unless ``title`` is
+    given. Returns the row of the earlier version."""
+    content, content_type = clean_document(upload)
+    earlier = type(document).objects.get(pk=document.pk)
+    earlier.pk = None
+    earlier._state.adding = True
+    earlier.version_of = document
+    earlier.save()
+    document.title = (title or document.title)[:200]
+    document.content_type = content_type
+    document.size = content.size
+    document.uploaded_by = by
+    document.created_at = timezone.now()
+    document.file.save(content.name, content, save=False)
+    document.save()
+    return earlier
+
+
+def detach(document) -> int:
+    """Delete ``document`` with its earlier versions, and their stored files once the transaction
+    commits (a rollback keeps them). Returns how many versions there were."""
+    rows = [document, *document.earlier_versions.all()]
+    names = [row.file.name for row in rows if row.file.name]
+    storage = document.file.storage
+    document.delete()  # the earlier versions go with it (CASCADE)
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return len(rows)
 
 
 # A file that passed its checks in a form that failed on another field is held for the person who

@@ -670,7 +670,7 @@ FORMS = {
         "coordinator", lambda w: f"/meetings/{w.meeting.pk}/participants/",
         lambda w: {"attended": [str(w.registration.pk)]}, shows_form=False),
     "minutes": Form("coordinator", lambda w: f"/meetings/{w.meeting.pk}/minutes/",
-                    lambda w: {"minutes": "## 決定事項\n\n承認されました。"}),
+                    lambda w: {"minutes": "## 決定事項\n\n承認されました。", "action": "publish"}),
     "meeting-document": Form(
         "coordinator", lambda w: f"/meetings/{w.meeting.pk}/documents/", lambda w: {"title": "当日資料"},
         files=(("file", "document", True),), shows_form=False, tells_by_message=True),

@@ -76,7 +76,7 @@ class InitiativeAdmin(ServiceWritesAdmin):
 @admin.register(InitiativeDocument)
 class InitiativeDocumentAdmin(ServiceWritesAdmin):
     instead = INITIATIVE_PAGES
-    list_display = ["title", "initiative", "content_type", "size", "created_at"]
+    list_display = ["title", "initiative", "content_type", "size", "created_at", "version_of"]
     search_fields = ["title", "initiative__title"]
     raw_id_fields = ["initiative", "uploaded_by"]
 

@@ -224,6 +224,14 @@ class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
 
 
+class DocumentRemoveForm(forms.Form):
+    """The confirmation of a document's removal (meetings' and initiatives'), with an optional reason."""
+
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Kept in the documents' history with who removed the document and when."))
+
+
 class PeopleImportForm(forms.Form):
     """A file to check, or (``checked``) the file checked a moment ago, signed so that what is
     imported is exactly what the preview showed."""

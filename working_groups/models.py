@@ -341,6 +341,8 @@ class InitiativeDocument(Document):
     class Meta(Document.Meta):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        indexes = [models.Index(fields=["version_of"], name="initiativedoc_version_of",
+                                condition=models.Q(version_of__isnull=False))]
 
 
 class InitiativeRevision(models.Model):

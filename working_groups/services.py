@@ -23,7 +23,7 @@ from members.notifications.services import notify
 from members.rules import current_affiliations
 from members.selectors import institution_contacts
 from members.services.requests import Notice, request_decide
-from members.uploads import attach
+from members.uploads import attach, attach_version, detach
 
 from .models import (
     Initiative,
@@ -505,12 +505,29 @@ def document_add(*, initiative: Initiative, by, upload, title: str = "") -> Init
 
 
 @transaction.atomic
-def document_remove(*, document: InitiativeDocument, by) -> None:
-    """Remove a file (and its stored copy). Side effects: a revision; an audit entry of who removed what."""
-    initiative = document.initiative
-    title = document.title
-    document.file.delete(save=False)
-    document.delete()
+def document_version_add(*, document: InitiativeDocument, by, upload, title: str = "") -> InitiativeDocument:
+    """Upload a new version of a document: the file it had stays as an earlier version
+    (members.uploads.attach_version); a refused file changes nothing. Side effects: a revision."""
+    document = InitiativeDocument.objects.select_for_update().select_related("initiative").get(pk=document.pk)
+    attach_version(document, upload=upload, title=title, by=by)
+    InitiativeRevision.objects.create(initiative=document.initiative, editor=by,
+                                      editor_label=getattr(by, "email", ""), action="document",
+                                      changes={"new version": document.title})
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: InitiativeDocument, by, reason: str = "") -> int:
+    """Remove a document with its earlier versions (their stored files once this commits).
+    Side effects: a revision; an audit entry of who removed what, when and why. Returns the
+    versions removed."""
+    document = InitiativeDocument.objects.select_for_update().select_related("initiative").get(pk=document.pk)
+    initiative, title = document.initiative, document.title
+    reason = (reason or "").strip()
+    removed = detach(document)
+    changes = {"removed": title, **({"reason": reason} if reason else {})}
     InitiativeRevision.objects.create(initiative=initiative, editor=by, editor_label=getattr(by, "email", ""),
-                                      action="document", changes={"removed": title})
-    audit(actor=by, action="document.remove", obj=initiative, detail={"title": title})
+                                      action="document", changes=changes)
+    audit(actor=by, action="document.remove", obj=initiative, reason=reason,
+          detail={"title": title, "versions": removed})
+    return removed

@@ -44,4 +44,6 @@ urlpatterns = [
     path("initiatives/<slug:slug>/documents/", initiatives.DocumentAddView.as_view(), name="document-add"),
     path("initiatives/<slug:slug>/documents/<int:pk>/remove/", initiatives.DocumentRemoveView.as_view(),
          name="document-remove"),
+    path("initiatives/<slug:slug>/documents/<int:pk>/version/", initiatives.DocumentVersionView.as_view(),
+         name="document-version"),
 ]

@@ -256,6 +256,8 @@ class MotionDocument(Document):
     class Meta(Document.Meta):
         verbose_name = _("motion document")
         verbose_name_plural = _("motion documents")
+        indexes = [models.Index(fields=["version_of"], name="motiondoc_version_of",
+                                condition=models.Q(version_of__isnull=False))]
 
 
 class Message(models.Model):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.syndication.views import Feed
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -37,6 +38,7 @@ from meetings.models import (
     DigestChunk,
     DigestRun,
     Meeting,
+    MeetingDocument,
     MinutesRevision,
     VisitorRegistration,
 )
@@ -282,6 +284,40 @@ def add_meeting_details(w, n):
         AgendaItem.objects.create(meeting=w.meeting, time="11:00", item_ja=f"議題{k}")
 
 
+def add_meeting_documents(w, n):
+    """Documents, each with an earlier version (uploaded by someone else) and its history entries:
+    the meeting's page lists them all, with the history for those who run it."""
+    for k in range(n):
+        document = MeetingDocument.objects.create(meeting=w.meeting, title=f"資料{k}", content_type="application/pdf",
+                                                  size=100, file=f"meetings/doc{k}.pdf",
+                                                  uploaded_by=staff_of(InstitutionFactory()))
+        _earlier_version(document, k)
+        for action in ("document.add", "document.version"):
+            AuditEntry.objects.create(actor=staff_of(InstitutionFactory()), actor_label="editor", action=action,
+                                      content_type=ContentType.objects.get_for_model(Meeting),
+                                      object_id=w.meeting.pk, detail={"title": document.title})
+
+
+def _earlier_version(document, k):
+    MeetingDocument.objects.create(meeting=document.meeting, title=f"{document.title}（旧）", size=90,
+                                   content_type="application/pdf", file=f"meetings/old-{document.pk}-{k}.pdf",
+                                   uploaded_by=staff_of(InstitutionFactory()), version_of=document)
+
+
+def meeting_document(w):
+    """The one document whose versions the new-version page lists (the stand-in world has its own)."""
+    if isinstance(w, Probe):
+        return w.document
+    return MeetingDocument.objects.get_or_create(meeting=w.meeting, version_of=None, title="規程",
+                                                 defaults={"file": "meetings/rules.pdf", "size": 10})[0]
+
+
+def add_document_versions(w, n):
+    document = meeting_document(w)
+    for k in range(n):
+        _earlier_version(document, k)
+
+
 def add_minutes_revisions(w, n):
     for k in range(n):
         MinutesRevision.objects.create(meeting=w.meeting, editor=staff_of(InstitutionFactory()),
@@ -482,6 +518,11 @@ CASES: dict[str, dict[str, Case]] = {
     },
     "meetings:meeting-detail": {
         "meeting": Case(lambda w: f"/ja/meetings/{w.meeting.pk}/", add_meeting_details, "coordinator"),
+        "documents": Case(lambda w: f"/ja/meetings/{w.meeting.pk}/", add_meeting_documents, "coordinator"),
+    },
+    "meetings:document-version": {
+        "versions": Case(lambda w: f"/ja/meetings/{w.meeting.pk}/documents/{meeting_document(w).pk}/version/",
+                         add_document_versions, "coordinator"),
     },
     "meetings:meeting-ical": {"ical": Case(lambda w: f"/ja/meetings/{w.meeting.pk}/ical/", add_agenda)},
     "meetings:participants": {

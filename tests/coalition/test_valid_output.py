@@ -56,14 +56,19 @@ def starts(lang: str) -> list[str]:
 NOT_CRAWLED = {
     # actions: POST only (a GET is refused or redirected)
     "account_logout", "meetings:calendar-renew", "meetings:decline", "meetings:document-add",
-    "meetings:document-remove", "meetings:register", "meetings:registration-cancel", "members:affiliation-decide",
+    "meetings:register", "meetings:registration-cancel", "members:affiliation-decide",
     "members:affiliation-end", "members:affiliation-role", "members:outbox-resend", "working_groups:document-add",
-    "working_groups:document-remove", "working_groups:group-join", "working_groups:initiative-archive",
+    "working_groups:group-join", "working_groups:initiative-archive",
     "working_groups:initiative-publish", "working_groups:membership-decide",
     "working_groups:participation-decide",
     "members:token-create", "members:token-revoke",
     # (allauth's pages for states a force_login crawl is not in, the second factor, recovery codes, a
     # password set, the code pages, are fetched by signed_in_states below)
+    # a document's new-version and removal pages: the demo attaches no document to a meeting or an
+    # initiative (tests/meetings/test_documents_and_minutes.py, tests/working_groups/
+    # test_document_versions.py and tests/browser/test_documents_journey.py render them)
+    "meetings:document-remove", "meetings:document-version", "working_groups:document-remove",
+    "working_groups:document-version",
     # not pages: files, the health check, the sitemap and robots.txt (XML and text, read by their own tests)
     "media", "healthz", "robots", "sitemap", "sitemap-section",
     # the REST API answers JSON (and its schema YAML or JSON), not pages: tests/api/ reads them, and

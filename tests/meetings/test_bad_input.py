@@ -517,7 +517,7 @@ def test_minutes_with_script_are_stored_as_written_and_shown_sanitised(client, d
     client.force_login(coordinator)
 
     with deliver():
-        response = client.post(f"/ja/meetings/{meeting.pk}/minutes/", {"minutes": HOSTILE_MINUTES})
+        response = client.post(f"/ja/meetings/{meeting.pk}/minutes/", {"minutes": HOSTILE_MINUTES, "action": "publish"})
 
     assert response["Location"] == f"/ja/meetings/{meeting.pk}/#minutes"
     meeting.refresh_from_db()
@@ -543,7 +543,7 @@ def test_minutes_too_long_are_refused(client, deliver, group, coordinator):
     before = row_counts()
 
     with deliver():
-        response = client.post(f"/ja/meetings/{meeting.pk}/minutes/", {"minutes": "あ" * 100_001})
+        response = client.post(f"/ja/meetings/{meeting.pk}/minutes/", {"minutes": "あ" * 100_001, "action": "publish"})
 
     assert response.status_code == 200
     assert field_errors(response, "minutes") == ["議事録が長すぎます。"]

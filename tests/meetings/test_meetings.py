@@ -282,9 +282,11 @@ def test_participants_csv_and_attendance(client, group, coordinator):
 def test_minutes_are_sanitised_and_every_version_is_kept(client, group, coordinator):
     meeting = MeetingFactory(group=group, visibility="public")
     client.force_login(coordinator)
-    client.post(f"/ja/meetings/{meeting.pk}/minutes/", {"minutes": "## 決定事項\n\n- 次回は現地視察"})
     client.post(f"/ja/meetings/{meeting.pk}/minutes/",
-                {"minutes": "## 決定事項\n\n- 次回は現地視察\n\n<script>alert(1)</script><img src=x onerror=alert(1)>"})
+                {"minutes": "## 決定事項\n\n- 次回は現地視察", "action": "publish"})
+    client.post(f"/ja/meetings/{meeting.pk}/minutes/",
+                {"minutes": "## 決定事項\n\n- 次回は現地視察\n\n<script>alert(1)</script><img src=x onerror=alert(1)>",
+                 "action": "publish"})
     meeting.refresh_from_db()
     assert meeting.minutes_revisions.count() == 2
     client.logout()

@@ -207,11 +207,11 @@ def db_state(media_root) -> dict:
         "meetings": sorted(Meeting.objects.values_list(
             "pk", "kind", "group_id", "title_ja", "description_ja", "starts_at", "ends_at", "format", "venue",
             "online_url", "capacity", "visibility", "status", "cancel_reason", "sequence", "minutes",
-            "minutes_html", "minutes_published_at", "updated_at")),
+            "minutes_html", "minutes_published_at", "minutes_draft", "updated_at")),
         "registrations": sorted(Registration.objects.values_list(
             "pk", "meeting_id", "user_id", "mode", "status", "attended", "queued_at", "updated_at")),
         "agenda": sorted(AgendaItem.objects.values_list("pk", "meeting_id", "time", "item_ja", "speaker")),
-        "documents": sorted(MeetingDocument.objects.values_list("pk", "meeting_id", "title", "file")),
+        "documents": sorted(MeetingDocument.objects.values_list("pk", "meeting_id", "title", "file", "version_of_id")),
         "revisions": sorted(MinutesRevision.objects.values_list("pk", "meeting_id", "text")),
         "feeds": sorted(CalendarFeed.objects.values_list("user_id", "token")),
         "visitors": sorted(VisitorRegistration.objects.values_list("pk", "meeting_id", "email", "name", "status")),
@@ -419,7 +419,7 @@ def _manage_actions(key: str, only=None) -> dict:
         ),
         f"minutes_{key}_post": Action(
             path=lambda w: f"{detail(w, key)}minutes/",
-            data=lambda w, u: {"minutes": "## 決定事項\n\n新しい議事録です。"},
+            data=lambda w, u: {"minutes": "## 決定事項\n\n新しい議事録です。", "action": "publish"},
             done=lambda w, u: fresh(w.meetings[key]).minutes == "## 決定事項\n\n新しい議事録です。",
             success_url=lambda w, u: f"{detail(w, key)}#minutes",
         ),
@@ -429,9 +429,29 @@ def _manage_actions(key: str, only=None) -> dict:
             done=lambda w, u: w.meetings[key].documents.filter(title="追加資料").count() == 1,
             success_url=lambda w, u: f"{detail(w, key)}#documents",
         ),
+        f"minutes_draft_{key}_post": Action(
+            path=lambda w: f"{detail(w, key)}minutes/",
+            data=lambda w, u: {"minutes": "下書きの議事録です。", "action": "draft"},
+            done=lambda w, u: fresh(w.meetings[key]).minutes_draft == "下書きの議事録です。",
+            success_url=lambda w, u: f"{detail(w, key)}minutes/",
+        ),
+        f"document_version_{key}_get": Action(
+            path=lambda w: f"{detail(w, key)}documents/{w.documents[key].pk}/version/",
+            marker=lambda w, u: 'name="file"',
+        ),
+        f"document_version_{key}_post": Action(
+            path=lambda w: f"{detail(w, key)}documents/{w.documents[key].pk}/version/",
+            data=lambda w, u: {"file": SimpleUploadedFile("v2.pdf", PDF, "application/pdf")},
+            done=lambda w, u: MeetingDocument.objects.filter(version_of=w.documents[key]).count() == 1,
+            success_url=lambda w, u: f"{detail(w, key)}#documents",
+        ),
+        f"document_remove_{key}_get": Action(
+            path=lambda w: f"{detail(w, key)}documents/{w.documents[key].pk}/remove/",
+            marker=lambda w, u: 'name="reason"',
+        ),
         f"document_remove_{key}_post": Action(
             path=lambda w: f"{detail(w, key)}documents/{w.documents[key].pk}/remove/",
-            data=lambda w, u: {},
+            data=lambda w, u: {"reason": "差し替えのため"},
             done=lambda w, u: not MeetingDocument.objects.filter(pk=w.documents[key].pk).exists(),
             success_url=lambda w, u: f"{detail(w, key)}#documents",
         ),
@@ -553,6 +573,10 @@ MATRIX = {
     "minutes_group_post": COORDINATORS,
     "document_add_group_post": COORDINATORS,
     "document_remove_group_post": COORDINATORS,
+    "document_remove_group_get": COORDINATORS,
+    "document_version_group_get": COORDINATORS,
+    "document_version_group_post": COORDINATORS,
+    "minutes_draft_group_post": COORDINATORS,
     # the general meeting is the secretariat's alone
     "edit_general_get": SECRETARIAT,
     "edit_general_post": SECRETARIAT,
@@ -565,6 +589,10 @@ MATRIX = {
     "minutes_general_post": SECRETARIAT,
     "document_add_general_post": SECRETARIAT,
     "document_remove_general_post": SECRETARIAT,
+    "document_remove_general_get": SECRETARIAT,
+    "document_version_general_get": SECRETARIAT,
+    "document_version_general_post": SECRETARIAT,
+    "minutes_draft_general_post": SECRETARIAT,
     "digest_runs_get": SECRETARIAT,
 }
 

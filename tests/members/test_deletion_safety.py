@@ -104,7 +104,7 @@ def test_deleting_a_user_with_registrations_minutes_and_initiatives_deletes_noth
     user = member_of(group, staff_of(shinshu))
     meeting = past_meeting(group)
     RegistrationFactory(meeting=meeting, user=user, attended=True)
-    minutes_save(meeting=meeting, by=user, text="議事録")
+    minutes_save(meeting=meeting, by=user, text="議事録", publish=True)
     initiative_of(shinshu, author=user)
     before = record_counts()
     with pytest.raises(ProtectedError):
@@ -176,7 +176,7 @@ def person(shinshu, group):
     TOTP.activate(user, TOTP_SECRET)
     past = past_meeting(group)
     RegistrationFactory(meeting=past, user=user, attended=True)
-    minutes_save(meeting=past, by=user, text="第1回の議事録")
+    minutes_save(meeting=past, by=user, text="第1回の議事録", publish=True)
     coming = MeetingFactory(group=group, capacity=1)
     RegistrationFactory(meeting=coming, user=user, status="confirmed")
     RegistrationFactory(meeting=coming, user=member_of(group, staff_of(shinshu, email="sato@shinshu.example")),

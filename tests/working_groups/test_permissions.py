@@ -192,7 +192,7 @@ def db_state(media_root) -> dict:
             "updated_at")),
         "themes": sorted(Initiative.themes.through.objects.values_list("initiative_id", "workinggroup_id")),
         "revisions": InitiativeRevision.objects.count(),
-        "documents": sorted(InitiativeDocument.objects.values_list("pk", "title", "file")),
+        "documents": sorted(InitiativeDocument.objects.values_list("pk", "title", "file", "version_of_id")),
         "groups": sorted(WorkingGroup.objects.values_list("pk", "slug", "name_ja", "status", "closed_reason")),
         "coordinators": sorted(WorkingGroup.coordinators.through.objects.values_list("workinggroup_id",
                                                                                      "institution_id")),
@@ -312,6 +312,20 @@ ACTIONS: dict[str, Action] = {
         data=lambda w, u: {"title": "追加資料", "file": SimpleUploadedFile("extra.pdf", PDF, "application/pdf")},
         done=lambda w, u: w.public.documents.filter(title="追加資料").count() == 1,
         success_url=lambda w, u: f"/ja/initiatives/{w.public.slug}/edit/#documents",
+    ),
+    "document_version_get": Action(
+        path=lambda w: f"/ja/initiatives/{w.public.slug}/documents/{w.document.pk}/version/",
+        marker=lambda w, u: 'name="file"',
+    ),
+    "document_version_post": Action(
+        path=lambda w: f"/ja/initiatives/{w.public.slug}/documents/{w.document.pk}/version/",
+        data=lambda w, u: {"file": SimpleUploadedFile("v2.pdf", PDF, "application/pdf")},
+        done=lambda w, u: InitiativeDocument.objects.filter(version_of=w.document).count() == 1,
+        success_url=lambda w, u: f"/ja/initiatives/{w.public.slug}/edit/#documents",
+    ),
+    "document_remove_get": Action(
+        path=lambda w: f"/ja/initiatives/{w.public.slug}/documents/{w.document.pk}/remove/",
+        marker=lambda w, u: 'name="reason"',
     ),
     "document_remove_post": Action(
         path=lambda w: f"/ja/initiatives/{w.public.slug}/documents/{w.document.pk}/remove/",
@@ -439,6 +453,9 @@ MATRIX = {
     "revisions_get":              (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
     "document_add_post":          (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
     "document_remove_post":       (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "document_remove_get":        (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "document_version_get":       (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
+    "document_version_post":      (LOGIN, NF,   OK,     NF,     OK,       NF,    OK,  TF,        NF, NF,     NF),
     # only the secretariat takes an initiative back
     "unpublish_get":              (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),
     "unpublish_post":             (LOGIN, NF,   NF,     NF,     NF,       NF,    OK,  TF,        NF, NF,     NF),

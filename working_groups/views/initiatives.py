@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -25,7 +26,7 @@ from members.rules import current_affiliations
 
 from .. import selectors, services
 from ..filters import EXTRA_FACETS, SORTS, InitiativeFilter, initiative_facets
-from ..forms import DocumentForm, InitiativeForm, ReasonForm
+from ..forms import DocumentForm, DocumentRemoveForm, InitiativeForm, ReasonForm
 from ..models import Initiative, InitiativeDocument, WorkingGroup
 
 
@@ -155,7 +156,7 @@ class InitiativeDetailView(InitiativeMixin, View):
             "object": initiative,
             "themes": list(initiative.themes.all()),
             "partners": list(initiative.partner_institutions.all()),
-            "documents": list(initiative.documents.all()),
+            "documents": current_documents(initiative),
             "related": selectors.related_initiatives(initiative, user),
             "can_edit": can_edit,
             "can_unpublish": user.has_perm("working_groups.unpublish_initiative", initiative),
@@ -213,7 +214,7 @@ class InitiativeEditView(InitiativeMixin, FormView):
         # Ids of their own: the initiative form on the same page has a "title" too, and a label's
         # for="id_title" would reach only the first of the two.
         ctx["document_form"] = DocumentForm(auto_id="id_document_%s")
-        ctx["documents"] = list(self.initiative.documents.all())
+        ctx["documents"] = current_documents(self.initiative)
         return ctx
 
     def form_valid(self, form):
@@ -294,15 +295,76 @@ class DocumentAddView(InitiativeMixin, View):
         return redirect(reverse("working_groups:initiative-edit", kwargs={"slug": slug}) + "#documents")
 
 
-class DocumentRemoveView(InitiativeMixin, View):
+def earlier_versions() -> Prefetch:
+    return Prefetch("earlier_versions",
+                    queryset=InitiativeDocument.objects.select_related("uploaded_by").order_by("-created_at", "-pk"))
+
+
+def current_documents(initiative):
+    """The initiative's documents (their newest versions), each with its earlier versions: two queries."""
+    return list(initiative.documents.filter(version_of__isnull=True).select_related("uploaded_by")
+                .prefetch_related(earlier_versions()))
+
+
+class InitiativeDocumentMixin(InitiativeMixin):
+    """The document of the URL (the current version, of this initiative) for the initiative's editors."""
+
     permission = "working_groups.edit_initiative"
 
+    def document(self, pk) -> InitiativeDocument:
+        return get_object_or_404(
+            InitiativeDocument.objects.select_related("uploaded_by").prefetch_related(earlier_versions()),
+            pk=pk, initiative=self.initiative, version_of__isnull=True)
+
+    def render_page(self, request, document, form):
+        documents_url = reverse("working_groups:initiative-edit", kwargs={"slug": self.initiative.slug}) + "#documents"
+        return render(request, self.template_name, {"owner": self.initiative, "document": document, "form": form,
+                                                    "documents_url": documents_url})
+
+    def done(self):
+        return redirect(reverse("working_groups:initiative-edit", kwargs={"slug": self.initiative.slug})
+                        + "#documents")
+
+
+class DocumentVersionView(InitiativeDocumentMixin, View):
+    """Upload a new version of a document: the earlier file stays, listed and downloadable."""
+
+    template_name = "documents/version.html"
+
+    def get(self, request, slug, pk):
+        return self.render_page(request, self.document(pk), DocumentForm())
+
     def post(self, request, slug, pk):
-        initiative = self.initiative
-        document = get_object_or_404(InitiativeDocument, pk=pk, initiative=initiative)
-        services.document_remove(document=document, by=request.user)
+        document = self.document(pk)
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.document_version_add(document=document, by=request.user, upload=form.cleaned_data["file"],
+                                              title=form.cleaned_data["title"])
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                messages.success(request, _("The new version is uploaded; the earlier ones are kept."))
+                return self.done()
+        return self.render_page(request, document, form)
+
+
+class DocumentRemoveView(InitiativeDocumentMixin, View):
+    """Remove a document (with its earlier versions) after a confirmation, with an optional reason."""
+
+    template_name = "documents/remove.html"
+
+    def get(self, request, slug, pk):
+        return self.render_page(request, self.document(pk), DocumentRemoveForm())
+
+    def post(self, request, slug, pk):
+        document = self.document(pk)
+        form = DocumentRemoveForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, document, form)
+        services.document_remove(document=document, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The document is removed."))
-        return redirect(reverse("working_groups:initiative-edit", kwargs={"slug": slug}) + "#documents")
+        return self.done()
 
 
 class InitiativeFeed(SiteFeed):
