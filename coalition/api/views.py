@@ -9,6 +9,7 @@ import hashlib
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -122,8 +123,9 @@ class ApiMixin:
         return the 304 (or 412) when the request's conditions still hold, else None."""
         request = self.request
         renderer = getattr(request, "accepted_renderer", None)
-        version = repr((request.user.pk, self.language, getattr(renderer, "format", ""), request.get_full_path(),
-                        [loaded_version(row) for row in rows], extra))
+        # the release too: a deploy may change what the serializers write from the same rows
+        version = repr((settings.RELEASE, request.user.pk, self.language, getattr(renderer, "format", ""),
+                        request.get_full_path(), [loaded_version(row) for row in rows], extra))
         self.etag = f'"{hashlib.sha256(version.encode()).hexdigest()[:32]}"'
         if request.method not in ("GET", "HEAD"):
             return None

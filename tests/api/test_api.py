@@ -252,6 +252,16 @@ def test_conditional_get_answers_304_until_the_data_changes(client, world):
     assert "改題" in changed.content.decode()
 
 
+def test_a_new_release_answers_200_where_the_last_one_answered_304(client, world, settings):
+    """The ETag comes from the rows before serializing: a deploy that changes what the serializers
+    write from the same rows must not leave clients on the old answer."""
+    settings.RELEASE = "release-1"
+    etag = client.get("/api/v1/initiatives/")["ETag"]
+    assert client.get("/api/v1/initiatives/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    settings.RELEASE = "release-2"
+    assert client.get("/api/v1/initiatives/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
 def test_etag_differs_for_callers_who_see_different_rows(client, world):
     visitor = client.get("/api/v1/initiatives/")
     staff = get(client, "/api/v1/initiatives/", world.tokens["staff_b"], HTTP_IF_NONE_MATCH=visitor["ETag"])
