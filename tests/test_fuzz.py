@@ -47,6 +47,7 @@ from members.notifications.tokens import read_token as read_unsubscribe_token
 from members.regions import PREFECTURE_CHOICES, REGIONS
 from members.services.imports import IMPORT_COLUMNS
 from members.tokens import application_edit_token, read_application_token
+from tests.cooperation.conftest import make_expertise, make_need
 from tests.factories import (
     AffiliationFactory,
     EmailDomainFactory,
@@ -58,7 +59,10 @@ from tests.factories import (
     staff_of,
 )
 from tests.url_names import url_name
+from working_groups.cooperation.models import Need, Partner
+from working_groups.cooperation.tokens import edit_token as need_edit_token
 from working_groups.models import Initiative, Membership, Participation, WorkingGroup
+from working_groups.progress.models import Commitment, Question, YearlyReport, current_fiscal_year
 
 pytestmark = pytest.mark.django_db
 
@@ -280,10 +284,15 @@ def assert_error_next_to(page: str, html_name: str):
     assert f'name="{html_name}"' in block, f"{html_name}: the error is not next to the field"
 
 
+# The context names a page gives its forms: a need's page has its interest and reason forms, the
+# partner picker its form to create a partner.
+FORM_KEYS = ("form", "agenda", "interest_form", "reason_form", "create_form")
+
+
 def bound_forms(response):
     """The forms the page was rendered with (a formset's forms too)."""
     found = []
-    for key in ("form", "agenda"):
+    for key in FORM_KEYS:
         try:
             obj = response.context[key]
         except KeyError:
@@ -301,7 +310,9 @@ def assert_form_explains(response, lang, submitted):
     page = response.content.decode()
     forms_with_errors = [f for f in bound_forms(response) if not hasattr(f, "forms") and f.errors]
     formsets = [f for f in bound_forms(response) if hasattr(f, "forms")]
-    assert forms_with_errors or any(fs.non_form_errors() for fs in formsets) or "report" in response.context, \
+    # the member import's report of row errors (a progress page's "report" is a yearly report)
+    import_report = response.context.get("report") if hasattr(response.context.get("report"), "errors") else None
+    assert forms_with_errors or any(fs.non_form_errors() for fs in formsets) or import_report is not None, \
         "refused, but no error is shown"
     for form in forms_with_errors:
         for name in form.errors:
@@ -310,8 +321,8 @@ def assert_form_explains(response, lang, submitted):
             else:
                 assert_error_next_to(page, form.add_prefix(name))
     shown = error_texts(page)
-    if "report" in response.context and response.context["report"] is not None:
-        shown += [str(message) for _, message in response.context["report"].errors]
+    if import_report is not None:
+        shown += [str(message) for _, message in import_report.errors]
     assert shown, "refused, but no error text on the page"
     assert_in_language(shown, lang, submitted, "form error")
 
@@ -325,8 +336,8 @@ def queued_messages(response):
 # Nothing half-saved
 # ---------------------------------------------------------------------------------------------
 
-SNAPSHOT_APPS = {"members", "working_groups", "cooperation", "meetings", "governance", "dissemination", "account",
-                 "mfa"}
+SNAPSHOT_APPS = {"members", "working_groups", "cooperation", "progress", "meetings", "governance", "dissemination",
+                 "account", "mfa"}
 
 
 def snapshot() -> dict:
@@ -467,6 +478,22 @@ def world(media) -> World:
         kind="symposium", title_ja="公開シンポジウム", starts_at=starts, ends_at=starts + datetime.timedelta(hours=3),
         format="hybrid", venue="甲大学 講堂", online_url="https://meet.example.org/open", capacity=100,
         visibility="public", open_to_public=True)
+    # cooperation: a partner, a published need, one waiting for review, one returned to its submitter,
+    # beta's expertise; progress: alpha's commitment, a report waiting for review, a question to answer
+    partner = Partner.objects.create(slug="midorino", kind=Partner.Kind.MUNICIPALITY, name_ja="みどり野市",
+                                     name_en="Midorino City", prefecture="20")
+    need = make_need(title="森林の炭素吸収量の調査", themes=[energy], partner=partner)
+    waiting_need = make_need(title="審査待ちの地域課題", themes=[energy], status=Need.Status.SUBMITTED)
+    returned_need = make_need(title="差し戻し中の課題", themes=[energy], status=Need.Status.RETURNED,
+                              email="asked@town.example.jp")
+    expertise = make_expertise(institution=beta, author=staff, title="森林の炭素吸収量モニタリング", themes=[energy])
+    Commitment.objects.create(institution=alpha, target_year=2050, baseline_year=2013, baseline_emissions=1000)
+    report = YearlyReport.objects.create(
+        institution=alpha, fiscal_year=current_fiscal_year() - 2, scope1=100, scope2=200, energy_gj=1000,
+        renewable_share=20, floor_area=10000, headcount=500, status=YearlyReport.Status.SUBMITTED,
+        submitted_by=contact, submitted_at=timezone.now())
+    question = Question.objects.create(initiative=published, asked_by=staff, institution=beta,
+                                       body="導入費用はいくらでしたか。")
     world = World(alpha=alpha, beta=beta, energy=energy, campus=campus, contact=contact, coordinator=coordinator,
                   staff=staff, member=member, user=user, secretariat=secretariat, applicant_of_pending=applicant,
                   pending_affiliation=pending_affiliation, staff_affiliation=staff_affiliation,
@@ -475,7 +502,8 @@ def world(media) -> World:
                   initiative=initiative, published=published, meeting=meeting, registration=registration,
                   failed_notification=failed, general=general, representative=representative, session=session,
                   draft_motion=draft, agenda_motion=on_agenda, voting_motion=voting, proposal=proposal,
-                  message=message, symposium=symposium)
+                  message=message, symposium=symposium, partner=partner, need=need, waiting_need=waiting_need,
+                  returned_need=returned_need, expertise=expertise, report=report, question=question)
     world.rows = snapshot()
     return world
 
@@ -545,6 +573,7 @@ class Form:
     accepted_with_200: bool = False  # success is a page, not a redirect
     extra: tuple = ()  # more names a robot might send
     outcome: object = None  # (World, response): the one outcome known for any post, asserted when set
+    hostile: object = None  # World -> {field: [values]}: ids the person may not use (another institution's)
 
 
 def _unsubscribed(w, response):
@@ -652,6 +681,72 @@ FORMS = {
         lambda w: {"institution": str(w.beta.pk), "title": "森林の炭素吸収量モニタリング",
                    "description": "ドローンで計測します。", "keywords": "森林, 炭素", "themes": [str(w.energy.pk)],
                    "prefecture_list": ["20", "13"], "language_list": ["ja", "en"], "visibility": "public"}),
+    # cooperation: staff offer help, reviewers decline or ask, the submitter corrects, the expertise's
+    # author edits it, an initiative's editor links or creates partners
+    "need-interest": Form(
+        "staff", lambda w: f"/needs/{w.need.pk}/interest/",
+        lambda w: {"institution": str(w.beta.pk), "message": "乙大学として協力できます。"}, shows_form=False,
+        hostile=lambda w: {"institution": [w.alpha.pk, w.need.pk, w.expertise.pk]}),
+    "need-decline": Form(
+        "coordinator", lambda w: f"/needs/{w.waiting_need.pk}/decline/", lambda w: {"reason": "対象外のため"},
+        shows_form=False),
+    "need-return": Form(
+        "secretariat", lambda w: f"/needs/{w.waiting_need.pk}/return/",
+        lambda w: {"reason": "対象の施設はいくつですか。"}, shows_form=False),
+    "need-edit": Form(
+        None, lambda w: f"/needs/edit/{need_edit_token(w.returned_need)}/",
+        lambda w: {"title": "公共施設の省エネ診断（3施設）", "description": "市の3施設です。",
+                   "themes": [str(w.energy.pk)], "help_kind": "advice", "prefecture": "20", "period": "2027年度",
+                   "organisation": "みどり野市", "organisation_kind": "municipality", "contact_name": "森 花子",
+                   "contact_role": "環境課", "consent": "on"},
+        hostile=lambda w: {"themes": [w.general.pk, w.alpha.pk]}),
+    "expertise-edit": Form(
+        "staff", lambda w: f"/expertise/{w.expertise.pk}/edit/",
+        lambda w: {"title": "森林の炭素吸収量モニタリング", "description": "ドローンで計測します。",
+                   "keywords": "森林, 炭素", "themes": [str(w.energy.pk)], "prefecture_list": ["20"],
+                   "language_list": ["ja"], "visibility": "public", "contact": str(w.staff.pk)},
+        hostile=lambda w: {"contact": [w.contact.pk, w.coordinator.pk, w.secretariat.pk],
+                           "institution": [w.alpha.pk]}),
+    "partner-link": Form(
+        "coordinator", lambda w: f"/initiatives/{w.initiative.slug}/partners/",
+        lambda w: {"action": "link", "partner": str(w.partner.pk)}, tells_by_message=True,
+        hostile=lambda w: {"partner": [w.need.pk, w.alpha.pk, "0"], "action": ["unlink", "create", "delete"]}),
+    "partner-create": Form(
+        "coordinator", lambda w: f"/initiatives/{w.initiative.slug}/partners/",
+        lambda w: {"action": "create", "kind": "company", "name_ja": "あおぞら電力", "name_en": "Aozora Power",
+                   "prefecture": "20", "website": "https://aozora.example.co.jp"},
+        hostile=lambda w: {"action": ["link", "unlink"]}),
+    # progress: a contact's yearly figures and commitment, the secretariat's review and deadline,
+    # staff recording an adoption and asking, the author answering
+    "report-create": Form(
+        "contact", lambda w: "/members/alpha/progress/reports/new/",
+        lambda w: {"fiscal_year": str(current_fiscal_year() - 1), "scope1": "120.5", "scope2": "340",
+                   "scope3": "", "energy_gj": "15000", "renewable_share": "25.5", "floor_area": "120000",
+                   "headcount": "8000", "narrative_ja": "照明をLEDに更新しました。", "narrative_en": "",
+                   "data_notes": "電力会社の請求書より", "submit": "1"},
+        hostile=lambda w: {"fiscal_year": [w.report.fiscal_year, current_fiscal_year() + 1, 1900]}),
+    "commitment": Form(
+        "contact", lambda w: "/members/alpha/progress/commitment/",
+        lambda w: {"target_year": "2050", "baseline_year": "2013", "baseline_emissions": "1000",
+                   "interim_year": "2030", "interim_reduction": "46", "visibility": "public"}),
+    "report-review": Form(
+        "secretariat", lambda w: f"/secretariat/progress/{w.report.pk}/",
+        lambda w: {"decision": "return", "comment": "電力の排出係数を確認してください。"}),
+    "report-deadline": Form(
+        "secretariat", lambda w: "/secretariat/progress/",
+        lambda w: {"fiscal_year": str(current_fiscal_year() - 1),
+                   "due_on": (timezone.localdate() + datetime.timedelta(days=60)).isoformat()},
+        shows_form=False),
+    "adoption": Form(
+        "staff", lambda w: f"/initiatives/{w.published.slug}/adopt/",
+        lambda w: {"institution": str(w.beta.pk), "kind": "adapted", "year": "2024", "changes": "規模を縮小",
+                   "result": ""},
+        hostile=lambda w: {"institution": [w.alpha.pk], "result": [w.initiative.pk, w.published.pk]}),
+    "question-ask": Form(
+        "staff", lambda w: f"/initiatives/{w.published.slug}/questions/", lambda w: {"body": "費用は？"}),
+    "question-answer": Form(
+        "coordinator", lambda w: f"/initiatives/{w.published.slug}/questions/{w.question.pk}/answer/",
+        lambda w: {"answer": "約3千万円でした。", "is_public": "on"}),
     # meetings
     "meeting-create": Form("coordinator", lambda w: "/meetings/new/", _meeting_data),
     "meeting-edit": Form("coordinator", lambda w: f"/meetings/{w.meeting.pk}/edit/", _meeting_edit_data),
@@ -768,12 +863,14 @@ def form_case(request, world, client) -> Prepared:
                 alternatives.setdefault(form.add_prefix(name), []).extend(choice_values(form_field))
     for name in spec.extra:
         alternatives.setdefault(name, ["/ja/", "https://evil.example/", "//evil.example"])
+    for name, hostile in (spec.hostile(world) if spec.hostile else {}).items():
+        alternatives.setdefault(name, []).extend(str(v) for v in hostile)
     return Prepared(request.param, spec, path, valid, alternatives, snapshot())
 
 
 def bound_or_unbound_forms(response):
     forms = []
-    for key in ("form", "agenda"):
+    for key in FORM_KEYS:
         try:
             obj = response.context[key]
         except KeyError:

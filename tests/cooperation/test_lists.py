@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from members.cache import NAMESPACES, bump
 from working_groups.cooperation.models import Expertise, Need, Partner
 
 from .conftest import make_expertise, make_need
@@ -49,6 +50,25 @@ def test_board_facet_counts(client, world):
     assert facets["wg"] == {"regional": 1}
     assert facets["status"] == {"published": 1, "closed": 1}
     assert facets["region"]["chubu"] == 1
+
+
+def test_board_facets_and_map_cached_per_filters_until_a_need_changes(client, world):
+    """The board's six counts and its map are computed once per language and filters: the next
+    visitor choosing the same filters (on any page, with a parameter the board does not know) runs
+    no grouped count; a need published since shows in the counts and on the map at once."""
+    client.get("/ja/needs/?wg=regional")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/ja/needs/?wg=regional&page=1&_=x").content.decode()
+    assert not [q for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    assert 'href="?wg=regional&amp;prefecture=20"' in page  # the tile keeps the board's filters only
+    assert "_=x" not in page.split('<svg class="japan-map"')[1].split("</svg>")[0]
+    make_need(title="二件目の地域課題", themes=[world.group], prefecture="40")
+    response = client.get("/ja/needs/?wg=regional")
+    assert response.context["facets"]["wg"] == {"regional": 2}
+    assert response.context["facets"]["prefecture"] == {"20": 1, "40": 1}
+    assert "福岡県" in response.content.decode().split('<svg class="japan-map"')[1]
+    # the English board has its own map
+    assert "Fukuoka" in client.get("/en/needs/?wg=regional").content.decode().split('<svg class="japan-map"')[1]
 
 
 def test_open_data_of_each_directory(client, world):
@@ -124,6 +144,8 @@ def _more_data(world, n):
 
 
 def _count(client, path) -> int:
+    """The queries of one request, its cached fragments (board counts, suggestions) computed afresh."""
+    bump(*NAMESPACES)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200
@@ -139,7 +161,7 @@ def test_query_counts_do_not_grow_with_the_data(client, world, who):
              "/ja/expertise/?prefecture=20", "/ja/partners/midorino/", "/ja/needs/feed/",
              *(f"/ja/{page}/?format={fmt}" for page in ("partners", "needs", "expertise") for fmt in ("csv", "json"))]
     for path in paths:
-        _count(client, path)  # warm the session and the caches
+        _count(client, path)  # warm the session and the site's caches
     before = {path: _count(client, path) for path in paths}
     _more_data(world, 25)
     after = {path: _count(client, path) for path in paths}

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from members.cache import NAMESPACES, bump
 from members.models import Institution
 from tests.factories import InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of
 from working_groups.models import Participation
@@ -164,6 +165,8 @@ def test_institution_page_of_members_only_figures_tells_visitors_so(client):
 
 
 def _queries(client, path) -> int:
+    """The queries of one request, its cached fragments (totals, filter fields) computed afresh."""
+    bump(*NAMESPACES)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(path).status_code == 200
     return len(ctx.captured_queries)
@@ -232,3 +235,22 @@ def test_progress_lists_institutions_a_page_at_a_time(client):
     assert second.count('href="/en/members/m-') == 2
     assert 'rel="next"' in first
     assert client.get("/en/progress/?page=99").status_code == 404
+
+
+def test_filter_fields_rendered_once_per_language_and_values_until_a_group_changes(client):
+    """The four filter fields are rendered once per language and values asked for: a second visitor
+    does not read the working groups for the list again, and a group added since is offered at once."""
+    WorkingGroupFactory(slug="energy", name_ja="エネルギーWG", name_en="Energy WG")
+    client.get("/ja/progress/?region=kanto")
+
+    def group_lists(queries):
+        return [q for q in queries if 'FROM "working_groups_workinggroup"' in q["sql"] and '"order"' in q["sql"]]
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/ja/progress/?region=kanto").content.decode()
+    assert not group_lists(queries.captured_queries)
+    assert '<option value="kanto" selected>' in page and "エネルギーWG" in page
+    WorkingGroupFactory(slug="water", name_ja="水資源WG", name_en="Water WG")
+    assert "水資源WG" in client.get("/ja/progress/?region=kanto").content.decode()
+    english = client.get("/en/progress/?region=kanto").content.decode()
+    assert "Water WG" in english and '<option value="kanto" selected>' in english

@@ -2,12 +2,16 @@
 with the site's parameter names, paginated, and as open data (?format=csv|json)."""
 
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
 from members import japan_map
+from members.cache import cached_fragment
 from members.feeds import SiteFeed
+from members.i18n import current_language
 from members.markup import truncate
 from members.pagination import page_of, search_page_of
 from members.regions import region_counts
@@ -86,19 +90,42 @@ class NeedListView(View):
         if fmt in ("csv", "json"):
             return exports.export((exports.need_row(n) for n in qs[:10_000]), fmt, "needs")
         page, paginator = _page(request, filterset, qs)
-        counts = facets(NeedFilter, data, base, {"wg": "themes__slug", "kind": "help_kind",
-                                                 "prefecture": "prefecture", "year": "year"}, lookups=lookups)
-        counts["region"] = region_counts(counts["prefecture"])
-        counts.update(facets(NeedFilter, data, base, {"status": "status"}, fixed={"status": STATUS_ALL},
-                             lookups=lookups))
+        sidebar = board_facets(data, filterset, base, lookups)
         return render(request, "cooperation/need_list.html", {
-            "map": need_map(data, counts["prefecture"]),
+            "map_html": sidebar["map_html"],
             "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
-            "facets": counts, "export_query": _export_query(data),
+            "facets": sidebar["facets"], "export_query": _export_query(data),
             "is_filtered": any(data.get(k) for k in filterset.filters),
             "status_value": filterset.form.cleaned_data.get("status") or "open",
             "can_review": request.user.has_perm("cooperation.review_queue"),
         })
+
+
+def board_facets(data, filterset, base, lookups: dict) -> dict:
+    """The board's facet counts and its rendered map, cached per language and filters (members/
+    cache.py) until a need or a working group changes: six grouped counts and a map of 47 tiles
+    are the same for every visitor who chooses the same filters, and were most of the board's
+    time. Only the board's own filters make the key (not the page, the format or a parameter the
+    board does not know), and the map's links keep only those filters. ``lookups``: the page's
+    memo of chosen objects (cooperation/filters.py ``look_up_once``)."""
+    chosen = data.copy()
+    for key in list(chosen):
+        if key not in filterset.filters:
+            chosen.pop(key)
+    params = tuple(sorted((key, tuple(chosen.getlist(key))) for key in chosen))
+
+    def compute():
+        counts = facets(NeedFilter, chosen, base, {"wg": "themes__slug", "kind": "help_kind",
+                                                   "prefecture": "prefecture", "year": "year"}, lookups=lookups)
+        counts["region"] = region_counts(counts["prefecture"])
+        counts.update(facets(NeedFilter, chosen, base, {"status": "status"}, fixed={"status": STATUS_ALL},
+                             lookups=lookups))
+        map_html = render_to_string("cooperation/includes/_need_map.html",
+                                    {"map": need_map(chosen, counts["prefecture"])})
+        return {"facets": counts, "map_html": map_html}
+
+    found = cached_fragment("need-board-facets", ("cooperation", "groups"), (current_language(), params), compute)
+    return {"facets": found["facets"], "map_html": mark_safe(found["map_html"])}
 
 
 def need_map(data, prefecture_counts: dict[str, int]) -> dict:

@@ -5,15 +5,18 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from members.access import form_errors_to_form, rate_limited, refuse
 from members.audit.models import AuditEntry
+from members.cache import cached_fragment
 from members.i18n import current_language
 from members.rules import current_affiliations, is_secretariat
-from working_groups.rules import coordinated_group_ids
+from working_groups.rules import coordinated_group_ids, sees_members_only
 
 from .. import selectors, services
 from ..forms import InterestForm, NeedForm, ReasonForm
@@ -26,6 +29,26 @@ def _load(pk) -> Need:
     return get_object_or_404(Need.objects.select_related("partner", "initiative"), pk=pk)
 
 
+# What the suggested matches are read from: expertise (cooperation), initiatives, institutions and
+# their groups. A write to any of them bumps its namespace, and the cached section is computed again.
+SUGGESTION_NAMESPACES = ("cooperation", "initiatives", "members", "groups")
+
+
+def suggestions_html(need: Need, themes, user) -> str:
+    """The need page's "Suggested matches" section, cached per need, audience (members-only
+    entries or not) and language until what it is read from changes (members/cache.py). The same
+    section is shown to every visitor and to every member: computing it is the page's heavy part
+    (three ranked queries), so it is done once, not on each view of the page."""
+    members = sees_members_only(user)
+    parts = (need.pk, need.title, need.prefecture, tuple(g.pk for g in themes), members, current_language())
+
+    def compute():
+        return render_to_string("cooperation/includes/_need_suggestions.html",
+                                {"suggestions": selectors.suggestions_for(need, user)})
+
+    return mark_safe(cached_fragment("need-suggestions", SUGGESTION_NAMESPACES, parts, compute))
+
+
 class NeedDetailView(View):
     """/needs/<id>/: anyone for a listed need; reviewers for one waiting or declined."""
 
@@ -35,10 +58,11 @@ class NeedDetailView(View):
         if not user.has_perm("cooperation.view_need", need):
             return refuse(request)
         can_review = user.has_perm("cooperation.review_need", need)
+        themes = list(need.themes.all())
         context = {
             "need": need,
-            "themes": list(need.themes.all()),
-            "suggestions": selectors.suggestions_for(need, user) if need.is_listed else None,
+            "themes": themes,
+            "suggestions": suggestions_html(need, themes, user) if need.is_listed else None,
             "can_review": can_review,
             "can_publish": user.has_perm("cooperation.publish_need", need),
             "can_close": user.has_perm("cooperation.close_need", need),
