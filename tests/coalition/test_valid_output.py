@@ -68,6 +68,9 @@ NOT_CRAWLED = {
     # after a fresh sign-in, which the crawl's force_login is not: they redirect to reauthenticate)
     "account_set_password", "mfa_authenticate", "mfa_activate_totp", "mfa_view_recovery_codes",
     "mfa_download_recovery_codes",
+    # the writing widgets' endpoints (members/views/writing.py): the preview is POST only, the picker answers
+    # JSON to a script; tests/members/test_writing.py and tests/browser/test_writing_journey.py read them
+    "members:markdown-preview", "members:pick-institutions",
     # not pages: files, the health check, the sitemap and robots.txt (XML and text, read by their own tests)
     "media", "healthz", "robots", "sitemap", "sitemap-section",
     # the REST API answers JSON (and its schema YAML or JSON), not pages: tests/api/ reads them, and
