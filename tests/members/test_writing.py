@@ -158,3 +158,29 @@ def test_picker_answers_a_bounded_list_in_a_fixed_number_of_queries(people):
 
 # The role tables above are these endpoints' permission matrix (tests/coalition/test_security.py).
 COVERED_URL_NAMES = url_names([lambda w: PREVIEW, lambda w: INSTITUTIONS])
+
+
+# ---------------------------------------------------------------------------------------------
+# Small defects of the forms around writing
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "label"), [
+    ("ja", 'タイトル<span class="required">（必須）</span>'),  # full-width brackets bring their own space
+    ("en", 'Title <span class="required">(required)</span>'),
+])
+def test_required_mark_follows_the_typography_of_the_language(people, language, label):
+    page = client_for(people["staff"]).get(f"/{language}/initiatives/new/").content.decode()
+    assert label in page
+
+
+def test_two_factor_page_cancel_is_secondary_and_the_prompt_reads_well(client):
+    from tests.factories import PASSWORD
+
+    user = secretariat_user(email="jimukyoku@example.org")
+    response = client.post("/ja/accounts/login/", {"login": user.email, "password": PASSWORD}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/ja/accounts/2fa/authenticate/"
+    assert '<button form="logout-from-stage" type="submit" class="button-secondary">キャンセル</button>' in page
+    assert "認証アプリに表示される6桁のコード、またはリカバリーコードの一つを入力してください。" in page
+    assert "ください:" not in page
