@@ -28,7 +28,8 @@ def assert_accessible(page, what):
 @pytest.fixture
 def writer():
     home = InstitutionFactory(name_ja="北陸工業大学", name_en="Hokuriku Institute of Technology", prefecture="16")
-    InstitutionFactory(name_ja="信州大学", name_en="Shinshu University", name_kana="しんしゅうだいがく", prefecture="20")
+    InstitutionFactory(name_ja="信州大学", name_en="Shinshu University", name_kana="しんしゅうだいがく",
+                       prefecture="20")
     InstitutionFactory(name_ja="信州環境研究所", name_en="Shinshu Environment Institute",
                        name_kana="しんしゅうかんきょうけんきゅうじょ", prefecture="20", status="withdrawn")
     group = WorkingGroupFactory(name_ja="地域エネルギーWG", name_en="Regional Energy WG")

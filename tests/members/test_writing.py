@@ -27,8 +27,8 @@ def people():
                        status=Institution.Status.SUSPENDED)
     InstitutionFactory(slug="shinko", name_ja="信光大学", name_en="Shinko University", name_kana="しんこうだいがく",
                        status=Institution.Status.WITHDRAWN)
-    return {"visitor": None, "user": UserFactory(), "staff": staff_of(shinshu), "contact": staff_of(shinshu, role="contact"),
-            "secretariat": secretariat_user()}
+    return {"visitor": None, "user": UserFactory(), "staff": staff_of(shinshu),
+            "contact": staff_of(shinshu, role="contact"), "secretariat": secretariat_user()}
 
 
 def client_for(user, enforce_csrf=False):
