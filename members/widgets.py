@@ -37,11 +37,13 @@ class PickerSelectMultiple(forms.SelectMultiple):
 
     template_name = "widgets/picker.html"
 
-    def __init__(self, source: str, attrs=None, choices=()):
+    def __init__(self, source: str | None = None, attrs=None, choices=()):
+        """``source=None``: a short fixed list (the prefectures) searched in the page, among the
+        select's own options; no endpoint."""
         super().__init__(attrs, choices)
         self.source = source
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["source"] = str(reverse_lazy(self.source))
+        context["widget"]["source"] = str(reverse_lazy(self.source)) if self.source else ""
         return context

@@ -258,9 +258,24 @@
       say(results.length ? format(picker.dataset.count, { n: results.length }) : picker.dataset.none);
     }
 
+    // Without a source, the select's own options are the list (a short fixed one: the prefectures).
+    function fold(text) { return text.normalize("NFKC").toLowerCase(); }
+    function searchOptions(q) {
+      var words = fold(q).split(/\s+/);
+      var found = Array.prototype.filter.call(select.options, function (option) {
+        var text = fold(option.textContent);
+        return option.value && words.every(function (w) { return text.indexOf(w) >= 0; });
+      });
+      // names that start with what was typed first ("naga": Nagano before Kanagawa), else in list order
+      found = found.map(function (option, i) { return [fold(option.textContent).indexOf(words[0]) === 0 ? 0 : 1, i, option]; })
+        .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; }).map(function (entry) { return entry[2]; });
+      render(found.slice(0, 20).map(function (option) { return { id: option.value, label: option.textContent }; }));
+    }
+
     function search() {
       var q = input.value.trim();
       if (!q) { close(); return; }
+      if (!picker.dataset.source) { searchOptions(q); return; }
       var mine = ++request;
       fetch(picker.dataset.source + "?q=" + encodeURIComponent(q), {
         credentials: "same-origin", headers: { "Accept": "application/json" },

@@ -153,3 +153,24 @@ def test_filters_fold_at_390_px_and_results_start_on_the_first_screen(site, page
     page.set_viewport_size({"width": 1280, "height": 900})
     site.open(f"/{language}/members/")
     expect(page.locator("details[data-filters]:not(.map-panel) form")).to_be_visible()
+
+
+def test_prefecture_picker_searches_the_list_in_the_page(site, page, client, live_server, writer):
+    """The expertise form's prefectures (a fixed list, no endpoint): typed letters find them, names
+    that start with them first, and the chosen ones are what the form posts."""
+    staff, _group = writer
+    sign_in(page, client, live_server, staff)
+    site.open("/en/expertise/new/")
+    box = page.get_by_role("combobox", name="Prefectures served")
+    box.fill("naga")
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options).to_have_text(["Nagano", "Nagasaki", "Kanagawa"])
+    box.press("Enter")  # nothing highlighted and more than one entry: Enter chooses nothing
+    expect(page.get_by_role("button", name="Remove Nagano")).to_have_count(0)
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(page.get_by_role("button", name="Remove Nagano")).to_be_visible()
+    assert page.locator("#id_prefecture_list").evaluate("s => [...s.selectedOptions].map(o => o.value)") == ["20"]
+    page.get_by_role("button", name="Remove Nagano").click()
+    assert page.locator("#id_prefecture_list").evaluate("s => s.selectedOptions.length") == 0
+    expect(box).to_be_focused()

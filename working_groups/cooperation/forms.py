@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from members.forms import HoneypotMixin, ModelMultipleChoiceField
 from members.models import Affiliation, Institution, User
 from members.regions import PREFECTURE_CHOICES
-from members.widgets import MarkdownTextarea
+from members.widgets import MarkdownTextarea, PickerSelectMultiple
 from working_groups.models import WorkingGroup
 
 from .models import Expertise, Need, Partner
@@ -83,7 +83,7 @@ class ExpertiseForm(forms.ModelForm):
                                       widget=forms.CheckboxSelectMultiple)
     prefecture_list = forms.MultipleChoiceField(
         label=_("Prefectures served"), choices=PREFECTURE_CHOICES, required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=PickerSelectMultiple(attrs={"size": 8}),
         help_text=_("Leave empty when the whole country is served (tick the box below)."))
     language_list = forms.MultipleChoiceField(
         label=_("Languages"), choices=[("ja", _("Japanese")), ("en", _("English"))],
