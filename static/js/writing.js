@@ -131,6 +131,8 @@
     });
     var tablist = editor.querySelector("[role=tablist]");
     if (!tablist) { return; }
+    // a required text left empty: the browser must be able to show it, so back to the Write tab
+    textarea.addEventListener("invalid", function () { showTab(editor, "write"); });
     tablist.addEventListener("click", function (ev) {
       var tab = ev.target.closest("[data-md-tab]");
       if (!tab) { return; }

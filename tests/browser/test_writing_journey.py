@@ -174,3 +174,16 @@ def test_prefecture_picker_searches_the_list_in_the_page(site, page, client, liv
     page.get_by_role("button", name="Remove Nagano").click()
     assert page.locator("#id_prefecture_list").evaluate("s => s.selectedOptions.length") == 0
     expect(box).to_be_focused()
+
+
+def test_saving_from_the_preview_with_an_empty_text_shows_the_text_box(site, page, client, live_server, writer):
+    staff, _group = writer
+    sign_in(page, client, live_server, staff)
+    site.open("/ja/initiatives/new/")
+    editor = page.locator(".md-editor", has=page.locator("#id_body"))
+    editor.get_by_role("tab", name="プレビュー").click()
+    expect(editor.get_by_role("tabpanel")).to_have_text("まだプレビューする内容がありません。")
+    page.get_by_role("button", name="保存").click()
+    # the browser asks for the required text: the Write tab is back so that it can show the box
+    expect(editor.get_by_role("tab", name="編集")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#id_body")).to_be_visible()
