@@ -163,6 +163,8 @@
     var describedBy = select.getAttribute("aria-describedby");
     if (describedBy) { input.setAttribute("aria-describedby", describedBy + " " + input.getAttribute("aria-describedby")); }
     if (select.getAttribute("aria-invalid")) { input.setAttribute("aria-invalid", select.getAttribute("aria-invalid")); }
+    // the error summary's link to the field leads to the box that is shown
+    document.querySelectorAll("a[href='#" + select.id + "']").forEach(function (a) { a.setAttribute("href", "#" + input.id); });
     select.hidden = true;
     select.required = false;  // the server says what is missing; a hidden select cannot take the focus
     ui.hidden = false;

@@ -161,7 +161,13 @@ def test_prefecture_picker_searches_the_list_in_the_page(site, page, client, liv
     staff, _group = writer
     sign_in(page, client, live_server, staff)
     site.open("/en/expertise/new/")
+    page.get_by_role("button", name="Save").click()
+    # the error summary leads to the box that is shown, not to the hidden select
+    link = page.locator("#error-summary").get_by_role("link", name=re.compile("^Prefectures served"))
+    expect(link).to_have_attribute("href", "#id_prefecture_list_search")
+    link.click()
     box = page.get_by_role("combobox", name="Prefectures served")
+    expect(box).to_be_focused()
     box.fill("naga")
     options = page.get_by_role("listbox").get_by_role("option")
     expect(options).to_have_text(["Nagano", "Nagasaki", "Kanagawa"])
