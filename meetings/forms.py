@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import HoneypotMixin
+from members.widgets import MarkdownTextarea
 from working_groups.forms import DocumentForm, DocumentRemoveForm, ReasonForm  # noqa: F401 - the same forms serve meetings
 from working_groups.models import WorkingGroup
 
@@ -156,7 +157,7 @@ class VisitorRegistrationForm(HoneypotMixin, forms.Form):
 
 class MinutesForm(forms.Form):
     minutes = forms.CharField(
-        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 16}),
+        label=_("Minutes"), required=False, widget=MarkdownTextarea(attrs={"rows": 16}),
         help_text=_(
             "Markdown. A draft is seen only by those who run the meeting; publishing shows the minutes to "
             "everyone who can see it. Every version is kept."

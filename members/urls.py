@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, applications, directory, institutions, secretariat
+from .views import account, applications, directory, institutions, secretariat, writing
 
 app_name = "members"
 
@@ -26,6 +26,9 @@ urlpatterns = [
          name="affiliation-role"),
     path("account/affiliations/<int:pk>/end/", account.AffiliationActionView.as_view(action="end"),
          name="affiliation-end"),
+    # the writing widgets (members.widgets): Markdown preview, pickers
+    path("writing/preview/", writing.MarkdownPreviewView.as_view(), name="markdown-preview"),
+    path("writing/institutions/", writing.InstitutionPickerView.as_view(), name="pick-institutions"),
     # the secretariat
     path("secretariat/", secretariat.SecretariatView.as_view(), name="secretariat"),
     path("secretariat/applications/<int:pk>/", applications.ApplicationReviewView.as_view(), name="application-review"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from members.forms import ModelMultipleChoiceField
 from members.models import Institution
 from members.uploads import clean_document, clean_image, upload_held, upload_hold
+from members.widgets import MarkdownTextarea, PickerSelectMultiple
 
 from .imports import IMPORT_MAX_BYTES
 from .models import Initiative, WorkingGroup
@@ -55,7 +56,7 @@ class GroupForm(forms.ModelForm):
         fields = ["slug", "name_ja", "name_en", "description_ja", "description_en", "coordinators", "is_open", "order"]
         field_classes = {"coordinators": ModelMultipleChoiceField}
         widgets = {
-            "coordinators": forms.SelectMultiple(attrs={"size": 8}),
+            "coordinators": PickerSelectMultiple("members:pick-institutions", attrs={"size": 8}),
             "description_ja": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),
         }
@@ -125,12 +126,12 @@ class InitiativeForm(forms.ModelForm):
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "summary_translated": forms.Textarea(attrs={"rows": 3}),
-            "body_translated": forms.Textarea(attrs={"rows": 8}),
-            "body": forms.Textarea(attrs={"rows": 14}),
+            "body_translated": MarkdownTextarea(attrs={"rows": 8}),
+            "body": MarkdownTextarea(attrs={"rows": 14}),
             "partners": forms.Textarea(attrs={"rows": 3}),
             "outcomes": forms.Textarea(attrs={"rows": 4}),
             "themes": forms.CheckboxSelectMultiple,
-            "partner_institutions": forms.SelectMultiple(attrs={"size": 6}),
+            "partner_institutions": PickerSelectMultiple("members:pick-institutions", attrs={"size": 6}),
             "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ended_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "visibility": forms.RadioSelect,

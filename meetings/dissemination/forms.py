@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 from members.forms import HoneypotMixin
+from members.widgets import MarkdownTextarea
 from working_groups.models import WorkingGroup
 
 from .models import NewsItem, NewsletterIssue
@@ -21,8 +22,8 @@ class NewsItemForm(forms.ModelForm):
         widgets = {
             "summary_ja": forms.Textarea(attrs={"rows": 2}),
             "summary_en": forms.Textarea(attrs={"rows": 2}),
-            "body_ja": forms.Textarea(attrs={"rows": 12, "lang": "ja"}),
-            "body_en": forms.Textarea(attrs={"rows": 12, "lang": "en"}),
+            "body_ja": MarkdownTextarea(attrs={"rows": 12, "lang": "ja"}),
+            "body_en": MarkdownTextarea(attrs={"rows": 12, "lang": "en"}),
             "title_ja": forms.TextInput(attrs={"lang": "ja"}),
             "title_en": forms.TextInput(attrs={"lang": "en"}),
             "adopted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -75,8 +76,8 @@ class IssueForm(forms.ModelForm):
         model = NewsletterIssue
         fields = ["subject_ja", "body_ja", "subject_en", "body_en"]
         widgets = {
-            "body_ja": forms.Textarea(attrs={"rows": 14, "lang": "ja"}),
-            "body_en": forms.Textarea(attrs={"rows": 14, "lang": "en"}),
+            "body_ja": MarkdownTextarea(attrs={"rows": 14, "lang": "ja"}),
+            "body_en": MarkdownTextarea(attrs={"rows": 14, "lang": "en"}),
             "subject_ja": forms.TextInput(attrs={"lang": "ja"}),
             "subject_en": forms.TextInput(attrs={"lang": "en"}),
         }

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from meetings.forms import DATETIME, YEARS, DocumentForm, ReasonForm  # noqa: F401 - the same forms serve motions
 from members.models import Institution
+from members.widgets import MarkdownTextarea, PickerSelectMultiple
 from working_groups.models import WorkingGroup
 
 from .models import Message, Motion, Vote
@@ -46,7 +47,8 @@ class MotionProposalForm(forms.ModelForm):
     institution = forms.TypedChoiceField(label=_("Proposing institution"), coerce=int)
     coordinators = forms.ModelMultipleChoiceField(
         label=_("Coordinating institutions of the proposed group"), required=False,
-        queryset=Institution.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8}),
+        queryset=Institution.objects.none(),
+        widget=PickerSelectMultiple("members:pick-institutions", attrs={"size": 8}),
         help_text=_("For a motion to create a working group: each named institution confirms before the "
                     "secretariat puts the proposal on the agenda."))
 
@@ -125,8 +127,8 @@ class MessageForm(forms.ModelForm):
         fields = ["audience", "group", "subject_ja", "body_ja", "subject_en", "body_en"]
         widgets = {
             "audience": forms.RadioSelect,
-            "body_ja": forms.Textarea(attrs={"rows": 10, "lang": "ja"}),
-            "body_en": forms.Textarea(attrs={"rows": 10, "lang": "en"}),
+            "body_ja": MarkdownTextarea(attrs={"rows": 10, "lang": "ja"}),
+            "body_en": MarkdownTextarea(attrs={"rows": 10, "lang": "en"}),
             "subject_ja": forms.TextInput(attrs={"lang": "ja"}),
             "subject_en": forms.TextInput(attrs={"lang": "en"}),
         }

@@ -44,7 +44,7 @@ def sign_in(page, email, *, two_factor=False):
     page.get_by_role("button", name="ログイン").click()
     if two_factor:
         expect(page).to_have_url(re.compile(r"/ja/accounts/2fa/authenticate/$"))
-        expect(page.get_by_role("heading", level=1)).to_have_text("多要素認証")
+        expect(page.get_by_role("heading", level=1)).to_have_text("二要素認証")
         page.get_by_label("コード").fill(fresh_totp_code())
         page.get_by_role("button", name="ログイン").click()
     # the secretariat lands on its work queue, everyone else on their account

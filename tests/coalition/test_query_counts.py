@@ -482,6 +482,10 @@ CASES: dict[str, dict[str, Case]] = {
     "members:member-admin": {
         "members": Case(lambda w: "/ja/secretariat/members/", add_institutions, "secretariat"),
     },
+    "members:pick-institutions": {
+        "all": Case(lambda w: "/ja/writing/institutions/", add_institutions, "coordinator"),
+        "search": Case(lambda w: "/ja/writing/institutions/?q=大学", add_institutions, "coordinator"),
+    },
     "members:outbox": {"outbox": Case(lambda w: "/ja/secretariat/outbox/", add_notifications, "secretariat")},
     "meetings:digest-runs": {"runs": Case(lambda w: "/ja/secretariat/digests/", add_digest_runs, "secretariat")},
     "working_groups:group-list": {"groups": Case(lambda w: "/ja/working-groups/", add_groups, "coordinator")},

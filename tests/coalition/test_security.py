@@ -44,6 +44,7 @@ from tests.governance import test_messages as messages_matrix
 from tests.governance import test_permissions as governance_matrix
 from tests.meetings import test_permissions as meetings_matrix
 from tests.members import test_permissions as members_matrix
+from tests.members import test_writing as writing_matrix
 from tests.progress import test_permissions as progress_matrix
 from tests.url_names import Probe, url_name, url_patterns
 from tests.working_groups import test_people_import as people_import_matrix
@@ -69,6 +70,7 @@ MATRICES = {
 ROLE_TABLES = {
     "group proposals": group_proposals_matrix,  # test_coordination_answer_permission_matrix
     "people import": people_import_matrix,  # test_people_import_permission_matrix
+    "writing widgets": writing_matrix,  # the preview's and the picker's role tables
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -208,6 +210,8 @@ CSRF_TESTED_ELSEWHERE = {
         "tests/governance/test_group_proposals.py::test_coordination_answer_needs_its_csrf_token",
     "working_groups:people-import":
         "tests/working_groups/test_people_import.py::test_people_import_needs_its_csrf_token",
+    # the Markdown preview changes nothing, but renders only for the page's own requests
+    "members:markdown-preview": "tests/members/test_writing.py::test_preview_without_csrf_token_is_refused",
 }
 
 

@@ -69,6 +69,17 @@ NOT_CRAWLED = {
     # test_document_versions.py and tests/browser/test_documents_journey.py render them)
     "meetings:document-remove", "meetings:document-version", "working_groups:document-remove",
     "working_groups:document-version",
+    # reached only through a code sent by e-mail, once a code flow is started (a POST): sign-in by code and
+    # re-authentication by code (the page that asks for one is crawled, linked from reauthenticate)
+    "account_confirm_login_code", "account_confirm_reauthentication_code",
+    # allauth pages for states no demo account is in: no usable password (set one), signing in half
+    # done (the second factor asked), a second factor being set up or its recovery codes shown (both
+    # after a fresh sign-in, which the crawl's force_login is not: they redirect to reauthenticate)
+    "account_set_password", "mfa_authenticate", "mfa_activate_totp", "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+    # the writing widgets' endpoints (members/views/writing.py): the preview is POST only, the picker answers
+    # JSON to a script; tests/members/test_writing.py and tests/browser/test_writing_journey.py read them
+    "members:markdown-preview", "members:pick-institutions",
     # not pages: files, the health check, the sitemap and robots.txt (XML and text, read by their own tests)
     "media", "healthz", "robots", "sitemap", "sitemap-section",
     # the REST API answers JSON (and its schema YAML or JSON), not pages: tests/api/ reads them, and

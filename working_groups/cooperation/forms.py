@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from members.forms import HoneypotMixin, ModelMultipleChoiceField
 from members.models import Affiliation, Institution, User
 from members.regions import PREFECTURE_CHOICES
+from members.widgets import MarkdownTextarea, PickerSelectMultiple
 from working_groups.models import WorkingGroup
 
 from .models import Expertise, Need, Partner
@@ -31,7 +32,7 @@ class NeedForm(HoneypotMixin, forms.ModelForm):
         model = Need
         fields = ["title", "description", "themes", "help_kind", "prefecture", "period", "organisation",
                   "organisation_kind", "contact_name", "contact_role", "contact_email"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 8})}
+        widgets = {"description": MarkdownTextarea(attrs={"rows": 8}, preview=False)}  # visitors write it
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +83,7 @@ class ExpertiseForm(forms.ModelForm):
                                       widget=forms.CheckboxSelectMultiple)
     prefecture_list = forms.MultipleChoiceField(
         label=_("Prefectures served"), choices=PREFECTURE_CHOICES, required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=PickerSelectMultiple(attrs={"size": 8}),
         help_text=_("Leave empty when the whole country is served (tick the box below)."))
     language_list = forms.MultipleChoiceField(
         label=_("Languages"), choices=[("ja", _("Japanese")), ("en", _("English"))],
@@ -91,7 +92,7 @@ class ExpertiseForm(forms.ModelForm):
     class Meta:
         model = Expertise
         fields = ["title", "description", "keywords", "themes", "nationwide", "visibility"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 8}), "visibility": forms.RadioSelect}
+        widgets = {"description": MarkdownTextarea(attrs={"rows": 8}), "visibility": forms.RadioSelect}
 
     def __init__(self, *args, institutions=(), **kwargs):
         super().__init__(*args, **kwargs)

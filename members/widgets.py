@@ -1,0 +1,49 @@
+"""Form widgets for writing: a Markdown textarea with a toolbar and a preview, and a searchable
+picker over a (multiple) select.
+
+Both are progressive enhancement. Without JavaScript the page shows the plain textarea and the
+plain select, and the form posts exactly what it would post with it: the toolbar, the preview tab
+and the combobox are rendered ``hidden`` and static/js/writing.js reveals and drives them.
+"""
+
+from django import forms
+from django.urls import reverse_lazy
+
+# What the preview endpoint renders at most (characters); longer text answers 413. The longest
+# Markdown field (minutes) stays well under it; a preview is for reading, not for bulk conversion.
+PREVIEW_MAX_CHARS = 100_000
+
+
+class MarkdownTextarea(forms.Textarea):
+    """A textarea for Markdown. ``preview=False`` where the writer may be a visitor (the public need
+    form): the preview endpoint is for signed-in people only, so there is only the toolbar."""
+
+    template_name = "widgets/markdown.html"
+
+    def __init__(self, attrs=None, preview=True):
+        super().__init__(attrs)
+        self.preview = preview
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["preview_url"] = str(reverse_lazy("members:markdown-preview")) if self.preview else ""
+        return context
+
+
+class PickerSelectMultiple(forms.SelectMultiple):
+    """A multiple select that writing.js turns into a WAI-ARIA combobox: type part of a name, choose
+    from what ``source`` (a URL name of a picker endpoint) answers; chosen entries show as removable
+    chips. The select stays in the form (hidden) and carries the value, so the form code is unchanged."""
+
+    template_name = "widgets/picker.html"
+
+    def __init__(self, source: str | None = None, attrs=None, choices=()):
+        """``source=None``: a short fixed list (the prefectures) searched in the page, among the
+        select's own options; no endpoint."""
+        super().__init__(attrs, choices)
+        self.source = source
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["source"] = str(reverse_lazy(self.source)) if self.source else ""
+        return context
