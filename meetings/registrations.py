@@ -1,13 +1,12 @@
 """What this app adds to pages of the lower layers (members/extensions.py registries)."""
 
 from django.urls import reverse
-from django.utils import timezone
 
 from members import extensions
 from members.notifications.rendering import absolute
 
 from . import selectors
-from .models import MAX_LENGTH, CalendarFeed, Registration
+from .models import CalendarFeed
 from .rules import can_see_meeting
 from .services import user_withdraw_from_meetings
 
@@ -33,11 +32,7 @@ def _account_calendar(request):
     so that the place can be given up. One query for both; who may see what is the rule's."""
     user = request.user
     feed = CalendarFeed.objects.filter(user=user).first()
-    now = timezone.now()
-    held = list(Registration.objects.filter(
-        user=user, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
-        meeting__ends_at__gte=now, meeting__starts_at__gt=now - MAX_LENGTH,
-    ).select_related("meeting__group").order_by("meeting__starts_at", "meeting_id")[:50])
+    held = list(selectors.registrations_held(user)[:50])
     upcoming, lapsed = [], []
     for registration in held:
         if can_see_meeting(user, registration.meeting):

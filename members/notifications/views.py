@@ -13,12 +13,15 @@ from django.views.generic import FormView
 
 from . import registry
 from .forms import NotificationSettingsForm
-from .models import NotificationPreference
+from .models import Delivery, NotificationPreference
 from .services import preference_set, unsubscribe
 from .tokens import read_token
 
 
 class NotificationSettingsView(LoginRequiredMixin, FormView):
+    """/account/notifications/: one table, a row per kind that can reach the person (their roles:
+    ``registry.kinds_for``), a radio button per delivery. Saving stores only what changed."""
+
     template_name = "notifications/settings.html"
     form_class = NotificationSettingsForm
 
@@ -27,7 +30,13 @@ class NotificationSettingsView(LoginRequiredMixin, FormView):
         kwargs["current"] = dict(
             NotificationPreference.objects.filter(user=self.request.user).values_list("kind", "delivery")
         )
+        kwargs["kinds"] = registry.kinds_for(self.request.user)
         return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["deliveries"] = Delivery.choices
+        return ctx
 
     def form_valid(self, form):
         with transaction.atomic():
