@@ -35,7 +35,7 @@ def page(client, user, lang="ja"):
 
 
 def menu_count(html) -> int | None:
-    """The number shown beside "My page" in the top menu (None when no count is shown)."""
+    """The number shown beside "Dashboard" in the top menu (None when no count is shown)."""
     found = re.search(r'<span class="nav-count" aria-hidden="true">(\d+)</span>', html)
     return int(found.group(1)) if found else None
 
