@@ -52,7 +52,8 @@ def test_coordinator_lands_on_own_home_follows_a_request_and_the_count_goes_down
     expect(page.get_by_role("link", name="入会を申し込む")).to_have_count(0)
     assert blocking_violations(page) == []
 
-    page.get_by_role("link", name="佐藤 一郎さん（北海テスト大学）が地域ゼロカーボンWGへの参加を申請しています。").click()
+    request = "佐藤 一郎さん（北海テスト大学）が地域ゼロカーボンWGへの参加を申請しています。"
+    page.get_by_role("link", name=request).click()
     expect(page).to_have_url(re.compile(r"/ja/working-groups/regional/manage/$"))
     page.get_by_role("button", name="承認").first.click()
     expect(nav.get_by_role("link", name="ダッシュボード")).to_be_visible()

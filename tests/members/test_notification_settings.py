@@ -69,7 +69,7 @@ def test_settings_table_is_accessible_and_offers_the_digest_only_where_it_can_go
     client.force_login(people["staff"])
     html = client.get("/en/account/notifications/").content.decode()
     assert '<th scope="col">Kind of e-mail</th>' in html
-    assert '<th scope="col" class="settings-choice">In the weekly digest</th>' in html
+    assert '<th scope="col" class="settings-choice">Weekly digest</th>' in html
     assert '<th scope="row" id="kind-meeting_announced">New meetings of my groups' in html
     # each radio button has its own label naming the kind and the choice
     assert re.search(r'<input type="radio" name="meeting_announced" value="digest" id="id_meeting_announced_1"[^>]*>'
