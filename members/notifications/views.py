@@ -20,7 +20,7 @@ from .tokens import read_token
 
 # The table's column headers: short, so that three columns leave room for the kinds at 390 px (each
 # radio button's own label says the choice in full).
-COLUMNS = [(Delivery.IMMEDIATE, pgettext_lazy("e-mail settings column", "Immediately")),
+COLUMNS = [(Delivery.IMMEDIATE, pgettext_lazy("e-mail settings column", "At once")),
            (Delivery.DIGEST, pgettext_lazy("e-mail settings column", "Weekly digest")),
            (Delivery.NEVER, pgettext_lazy("e-mail settings column", "Never"))]
 
