@@ -48,7 +48,8 @@ def sign_in(page, email, *, two_factor=False):
         page.get_by_label("コード").fill(fresh_totp_code())
         page.get_by_role("button", name="ログイン").click()
     # the secretariat lands on its work queue, everyone else on their dashboard
-    expect(page.get_by_role("heading", level=1)).to_have_text("事務局の処理待ち一覧" if two_factor else "ダッシュボード")
+    lands_on = "事務局の処理待ち一覧" if two_factor else "ダッシュボード"
+    expect(page.get_by_role("heading", level=1)).to_have_text(lands_on)
 
 
 def apply_for_membership(site, page, group_name):

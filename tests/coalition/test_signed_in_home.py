@@ -199,3 +199,36 @@ def test_sign_in_lands_on_the_signed_in_home(client, world):
 
     response = client.post("/ja/accounts/login/", {"login": world["coordinator"].email, "password": PASSWORD})
     assert (response.status_code, response["Location"]) == (302, "/ja/")
+
+
+def test_home_contact_of_another_institution_sees_none_of_its_requests_or_questions(client, world):
+    other_contact = staff_of(world["other"], role=Affiliation.Role.CONTACT)
+    initiative = _initiative(world["coordinating"], world["coordinator"], title="木質バイオマス")
+    Question.objects.create(initiative=initiative, asked_by=world["asker"], body="費用は？")
+    html = page(client, other_contact)
+    assert "新人 花子" not in html and "木質バイオマス」への質問" not in html
+    assert menu_count(html) is None
+    # the author answers it: theirs to answer
+    assert "「木質バイオマス」への質問" in desk_part(page(client, world["coordinator"]))
+
+
+def test_menu_count_is_one_query_whatever_the_number_waiting(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["coordinator"])
+    client.get("/ja/about/")  # warm-up: the session, the site's caches
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get("/ja/about/").content.decode()
+        return len(ctx), menu_count(html)
+
+    few, shown = queries()
+    assert shown == 3
+    for _ in range(10):
+        person = staff_of(world["other"])
+        Membership.objects.create(group=world["group"], user=person, institution=world["other"], status="pending")
+        Affiliation.objects.create(user=UserFactory(), institution=world["coordinating"], status="pending")
+    many, shown = queries()
+    assert (many, shown) == (few, 23)
