@@ -1,6 +1,10 @@
 """Context every page needs: the portal's name and which section of the site is open."""
 
+from functools import partial
+
 from django.conf import settings
+
+from .waiting import waiting_count
 
 # The top menu's entry of each first path segment (after the language prefix). A namespace is not
 # enough: initiatives live in ``working_groups``, the account and the secretariat in ``members``.
@@ -28,4 +32,6 @@ def site(request):
         "site_url": settings.SITE_URL,
         "secretariat_email": settings.SECRETARIAT_EMAIL,
         "section": section_of(request),
+        # a callable: computed only where a template shows it (the top menu, signed in), once per request
+        "waiting_count": partial(waiting_count, request),
     }

@@ -37,12 +37,15 @@ from working_groups.models import Initiative, InitiativeDocument, WorkingGroup
 from working_groups.progress.selectors import most_adopted
 from working_groups.selectors import latest_initiatives
 
+from . import waiting
 from .search import COUNT_CAP, KINDS, KINDS_BY_KEY, PER_PAGE, SearchForm, hit_counts
 
 
 @require_safe
 def home(request):
-    """The coalition at a glance: counts, the two tiers, what is coming and what is new."""
+    """The coalition at a glance: counts, the two tiers, what is coming and what is new. Signed in,
+    the page is the person's own first (coalition/waiting.py): what waits for them to decide or
+    answer, their drafts, their next meetings; visitors get the public page (and its cache)."""
     groups = list(WorkingGroup.objects.active().prefetch_related("coordinators"))
     public = public_meetings().not_cancelled()
     context = {
@@ -58,6 +61,8 @@ def home(request):
         "latest_news": latest_news(limit=3),
         "latest_statement": latest_statement(),
     }
+    if request.user.is_authenticated:
+        context["desk"] = waiting.desk(request)
     return render(request, "coalition/home.html", context)
 
 

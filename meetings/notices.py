@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from members.models import User
-from members.notifications.registry import Kind, Obsolete, register
+from members.notifications.registry import STAFF, Kind, Obsolete, register
 from members.notifications.rendering import absolute
 
 from . import tokens
@@ -130,6 +130,9 @@ def _visitor_turned_away(notification):
     return {"meeting": registration.meeting, "registration": registration}
 
 
+FOR_STAFF = frozenset({STAFF})
+
+
 KINDS = [
     Kind(key="weekly_digest", label=_("Weekly digest"),
          description=_("On Monday morning: what happened in your groups, what is coming, and the notices you chose "
@@ -137,32 +140,33 @@ KINDS = [
          template="meetings/email/weekly_digest", context=digest_body, digestible=False, order=1),
     Kind(key="meeting_announced", label=_("New meetings of my groups"),
          description=_("A meeting of a group you belong to (or the general meeting) is scheduled."),
-         template="meetings/email/meeting_announced", context=_meeting, order=50),
+         template="meetings/email/meeting_announced", context=_meeting, order=50, audience=FOR_STAFF),
     Kind(key="meeting_changed", label=_("Meeting changed"),
          description=_("The time or place of a meeting you registered for changed."),
-         template="meetings/email/meeting_changed", context=_meeting, digestible=False, order=51),
+         template="meetings/email/meeting_changed", context=_meeting, digestible=False, order=51, audience=FOR_STAFF),
     Kind(key="meeting_cancelled", label=_("Meeting cancelled"),
          description=_("A meeting you registered for was cancelled."),
-         template="meetings/email/meeting_cancelled", context=_meeting, digestible=False, order=52),
+         template="meetings/email/meeting_cancelled", context=_meeting, digestible=False, order=52, audience=FOR_STAFF),
     Kind(key="meeting_reminder_week", label=_("Reminder a week before"),
          description=_("A reminder seven days before a meeting you registered for."),
          template="meetings/email/meeting_reminder", context=_reminder, digestible=False, order=53,
-         extra={"days": 7}),
+         extra={"days": 7}, audience=FOR_STAFF),
     Kind(key="meeting_reminder_day", label=_("Reminder the day before"),
          description=_("A reminder one day before a meeting you registered for."),
          template="meetings/email/meeting_reminder", context=_reminder, digestible=False, order=54,
-         extra={"days": 1}),
+         extra={"days": 1}, audience=FOR_STAFF),
     Kind(key="registration_confirmed", label=_("Registration confirmed"),
          description=_("Your place at a meeting, with the event for your calendar."),
          template="meetings/email/registration_confirmed", context=_registration, attachments=_ics,
-         digestible=False, order=55),
+         digestible=False, order=55, audience=FOR_STAFF),
     Kind(key="registration_waiting", label=_("On the waiting list"),
          description=_("The meeting is full and you are on its waiting list."),
-         template="meetings/email/registration_waiting", context=_registration, digestible=False, order=56),
+         template="meetings/email/registration_waiting", context=_registration, digestible=False, order=56,
+         audience=FOR_STAFF),
     Kind(key="registration_moved_up", label=_("A place became free"),
          description=_("You moved up from the waiting list and have a place."),
          template="meetings/email/registration_moved_up", context=_registration, attachments=_ics,
-         digestible=False, order=57),
+         digestible=False, order=57, audience=FOR_STAFF),
     # To visitors of a meeting open to the public (an address, no account): what they asked for,
     # each carrying the link that cancels the registration; nothing to opt out of.
     Kind(key="visitor_confirm", label=_("Visitor registration: confirm the address"),

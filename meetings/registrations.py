@@ -1,7 +1,6 @@
 """What this app adds to pages of the lower layers (members/extensions.py registries)."""
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import extensions
@@ -9,7 +8,7 @@ from members.audit.labels import register as register_audit_labels
 from members.notifications.rendering import absolute
 
 from . import selectors
-from .models import MAX_LENGTH, CalendarFeed, Registration
+from .models import CalendarFeed
 from .rules import can_see_meeting
 from .services import user_withdraw_from_meetings
 
@@ -35,11 +34,7 @@ def _account_calendar(request):
     so that the place can be given up. One query for both; who may see what is the rule's."""
     user = request.user
     feed = CalendarFeed.objects.filter(user=user).first()
-    now = timezone.now()
-    held = list(Registration.objects.filter(
-        user=user, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
-        meeting__ends_at__gte=now, meeting__starts_at__gt=now - MAX_LENGTH,
-    ).select_related("meeting__group").order_by("meeting__starts_at", "meeting_id")[:50])
+    held = list(selectors.registrations_held(user)[:50])
     upcoming, lapsed = [], []
     for registration in held:
         if can_see_meeting(user, registration.meeting):

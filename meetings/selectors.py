@@ -131,6 +131,16 @@ def personal_meetings(user):
     return meetings_visible_to(user).filter(mine | Q(group_id__in=groups)).distinct()
 
 
+def registrations_held(user):
+    """The places ``user`` holds or waits for at meetings not yet over, soonest first (a queryset;
+    who may still see each meeting is the rule's, asked per row by the caller)."""
+    now = timezone.now()
+    return Registration.objects.filter(
+        user_id=user.pk, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
+        meeting__ends_at__gte=now, meeting__starts_at__gt=now - MAX_LENGTH,
+    ).select_related("meeting__group").order_by("meeting__starts_at", "meeting_id")
+
+
 def my_registration(user, meeting):
     if not user.is_authenticated:
         return None

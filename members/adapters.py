@@ -92,7 +92,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return [ours.get(stage, stage) for stage in super().get_login_stages()]
 
     def get_login_redirect_url(self, request):
-        """The secretariat lands on its work queue; everyone else on their account (an explicit
+        """The secretariat lands on its work queue; everyone else on their own home, ``/`` (an explicit
         ``next`` still wins)."""
         if request.user.has_perm("members.use_secretariat"):
             return reverse("members:secretariat")

@@ -117,29 +117,44 @@ def history_of(institution, limit: int = 200) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(institution_id=institution.pk).order_by("-created_at", "-id")[:limit])
 
 
+def affiliation_requests_for(user):
+    """Pending requests at the institutions where ``user`` is a contact, never their own (a
+    queryset, oldest first: the signed-in home counts it and lists the first few)."""
+    return (Affiliation.objects.pending().filter(institution_id__in=contact_institution_ids(user))
+            .exclude(user_id=user.pk).select_related("user", "institution").order_by("created_at", "pk"))
+
+
 def affiliations_to_decide(user) -> list[Affiliation]:
     """Pending requests at the institutions where ``user`` is a contact."""
-    ids = contact_institution_ids(user)
-    if not ids:
+    if not contact_institution_ids(user):
         return []
-    return list(
-        Affiliation.objects.pending().filter(institution_id__in=ids).select_related("user", "institution")
-    )
+    return list(affiliation_requests_for(user))
+
+
+def applications_to_decide():
+    """Membership applications submitted and waiting for the secretariat, oldest first."""
+    return MembershipApplication.objects.filter(status=MembershipApplication.Status.SUBMITTED).order_by("created_at")
+
+
+def stale_affiliations():
+    """Affiliation requests a contact has left waiting more than a week (the secretariat steps in)."""
+    week_ago = timezone.now() - timedelta(days=7)
+    return (Affiliation.objects.pending().filter(created_at__lt=week_ago)
+            .select_related("user", "institution").order_by("created_at"))
+
+
+def own_requests_waiting(user):
+    """The person's own affiliation requests that nobody has decided yet (a queryset)."""
+    return Affiliation.objects.pending().filter(user_id=user.pk).select_related("institution").order_by("created_at")
 
 
 def secretariat_queue() -> dict:
     """What waits for the secretariat: applications, stale affiliation requests, member counts."""
-    week_ago = timezone.now() - timedelta(days=7)
     applications = list(MembershipApplication.objects.open().order_by("status", "created_at"))
     return {
         "submitted": [a for a in applications if a.status == MembershipApplication.Status.SUBMITTED],
         "returned": [a for a in applications if a.status == MembershipApplication.Status.RETURNED],
-        "stale_affiliations": list(
-            Affiliation.objects.pending()
-            .filter(created_at__lt=week_ago)
-            .select_related("user", "institution")
-            .order_by("created_at")[:100]
-        ),
+        "stale_affiliations": list(stale_affiliations()[:100]),
         "status_counts": dict(
             Institution.objects.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
         ),

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from members import extensions
 
-from .models import Initiative, Participation, WorkingGroup
+from .models import Participation, WorkingGroup
 from .rules import memberships
-from .selectors import groups_to_coordinate, latest_initiatives
+from .selectors import groups_to_coordinate, initiative_drafts_of, latest_initiatives
 from .services import participation_request, user_withdraw_from_groups
 
 
@@ -67,9 +67,7 @@ def _account_groups(request):
     user = request.user
     return {
         "memberships": memberships(user),
-        "drafts": list(
-            Initiative.objects.filter(author=user, status=Initiative.Status.DRAFT).order_by("-updated_at")[:10]
-        ),
+        "drafts": list(initiative_drafts_of(user)[:10]),
         "coordinating": groups_to_coordinate(user),
         "can_create": user.has_perm("working_groups.create_initiative"),
     }

@@ -1,6 +1,6 @@
 """Reads of the working-groups app that depend on who asks."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from members.i18n import current_language, pick
 from members.models import Affiliation, Institution, User
@@ -198,6 +198,38 @@ def pending_for_group(group) -> dict:
         "memberships": list(Membership.objects.pending().filter(group=group).select_related("user", "institution")),
         "participations": list(Participation.objects.pending().filter(group=group).select_related("institution")),
     }
+
+
+def _nobody_named():
+    """The group of the row has no named coordinator: the secretariat hears of its requests
+    (``coordinators_to_notify``) and decides them."""
+    return ~Exists(Membership.objects.active().filter(group=OuterRef("group"), coordinator=True,
+                                                       group__coordinators=F("institution_id")))
+
+
+def _decided_here(user, *, secretariat: bool) -> Q:
+    where = Q(group_id__in=coordinated_group_ids(user))
+    if secretariat:
+        where |= Q(_nobody_named())
+    return where
+
+
+def join_requests_for(user, *, secretariat: bool):
+    """Requests to join a group that ``user`` decides: those of the groups they coordinate and, for
+    the secretariat, of the groups nobody coordinates yet; never their own (a queryset)."""
+    return (Membership.objects.pending().filter(_decided_here(user, secretariat=secretariat))
+            .exclude(user_id=user.pk).select_related("user", "institution", "group").order_by("created_at", "pk"))
+
+
+def participation_requests_for(user, *, secretariat: bool):
+    """Institutions' requests to take part in a group that ``user`` decides (as join_requests_for)."""
+    return (Participation.objects.pending().filter(_decided_here(user, secretariat=secretariat))
+            .exclude(requested_by_id=user.pk).select_related("institution", "group").order_by("created_at", "pk"))
+
+
+def initiative_drafts_of(user):
+    """The person's own initiatives still in draft, latest edited first (a queryset)."""
+    return Initiative.objects.filter(author_id=user.pk, status=Initiative.Status.DRAFT).order_by("-updated_at", "-pk")
 
 
 def groups_to_coordinate(user) -> list[WorkingGroup]:

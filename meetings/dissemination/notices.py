@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from members.i18n import pick
 from members.markup import render_markdown
 from members.notifications.models import Delivery
-from members.notifications.registry import Kind, Obsolete, register, target_of
+from members.notifications.registry import STAFF, Kind, Obsolete, register, target_of
 from members.notifications.rendering import absolute
 
 from .models import NewsletterIssue, Subscriber
@@ -64,12 +64,15 @@ def list_id() -> str:
     return f"<newsletter.{host}>"
 
 
+FOR_STAFF = frozenset({STAFF})
+
+
 def register_all():
     register(Kind(key="translation_requested", label=_("Requests for a translation"),
                   description=_("The secretariat asks you for a title and summary of your initiative in the other "
                                 "language."),
                   template="dissemination/email/translation_requested", context=_translation, digestible=False,
-                  order=95))
+                  order=95, audience=FOR_STAFF))
     register(Kind(key="newsletter_confirm", label=_("Newsletter confirmation"),
                   template="dissemination/email/newsletter_confirm", context=_confirm, choosable=False,
                   digestible=False, transactional=True, order=200))

@@ -72,3 +72,8 @@ def lacking_english(*, limit: int = 50) -> dict:
         "initiatives": list(Initiative.objects.published().filter(language="ja", title_translated="")
                             .select_related("institution").order_by("-published_at", "-id")[:limit]),
     }
+
+
+def news_drafts_of(user):
+    """News items ``user`` wrote that are not published yet."""
+    return NewsItem.objects.filter(author_id=user.pk, status=NewsItem.Status.DRAFT).order_by("-pk")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from members.audit.labels import register as register_labels
 from members.i18n import pick
 from members.markup import render_markdown
-from members.notifications.registry import Kind, Obsolete, register, target_of
+from members.notifications.registry import CONTACT, SECRETARIAT, STAFF, Kind, Obsolete, register, target_of
 from members.notifications.rendering import absolute
 
 from .models import Motion, ProposedCoordinator, Vote
@@ -56,11 +56,17 @@ def _message(notification):
     return context
 
 
+FOR_CONTACT = frozenset({CONTACT})
+FOR_SECRETARIAT = frozenset({SECRETARIAT})
+FOR_STAFF = frozenset({STAFF})
+
+
 KINDS = [
     Kind(key="secretariat_message", label=_("Messages of the secretariat and of my groups' coordinators"),
          description=_("What the secretariat writes to all members, representatives or contacts, and what "
                        "coordinators write to their group."),
-         template="governance/email/secretariat_message", context=_message, digestible=False, order=48),
+         template="governance/email/secretariat_message", context=_message, digestible=False, order=48,
+         audience=FOR_STAFF),
     Kind(key="motion_voting_opened", label=_("Voting opened at the general meeting"),
          description=_("Voting on a motion of the general meeting opened; your institution may vote."),
          template="governance/email/motion_voting_opened", context=_motion, choosable=False, digestible=False,
@@ -70,21 +76,23 @@ KINDS = [
          template="governance/email/vote_receipt", context=_receipt, choosable=False, digestible=False, order=61),
     Kind(key="motion_proposed", label=_("Motions proposed by members"),
          description=_("A member institution proposed a motion for the general meeting (for the secretariat)."),
-         template="governance/email/motion_proposed", context=_motion, order=63),
+         template="governance/email/motion_proposed", context=_motion, order=63, audience=FOR_SECRETARIAT),
     Kind(key="motion_returned", label=_("Your proposed motion returned"),
          description=_("The secretariat returned a motion your institution proposed, with its reason."),
-         template="governance/email/motion_returned", context=_motion, digestible=False, order=64),
+         template="governance/email/motion_returned", context=_motion, digestible=False, order=64,
+         audience=FOR_CONTACT),
     Kind(key="group_coordination_asked", label=_("Asked to coordinate a proposed working group"),
          description=_("A member proposes a working group that your institution would coordinate; confirm or "
                        "decline."),
-         template="governance/email/group_coordination_asked", context=_coordination, digestible=False, order=65),
+         template="governance/email/group_coordination_asked", context=_coordination, digestible=False, order=65,
+         audience=FOR_CONTACT),
     Kind(key="group_coordination_answered", label=_("Answers of the coordinating institutions you asked"),
          description=_("An institution named to coordinate the working group you proposed confirmed or declined."),
          template="governance/email/group_coordination_answered", context=_coordination, digestible=False,
-         order=66),
+         order=66, audience=FOR_CONTACT),
     Kind(key="motion_decided", label=_("Decisions of the general meeting"),
          description=_("A motion of the general meeting was adopted or rejected."),
-         template="governance/email/motion_decided", context=_motion, order=62),
+         template="governance/email/motion_decided", context=_motion, order=62, audience=FOR_CONTACT),
 ]
 
 AUDIT_LABELS = {

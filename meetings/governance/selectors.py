@@ -143,3 +143,20 @@ def messages_for(user):
 def group_messages(group, limit: int = 20) -> list:
     """The messages sent to a group, newest first (the archive on its page)."""
     return list(Message.objects.filter(group=group, status=Message.Status.SENT).order_by("-sent_at", "-id")[:limit])
+
+
+def motions_proposed_waiting():
+    """Motions member institutions proposed that wait for the secretariat to put them on the agenda
+    or return them, oldest first (a queryset)."""
+    return (Motion.objects.filter(status=Motion.Status.DRAFT, proposer=Motion.Proposer.MEMBER)
+            .select_related("proposer_institution").order_by("created_at", "pk"))
+
+
+def motion_drafts_of(user):
+    """Motions ``user`` drafted that are not on the agenda yet: drafts and those returned to them."""
+    return Motion.objects.filter(created_by_id=user.pk, status__in=Motion.UNPUBLISHED).order_by("-updated_at", "-pk")
+
+
+def message_drafts_of(user):
+    """Messages ``user`` wrote and has not sent."""
+    return Message.objects.filter(created_by_id=user.pk, status=Message.Status.DRAFT).order_by("-pk")

@@ -7,18 +7,28 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView
 
 from . import registry
 from .forms import NotificationSettingsForm
-from .models import NotificationPreference
+from .models import Delivery, NotificationPreference
 from .services import preference_set, unsubscribe
 from .tokens import read_token
 
+# The table's column headers: short, so that three columns leave room for the kinds at 390 px (each
+# radio button's own label says the choice in full).
+COLUMNS = [(Delivery.IMMEDIATE, pgettext_lazy("e-mail settings column", "At once")),
+           (Delivery.DIGEST, pgettext_lazy("e-mail settings column", "Weekly digest")),
+           (Delivery.NEVER, pgettext_lazy("e-mail settings column", "Never"))]
+
 
 class NotificationSettingsView(LoginRequiredMixin, FormView):
+    """/account/notifications/: one table, a row per kind that can reach the person (their roles:
+    ``registry.kinds_for``), a radio button per delivery. Saving stores only what changed."""
+
     template_name = "notifications/settings.html"
     form_class = NotificationSettingsForm
 
@@ -27,7 +37,13 @@ class NotificationSettingsView(LoginRequiredMixin, FormView):
         kwargs["current"] = dict(
             NotificationPreference.objects.filter(user=self.request.user).values_list("kind", "delivery")
         )
+        kwargs["kinds"] = registry.kinds_for(self.request.user)
         return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["columns"] = COLUMNS
+        return ctx
 
     def form_valid(self, form):
         with transaction.atomic():

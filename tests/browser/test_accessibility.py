@@ -32,6 +32,7 @@ TARGETS_SHOWN = 3
 # {placeholders} are filled from the ``portal`` fixture's data.
 PAGES = {
     "home": ("/", False),
+    "signed-in-home": ("/", "coordinator"),
     "member-directory": ("/members/", False),
     "member-directory-filtered": ("/members/?region=chubu&kind=national&q=%E5%A4%A7%E5%AD%A6", False),
     "member-profile": ("/members/{institution}/", False),

@@ -47,8 +47,9 @@ def sign_in(page, email, *, two_factor=False):
         expect(page.get_by_role("heading", level=1)).to_have_text("二要素認証")
         page.get_by_label("コード").fill(fresh_totp_code())
         page.get_by_role("button", name="ログイン").click()
-    # the secretariat lands on its work queue, everyone else on their account
-    expect(page.get_by_role("heading", level=1)).to_have_text("事務局の処理待ち一覧" if two_factor else "マイページ")
+    # the secretariat lands on its work queue, everyone else on their dashboard
+    lands_on = "事務局の処理待ち一覧" if two_factor else "ダッシュボード"
+    expect(page.get_by_role("heading", level=1)).to_have_text(lands_on)
 
 
 def apply_for_membership(site, page, group_name):
@@ -148,6 +149,7 @@ def test_institution_applies_is_approved_and_its_contact_edits_the_profile(site,
     assert signup_url in decisions[0].body
     sign_up_and_verify(page, signup_url)
     sign_in(page, APPLICANT_EMAIL)
+    page.get_by_role("navigation", name="メイン").get_by_role("link", name="マイページ").click()
     affiliations = page.get_by_role("region", name="所属")
     expect(affiliations).to_contain_text(INSTITUTION["name_ja"])
     expect(affiliations).to_contain_text("事務担当")

@@ -58,7 +58,7 @@ def mails_to(address):
     return [m for m in mail.outbox if address in m.to]
 
 
-def sign_in(page, email, *, lands_on="マイページ"):
+def sign_in(page, email, *, lands_on="ダッシュボード"):
     expect(page).to_have_url(re.compile(r"/ja/accounts/login/"))
     page.get_by_label("メールアドレス").fill(email)
     page.get_by_label("パスワード").fill(PASSWORD)

@@ -32,6 +32,11 @@ def test_visitor_signs_up_verifies_signs_in_switches_language_and_signs_out(site
     page.get_by_label("メールアドレス").fill("hanako@example.ac.jp")
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログイン").click()
+    # signed in, the home is the person's own: no institution yet, so the way to ask for one
+    expect(page).to_have_url(re.compile(r"/ja/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("ダッシュボード")
+    expect(page.get_by_role("link", name="機関への所属を申請する")).to_be_visible()
+    page.get_by_role("navigation", name="メイン").get_by_role("link", name="マイページ").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("マイページ")
     expect(page.get_by_text("hanako@example.ac.jp")).to_be_visible()
 

@@ -102,7 +102,8 @@ def test_staff_signs_in_with_their_university_and_is_offered_it(site, page, idp_
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("button", name="Continue to the portal").click()
 
-    page.wait_for_url(f"{site.url}/ja/account/")  # back in Japanese, where the journey began
+    page.wait_for_url(f"{site.url}/ja/")  # back in Japanese, where the journey began, on the dashboard
+    page.get_by_role("navigation", name="メイン").get_by_role("link", name="マイページ").click()
     affiliations = page.locator("section[aria-labelledby='affiliations-title']")
     assert "東京テスト大学" in affiliations.inner_text()
     with translation.override("ja"):

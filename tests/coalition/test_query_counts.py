@@ -447,6 +447,37 @@ def add_search_rows(w, n):
                        themes=[w.group, WorkingGroupFactory()])
 
 
+def add_desk_rows_for_coordinator(w, n):
+    """What the signed-in home lists for the coordinator (a contact too): join and participation
+    requests, affiliation requests, questions on the institution's initiatives, their drafts,
+    their registrations, and the groups that others coordinate (none of which may show)."""
+    from working_groups.progress.models import Question
+
+    add_join_requests(w, n)
+    for _ in range(n):
+        k = next(w.counter)
+        Affiliation.objects.create(user=UserFactory(), institution=w.coordinating, status="pending")
+        Question.objects.create(initiative=w.initiative, asked_by=UserFactory(), body=f"質問{k}")
+        draft = _initiative(w.coordinating, w.group, k, author=w.coordinator)
+        Initiative.objects.filter(pk=draft.pk).update(status="draft", published_at=None)
+        RegistrationFactory(user=w.coordinator, meeting=MeetingFactory(group=w.group, visibility="public"))
+        other = WorkingGroupFactory(coordinators=[InstitutionFactory()])
+        Membership.objects.create(group=other, user=staff_of(InstitutionFactory()), institution=InstitutionFactory(),
+                                  status="pending")
+
+
+def add_desk_rows_for_secretariat(w, n):
+    """What the signed-in home lists for the secretariat: applications and stale affiliation
+    requests, reports and needs to review, and requests of a group nobody coordinates."""
+    add_secretariat_queue(w, n)
+    add_yearly_reports(w, n)
+    add_submitted_needs(w, n)
+    orphan = WorkingGroupFactory(coordinators=[InstitutionFactory()])
+    for _ in range(n):
+        inst = InstitutionFactory()
+        Membership.objects.create(group=orphan, user=staff_of(inst), institution=inst, status="pending")
+
+
 # ---------------------------------------------------------------------------------------------
 # The cases: URL name → the requests counted
 # ---------------------------------------------------------------------------------------------
@@ -460,7 +491,12 @@ class Case:
 
 
 CASES: dict[str, dict[str, Case]] = {
-    "home": {"home": Case(lambda w: "/ja/", add_home_rows)},
+    "home": {
+        "home": Case(lambda w: "/ja/", add_home_rows),
+        # signed in: the person's own home (coalition/waiting.py), one count query for every kind
+        "coordinator": Case(lambda w: "/ja/", add_desk_rows_for_coordinator, "coordinator"),
+        "secretariat": Case(lambda w: "/ja/", add_desk_rows_for_secretariat, "secretariat"),
+    },
     "members:directory": {
         "page": Case(lambda w: "/ja/members/", add_institutions),
         "filtered": Case(lambda w: "/ja/members/?region=chubu&kind=national_university&q=大学", add_institutions),

@@ -476,6 +476,7 @@ def test_outbox_is_for_the_secretariat_only(client):
 
 def test_settings_page_lists_kinds_and_saves_choices(client):
     user = UserFactory()
+    AffiliationFactory(user=user, role=Affiliation.Role.CONTACT)
     client.force_login(user)
     page = client.get("/ja/account/notifications/")
     html = page.content.decode()
@@ -483,7 +484,7 @@ def test_settings_page_lists_kinds_and_saves_choices(client):
     assert "アカウントとログイン" not in html  # account mail cannot be turned off
     from members.notifications import registry
 
-    data = {k.key: k.default for k in registry.choosable_kinds()}
+    data = {k.key: k.default for k in registry.kinds_for(user)}
     data.update({"affiliation_decided": "digest", "affiliation_requested": "never"})
     response = client.post("/ja/account/notifications/", data)
     assert response["Location"] == "/ja/account/notifications/"
@@ -498,5 +499,6 @@ def test_settings_page_refuses_a_choice_that_does_not_exist(client):
     client.force_login(user)
     response = client.post("/en/account/notifications/", {"affiliation_decided": "hourly"})
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose how you want “Affiliation decided”: Immediately / In the weekly digest / Never." in (
+        response.content.decode())
     assert NotificationPreference.objects.count() == 0

@@ -33,7 +33,7 @@ def test_sign_in_new_person_is_signed_in_and_asks_to_join_the_university(client,
     user = signed_in_user(client)
     assert user is not None and user.email == "hanako@u-tokyo.example"
     assert user.name == "山田 花子"
-    assert page.redirect_chain[-1][0] == "/en/account/"
+    assert page.redirect_chain[-1][0] == "/en/"
     address = EmailAddress.objects.get(user=user)
     assert (address.email, address.verified, address.primary) == ("hanako@u-tokyo.example", True, True)
     assert not user.has_usable_password()
@@ -57,7 +57,7 @@ def test_sign_in_again_signs_in_the_same_person(client, provider, idp):
 def test_sign_in_from_the_japanese_page_comes_back_in_japanese(client, provider, idp):
     page = finish(client, idp.response(start(client, language="ja"), eppn="jiro@u-tokyo.example",
                                        mail="jiro@u-tokyo.example"))
-    assert page.redirect_chain[-1][0] == "/ja/account/"
+    assert page.redirect_chain[-1][0] == "/ja/"
     assert signed_in_user(client).language == "ja"
 
 

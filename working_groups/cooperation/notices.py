@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from members.notifications.registry import Kind, Obsolete, register, target_of
+from members.notifications.registry import COORDINATOR, STAFF, Kind, Obsolete, register, target_of
 from members.notifications.rendering import absolute
 
 from .tokens import confirm_url, edit_url
@@ -38,13 +38,17 @@ def _interest(notification):
     }
 
 
+FOR_COORDINATOR = frozenset({COORDINATOR})
+FOR_STAFF = frozenset({STAFF})
+
+
 KINDS = [
     Kind(key="need_confirm", label=_("Confirm a need you submitted"),
          description=_("The link that confirms your e-mail address after you submit a need."),
          template="cooperation/email/need_confirm", context=_need, choosable=False, digestible=False, order=50),
     Kind(key="need_submitted", label=_("Needs waiting for review"),
          description=_("A local government or company submitted a need in a theme you review."),
-         template="cooperation/email/need_submitted", context=_need, order=51),
+         template="cooperation/email/need_submitted", context=_need, order=51, audience=FOR_COORDINATOR),
     Kind(key="need_decided", label=_("Your need reviewed"),
          description=_("The need you submitted was published or declined."),
          template="cooperation/email/need_decided", context=_need, choosable=False, digestible=False, order=52),
@@ -53,10 +57,10 @@ KINDS = [
          template="cooperation/email/need_returned", context=_need, choosable=False, digestible=False, order=52),
     Kind(key="need_published", label=_("New needs in my working groups"),
          description=_("A local government or company asks for help in a theme of your groups."),
-         template="cooperation/email/need_published", context=_need, default="never", order=53),
+         template="cooperation/email/need_published", context=_need, default="never", order=53, audience=FOR_STAFF),
     Kind(key="need_interest", label=_("Offers of help with a need"),
          description=_("A member institution offers help with a need you review."),
-         template="cooperation/email/need_interest", context=_interest, order=54),
+         template="cooperation/email/need_interest", context=_interest, order=54, audience=FOR_COORDINATOR),
     Kind(key="need_introduction", label=_("Introductions"),
          description=_("The secretariat puts you in touch with the other party of a need."),
          template="cooperation/email/need_introduction", context=_interest, choosable=False, digestible=False,

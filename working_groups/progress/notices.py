@@ -5,7 +5,7 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from members.notifications.registry import Kind, Obsolete, register, target_of
+from members.notifications.registry import CONTACT, STAFF, Kind, Obsolete, register, target_of
 from members.notifications.rendering import absolute
 
 from .models import YearlyReport
@@ -51,20 +51,24 @@ def _report_due(notification):
     }
 
 
+FOR_CONTACT = frozenset({CONTACT})
+FOR_STAFF = frozenset({STAFF})
+
+
 KINDS = [
     Kind(key="question_asked", label=_("Questions on your initiatives"),
          description=_("A member asks a question on an initiative you wrote or your institution shared."),
-         template="progress/email/question_asked", context=_question, order=42),
+         template="progress/email/question_asked", context=_question, order=42, audience=FOR_STAFF),
     Kind(key="question_answered", label=_("Answers to your questions"),
          description=_("The authors of an initiative answered your question."),
-         template="progress/email/question_answered", context=_question, order=43),
+         template="progress/email/question_answered", context=_question, order=43, audience=FOR_STAFF),
     Kind(key="report_reviewed", label=_("Yearly report reviewed"),
          description=_("The secretariat published or returned your institution's yearly report."),
-         template="progress/email/report_reviewed", context=_report, digestible=False, order=44),
+         template="progress/email/report_reviewed", context=_report, digestible=False, order=44, audience=FOR_CONTACT),
     Kind(key="report_due", label=_("Yearly report reminders"),
          description=_("Your institution's yearly report is due: 30 days and 7 days before the deadline, "
                        "and on the day, until it is submitted."),
-         template="progress/email/report_due", context=_report_due, digestible=False, order=45),
+         template="progress/email/report_due", context=_report_due, digestible=False, order=45, audience=FOR_CONTACT),
 ]
 
 

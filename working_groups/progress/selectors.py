@@ -16,7 +16,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef
 from members.i18n import pick
 from members.models import Institution
 from members.regions import PREFECTURES_BY_CODE, REGIONS_BY_SLUG
-from members.rules import contact_institution_ids, is_secretariat
+from members.rules import contact_institution_ids, institution_ids, is_secretariat
 
 from ..models import Initiative, Participation, WorkingGroup
 from ..rules import sees_members_only
@@ -27,6 +27,7 @@ from .models import (
     ReportingYear,
     ReportReminder,
     YearlyReport,
+    current_fiscal_year,
     default_due_date,
     fiscal_year_label,
 )
@@ -290,10 +291,40 @@ def not_reported(fiscal_year: int) -> list[Institution]:
     return institutions
 
 
+def submitted_reports():
+    """Reports submitted and waiting for the secretariat, oldest first (a queryset)."""
+    return (YearlyReport.objects.filter(status=YearlyReport.Status.SUBMITTED)
+            .select_related("institution").order_by("submitted_at", "pk"))
+
+
 def reports_to_review():
     """Reports submitted and waiting for the secretariat, oldest first."""
-    return list(YearlyReport.objects.filter(status=YearlyReport.Status.SUBMITTED)
-                .select_related("institution").order_by("submitted_at", "pk"))
+    return list(submitted_reports())
+
+
+def reporting_year() -> int:
+    """The fiscal year whose reports are asked for now: the last one that ended."""
+    return current_fiscal_year() - 1
+
+
+def reports_to_submit(user):
+    """The institutions ``user`` is a contact of that owe ``reporting_year()``'s report
+    (``institutions_expected_to_report``) and have not submitted it: no report yet, a draft, or
+    returned for changes (a queryset, by name)."""
+    fiscal_year = reporting_year()
+    done = YearlyReport.objects.filter(fiscal_year=fiscal_year).exclude(status__in=YearlyReport.EDITABLE)
+    return (institutions_expected_to_report(fiscal_year).filter(pk__in=contact_institution_ids(user))
+            .exclude(pk__in=done.values("institution_id")).order_by("name_kana", "pk"))
+
+
+def questions_to_answer(user):
+    """Questions nobody has answered on the initiatives ``user`` answers for: those they wrote
+    (while staff of the initiative's institution) and those of the institutions they are a contact
+    of (``rules.answers_for_question``), never their own questions (a queryset, oldest first)."""
+    mine = (Q(initiative__author_id=user.pk, initiative__institution_id__in=institution_ids(user))
+            | Q(initiative__institution_id__in=contact_institution_ids(user)))
+    return (Question.objects.filter(mine, answer="").exclude(asked_by_id=user.pk)
+            .select_related("initiative").order_by("created_at", "pk"))
 
 
 # Adoptions and questions ------------------------------------------------------------------------
