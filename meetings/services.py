@@ -41,12 +41,15 @@ from .selectors import audience, registered_people, registered_visitors, who_may
 
 R = Registration.Status
 V = VisitorRegistration.Status
+# The place's English name (venue_en) is not among them: adding or correcting a translation moves
+# nobody, and a real move changes the Japanese venue too.
 MOVING_FIELDS = ("starts_at", "ends_at", "venue", "format", "online_url")
 
 
 # What the meeting form edits (MeetingForm), and one agenda line (AgendaFormSet).
 MEETING_FIELDS = ("kind", "group", "title_ja", "title_en", "description_ja", "description_en", "starts_at", "ends_at",
-                  "format", "venue", "online_url", "capacity", "registration_deadline", "visibility", "open_to_public")
+                  "format", "venue", "venue_en", "online_url", "capacity", "registration_deadline", "visibility",
+                  "open_to_public")
 AGENDA_FIELDS = ("time", "item_ja", "item_en", "speaker", "speaker_en")
 
 
@@ -485,19 +488,26 @@ def attendance_set(*, meeting: Meeting, by, attended_ids: set[int]) -> int:
 
 
 @transaction.atomic
-def minutes_save(*, meeting: Meeting, by, text: str) -> Meeting:
-    """Save (and publish) the minutes: sanitised Markdown; every version is kept."""
+def minutes_save(*, meeting: Meeting, by, text: str, text_en: str | None = None) -> Meeting:
+    """Save (and publish) the minutes in Japanese (``text``) and English (``text_en``; None keeps
+    the English as it is): sanitised Markdown; every version is kept. Published when either
+    language first has text."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     text = (text or "").strip()
-    if text == meeting.minutes:
+    text_en = meeting.minutes_en if text_en is None else text_en.strip()
+    if text == meeting.minutes and text_en == meeting.minutes_en:
         return meeting
     first = not meeting.minutes_published_at
     meeting.minutes = text
-    meeting.minutes_html = str(render_markdown(text))
-    if text and first:
+    meeting.minutes_html = str(render_markdown(text)) if text else ""
+    meeting.minutes_en = text_en
+    meeting.minutes_html_en = str(render_markdown(text_en)) if text_en else ""
+    if (text or text_en) and first:
         meeting.minutes_published_at = timezone.now()
-    meeting.save(update_fields=["minutes", "minutes_html", "minutes_published_at", "updated_at"])
-    MinutesRevision.objects.create(meeting=meeting, editor=by, editor_label=getattr(by, "email", ""), text=text)
+    meeting.save(update_fields=["minutes", "minutes_html", "minutes_en", "minutes_html_en", "minutes_published_at",
+                                "updated_at"])
+    MinutesRevision.objects.create(meeting=meeting, editor=by, editor_label=getattr(by, "email", ""), text=text,
+                                   text_en=text_en)
     return meeting
 
 

@@ -468,13 +468,16 @@ class MinutesView(MeetingMixin, View):
                 "revisions": list(self.meeting.minutes_revisions.all()[:50])}
 
     def get(self, request, pk):
-        return render(request, self.template_name, self.context(MinutesForm(initial={"minutes": self.meeting.minutes})))
+        return render(request, self.template_name, self.context(MinutesForm(
+            initial={"minutes": self.meeting.minutes, "minutes_en": self.meeting.minutes_en}
+        )))
 
     def post(self, request, pk):
         form = MinutesForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, self.context(form))
-        services.minutes_save(meeting=self.meeting, by=request.user, text=form.cleaned_data["minutes"])
+        services.minutes_save(meeting=self.meeting, by=request.user, text=form.cleaned_data["minutes"],
+                              text_en=form.cleaned_data["minutes_en"])
         messages.success(request, _("The minutes are saved and published."))
         return redirect(self.meeting.get_absolute_url() + "#minutes")
 

@@ -174,6 +174,8 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
+    # "venue" is the Japanese text, as it always was; venue_shown is in the request's language
+    venue_shown = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     agenda = AgendaItemSerializer(many=True, read_only=True)
@@ -183,7 +185,8 @@ class MeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "uid", "kind", "group", "title", "title_ja", "title_en", "description", "description_ja",
-                  "description_en", "starts_at", "ends_at", "format", "venue", "capacity", "registration_deadline",
+                  "description_en", "starts_at", "ends_at", "format", "venue", "venue_en", "venue_shown", "capacity",
+                  "registration_deadline",
                   "visibility", "status", "cancel_reason", "agenda", "url", "ical_url", "updated_at"]
 
     @extend_schema_field(OpenApiTypes.URI)
