@@ -225,6 +225,8 @@ class NeedSerializer(RegionMixin, serializers.ModelSerializer):
     """A need on the board: never its submitter's name or address (the board does not show them)."""
 
     kind = serializers.CharField(source="help_kind", read_only=True)
+    # title: as written, in ``language``; title_translated: in the other; shown_title: the request's
+    shown_title = serializers.CharField(read_only=True)
     kind_label = serializers.CharField(source="get_help_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     partner = PartnerRefSerializer(read_only=True, allow_null=True)
@@ -233,19 +235,21 @@ class NeedSerializer(RegionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Need
-        fields = ["id", "title", "kind", "kind_label", "status", "status_label", "themes", "prefecture", "region",
-                  "period", "partner", "year", "published_at", "updated_at", "url"]
+        fields = ["id", "title", "language", "title_translated", "shown_title", "kind", "kind_label", "status",
+                  "status_label", "themes", "prefecture", "region", "period", "partner", "year", "published_at",
+                  "updated_at", "url"]
 
 
 class NeedDetailSerializer(NeedSerializer):
     class Meta(NeedSerializer.Meta):
-        fields = [*NeedSerializer.Meta.fields, "description_html"]
+        fields = [*NeedSerializer.Meta.fields, "description_html", "description_translated_html"]
 
 
 class ExpertiseSerializer(serializers.ModelSerializer):
     """What a member's lab or office offers (/expertise/)."""
 
     institution = InstitutionRefSerializer(read_only=True)
+    shown_title = serializers.CharField(read_only=True)
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     keywords = serializers.ListField(source="keyword_list", child=serializers.CharField(), read_only=True)
     prefectures = serializers.ListField(source="prefecture_codes", child=serializers.CharField(), read_only=True)
@@ -254,13 +258,13 @@ class ExpertiseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Expertise
-        fields = ["id", "title", "institution", "themes", "keywords", "nationwide", "prefectures", "languages",
-                  "visibility", "year", "created_at", "updated_at", "url"]
+        fields = ["id", "title", "language", "title_translated", "shown_title", "institution", "themes", "keywords",
+                  "nationwide", "prefectures", "languages", "visibility", "year", "created_at", "updated_at", "url"]
 
 
 class ExpertiseDetailSerializer(ExpertiseSerializer):
     class Meta(ExpertiseSerializer.Meta):
-        fields = [*ExpertiseSerializer.Meta.fields, "description_html"]
+        fields = [*ExpertiseSerializer.Meta.fields, "description_html", "description_translated_html"]
 
 
 class NewsItemSerializer(serializers.ModelSerializer):

@@ -10,8 +10,14 @@ from icalendar import Calendar
 
 from meetings import services
 from meetings.models import Meeting
-from tests.factories import InstitutionFactory, MeetingFactory, RegistrationFactory, WorkingGroupFactory, \
-    coordinator_of, member_of
+from tests.factories import (
+    InstitutionFactory,
+    MeetingFactory,
+    RegistrationFactory,
+    WorkingGroupFactory,
+    coordinator_of,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ class PartnerAdmin(SecretariatAdmin):
 class NeedAdmin(SecretariatAdmin):
     list_display = ["title", "organisation", "status", "help_kind", "prefecture", "published_at"]
     list_filter = ["status", "help_kind"]
-    search_fields = ["title", "organisation", "contact_email"]
+    search_fields = ["title", "title_translated", "organisation", "contact_email"]
     raw_id_fields = ["partner", "initiative", "reviewed_by"]
     readonly_fields = ["status", "confirmed_at", "published_at", "reviewed_by"]
 
@@ -29,7 +29,7 @@ class NeedAdmin(SecretariatAdmin):
 class ExpertiseAdmin(SecretariatAdmin):
     list_display = ["title", "institution", "visibility", "nationwide", "created_at"]
     list_filter = ["visibility", "nationwide"]
-    search_fields = ["title", "keywords", "institution__name_ja"]
+    search_fields = ["title", "title_translated", "keywords", "institution__name_ja"]
     raw_id_fields = ["institution", "author", "contact"]
 
 
