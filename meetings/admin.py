@@ -38,11 +38,11 @@ class MeetingAdmin(ServiceWritesAdmin):
     instead = MEETING_PAGES
     list_display = ["title_ja", "kind", "group", "starts_at", "format", "visibility", "status"]
     list_filter = ["kind", "format", "visibility", "status", "group"]
-    search_fields = ["title_ja", "title_en", "venue"]
+    search_fields = ["title_ja", "title_en", "venue", "venue_en"]
     date_hierarchy = "starts_at"
     inlines = [AgendaInline]
     readonly_fields = ["uid", "sequence", "minutes_published_at", "reminded_week_for", "reminded_day_for"]
-    exclude = ["minutes_html"]
+    exclude = ["minutes_html", "minutes_html_en"]
     raw_id_fields = ["created_by"]
 
 

@@ -46,8 +46,9 @@ def event_for(meeting, *, language: str, with_online_link: bool = False) -> Even
     event.add("url", url)
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
     event.add("last-modified", meeting.updated_at.astimezone(ZoneInfo("UTC")))
-    location = meeting.venue or ("Online" if language == "en" else "オンライン")
-    if meeting.has_online and meeting.venue:
+    venue = meeting.venue_in(language)
+    location = venue or ("Online" if language == "en" else "オンライン")
+    if meeting.has_online and venue:
         location += " / " + ("Online" if language == "en" else "オンライン")
     event.add("location", location)
     lines = [pick(meeting.description_ja, meeting.description_en, language)]

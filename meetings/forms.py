@@ -23,8 +23,8 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["kind", "group", "title_ja", "title_en", "description_ja", "description_en", "starts_at",
-                  "ends_at", "format", "venue", "online_url", "capacity", "registration_deadline", "visibility",
-                  "open_to_public"]
+                  "ends_at", "format", "venue", "venue_en", "online_url", "capacity", "registration_deadline",
+                  "visibility", "open_to_public"]
         widgets = {
             "starts_at": DATETIME,
             "ends_at": DATETIME,
@@ -92,7 +92,8 @@ class MeetingForm(forms.ModelForm):
         if deadline and starts and deadline > starts:
             self.add_error("registration_deadline", _("Registration must close before the meeting starts."))
         fmt = cleaned.get("format")
-        if fmt in (Meeting.Format.IN_PERSON, Meeting.Format.HYBRID) and not cleaned.get("venue"):
+        if fmt in (Meeting.Format.IN_PERSON, Meeting.Format.HYBRID) and not (cleaned.get("venue")
+                                                                            or cleaned.get("venue_en")):
             self.add_error("venue", _("Give the venue of a meeting held in person."))
         if cleaned.get("visibility") == Meeting.Visibility.GROUP and not (group and not group.is_general_meeting):
             self.add_error("visibility", _("Only a working group's meeting can be for its members only."))
@@ -156,12 +157,19 @@ class VisitorRegistrationForm(HoneypotMixin, forms.Form):
 
 
 class MinutesForm(forms.Form):
+    """The minutes in both languages side by side; a page shows the visitor's and falls back to the
+    other with a note."""
+
     minutes = forms.CharField(
-        label=_("Minutes"), required=False, widget=MarkdownTextarea(attrs={"rows": 16}),
+        label=_("Minutes (Japanese)"), required=False, widget=MarkdownTextarea(attrs={"rows": 16}),
         help_text=_(
             "Markdown. A draft is seen only by those who run the meeting; publishing shows the minutes to "
             "everyone who can see it. Every version is kept."
         ),
+    )
+    minutes_en = forms.CharField(
+        label=_("Minutes (English)"), required=False, widget=MarkdownTextarea(attrs={"rows": 16}),
+        help_text=_("Markdown. Shown on English pages; without it they show the Japanese with a note."),
     )
     # which button was pressed: "publish", or anything else (pressing Enter, an old form) saves a draft
     action = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -170,9 +178,14 @@ class MinutesForm(forms.Form):
     def publish(self) -> bool:
         return self.cleaned_data.get("action") == "publish"
 
-    def clean_minutes(self):
-        text = self.cleaned_data["minutes"]
+    @staticmethod
+    def _bounded(text):
         if len(text) > 100_000:
             raise ValidationError(_("The minutes are too long."))
         return text
 
+    def clean_minutes(self):
+        return self._bounded(self.cleaned_data["minutes"])
+
+    def clean_minutes_en(self):
+        return self._bounded(self.cleaned_data["minutes_en"])

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.fields import URLField
-from members.i18n import fold, pick, translated
+from members.i18n import fold, pick, picked_language, translated
 from members.models import Document
 from members.search import text_search
 from working_groups.models import WorkingGroup
@@ -83,7 +83,10 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.ONLINE)
-    venue = models.CharField(_("venue"), max_length=300, blank=True, help_text=_("Building, room and address."))
+    venue = models.CharField(_("venue (Japanese)"), max_length=300, blank=True,
+                             help_text=_("Building, room and address."))
+    venue_en = models.CharField(_("venue (English)"), max_length=300, blank=True, default="", db_default="",
+                                help_text=_("The same place for readers of English pages, calendars and mail."))
     online_url = URLField(
         _("online link"), blank=True, help_text=_("Shown only to registered participants.")
     )
@@ -105,13 +108,18 @@ class Meeting(models.Model):
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = models.TextField(_("minutes (Japanese)"), blank=True)
     minutes_html = models.TextField(editable=False, default="")
+    minutes_en = models.TextField(_("minutes (English)"), blank=True, default="", db_default="")
+    minutes_html_en = models.TextField(editable=False, default="", db_default="")
     minutes_published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # The draft of the minutes, seen only by those who run the meeting until they publish it
-    # (services.minutes_save); empty when none waits. ``minutes`` is always what was published.
+    # The draft of the minutes in both languages, seen only by those who run the meeting until they
+    # publish it (services.minutes_save); ``minutes_draft_at`` is None when no draft waits.
+    # ``minutes``/``minutes_en`` are always what was published.
     minutes_draft = models.TextField(_("draft of the minutes"), blank=True, default="", db_default="",
                                      editable=False)
+    minutes_draft_en = models.TextField(_("draft of the minutes (English)"), blank=True, default="", db_default="",
+                                        editable=False)
     minutes_draft_at = models.DateTimeField(null=True, blank=True, editable=False)
     # the start time for which each reminder was sent out; a moved meeting gets new reminders
     reminded_week_for = models.DateTimeField(null=True, blank=True, editable=False)
@@ -127,6 +135,36 @@ class Meeting(models.Model):
 
     title = translated("title")
     description = translated("description")
+
+    # Venue and minutes: the Japanese columns keep their first names (``venue``, ``minutes``), which the
+    # API and the calendars have always served; the English ones are beside them. Pages show the
+    # visitor's language and fall back to the other, marking the block with its ``lang``.
+    @property
+    def venue_shown(self) -> str:
+        return pick(self.venue, self.venue_en)
+
+    def venue_in(self, language: str) -> str:
+        return pick(self.venue, self.venue_en, language)
+
+    @property
+    def venue_language(self) -> str:
+        return picked_language(self.venue, self.venue_en)
+
+    @property
+    def title_language(self) -> str:
+        return picked_language(self.title_ja, self.title_en)
+
+    @property
+    def description_language(self) -> str:
+        return picked_language(self.description_ja, self.description_en)
+
+    @property
+    def minutes_shown_html(self) -> str:
+        return pick(self.minutes_html, self.minutes_html_en)
+
+    @property
+    def minutes_language(self) -> str:
+        return picked_language(self.minutes_html, self.minutes_html_en)
 
     class Meta:
         verbose_name = _("meeting")
@@ -248,7 +286,8 @@ class MinutesRevision(models.Model):
                              db_default=State.PUBLISHED)
     editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     editor_label = models.CharField(max_length=254, blank=True)
-    text = models.TextField()
+    text = models.TextField()  # Japanese
+    text_en = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

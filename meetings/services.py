@@ -41,12 +41,15 @@ from .selectors import audience, registered_people, registered_visitors, who_may
 
 R = Registration.Status
 V = VisitorRegistration.Status
+# The place's English name (venue_en) is not among them: adding or correcting a translation moves
+# nobody, and a real move changes the Japanese venue too.
 MOVING_FIELDS = ("starts_at", "ends_at", "venue", "format", "online_url")
 
 
 # What the meeting form edits (MeetingForm), and one agenda line (AgendaFormSet).
 MEETING_FIELDS = ("kind", "group", "title_ja", "title_en", "description_ja", "description_en", "starts_at", "ends_at",
-                  "format", "venue", "online_url", "capacity", "registration_deadline", "visibility", "open_to_public")
+                  "format", "venue", "venue_en", "online_url", "capacity", "registration_deadline", "visibility",
+                  "open_to_public")
 AGENDA_FIELDS = ("time", "item_ja", "item_en", "speaker", "speaker_en")
 
 
@@ -497,41 +500,48 @@ class MinutesSaved:
 
 
 @transaction.atomic
-def minutes_save(*, meeting: Meeting, by, text: str, publish: bool) -> MinutesSaved:
-    """Save the minutes as a draft, or publish them (``publish``).
+def minutes_save(*, meeting: Meeting, by, text: str, publish: bool, text_en: str | None = None) -> MinutesSaved:
+    """Save the minutes in Japanese (``text``) and English (``text_en``; None keeps the English as
+    it stands) as a draft, or publish them (``publish``).
 
-    A draft is kept apart from the published text (``minutes_draft``): only those who run the
-    meeting see it, and the published minutes stay as they were until the next publication.
-    Publishing makes the text the minutes (sanitised Markdown) and clears the draft; the first
-    publication sets ``minutes_published_at``, which the weekly digest reads, so that people are
-    told once, never again for a correction. Empty text cannot be published (ValidationError).
+    A draft is kept apart from the published text (``minutes_draft``, ``minutes_draft_en``, dated
+    ``minutes_draft_at``): only those who run the meeting see it, and the published minutes stay as
+    they were until the next publication. Publishing makes the texts the minutes (sanitised
+    Markdown) and clears the draft; the first publication sets ``minutes_published_at``, which the
+    weekly digest reads, so that people are told once, never again for a correction. Minutes with
+    no text in either language cannot be published (ValidationError).
     Side effects: a MinutesRevision for every change (draft or published); an audit entry on each
     publication."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    drafting = meeting.minutes_draft_at is not None
+    standing = (meeting.minutes_draft, meeting.minutes_draft_en) if drafting else (meeting.minutes, meeting.minutes_en)
     text = (text or "").strip()
+    text_en = standing[1] if text_en is None else text_en.strip()
     if not publish:
-        if text == meeting.minutes_draft or (not meeting.minutes_draft and text == meeting.minutes):
+        if (text, text_en) == standing:
             return MinutesSaved(meeting=meeting, published=False, changed=False)
-        meeting.minutes_draft = text
+        meeting.minutes_draft, meeting.minutes_draft_en = text, text_en
         meeting.minutes_draft_at = timezone.now()
-        meeting.save(update_fields=["minutes_draft", "minutes_draft_at", "updated_at"])
+        meeting.save(update_fields=["minutes_draft", "minutes_draft_en", "minutes_draft_at", "updated_at"])
         MinutesRevision.objects.create(meeting=meeting, editor=by, editor_label=getattr(by, "email", ""), text=text,
-                                       state=MinutesRevision.State.DRAFT)
+                                       text_en=text_en, state=MinutesRevision.State.DRAFT)
         return MinutesSaved(meeting=meeting, published=False)
-    if not text:
+    if not text and not text_en:
         raise ValidationError({"minutes": _("Write the minutes before publishing them.")}, code="empty")
-    if text == meeting.minutes and not meeting.minutes_draft:
+    if (text, text_en) == (meeting.minutes, meeting.minutes_en) and not drafting:
         return MinutesSaved(meeting=meeting, published=True, changed=False)
     first = not meeting.minutes_published_at
     meeting.minutes = text
-    meeting.minutes_html = str(render_markdown(text))
-    meeting.minutes_draft, meeting.minutes_draft_at = "", None
+    meeting.minutes_html = str(render_markdown(text)) if text else ""
+    meeting.minutes_en = text_en
+    meeting.minutes_html_en = str(render_markdown(text_en)) if text_en else ""
+    meeting.minutes_draft, meeting.minutes_draft_en, meeting.minutes_draft_at = "", "", None
     if first:
         meeting.minutes_published_at = timezone.now()
-    meeting.save(update_fields=["minutes", "minutes_html", "minutes_published_at", "minutes_draft",
-                                "minutes_draft_at", "updated_at"])
+    meeting.save(update_fields=["minutes", "minutes_html", "minutes_en", "minutes_html_en", "minutes_published_at",
+                                "minutes_draft", "minutes_draft_en", "minutes_draft_at", "updated_at"])
     MinutesRevision.objects.create(meeting=meeting, editor=by, editor_label=getattr(by, "email", ""), text=text,
-                                   state=MinutesRevision.State.PUBLISHED)
+                                   text_en=text_en, state=MinutesRevision.State.PUBLISHED)
     audit(actor=by, action="minutes.publish" if first else "minutes.republish", obj=meeting)
     return MinutesSaved(meeting=meeting, published=True, first=first)
 

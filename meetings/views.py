@@ -483,8 +483,11 @@ class MinutesView(MeetingMixin, View):
                 "revisions": list(self.meeting.minutes_revisions.all()[:50])}
 
     def get(self, request, pk):
-        text = self.meeting.minutes_draft or self.meeting.minutes
-        return render(request, self.template_name, self.context(MinutesForm(initial={"minutes": text})))
+        meeting = self.meeting
+        drafting = meeting.minutes_draft_at is not None
+        return render(request, self.template_name, self.context(MinutesForm(initial={
+            "minutes": meeting.minutes_draft if drafting else meeting.minutes,
+            "minutes_en": meeting.minutes_draft_en if drafting else meeting.minutes_en})))
 
     def post(self, request, pk):
         form = MinutesForm(request.POST)
@@ -492,7 +495,9 @@ class MinutesView(MeetingMixin, View):
             return render(request, self.template_name, self.context(form))
         try:
             saved = services.minutes_save(meeting=self.meeting, by=request.user, text=form.cleaned_data["minutes"],
-                                          publish=form.publish)
+                                          # an older form without the English field keeps the English
+                                          text_en=form.cleaned_data["minutes_en"] if "minutes_en" in request.POST
+                                          else None, publish=form.publish)
         except ValidationError as exc:
             form.add_error(None, exc)
             return render(request, self.template_name, self.context(form))

@@ -27,6 +27,15 @@ def pick(ja: str, en: str, language: str | None = None) -> str:
 bilingual = lazy(pick, str)
 
 
+def picked_language(ja: str, en: str, language: str | None = None) -> str:
+    """The language :func:`pick` shows for ``language``: the one wanted, or the other when only it
+    has text. Templates put it in ``lang`` and show the fallback note when it is not the page's."""
+    wanted = language or current_language()
+    if wanted == "en":
+        return "en" if en or not ja else "ja"
+    return "ja" if ja or not en else "en"
+
+
 def translated(field: str):
     """A read-only property returning ``<field>_ja`` or ``<field>_en`` for the active language."""
 

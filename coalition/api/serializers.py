@@ -174,6 +174,8 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
+    # "venue" is the Japanese text, as it always was; venue_shown is in the request's language
+    venue_shown = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     agenda = AgendaItemSerializer(many=True, read_only=True)
@@ -183,7 +185,8 @@ class MeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "uid", "kind", "group", "title", "title_ja", "title_en", "description", "description_ja",
-                  "description_en", "starts_at", "ends_at", "format", "venue", "capacity", "registration_deadline",
+                  "description_en", "starts_at", "ends_at", "format", "venue", "venue_en", "venue_shown", "capacity",
+                  "registration_deadline",
                   "visibility", "status", "cancel_reason", "agenda", "url", "ical_url", "updated_at"]
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -222,6 +225,8 @@ class NeedSerializer(RegionMixin, serializers.ModelSerializer):
     """A need on the board: never its submitter's name or address (the board does not show them)."""
 
     kind = serializers.CharField(source="help_kind", read_only=True)
+    # title: as written, in ``language``; title_translated: in the other; shown_title: the request's
+    shown_title = serializers.CharField(read_only=True)
     kind_label = serializers.CharField(source="get_help_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     partner = PartnerRefSerializer(read_only=True, allow_null=True)
@@ -230,19 +235,21 @@ class NeedSerializer(RegionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Need
-        fields = ["id", "title", "kind", "kind_label", "status", "status_label", "themes", "prefecture", "region",
-                  "period", "partner", "year", "published_at", "updated_at", "url"]
+        fields = ["id", "title", "language", "title_translated", "shown_title", "kind", "kind_label", "status",
+                  "status_label", "themes", "prefecture", "region", "period", "partner", "year", "published_at",
+                  "updated_at", "url"]
 
 
 class NeedDetailSerializer(NeedSerializer):
     class Meta(NeedSerializer.Meta):
-        fields = [*NeedSerializer.Meta.fields, "description_html"]
+        fields = [*NeedSerializer.Meta.fields, "description_html", "description_translated_html"]
 
 
 class ExpertiseSerializer(serializers.ModelSerializer):
     """What a member's lab or office offers (/expertise/)."""
 
     institution = InstitutionRefSerializer(read_only=True)
+    shown_title = serializers.CharField(read_only=True)
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     keywords = serializers.ListField(source="keyword_list", child=serializers.CharField(), read_only=True)
     prefectures = serializers.ListField(source="prefecture_codes", child=serializers.CharField(), read_only=True)
@@ -251,13 +258,13 @@ class ExpertiseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Expertise
-        fields = ["id", "title", "institution", "themes", "keywords", "nationwide", "prefectures", "languages",
-                  "visibility", "year", "created_at", "updated_at", "url"]
+        fields = ["id", "title", "language", "title_translated", "shown_title", "institution", "themes", "keywords",
+                  "nationwide", "prefectures", "languages", "visibility", "year", "created_at", "updated_at", "url"]
 
 
 class ExpertiseDetailSerializer(ExpertiseSerializer):
     class Meta(ExpertiseSerializer.Meta):
-        fields = [*ExpertiseSerializer.Meta.fields, "description_html"]
+        fields = [*ExpertiseSerializer.Meta.fields, "description_html", "description_translated_html"]
 
 
 class NewsItemSerializer(serializers.ModelSerializer):

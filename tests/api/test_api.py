@@ -487,7 +487,8 @@ def test_cooperation_and_news_filters_have_the_html_lists_names_and_values(clien
 def test_need_shows_the_board_and_never_its_submitter(client, world):
     listed = json.loads(client.get("/api/v1/needs/?lang=en").content)["results"]
     assert listed == [{
-        "id": world.need.pk, "title": "公開のニーズ", "kind": "joint-research", "kind_label": "Joint research",
+        "id": world.need.pk, "title": "公開のニーズ", "language": "ja", "title_translated": "",
+        "shown_title": "公開のニーズ", "kind": "joint-research", "kind_label": "Joint research",
         "status": "published", "status_label": listed[0]["status_label"], "themes": ["campus"], "prefecture": "20",
         "region": "chubu", "period": "", "partner": {"slug": "midorino-city", "name": "Midorino City"},
         "year": world.need.year, "published_at": listed[0]["published_at"], "updated_at": listed[0]["updated_at"],

@@ -72,3 +72,22 @@ def test_seed_demo_programmes_name_roles_or_invented_speakers_only():
     english = set(AgendaItem.objects.exclude(speaker_en="").values_list("speaker_en", flat=True))
     assert english <= (set(demo.ROLES_EN.values()) | set(demo.INVENTED_SPEAKERS_EN.values())
                        | {en for _ja, en in institutions})
+
+
+def test_seed_demo_meetings_each_have_their_own_texts_in_both_languages_about_half_translated():
+    """Every demo meeting says something of its own (no description or programme repeated), and the
+    English is missing here and there on purpose so that English pages show the fallback."""
+    from meetings.models import AgendaItem, Meeting
+
+    call_command("seed_demo", stdout=io.StringIO())
+    meetings = list(Meeting.objects.all())
+    described = [m.description_ja for m in meetings if m.description_ja]
+    assert len(described) == len(meetings) and len(set(described)) == len(described)
+    english = [m.description_en for m in meetings if m.description_en]
+    assert len(set(english)) == len(english) and 0 < len(english) < len(meetings)
+    programmes = {tuple(AgendaItem.objects.filter(meeting=m).values_list("item_ja", flat=True)) for m in meetings}
+    assert len(programmes) == len([m for m in meetings if m.agenda.exists()])
+    with_minutes = [m for m in meetings if m.minutes]
+    assert len({m.minutes for m in with_minutes}) == len(with_minutes)
+    assert any(m.minutes_en for m in with_minutes) and any(not m.minutes_en for m in with_minutes)
+    assert all(m.venue_en for m in meetings if m.venue)  # where to go, readable abroad

@@ -49,7 +49,7 @@ class NeedAdmin(ServiceWritesAdmin):
                 "write to the submitter.")
     list_display = ["title", "organisation", "status", "help_kind", "prefecture", "published_at"]
     list_filter = ["status", "help_kind"]
-    search_fields = ["title", "organisation", "contact_email"]
+    search_fields = ["title", "title_translated", "organisation", "contact_email"]
     raw_id_fields = ["partner", "initiative", "reviewed_by"]
 
 
@@ -59,7 +59,7 @@ class ExpertiseAdmin(ServiceWritesAdmin):
                 "page, which records each change.")
     list_display = ["title", "institution", "visibility", "nationwide", "created_at"]
     list_filter = ["visibility", "nationwide"]
-    search_fields = ["title", "keywords", "institution__name_ja"]
+    search_fields = ["title", "title_translated", "keywords", "institution__name_ja"]
     raw_id_fields = ["institution", "author", "contact"]
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import HoneypotMixin, ModelMultipleChoiceField
+from members.i18n import current_language
 from members.models import Affiliation, Institution, User
 from members.regions import PREFECTURE_CHOICES
 from members.widgets import MarkdownTextarea, PickerSelectMultiple
@@ -30,12 +31,23 @@ class NeedForm(HoneypotMixin, forms.ModelForm):
 
     class Meta:
         model = Need
-        fields = ["title", "description", "themes", "help_kind", "prefecture", "period", "organisation",
+        fields = ["title", "description", "title_translated", "description_translated", "themes", "help_kind",
+                  "prefecture", "period", "organisation",
                   "organisation_kind", "contact_name", "contact_role", "contact_email"]
-        widgets = {"description": MarkdownTextarea(attrs={"rows": 8}, preview=False)}  # visitors write it
+        widgets = {"description": MarkdownTextarea(attrs={"rows": 8}, preview=False),  # visitors write it
+                   "description_translated": MarkdownTextarea(attrs={"rows": 6}, preview=False)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The need is written in the language of the page it is sent from; the other one is optional.
+        if current_language() == "en":
+            self.fields["title_translated"].label = _("Title in Japanese (optional)")
+            self.fields["description_translated"].label = _("Description in Japanese (optional)")
+        else:
+            self.fields["title_translated"].label = _("Title in English (optional)")
+            self.fields["description_translated"].label = _("Description in English (optional)")
+        self.fields["description_translated"].help_text = _(
+            "For readers of the board in that language; without it they read your text with a note.")
         self.fields["themes"].queryset = _themes()
         self.fields["prefecture"].choices = [("", _("Anywhere in Japan"))] + list(PREFECTURE_CHOICES)
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
@@ -91,12 +103,20 @@ class ExpertiseForm(forms.ModelForm):
 
     class Meta:
         model = Expertise
-        fields = ["title", "description", "keywords", "themes", "nationwide", "visibility"]
-        widgets = {"description": MarkdownTextarea(attrs={"rows": 8}), "visibility": forms.RadioSelect}
+        fields = ["language", "title", "description", "title_translated", "description_translated", "keywords",
+                  "themes", "nationwide", "visibility"]
+        widgets = {"description": MarkdownTextarea(attrs={"rows": 8}),
+                   "description_translated": MarkdownTextarea(attrs={"rows": 6}),
+                   "language": forms.RadioSelect, "visibility": forms.RadioSelect}
+        help_texts = {"language": _("The language of the title and the description; the other language "
+                                    "below is optional.")}
 
     def __init__(self, *args, institutions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["themes"].queryset = _themes()
+        self.fields["language"].required = False
+        if not self.instance.pk:
+            self.fields["language"].initial = current_language()
         if self.instance.pk:
             self.fields["prefecture_list"].initial = self.instance.prefecture_codes
             self.fields["language_list"].initial = self.instance.language_list
@@ -110,6 +130,11 @@ class ExpertiseForm(forms.ModelForm):
                 self.fields["institution"] = forms.ModelChoiceField(
                 label=_("Institution"), empty_label=None,
                 queryset=Institution.objects.filter(pk__in=[i.pk for i in institutions]))
+
+    def clean_language(self):
+        """Not sent (an older form, a script): the entry keeps its language, a new one takes the page's."""
+        return self.cleaned_data.get("language") or (self.instance.language if self.instance.pk
+                                                     else current_language())
 
     def clean(self):
         cleaned = super().clean()

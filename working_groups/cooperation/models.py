@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.fields import ReservedSlugValidator, URLField
-from members.i18n import fold, translated
+from members.i18n import current_language, fold, translated
 from members.models import Institution
 from members.regions import PREFECTURE_CHOICES, PREFECTURES_BY_CODE, region_of
 from members.search import text_search
@@ -25,6 +25,50 @@ def search(queryset, q: str):
     """Every word (folded like the stored text) appears in the search text: a substring, so
     Japanese needs no spaces (gram-indexed on PostgreSQL, like the initiatives)."""
     return text_search(queryset, q)
+
+
+class TextInTwoLanguages(models.Model):
+    """A text written by one person in one language (``language``), with an optional version in the
+    other (``title_translated``, ``description_translated``), as initiatives have: pages show the
+    reader's language when it exists, else the original with the translated fallback note and its
+    ``lang``."""
+
+    title_translated = models.CharField(_("title in the other language"), max_length=200, blank=True,
+                                        default="", db_default="")
+    description_translated = models.TextField(
+        _("description in the other language"), max_length=8000, blank=True, default="", db_default="",
+        help_text=_("Optional: the same text for readers of the other language (Markdown)."))
+    description_translated_html = models.TextField(editable=False, default="", db_default="")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def other_language(self) -> str:
+        return "en" if self.language == "ja" else "ja"
+
+    def _reads_translation(self, field: str) -> bool:
+        return current_language() != self.language and bool(getattr(self, f"{field}_translated"))
+
+    @property
+    def shown_title(self) -> str:
+        return self.title_translated if self._reads_translation("title") else self.title
+
+    @property
+    def title_language(self) -> str:
+        return self.other_language if self._reads_translation("title") else self.language
+
+    @property
+    def shown_description_html(self) -> str:
+        return self.description_translated_html if self._reads_translation("description") else self.description_html
+
+    @property
+    def description_language(self) -> str:
+        return self.other_language if self._reads_translation("description") else self.language
+
+    @property
+    def has_english(self) -> bool:
+        return self.language == "en" or bool(self.title_translated and self.description_translated)
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -119,7 +163,7 @@ class NeedQuerySet(models.QuerySet):
         return self.filter(status__in=Need.OPEN_STATUSES)
 
 
-class Need(models.Model):
+class Need(TextInTwoLanguages):
     """What a local government, company or other organisation wants help with (課題・ニーズ).
 
     unconfirmed (the submitter has not yet followed the e-mail link) → submitted (waits for review;
@@ -169,7 +213,7 @@ class Need(models.Model):
     contact_name = models.CharField(_("your name"), max_length=120)
     contact_role = models.CharField(_("your role"), max_length=120, blank=True)
     contact_email = models.EmailField(_("e-mail address"))
-    language = models.CharField(max_length=2, choices=settings.LANGUAGES, default="ja")
+    language = models.CharField(_("language of the text"), max_length=2, choices=settings.LANGUAGES, default="ja")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
@@ -239,7 +283,7 @@ class ExpertiseQuerySet(models.QuerySet):
         return self.filter(q)
 
 
-class Expertise(models.Model):
+class Expertise(TextInTwoLanguages):
     """What a member's lab or office offers (研究シーズ), written by its staff."""
 
     class Visibility(models.TextChoices):
@@ -261,7 +305,9 @@ class Expertise(models.Model):
     nationwide = models.BooleanField(_("serves the whole country"), default=False)
     # ",20,15,": the prefectures served, each between commas so that a substring finds one exactly
     prefectures = models.CharField(max_length=200, blank=True, default="")
-    languages = models.CharField(_("languages"), max_length=10, default="ja")
+    languages = models.CharField(_("languages"), max_length=10, default="ja")  # spoken by the contact
+    language = models.CharField(_("language of the text"), max_length=2, choices=settings.LANGUAGES, default="ja",
+                                db_default="ja")
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices,
                                   default=Visibility.PUBLIC)
     year = models.PositiveSmallIntegerField(editable=False, db_index=True, default=2026)

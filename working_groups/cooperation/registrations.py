@@ -15,10 +15,12 @@ def _profile(request, institution=None, **objects):
     if institution is None:
         return None
     expertise = list(expertise_listed_for(request.user).filter(institution=institution)
-                     .order_by("-created_at", "-id").only("pk", "title", "institution_id")[:6])
+                     .order_by("-created_at", "-id")
+                     .only("pk", "title", "title_translated", "language", "institution_id")[:6])
     needs = list(Need.objects.listed().filter(interests__institution=institution,
                                               interests__introduced_at__isnull=False)
-                 .distinct().order_by("-published_at", "-id").only("pk", "title", "status")[:6])
+                 .distinct().order_by("-published_at", "-id")
+                 .only("pk", "title", "title_translated", "language", "status")[:6])
     if not expertise and not needs:
         return None
     return {"institution": institution, "expertise": expertise, "needs": needs}

@@ -35,7 +35,8 @@ def expertise_listed_for(user):
 
 def expertise_cards(queryset):
     return queryset.select_related("institution").prefetch_related("themes").defer(
-        "description", "description_html", "search_text")
+        "description", "description_html", "description_translated", "description_translated_html",
+        "search_text")
 
 
 def partner_list():
@@ -256,7 +257,8 @@ def suggestions_for(need: Need, user, limit: int = 5) -> dict[str, list[Suggesti
 
     expertise = _ranked(
         expertise_listed_for(user).select_related("institution").prefetch_related("themes").defer(
-            "description", "description_html", "search_text"),
+            "description", "description_html", "description_translated", "description_translated_html",
+        "search_text"),
         need=need, theme_ids=theme_ids, terms=terms, through=Expertise.themes.through, fk="expertise_id",
         place=_place_score(need, codes_field="prefectures"), near=_near(need, codes_field="prefectures"), limit=limit)
     initiatives = _ranked(

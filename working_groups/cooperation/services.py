@@ -26,9 +26,11 @@ from .models import Expertise, Interest, Need, Partner
 
 S = Need.Status
 
-NEED_FIELDS = ["title", "description", "prefecture", "help_kind", "period", "organisation", "organisation_kind",
+NEED_FIELDS = ["title", "description", "title_translated", "description_translated",
+               "prefecture", "help_kind", "period", "organisation", "organisation_kind",
                "contact_name", "contact_role", "contact_email"]
-EXPERTISE_FIELDS = ["title", "description", "keywords", "nationwide", "visibility"]
+EXPERTISE_FIELDS = ["language", "title", "description", "title_translated", "description_translated", "keywords",
+                    "nationwide", "visibility"]
 
 
 def _set(obj, data: dict, fields) -> None:
@@ -136,9 +138,12 @@ def partner_for(need: Need) -> Partner:
 def need_refresh(need: Need) -> None:
     """Rendered description, year and the folded search text."""
     need.description_html = str(render_markdown(need.description))
+    need.description_translated_html = (str(render_markdown(need.description_translated))
+                                        if need.description_translated else "")
     need.year = (need.published_at or need.created_at or timezone.now()).year
     partner = need.partner
-    need.search_text = fold(" ".join([need.title, need.description, need.period,
+    need.search_text = fold(" ".join([need.title, need.description, need.title_translated,
+                                      need.description_translated, need.period,
                                       partner.name_ja if partner else "", partner.name_en if partner else ""]))
 
 
@@ -378,9 +383,12 @@ def truncate_text(text: str, length: int) -> str:
 
 def expertise_refresh(entry: Expertise) -> None:
     entry.description_html = str(render_markdown(entry.description))
+    entry.description_translated_html = (str(render_markdown(entry.description_translated))
+                                         if entry.description_translated else "")
     entry.year = (entry.created_at or timezone.now()).year
     inst = entry.institution
-    entry.search_text = fold(" ".join([entry.title, entry.description, entry.keywords, inst.name_ja, inst.name_en]))
+    entry.search_text = fold(" ".join([entry.title, entry.description, entry.title_translated,
+                                       entry.description_translated, entry.keywords, inst.name_ja, inst.name_en]))
 
 
 def _prefectures(codes) -> str:

@@ -111,8 +111,8 @@ def event_jsonld(meeting):
     if meeting.format == "online":
         data["location"] = {"@type": "VirtualLocation", "url": absolute(meeting.get_absolute_url())}
     else:
-        data["location"] = {"@type": "Place", "name": meeting.venue or _("To be announced"),
-                            "address": meeting.venue or _("Japan")}
+        data["location"] = {"@type": "Place", "name": meeting.venue_shown or _("To be announced"),
+                            "address": meeting.venue_shown or _("Japan")}
     return jsonld(data)
 
 
