@@ -163,3 +163,23 @@ def test_the_calendar_the_mail_and_the_api_carry_the_venue_of_their_language(cli
         services.register(meeting=meeting, user=person, mode="online")
     sent = [m for m in mail.outbox if person.email in m.to]
     assert sent and f"Venue: {KYOTO_EN}" in sent[0].body and KYOTO_JA not in sent[0].body
+
+
+def test_a_draft_of_the_minutes_holds_both_languages_until_it_is_published(client, group, coordinator):
+    meeting = MeetingFactory(group=group, visibility="public")
+    url = f"/ja/meetings/{meeting.pk}/minutes/"
+    client.force_login(coordinator)
+    client.post(url, {"minutes": "## 決定事項（案）", "minutes_en": "## Decisions (draft)"})  # no action: a draft
+    meeting.refresh_from_db()
+    assert (meeting.minutes, meeting.minutes_en) == ("", "")
+    assert (meeting.minutes_draft, meeting.minutes_draft_en) == ("## 決定事項（案）", "## Decisions (draft)")
+    assert "## Decisions (draft)</textarea>" in client.get(f"/en/meetings/{meeting.pk}/minutes/").content.decode()
+    client.logout()
+    assert "Decisions (draft)" not in client.get(f"/en/meetings/{meeting.pk}/").content.decode()
+    client.force_login(coordinator)
+    client.post(url, {"minutes": "## 決定事項（案）", "minutes_en": "## Decisions (draft)", "action": "publish"})
+    meeting.refresh_from_db()
+    assert (meeting.minutes, meeting.minutes_en, meeting.minutes_draft, meeting.minutes_draft_en,
+            meeting.minutes_draft_at) == ("## 決定事項（案）", "## Decisions (draft)", "", "", None)
+    assert [(r.state, r.text_en) for r in meeting.minutes_revisions.order_by("pk")] == [
+        ("draft", "## Decisions (draft)"), ("published", "## Decisions (draft)")]
