@@ -9,37 +9,46 @@ function ``search_grams`` (members migration 0015) into the generated column ``s
 (``GENERATED ALWAYS AS (search_grams(search_text)) STORED``, migrations ``*_search_grams_stored``),
 with a GIN index on that column. PostgreSQL computes the column at every write (a save,
 ``update()``, ``bulk_create``, COPY): nothing to maintain in Python. The column is not a model
-field (SQLite has no tsvector); only the SQL function ``search_gram_matches`` (members migration
-0018) reads it.
+field (SQLite has no tsvector); ``StoredGrams`` names it in a query, and the SQL function
+``search_gram_matches`` (members migration 0018) reads it.
 
 The index condition is the grams of all the words (a word of one character is its character, a
 longer one its adjacent pairs). For a word of one or two characters that is exact; for a longer one
 the pairs may be scattered, so the row's text must also contain the word (``strpos``, a plain test
 on the rows the index returned).
 
-How the rows are found depends on how many match, which PostgreSQL cannot tell: for a gram outside
-its sample's most common ones it assumes 0.5% of the table. A list shows the 20 newest matches, so
-for a rare word it walked the table newest first looking for them, testing every row's grams, and
-at 200,000 initiatives a word in a few rows (or none) took 10 to 20 seconds. So a search first asks
-the gram index itself (``gram_matches``, one query, a bitmap read of the index and of at most
-``PROBE_CAP`` + 1 row ids, no row's grams):
+For the initiatives (``text_search(..., probe=True)``: 200,000 rows at the large scale), how the
+rows are best found depends on how many match, which PostgreSQL cannot tell: for a gram outside its
+sample's most common ones it assumes 0.5% of the table. A list shows the 20 newest matches, so for a
+rare word it walked the table newest first looking for them, reading and decompressing every row's
+grams (about 0.1 ms a row): a word in a few rows, or in none, took 10 to 20 seconds. So a search
+first asks the gram index itself (``gram_matches``, one query: a bitmap read of the index and at
+most ``PROBE_CAP`` + 1 row ids, no row's grams), unless the column's statistics already say that the
+words are common (every gram among the most common ones, the product of their frequencies over
+``PROBE_CAP`` / 2 rows):
 
 - at most ``PROBE_CAP`` rows match (a rare word, a name, a pair that is not a word, nothing): the
-  list is read among those ids (``pk IN (...)``), a few thousand primary-key lookups at most;
-- more match (a common word): walking the list newest first finds its 20 soon, and each row is
-  tested with a substring test of its search text (``strpos``), a few microseconds, where testing
-  its stored grams means reading and decompressing them (about 0.1 ms a row).
+  list is read among those ids (``pk = ANY(ids)``), at most that many primary-key lookups;
+- more match (a common word): walking the list newest first finds its 20 within a few hundred
+  rows, each tested with a substring test of its search text (``strpos``, not its grams).
 
-``PROBE_CAP`` is where the two cost the same (bench/search.py at the large scale,
-docs/scaling.md). Both paths return exactly the rows whose text contains every word.
+``PROBE_CAP`` is about where the two cost the same (bench/search.py at the large scale,
+docs/scaling.md). Both paths return exactly the rows whose text contains every word. What stays
+slow: a word whose pairs are each common but which is itself rare (666, with 66 in thousands of
+rows) walks far; its page is right, in hundreds of milliseconds.
+
+The smaller tables (directory, cooperation, news: ``gram_filter``) keep one condition of the query:
+their pages count facets with the same search, and a probe per facet would add a query each.
 
 On SQLite (the embedded default) a substring test per word answers: it scans the table, which is
 small there.
 """
 
+from django.contrib.postgres.search import SearchQueryField, SearchVectorField
 from django.db import connections
-from django.db.models import BooleanField, F, Func, QuerySet, Value
-from django.db.models.functions import StrIndex
+from django.db.models import BooleanField, Expression, F, Func, QuerySet, Value
+from django.db.models.expressions import Col
+from django.db.models.functions import Cast, StrIndex
 from django.db.models.lookups import GreaterThan
 
 from .i18n import fold
@@ -48,6 +57,28 @@ MAX_WORDS = 8
 # A search whose words match at most this many rows reads the list among their ids; past it, it
 # walks the list newest first with a substring test (module docstring, docs/scaling.md).
 PROBE_CAP = 5000
+
+
+class StoredGrams(Expression):
+    """The column ``search_grams_tsv`` of the queried table: ``search_grams(search_text)`` stored
+    by PostgreSQL at each write (a generated column; not a model field, PostgreSQL only)."""
+
+    output_field = SearchVectorField()
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        field = SearchVectorField()
+        field.set_attributes_from_name("search_grams_tsv")
+        field.model = query.model
+        # a column of the query's own table, relabelled like any other if the query becomes a subquery
+        return Col(query.get_initial_alias(), field)
+
+
+class Matches(Func):
+    """``vector @@ query`` as a condition for ``filter()``."""
+
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
 
 
 def grams_of(word: str) -> list[str]:
@@ -111,6 +142,17 @@ def contains_words(queryset: QuerySet, words: list[str], field: str = "search_te
     return queryset
 
 
+def gram_filter(queryset: QuerySet, words: list[str]) -> QuerySet:
+    """Rows whose stored grams hold every word's grams, and whose search text holds each word of
+    three characters or more, as one condition of the query (PostgreSQL; the table has the column
+    ``search_grams_tsv``): how the smaller tables search (directory, cooperation, news), where a
+    page also counts its facets with the same search (a probe per facet would add a query each)
+    and a walk of the whole table is short."""
+    grams = " & ".join(gram_query(word) for word in words)
+    queryset = queryset.filter(Matches(StoredGrams(), Cast(Value(grams), SearchQueryField())))
+    return contains_words(queryset, [word for word in words if len(word) > 2])
+
+
 def gram_search(queryset: QuerySet, words: list[str], cap: int | None = None) -> QuerySet:
     """Rows whose search text holds every word, through the stored grams (PostgreSQL; the table has
     the column ``search_grams_tsv``): among the ids the gram index gives when they are at most
@@ -126,17 +168,18 @@ def gram_search(queryset: QuerySet, words: list[str], cap: int | None = None) ->
     return contains_words(queryset.filter(IdIn(F("pk"), Value(ids))), [word for word in words if len(word) > 2])
 
 
-def text_search(queryset: QuerySet, q: str) -> QuerySet:
+def text_search(queryset: QuerySet, q: str, *, probe: bool = False) -> QuerySet:
     """Rows whose folded search text contains every word of ``q``: on PostgreSQL through the
-    stored grams for words of every length (``gram_search``: rare words among the ids the gram
-    index gives, common ones by walking the list), elsewhere by the substring test. On
-    PostgreSQL this runs the probe query at once (``gram_matches``).
+    stored grams for words of every length, elsewhere by the substring test.
 
-    Measured per length of word (bench/search.py, docs/scaling.md), the grams are the faster path
-    for each, so there is no per-length switch."""
+    ``probe`` (the initiatives, the large table): ``gram_search``, rare words among the ids the
+    gram index gives, common ones by walking the list, which runs the probe query at once;
+    otherwise ``gram_filter``, one condition of the query. Measured per length of word
+    (bench/search.py, docs/scaling.md), the grams are the faster path for each, so there is no
+    per-length switch."""
     words = search_words(q)
     if not words:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
-        return gram_search(queryset, words)
+        return gram_search(queryset, words) if probe else gram_filter(queryset, words)
     return substring_search(queryset, words)
