@@ -56,7 +56,7 @@ from .i18n import fold
 MAX_WORDS = 8
 # A search whose words match at most this many rows reads the list among their ids; past it, it
 # walks the list newest first with a substring test (module docstring, docs/scaling.md).
-PROBE_CAP = 5000
+PROBE_CAP = 2500
 
 
 class StoredGrams(Expression):
