@@ -8,7 +8,8 @@ Terms of 1 to 6 characters are cut at random from the seeded initiatives' texts 
 of characters: bench/pages.py ``random_terms``). Each is run as the initiative list runs it (public
 initiatives, the 21 newest: a page of 20 and whether there is another), in this process, by:
 
-- ``grams``: the stored gram column and its GIN index (members/search.py ``gram_search``);
+- ``grams``: the stored gram column and its GIN index (members/search.py ``gram_search``: a capped
+  probe of the index, then the rare or the common word's plan; the probe is timed too);
 - ``substring``: main's substring test per word (``substring_search``);
 - ``search``: what ``Initiative.objects.search`` does (members/search.py ``text_search``).
 
@@ -19,6 +20,7 @@ server, no cache: the database only. ``--json FILE`` writes the figures (tests/b
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -65,8 +67,8 @@ def main():
         length = str(min(max(len(w) for w in words), 3)).replace("3", "3+")
         found = set()
         for name, way in ways.items():
+            start = time.perf_counter()  # building the query may run one (the gram probe)
             query = way(words, term).order_by("-published_at", "-id")[:21]
-            start = time.perf_counter()
             list(query.values_list("pk", flat=True))
             ms = (time.perf_counter() - start) * 1000
             times[name, "all"].append(ms)
@@ -80,14 +82,16 @@ def main():
              "p95": percentile(values, .95), "p99": percentile(values, .99), "max": max(values)}
             for (name, length), values in times.items() if values]
     public_count = public.count()
-    print(f"{len(terms)} terms, {public_count} public initiatives; ms in the database, 21 newest")
+    load = os.getloadavg()
+    print(f"{len(terms)} terms, {public_count} public initiatives; ms in the database, 21 newest; "
+          f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     for row in rows:
         print(f"{row['way']:10} {row['length']:>3} chars n={row['n']:4} p50 {row['p50']:7.1f}"
               f"  p95 {row['p95']:7.1f}  p99 {row['p99']:7.1f}  max {row['max']:7.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps({
             "terms": len(terms), "public_initiatives": public_count, "checked": not args.no_check,
-            "found_something": found_something, "rows": rows}, indent=2))
+            "found_something": found_something, "load_average": load, "rows": rows}, indent=2))
 
 
 if __name__ == "__main__":

@@ -9,18 +9,36 @@ function ``search_grams`` (members migration 0015) into the generated column ``s
 (``GENERATED ALWAYS AS (search_grams(search_text)) STORED``, migrations ``*_search_grams_stored``),
 with a GIN index on that column. PostgreSQL computes the column at every write (a save,
 ``update()``, ``bulk_create``, COPY): nothing to maintain in Python. The column is not a model
-field (SQLite has no tsvector); ``StoredGrams`` names it in a query.
+field (SQLite has no tsvector); ``StoredGrams`` names it in a query, and the SQL function
+``search_gram_matches`` (members migration 0018) reads it.
 
-Why stored and not an expression index: to show the 20 newest matches of a common word PostgreSQL
-walks the table newest-first and checks each row; with an expression index that check computed
-``search_grams()`` again, about 2.5 ms a row, and such searches were slower than the plain substring
-test (p95 132 ms against 52). Reading the stored column costs microseconds.
+The index condition is the grams of all the words (a word of one character is its character, a
+longer one its adjacent pairs). For a word of one or two characters that is exact; for a longer one
+the pairs may be scattered, so the row's text must also contain the word (``strpos``, a plain test
+on the rows the index returned).
 
-A query is one index condition: the grams of all its words (a word of one character is its
-character, a longer one its adjacent pairs). For a word of one or two characters that is exact;
-for a longer one the pairs may be scattered, so the row's text must also contain the word
-(``strpos``, a plain test on the rows the index returned). Words of every length take this path:
-measured per length it is faster than the substring test for each (``text_search``; bench/search.py).
+For the initiatives (``text_search(..., probe=True)``: 200,000 rows at the large scale), how the
+rows are best found depends on how many match, which PostgreSQL cannot tell: for a gram outside its
+sample's most common ones it assumes 0.5% of the table. A list shows the 20 newest matches, so for a
+rare word it walked the table newest first looking for them, reading and decompressing every row's
+grams (about 0.1 ms a row): a word in a few rows, or in none, took 10 to 20 seconds. So a search
+first asks the gram index itself (``gram_matches``, one query: a bitmap read of the index and at
+most ``PROBE_CAP`` + 1 row ids, no row's grams), unless the column's statistics already say that the
+words are common (every gram among the most common ones, the product of their frequencies over
+``PROBE_CAP`` / 2 rows):
+
+- at most ``PROBE_CAP`` rows match (a rare word, a name, a pair that is not a word, nothing): the
+  list is read among those ids (``pk = ANY(ids)``), at most that many primary-key lookups;
+- more match (a common word): walking the list newest first finds its 20 within a few hundred
+  rows, each tested with a substring test of its search text (``strpos``, not its grams).
+
+``PROBE_CAP`` is about where the two cost the same (bench/search.py at the large scale,
+docs/scaling.md). Both paths return exactly the rows whose text contains every word. What stays
+slow: a word whose pairs are each common but which is itself rare (666, with 66 in thousands of
+rows) walks far; its page is right, in hundreds of milliseconds.
+
+The smaller tables (directory, cooperation, news: ``gram_filter``) keep one condition of the query:
+their pages count facets with the same search, and a probe per facet would add a query each.
 
 On SQLite (the embedded default) a substring test per word answers: it scans the table, which is
 small there.
@@ -38,6 +56,9 @@ from django.utils.safestring import SafeString, mark_safe
 from .i18n import fold
 
 MAX_WORDS = 8
+# A search whose words match at most this many rows reads the list among their ids; past it, it
+# walks the list newest first with a substring test (module docstring, docs/scaling.md).
+PROBE_CAP = 2500
 
 
 class StoredGrams(Expression):
@@ -91,30 +112,78 @@ def substring_search(queryset: QuerySet, words: list[str], field: str = "search_
     return queryset
 
 
-def gram_search(queryset: QuerySet, words: list[str]) -> QuerySet:
-    """Rows whose stored grams hold every word's grams, and whose search text holds each word of
-    three characters or more (PostgreSQL; the table has the column ``search_grams_tsv``)."""
-    grams = " & ".join(gram_query(word) for word in words)
-    queryset = queryset.filter(Matches(StoredGrams(), Cast(Value(grams), SearchQueryField())))
+def gram_matches(queryset: QuerySet, words: list[str], cap: int) -> list[int] | None:
+    """The ids of at most ``cap`` rows of ``queryset``'s table whose stored grams hold every word's
+    grams, read from the gram index alone (SQL function ``search_gram_matches``, members migration
+    0018), in no particular order; None, without reading the index, when PostgreSQL's statistics
+    say the words are in more than ``cap / 2`` rows (common). PostgreSQL only."""
+    # every pair of each word, repeated ones too (666 is 66 twice): their frequencies are multiplied
+    pairs = [(word[i:i + 2] if len(word) > 1 else word, n) for n, word in enumerate(words)
+             for i in range(max(len(word) - 1, 1))]
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute("SELECT search_gram_matches(%s::regclass, %s::tsquery, %s, %s::text[], %s::integer[])",
+                       [queryset.model._meta.db_table, " & ".join(gram_query(word) for word in words), cap,
+                        [gram for gram, _n in pairs], [n for _gram, n in pairs]])
+        return cursor.fetchone()[0]
+
+
+class IdIn(Func):
+    """``pk = ANY(ids)`` with the ids as one array parameter: an ``IN`` list of thousands of
+    parameters costs PostgreSQL more to plan (15 ms for 2,000) than to run."""
+
+    template = "(%(expressions)s::bigint[]))"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+
+def contains_words(queryset: QuerySet, words: list[str], field: str = "search_text") -> QuerySet:
+    """Rows whose ``field`` contains every word, as a plain test of each row (``strpos``): never a
+    reason for PostgreSQL to read the trigram index, which ``LIKE`` can be."""
     for word in words:
-        if len(word) > 2:
-            queryset = queryset.filter(GreaterThan(StrIndex(F("search_text"), Value(word)), 0))
+        queryset = queryset.filter(GreaterThan(StrIndex(F(field), Value(word)), 0))
     return queryset
 
 
-def text_search(queryset: QuerySet, q: str) -> QuerySet:
+def gram_filter(queryset: QuerySet, words: list[str]) -> QuerySet:
+    """Rows whose stored grams hold every word's grams, and whose search text holds each word of
+    three characters or more, as one condition of the query (PostgreSQL; the table has the column
+    ``search_grams_tsv``): how the smaller tables search (directory, cooperation, news), where a
+    page also counts its facets with the same search (a probe per facet would add a query each)
+    and a walk of the whole table is short."""
+    grams = " & ".join(gram_query(word) for word in words)
+    queryset = queryset.filter(Matches(StoredGrams(), Cast(Value(grams), SearchQueryField())))
+    return contains_words(queryset, [word for word in words if len(word) > 2])
+
+
+def gram_search(queryset: QuerySet, words: list[str], cap: int | None = None) -> QuerySet:
+    """Rows whose search text holds every word, through the stored grams (PostgreSQL; the table has
+    the column ``search_grams_tsv``): among the ids the gram index gives when they are at most
+    ``cap`` (``PROBE_CAP``), else by a substring test of each row the query reads (module
+    docstring). Runs one query (the probe) when called."""
+    cap = PROBE_CAP if cap is None else cap
+    ids = gram_matches(queryset, words, cap + 1)
+    if ids is None or len(ids) > cap:
+        return contains_words(queryset, words)
+    # one or two characters: the grams are the word; longer: its pairs may be scattered in the text
+    if not ids:
+        return queryset.none()
+    return contains_words(queryset.filter(IdIn(F("pk"), Value(ids))), [word for word in words if len(word) > 2])
+
+
+def text_search(queryset: QuerySet, q: str, *, probe: bool = False) -> QuerySet:
     """Rows whose folded search text contains every word of ``q``: on PostgreSQL through the
     stored grams for words of every length, elsewhere by the substring test.
 
-    The stored grams are the faster path for each length of word, so there is no per-length
-    switch (database only, 300 random terms, 21 newest public initiatives, real scale; p50/p95 ms,
-    grams vs substring): 1 character 1.8/6.5 vs 2.2/13.4, 2 characters 1.5/4.4 vs 14.2/33.2,
-    3 or more 2.5/6.8 vs 2.7/9.9 (bench/search.py, docs/scaling.md)."""
+    ``probe`` (the initiatives, the large table): ``gram_search``, rare words among the ids the
+    gram index gives, common ones by walking the list, which runs the probe query at once;
+    otherwise ``gram_filter``, one condition of the query. Measured per length of word
+    (bench/search.py, docs/scaling.md), the grams are the faster path for each, so there is no
+    per-length switch."""
     words = search_words(q)
     if not words:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
-        return gram_search(queryset, words)
+        return gram_search(queryset, words) if probe else gram_filter(queryset, words)
     return substring_search(queryset, words)
 
 

@@ -197,8 +197,8 @@ class InitiativeQuerySet(models.QuerySet):
     def search(self, q: str):
         """Every word (folded like the stored text) appears somewhere in the text, in either
         language; Japanese needs no spaces: 陽光発 finds 太陽光発電, 水 finds 水素 (a substring,
-        through the gram index on PostgreSQL: members/search.py)."""
-        return text_search(self, q)
+        through the gram index on PostgreSQL, probed first to choose the plan: members/search.py)."""
+        return text_search(self, q, probe=True)
 
 
 class Initiative(models.Model):
