@@ -130,7 +130,7 @@ def pick(rng, items):
 def copy_rows(cursor, model, rows, progress, extra_columns=None):
     """COPY ``rows`` (dicts keyed by column name) into ``model``'s table; missing columns take the
     field's default."""
-    from django.db.models import JSONField
+    from django.db.models import CharField, JSONField, TextField
 
     fields = list(model._meta.concrete_fields)
     columns = [f.column for f in fields]
@@ -141,8 +141,10 @@ def copy_rows(cursor, model, rows, progress, extra_columns=None):
             defaults[f.column] = json.dumps(default) if isinstance(f, JSONField) else default
         elif f.null:
             defaults[f.column] = None
-        else:
+        elif isinstance(f, (CharField, TextField)):
             defaults[f.column] = ""
+    # any other column (not text, not nullable, no default: a new date field) must be given by
+    # ``rows``: a KeyError naming it, not COPY's "invalid input syntax" for an empty string
     json_columns = {f.column for f in fields if isinstance(f, JSONField)}
     table_name = model._meta.db_table
     with cursor.copy(
@@ -661,7 +663,7 @@ def seed(scale: str) -> dict:
                        "prefecture": pref.code, "website": f"https://partner-{p}.example/",
                        "profile_ja": profile_ja, "profile_en": profile_en, "institution_id": None,
                        "search_text": fold(" ".join([name_ja, name_en, profile_ja, profile_en])),
-                       "created_at": NOW}
+                       "created_at": NOW, "updated_at": NOW}
 
         need_texts = [(t[2], t[3], t[5], t[6], t[7]) for t in cooperation_demo.NEEDS + cooperation_demo.NEEDS_EN]
         need_html = {t[3]: str(render_markdown(t[3])) for t in need_texts}

@@ -49,7 +49,7 @@ def test_coordinator_drafts_and_publishes_minutes_then_replaces_and_removes_a_do
     # the minutes: a draft first, seen by nobody else, then published
     page.get_by_role("link", name="議事録", exact=True).click()
     expect(page.locator("#minutes-status")).to_contain_text("まだ書かれていません。")
-    page.get_by_label("議事録").fill("## 決定事項\n\n- 小水力発電の共同調査を始める")
+    page.get_by_label("議事録（日本語）").fill("## 決定事項\n\n- 小水力発電の共同調査を始める")
     page.get_by_role("button", name="下書き保存").click()
     expect(page.get_by_text("議事録の下書きを保存しました。")).to_be_visible()
     expect(page.locator("#minutes-status")).to_contain_text("下書き")

@@ -270,7 +270,7 @@ def signed_in_states(lang: str) -> Fetched:
     fetch(client, "/accounts/2fa/authenticate/")
     # a second factor set up right after signing in, then its recovery codes
     client = Client()
-    sign_in(client, person(f"two-factor-{lang}@example.org").email, "/account/")
+    sign_in(client, person(f"two-factor-{lang}@example.org").email, "/")
     response = client.get(f"/{lang}/accounts/2fa/totp/activate/")  # the password again first
     assert response["Location"].startswith(f"/{lang}/accounts/reauthenticate/?next="), response
     response = client.post(response["Location"], {"password": password})
@@ -289,7 +289,7 @@ def signed_in_states(lang: str) -> Fetched:
     fetch(client, "/accounts/password/set/")
     # re-authentication by a code sent by e-mail
     client = Client()
-    email = sign_in(client, person(f"by-code-{lang}@example.org").email, "/account/")
+    email = sign_in(client, person(f"by-code-{lang}@example.org").email, "/")
     assert fetch(client, "/accounts/reauthenticate/code/", "post", {"recipient": email}
                  ) == "/accounts/reauthenticate/code/confirm/"
     # the sign-in code asked after the password

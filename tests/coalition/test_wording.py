@@ -26,7 +26,10 @@ def test_removing_a_document_says_remove_not_end_affiliation(client, settings, t
 
     page = client.get("/ja/initiatives/solar/edit/").content.decode()
 
-    assert '<button type="submit" class="link-button">削除</button>' in page
+    # the link to the removal's confirmation page, which asks "remove", not "end affiliation"
+    assert f'<a href="/ja/initiatives/solar/documents/{document.pk}/remove/">削除</a>' in page
+    confirm = client.get(f"/ja/initiatives/solar/documents/{document.pk}/remove/").content.decode()
+    assert "所属を終了" not in confirm
     assert "所属を終了" not in page
 
 

@@ -49,7 +49,7 @@ def test_signup_verification_link_then_sign_in(client, deliver):
     client.post(path)
     assert EmailAddress.objects.get(email="hanako@example.ac.jp").verified is True
     response = client.post("/en/accounts/login/", {"login": "hanako@example.ac.jp", "password": PASSWORD})
-    assert response["Location"] == "/en/account/"
+    assert response["Location"] == "/en/"  # sign-in lands on the signed-in home
     assert client.get("/en/account/").context["user"].email == "hanako@example.ac.jp"
 
 

@@ -432,7 +432,7 @@ def test_initiative_with_vector_is_shown_escaped_end_to_end(client, author, vect
     # the list, with the vector echoed as the search term
     listing = client.get("/ja/initiatives/", {"q": v}).content.decode()
     assert scan(listing) == []
-    assert attributes_of(listing, "input", name="q")["value"] == v
+    assert attributes_of(main_of(listing), "input", name="q")["value"] == v
     assert text_of(main_of(listing), "a", href=f"/ja/initiatives/{initiative.slug}/") == v
 
     # the feed: the entry's title is text (Atom's default), the vector as written
@@ -576,7 +576,7 @@ def test_application_with_vector_is_shown_escaped_to_secretariat_and_public(clie
     for page in (directory, search, profile):
         assert scan(page) == []
         assert escape(v) in main_of(page)
-    assert attributes_of(search, "input", name="q")["value"] == v
+    assert attributes_of(main_of(search), "input", name="q")["value"] == v
 
 
 @pytest.mark.parametrize("vector", list(FORM_VECTORS.values()), ids=list(FORM_VECTORS))

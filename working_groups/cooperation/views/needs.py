@@ -199,6 +199,8 @@ class NeedDecisionView(View):
         if not request.user.has_perm(self.PERMISSIONS[self.action], need):
             return refuse(request)
         form = ReasonForm(request.POST)
+        if self.action in ("decline", "return", "close") and not form.is_valid():
+            return NeedDetailView().get(request, pk, reason_form=form)  # e.g. a reason over the limit
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         try:
             if self.action == "publish":
@@ -217,8 +219,6 @@ class NeedDecisionView(View):
                 services.need_close(need=need, by=request.user, reason=reason)
                 messages.success(request, _("The need is closed."))
         except ValidationError as exc:
-            if not form.is_valid():
-                form = ReasonForm()
             form_errors_to_form(form, exc)
             return NeedDetailView().get(request, pk, reason_form=form)
         return redirect(need.get_absolute_url())
