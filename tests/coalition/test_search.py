@@ -277,7 +277,6 @@ def test_the_gram_probe_runs_once_for_the_counts_and_the_page(client, world):
     ("水素", {"members": 1, "initiatives": 2, "meetings": 1, "news": 1, "needs": 1, "partners": 1, "expertise": 1}),
 ])
 def test_two_character_terms_are_counted_right_for_every_kind(client, world, q, expected):
-    postgresql_only()
     many_initiatives(world, 3, "水素下書き", status=Initiative.Status.DRAFT)
     make_initiative(institution=world.inst, author=world.public_initiative.author, slug="battery", title="蓄電池の導入",
                     body="本文", themes=[world.public_initiative.themes.get()])
