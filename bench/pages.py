@@ -32,6 +32,10 @@ request computed; the fragment caches still work, as in production). It prints p
 per kind and mode, the CPU time gunicorn spent per request (its workers' user + system time over the
 run) and how busy the machine was (all cores, every process: other people's work shows here).
 
+The site search (``/search/``, every kind counted): 300 terms of each kind, cut from every kind's
+texts and sorted by folded length (1, 2, 3 to 6 characters) plus absent pairs (``site_search_terms``);
+``--only "site search"`` runs just those. Each random row also has the one-minute load average.
+
 Cooperation and progress: the needs board, a filtered board, a Japanese search and a need page with
 its suggestions (kind "cooperation", bar 80 ms), partners, expertise, /progress/ (signed out and by
 region) and an institution's progress page; at random: needs searched with 1 to 6 characters, the
