@@ -32,6 +32,10 @@ request computed; the fragment caches still work, as in production). It prints p
 per kind and mode, the CPU time gunicorn spent per request (its workers' user + system time over the
 run) and how busy the machine was (all cores, every process: other people's work shows here).
 
+The site search (``/search/``, every kind counted): 300 terms of each kind, cut from every kind's
+texts and sorted by folded length (1, 2, 3 to 6 characters) plus absent pairs (``site_search_terms``);
+``--only "site search"`` runs just those. Each random row also has the one-minute load average.
+
 Cooperation and progress: the needs board, a filtered board, a Japanese search and a need page with
 its suggestions (kind "cooperation", bar 80 ms), partners, expertise, /progress/ (signed out and by
 region) and an institution's progress page; at random: needs searched with 1 to 6 characters, the
@@ -250,6 +254,31 @@ def random_terms(rng, texts: list[str], n: int) -> list[str]:
     return terms
 
 
+def site_search_terms(rng, texts: list[str], n: int) -> dict[str, list[str]]:
+    """Terms for the site search (/search/), ``n`` of each kind: cut at random from ``texts`` (every
+    kind's titles and summaries) by folded length (1, 2, 3 to 6 characters: rare and common alike,
+    as they fall), and ``absent`` ones (random pairs of the texts' characters that no initiative
+    holds: every kind is searched for nothing there, the worst case of a capped count)."""
+    from members.search import search_words
+    from working_groups.models import Initiative
+
+    by_length = {"1": [], "2": [], "3+": []}
+    while min(len(terms) for terms in by_length.values()) < n:
+        for term in random_terms(rng, texts, 200):
+            words = search_words(term)
+            if len(words) == 1:
+                by_length[str(min(len(words[0]), 3)).replace("3", "3+")].append(term)
+    chars = sorted({c for t in texts[:500] for c in t if not c.isspace()})
+    absent = []
+    for _ in range(20 * n):
+        if len(absent) == n:
+            break
+        pair = rng.choice(chars) + rng.choice(chars)
+        if len(search_words(pair)) == 1 and not Initiative.objects.search(pair).exists():
+            absent.append(pair)
+    return {**{length: terms[:n] for length, terms in by_length.items()}, "absent": absent}
+
+
 def random_targets(seed: int = 23) -> dict[str, list[str]]:
     """Each kind of page -> its randomised URLs (read from the seeded database)."""
     import random
@@ -275,6 +304,13 @@ def random_targets(seed: int = 23) -> dict[str, list[str]]:
 
     def draw(make, population):
         return [make(rng.choice(population)) for _ in range(RANDOM_URLS)]
+
+    from meetings.dissemination.models import NewsItem
+
+    site_texts = [*texts, *(" ".join(row) for row in Meeting.objects.values_list("title_ja", "title_en")[:5000]),
+                  *(" ".join(row) for row in NewsItem.objects.values_list("title_ja", "summary_ja")[:5000]),
+                  *(" ".join(row) for row in Need.objects.values_list("title", "description")[:5000]), *names]
+    site_terms = site_search_terms(rng, site_texts, 300)
 
     listed = Need.objects.listed()
     need_pks = list(listed.values_list("pk", flat=True))
@@ -302,6 +338,9 @@ def random_targets(seed: int = 23) -> dict[str, list[str]]:
         "search directory (1-6 chars)": [f"/ja/members/?q={quote(t)}" for t in random_terms(rng, names, RANDOM_URLS)],
         "api: search initiatives (1-6 chars)": [f"/api/v1/initiatives/?q={quote(t)}"
                                                 for t in random_terms(rng, texts, RANDOM_URLS)],
+        # the site search (/search/): every kind counted, the first tab with hits listed
+        **{f"site search ({length} chars)" if length != "absent" else "site search (absent pairs)":
+           [f"/ja/search/?q={quote(t)}" for t in terms] for length, terms in site_terms.items()},
         "initiative": draw(lambda s: f"/ja/initiatives/{s}/", slugs),
         "member profile": draw(lambda s: f"/ja/members/{s}/", institutions),
         "working group": draw(lambda s: f"/ja/working-groups/{s}/", groups),
@@ -365,6 +404,7 @@ def run_random(server_pid, kinds: dict, duration, connections) -> list[dict]:
             after = machine_busy()
             figures["cpu_ms_per_request"] = 1000 * cpu / figures["requests"] if figures["requests"] else 0.0
             figures["machine_busy"] = (after[0] - busy[0]) / max(after[1] - busy[1], 1)
+            figures["load_1min"] = os.getloadavg()[0]
             rows.append({"kind": kind, "mode": mode, "urls": len(set(urls)), **figures})
             sys.stderr.write(f"  {kind:<32} {mode:<9} {figures['rps']:7.0f} req/s  p50 {figures['p50_ms']:7.1f}  "
                              f"p95 {figures['p95_ms']:7.1f} ms  cpu {figures['cpu_ms_per_request']:6.1f} ms/req  "
@@ -613,7 +653,8 @@ def main():
         print(common.table(random_rows, [
             ("kind", "kind", "s"), ("mode", "page cache", "s"), ("urls", "urls", "d"), ("rps", "req/s", ",.0f"),
             ("p50_ms", "p50 ms", ".1f"), ("p95_ms", "p95 ms", ".1f"), ("p99_ms", "p99 ms", ".1f"),
-            ("cpu_ms_per_request", "cpu ms/req", ".1f"), ("machine_busy", "busy", ".0%"), ("errors", "errors", "d"),
+            ("cpu_ms_per_request", "cpu ms/req", ".1f"), ("machine_busy", "busy", ".0%"),
+            ("load_1min", "load", ".1f"), ("errors", "errors", "d"),
         ]))
     print(f"gunicorn {args.workers} workers × {args.threads} threads, {memory:.0f} MB resident after the run")
     if rows:

@@ -38,7 +38,7 @@ from working_groups.progress.selectors import most_adopted
 from working_groups.selectors import latest_initiatives
 
 from . import waiting
-from .search import COUNT_CAP, KINDS, KINDS_BY_KEY, PER_PAGE, SearchForm, hit_counts
+from .search import COUNT_CAP, KINDS, KINDS_BY_KEY, PER_PAGE, SearchForm, find, hit_counts
 
 
 @require_safe
@@ -79,10 +79,11 @@ def search(request):
     words = search_words(q)
     if not words:
         return render(request, "coalition/search.html", context)
-    counts = hit_counts(request.user, q)
+    found = find(request.user, q)
+    counts = hit_counts(found)
     key = form.cleaned_data["kind"] or next((k.key for k in KINDS if counts[k.key]), KINDS[0].key)
     kind = KINDS_BY_KEY[key]
-    page, paginator = search_page_of(request, kind.rows(kind.matches(request.user, q)), PER_PAGE)
+    page, paginator = search_page_of(request, kind.rows(found[kind.key].queryset), PER_PAGE)
     page.object_list = kind.shown(page.object_list)
     context.update({
         "q": q, "words": words, "kind": kind, "page_obj": page, "paginator": paginator,

@@ -160,14 +160,25 @@ def gram_search(queryset: QuerySet, words: list[str], cap: int | None = None) ->
     the column ``search_grams_tsv``): among the ids the gram index gives when they are at most
     ``cap`` (``PROBE_CAP``), else by a substring test of each row the query reads (module
     docstring). Runs one query (the probe) when called."""
+    return probed_gram_search(queryset, words, cap)[0]
+
+
+def probed_gram_search(queryset: QuerySet, words: list[str], cap: int | None = None) -> tuple[QuerySet, list[int]]:
+    """``gram_search``, and what its probe learnt that a *capped count* can use: when the gram
+    index was read and more than ``cap`` rows hold the grams (a common word), the ``cap`` + 1 ids
+    it gave; otherwise ``[]``. Those rows hold every word's grams; the rows of the search among
+    them are found by primary key, where walking the table for them reads thousands of rows'
+    text (coalition.search ``hit_counts`` looks among them first)."""
     cap = PROBE_CAP if cap is None else cap
     ids = gram_matches(queryset, words, cap + 1)
-    if ids is None or len(ids) > cap:
-        return contains_words(queryset, words)
+    if ids is None:
+        return contains_words(queryset, words), []
+    if len(ids) > cap:
+        return contains_words(queryset, words), ids
     # one or two characters: the grams are the word; longer: its pairs may be scattered in the text
     if not ids:
-        return queryset.none()
-    return contains_words(queryset.filter(IdIn(F("pk"), Value(ids))), [word for word in words if len(word) > 2])
+        return queryset.none(), []
+    return contains_words(queryset.filter(IdIn(F("pk"), Value(ids))), [word for word in words if len(word) > 2]), []
 
 
 def text_search(queryset: QuerySet, q: str, *, probe: bool = False) -> QuerySet:
@@ -185,6 +196,15 @@ def text_search(queryset: QuerySet, q: str, *, probe: bool = False) -> QuerySet:
     if connections[queryset.db].vendor == "postgresql":
         return gram_search(queryset, words) if probe else gram_filter(queryset, words)
     return substring_search(queryset, words)
+
+
+def probed_text_search(queryset: QuerySet, q: str) -> tuple[QuerySet, list[int]]:
+    """``text_search(queryset, q, probe=True)`` and the probe's candidate ids for a capped count
+    (``probed_gram_search``; ``[]`` when there are none, or off PostgreSQL)."""
+    words = search_words(q)
+    if words and connections[queryset.db].vendor == "postgresql":
+        return probed_gram_search(queryset, words)
+    return text_search(queryset, q, probe=True), []
 
 
 def _folded_chars(text: str) -> tuple[str, list[int]]:

@@ -128,6 +128,43 @@ class InitiativeSerializer(RegionMixin, serializers.ModelSerializer):
     def get_summary_en(self, obj) -> str:
         return self._in(obj, "en", "summary")
 
+    # Fields whose value is the attribute of the same name, shown by the field itself (dates and
+    # decimals keep DRF's format).
+    PLAIN = ("slug", "language", "prefecture", "year", "started_on", "ended_on", "status", "visibility",
+             "co2_reduction", "capacity_kw", "published_at", "updated_at")
+
+    @classmethod
+    def plain_fields(cls) -> dict:
+        """The ``PLAIN`` fields as DRF builds them for this model, built once (a serializer builds
+        its fields anew for every request: 1 ms of a page); they format a value, nothing more."""
+        if "_plain_fields" not in cls.__dict__:
+            built = cls().fields
+            cls._plain_fields = {name: built[name] for name in cls.PLAIN}
+        return cls._plain_fields
+
+    def to_representation(self, obj):
+        """The list's rows without DRF's generic walk over the fields (an attribute lookup, a
+        callable check and a signature inspection per field and row: 3.9 ms of a page of 20 at the
+        large scale, docs/scaling.md); the same dict, field for field (tests/api). Subclasses
+        (the detail) take the generic path."""
+        if type(self) is not InitiativeSerializer:
+            return super().to_representation(obj)
+        fields = type(self).plain_fields()
+        row = {name: (None if (value := getattr(obj, name)) is None else fields[name].to_representation(value))
+               for name in self.PLAIN}
+        institution = obj.institution
+        title_ja, title_en = self.get_title_ja(obj), self.get_title_en(obj)
+        summary_ja, summary_en = self.get_summary_ja(obj), self.get_summary_en(obj)
+        row.update({
+            "institution": {"slug": institution.slug, "name": institution.name, "name_ja": institution.name_ja,
+                            "name_en": institution.name_en},
+            "title": obj.shown_title(), "summary": obj.shown_summary(), "title_ja": title_ja, "title_en": title_en,
+            "summary_ja": summary_ja, "summary_en": summary_en,
+            "themes": [theme.slug for theme in obj.themes.all()],
+            "region": self.get_region(obj), "url": absolute(obj.get_absolute_url()),
+        })
+        return {name: row[name] for name in self.Meta.fields}
+
 
 class LinkSerializer(serializers.Serializer):
     label = serializers.CharField()

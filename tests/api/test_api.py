@@ -634,3 +634,25 @@ def test_writing_a_read_only_endpoint_is_a_405(client, world, name):
     response = client.post(f"/api/v1/{name}/", {}, HTTP_AUTHORIZATION=f"Bearer {world.tokens['secretariat']}")
     assert response.status_code == 405
     assert json.loads(response.content) == {"detail": "メソッド \"POST\" は許されていません。"}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_search_list_rows_are_what_the_generic_serializer_gives(world, lang):
+    """The initiatives' list rows are written out by hand (coalition/api/serializers.py, for speed):
+    field for field what DRF's generic walk gives, in both languages, with dates, decimals, an end
+    date left empty, a translation and none."""
+    from django.utils import translation
+    from rest_framework import serializers as drf
+
+    from coalition.api.serializers import InitiativeSerializer
+
+    world.public.co2_reduction, world.public.capacity_kw = "12.50", "3.0"
+    world.public.ended_on = datetime.date(2025, 3, 31)
+    world.public.save()
+    initiative(world.a, world.group, "english-one", language="en", title="Solar roofs", summary="On every roof")
+    rows = list(Initiative.objects.select_related("institution").prefetch_related("themes").order_by("pk"))
+    with translation.override(lang):
+        fast = InitiativeSerializer(rows, many=True).data
+        generic = [drf.ModelSerializer.to_representation(InitiativeSerializer(), row) for row in rows]
+    assert json.loads(json.dumps(fast, default=str)) == json.loads(json.dumps(generic, default=str))
+    assert [row["ended_on"] for row in fast if row["slug"] == "alpha-public"] == ["2025-03-31"]

@@ -39,6 +39,7 @@ RANDOM_KINDS = {
     "working group", "meeting", "meeting .ics", "feed: public or group", "feed: personal",
     "api: search initiatives (1-6 chars)", "search needs (1-6 chars)", "needs board: random filters",
     "need with suggestions", "progress: random filters", "institution progress",
+    "site search (1 chars)", "site search (2 chars)", "site search (3+ chars)", "site search (absent pairs)",
 }
 
 

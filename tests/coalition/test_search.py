@@ -246,6 +246,67 @@ def test_the_page_takes_one_query_for_every_count(client, world):
     assert len(queries.captured_queries) <= 4
 
 
+def many_initiatives(world, n, title, **kw):
+    group = world.public_initiative.themes.get()
+    return [make_initiative(institution=world.inst, author=world.public_initiative.author, slug=f"{title}-{i}",
+                            title=f"{title}の取組{i}", body="本文", themes=[group], **kw) for i in range(n)]
+
+
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("the gram index and its probe are PostgreSQL's")
+
+
+def test_the_gram_probe_runs_once_for_the_counts_and_the_page(client, world):
+    """The initiatives' probe of the gram index is one query a page, shared by the count and the
+    open tab (it ran twice: once for each)."""
+    postgresql_only()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/ja/search/", {"q": WORD, "kind": "initiatives"})
+    assert titles(response) == ["水素バスの運行"]
+    assert sum("search_gram_matches" in q["sql"] for q in queries.captured_queries) == 1
+
+
+@pytest.mark.parametrize("q, expected", [
+    # rare: in one initiative and nothing else
+    ("蓄電", {"initiatives": 1}),
+    # absent: two characters no text holds
+    ("ゑゐ", {}),
+    # common at this scale: every kind has it (five initiatives are drafts or members-only; the
+    # battery one names its institution, 水素大学)
+    ("水素", {"members": 1, "initiatives": 2, "meetings": 1, "news": 1, "needs": 1, "partners": 1, "expertise": 1}),
+])
+def test_two_character_terms_are_counted_right_for_every_kind(client, world, q, expected):
+    many_initiatives(world, 3, "水素下書き", status=Initiative.Status.DRAFT)
+    make_initiative(institution=world.inst, author=world.public_initiative.author, slug="battery", title="蓄電池の導入",
+                    body="本文", themes=[world.public_initiative.themes.get()])
+    shown = tabs(client.get("/ja/search/", {"q": q}))
+    assert shown == {kind: str(expected.get(kind, 0)) for kind in shown}
+
+
+def test_a_common_word_is_counted_among_the_probes_ids_and_beyond_them(client, world, monkeypatch):
+    """A word the gram index finds in more rows than the probe's cap (here 5) is counted among the
+    ids the probe gave first and then in the rest of the table: drafts and members-only initiatives
+    among those ids are not counted for a visitor, and the public ones beyond them are."""
+    postgresql_only()
+    import members.search
+
+    monkeypatch.setattr(members.search, "PROBE_CAP", 5)
+    many_initiatives(world, 8, "水素下書き", status=Initiative.Status.DRAFT)
+    many_initiatives(world, 4, "水素公開")
+    assert tabs(client.get("/ja/search/", {"q": WORD}))["initiatives"] == "5"  # 4 + the world's public one
+    staff = staff_of(world.inst)
+    client.force_login(staff)
+    assert tabs(client.get("/ja/search/", {"q": WORD}))["initiatives"] == "6"  # and the members-only one
+    client.logout()
+    monkeypatch.setattr("coalition.search.COUNT_CAP", 3)  # past the cap: cap + 1, the tab says "3+"
+    from coalition.search import find, hit_counts
+
+    assert hit_counts(find(staff, WORD))["initiatives"] == 4
+    assert hit_counts(find(staff, "水素公開"))["initiatives"] == 4
+    assert hit_counts(find(staff, "水素公開の取組3"))["initiatives"] == 1
+
+
 def test_meetings_keep_their_search_text_in_step(world):
     meeting = world.public_meeting
     meeting.title_en = "Fuel cells day"
