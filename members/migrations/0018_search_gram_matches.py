@@ -32,7 +32,8 @@ BEGIN
     -- rarest gram alone overrates words whose grams are all common: 8413, 導入（熊, each in a few
     -- rows, took seconds walking the list.) Common when every gram is listed and the share is
     -- more than cap / 2 rows: NULL, without reading the index.
-    SELECT bool_and(per_word.known), exp(sum(per_word.lnf)) INTO known, share
+    -- (the sum is floored at -700: a long query's product underflows exp(), an error, not a zero)
+    SELECT bool_and(per_word.known), exp(greatest(sum(per_word.lnf), -700)) INTO known, share
       FROM (SELECT g.w, bool_and(m.f IS NOT NULL) AS known, sum(ln(greatest(m.f, 1e-9))) AS lnf
               FROM unnest(grams, words) AS g(e, w)
               LEFT JOIN (SELECT e, f

@@ -187,6 +187,16 @@ def test_an_absent_two_character_word_lists_nothing_without_reading_the_table(cl
 
 
 @pytest.mark.postgres
+def test_a_long_query_of_many_grams_answers_and_finds_nothing(client, corpus):
+    """The probe multiplies each gram's share: a query of 100 characters (a pasted sentence) made
+    that product underflow, and PostgreSQL's exp() raised an error: a 500 (seen with a script tag)."""
+    q = "再生可能エネルギーの地域導入と蓄電池による需給調整について大学と自治体が連携する取組事例を探しています" * 2
+    response = client.get("/ja/initiatives/", {"q": q[:100]})
+    assert response.status_code == 200
+    assert list(response.context["object_list"]) == []
+
+
+@pytest.mark.postgres
 def test_a_common_two_character_word_walks_the_list_newest_first_testing_the_text(client, corpus):
     queries, response = list_queries(client, "水素")
     shown = [i.title for i in response.context["object_list"]]
