@@ -40,6 +40,8 @@ RANDOM_KINDS = {
     "api: search initiatives (1-6 chars)", "search needs (1-6 chars)", "needs board: random filters",
     "need with suggestions", "progress: random filters", "institution progress",
     "site search (1 chars)", "site search (2 chars)", "site search (3+ chars)", "site search (absent pairs)",
+    "sitemap: index", *(f"sitemap: {section}" for section in ("pages", "news", "initiatives", "members", "groups",
+                                                            "meetings")),
 }
 
 

@@ -299,8 +299,9 @@ def test_coordinator_schedules_a_meeting_a_member_registers_and_is_told_of_the_c
     assert preferences == {"meeting_changed": "never"}
     member_page.get_by_role("link", name="メール設定を変更する").click()
     expect(member_page.get_by_role("heading", level=1)).to_have_text("メール設定")
-    expect(member_page.get_by_role("group", name="会議の変更").get_by_label("受け取らない")).to_be_checked()
-    expect(member_page.get_by_role("group", name="参加登録の確認").get_by_label("すぐに受け取る")).to_be_checked()
+    # the settings are one table: each radio is named "kind: choice"
+    expect(member_page.get_by_label("会議の変更: 受け取らない", exact=True)).to_be_checked()
+    expect(member_page.get_by_label("参加登録の確認: すぐに受け取る", exact=True)).to_be_checked()
 
     # Other kinds still arrive: she switches to joining online and gets a new confirmation.
     member_page.goto(meeting_url)
