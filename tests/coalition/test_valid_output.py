@@ -11,6 +11,8 @@ so nothing of it is left for other tests.
 import io
 import json
 import os
+import shutil
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -18,6 +20,7 @@ from pathlib import Path
 import feedparser
 import pytest
 import vobject
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
@@ -30,6 +33,7 @@ from tests.url_names import url_name, url_patterns
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 SITE = "http://testserver"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ROLES = {
     "visitor": None,
     "user": "newcomer@kobe.example",
@@ -64,19 +68,6 @@ NOT_CRAWLED = {
     "members:token-create", "members:token-revoke",
     # (allauth's pages for states a force_login crawl is not in, the second factor, recovery codes, a
     # password set, the code pages, are fetched by signed_in_states below)
-    # a document's new-version and removal pages: the demo attaches no document to a meeting or an
-    # initiative (tests/meetings/test_documents_and_minutes.py, tests/working_groups/
-    # test_document_versions.py and tests/browser/test_documents_journey.py render them)
-    "meetings:document-remove", "meetings:document-version", "working_groups:document-remove",
-    "working_groups:document-version",
-    # reached only through a code sent by e-mail, once a code flow is started (a POST): sign-in by code and
-    # re-authentication by code (the page that asks for one is crawled, linked from reauthenticate)
-    "account_confirm_login_code", "account_confirm_reauthentication_code",
-    # allauth pages for states no demo account is in: no usable password (set one), signing in half
-    # done (the second factor asked), a second factor being set up or its recovery codes shown (both
-    # after a fresh sign-in, which the crawl's force_login is not: they redirect to reauthenticate)
-    "account_set_password", "mfa_authenticate", "mfa_activate_totp", "mfa_view_recovery_codes",
-    "mfa_download_recovery_codes",
     # the writing widgets' endpoints (members/views/writing.py): the preview is POST only, the picker answers
     # JSON to a script; tests/members/test_writing.py and tests/browser/test_writing_journey.py read them
     "members:markdown-preview", "members:pick-institutions",
@@ -159,9 +150,10 @@ def signed_link_starts() -> dict[str, list[str]]:
     from members.notifications.registry import choosable_kinds
     from members.notifications.tokens import make_token as make_unsubscribe_token
     from members.tokens import application_edit_token
+    from working_groups import services as initiative_services
     from working_groups.cooperation.models import Need
     from working_groups.cooperation.tokens import confirm_token
-    from working_groups.models import WorkingGroup
+    from working_groups.models import Initiative, WorkingGroup
     from working_groups.rules import coordinated_group_ids
 
     secretariat = User.objects.get(email=ROLES["secretariat"])
@@ -195,10 +187,30 @@ def signed_link_starts() -> dict[str, list[str]]:
     # stores its key in the session and redirects to the form's own address, fetched next)
     address = EmailAddress.objects.create(user=newcomer, email="newcomer.home@example.org", verified=False)
     reset = f"/accounts/password/reset/key/{user_pk_to_url_str(newcomer)}-"
+    # a document with an earlier version on a meeting the coordinator runs and on an initiative of
+    # the institution they are the contact of (the demo attaches none): their pages, new-version and
+    # removal forms
+    group_meeting = Meeting.objects.filter(group=group).order_by("pk").first()
+    initiative = next(i for i in Initiative.objects.order_by("pk")
+                      if coordinator.has_perm("working_groups.edit_initiative", i))
+    documents = {}
+    for key, service, owner in (("meeting", meeting_services, {"meeting": group_meeting}),
+                                ("initiative", initiative_services, {"initiative": initiative})):
+        document = service.document_add(**owner, by=coordinator, title="報告書",
+                                        upload=SimpleUploadedFile("report.pdf", PDF, "application/pdf"))
+        service.document_version_add(document=document, by=coordinator,
+                                     upload=SimpleUploadedFile("report-2.pdf", PDF, "application/pdf"))
+        documents[key] = document.pk
     return {"user": [
         # allauth's pages a signed-in person opens by address: confirm the password before a sensitive
         # change, and the list of their single sign-on links
         "/accounts/reauthenticate/", "/accounts/3rdparty/",
+    ], "contact-coordinator": [
+        f"/meetings/{group_meeting.pk}/", f"/meetings/{group_meeting.pk}/documents/{documents['meeting']}/version/",
+        f"/meetings/{group_meeting.pk}/documents/{documents['meeting']}/remove/",
+        f"/initiatives/{initiative.slug}/edit/",
+        f"/initiatives/{initiative.slug}/documents/{documents['initiative']}/version/",
+        f"/initiatives/{initiative.slug}/documents/{documents['initiative']}/remove/",
     ], "secretariat": [
         "/accounts/2fa/reauthenticate/",  # the same with the second factor (the secretariat has one)
     ], "visitor": [
@@ -309,8 +321,9 @@ def fetched(django_db_setup, django_db_blocker):
 
     caches_prefix = f"test-valid-{uuid.uuid4().hex[:8]}"
     caches = {k: {**v, "KEY_PREFIX": caches_prefix} for k, v in settings.CACHES.items()}
+    media = tempfile.mkdtemp(prefix="crawl-media-")  # the documents signed_link_starts attaches
     with django_db_blocker.unblock(), override_settings(
-        SITE_URL=SITE, PAGE_CACHE_SECONDS=0, CACHES=caches,
+        SITE_URL=SITE, PAGE_CACHE_SECONDS=0, CACHES=caches, MEDIA_ROOT=media,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     ), transaction.atomic():
         call_command("seed_demo", stdout=io.StringIO())
@@ -333,6 +346,7 @@ def fetched(django_db_setup, django_db_blocker):
             out["states", lang] = signed_in_states(lang)
         transaction.set_rollback(True)
         forget_cache_keys()
+    shutil.rmtree(media, ignore_errors=True)
     return out
 
 
