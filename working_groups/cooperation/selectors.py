@@ -217,7 +217,12 @@ def _candidates(queryset, *, theme_ids, terms, through, fk, near):
     if not sources:
         return None
     ids = [source.order_by().order_by("-pk").values("pk")[:CANDIDATES_PER_SOURCE] for source in sources]
-    return ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
+    if len(ids) == 1:
+        return ids[0]
+    if not connections[queryset.db].features.supports_slicing_ordering_in_compound:
+        # SQLite (the embedded default) refuses LIMIT inside a UNION: one small query per source
+        return sorted({pk for source in ids for pk in source.values_list("pk", flat=True)})
+    return ids[0].union(*ids[1:])
 
 
 def _ranked(queryset, *, need, theme_ids, terms, through, fk, place, near, limit):
