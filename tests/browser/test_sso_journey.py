@@ -13,11 +13,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.utils import timezone, translation
+from playwright.sync_api import expect
 
 from members.models import Affiliation
 from members.services.affiliations import affiliation_decide
 from members.sso.models import IdentityProvider, IdentityProviderDomain
+from tests.browser.test_visitor_journey import axe_blocking
 from tests.factories import InstitutionFactory, WorkingGroupFactory, staff_of
 from tests.sso.idp import AuthnRequest, TestIdP
 from working_groups.models import Initiative
@@ -31,6 +34,7 @@ class IdPServer:
     posts the signed response to the portal (HTTP-POST binding, a button: no script needed)."""
 
     def __init__(self):
+        self.release_mail = True  # False: a university that does not give the person's address
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/idp/sso"
         self.idp = TestIdP("idp.u-tokyo.example", sso_url=self.url)
@@ -61,7 +65,8 @@ class IdPServer:
                 form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
                 request = AuthnRequest(form["request"][0])
                 user = form["user"][0]
-                response = outer.idp.response(request, eppn=f"{user}@u-tokyo.example", mail=f"{user}@u-tokyo.example",
+                mail = f"{user}@u-tokyo.example" if outer.release_mail else ""
+                response = outer.idp.response(request, eppn=f"{user}@u-tokyo.example", mail=mail,
                                               ja_display_name="鈴木 一郎", display_name="Ichiro Suzuki")
                 self._send(f"""<!DOCTYPE html><html lang="en"><title>Continue</title>
 <form method="post" action="{html.escape(request.acs_url)}">
@@ -83,7 +88,7 @@ def idp_server():
     server.stop()
 
 
-def test_staff_signs_in_with_their_university_and_is_offered_it(site, page, idp_server, settings):
+def university_with_provider(idp_server, settings):
     # The test IdP speaks plain HTTP on this machine; a university's speaks HTTPS (the default).
     settings.SSO_FORM_ACTION = ["https:", idp_server.url.rsplit("/idp/", 1)[0]]
     university = InstitutionFactory(name_ja="東京テスト大学", name_en="Tokyo Test University", slug="tokyo-test")
@@ -91,6 +96,11 @@ def test_staff_signs_in_with_their_university_and_is_offered_it(site, page, idp_
                                                entity_id=idp_server.idp.entity_id,
                                                metadata_xml=idp_server.idp.metadata())
     IdentityProviderDomain.objects.create(provider=provider, domain="u-tokyo.example")
+    return university
+
+
+def test_staff_signs_in_with_their_university_and_is_offered_it(site, page, idp_server, settings):
+    university = university_with_provider(idp_server, settings)
 
     site.open("/ja/accounts/login/")
     page.get_by_role("link", name="大学のアカウントでサインイン").click()
@@ -140,3 +150,50 @@ def test_staff_signs_in_with_their_university_and_is_offered_it(site, page, idp_
 
     assert [r["slug"] for r in curl(f"Authorization: Bearer {raw}")["results"]] == ["kyoto-heat-pumps"]
     assert curl()["results"] == []  # the same call without the token: a visitor, who does not see it
+
+
+# The words of the journey below, in each language.
+WORDS = {
+    "ja": {"email": "大学のメールアドレス", "continue": "大学のサインインページへ進む",
+           "heading": "あと一歩：メールアドレスの入力", "address": "メールアドレス", "create": "アカウントを作成",
+           "cancelled": "大学のサインインを中止しました", "failed": "大学のアカウントでのサインインに失敗しました"},
+    "en": {"email": "Your university e-mail address", "continue": "Continue to my university",
+           "heading": "One more step: your e-mail address", "address": "Email", "create": "Create my account",
+           "cancelled": "University sign-in cancelled", "failed": "University sign-in failed"},
+}
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_university_that_gives_no_address_leads_to_an_accessible_page_asking_for_one(
+        site, page, idp_server, settings, language):
+    """The university signs the person in but releases no e-mail address: the portal asks for one on
+    its own page (no serious or critical axe violation, nor on the pages of a cancelled or failed
+    university sign-in), and the account waits for that address to be confirmed by mail."""
+    words = WORDS[language]
+    university_with_provider(idp_server, settings)
+    idp_server.release_mail = False
+
+    site.open(f"/{language}/accounts/university/")
+    page.locator("main").get_by_label(words["email"]).fill("suzuki@u-tokyo.example")
+    page.get_by_role("button", name=words["continue"]).click()
+    page.wait_for_url(lambda url: url.startswith(idp_server.url + "?SAMLRequest="))
+    page.get_by_label("User name").fill("suzuki")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Continue to the portal").click()
+
+    page.wait_for_url(f"{site.url}/{language}/accounts/3rdparty/signup/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["heading"])
+    assert page.locator("html").get_attribute("lang") == language
+    assert axe_blocking(page) == ""
+    page.locator("main").get_by_label(words["address"]).fill("ichiro.suzuki@u-tokyo.example")
+    page.get_by_role("button", name=words["create"]).click()
+
+    page.wait_for_url(f"{site.url}/{language}/accounts/confirm-email/")
+    address = EmailAddress.objects.get(email="ichiro.suzuki@u-tokyo.example")
+    assert (address.verified, address.user.name) == (False, "鈴木 一郎")
+
+    for path, heading in (("login/cancelled/", words["cancelled"]), ("login/error/", words["failed"])):
+        site.open(f"/{language}/accounts/3rdparty/{path}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert page.locator("html").get_attribute("lang") == language
+        assert axe_blocking(page) == ""

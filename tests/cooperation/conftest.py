@@ -17,9 +17,11 @@ ROLES = ["visitor", "user", "staff_a", "staff_b", "contact_a", "coordinator", "s
 
 
 def make_need(*, title, themes, status=Need.Status.PUBLISHED, prefecture="20", partner=None,
-              help_kind=Need.Help.JOINT_RESEARCH, email="official@town.example.jp", description="説明です。"):
+              help_kind=Need.Help.JOINT_RESEARCH, email="official@town.example.jp", description="説明です。",
+              language="ja", title_translated=""):
     listed = status in Need.LISTED
     need = Need(title=title, description=description, prefecture=prefecture, help_kind=help_kind, status=status,
+                language=language, title_translated=title_translated,
                 organisation="みどり野市", organisation_kind=Partner.Kind.MUNICIPALITY, contact_name="市役所 花子",
                 contact_role="環境課", contact_email=email, partner=partner,
                 confirmed_at=None if status == Need.Status.UNCONFIRMED else timezone.now(),
@@ -31,8 +33,10 @@ def make_need(*, title, themes, status=Need.Status.PUBLISHED, prefecture="20", p
 
 
 def make_expertise(*, institution, author, title, themes, prefectures=("20",), nationwide=False,
-                   visibility=Expertise.Visibility.PUBLIC, keywords="", description="研究室の紹介です。"):
+                   visibility=Expertise.Visibility.PUBLIC, keywords="", description="研究室の紹介です。",
+                   language="ja", title_translated=""):
     entry = Expertise(institution=institution, author=author, contact=author, title=title, description=description,
+                      language=language, title_translated=title_translated,
                       keywords=keywords, nationwide=nationwide, visibility=visibility,
                       prefectures="".join(f",{c}" for c in prefectures) + "," if prefectures else "")
     expertise_refresh(entry)

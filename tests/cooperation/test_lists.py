@@ -138,9 +138,14 @@ def test_partner_page_shows_initiatives_by_institution_and_needs(client, world):
 def _more_data(world, n):
     for i in range(n):
         partner = Partner.objects.create(slug=f"p{i}", kind="company", name_ja=f"会社{i}", prefecture="13")
-        make_need(title=f"課題{i}", themes=[world.group, world.other_group], partner=partner)
-        make_expertise(institution=world.b, author=world.users["staff_b"], title=f"シーズ{i}",
-                       themes=[world.group, world.other_group], keywords="森林")
+        # every other row written in English with a Japanese translation: the exports' columns in both
+        # languages come from the row itself
+        english = {"language": "en", "title_translated": f"訳{i}"} if i % 2 else {}
+        make_need(title=f"Need {i}" if english else f"課題{i}", themes=[world.group, world.other_group],
+                  partner=partner, **english)
+        make_expertise(institution=world.b, author=world.users["staff_b"],
+                       title=f"Expertise {i}" if english else f"シーズ{i}",
+                       themes=[world.group, world.other_group], keywords="森林", **english)
 
 
 def _count(client, path) -> int:

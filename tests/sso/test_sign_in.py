@@ -193,3 +193,77 @@ def test_sign_in_through_a_provider_configured_by_metadata_url(client, universit
     client.logout()
     finish(client, idp.response(start(client), eppn="hanako@u-tokyo.example", mail="hanako@u-tokyo.example"))
     assert fetched == ["/federation-metadata.xml"]  # read once, then from the cache
+
+
+def test_sign_in_without_an_address_asks_for_one_and_confirms_it_by_mail(client, provider, idp):
+    """A university that releases no e-mail address: the sign-in waits in the session while the
+    person types one, and the account opens once that address is confirmed by mail (an address
+    typed here proves nothing, even in the university's own domain)."""
+    page = finish(client, idp.response(start(client), eppn="hanako@u-tokyo.example", ja_display_name="山田 花子"))
+    assert page.redirect_chain[-1][0] == "/en/accounts/3rdparty/signup/"
+    text = page.content.decode()
+    assert "<h1>One more step: your e-mail address</h1>" in text
+    assert "Tokyo Test University has signed you in, but did not give the portal your e-mail address." in text
+    assert not User.objects.exists()
+
+    sent = client.post("/en/accounts/3rdparty/signup/", {"email": "Hanako@u-tokyo.example"})
+
+    assert (sent.status_code, sent["Location"]) == (302, "/en/accounts/confirm-email/")
+    user = User.objects.get()
+    assert (user.email, user.name, user.has_usable_password()) == ("hanako@u-tokyo.example", "山田 花子", False)
+    address = EmailAddress.objects.get(user=user)
+    assert (address.email, address.verified) == ("hanako@u-tokyo.example", False)
+    assert SocialAccount.objects.get(user=user).uid == "hanako@u-tokyo.example"
+    assert Notification.objects.filter(kind="account", email="hanako@u-tokyo.example").count() == 1
+    assert signed_in_user(client) is None
+    assert not Affiliation.objects.filter(user=user).exists()  # asked for once the address is proven
+
+
+def test_sign_in_without_an_address_asks_in_japanese_from_the_japanese_page(client, provider, idp):
+    page = finish(client, idp.response(start(client, language="ja"), eppn="jiro@u-tokyo.example"))
+    assert page.redirect_chain[-1][0] == "/ja/accounts/3rdparty/signup/"
+    text = page.content.decode()
+    assert "<h1>あと一歩：メールアドレスの入力</h1>" in text
+    assert "東京テスト大学でサインインしましたが、メールアドレスがポータルに届いていません。" in text
+
+
+def test_sign_up_after_sign_in_refuses_a_bad_address_and_keeps_waiting(client, provider, idp):
+    finish(client, idp.response(start(client), eppn="hanako@u-tokyo.example"))
+
+    bad = client.post("/en/accounts/3rdparty/signup/", {"email": "not an address"})
+
+    assert bad.status_code == 200
+    assert 'id="error-summary"' in bad.content.decode()
+    assert "Enter a valid email address." in bad.content.decode()
+    assert not User.objects.exists() and not SocialAccount.objects.exists()
+    assert client.get("/en/accounts/3rdparty/signup/").status_code == 200  # the sign-in still waits
+
+
+def test_sign_up_after_sign_in_with_a_taken_address_tells_only_its_owner(client, provider, idp):
+    """As on the sign-up page (ACCOUNT_PREVENT_ENUMERATION): the page answers as for a new address,
+    so it does not say who has an account; the owner is told by mail, and nothing is joined to them."""
+    owner = UserFactory(email="taken@u-tokyo.example")
+    finish(client, idp.response(start(client), eppn="hanako@u-tokyo.example"))
+
+    taken = client.post("/en/accounts/3rdparty/signup/", {"email": "taken@u-tokyo.example"})
+
+    assert (taken.status_code, taken["Location"]) == (302, "/en/accounts/confirm-email/")
+    assert list(User.objects.all()) == [owner] and not SocialAccount.objects.exists()
+    assert Notification.objects.filter(kind="account", email="taken@u-tokyo.example").count() == 1
+    assert signed_in_user(client) is None
+
+
+def test_sign_up_page_without_a_waiting_sign_in_sends_to_the_sign_in_page(client):
+    response = client.get("/en/accounts/3rdparty/signup/")
+    assert (response.status_code, response["Location"]) == (302, "/en/accounts/login/")
+
+
+def test_cancelled_and_failed_sign_in_pages_offer_both_ways_to_sign_in(client):
+    cancelled = client.get("/ja/accounts/3rdparty/login/cancelled/")
+    failed = client.get("/en/accounts/3rdparty/login/error/")
+    assert (cancelled.status_code, failed.status_code) == (200, 401)
+    assert "<h1>大学のサインインを中止しました</h1>" in cancelled.content.decode()
+    assert "<h1>University sign-in failed</h1>" in failed.content.decode()
+    for page, lang in ((cancelled, "ja"), (failed, "en")):
+        assert f'href="/{lang}/accounts/university/"' in page.content.decode()
+        assert f'href="/{lang}/accounts/login/"' in page.content.decode()

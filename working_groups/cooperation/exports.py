@@ -30,15 +30,29 @@ def iso_code(code: str) -> str:
     return f"JP-{code}" if code in PREFECTURES_BY_CODE else ""
 
 
+# A need's or an entry's title in both languages, after the columns of the first version (a column is
+# added at the end): ``language`` says which one its author wrote (``title`` keeps that original), the
+# other is the optional translation, empty when there is none. Initiatives in the API carry theirs the
+# same way (``language``, ``title_ja``, ``title_en``).
+TITLES = ["language", "title_ja", "title_en"]
+
+
+def titles(row) -> dict:
+    """The ``TITLES`` cells of a row of ``TextInTwoLanguages``."""
+    original, other = row.title, row.title_translated
+    return {"language": row.language, "title_ja": original if row.language == "ja" else other,
+            "title_en": original if row.language == "en" else other}
+
+
 # The columns of each export, in order (docs/open-data.md): the CSV's header, written even when no
 # row matches, and the keys of each row (a row with another key fails to write).
 COLUMNS = {
     "partners": ["slug", "kind", "name_ja", "name_en", "prefecture", "prefecture_name", "municipality_code",
                  "website", "open_needs", "url"],
     "needs": ["id", "title", "status", "kind", "themes", "prefecture", "prefecture_name", "period", "partner",
-              "partner_slug", "published", "url"],
+              "partner_slug", "published", "url", *TITLES],
     "expertise": ["id", "title", "institution", "institution_name", "themes", "keywords", "nationwide",
-                  "prefectures", "languages", "visibility", "url"],
+                  "prefectures", "languages", "visibility", "url", *TITLES],
 }
 
 
@@ -56,7 +70,7 @@ def need_row(n) -> dict:
             "prefecture_name": prefecture_name(n.prefecture), "period": n.period,
             "partner": n.partner.name if n.partner else "", "partner_slug": n.partner.slug if n.partner else "",
             "published": n.published_at.date().isoformat() if n.published_at else None,
-            "url": absolute(n.get_absolute_url())}
+            "url": absolute(n.get_absolute_url()), **titles(n)}
 
 
 def expertise_row(e) -> dict:
@@ -64,7 +78,8 @@ def expertise_row(e) -> dict:
             "institution_name": e.institution.name, "themes": " ".join(g.slug for g in e.themes.all()),
             "keywords": e.keywords, "nationwide": e.nationwide,
             "prefectures": " ".join(iso_code(c) for c in e.prefecture_codes),
-            "languages": e.languages, "visibility": e.visibility, "url": absolute(e.get_absolute_url())}
+            "languages": e.languages, "visibility": e.visibility, "url": absolute(e.get_absolute_url()),
+            **titles(e)}
 
 
 def export(rows, fmt: str, name: str):
