@@ -339,6 +339,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "大学等コアリション"
+# A code is accepted in its own 30-second window and the one before (RFC 6238 §5.2 allows one step
+# for the delay between reading the code and its arrival): a code typed in the last seconds of its
+# window no longer fails. allauth still refuses a code used once (for the whole tolerated span).
+MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 # Members of this group run the coalition. They act only with TOTP two-factor sign-in set up:
 # allauth then asks every sign-in for the second factor (members/rules.py, is_secretariat).

@@ -118,12 +118,13 @@ def secretariat_user(two_factor=True, **user_kwargs) -> User:
     return user
 
 
-def totp_code(secret: str = TOTP_SECRET) -> str:
+def totp_code(secret: str = TOTP_SECRET, steps: int = 0) -> str:
+    """The authenticator app's code now (``steps``: that many 30-second windows later, or earlier)."""
     import time
 
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + steps))
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):

@@ -136,6 +136,29 @@ def test_secretariat_sign_in_asks_for_the_second_factor(client):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+@pytest.mark.parametrize(("steps", "accepted"), [(-1, True), (-3, False), (2, False)])
+def test_a_code_read_just_before_its_window_ended_still_signs_in(client, steps, accepted):
+    """A code typed in the last seconds of its 30-second window arrives in the next one: accepted
+    (one window back); older codes and codes from the future are refused."""
+    user = secretariat_user(email="sec@example.org")
+    client.post("/ja/accounts/login/", {"login": user.email, "password": PASSWORD})
+    response = client.post("/ja/accounts/2fa/authenticate/", {"code": totp_code(steps=steps)})
+    assert (response.status_code == 302) is accepted
+    assert ("_auth_user_id" in client.session) is accepted
+
+
+def test_a_code_signs_in_once_only(client):
+    user = secretariat_user(email="sec@example.org")
+    code = totp_code()
+    client.post("/ja/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert client.post("/ja/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+    client.logout()
+    client.post("/ja/accounts/login/", {"login": user.email, "password": PASSWORD})
+    again = client.post("/ja/accounts/2fa/authenticate/", {"code": code})
+    assert again.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
 def test_admin_is_for_the_secretariat_with_two_factor_only(client):
     plain = UserFactory()
     no_2fa = secretariat_user(two_factor=False)
