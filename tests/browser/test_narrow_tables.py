@@ -1,6 +1,7 @@
-"""A table on a phone (390 px): its cells break between words, never inside one; the table scrolls
-sideways in its wrapper instead. Found walking the secretariat's work queue at 390 px, where the
-page's overflow-wrap: anywhere squeezed the columns to "Ref/ere/nce" and "Unive/rsity"."""
+"""The secretariat's work queue on a phone (390 px) and a desk. A table's cells break between
+words, never inside one; the table scrolls sideways in its wrapper instead. Found walking the work
+queue at 390 px, where the page's overflow-wrap: anywhere squeezed the columns to "Ref/ere/nce" and
+"Unive/rsity", and the counts by status showed list bullets against the next count."""
 
 import pytest
 
@@ -56,3 +57,7 @@ def test_the_secretariat_queue_keeps_words_whole_on_a_phone(site, page, client, 
     assert table.evaluate(BROKEN_WORDS) == []
     # the page itself does not scroll sideways: the table's wrapper does
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # the counts by status are a row of links without list bullets ("Active: 66•  Suspended: 1")
+    counts = page.locator("main ul.stats > li")
+    assert counts.count() >= 3
+    assert counts.first.evaluate("li => getComputedStyle(li).listStyleType") == "none"
