@@ -27,3 +27,12 @@ def test_a_published_initiative_says_when_after_one_separator(client, campus, sh
     client.force_login(staff_of(shinshu))
     line = byline(client.get(f"/ja/initiatives/{published.slug}/").content.decode())
     assert "長野県 · " in line and "公開" in line and " ·  · " not in line and "会員限定" in line
+
+
+def test_an_initiative_nobody_adopted_says_so_instead_of_adopted_by_zero(client, campus, shinshu):  # noqa: F811
+    initiative = make(shinshu, campus)
+    page = client.get(f"/ja/initiatives/{initiative.slug}/").content.decode()
+    assert '<h2 id="adoptions-title">他機関での導入</h2>' in page
+    assert "この取組を導入したと記録した機関はまだありません。" in page and "0機関が導入" not in page
+    page = client.get(f"/en/initiatives/{initiative.slug}/").content.decode()
+    assert "No institution has recorded adopting it yet." in page and "Adopted by 0" not in page
