@@ -6,7 +6,7 @@ queue at 390 px, where the page's overflow-wrap: anywhere squeezed the columns t
 import pytest
 
 from members.models import MembershipApplication
-from tests.factories import secretariat_user
+from tests.factories import InstitutionFactory, secretariat_user, staff_of
 
 from .conftest import set_timeouts
 from .test_accessibility import sign_in
@@ -61,3 +61,21 @@ def test_the_secretariat_queue_keeps_words_whole_on_a_phone(site, page, client, 
     counts = page.locator("main ul.stats > li")
     assert counts.count() >= 3
     assert counts.first.evaluate("li => getComputedStyle(li).listStyleType") == "none"
+
+
+def test_the_email_settings_keep_their_column_headings_in_view_on_a_phone(site, page, client, live_server):
+    """A contact has some 30 kinds of e-mail, 8 screens of radio buttons at 390 px: scrolled down, the
+    headings (at once, weekly digest, never) had left the screen, the radios no longer said which was
+    which. The headings now stick to the top of the window."""
+    contact = staff_of(InstitutionFactory(), role="contact")
+    set_timeouts(page)
+    page.set_viewport_size({"width": 390, "height": 800})
+    sign_in(page, client, live_server, contact)
+    page.goto(site.url + "/en/account/notifications/")
+    headings = page.locator(".settings-table thead th")
+    assert headings.nth(1).inner_text() == "At once"
+    page.locator(".settings-table tbody tr").last.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 2000
+    top = headings.nth(1).evaluate("th => th.getBoundingClientRect().top")
+    assert 0 <= top < 5
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
