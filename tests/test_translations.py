@@ -94,3 +94,11 @@ def test_no_translated_string_hides_in_an_f_string():
                     if isinstance(call, ast.Call) and getattr(call.func, "id", None) in names:
                         hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
     assert hidden == []
+
+
+def test_japanese_calls_signing_in_one_thing():
+    """The menu, the sign-in form and its buttons say ログイン: no msgstr says サインイン for the same act
+    (the university sign-in said 大学のアカウントでサインイン under a form headed ログイン)."""
+    po = polib.pofile(str(PO))
+    found = [e.msgstr or " ".join(e.msgstr_plural.values()) for e in po.translated_entries()]
+    assert [s for s in found if "サインイン" in s] == []

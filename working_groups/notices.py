@@ -71,7 +71,7 @@ KINDS = [
     Kind(key="group_join_requested", label=_("Requests to join your working group"),
          description=_("Someone asks to join a group your institution coordinates."),
          template="working_groups/email/group_join_requested", context=_membership, order=30, audience=FOR_COORDINATOR),
-    Kind(key="group_join_decided", label=_("Working group join decided"),
+    Kind(key="group_join_decided", label=_("Answers to your requests to join a working group"),
          description=_("Your request to join a working group was approved or refused."),
          template="working_groups/email/group_join_decided", context=_membership, order=31, audience=FOR_STAFF),
     Kind(key="group_member_removed", label=_("Removed from a working group"),

@@ -103,9 +103,9 @@ def test_staff_signs_in_with_their_university_and_is_offered_it(site, page, idp_
     university = university_with_provider(idp_server, settings)
 
     site.open("/ja/accounts/login/")
-    page.get_by_role("link", name="大学のアカウントでサインイン").click()
+    page.get_by_role("link", name="大学のアカウントでログイン").click()
     page.get_by_label("大学のメールアドレス").fill("suzuki@u-tokyo.example")
-    page.get_by_role("button", name="大学のサインインページへ進む").click()
+    page.get_by_role("button", name="大学のログインページへ進む").click()
 
     page.wait_for_url(lambda url: url.startswith(idp_server.url + "?SAMLRequest="))
     page.get_by_label("User name").fill("suzuki")

@@ -143,3 +143,21 @@ def test_the_meeting_page_of_a_session_links_its_motions(client, coalition):
     page = client.get(f"/ja/meetings/{coalition.session.pk}/").content.decode()
     assert f'href="/ja/general-meeting/{coalition.session.pk}/"' in page
     assert "この会議の議案と議決" in page
+
+
+def test_a_proposal_not_yet_on_the_agenda_says_voting_has_not_opened(client, coalition):
+    """Found walking the journeys: the representative of a proposing institution, on its own draft
+    proposal, read 表決は締め切られました (voting is closed) before voting had ever opened."""
+    c = coalition
+    contact = staff_of(c.institutions[0], role="contact")
+    motion = services.motion_propose(by=contact, session=c.session, institution=c.institutions[0], data={
+        "kind": "statement", "title_ja": "声明案", "text_ja": "本文", "proposer": "secretariat"})
+    client.force_login(c.reps[0])
+    for language, opens_later, closed in (("ja", "表決はまだ始まっていません", "表決は締め切られました"),
+                                          ("en", "Voting has not opened yet.", "Voting is closed.")):
+        page = client.get(f"/{language}/motions/{motion.pk}/").content.decode()
+        assert 'id="vote"' in page and opens_later in page and closed not in page
+    services.motion_return(motion=motion, by=c.secretariat, reason="日程が合いません")
+    response = client.get(f"/ja/motions/{motion.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200 and "表決はまだ始まっていません" in page and "表決は締め切られました" not in page

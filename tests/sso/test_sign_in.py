@@ -136,7 +136,7 @@ def test_sign_in_page_offers_the_university_sign_in(client):
     assert 'href="/en/accounts/university/"' in page
     assert "Sign in with your university" in page
     ja = client.get("/ja/accounts/login/").content.decode()
-    assert "大学のアカウントでサインイン" in ja
+    assert "大学のアカウントでログイン" in ja
 
 
 def test_university_form_needs_its_csrf_token(provider):
