@@ -12,12 +12,15 @@ renders a template per page (3.8 s for a page of 4,000 addresses, 0.6 s of it CP
 - a section reads ``(pk, key, lastmod)`` tuples (``values_list``), never model instances;
 - an object's addresses come from one ``reverse()`` per language with a placeholder, then string
   formatting; the XML is one ``str.join`` (the framework's bytes, byte for byte);
-- a page is a keyset range, ``pk > after`` and ``pk <= upto``, read through the primary key's index:
-  the 100th page costs what the first does (``OFFSET`` would read and throw away every row before
-  it). The index computes the ranges in one query per section (its pages' ``lastmod`` with them)
-  and names each page by its range, so that an object made public or hidden between a crawler's
-  reading of the index and of a page moves no other object out of its page: each object listed
-  is on exactly one page of a given index.
+- a page is a fixed range of primary keys, ``after < pk <= upto`` with ``after`` a multiple of the
+  page's width (``limit`` addresses, ``limit / languages`` keys), read through the primary key's
+  index: the 100th page costs what the first does (``OFFSET`` would read and throw away every row
+  before it). A page's address never changes and holds at most ``limit`` addresses; publishing or
+  hiding an object changes its own page only (and that page's ``lastmod``), so a crawler re-reads
+  that page alone, and no object moves between pages while it reads them: each is on exactly one.
+  A range with no listed object is not in the index; a sparse section has pages less full.
+- the index finds the ranges and each one's newest change in one query per section, a probe per
+  range through a partial index of the listed rows (no sort of the section).
 """
 
 import html
@@ -27,6 +30,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import BigIntegerField, ExpressionWrapper, Subquery
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -36,11 +41,6 @@ from working_groups.models import Initiative, WorkingGroup
 
 from .models import NewsItem
 
-# Google reads at most 50,000 addresses (and 50 MB) per file; a page whose range was given by the
-# index is cut there should that many objects have become public in it since (a range has ``limit``
-# when the index computes it).
-MAX_ADDRESSES = 50_000
-PLACEHOLDER = "sitemap-key-0123456789"
 PLAIN_KEY = re.compile(r"[-A-Za-z0-9_.~]*")
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
@@ -109,48 +109,61 @@ class Section:
     # -- the index --------------------------------------------------------------------------------
 
     def pages(self) -> list[Page]:
-        """The section's pages, in one query: the rows numbered in primary key order, ``per_page``
-        to a page, each page's last key (the next page starts after it) and newest change. An empty
-        section is one empty page (the index still names it)."""
-        lastmod = bool(self.lastmod_field)
-        columns = ("pk", self.lastmod_field) if lastmod else ("pk",)
-        inner, params = self.queryset().order_by().values_list(*columns).query.sql_with_params()
+        """The section's pages, in one query: the primary keys cut into ranges of ``per_page``
+        (``after = g * per_page < pk <= after + per_page``), each range holding an object a page,
+        with the newest change among its objects. Each range is read by its own probe through the
+        index (a partial index holds the listed rows' keys and ``lastmod`` where the section has
+        one), so that no sort of the whole section is needed. An empty section is one empty page
+        (the index still names it); the first page is named without a range (``/sitemap-x.xml``)."""
+        width = self.per_page
+        queryset = self.queryset().order_by()
+        every, every_params = queryset.values_list("pk").query.sql_with_params()
+        in_range = queryset.filter(
+            pk__gt=RawSQL("grid.g * %s", (width,)), pk__lte=RawSQL("grid.g * %s + %s", (width, width))
+        )
+        if self.lastmod_field:
+            part, part_params = in_range.values_list("pk", self.lastmod_field).query.sql_with_params()
+            probe = f"SELECT count(*) AS n, max(lastmod) AS last FROM ({part}) AS part (pk, lastmod)"
+            keep = "WHERE r.n > 0"
+        else:
+            part, part_params = in_range.values_list("pk")[:1].query.sql_with_params()
+            probe, keep = f"SELECT NULL AS last FROM ({part}) AS part (pk)", ""
         sql = (
-            f"SELECT max(pk), {'max(lastmod)' if lastmod else 'NULL'} FROM ("
-            f"SELECT *, (row_number() OVER (ORDER BY pk) - 1) / %s AS page "
-            f"FROM ({inner}) AS listed ({'pk, lastmod' if lastmod else 'pk'})"
-            f") AS numbered GROUP BY page ORDER BY page"
+            f"SELECT grid.g, r.last FROM (SELECT min(pk) AS lo, max(pk) AS hi FROM ({every}) AS listed (pk)) AS b, "
+            f"generate_series((b.lo - 1) / %s, (b.hi - 1) / %s) AS grid (g), LATERAL ({probe}) AS r "
+            f"{keep} ORDER BY grid.g"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, (self.per_page, *params))
-            bounds = cursor.fetchall()
-        if not bounds:
+            cursor.execute(sql, (*every_params, width, width, *part_params))
+            groups = cursor.fetchall()
+        if not groups:
             return [Page(self.name, None, None)]
-        pages, after = [], None
-        for number, (last, newest) in enumerate(bounds):
-            upto = last if number < len(bounds) - 1 else None
-            pages.append(Page(self.name, after, upto, newest))
-            after = last
-        return pages
+        return [
+            Page(self.name, *((None, None) if number == 0 else (g * width, g * width + width)), last)
+            for number, (g, last) in enumerate(groups)
+        ]
 
     # -- a page -----------------------------------------------------------------------------------
 
     def rows(self, *, after=None, upto=None, number=None) -> list[tuple]:
-        """``(pk, key, lastmod)`` of one page: the keyset range ``after < pk <= upto`` (at most
-        ``MAX_ADDRESSES`` addresses when the range is closed, ``per_page`` objects when it is open),
-        or the ``number``-th page of ``per_page`` objects (the former ``?p=N`` addresses, by OFFSET)."""
+        """``(pk, key, lastmod)`` of one page, in one query: the keyset range ``after < pk <= upto``
+        (as the index names it), the first range of the section when neither is given, or the
+        ``number``-th page of ``per_page`` objects (the former ``?p=N`` addresses, by OFFSET).
+        Never more than ``per_page`` objects, whatever range is asked for."""
+        width = self.per_page
         columns = ("pk", self.key_field) + ((self.lastmod_field,) if self.lastmod_field else ())
         queryset = self.queryset().order_by("pk")
+        if number is not None:
+            start = (number - 1) * width
+            return list(queryset.values_list(*columns)[start : start + width])
+        if after is None and upto is None:
+            first = self.queryset().order_by("pk").values("pk")[:1]
+            upto = ExpressionWrapper((Subquery(first) - 1) / width * width + width, output_field=BigIntegerField())
         if after is not None:
             queryset = queryset.filter(pk__gt=after)
         if upto is not None:
             queryset = queryset.filter(pk__lte=upto)
-        rows = queryset.values_list(*columns)
-        if number is not None:
-            start = (number - 1) * self.per_page
-            return list(rows[start : start + self.per_page])
-        count = MAX_ADDRESSES // len(languages()) if upto is not None else self.per_page
-        return list(rows[:count])
+        return list(queryset.values_list(*columns)[:width])
 
     def addresses(self) -> dict[str, tuple[str, str]]:
         """Language -> (before, after) the key in the absolute, XML-escaped address of an object:
