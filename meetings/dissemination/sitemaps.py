@@ -96,7 +96,7 @@ class Section:
     key_field = "slug"
     lastmod_field = ""  # a datetime column: each address's <lastmod> (its date) and its page's in the index
     changefreq = ""
-    limit = 4000  # addresses per page: 2,000 objects in two languages, each with its alternates
+    limit = 4000  # addresses a page at most: ranges of 2,000 keys in two languages (docs/scaling.md, "Sitemap")
 
     def queryset(self):
         raise NotImplementedError
