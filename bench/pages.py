@@ -209,12 +209,13 @@ def pick_targets(scale: str):
 
 def sitemap_sections() -> dict[str, list[str]]:
     """Each section of the sitemap -> the paths of its pages, as a search engine reads them after
-    the index (``?p=N`` for the pages after the first)."""
-    from meetings.dissemination.sitemaps import SITEMAPS
+    the index (each page after the first names its keyset range: ``?after=A&upto=B``)."""
+    from meetings.dissemination.sitemaps import SITEMAPS, index_pages
 
-    return {section: [f"/sitemap-{section}.xml" + (f"?p={n}" if n > 1 else "")
-                      for n in range(1, sitemap().paginator.num_pages + 1)]
-            for section, sitemap in SITEMAPS.items()}
+    sections = {section: [] for section in SITEMAPS}
+    for page in index_pages():
+        sections[page.section].append(page.path)
+    return sections
 
 
 def sitemap_pages() -> list[tuple]:

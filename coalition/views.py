@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
@@ -17,14 +16,15 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.http import require_safe
 
+from meetings.dissemination import sitemaps
 from meetings.dissemination.selectors import latest_news, latest_statement
-from meetings.dissemination.sitemaps import SITEMAPS, robots_txt
+from meetings.dissemination.sitemaps import robots_txt
 from meetings.governance.models import MotionDocument
 from meetings.models import MeetingDocument
 from meetings.selectors import meeting_rows, public_meetings
@@ -96,20 +96,35 @@ def search(request):
 @cache_page(600)
 def sitemap_index(request):
     """/sitemap.xml: the index of the sitemap's sections and their pages (outside the language prefix)."""
-    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+    return _sitemap_response(sitemaps.index_xml())
 
 
 @require_safe
 @cache_page(600)
 def sitemap_section(request, section):
-    """/sitemap-<section>.xml?p=N: one page of one section, every address in both languages."""
-    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+    """/sitemap-<section>.xml?after=A&upto=B: one page of one section (the range the index names),
+    every address in both languages; ``?p=N`` still answers the former numbered pages."""
+    try:
+        body, newest = sitemaps.section_page(section, request.GET)
+    except sitemaps.NoPage:
+        raise Http404("No such sitemap page") from None
+    return _sitemap_response(body, newest)
+
+
+def _sitemap_response(body: str, newest=None) -> HttpResponse:
+    """XML not to be indexed itself (as Django's sitemap views answer), Last-Modified from the
+    newest change of the page's objects where they have one."""
+    response = HttpResponse(body, content_type="application/xml")
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    if newest is not None:
+        response.headers["Last-Modified"] = http_date(newest.timestamp())
+    return response
 
 
 @require_safe
 def robots(request):
     """/robots.txt: what robots may crawl, and where the sitemap is."""
-    url = request.build_absolute_uri(reverse("sitemap"))
+    url = settings.SITE_URL + reverse("sitemap")  # the site's one address, as in the sitemap itself
     return HttpResponse(robots_txt(url), content_type="text/plain; charset=utf-8")
 
 

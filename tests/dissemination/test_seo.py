@@ -12,7 +12,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.http import http_date
 
+from meetings.dissemination.models import NewsItem
 from meetings.dissemination.sitemaps import NewsSitemap
 from meetings.models import Meeting
 from tests.dissemination.conftest import make_item
@@ -163,21 +165,113 @@ def test_sitemap_entries_carry_hreflang_alternates(client, world):
             f'<xhtml:link rel="alternate" hreflang="x-default" href="http://testserver/news/{slug}/"/>') in body
 
 
-def test_sitemap_is_paged_and_each_page_costs_the_same_queries(client, world, monkeypatch):
-    monkeypatch.setattr(NewsSitemap, "limit", 4)  # addresses: two items in two languages
-    index = client.get("/sitemap.xml").content.decode()
-    assert "http://testserver/sitemap-news.xml?p=2" in index
+def page_paths(client) -> list[str]:
+    """The pages of the news section, as the index names them (path and query)."""
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    return [loc.text.replace("http://testserver", "") for loc in index.iter(f"{SM}loc") if "sitemap-news" in loc.text]
 
-    def queries(page):
+
+def news_slugs(client, path, visit=0) -> list[str]:
+    """The news slugs a page lists (``visit`` > 0: a new address, past the page cache's copy)."""
+    response = client.get(f"{path}{'&' if '?' in path else '?'}_={visit}" if visit else path)
+    assert response.status_code == 200, path
+    return [e.text.rsplit("/", 2)[-2] for e in ET.fromstring(response.content).iter(f"{SM}loc")
+            if e.text.startswith("http://testserver/ja/")]
+
+
+def test_sitemap_is_paged_and_each_page_costs_the_same_queries(client, world, monkeypatch):
+    monkeypatch.setattr(NewsSitemap, "limit", 4)  # addresses: two keys a page, in two languages
+    published = sorted(NewsItem.objects.published().values_list("pk", flat=True))
+    ranges = sorted({(pk - 1) // 2 for pk in published})  # the ranges of two keys that hold an item
+    paths = page_paths(client)
+    assert paths == ["/sitemap-news.xml"] + [f"/sitemap-news.xml?after={2 * g}&upto={2 * g + 2}" for g in ranges[1:]]
+
+    def queries(path):
         with CaptureQueriesContext(connection) as ctx:
-            response = client.get(f"/sitemap-news.xml?p={page}")
+            response = client.get(path)
         assert response.status_code == 200
         return len(ctx.captured_queries), len(re.findall("<url>", response.content.decode()))
 
-    # three published items in two languages: 4 + 2 addresses; the count and one page of items each
-    assert (queries(1), queries(2)) == ((2, 4), (2, 2))
-    assert client.get("/sitemap-news.xml?p=99").status_code == 404
-    assert client.get("/sitemap-nothing.xml").status_code == 404
+    # three published items in two languages, each page one query
+    for path, g in zip(paths, ranges, strict=True):
+        assert queries(path) == (1, 2 * sum(1 for pk in published if (pk - 1) // 2 == g)), path
+    # the former numbered pages still answer (a crawler may hold their addresses), by the same one query
+    assert (queries("/sitemap-news.xml?p=1"), queries("/sitemap-news.xml?p=2")) == ((1, 4), (1, 2))
+    for path in ("/sitemap-news.xml?p=99", "/sitemap-news.xml?p=0", "/sitemap-news.xml?p=x",
+                 "/sitemap-news.xml?after=-1", "/sitemap-news.xml?after=1e3", "/sitemap-news.xml?upto=0",
+                 f"/sitemap-news.xml?after={published[-1]}", "/sitemap-news.xml?p=2&after=1",
+                 "/sitemap-nothing.xml"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_a_sitemap_page_reads_one_query_whatever_its_rows(client, world, monkeypatch):
+    by = world.users["secretariat"]
+    for n in range(12):
+        make_item(by=by, kind="news", title_ja=f"お知らせ{n}", title_en=f"Notice {n}", body_ja="本文", body_en="text")
+    for limit in (2, 2000):  # one key a page, then a thousand
+        monkeypatch.setattr(NewsSitemap, "limit", limit)
+        sizes = []
+        for page in NewsSitemap().pages():  # the pages at this limit, as the index names them
+            path = f"{page.path}{'&' if '?' in page.path else '?'}_={limit}"  # not the page cache's copy
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(path)
+            assert len(ctx.captured_queries) == 1, path
+            sizes.append(response.content.count(b"<url>"))
+        assert sum(sizes) == 2 * 15
+        # fifteen items with consecutive keys: at most two ranges of a thousand, one with eight or more
+        assert max(sizes) == 2 if limit == 2 else max(sizes) >= 16
+
+
+def test_keyset_pages_list_each_public_object_exactly_once_even_if_one_is_published_in_between(
+        client, world, monkeypatch):
+    monkeypatch.setattr(NewsSitemap, "limit", 4)  # two items a page
+    by = world.users["secretariat"]
+    items = [make_item(by=by, kind="news", title_ja=f"お知らせ{n}", title_en=f"Notice {n}", body_ja="本文",
+                       body_en="text", publish=n % 3 != 1) for n in range(9)]
+    public = set(NewsItem.objects.published().values_list("slug", flat=True))
+    paths = page_paths(client)
+    keys = NewsItem.objects.published().values_list("pk", flat=True)
+    assert len(paths) == len({(pk - 1) // 2 for pk in keys})
+    listed = [slug for path in paths for slug in news_slugs(client, path)]
+    assert sorted(listed) == sorted(public)  # every public item once, no draft
+    # a draft in the middle is published after the crawler read the index (a published neighbour
+    # shares its range of two keys), then a published item is withdrawn: no other item moves page
+    NewsItem.objects.filter(pk=items[4].pk).update(status=NewsItem.Status.PUBLISHED, published_at=timezone.now())
+    listed = [slug for path in paths for slug in news_slugs(client, path, visit=1)]
+    assert sorted(listed) == sorted(public | {items[4].slug})
+    NewsItem.objects.filter(pk=items[3].pk).update(status=NewsItem.Status.DRAFT)
+    listed = [slug for path in paths for slug in news_slugs(client, path, visit=2)]
+    assert sorted(listed) == sorted((public | {items[4].slug}) - {items[3].slug})
+
+
+def test_sitemap_index_gives_each_page_the_newest_change_of_its_own_objects(client, world, monkeypatch):
+    monkeypatch.setattr(NewsSitemap, "limit", 2)  # one key a page
+    old = timezone.now() - datetime.timedelta(days=400)
+    NewsItem.objects.filter(pk=world.news.pk).update(updated_at=old)
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    lastmods = {s.find(f"{SM}loc").text: s.find(f"{SM}lastmod").text for s in index.iter(f"{SM}sitemap")
+                if "sitemap-news" in s.find(f"{SM}loc").text}
+    published = NewsItem.objects.published().order_by("pk")
+    assert len(lastmods) == published.count() == 3
+    for (loc, lastmod), item in zip(lastmods.items(), published, strict=True):
+        assert datetime.datetime.fromisoformat(lastmod) == item.updated_at, loc
+        response = client.get(loc.replace("http://testserver", ""))
+        assert response["Last-Modified"] == http_date(item.updated_at.timestamp())
+        assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+        assert response["Content-Type"] == "application/xml"
+
+
+def test_sitemap_addresses_are_on_site_url_whatever_host_the_request_names(client, world, settings):
+    settings.SITE_URL = "https://portal.example.org"
+    settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+    index = client.get("/sitemap.xml", HTTP_HOST="127.0.0.1").content.decode()
+    assert "<loc>https://portal.example.org/sitemap-news.xml</loc>" in index
+    body = client.get("/sitemap-news.xml", HTTP_HOST="127.0.0.1").content.decode()
+    slug = world.statement.slug
+    assert (f"<url><loc>https://portal.example.org/en/news/{slug}/</loc>") in body
+    assert f'hreflang="x-default" href="https://portal.example.org/news/{slug}/"/>' in body
+    assert "127.0.0.1" not in index + body
+    assert "Sitemap: https://portal.example.org/sitemap.xml" in client.get("/robots.txt").content.decode()
 
 
 def test_robots_names_the_sitemap_and_keeps_robots_out_of_accounts(client, world):
