@@ -68,9 +68,9 @@ NOT_CRAWLED = {
     "members:token-create", "members:token-revoke",
     # (allauth's pages for states a force_login crawl is not in, the second factor, recovery codes, a
     # password set, the code pages, are fetched by signed_in_states below)
-    # the writing widgets' endpoints (members/views/writing.py): the preview is POST only, the picker answers
+    # the writing widgets' endpoints (members/views/writing.py): the preview is POST only, the pickers answer
     # JSON to a script; tests/members/test_writing.py and tests/browser/test_writing_journey.py read them
-    "members:markdown-preview", "members:pick-institutions",
+    "members:markdown-preview", "members:pick-institutions", "members:pick-people",
     # not pages: files, the health check, the sitemap and robots.txt (XML and text, read by their own tests)
     "media", "healthz", "robots", "sitemap", "sitemap-section",
     # the REST API answers JSON (and its schema YAML or JSON), not pages: tests/api/ reads them, and
