@@ -23,7 +23,7 @@ from members.markup import render_markdown
 from members.models import User
 from members.notifications.models import Notification
 from members.notifications.services import notify
-from members.uploads import attach, attach_version, detach
+from members.uploads import attach, remove_audited, version_audited
 
 from . import tokens
 from .calendar import events_refresh
@@ -568,24 +568,14 @@ def document_add(*, meeting: Meeting, by, upload, title: str = "") -> MeetingDoc
 def document_version_add(*, document: MeetingDocument, by, upload, title: str = "") -> MeetingDocument:
     """Upload a new version of a document: the file it had stays as an earlier version
     (members.uploads.attach_version); a refused file changes nothing. Side effects: an audit entry."""
-    document = MeetingDocument.objects.select_for_update().select_related("meeting").get(pk=document.pk)
-    attach_version(document, upload=upload, title=title, by=by)
-    audit(actor=by, action="document.version", obj=document.meeting,
-          detail={"title": document.title, "document": document.pk,
-                  "version": document.earlier_versions.count() + 1})
-    return document
+    return version_audited(document, owner_field="meeting", by=by, upload=upload, title=title)
 
 
 @transaction.atomic
 def document_remove(*, document: MeetingDocument, by, reason: str = "") -> int:
     """Remove a document with its earlier versions (their stored files once this commits).
     Side effects: an audit entry of who removed what, when and why. Returns the versions removed."""
-    document = MeetingDocument.objects.select_for_update().select_related("meeting").get(pk=document.pk)
-    meeting, title = document.meeting, document.title
-    removed = detach(document)
-    audit(actor=by, action="document.remove", obj=meeting, reason=(reason or "").strip(),
-          detail={"title": title, "versions": removed})
-    return removed
+    return remove_audited(document, owner_field="meeting", by=by, reason=reason)
 
 
 REMINDERS = {

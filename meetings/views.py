@@ -28,6 +28,7 @@ from members.notifications import registry
 from members.pagination import page_of
 from members.rules import is_secretariat
 from members.spreadsheets import spreadsheet_row
+from members.views import documents
 from working_groups.models import WorkingGroup
 from working_groups.rules import coordinated_group_ids
 
@@ -37,7 +38,6 @@ from .filters import MeetingFilter
 from .forms import (
     AgendaFormSet,
     DocumentForm,
-    DocumentRemoveForm,
     MeetingForm,
     MinutesForm,
     ReasonForm,
@@ -124,8 +124,7 @@ class MeetingDetailView(MeetingMixin, View):
 
 
 def _earlier_versions() -> Prefetch:
-    return Prefetch("earlier_versions",
-                    queryset=MeetingDocument.objects.select_related("uploaded_by").order_by("-created_at", "-pk"))
+    return documents.earlier_versions(MeetingDocument)
 
 
 def _visitor_initial(user) -> dict:
@@ -532,57 +531,15 @@ class MeetingDocumentMixin(MeetingMixin):
     """The document of the URL (the current version, of this meeting) for those who run the meeting."""
 
     permission = "meetings.manage_meeting"
-
-    def document(self, doc) -> MeetingDocument:
-        return get_object_or_404(
-            MeetingDocument.objects.select_related("uploaded_by").prefetch_related(_earlier_versions()),
-            pk=doc, meeting=self.meeting, version_of__isnull=True)
-
-    def render_page(self, request, document, form):
-        """The shared page (templates/documents/) with the meeting as the document's owner."""
-        return render(request, self.template_name, {"owner": self.meeting, "document": document, "form": form,
-                                                    "documents_url": self.meeting.get_absolute_url() + "#documents"})
+    model, owner_field = MeetingDocument, "meeting"
 
 
-class DocumentVersionView(MeetingDocumentMixin, View):
-    """Upload a new version of a document: the earlier file stays, listed and downloadable."""
-
-    template_name = "documents/version.html"
-
-    def get(self, request, pk, doc):
-        return self.render_page(request, self.document(doc), DocumentForm())
-
-    def post(self, request, pk, doc):
-        document = self.document(doc)
-        form = DocumentForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.document_version_add(document=document, by=request.user, upload=form.cleaned_data["file"],
-                                              title=form.cleaned_data["title"])
-            except ValidationError as exc:
-                form.add_error("file", exc)
-            else:
-                messages.success(request, _("The new version is uploaded; the earlier ones are kept."))
-                return redirect(self.meeting.get_absolute_url() + "#documents")
-        return self.render_page(request, document, form)
+class DocumentVersionView(MeetingDocumentMixin, documents.DocumentVersionBaseView):
+    add_version = staticmethod(services.document_version_add)
 
 
-class DocumentRemoveView(MeetingDocumentMixin, View):
-    """Remove a document (with its earlier versions) after a confirmation, with an optional reason."""
-
-    template_name = "documents/remove.html"
-
-    def get(self, request, pk, doc):
-        return self.render_page(request, self.document(doc), DocumentRemoveForm())
-
-    def post(self, request, pk, doc):
-        document = self.document(doc)
-        form = DocumentRemoveForm(request.POST)
-        if not form.is_valid():
-            return self.render_page(request, document, form)
-        services.document_remove(document=document, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("The document is removed."))
-        return redirect(self.meeting.get_absolute_url() + "#documents")
+class DocumentRemoveView(MeetingDocumentMixin, documents.DocumentRemoveBaseView):
+    remove = staticmethod(services.document_remove)
 
 
 def _ics_response(body: bytes, filename: str) -> HttpResponse:

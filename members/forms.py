@@ -293,3 +293,16 @@ class AccessTokenForm(forms.Form):
     days = forms.TypedChoiceField(
         label=_("Expires after"), coerce=int, initial=90,
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("one year"))])
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("PDF, Word, Excel, PowerPoint, PNG or JPEG; at most 20 MB."))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+
+
+class DocumentRemoveForm(forms.Form):
+    """The confirmation of a document's removal (meetings' and initiatives'), with an optional reason."""
+
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Kept in the documents' history with who removed the document and when."))

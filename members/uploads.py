@@ -23,6 +23,8 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from .audit.services import audit
+
 MAX_PIXELS = 40_000_000  # 40 megapixels; far above any logo or photo we need
 # Pillow's own bomb guard is process-wide; set it once to our limit.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -193,6 +195,29 @@ def detach(document) -> int:
     document.delete()  # the earlier versions go with it (CASCADE)
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
     return len(rows)
+
+
+def version_audited(document, *, owner_field: str, by, upload, title: str = ""):
+    """A new version of ``document`` (attach_version, on the row locked), with an audit entry on its
+    owner (``owner_field``: the field naming it) of the new version's number. Call inside the
+    caller's transaction. Returns the document."""
+    document = type(document).objects.select_for_update().select_related(owner_field).get(pk=document.pk)
+    attach_version(document, upload=upload, title=title, by=by)
+    audit(actor=by, action="document.version", obj=getattr(document, owner_field),
+          detail={"title": document.title, "document": document.pk, "version": document.earlier_versions.count() + 1})
+    return document
+
+
+def remove_audited(document, *, owner_field: str, by, reason: str = "") -> int:
+    """Remove ``document`` with its earlier versions (detach, on the row locked), with an audit entry
+    on its owner of who removed what, when and why. Call inside the caller's transaction. Returns
+    the versions removed."""
+    document = type(document).objects.select_for_update().select_related(owner_field).get(pk=document.pk)
+    owner, title = getattr(document, owner_field), document.title
+    removed = detach(document)
+    audit(actor=by, action="document.remove", obj=owner, reason=(reason or "").strip(),
+          detail={"title": title, "versions": removed})
+    return removed
 
 
 # A file that passed its checks in a form that failed on another field is held for the person who

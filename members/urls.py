@@ -29,6 +29,7 @@ urlpatterns = [
     # the writing widgets (members.widgets): Markdown preview, pickers
     path("writing/preview/", writing.MarkdownPreviewView.as_view(), name="markdown-preview"),
     path("writing/institutions/", writing.InstitutionPickerView.as_view(), name="pick-institutions"),
+    path("writing/people/", writing.PeoplePickerView.as_view(), name="pick-people"),
     # the secretariat
     path("secretariat/", secretariat.SecretariatView.as_view(), name="secretariat"),
     path("secretariat/applications/<int:pk>/", applications.ApplicationReviewView.as_view(), name="application-review"),

@@ -6,6 +6,8 @@ plain select, and the form posts exactly what it would post with it: the toolbar
 and the combobox are rendered ``hidden`` and static/js/writing.js reveals and drives them.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.urls import reverse_lazy
 
@@ -27,6 +29,25 @@ class MarkdownTextarea(forms.Textarea):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"]["preview_url"] = str(reverse_lazy("members:markdown-preview")) if self.preview else ""
+        return context
+
+
+class PickerSelect(forms.Select):
+    """A select of one entry (a person) that writing.js turns into the same combobox as
+    PickerSelectMultiple: choosing replaces the chosen entry. ``source``: a URL name of a picker
+    endpoint, ``params``: its fixed query (e.g. ``{"institution": 3}``); None: the select's own
+    options are searched in the page. Without JavaScript it is the plain select."""
+
+    template_name = "widgets/picker.html"
+
+    def __init__(self, source: str | None = None, params: dict | None = None, attrs=None, choices=()):
+        super().__init__(attrs, choices)
+        self.source, self.params = source, params or {}
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        source = str(reverse_lazy(self.source)) if self.source else ""
+        context["widget"]["source"] = f"{source}?{urlencode(self.params)}" if source and self.params else source
         return context
 
 

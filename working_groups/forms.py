@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import ModelMultipleChoiceField
+from members.forms import DocumentForm, DocumentRemoveForm, ModelMultipleChoiceField  # noqa: F401 - re-exported
 from members.models import Institution
 from members.uploads import clean_document, clean_image, upload_held, upload_hold
 from members.widgets import MarkdownTextarea, PickerSelectMultiple
@@ -218,19 +218,6 @@ class InitiativeForm(forms.ModelForm):
         if "links_text" in cleaned:
             self.instance.links = cleaned["links_text"]
         return cleaned
-
-
-class DocumentForm(forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_("PDF, Word, Excel, PowerPoint, PNG or JPEG; at most 20 MB."))
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
-
-
-class DocumentRemoveForm(forms.Form):
-    """The confirmation of a document's removal (meetings' and initiatives'), with an optional reason."""
-
-    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("Kept in the documents' history with who removed the document and when."))
 
 
 class PeopleImportForm(forms.Form):

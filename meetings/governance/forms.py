@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from meetings.forms import DATETIME, YEARS, DocumentForm, ReasonForm  # noqa: F401 - the same forms serve motions
 from members.models import Institution
-from members.widgets import MarkdownTextarea, PickerSelectMultiple
+from members.widgets import MarkdownTextarea, PickerSelect, PickerSelectMultiple
 from working_groups.models import WorkingGroup
 
 from .models import Message, Motion, Vote
@@ -110,7 +110,9 @@ class VoteForm(forms.Form):
 
 class ProxyForm(forms.Form):
     institution = forms.TypedChoiceField(label=_("Institution"), coerce=int, widget=forms.HiddenInput)
-    holder = forms.TypedChoiceField(label=pgettext_lazy("vote", "Proxy"), coerce=int)
+    # the candidates are few and include the chair (whom the people endpoint does not list to a
+    # representative): searched among the select's own options, no endpoint
+    holder = forms.TypedChoiceField(label=pgettext_lazy("vote", "Proxy"), coerce=int, widget=PickerSelect())
 
     def __init__(self, *args, institutions=(), candidates=(), **kwargs):
         super().__init__(*args, **kwargs)

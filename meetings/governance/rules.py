@@ -5,6 +5,11 @@ object by every view).
 - The secretariat drafts, edits, puts on the agenda, opens and closes voting, withdraws.
 - An institution votes through its representative, or the proxy the representative named for the
   session; only voting institutions (active participating members) vote.
+- A motion's documents: the secretariat attaches them, uploads new versions (the earlier ones stay
+  listed) and removes them (confirmed, with a reason in the audit log), as it edits the motion; a
+  proposing institution sends its corrections to the secretariat. Once the motion is decided
+  (adopted or rejected) its papers are the record of what was voted on: new versions and removals
+  stop (attaching a further paper, e.g. the signed resolution, stays possible).
 - The tally is public with the motion; how each institution voted is for members (staff of an
   active member) and the secretariat.
 """
@@ -32,6 +37,12 @@ def can_see_motion(user, motion) -> bool:
         return bool(mine) and (motion.proposer_institution_id in mine or any(
             p.institution_id in mine for p in motion.proposed_coordinators.all()))
     return can_see_meeting(user, motion.session)
+
+
+@rules.predicate
+def papers_open(user, motion) -> bool:
+    """The motion is not decided: its documents may still change (see the module's docstring)."""
+    return motion is not None and not motion.is_decided
 
 
 @rules.predicate
@@ -68,6 +79,7 @@ def answers_for_coordinator(user, proposed) -> bool:
 rules.add_perm("governance.view_motion", can_see_motion)
 rules.add_perm("governance.answer_coordination", answers_for_coordinator)
 rules.add_perm("governance.manage_motion", is_secretariat)
+rules.add_perm("governance.change_motion_documents", is_secretariat & papers_open)
 rules.add_perm("governance.vote", can_see_motion & votes_on)
 rules.add_perm("governance.see_votes", can_see_motion & (is_staff_member | is_secretariat))
 rules.add_perm("governance.designate_proxy", can_see_meeting & is_general_session & represents_a_voter)

@@ -24,7 +24,7 @@ from members.audit.services import audit
 from members.notifications.services import notify
 from members.rules import contact_institution_ids
 from members.selectors import institution_contacts, secretariat_users
-from members.uploads import attach
+from members.uploads import attach, remove_audited, version_audited
 from working_groups.models import WorkingGroup
 from working_groups.services import group_close
 
@@ -449,6 +449,20 @@ def motion_document_add(*, motion: Motion, by, upload, title: str = "") -> Motio
     document = attach(MotionDocument(motion=motion), upload=upload, title=title, by=by)
     audit(actor=by, action="motion.update", obj=motion, detail={"document": document.title})
     return document
+
+
+@transaction.atomic
+def motion_document_version_add(*, document: MotionDocument, by, upload, title: str = "") -> MotionDocument:
+    """Upload a new version of a motion's document: the file it had stays as an earlier version
+    (members.uploads.attach_version); a refused file changes nothing. Side effects: an audit entry."""
+    return version_audited(document, owner_field="motion", by=by, upload=upload, title=title)
+
+
+@transaction.atomic
+def motion_document_remove(*, document: MotionDocument, by, reason: str = "") -> int:
+    """Remove a motion's document with its earlier versions (their stored files once this commits).
+    Side effects: an audit entry of who removed what, when and why. Returns the versions removed."""
+    return remove_audited(document, owner_field="motion", by=by, reason=reason)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from members.access import form_errors_to_form, refuse
 from members.markup import render_markdown
 from members.models import Institution, User
 from members.rules import is_secretariat
+from members.views import documents
 from working_groups.models import WorkingGroup
 from working_groups.rules import coordinated_group_ids
 
@@ -28,7 +29,7 @@ from .forms import (
     ReasonForm,
     VoteForm,
 )
-from .models import Message, Motion, Proxy, Vote
+from .models import Message, Motion, MotionDocument, Proxy, Vote
 
 SECTION = "general_meeting"
 
@@ -231,7 +232,9 @@ class MotionDetailView(MotionMixin, View):
             "resolution": resolution,
             # the statement's news item: a link for whoever may read it (the draft: its editors)
             "statement": statement if statement and user.has_perm("dissemination.view_news", statement) else None,
-            "documents": list(motion.documents.all()),
+            "documents": list(motion.documents.filter(version_of__isnull=True).select_related("uploaded_by")
+                              .prefetch_related(documents.earlier_versions(MotionDocument))),
+            "can_change_documents": user.has_perm("governance.change_motion_documents", motion),
             "ballots": ballots, "voting_open": motion.voting_is_open,
             "votes": list(selectors.votes_by_institution(motion)) if see_votes and (
                 motion.is_decided or can_manage) else None,
@@ -242,6 +245,22 @@ class MotionDetailView(MotionMixin, View):
             "document_form": forms.get("document_form") or DocumentForm(),
             "section": SECTION,
         }
+
+
+class MotionDocumentMixin(MotionMixin):
+    """The document of the URL (the current version, of this motion) for the secretariat while the
+    motion is not decided (meetings.governance.rules)."""
+
+    permission = "governance.change_motion_documents"
+    model, owner_field, section = MotionDocument, "motion", SECTION
+
+
+class MotionDocumentVersionView(MotionDocumentMixin, documents.DocumentVersionBaseView):
+    add_version = staticmethod(services.motion_document_version_add)
+
+
+class MotionDocumentRemoveView(MotionDocumentMixin, documents.DocumentRemoveBaseView):
+    remove = staticmethod(services.motion_document_remove)
 
 
 class MotionCoordinationView(MotionMixin, View):

@@ -8,7 +8,10 @@ preview shows is what the page will show. A picker is a GET answering at most ``
 entries in one query, and only entries the person could pick in the form.
 """
 
+import unicodedata
+
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Q
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -17,13 +20,15 @@ from django.views.decorators.cache import never_cache
 
 from ..access import rate_limited
 from ..markup import render_markdown
-from ..models import Institution
+from ..models import Affiliation, Institution, User
 from ..regions import PREFECTURES_BY_CODE
+from ..rules import current_affiliations, is_secretariat
 from ..widgets import PREVIEW_MAX_CHARS
 
 PICKER_LIMIT = 20  # entries per answer: the list under the box, not a directory
 PICKER_QUERY_MAX = 100  # characters of the typed text that are searched
 PREVIEW_LIMIT, PREVIEW_PERIOD = 120, 60  # previews per person per minute: a click each, never a flood
+PEOPLE_LIMIT, PEOPLE_PERIOD = 120, 60  # people searches per person per minute: typing, not harvesting
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -67,3 +72,41 @@ class InstitutionPickerView(LoginRequiredMixin, View):
             {"id": row["pk"], "label": (row["name_en"] if english and row["name_en"] else row["name_ja"]),
              "hint": str(PREFECTURES_BY_CODE[row["prefecture"]].name)}
             for row in rows)
+
+
+@method_decorator(never_cache, name="dispatch")
+class PeoplePickerView(LoginRequiredMixin, View):
+    """Active people matching ``q`` (name or e-mail address, width- and case-insensitive) among those
+    the signed-in person may pick: the colleagues (an approved affiliation) at the active member
+    institutions they act for; the secretariat: everyone active. ``institution=<pk>`` narrows to one
+    institution (the form's own scope, e.g. an expertise entry's colleagues); one the person does
+    not act for answers nothing. So an address is only ever shown to someone who already sees it in
+    the plain select of the form (the colleagues' list). At most PEOPLE_LIMIT searches a minute each
+    (429 after), so the endpoint cannot be used to list a university's staff by brute force."""
+
+    def get(self, request):
+        if rate_limited(request, f"pick-people:{request.user.pk}", limit=PEOPLE_LIMIT, period=PEOPLE_PERIOD):
+            return JsonResponse({"error": _("Too many searches in a short time. Wait a minute and try again.")},
+                                status=429)
+        q = picker_query(request)
+        people = User.objects.filter(is_active=True)
+        wanted = request.GET.get("institution", "")
+        if is_secretariat(request.user):
+            allowed = None  # everyone
+        else:
+            allowed = {a.institution_id for a in current_affiliations(request.user)}
+        if wanted:
+            if not wanted.isdigit() or (allowed is not None and int(wanted) not in allowed):
+                return picker_answer([])
+            allowed = {int(wanted)}
+        if allowed is not None:
+            people = people.filter(pk__in=Affiliation.objects.approved().filter(
+                institution__in=allowed, institution__status=Institution.Status.ACTIVE).values("user_id"))
+        if not q:
+            return picker_answer([])
+        for word in q.split()[:5]:
+            word = unicodedata.normalize("NFKC", word)
+            people = people.filter(Q(name__icontains=word) | Q(email__icontains=word))
+        rows = people.order_by("name", "email", "pk").values("pk", "name", "email")[: PICKER_LIMIT + 1]
+        return picker_answer({"id": row["pk"], "label": row["name"] or row["email"], "hint": row["email"]}
+                             for row in rows)

@@ -174,7 +174,8 @@
 
     function renderChips() {
       chips.textContent = "";
-      Array.prototype.forEach.call(select.selectedOptions, function (option) {
+      var chosen = Array.prototype.filter.call(select.selectedOptions, function (o) { return o.value; });
+      chosen.forEach(function (option) {
         var li = document.createElement("li");
         li.className = "picker-chip";
         var name = document.createElement("span");
@@ -185,16 +186,17 @@
         remove.setAttribute("aria-label", format(picker.dataset.remove, { name: option.textContent }));
         remove.textContent = "×";
         remove.addEventListener("click", function () {
-          option.selected = false;
+          option.selected = false;  // a single select falls back to its empty entry, if it has one
           renderChips();
           say(format(picker.dataset.removed, { name: option.textContent }));
           input.focus();
         });
         li.appendChild(name);
-        li.appendChild(remove);
+        // one of a single select is removed only where it has an empty entry to fall back to
+        if (select.multiple || select.querySelector("option[value='']")) { li.appendChild(remove); }
         chips.appendChild(li);
       });
-      chips.hidden = !select.selectedOptions.length;
+      chips.hidden = !chosen.length;
     }
 
     function close() {
@@ -281,7 +283,8 @@
       if (!q) { close(); return; }
       if (!picker.dataset.source) { searchOptions(q); return; }
       var mine = ++request;
-      fetch(picker.dataset.source + "?q=" + encodeURIComponent(q), {
+      var source = picker.dataset.source;
+      fetch(source + (source.indexOf("?") >= 0 ? "&" : "?") + "q=" + encodeURIComponent(q), {
         credentials: "same-origin", headers: { "Accept": "application/json" },
       }).then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
@@ -312,7 +315,8 @@
       } else if (ev.key === "Escape") {
         if (open) { close(); } else { input.value = ""; }
         ev.preventDefault();
-      } else if (ev.key === "Backspace" && !input.value && select.selectedOptions.length) {
+      } else if (ev.key === "Backspace" && !input.value && select.selectedOptions.length
+                 && select.selectedOptions[select.selectedOptions.length - 1].value) {
         var last = select.selectedOptions[select.selectedOptions.length - 1];
         last.selected = false;
         renderChips();

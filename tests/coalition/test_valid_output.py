@@ -68,9 +68,9 @@ NOT_CRAWLED = {
     "members:token-create", "members:token-revoke",
     # (allauth's pages for states a force_login crawl is not in, the second factor, recovery codes, a
     # password set, the code pages, are fetched by signed_in_states below)
-    # the writing widgets' endpoints (members/views/writing.py): the preview is POST only, the picker answers
+    # the writing widgets' endpoints (members/views/writing.py): the preview is POST only, the pickers answer
     # JSON to a script; tests/members/test_writing.py and tests/browser/test_writing_journey.py read them
-    "members:markdown-preview", "members:pick-institutions",
+    "members:markdown-preview", "members:pick-institutions", "members:pick-people",
     # not pages: files, the health check, the sitemap and robots.txt (XML and text, read by their own tests)
     "media", "healthz", "robots", "sitemap", "sitemap-section",
     # the REST API answers JSON (and its schema YAML or JSON), not pages: tests/api/ reads them, and
@@ -188,7 +188,7 @@ def signed_link_starts() -> dict[str, list[str]]:
     reset = f"/accounts/password/reset/key/{user_pk_to_url_str(newcomer)}-"
     # a document with an earlier version on a meeting the coordinator runs and on an initiative of
     # the institution they are the contact of (the demo attaches none): their pages, new-version and
-    # removal forms
+    # removal forms; and one on a motion (the secretariat's)
     group_meeting = Meeting.objects.filter(group=group).order_by("pk").first()
     initiative = next(i for i in Initiative.objects.order_by("pk")
                       if coordinator.has_perm("working_groups.edit_initiative", i))
@@ -200,6 +200,15 @@ def signed_link_starts() -> dict[str, list[str]]:
         service.document_version_add(document=document, by=coordinator,
                                      upload=SimpleUploadedFile("report-2.pdf", PDF, "application/pdf"))
         documents[key] = document.pk
+    # the same on a motion of the general meeting still to be decided (the secretariat's pages)
+    from meetings.governance import services as governance_services
+    from meetings.governance.models import Motion
+
+    motion = Motion.objects.filter(status=Motion.Status.AGENDA).order_by("pk").first()
+    paper = governance_services.motion_document_add(motion=motion, by=secretariat, title="新旧対照表",
+                                                    upload=SimpleUploadedFile("table.pdf", PDF, "application/pdf"))
+    governance_services.motion_document_version_add(document=paper, by=secretariat,
+                                                    upload=SimpleUploadedFile("table-2.pdf", PDF, "application/pdf"))
     return {"user": [
         # allauth's pages a signed-in person opens by address: confirm the password before a sensitive
         # change, and the list of their single sign-on links
@@ -212,6 +221,8 @@ def signed_link_starts() -> dict[str, list[str]]:
         f"/initiatives/{initiative.slug}/documents/{documents['initiative']}/remove/",
     ], "secretariat": [
         "/accounts/2fa/reauthenticate/",  # the same with the second factor (the secretariat has one)
+        f"/motions/{motion.pk}/", f"/motions/{motion.pk}/documents/{paper.pk}/version/",
+        f"/motions/{motion.pk}/documents/{paper.pk}/remove/",
     ], "visitor": [
         "/accounts/inactive/",  # where a sign-in of a deactivated account ends
         f"/members/apply/edit/{application_edit_token(application)}/",

@@ -24,6 +24,9 @@ def test_author_names_a_colleague_as_the_contact_person(client, world):
     assert f'<option value="{colleague.pk}">' in select
     assert f'<option value="{world.users["staff_a"].pk}" selected>' in select  # the author, until changed
     assert f'value="{world.users["staff_b"].pk}"' not in select  # B's staff are not offered
+    # the searchable picker over it (writing.js) asks the people endpoint for this institution's staff
+    picker = page[page.rindex("<div", 0, page.index('name="contact"')):page.index('name="contact"')]
+    assert f'data-source="/en/writing/people/?institution={world.expertise.institution_id}"' in picker
 
     response = client.post(f"/en/expertise/{world.expertise.pk}/edit/", form(world, contact=colleague.pk))
     assert response.status_code == 302

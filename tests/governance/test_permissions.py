@@ -1,6 +1,7 @@
 """Permission matrix of the general meeting's decisions: every role against every protected action
 (see the session and its motions, a draft, how each institution voted; draft, edit, put on the
-agenda, open and close voting, withdraw, attach a document; vote; designate a proxy).
+agenda, open and close voting, withdraw, attach a document, upload a new version of one or remove
+it (not once the motion is decided); vote; designate a proxy).
 
 Institution A has a representative, plain staff and a proxy the representative named for the
 session; B has its own representative; a cooperating institution's representative speaks but does
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ["visitor", "user", "staff_a", "rep_a", "proxy_a", "rep_b", "coop_rep", "secretariat",
          "secretariat_no_2fa", "rep_suspended"]
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF_V2 = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Version 2 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 TEXTS = {
     "draft": "下書き段階の議案本文です。",
     "agenda": "議事日程に載った議案本文です。",
@@ -49,6 +51,7 @@ class World:
     users: dict
     motions: dict
     colleague: object
+    documents: dict
 
 
 @pytest.fixture
@@ -98,8 +101,12 @@ def world(settings, tmp_path):
             services.vote_cast(motion=motion, institution=a, by=users["rep_a"], choice="for")
             services.motion_close_voting(motion=motion, by=sec)
         motions[status] = Motion.objects.get(pk=motion.pk)
+    documents = {key: services.motion_document_add(motion=motions[key], by=sec, title=f"{key}の議案資料",
+                                                   upload=SimpleUploadedFile("annex.pdf", PDF, "application/pdf"))
+                 for key in ("agenda", "decided")}
     Notification.objects.all().delete()
-    return World(a=a, b=b, session=session, users=users, motions=motions, colleague=staff_of(a, name="同僚 次郎"))
+    return World(a=a, b=b, session=session, users=users, motions=motions, colleague=staff_of(a, name="同僚 次郎"),
+                 documents=documents)
 
 
 def db_state(media_root) -> dict:
@@ -109,7 +116,7 @@ def db_state(media_root) -> dict:
         "votes": sorted(Vote.objects.values_list("pk", "motion_id", "institution_id", "choice", "version")),
         "proxies": sorted(Proxy.objects.values_list("pk", "institution_id", "holder_id")),
         "resolutions": sorted(Resolution.objects.values_list("pk", "motion_id")),
-        "documents": sorted(MotionDocument.objects.values_list("pk", "motion_id", "title")),
+        "documents": sorted(MotionDocument.objects.values_list("pk", "motion_id", "title", "version_of_id", "size")),
         "groups": sorted(WorkingGroup.objects.values_list("pk", "status")),
         "audit": AuditEntry.objects.count(),
         "outbox": Notification.objects.count(),
@@ -119,6 +126,10 @@ def db_state(media_root) -> dict:
 
 def m(w, key):
     return f"/ja/motions/{w.motions[key].pk}/"
+
+
+def doc(w, key):
+    return f"{m(w, key)}documents/{w.documents[key].pk}/"
 
 
 def fresh(w, key):
@@ -168,6 +179,26 @@ ACTIONS = {
         data=lambda w, u: {"title": "議案資料", "file": SimpleUploadedFile("annex.pdf", PDF, "application/pdf")},
         done=lambda w, u: MotionDocument.objects.filter(title="議案資料").count() == 1,
         success_url=lambda w, u: m(w, "agenda")),
+    "document_version_get": Action(path=lambda w: f"{doc(w, 'agenda')}version/",
+                                   marker=lambda w, u: "「agendaの議案資料」の新しい版"),
+    "document_version_post": Action(
+        path=lambda w: f"{doc(w, 'agenda')}version/",
+        data=lambda w, u: {"file": SimpleUploadedFile("annex-v2.pdf", PDF_V2, "application/pdf")},
+        done=lambda w, u: MotionDocument.objects.filter(version_of=w.documents["agenda"], size=len(PDF)).count() == 1,
+        success_url=lambda w, u: f"{m(w, 'agenda')}#documents"),
+    "document_remove_get": Action(path=lambda w: f"{doc(w, 'agenda')}remove/",
+                                  marker=lambda w, u: "「agendaの議案資料」を削除しますか？"),
+    "document_remove_post": Action(
+        path=lambda w: f"{doc(w, 'agenda')}remove/", data=lambda w, u: {"reason": "差し替えのため"},
+        done=lambda w, u: not MotionDocument.objects.filter(motion=w.motions["agenda"]).exists(),
+        success_url=lambda w, u: f"{m(w, 'agenda')}#documents"),
+    # a decided motion's papers are the record of what was voted on: no new version, no removal
+    "decided_document_version_get": Action(path=lambda w: f"{doc(w, 'decided')}version/",
+                                           marker=lambda w, u: "「decidedの議案資料」の新しい版"),
+    "decided_document_remove_post": Action(
+        path=lambda w: f"{doc(w, 'decided')}remove/", data=lambda w, u: {"reason": "差し替えのため"},
+        done=lambda w, u: not MotionDocument.objects.filter(motion=w.motions["decided"]).exists(),
+        success_url=lambda w, u: f"{m(w, 'decided')}#documents"),
     "propose_get": Action(path=lambda w: f"/ja/general-meeting/{w.session.pk}/motions/propose/",
                           marker=lambda w, u: 'name="text_ja"'),
     "propose_post": Action(
@@ -198,6 +229,7 @@ HIDDEN = "hidden"  # the page, without what the marker shows (check_cell asserts
 MEMBERS = (LOGIN, NF, OK, OK, OK, OK, OK, OK, TF, NF)
 SEEN_BY_SECRETARIAT = (LOGIN, NF, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK, TF, NF)
 SECRETARIAT = (LOGIN, NF, NF, NF, NF, NF, NF, OK, TF, NF)
+NOBODY = (LOGIN, NF, NF, NF, NF, NF, NF, NF, TF, NF)
 
 MATRIX = {
     # action              visitor user staff_a rep_a proxy_a rep_b coop_rep secretariat sec_no_2fa rep_suspended
@@ -218,6 +250,12 @@ MATRIX = {
     "close_post": SECRETARIAT,
     "withdraw_post": SECRETARIAT,
     "document_post": SECRETARIAT,
+    "document_version_get": SECRETARIAT,
+    "document_version_post": SECRETARIAT,
+    "document_remove_get": SECRETARIAT,
+    "document_remove_post": SECRETARIAT,
+    "decided_document_version_get": NOBODY,
+    "decided_document_remove_post": NOBODY,
     # proposing: the contacts and representatives of voting institutions (staff_a is plain staff; the
     # cooperating institution does not vote); A's proposal is seen by A's contacts and the secretariat
     "propose_get": (LOGIN, NF, NF, OK, NF, OK, NF, NF, TF, NF),

@@ -1,5 +1,5 @@
 """The endpoints behind the writing widgets (members/views/writing.py): the Markdown preview and the
-institution picker. Their role table is this module (tests/coalition/test_security.py counts it)."""
+institution and people pickers. Their role table is this module (tests/coalition/test_security.py counts it)."""
 
 import pytest
 from django.conf import settings
@@ -156,8 +156,87 @@ def test_picker_answers_a_bounded_list_in_a_fixed_number_of_queries(people):
     assert client.get(INSTITUTIONS, {"q": "大学" + "x" * 5000}).status_code == 200
 
 
+# ---------------------------------------------------------------------------------------------
+# People picker
+# ---------------------------------------------------------------------------------------------
+
+PEOPLE = "/ja/writing/people/"
+
+
+@pytest.fixture
+def staffs(people):
+    """Staff of two active members (A: 信州, B: 北陸) with their names; someone unaffiliated; A's
+    pending applicant, A's deactivated account and a suspended member's staff, never offered."""
+    a = Institution.objects.get(slug="shinshu")
+    b = InstitutionFactory(slug="hokuriku", name_ja="北陸大学")
+    suspended = Institution.objects.get(slug="shinwa")
+    made = {
+        "a1": staff_of(a, name="山田 太郎", email="taro@shinshu.example.ac.jp"),
+        "a2": staff_of(a, name="山田 花子", email="hanako@shinshu.example.ac.jp"),
+        "b1": staff_of(b, name="山田 次郎", email="jiro@hokuriku.example.ac.jp"),
+        "loner": UserFactory(name="山田 一人", email="hitori@example.org"),
+        "pending": staff_of(a, name="山田 申請", email="shinsei@shinshu.example.ac.jp"),
+        "gone": staff_of(a, name="山田 退職", email="taishoku@shinshu.example.ac.jp"),
+        "suspended": staff_of(suspended, name="山田 停止", email="teishi@shinwa.example.ac.jp"),
+    }
+    made["pending"].affiliations.update(status="pending")
+    made["gone"].is_active = False
+    made["gone"].save()
+    return a, b, made
+
+
+def picked(client, **params):
+    response = client.get(PEOPLE, {"q": "山田", **params})
+    assert response.status_code == 200
+    return [r["label"] for r in response.json()["results"]], response.content.decode()
+
+
+@pytest.mark.parametrize(("role", "expected"), [
+    ("user", []),  # no institution to act for: nobody
+    ("staff", ["山田 太郎", "山田 花子"]),  # staff of A: A's active colleagues
+    ("contact", ["山田 太郎", "山田 花子"]),
+    ("secretariat", ["山田 一人", "山田 停止", "山田 太郎", "山田 次郎", "山田 申請", "山田 花子"]),  # all active
+])
+def test_people_picker_offers_whom_the_person_may_pick(people, staffs, role, expected):
+    labels, body = picked(client_for(people[role]))
+    assert sorted(labels) == sorted(expected)
+    if role != "secretariat":  # no address of someone they may not see
+        for person in ("b1", "loner", "pending", "gone", "suspended"):
+            assert staffs[2][person].email not in body
+
+
+def test_people_picker_narrowed_to_an_institution_only_the_person_acts_for(people, staffs):
+    a, b, made = staffs
+    staff_a = client_for(people["staff"])
+    assert picked(staff_a, institution=a.pk)[0] == ["山田 太郎", "山田 花子"]
+    labels, body = picked(staff_a, institution=b.pk)  # B's people: not for A's staff
+    assert labels == [] and made["b1"].email not in body
+    assert picked(staff_a, institution="1 OR 1=1")[0] == []
+    assert picked(client_for(people["secretariat"]), institution=b.pk)[0] == ["山田 次郎"]
+    hints = client_for(people["staff"]).get(PEOPLE, {"q": "taro@shinshu"}).json()["results"]
+    assert hints == [{"id": made["a1"].pk, "label": "山田 太郎", "hint": "taro@shinshu.example.ac.jp"}]
+    assert client_for(people["staff"]).get(PEOPLE, {"q": ""}).json() == {"results": [], "more": False}
+
+
+def test_visitor_is_sent_to_sign_in_by_the_people_picker(people, staffs):
+    response = client_for(None).get(PEOPLE, {"q": "山田"})
+    assert response.status_code == 302 and response["Location"].startswith("/ja/accounts/login/")
+
+
+def test_people_picker_is_rate_limited_per_person(people, staffs):
+    from members.views import writing
+
+    client, other = client_for(people["staff"]), client_for(people["contact"])
+    for _ in range(writing.PEOPLE_LIMIT):
+        assert client.get(PEOPLE, {"q": "山田"}).status_code == 200
+    refused = client.get(PEOPLE, {"q": "山田"})
+    assert refused.status_code == 429
+    assert "少し待って" in refused.json()["error"]
+    assert other.get(PEOPLE, {"q": "山田"}).status_code == 200
+
+
 # The role tables above are these endpoints' permission matrix (tests/coalition/test_security.py).
-COVERED_URL_NAMES = url_names([lambda w: PREVIEW, lambda w: INSTITUTIONS])
+COVERED_URL_NAMES = url_names([lambda w: PREVIEW, lambda w: INSTITUTIONS, lambda w: PEOPLE])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from members.forms import HoneypotMixin, ModelMultipleChoiceField
 from members.i18n import current_language
 from members.models import Affiliation, Institution, User
 from members.regions import PREFECTURE_CHOICES
-from members.widgets import MarkdownTextarea, PickerSelectMultiple
+from members.widgets import MarkdownTextarea, PickerSelect, PickerSelectMultiple
 from working_groups.models import WorkingGroup
 
 from .models import Expertise, Need, Partner
@@ -124,6 +124,7 @@ class ExpertiseForm(forms.ModelForm):
             self.fields["contact"] = ColleagueChoiceField(
                 label=_("Contact person"), empty_label=None, initial=self.instance.contact_id, required=False,
                 queryset=colleagues_of(self.instance.institution),
+                widget=PickerSelect(source="members:pick-people", params={"institution": self.instance.institution_id}),
                 help_text=_("Who answers questions about this expertise: a colleague at your institution. "
                             "Members see their name and e-mail address."))
         else:

@@ -23,10 +23,11 @@ from members.models import Institution
 from members.pagination import page_of, search_page_of
 from members.regions import region_counts
 from members.rules import current_affiliations
+from members.views import documents
 
 from .. import selectors, services
 from ..filters import EXTRA_FACETS, SORTS, InitiativeFilter, initiative_facets
-from ..forms import DocumentForm, DocumentRemoveForm, InitiativeForm, ReasonForm
+from ..forms import DocumentForm, InitiativeForm, ReasonForm
 from ..models import Initiative, InitiativeDocument, WorkingGroup
 
 
@@ -296,8 +297,7 @@ class DocumentAddView(InitiativeMixin, View):
 
 
 def earlier_versions() -> Prefetch:
-    return Prefetch("earlier_versions",
-                    queryset=InitiativeDocument.objects.select_related("uploaded_by").order_by("-created_at", "-pk"))
+    return documents.earlier_versions(InitiativeDocument)
 
 
 def current_documents(initiative):
@@ -310,61 +310,18 @@ class InitiativeDocumentMixin(InitiativeMixin):
     """The document of the URL (the current version, of this initiative) for the initiative's editors."""
 
     permission = "working_groups.edit_initiative"
+    model, owner_field, document_kwarg = InitiativeDocument, "initiative", "pk"
 
-    def document(self, pk) -> InitiativeDocument:
-        return get_object_or_404(
-            InitiativeDocument.objects.select_related("uploaded_by").prefetch_related(earlier_versions()),
-            pk=pk, initiative=self.initiative, version_of__isnull=True)
-
-    def render_page(self, request, document, form):
-        documents_url = reverse("working_groups:initiative-edit", kwargs={"slug": self.initiative.slug}) + "#documents"
-        return render(request, self.template_name, {"owner": self.initiative, "document": document, "form": form,
-                                                    "documents_url": documents_url})
-
-    def done(self):
-        return redirect(reverse("working_groups:initiative-edit", kwargs={"slug": self.initiative.slug})
-                        + "#documents")
+    def documents_url(self):
+        return reverse("working_groups:initiative-edit", kwargs={"slug": self.initiative.slug}) + "#documents"
 
 
-class DocumentVersionView(InitiativeDocumentMixin, View):
-    """Upload a new version of a document: the earlier file stays, listed and downloadable."""
-
-    template_name = "documents/version.html"
-
-    def get(self, request, slug, pk):
-        return self.render_page(request, self.document(pk), DocumentForm())
-
-    def post(self, request, slug, pk):
-        document = self.document(pk)
-        form = DocumentForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.document_version_add(document=document, by=request.user, upload=form.cleaned_data["file"],
-                                              title=form.cleaned_data["title"])
-            except ValidationError as exc:
-                form.add_error("file", exc)
-            else:
-                messages.success(request, _("The new version is uploaded; the earlier ones are kept."))
-                return self.done()
-        return self.render_page(request, document, form)
+class DocumentVersionView(InitiativeDocumentMixin, documents.DocumentVersionBaseView):
+    add_version = staticmethod(services.document_version_add)
 
 
-class DocumentRemoveView(InitiativeDocumentMixin, View):
-    """Remove a document (with its earlier versions) after a confirmation, with an optional reason."""
-
-    template_name = "documents/remove.html"
-
-    def get(self, request, slug, pk):
-        return self.render_page(request, self.document(pk), DocumentRemoveForm())
-
-    def post(self, request, slug, pk):
-        document = self.document(pk)
-        form = DocumentRemoveForm(request.POST)
-        if not form.is_valid():
-            return self.render_page(request, document, form)
-        services.document_remove(document=document, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("The document is removed."))
-        return self.done()
+class DocumentRemoveView(InitiativeDocumentMixin, documents.DocumentRemoveBaseView):
+    remove = staticmethod(services.document_remove)
 
 
 class InitiativeFeed(SiteFeed):
