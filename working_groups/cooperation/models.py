@@ -21,10 +21,12 @@ from working_groups.models import Initiative, WorkingGroup
 MUNICIPALITY_CODE = re.compile(r"^\d{5,6}$")
 
 
-def search(queryset, q: str):
+def search(queryset, q: str, memo: dict | None = None):
     """Every word (folded like the stored text) appears in the search text: a substring, so
-    Japanese needs no spaces (gram-indexed on PostgreSQL, like the initiatives)."""
-    return text_search(queryset, q)
+    Japanese needs no spaces (gram-indexed on PostgreSQL, like the initiatives). ``memo``: the
+    page's dict when its list and facet counts search the same words (members.search
+    ``shared_gram_search``: one probe of the gram index for all of them)."""
+    return text_search(queryset, q, memo=memo)
 
 
 class TextInTwoLanguages(models.Model):
@@ -72,8 +74,8 @@ class TextInTwoLanguages(models.Model):
 
 
 class PartnerQuerySet(models.QuerySet):
-    def search(self, q: str):
-        return search(self, q)
+    def search(self, q: str, memo: dict | None = None):
+        return search(self, q, memo)
 
 
 class Partner(models.Model):
@@ -152,8 +154,8 @@ class Partner(models.Model):
 
 
 class NeedQuerySet(models.QuerySet):
-    def search(self, q: str):
-        return search(self, q)
+    def search(self, q: str, memo: dict | None = None):
+        return search(self, q, memo)
 
     def listed(self):
         """What the board shows anyone: published, and what came after publication."""
@@ -269,8 +271,8 @@ class Need(TextInTwoLanguages):
 
 
 class ExpertiseQuerySet(models.QuerySet):
-    def search(self, q: str):
-        return search(self, q)
+    def search(self, q: str, memo: dict | None = None):
+        return search(self, q, memo)
 
     def public(self):
         return self.filter(visibility=Expertise.Visibility.PUBLIC)

@@ -5,6 +5,7 @@ decisions in the audit log and writes its notices to the outbox in the same tran
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from members.audit.services import audit
 from members.models import Institution
 from members.notifications.services import notify
 from members.selectors import institution_contacts
+from members.spreadsheets import FORMULA_STARTS
 
 from ..models import Initiative
 from . import selectors
@@ -275,6 +277,14 @@ def question_answer(*, question: Question, by, answer: str, is_public: bool) -> 
 
 UPLOAD_COLUMNS = ["fiscal_year", "scope1", "scope2", "scope3", "energy_gj", "renewable_share", "floor_area",
                   "headcount", "narrative_ja", "narrative_en", "data_notes"]
+UPLOAD_REQUIRED = ["fiscal_year", "scope1", "scope2", "energy_gj", "renewable_share", "floor_area", "headcount"]
+UPLOAD_TEXT = ["narrative_ja", "narrative_en", "data_notes"]
+UPLOAD_MAX_BYTES = 256 * 1024  # the form refuses a larger file before it is read
+UPLOAD_MAX_ROWS = 100
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+# What Python's cp932 makes of single bytes that no Shift_JIS text holds (0x80, 0xA0, 0xFD-0xFF)
+_NOT_SHIFT_JIS = re.compile("[\x80\uf8f0-\uf8f3]")
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -290,39 +300,120 @@ class UploadReport:
         return not self.errors
 
 
-def _upload_rows(data: bytes) -> list[dict]:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError({"file": _("The file is neither UTF-8 nor Shift_JIS text.")})
-    if "\x00" in text:
-        raise ValidationError({"file": _("The file contains a NUL character, so it is not a CSV text file.")})
-    reader = csv.DictReader(io.StringIO(text))
+def _file_error(message) -> ValidationError:
+    return ValidationError({"file": message})
+
+
+def _line_at(text: str, index: int) -> int:
+    """The line (1, 2, ...) of ``text[index]``: LF, CRLF and CR each end a line."""
+    return len(_LINE_ENDS.findall(text, 0, index)) + 1
+
+
+def _line_at_byte(data: bytes, position: int) -> int:
+    """The line of the byte ``data[position]`` (CR and LF are the same bytes in UTF-8 and Shift_JIS,
+    and no multi-byte character of either holds them)."""
+    return _line_at(data[:position].decode("latin-1"), position)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without its BOM: a CSV file is mostly ASCII, which UTF-16 writes with a zero byte
+    before or after each character, so one of the two halves of the bytes is mostly zeros."""
+    half = len(data) // 2
+    if half < 2:
+        return False
+    odd, even = data[1::2].count(0), data[0::2].count(0)
+    return (odd >= half * 0.3 and even <= half * 0.05) or (even >= half * 0.3 and odd <= half * 0.05)
+
+
+def _upload_text(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without the BOM Excel writes) or Shift_JIS (what Excel in Japan
+    saves as "CSV"). Refused, naming the line where it can: UTF-16 (Excel's "Unicode text"), a
+    UTF-8 file with a broken byte sequence (read as Shift_JIS it would become mojibake without an
+    error, so a file whose text before the fault is UTF-8 with Japanese in it is taken as UTF-8),
+    other bytes, and a NUL character (no text column, nor PostgreSQL, holds one)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
+        raise _file_error(_("The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 "
+                            "or CSV and upload it again."))
+    has_bom = data.startswith(_BOM)
+    body = data[len(_BOM):] if has_bom else data
     try:
-        rows = list(reader)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if has_bom or not body[:exc.start].isascii():
+            raise _file_error(_("Line %(line)s is not UTF-8 text (a broken character): save the file as CSV UTF-8 "
+                                "again.") % {"line": _line_at_byte(body, exc.start)}) from None
+        try:
+            text = body.decode("cp932")
+        except UnicodeDecodeError as sjis:
+            line = _line_at_byte(body, sjis.start)
+        else:
+            stray = _NOT_SHIFT_JIS.search(text)
+            line = _line_at(text, stray.start()) if stray else None
+        if line is not None:
+            raise _file_error(_("Line %(line)s is neither UTF-8 nor Shift_JIS text: save the file as CSV UTF-8 and "
+                                "upload it again.") % {"line": line}) from None
+    if "\x00" in text:
+        raise _file_error(_("Line %(line)s contains a NUL character, so the file is not a CSV text file.")
+                          % {"line": _line_at(text, text.index("\x00"))})
+    return text
+
+
+def _upload_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The file's columns (names as the template writes them: case and spaces do not matter) and
+    its rows, each with the line it starts on; blank lines are skipped. Refuses (a ValidationError
+    on ``file``, nothing read further) a file without rows, a column missing, unknown or given
+    twice, a quotation mark never closed, a field longer than the csv module's limit, and more
+    than UPLOAD_MAX_ROWS rows."""
+    text = _upload_text(data)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header, rows, start = None, [], 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = [cell.strip().lstrip("\ufeff").strip().lower() for cell in cells]
+                continue
+            rows.append((line, cells))
+            if len(rows) > UPLOAD_MAX_ROWS:
+                raise _file_error(_("The file has more than %(max)s rows: upload at most %(max)s at a time.")
+                                  % {"max": UPLOAD_MAX_ROWS})
     except csv.Error:
-        raise ValidationError({"file": _("Line %(line)s cannot be read as CSV: a field is too long or a quotation "
-                                         "mark is not closed.") % {"line": reader.line_num + 1}}) from None
-    missing = [c for c in ("fiscal_year", "scope1", "scope2", "energy_gj", "renewable_share", "floor_area",
-                           "headcount") if c not in (reader.fieldnames or [])]
+        raise _file_error(_("Line %(line)s cannot be read as CSV: a quotation mark is not closed (or a field is "
+                            "longer than %(max)s characters).") % {"line": start, "max": f"{csv.field_size_limit():,}"}
+                          ) from None
+    if header is None:
+        raise _file_error(_("The file is empty: start from the template."))
+    problems = []
+    missing = [c for c in UPLOAD_REQUIRED if c not in header]
     if missing:
-        raise ValidationError({"file": _("The file lacks the columns %(columns)s; start from the template.")
-                               % {"columns": ", ".join(missing)}})
-    if len(rows) > 100:
-        raise ValidationError({"file": _("At most 100 rows at a time.")})
-    return rows
+        problems.append(_("Line 1 lacks the columns %(columns)s; start from the template.")
+                        % {"columns": ", ".join(missing)})
+    unknown = [c or "—" for c in dict.fromkeys(header) if c not in UPLOAD_COLUMNS]
+    if unknown:
+        problems.append(_("Line 1 has columns the template does not: %(columns)s. Remove them, or correct their "
+                          "names to %(known)s.") % {"columns": ", ".join(unknown), "known": ", ".join(UPLOAD_COLUMNS)})
+    twice = [c for c in dict.fromkeys(header) if c and header.count(c) > 1]
+    if twice:
+        problems.append(_("Line 1 has the columns %(columns)s more than once.") % {"columns": ", ".join(twice)})
+    if problems:
+        raise _file_error(problems)
+    if not rows:
+        raise _file_error(_("The file has the columns but no rows: one row per fiscal year."))
+    return header, rows
 
 
-def _messages(exc: ValidationError) -> str:
+def _field_label(name: str) -> str:
+    """A column as the error names it: its name in the file and what it holds."""
+    return f"{name} ({YearlyReport._meta.get_field(name).verbose_name})"
+
+
+def _messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
-        return "; ".join(f"{YearlyReport._meta.get_field(name).verbose_name if name != '__all__' else ''}: "
-                         f"{' '.join(str(m) for m in errors[0].messages)}".lstrip(": ")
-                         for name, errors in exc.error_dict.items())
-    return " ".join(exc.messages)
+        return [f"{_field_label(name)}: {' '.join(str(m) for m in errors[0].messages)}" if name != "__all__"
+                else " ".join(str(m) for m in errors[0].messages) for name, errors in exc.error_dict.items()]
+    return [" ".join(exc.messages)]
 
 
 @transaction.atomic
@@ -331,37 +422,63 @@ def reports_upload(*, institution: Institution, by, data: bytes, dry_run: bool) 
     submits. Every row is checked first; one bad row saves nothing, and a dry run saves nothing at
     all. A row equal to the report already there changes nothing, so the same file twice changes
     nothing the second time. A report under review or published is not overwritten (row error).
+    A column the file leaves out (scope 3, the narratives, the notes) leaves that figure of an
+    existing report as it is; an empty cell clears it.
+
+    Each error names its line and column (``UploadReport.errors``: (line, message)); a fault of the
+    whole file (encoding, columns, size) is a ValidationError on ``file``. A text cell that starts
+    like a spreadsheet formula (=, +, -, @) is refused, as in the people import: exports quote such
+    cells, but the portal does not store a value that turns into a formula when a file is opened.
 
     Side effects: report rows (not on a dry run or with errors)."""
+    header, rows = _upload_rows(data)
     result = UploadReport(dry_run=dry_run)
     existing = {r.fiscal_year: r for r in YearlyReport.objects.select_for_update().filter(institution=institution)}
-    seen: set[int] = set()
+    seen: dict[int, int] = {}
     pending = []
-    for line, row in enumerate(_upload_rows(data), start=2):
-        values = {k: (row.get(k) or "").strip() for k in UPLOAD_COLUMNS}
+    for line, cells in rows:
+        if len(cells) != len(header):
+            result.errors.append((line, _("The row has %(cells)s cells where line 1 has %(columns)s columns: a comma "
+                                          "too many or too few?") % {"cells": len(cells), "columns": len(header)}))
+            continue
+        values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+        problems = []
         try:
             year = int(values["fiscal_year"])
         except ValueError:
-            result.errors.append((line, _("The fiscal year is not a number.")))
+            result.errors.append((line, f"{_field_label('fiscal_year')}: " + _("not a whole number such as %(year)s.")
+                                  % {"year": current_fiscal_year() - 1}))
             continue
         if year in seen:
-            result.errors.append((line, _("FY%(year)s appears twice in the file.") % {"year": year}))
+            result.errors.append((line, f"{_field_label('fiscal_year')}: " + _(
+                "FY%(year)s is also on line %(line)s; one row per year.") % {"year": year, "line": seen[year]}))
             continue
-        seen.add(year)
+        seen[year] = line
         report = existing.get(year)
         if report is not None and not report.is_editable:
-            result.errors.append((line, _("FY%(year)s is with the secretariat or published; it cannot be changed "
-                                          "by a file.") % {"year": year}))
+            result.errors.append((line, f"{_field_label('fiscal_year')}: " + _(
+                "FY%(year)s is with the secretariat or published; it cannot be changed by a file.") % {"year": year}))
             continue
+        for name in UPLOAD_TEXT:
+            limit = YearlyReport._meta.get_field(name).max_length
+            if values.get(name, "").startswith(FORMULA_STARTS):
+                problems.append(_("%(column)s starts like a spreadsheet formula (=, +, -, @); write it without "
+                                  "that sign") % {"column": _field_label(name)})
+            elif len(values.get(name, "")) > limit:
+                problems.append(_("%(column)s is longer than %(max)s characters") % {"column": _field_label(name),
+                                                                                    "max": limit})
         before = {n: getattr(report, n) for n in REPORT_FIELDS} if report else None
         candidate = report or YearlyReport(institution=institution, fiscal_year=year)
         for name in REPORT_FIELDS:
-            raw = values.get(name, "")
-            setattr(candidate, name, raw if raw != "" or name.startswith(("narrative", "data")) else None)
+            if name in values:
+                raw = values[name]
+                setattr(candidate, name, raw if raw != "" or name in UPLOAD_TEXT else None)
         try:
             candidate.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            result.errors.append((line, _messages(exc)))
+            problems += _messages(exc)
+        if problems:
+            result.errors += [(line, message) for message in problems]
             continue
         if before is not None and all(before[n] == getattr(candidate, n) for n in REPORT_FIELDS):
             result.unchanged.append(year)

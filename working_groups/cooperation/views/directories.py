@@ -47,13 +47,15 @@ class PartnerListView(View):
     def get(self, request):
         data = request.GET
         base = selectors.partner_list()
-        filterset = PartnerFilter(data, queryset=base)
+        lookups = {}
+        filterset = look_up_once(PartnerFilter(data, queryset=base), lookups)
         qs = filterset.qs.order_by("name_ja", "id")
         fmt = data.get("format")
         if fmt in ("csv", "json"):
             return exports.export((exports.partner_row(p) for p in qs.iterator(chunk_size=2000)), fmt, "partners")
         page, paginator = _page(request, filterset, qs)
-        counts = facets(PartnerFilter, data, Partner.objects.all(), {"kind": "kind", "prefecture": "prefecture"})
+        counts = facets(PartnerFilter, data, Partner.objects.all(), {"kind": "kind", "prefecture": "prefecture"},
+                        lookups=lookups)
         counts["region"] = region_counts(counts["prefecture"])
         return render(request, "cooperation/partner_list.html", {
             "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
