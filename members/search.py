@@ -22,20 +22,27 @@ rows are best found depends on how many match, which PostgreSQL cannot tell: for
 sample's most common ones it assumes 0.5% of the table. A list shows the 20 newest matches, so for a
 rare word it walked the table newest first looking for them, reading and decompressing every row's
 grams (about 0.1 ms a row): a word in a few rows, or in none, took 10 to 20 seconds. So a search
-first asks the gram index itself (``gram_matches``, one query: a bitmap read of the index and at
-most ``PROBE_CAP`` + 1 row ids, no row's grams), unless the column's statistics already say that the
-words are common (every gram among the most common ones, the product of their frequencies over
-``PROBE_CAP`` / 2 rows):
+first asks the indexes (``probe``, one query: SQL function ``search_probe``, members migration 0019)
+for the ids of at most ``PROBE_CAP`` + 1 rows that contain the words, reading no row's grams:
+
+- words of one and two characters: the gram index alone (a bitmap read, exact), unless the column's
+  statistics already say that the words are common (every gram among the most common ones, the
+  product of their frequencies over ``PROBE_CAP`` / 2 rows);
+- a word of three characters or more: the gram and the trigram indexes (pg_trgm, ``LIKE``) joined,
+  each row they give tested for the word. Its pairs alone cannot tell a rare word made of common
+  pairs (666: 66 is in thousands of rows) from a common one, and the list walked the table for it
+  (0.3 to 0.9 s); its trigrams can. A common long word stops the probe early: its first matches
+  come from a small part of the table (migration 0019).
+
+Then:
 
 - at most ``PROBE_CAP`` rows match (a rare word, a name, a pair that is not a word, nothing): the
-  list is read among those ids (``pk = ANY(ids)``), at most that many primary-key lookups;
+  list is read among those ids (``pk = ANY(ids)``), at most that many primary-key lookups, no text;
 - more match (a common word): walking the list newest first finds its 20 within a few hundred
   rows, each tested with a substring test of its search text (``strpos``, not its grams).
 
 ``PROBE_CAP`` is about where the two cost the same (bench/search.py at the large scale,
-docs/scaling.md). Both paths return exactly the rows whose text contains every word. What stays
-slow: a word whose pairs are each common but which is itself rare (666, with 66 in thousands of
-rows) walks far; its page is right, in hundreds of milliseconds.
+docs/scaling.md). Both paths return exactly the rows whose text contains every word.
 
 The smaller tables (directory, cooperation, news: ``gram_filter``) keep one condition of the query:
 their pages count facets with the same search, and a probe per facet would add a query each.
@@ -143,6 +150,8 @@ def probe(queryset: QuerySet, words: list[str], cap: int) -> tuple[list[int] | N
     pairs = [(word[i:i + 2] if len(word) > 1 else word, n) for n, word in enumerate(words)
              for i in range(max(len(word) - 1, 1))]
     likes, texts = probe_words(words)
+    if likes:  # the trigram index gives the rows: every other word is tested on them
+        texts = [word for word in dict.fromkeys(words) if len(word) < 3 or word in texts]
     with connections[queryset.db].cursor() as cursor:
         cursor.execute("SELECT ids, complete FROM search_probe(%s::regclass, %s::tsquery, %s, %s::text[], "
                        "%s::integer[], %s::text[], %s::text[])",
