@@ -31,8 +31,11 @@ for the ids of at most ``PROBE_CAP`` + 1 rows that contain the words, reading no
 - a word of three characters or more: the gram and the trigram indexes (pg_trgm, ``LIKE``) joined,
   each row they give tested for the word. Its pairs alone cannot tell a rare word made of common
   pairs (666: 66 is in thousands of rows) from a common one, and the list walked the table for it
-  (0.3 to 0.9 s); its trigrams can. A common long word stops the probe early: its first matches
-  come from a small part of the table (migration 0019).
+  (0.3 to 0.9 s); its trigrams can. A long word the statistics call common is first looked for
+  in the newest 400 rows' text (common there: the walk, without reading the trigram index); a
+  common one stops the probe early, its first 128 matches coming from a small part of the table
+  (migration 0019). Still slow: a word whose rarest trigram is common (0000: 000 in 9,539 rows,
+  about 0.5 s), docs/scaling.md.
 
 Then:
 

@@ -34,7 +34,7 @@ from django.db import migrations
 # Creating a function is instant and takes no lock on any table.
 FUNCTION = r"""
 CREATE OR REPLACE FUNCTION search_probe(tbl regclass, q tsquery, cap integer, grams text[], words integer[],
-                                        likes text[], texts text[], sample integer DEFAULT 64,
+                                        likes text[], texts text[], sample integer DEFAULT 128,
                                         newest integer DEFAULT 400, dense integer DEFAULT 8,
                                         OUT ids bigint[], OUT complete boolean)
 LANGUAGE plpgsql STABLE
