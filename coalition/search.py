@@ -15,9 +15,9 @@ cap a tab says "100+". The open tab's rows come from the lookahead paginator, as
 search.
 
 Each kind's matches are built once a request (``find``), for its count and its page: the
-initiatives' search probes the gram index first (members/search.py, one query), and that probe runs
-once. For a common word (more than ``PROBE_CAP`` initiatives hold its grams) the probe also gives the
-ids of ``PROBE_CAP`` + 1 of them; the initiatives' count looks among those by primary key first and
+initiatives' search probes the indexes first (members/search.py, one query), and that probe runs
+once. For a common word (more than ``PROBE_CAP`` initiatives hold it) the probe also gives the ids
+of the matches it read; the initiatives' count looks among those by primary key first and
 walks the rest of the table only if fewer than ``COUNT_CAP`` + 1 of them are matches a reader may see
 (``(among) UNION ALL (the rest) LIMIT``: PostgreSQL stops at the limit). Walking the 200,000
 initiatives for the hundred matches read thousands of rows' text (docs/scaling.md, "site search").
@@ -65,8 +65,8 @@ class Kind:
 
 @dataclass(frozen=True)
 class Found:
-    """A kind's matches for one request: ``queryset``, and ``candidates``, ids of rows that hold
-    the words' grams, where most matches are (the initiatives' probe of a common word; else empty)."""
+    """A kind's matches for one request: ``queryset``, and ``candidates``, ids of matching rows
+    the initiatives' probe read for a common word, where a capped count looks first (else empty)."""
 
     queryset: QuerySet
     candidates: list[int] = ()

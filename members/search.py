@@ -22,20 +22,30 @@ rows are best found depends on how many match, which PostgreSQL cannot tell: for
 sample's most common ones it assumes 0.5% of the table. A list shows the 20 newest matches, so for a
 rare word it walked the table newest first looking for them, reading and decompressing every row's
 grams (about 0.1 ms a row): a word in a few rows, or in none, took 10 to 20 seconds. So a search
-first asks the gram index itself (``gram_matches``, one query: a bitmap read of the index and at
-most ``PROBE_CAP`` + 1 row ids, no row's grams), unless the column's statistics already say that the
-words are common (every gram among the most common ones, the product of their frequencies over
-``PROBE_CAP`` / 2 rows):
+first asks the indexes (``probe``, one query: SQL function ``search_probe``, members migration 0019)
+for the ids of at most ``PROBE_CAP`` + 1 rows that contain the words, reading no row's grams:
+
+- words of one and two characters: the gram index alone (a bitmap read, exact), unless the column's
+  statistics already say that the words are common (every gram among the most common ones, the
+  product of their frequencies over ``PROBE_CAP`` / 2 rows);
+- a word of three characters or more: the gram and the trigram indexes (pg_trgm, ``LIKE``) joined,
+  each row they give tested for the word. Its pairs alone cannot tell a rare word made of common
+  pairs (666: 66 is in thousands of rows) from a common one, and the list walked the table for it
+  (0.3 to 0.9 s); its trigrams can. A long word the statistics call common is first looked for
+  in the newest 400 rows' text (common there: the walk, without reading the trigram index); a
+  common one stops the probe early, its first 128 matches coming from a small part of the table
+  (migration 0019). Still slow: a word whose rarest trigram is common (0000: 000 in 9,539 rows,
+  about 0.5 s), docs/scaling.md.
+
+Then:
 
 - at most ``PROBE_CAP`` rows match (a rare word, a name, a pair that is not a word, nothing): the
-  list is read among those ids (``pk = ANY(ids)``), at most that many primary-key lookups;
+  list is read among those ids (``pk = ANY(ids)``), at most that many primary-key lookups, no text;
 - more match (a common word): walking the list newest first finds its 20 within a few hundred
   rows, each tested with a substring test of its search text (``strpos``, not its grams).
 
 ``PROBE_CAP`` is about where the two cost the same (bench/search.py at the large scale,
-docs/scaling.md). Both paths return exactly the rows whose text contains every word. What stays
-slow: a word whose pairs are each common but which is itself rare (666, with 66 in thousands of
-rows) walks far; its page is right, in hundreds of milliseconds.
+docs/scaling.md). Both paths return exactly the rows whose text contains every word.
 
 The smaller tables (directory, cooperation, news: ``gram_filter``) keep one condition of the query:
 their pages count facets with the same search, and a probe per facet would add a query each.
@@ -112,19 +122,46 @@ def substring_search(queryset: QuerySet, words: list[str], field: str = "search_
     return queryset
 
 
-def gram_matches(queryset: QuerySet, words: list[str], cap: int) -> list[int] | None:
-    """The ids of at most ``cap`` rows of ``queryset``'s table whose stored grams hold every word's
-    grams, read from the gram index alone (SQL function ``search_gram_matches``, members migration
-    0018), in no particular order; None, without reading the index, when PostgreSQL's statistics
-    say the words are in more than ``cap / 2`` rows (common). PostgreSQL only."""
+def probe_words(words: list[str]) -> tuple[list[str], list[str]]:
+    """How the probe tests each word of three characters or more on the rows the indexes give:
+    ``LIKE`` patterns for those pg_trgm's index can answer (a run of three letters or digits: a
+    trigram), plain words for ``strpos`` (the others: a trigram-less pattern would make PostgreSQL
+    read the whole trigram index)."""
+    likes, texts = [], []
+    for word in dict.fromkeys(w for w in words if len(w) > 2):
+        run = best = 0
+        for ch in word:
+            run = run + 1 if ch.isalnum() else 0
+            best = max(best, run)
+        if best >= 3:
+            likes.append("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        else:
+            texts.append(word)
+    return likes, texts
+
+
+def probe(queryset: QuerySet, words: list[str], cap: int) -> tuple[list[int] | None, bool]:
+    """The rows of ``queryset``'s table that contain every word, read from the indexes (SQL function
+    ``search_probe``, members migration 0019), in no particular order: ``(ids, complete)``, ids of
+    at most ``cap`` + 1 of them, and whether they are all of them (at most ``cap``). Every id is a
+    match: a word of one or two characters is its grams; a longer one is tested on the rows the
+    gram and trigram indexes give. ``(None, False)``, without reading an index, when the statistics
+    say that words of one and two characters are in more than ``cap / 2`` rows (common); a long
+    word whose first matches come from a small part of the table stops early, incomplete (common:
+    migration 0019). PostgreSQL only."""
     # every pair of each word, repeated ones too (666 is 66 twice): their frequencies are multiplied
     pairs = [(word[i:i + 2] if len(word) > 1 else word, n) for n, word in enumerate(words)
              for i in range(max(len(word) - 1, 1))]
+    likes, texts = probe_words(words)
+    if likes:  # the trigram index gives the rows: every other word is tested on them
+        texts = [word for word in dict.fromkeys(words) if len(word) < 3 or word in texts]
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute("SELECT search_gram_matches(%s::regclass, %s::tsquery, %s, %s::text[], %s::integer[])",
+        cursor.execute("SELECT ids, complete FROM search_probe(%s::regclass, %s::tsquery, %s, %s::text[], "
+                       "%s::integer[], %s::text[], %s::text[])",
                        [queryset.model._meta.db_table, " & ".join(gram_query(word) for word in words), cap,
-                        [gram for gram, _n in pairs], [n for _gram, n in pairs]])
-        return cursor.fetchone()[0]
+                        [gram for gram, _n in pairs], [n for _gram, n in pairs], likes, texts])
+        ids, complete = cursor.fetchone()
+        return ids, bool(complete)
 
 
 class IdIn(Func):
@@ -156,29 +193,27 @@ def gram_filter(queryset: QuerySet, words: list[str]) -> QuerySet:
 
 
 def gram_search(queryset: QuerySet, words: list[str], cap: int | None = None) -> QuerySet:
-    """Rows whose search text holds every word, through the stored grams (PostgreSQL; the table has
-    the column ``search_grams_tsv``): among the ids the gram index gives when they are at most
-    ``cap`` (``PROBE_CAP``), else by a substring test of each row the query reads (module
-    docstring). Runs one query (the probe) when called."""
+    """Rows whose search text holds every word, through the indexes (PostgreSQL; the table has
+    the column ``search_grams_tsv`` and a trigram index of ``search_text``): among the ids the probe
+    gives when they are all the matches (at most ``cap``, ``PROBE_CAP``), else by a substring test
+    of each row the query reads (module docstring). Runs one query (the probe) when called."""
     return probed_gram_search(queryset, words, cap)[0]
 
 
 def probed_gram_search(queryset: QuerySet, words: list[str], cap: int | None = None) -> tuple[QuerySet, list[int]]:
-    """``gram_search``, and what its probe learnt that a *capped count* can use: when the gram
-    index was read and more than ``cap`` rows hold the grams (a common word), the ``cap`` + 1 ids
-    it gave; otherwise ``[]``. Those rows hold every word's grams; the rows of the search among
-    them are found by primary key, where walking the table for them reads thousands of rows'
-    text (coalition.search ``hit_counts`` looks among them first)."""
+    """``gram_search``, and what its probe learnt that a *capped count* can use: when the words
+    are common (the probe read more than ``cap`` matches, or stopped early), the ids of the
+    matches it read; otherwise ``[]``. The rows of the search among them are found by primary key,
+    where walking the table for them reads thousands of rows' text (coalition.search
+    ``hit_counts`` looks among them first)."""
     cap = PROBE_CAP if cap is None else cap
-    ids = gram_matches(queryset, words, cap + 1)
-    if ids is None:
-        return contains_words(queryset, words), []
-    if len(ids) > cap:
-        return contains_words(queryset, words), ids
-    # one or two characters: the grams are the word; longer: its pairs may be scattered in the text
+    ids, complete = probe(queryset, words, cap)
+    if not complete:
+        return contains_words(queryset, words), ids or []
     if not ids:
         return queryset.none(), []
-    return contains_words(queryset.filter(IdIn(F("pk"), Value(ids))), [word for word in words if len(word) > 2]), []
+    # every id is a match (the probe tested the long words): no text is read again
+    return queryset.filter(IdIn(F("pk"), Value(ids))), []
 
 
 def shared_gram_search(queryset: QuerySet, words: list[str], memo: dict) -> QuerySet:

@@ -264,7 +264,7 @@ def test_the_gram_probe_runs_once_for_the_counts_and_the_page(client, world):
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/ja/search/", {"q": WORD, "kind": "initiatives"})
     assert titles(response) == ["水素バスの運行"]
-    assert sum("search_gram_matches" in q["sql"] for q in queries.captured_queries) == 1
+    assert sum("search_probe" in q["sql"] for q in queries.captured_queries) == 1
 
 
 @pytest.mark.parametrize("q, expected", [

@@ -88,18 +88,23 @@ def test_search_words_with_quotes_and_backslashes_are_plain_text(client, campus,
 def test_search_finds_every_document_holding_the_term(campus, shinshu, monkeypatch, cap):
     """Against the definition (the folded term is a substring of the folded text), over a corpus of
     a few characters in every width and script, for every term of one and two characters and for
-    longer ones cut from the texts; with the probe's cap lowered to 3, most terms take the common
-    words' plan (the walk) on PostgreSQL, the others the rare words' (among the probe's ids)."""
+    longer ones cut from the texts, plus runs of one digit or kana (666, ーーー: rare words made
+    of common pairs, which the probe tests on the trigram index's rows); with the probe's cap
+    lowered to 3, most terms take the common words' plan (the walk) on PostgreSQL, the others the
+    rare words' (among the probe's ids). The other backend (SQLite) runs the same test."""
     monkeypatch.setattr(search, "PROBE_CAP", cap)
     rng = random.Random(23)
-    alphabet = list("水素太陽光電力地域あいアイｱｲＡBc1１・")
+    alphabet = list("水素太陽光電力地域あいアイｱｲＡBc1１６・ー%_\\")
     texts = ["".join(rng.choice(alphabet + [" "]) for _ in range(rng.randint(1, 30))) for _ in range(40)]
+    # digit and kana runs: 66 and ーー in many rows, 666 and ーーー in few
+    texts += [f"{'6' * k}号 {'ー' * k}あ" for k in (2, 2, 2, 3, 2, 4, 6)] + ["ＡＢ666", "ｰｰｰｨ", "1％_2"]
     for n, text in enumerate(texts):
         make(shinshu, campus, title=f"t{n}", body=text)
     stored = dict(Initiative.objects.values_list("title", "search_text"))
     terms = set(alphabet) | {a + b for a in alphabet for b in alphabet}
     terms |= {text[i:i + k] for text in texts for k in (3, 4, 6) for i in range(0, max(len(text) - k, 0), 5)}
-    checked = 0
+    terms |= {c * k for c in "6６ーｰあ1" for k in (2, 3, 4, 5, 7)} | {"ab666", "666号", "%_", "1%_2", "ーあ ６６６"}
+    checked = long_found = 0
     for term in sorted(terms):
         words = fold(term).split()
         if not words:
@@ -107,36 +112,46 @@ def test_search_finds_every_document_holding_the_term(campus, shinshu, monkeypat
         expected = {title for title, text in stored.items() if all(w in text for w in words)}
         assert set(Initiative.objects.search(term).values_list("title", flat=True)) == expected, term
         checked += 1
-    assert checked > 300
+        long_found += bool(expected) and max(len(w) for w in words) > 2
+    assert checked > 300 and long_found > 30
 
 
 def probe_plan(q: str) -> str:
-    """The plan of the gram probe's query (members migration 0018) under the function's own
-    settings, read from the catalogue: what ``search_gram_matches`` runs for ``q``."""
-    from members.search import gram_query
+    """The plan of the probe's query (members migration 0019) under the function's own settings,
+    read from the catalogue: what ``search_probe`` runs for ``q`` (a word of three characters or
+    more is tested there, with LIKE where the trigram index can answer it)."""
+    from members.search import gram_query, probe_words
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'search_gram_matches'")
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'search_probe'")
         for setting in cursor.fetchone()[0]:
             name, value = setting.split("=")
             cursor.execute(f"SET LOCAL {name} = {value}")
         grams = " & ".join(gram_query(w) for w in q.split())
-        cursor.execute("EXPLAIN SELECT id FROM working_groups_initiative WHERE search_grams_tsv @@ %s::tsquery "
-                       "LIMIT 2501", [grams])
+        likes, texts = probe_words(q.split())
+        tests = "".join(" AND search_text LIKE %s" for _ in likes) + "".join(" AND strpos(search_text, %s) > 0"
+                                                                             for _ in texts)
+        cursor.execute("EXPLAIN SELECT id FROM working_groups_initiative WHERE search_grams_tsv @@ %s::tsquery"
+                       f"{tests} LIMIT 2501", [grams, *likes, *texts])
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("q", ["水", "水素", "太陽光発電", "zeb 水素"])
-def test_search_of_any_length_asks_the_gram_index_which_rows_match(campus, shinshu, q):
+@pytest.mark.parametrize("q", ["水", "水素", "太陽光発電", "zeb 水素", "６６６", "ーーー"])
+def test_search_of_any_length_asks_the_indexes_which_rows_match(campus, shinshu, q):
     """The probe reads the gram index (a bitmap scan, which reads no row's grams), never a walk
-    of the table testing each row's grams, however many rows PostgreSQL expects."""
+    of the table testing each row's grams, however many rows PostgreSQL expects; a word of three
+    characters or more may be read from the trigram index too (rare ones made of common pairs:
+    666), and is tested there on each row the indexes give."""
     for n in range(30):
-        make(shinshu, campus, title=f"取組{n}", body="水素と太陽光発電、ZEB")
-    plan = probe_plan(q)
-    assert "Bitmap Index Scan on working_groups_initiative_search_grams" in plan
-    assert "Seq Scan" not in plan
+        make(shinshu, campus, title=f"取組{n}", body="水素と太陽光発電、ZEB 666 ーーー")
+        make(shinshu, campus, title=f"別の取組{n}", body="66 ーー")
+    plan = probe_plan(fold(q))
+    assert "Bitmap Index Scan on working_groups_initiative_search_" in plan
+    assert "Seq Scan" not in plan and "Index Scan using" not in plan
     assert Initiative.objects.search(q).count() == 30
+    long_word = max(len(w) for w in fold(q).split()) > 2
+    assert ("search_text" in plan) == long_word  # a long word is tested on the rows the indexes give
 
 
 def list_queries(client, q, **params):
@@ -170,8 +185,8 @@ def test_a_rare_two_character_word_is_read_among_the_ids_the_gram_index_gives(cl
     assert response.context["paginator"].count == 3
     assert "3件の取組事例" in response.content.decode()
     # the grams are read once, from the index (the probe); the list itself reads none of them
-    assert sum("search_grams_tsv" in sql or "search_gram_matches" in sql for sql in queries) == 1
-    assert [sql for sql in queries if "search_gram_matches" in sql]
+    assert sum("search_grams_tsv" in sql or "search_probe" in sql for sql in queries) == 1
+    assert [sql for sql in queries if "search_probe" in sql]
     page = next(sql for sql in queries if "LIMIT 21" in sql)
     assert "= ANY(" in page and "STRPOS" not in page
 
@@ -182,7 +197,7 @@ def test_an_absent_two_character_word_lists_nothing_without_reading_the_table(cl
     assert list(response.context["object_list"]) == []
     assert response.context["paginator"].count == 0
     # the probe finds no id, so the page's query of the initiatives never runs
-    assert [sql for sql in queries if "search_gram_matches" in sql]
+    assert [sql for sql in queries if "search_probe" in sql]
     assert not [sql for sql in queries if "LIMIT 21" in sql]
 
 
