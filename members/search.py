@@ -164,6 +164,25 @@ def probe(queryset: QuerySet, words: list[str], cap: int) -> tuple[list[int] | N
         return ids, bool(complete)
 
 
+def gram_matches(queryset: QuerySet, words: list[str], cap: int) -> list[int] | None:
+    """The ids of at most ``cap`` rows of ``queryset``'s table whose stored grams hold every word's
+    grams, read from the gram index alone (SQL function ``search_gram_matches``, members migration
+    0018), in no particular order; None, without reading the index, when PostgreSQL's statistics
+    say the words are in more than ``cap / 2`` rows (common). PostgreSQL only.
+
+    The smaller tables' shared probe (``shared_gram_search``: needs, expertise, partners) reads it;
+    the initiatives read ``probe`` (0019), whose trigram path is for a table with a trigram index
+    of ``search_text``. So 0018's function stays while this calls it."""
+    # every pair of each word, repeated ones too (666 is 66 twice): their frequencies are multiplied
+    pairs = [(word[i:i + 2] if len(word) > 1 else word, n) for n, word in enumerate(words)
+             for i in range(max(len(word) - 1, 1))]
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute("SELECT search_gram_matches(%s::regclass, %s::tsquery, %s, %s::text[], %s::integer[])",
+                       [queryset.model._meta.db_table, " & ".join(gram_query(word) for word in words), cap,
+                        [gram for gram, _n in pairs], [n for _gram, n in pairs]])
+        return cursor.fetchone()[0]
+
+
 class IdIn(Func):
     """``pk = ANY(ids)`` with the ids as one array parameter: an ``IN`` list of thousands of
     parameters costs PostgreSQL more to plan (15 ms for 2,000) than to run."""

@@ -154,9 +154,10 @@ def test_staff_signs_in_with_their_university_and_is_offered_it(site, page, idp_
 
 # The words of the journey below, in each language.
 WORDS = {
-    "ja": {"email": "大学のメールアドレス", "continue": "大学のサインインページへ進む",
+    "ja": {"email": "大学のメールアドレス", "continue": "大学のログインページへ進む",
            "heading": "あと一歩：メールアドレスの入力", "address": "メールアドレス", "create": "アカウントを作成",
-           "cancelled": "大学のサインインを中止しました", "failed": "大学のアカウントでのサインインに失敗しました"},
+           "cancelled": "大学のアカウントでのログインを中止しました",
+           "failed": "大学のアカウントでのログインに失敗しました"},
     "en": {"email": "Your university e-mail address", "continue": "Continue to my university",
            "heading": "One more step: your e-mail address", "address": "Email", "create": "Create my account",
            "cancelled": "University sign-in cancelled", "failed": "University sign-in failed"},

@@ -518,6 +518,11 @@ CASES: dict[str, dict[str, Case]] = {
     "members:member-admin": {
         "members": Case(lambda w: "/ja/secretariat/members/", add_institutions, "secretariat"),
     },
+    "members:pick-people": {
+        "search": Case(lambda w: "/ja/writing/people/?q=person", add_people, "coordinator"),
+        "institution": Case(lambda w: f"/ja/writing/people/?q=example&institution={w.coordinating.pk}", add_people,
+                            "coordinator"),
+    },
     "members:pick-institutions": {
         "all": Case(lambda w: "/ja/writing/institutions/", add_institutions, "coordinator"),
         "search": Case(lambda w: "/ja/writing/institutions/?q=大学", add_institutions, "coordinator"),

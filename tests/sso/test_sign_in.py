@@ -224,7 +224,7 @@ def test_sign_in_without_an_address_asks_in_japanese_from_the_japanese_page(clie
     assert page.redirect_chain[-1][0] == "/ja/accounts/3rdparty/signup/"
     text = page.content.decode()
     assert "<h1>あと一歩：メールアドレスの入力</h1>" in text
-    assert "東京テスト大学でサインインしましたが、メールアドレスがポータルに届いていません。" in text
+    assert "東京テスト大学でログインしましたが、メールアドレスがポータルに届いていません。" in text
 
 
 def test_sign_up_after_sign_in_refuses_a_bad_address_and_keeps_waiting(client, provider, idp):
@@ -262,7 +262,7 @@ def test_cancelled_and_failed_sign_in_pages_offer_both_ways_to_sign_in(client):
     cancelled = client.get("/ja/accounts/3rdparty/login/cancelled/")
     failed = client.get("/en/accounts/3rdparty/login/error/")
     assert (cancelled.status_code, failed.status_code) == (200, 401)
-    assert "<h1>大学のサインインを中止しました</h1>" in cancelled.content.decode()
+    assert "<h1>大学のアカウントでのログインを中止しました</h1>" in cancelled.content.decode()
     assert "<h1>University sign-in failed</h1>" in failed.content.decode()
     for page, lang in ((cancelled, "ja"), (failed, "en")):
         assert f'href="/{lang}/accounts/university/"' in page.content.decode()
