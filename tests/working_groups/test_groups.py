@@ -201,3 +201,45 @@ def test_group_page_lists_people_by_name_for_staff_and_reads_no_people_for_visit
     assert "C大学" in html and "小林 美咲" not in html
     # a visitor is shown no names, so none are read (a large group's page read hundreds)
     assert [q["sql"] for q in queries if '"members_user"' in q["sql"]] == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_refusal_without_its_reason_comes_back_to_that_reason_field_marked_and_focused(client, world, lang):
+    """The coordinator pressed Refuse with the reason left empty: nothing is decided, and the page
+    opens at that request's reason field, marked invalid, focused, its error beside it."""
+    membership = Membership.objects.create(group=world["group"], user=world["staff"], institution=world["a"],
+                                           status="pending")
+    other = Membership.objects.create(group=world["group"], user=staff_of(world["a"]), institution=world["a"],
+                                      status="pending")
+    client.force_login(world["coordinator"])
+    response = client.post(f"/{lang}/working-groups/memberships/{membership.pk}/decide/",
+                           {"decision": "refuse", "reason": "  "})
+    field = f"reason-m{membership.pk}"
+    assert response.status_code == 302
+    assert response["Location"] == f"/{lang}/working-groups/regional/manage/?missing_reason={field}#{field}"
+    membership.refresh_from_db()
+    assert membership.status == "pending"
+    html = client.get(response["Location"]).content.decode()
+    textarea = html[html.index(f'id="{field}"'):]
+    textarea = textarea[:textarea.index(">")]
+    assert 'aria-invalid="true"' in textarea and "autofocus" in textarea
+    assert f'aria-describedby="{field}-error"' in textarea
+    error = {"ja": "却下するには理由を入力してください", "en": "Give the reason to refuse"}[lang]
+    assert error in html
+    assert html.count('aria-invalid="true"') == 1  # the other request's field is left alone
+    assert f'id="reason-m{other.pk}"' in html
+
+
+@pytest.mark.parametrize(("lang", "between"), [("ja", "、"), ("en", ", ")])
+def test_lists_of_names_are_separated_as_each_language_writes_them(client, world, lang, between):
+    """「A、B」 in Japanese, "A, B" in English (an English page said 「A、B」, a Japanese one "A, B")."""
+    WorkingGroupFactory(slug="campus", name_ja="キャンパスWG", name_en="Campus WG",
+                        coordinators=[world["a"], world["c"]])
+    nameless = staff_of(world["c"], name="", email="anon@c.example")
+    Membership.objects.create(group=world["group"], user=nameless, institution=world["c"], status="active")
+    client.force_login(world["staff"])
+    people = client.get(f"/{lang}/working-groups/regional/").content.decode()
+    assert f'<span class="meta">anon@c.example{between}小林 美咲</span>' in people
+    names = {"ja": ("A大学", "C大学"), "en": ("A University", "C University")}[lang]
+    home = client.get(f"/{lang}/").content.decode()
+    assert between.join(names) in home or between.join(reversed(names)) in home

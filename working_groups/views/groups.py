@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -213,6 +214,12 @@ class DecideView(LoginRequiredMixin, View):
             decide(**{key: obj}, by=request.user, approve=approve, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+            if form.is_valid() and not approve and not form.cleaned_data["reason"].strip():
+                # the one error of a person's input: back at the request's own reason field, marked
+                # and focused (GroupManageView ``missing_reason``), the banner saying the same
+                field = f"reason-{'m' if self.model is Membership else 'p'}{obj.pk}"
+                url = reverse("working_groups:group-manage", kwargs={"slug": obj.group.slug})
+                return redirect(f"{url}?missing_reason={field}#{field}")
         else:
             messages.success(request, _("Approved.") if approve else _("Refused."))
         return redirect(safe_next(request, "working_groups:group-manage", slug=obj.group.slug))
@@ -230,6 +237,8 @@ class GroupManageView(GroupObjectMixin, TemplateView):
         ctx.update(selectors.pending_for_group(self.group))
         ctx["participants"] = selectors.group_participants(self.group)
         ctx["can_name_coordinators"] = self.request.user.has_perm("working_groups.name_coordinators", self.group)
+        # a refusal sent without its reason (DecideView): that request's reason field is marked
+        ctx["missing_reason"] = self.request.GET.get("missing_reason", "")
         return ctx
 
 
