@@ -117,6 +117,8 @@ class Section:
         (the index still names it); the first page is named without a range (``/sitemap-x.xml``)."""
         width = self.per_page
         queryset = self.queryset().order_by()
+        if connection.vendor != "postgresql":
+            return self._pages_read_through(queryset, width)
         every, every_params = queryset.values_list("pk").query.sql_with_params()
         in_range = queryset.filter(
             pk__gt=RawSQL("grid.g * %s", (width,)), pk__lte=RawSQL("grid.g * %s + %s", (width, width))
@@ -141,6 +143,23 @@ class Section:
         return [
             Page(self.name, *((None, None) if number == 0 else (g * width, g * width + width)), last)
             for number, (g, last) in enumerate(groups)
+        ]
+
+    def _pages_read_through(self, queryset, width: int) -> list[Page]:
+        """``pages`` where there is no ``generate_series`` or ``LATERAL`` (the embedded default,
+        SQLite: a few hundred rows): the section's keys read once, cut into the same ranges."""
+        columns = ("pk", self.lastmod_field) if self.lastmod_field else ("pk",)
+        newest: dict[int, object] = {}
+        for row in queryset.values_list(*columns).order_by("pk").iterator():
+            g = (row[0] - 1) // width
+            last = row[1] if len(row) > 1 else None
+            if g not in newest or (last is not None and (newest[g] is None or last > newest[g])):
+                newest[g] = last
+        if not newest:
+            return [Page(self.name, None, None)]
+        return [
+            Page(self.name, *((None, None) if number == 0 else (g * width, g * width + width)), newest[g])
+            for number, g in enumerate(sorted(newest))
         ]
 
     # -- a page -----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from working_groups.cooperation.models import Need
 need = Need.objects.listed().order_by("pk").first()
 for path in ["/ja/needs/", f"/ja/needs/{need.pk}/", f"/en/needs/{need.pk}/", "/ja/expertise/", "/ja/partners/",
              "/ja/search/?q=水素", "/ja/search/?q=地域&kind=initiatives", "/ja/initiatives/?q=水素", "/ja/progress/",
-             "/ja/news/", "/ja/meetings/"]:
+             "/ja/news/", "/ja/meetings/", "/sitemap.xml", "/sitemap-initiatives.xml", "/robots.txt"]:
     print("WAVE2", path, c.get(path).status_code)
 r = c.post("/en/accounts/signup/", {"email": "new@example.org", "password1": "a long pass phrase 42",
            "password2": "a long pass phrase 42", "name": "New Person", "language": "en"})
@@ -55,7 +55,7 @@ def test_embedded_default_serves_demo_and_sends_mail_to_console(tmp_path):
         ["/ja/working-groups/regional/", "200"], ["/healthz", "200"],
     ]
     wave2 = [line.split()[1:] for line in out.stdout.splitlines() if line.startswith("WAVE2")]
-    assert len(wave2) == 11 and all(status == "200" for _, status in wave2), wave2
+    assert len(wave2) == 14 and all(status == "200" for _, status in wave2), wave2
     assert "SIGNUP 302 /en/accounts/confirm-email/" in out.stdout
     # the verification e-mail went through the (eager) pipeline to the console
     assert "To: new@example.org" in out.stdout
