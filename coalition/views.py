@@ -96,7 +96,7 @@ def search(request):
 @cache_page(600)
 def sitemap_index(request):
     """/sitemap.xml: the index of the sitemap's sections and their pages (outside the language prefix)."""
-    return _sitemap_response(sitemaps.index_xml())
+    return _sitemap_response(sitemaps.index_xml(served_at=request.build_absolute_uri("/")))
 
 
 @require_safe
@@ -124,7 +124,7 @@ def _sitemap_response(body: str, newest=None) -> HttpResponse:
 @require_safe
 def robots(request):
     """/robots.txt: what robots may crawl, and where the sitemap is."""
-    url = settings.SITE_URL + reverse("sitemap")  # the site's one address, as in the sitemap itself
+    url = request.build_absolute_uri(reverse("sitemap"))  # where this server serves it (as the index names its files)
     return HttpResponse(robots_txt(url), content_type="text/plain; charset=utf-8")
 
 

@@ -1,6 +1,7 @@
 """/sitemap.xml: every public page in both languages, served as a sitemap index whose sections are
 paged so that no page grows with the data. Each address carries its hreflang alternates and
-x-default; every address is absolute on ``settings.SITE_URL`` (whatever host the request named).
+x-default; every page listed is absolute on ``settings.SITE_URL`` (the index names its own files on
+the host it is read from).
 
 Only what a visitor may see is listed: published news, public published initiatives, active
 members and groups, public meetings (never a draft, a members-only page or a cancelled meeting).
@@ -315,13 +316,17 @@ def index_pages() -> list[Page]:
     return [page for section in SITEMAPS.values() for page in section().pages()]
 
 
-def index_xml(pages=None) -> str:
-    """The sitemap index: each page's absolute address (on SITE_URL) and, where its section has
-    one, the newest change among its objects."""
+def index_xml(pages=None, served_at: str | None = None) -> str:
+    """The sitemap index: each page's absolute address and, where its section has one, the newest
+    change among its objects. The index names its files where they are served: ``served_at``, the
+    scheme and host the index itself was read from (as Django's sitemap views name them; a crawler
+    reads the files from the server it asked), SITE_URL when not given. The pages the files list
+    are the site's public addresses, on SITE_URL, as every link tag, feed and export gives them."""
+    base = (served_at or settings.SITE_URL).rstrip("/")
     out = []
     for page in index_pages() if pages is None else pages:
         lastmod = f"<lastmod>{timezone.localtime(page.lastmod).isoformat()}</lastmod>" if page.lastmod else ""
-        out.append(f"<sitemap><loc>{escape(settings.SITE_URL + page.path)}</loc>{lastmod}</sitemap>")
+        out.append(f"<sitemap><loc>{escape(base + page.path)}</loc>{lastmod}</sitemap>")
     return INDEX_HEAD + "".join(out) + INDEX_TAIL
 
 

@@ -261,17 +261,21 @@ def test_sitemap_index_gives_each_page_the_newest_change_of_its_own_objects(clie
         assert response["Content-Type"] == "application/xml"
 
 
-def test_sitemap_addresses_are_on_site_url_whatever_host_the_request_names(client, world, settings):
+def test_sitemap_files_are_named_where_served_and_list_pages_on_site_url(client, world, settings):
+    """The index and robots.txt name the sitemap's files on the host they were read from (a crawler,
+    or a demo on another port, can fetch them); the files list the public addresses (SITE_URL)."""
     settings.SITE_URL = "https://portal.example.org"
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
-    index = client.get("/sitemap.xml", HTTP_HOST="127.0.0.1").content.decode()
-    assert "<loc>https://portal.example.org/sitemap-news.xml</loc>" in index
+    index = client.get("/sitemap.xml", HTTP_HOST="127.0.0.1:8799").content.decode()
+    assert "<loc>http://127.0.0.1:8799/sitemap-news.xml</loc>" in index
+    assert "portal.example.org" not in index
     body = client.get("/sitemap-news.xml", HTTP_HOST="127.0.0.1").content.decode()
     slug = world.statement.slug
     assert (f"<url><loc>https://portal.example.org/en/news/{slug}/</loc>") in body
     assert f'hreflang="x-default" href="https://portal.example.org/news/{slug}/"/>' in body
-    assert "127.0.0.1" not in index + body
-    assert "Sitemap: https://portal.example.org/sitemap.xml" in client.get("/robots.txt").content.decode()
+    assert "127.0.0.1" not in body
+    robots = client.get("/robots.txt", HTTP_HOST="127.0.0.1:8799").content.decode()
+    assert "Sitemap: http://127.0.0.1:8799/sitemap.xml" in robots
 
 
 def test_robots_names_the_sitemap_and_keeps_robots_out_of_accounts(client, world):
