@@ -633,6 +633,12 @@ def seed(scale: str) -> dict:
         timings["yearly reports"] = copy_rows(cursor, YearlyReport, reports(),
                                               common.Progress("yearly reports", n_inst * 5))
         timings["adoptions"] = copy_rows(cursor, Adoption, adoptions(), common.Progress("adoptions", n_adoptions))
+        # each commitment's copy of its latest published report (saving a report keeps it; COPY does not)
+        from working_groups.progress.services import commitments_refresh
+
+        latest_started = time.monotonic()
+        commitments_refresh()
+        timings["commitments' latest reports"] = time.monotonic() - latest_started
 
         # cooperation: partners (towns, prefectures, companies, NPOs), their needs in every status, and
         # what members' labs offer; texts from the demo's, numbered so that each row is its own ------

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -254,3 +255,37 @@ def test_filter_fields_rendered_once_per_language_and_values_until_a_group_chang
     assert "水資源WG" in client.get("/ja/progress/?region=kanto").content.decode()
     english = client.get("/en/progress/?region=kanto").content.decode()
     assert "Water WG" in english and '<option value="kanto" selected>' in english
+
+
+def test_on_track_count_and_list_follow_each_report_and_commitment_change(client):
+    """/progress/ counts and lists the institutions from each commitment's copy of its latest
+    published report: a publication, a changed target path and a deleted report show at once."""
+    from working_groups.progress import selectors
+    from working_groups.progress.services import commitments_refresh, report_review
+
+    for n in range(2):
+        member(f"above-{n}", years=(LAST,), scope1="3000", scope2="3000")  # far above the path
+    inst = member("mover", years=(LAST - 1,))  # 3,000 t: above the path (about 2,600 t)
+    commitment = Commitment.objects.get(institution=inst)
+
+    def state():
+        summary = selectors.progress_overview({}, sees_private=False)
+        rows = {c.institution.slug: (c.latest_year, c.latest_emissions, c.on_track)
+                for c in selectors.institutions_listed({}, user=AnonymousUser())}
+        return summary.reporting, summary.on_track, rows["mover"]
+
+    assert state() == (3, 0, (LAST - 1, Decimal("3000.0"), False))
+    report = YearlyReport.objects.create(
+        institution=inst, fiscal_year=LAST, status=YearlyReport.Status.SUBMITTED, scope1=Decimal("1000"),
+        scope2=Decimal("1000"), energy_gj=Decimal(1), renewable_share=Decimal(40), floor_area=1, headcount=1)
+    assert state() == (3, 0, (LAST - 1, Decimal("3000.0"), False))  # not published: not counted
+    report_review(report=report, by=secretariat_user(), publish=True)
+    assert state() == (3, 1, (LAST, Decimal("2000.0"), True))
+    assert json.loads(client.get("/ja/progress/?format=json").content)["targets"]["on_track"] == 1
+
+    commitment.interim_reduction = Decimal("90")  # a steeper path: 2,000 t is above it now
+    commitment.save()
+    assert state() == (3, 0, (LAST, Decimal("2000.0"), False))
+    report.delete()
+    assert state() == (3, 0, (LAST - 1, Decimal("3000.0"), False))
+    assert commitments_refresh() == 0  # nothing was left stale

@@ -15,8 +15,9 @@ class ProgressConfig(AppConfig):
     def ready(self):
         # Notification kinds and page sections register with the lower layers; they need models,
         # which load after the app registry.
-        from . import cache, notices, registrations  # noqa: PLC0415 -- they use models
+        from . import cache, notices, registrations, services  # noqa: PLC0415 -- they use models
 
         cache.connect()
+        services.connect()
         notices.register_all()
         registrations.register()

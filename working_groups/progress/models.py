@@ -91,6 +91,14 @@ class Commitment(models.Model):
         help_text=_("Public: anyone sees the institution's figures. Members only: staff of member institutions "
                     "and the secretariat; coalition totals still count them, without revealing them."))
     updated_at = models.DateTimeField(auto_now=True)
+    # The latest published report and where it stands against the path, kept by
+    # services.commitments_refresh whenever a report or the commitment is saved: /progress/ counts and
+    # lists the institutions on track from these columns instead of reading every institution's
+    # reports on each request (docs/progress.md, Speed).
+    latest_year = models.PositiveSmallIntegerField(null=True, editable=False)
+    latest_emissions = models.DecimalField(max_digits=13, decimal_places=1, null=True, editable=False)
+    latest_share = models.DecimalField(max_digits=4, decimal_places=1, null=True, editable=False)
+    on_track = models.BooleanField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("commitment")

@@ -195,33 +195,24 @@ def breakdowns(filters: dict, year: int, *, sees_private: bool) -> dict[str, lis
     return {"region": regions, "kind": by_kind, "wg": by_group}
 
 
-def _latest_report(field_name):
-    return Subquery(
-        YearlyReport.objects.published().filter(institution=OuterRef("institution"))
-        .order_by("-fiscal_year").values(field_name)[:1])
+def with_latest_report(commitments):
+    """``commitments`` annotated with their institution's latest published report: ``report_year``,
+    ``report_emissions`` (scope 1 and 2) and ``report_share`` (what services.commitments_refresh
+    copies onto the commitment)."""
+    latest = YearlyReport.objects.published().filter(institution=OuterRef("institution")).order_by("-fiscal_year")
+    emissions = ExpressionWrapper(F("scope1") + F("scope2"), output_field=DecimalField(max_digits=13, decimal_places=1))
+    return commitments.annotate(
+        report_year=Subquery(latest.values("fiscal_year")[:1]),
+        report_emissions=Subquery(latest.annotate(e=emissions).values("e")[:1]),
+        report_share=Subquery(latest.values("renewable_share")[:1]))
 
 
-def commitments_with_latest(filters: dict):
-    """Commitments of the filtered institutions, each with its latest published year and emissions
-    (one query)."""
+def commitments_filtered(filters: dict):
+    """Commitments of the active institutions matching the page's filters (a queryset)."""
     qs = Commitment.objects.filter(institution__status=Institution.Status.ACTIVE)
     if any(filters.get(k) for k in ("region", "prefecture", "kind", "wg")):
         qs = qs.filter(institution__in=institutions_filtered(filters).values("pk"))
-    emissions = ExpressionWrapper(F("scope1") + F("scope2"), output_field=DecimalField(max_digits=13, decimal_places=1))
-    latest_emissions = Subquery(
-        YearlyReport.objects.published().filter(institution=OuterRef("institution"))
-        .order_by("-fiscal_year").annotate(e=emissions).values("e")[:1])
-    return (qs.select_related("institution")
-            .annotate(latest_year=_latest_report("fiscal_year"), latest_emissions=latest_emissions,
-                      latest_share=_latest_report("renewable_share"))
-            .order_by("institution__name_kana"))
-
-
-def on_track(commitment) -> bool | None:
-    """Whether the latest published emissions are at or below the target path (None: no report)."""
-    if commitment.latest_year is None:
-        return None
-    return commitment.latest_emissions <= commitment.path_at(commitment.latest_year)
+    return qs
 
 
 @dataclass
@@ -232,21 +223,26 @@ class TrackSummary:
     shown: bool
 
 
-def progress_overview(filters: dict, *, user) -> tuple[TrackSummary, list]:
-    """How many institutions are on track, and the institutions whose figures the user may see."""
-    sees_private = sees_private_figures(user)
-    commitments = list(commitments_with_latest(filters))
-    reporting = [c for c in commitments if c.latest_year is not None]
-    private = sum(1 for c in reporting if not c.is_public)
-    summary = TrackSummary(
-        committed=len(commitments), reporting=len(reporting),
-        on_track=sum(1 for c in reporting if on_track(c)),
-        shown=group_is_shown(len(reporting), private, sees_private=sees_private))
-    contact_of = contact_institution_ids(user)
-    listed = [c for c in reporting if c.is_public or sees_private or c.institution_id in contact_of]
-    for c in listed:
-        c.on_track = on_track(c)
-    return summary, listed
+def progress_overview(filters: dict, *, sees_private: bool) -> TrackSummary:
+    """How many of the filtered institutions committed, report, and are on track (one query, from
+    the commitments' copy of their latest published report)."""
+    reporting = Q(latest_year__isnull=False)
+    counts = commitments_filtered(filters).aggregate(
+        committed=Count("pk"), reporting=Count("pk", filter=reporting),
+        on_track=Count("pk", filter=reporting & Q(on_track=True)),
+        private=Count("pk", filter=reporting & ~Q(visibility=PUBLIC)))
+    return TrackSummary(
+        committed=counts["committed"], reporting=counts["reporting"], on_track=counts["on_track"],
+        shown=group_is_shown(counts["reporting"], counts["private"], sees_private=sees_private))
+
+
+def institutions_listed(filters: dict, *, user):
+    """The reporting institutions whose figures ``user`` may see (public ones; every one for
+    members; their own for contacts), by name: a queryset, of which the page reads one page."""
+    qs = commitments_filtered(filters).filter(latest_year__isnull=False)
+    if not sees_private_figures(user):
+        qs = qs.filter(Q(visibility=PUBLIC) | Q(institution_id__in=contact_institution_ids(user)))
+    return qs.select_related("institution").order_by("institution__name_kana", "pk")
 
 
 def institution_reports(institution, *, user) -> list[YearlyReport]:

@@ -98,19 +98,21 @@ def coalition_totals(filters: dict, user):
     """/progress/'s figures for ``user``: (years, latest year, targets summary, institutions listed,
     breakdowns). The figures are the same for everyone on the same side of the members-only line (an
     institution's own contacts are staff, so on the members' side): computed once per side and
-    filters, until a report, a commitment, a member or a group changes."""
+    filters, until a report, a commitment, a member or a group changes. The institutions listed are
+    a queryset of which the page reads one page (they depend on the person: contacts see their own)."""
     sees_private = selectors.sees_private_figures(user)
 
     def compute():
         years = selectors.totals_by_year(filters, sees_private=sees_private)
         shown_years = [t for t in years if t.shown]
         latest = shown_years[-1].key if shown_years else None
-        summary, listed = selectors.progress_overview(filters, user=user)
+        summary = selectors.progress_overview(filters, sees_private=sees_private)
         groups = selectors.breakdowns(filters, latest, sees_private=sees_private) if latest else {}
-        return years, latest, summary, listed, groups
+        return years, latest, summary, groups
 
     key = (current_language(), sees_private, *sorted((k, getattr(v, "slug", v)) for k, v in filters.items()))
-    return cached_fragment("progress-totals", TOTALS, key, compute)
+    years, latest, summary, groups = cached_fragment("progress-totals", TOTALS, key, compute)
+    return years, latest, summary, selectors.institutions_listed(filters, user=user), groups
 
 
 def coalition_figures(filters: dict, user, totals=None) -> dict:
