@@ -13,6 +13,7 @@ from .. import extensions
 from ..audit.services import audit
 from ..models import EmailDomain, Institution, User
 from ..regions import PREFECTURES_BY_CODE
+from ..spreadsheets import csv_upload_text
 
 IMPORT_COLUMNS = ["slug", "name_ja", "name_en", "name_kana", "kind", "category", "prefecture", "website",
                   "joined_on", "target_year", "email_domains"]
@@ -31,20 +32,18 @@ class ImportReport:
 
 
 def decode_csv_upload(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("The file is neither UTF-8 nor Shift_JIS text."))
+    """The file's text, UTF-8 or Shift_JIS (``members.spreadsheets.csv_upload_text``: a broken UTF-8
+    file is refused naming its line, not read as Shift_JIS mojibake); ValidationError on "file"."""
+    try:
+        return csv_upload_text(raw)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages[0]}) from None
 
 
 def read_csv(text: str) -> tuple[list[str], list[dict]]:
-    """The header and the rows; a file the csv module cannot read (a field longer than its limit,
-    a quotation mark never closed) is refused, not a server error; so is a NUL character, which no
-    text column (nor PostgreSQL) can hold."""
-    if "\x00" in text:
-        raise ValidationError({"file": _("The file contains a NUL character, so it is not a CSV text file.")})
+    """The header and the rows of a file's text (``decode_csv_upload``, which refuses a NUL
+    character); a file the csv module cannot read (a field longer than its limit, a quotation mark
+    never closed) is refused, not a server error."""
     reader = csv.DictReader(io.StringIO(text))
     try:
         return reader.fieldnames or [], list(reader)

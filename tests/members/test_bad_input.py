@@ -756,19 +756,52 @@ def test_import_view_bad_rows_are_listed(client, secretariat, owner, deliver, la
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize("encoding", ["euc-jp", "utf-16"])  # EUC-JP; Excel's "Unicode text"
+def broken_utf8(text: str) -> bytes:
+    """``text`` in UTF-8 with the last byte of the first Japanese character on line 3 cut off (a file
+    cut or edited by a tool that does not know UTF-8): read as Shift_JIS, it decodes to mojibake."""
+    data = text.encode()
+    third = data.index(b"\n", data.index(b"\n") + 1) + 1
+    first = next(i for i in range(third, len(data)) if data[i] >= 0x80)
+    return data[:first + 2] + data[first + 3:]
+
+
 @pytest.mark.parametrize(
-    ("lang", "message"),
-    [("ja", "ファイルがUTF-8でもShift_JISでもありません。"), ("en", "The file is neither UTF-8 nor Shift_JIS text.")],
+    ("data", "lang", "message"),
+    [
+        # EUC-JP: its first row happens to decode as Shift_JIS (mojibake), its second cannot
+        ((HEADER + GOOD_ROWS).encode("euc-jp"), "ja",
+         "3行目がUTF-8でもShift_JISでもありません。「CSV UTF-8」形式で保存し直して、もう一度アップロードしてください。"),
+        ((HEADER + GOOD_ROWS).encode("euc-jp"), "en",
+         "Line 3 is neither UTF-8 nor Shift_JIS text: save the file as CSV UTF-8 and upload it again."),
+        # Excel's "Unicode text"
+        ((HEADER + GOOD_ROWS).encode("utf-16"), "ja",
+         "ファイルがUTF-16のテキスト（Excelの「Unicode テキスト」）です。「CSV UTF-8」または「CSV」形式で保存し直して、"
+         "もう一度アップロードしてください。"),
+        ((HEADER + GOOD_ROWS).encode("utf-16"), "en",
+         "The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 or CSV and upload it again."),
+        # UTF-8 with one broken character: refused naming its line, not imported as Shift_JIS mojibake
+        (broken_utf8(HEADER + GOOD_ROWS), "ja",
+         "3行目がUTF-8のテキストになっていません（壊れた文字があります）。「CSV UTF-8」形式で保存し直してください。"),
+        (broken_utf8(HEADER + GOOD_ROWS), "en",
+         "Line 3 is not UTF-8 text (a broken character): save the file as CSV UTF-8 again."),
+    ],
+    ids=["euc-jp-ja", "euc-jp-en", "utf-16-ja", "utf-16-en", "broken-utf-8-ja", "broken-utf-8-en"],
 )
-def test_import_view_file_in_unknown_encoding_is_refused(client, secretariat, encoding, lang, message):
+def test_import_view_file_in_unknown_encoding_is_refused(client, secretariat, data, lang, message):
     client.force_login(secretariat)
     before = snapshot()
-    response = upload_csv(client, (HEADER + GOOD_ROWS).encode(encoding), lang=lang)
+    response = upload_csv(client, data, lang=lang)
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [message]
-    assert message in response.content.decode()
+    assert field_errors(response, "file") == [message]
+    assert html.unescape(response.content.decode()).count(message) == 1
     assert snapshot() == before
+
+
+def test_import_view_reads_shift_jis_as_excel_saves_it(client, secretariat):
+    client.force_login(secretariat)
+    response = upload_csv(client, (HEADER + GOOD_ROWS).encode("cp932"), lang="en")
+    assert response.status_code == 302
+    assert Institution.objects.get(slug="minami-kosen").name_ja == "南工業高等専門学校"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -901,8 +934,8 @@ def test_import_view_field_longer_than_csv_allows_is_refused(client, secretariat
 
 @pytest.mark.parametrize(
     ("lang", "message"),
-    [("ja", "ファイルにNUL文字が含まれています。CSV形式のテキストファイルではありません。"),
-     ("en", "The file contains a NUL character, so it is not a CSV text file.")],
+    [("ja", "2行目にNUL文字があります。CSVのテキストファイルではありません。"),
+     ("en", "Line 2 contains a NUL character, so the file is not a CSV text file.")],
 )
 def test_import_view_file_with_nul_is_refused(client, secretariat, lang, message):
     """A NUL in a cell reached the database: stored on SQLite, a server error on PostgreSQL."""

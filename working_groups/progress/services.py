@@ -5,7 +5,6 @@ decisions in the audit log and writes its notices to the outbox in the same tran
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from members.audit.services import audit
 from members.models import Institution
 from members.notifications.services import notify
 from members.selectors import institution_contacts
-from members.spreadsheets import FORMULA_STARTS
+from members.spreadsheets import FORMULA_STARTS, csv_upload_text
 
 from ..models import Initiative
 from . import selectors
@@ -323,10 +322,6 @@ UPLOAD_REQUIRED = ["fiscal_year", "scope1", "scope2", "energy_gj", "renewable_sh
 UPLOAD_TEXT = ["narrative_ja", "narrative_en", "data_notes"]
 UPLOAD_MAX_BYTES = 256 * 1024  # the form refuses a larger file before it is read
 UPLOAD_MAX_ROWS = 100
-_LINE_ENDS = re.compile(r"\r\n|\r|\n")
-# What Python's cp932 makes of single bytes that no Shift_JIS text holds (0x80, 0xA0, 0xFD-0xFF)
-_NOT_SHIFT_JIS = re.compile("[\x80\uf8f0-\uf8f3]")
-_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -346,58 +341,12 @@ def _file_error(message) -> ValidationError:
     return ValidationError({"file": message})
 
 
-def _line_at(text: str, index: int) -> int:
-    """The line (1, 2, ...) of ``text[index]``: LF, CRLF and CR each end a line."""
-    return len(_LINE_ENDS.findall(text, 0, index)) + 1
-
-
-def _line_at_byte(data: bytes, position: int) -> int:
-    """The line of the byte ``data[position]`` (CR and LF are the same bytes in UTF-8 and Shift_JIS,
-    and no multi-byte character of either holds them)."""
-    return _line_at(data[:position].decode("latin-1"), position)
-
-
-def _looks_utf16(data: bytes) -> bool:
-    """UTF-16 without its BOM: a CSV file is mostly ASCII, which UTF-16 writes with a zero byte
-    before or after each character, so one of the two halves of the bytes is mostly zeros."""
-    half = len(data) // 2
-    if half < 2:
-        return False
-    odd, even = data[1::2].count(0), data[0::2].count(0)
-    return (odd >= half * 0.3 and even <= half * 0.05) or (even >= half * 0.3 and odd <= half * 0.05)
-
-
 def _upload_text(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without the BOM Excel writes) or Shift_JIS (what Excel in Japan
-    saves as "CSV"). Refused, naming the line where it can: UTF-16 (Excel's "Unicode text"), a
-    UTF-8 file with a broken byte sequence (read as Shift_JIS it would become mojibake without an
-    error, so a file whose text before the fault is UTF-8 with Japanese in it is taken as UTF-8),
-    other bytes, and a NUL character (no text column, nor PostgreSQL, holds one)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
-        raise _file_error(_("The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 "
-                            "or CSV and upload it again."))
-    has_bom = data.startswith(_BOM)
-    body = data[len(_BOM):] if has_bom else data
+    """The file's text (``csv_upload_text``), its refusal an error of the ``file`` field."""
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if has_bom or not body[:exc.start].isascii():
-            raise _file_error(_("Line %(line)s is not UTF-8 text (a broken character): save the file as CSV UTF-8 "
-                                "again.") % {"line": _line_at_byte(body, exc.start)}) from None
-        try:
-            text = body.decode("cp932")
-        except UnicodeDecodeError as sjis:
-            line = _line_at_byte(body, sjis.start)
-        else:
-            stray = _NOT_SHIFT_JIS.search(text)
-            line = _line_at(text, stray.start()) if stray else None
-        if line is not None:
-            raise _file_error(_("Line %(line)s is neither UTF-8 nor Shift_JIS text: save the file as CSV UTF-8 and "
-                                "upload it again.") % {"line": line}) from None
-    if "\x00" in text:
-        raise _file_error(_("Line %(line)s contains a NUL character, so the file is not a CSV text file.")
-                          % {"line": _line_at(text, text.index("\x00"))})
-    return text
+        return csv_upload_text(data)
+    except ValidationError as exc:
+        raise _file_error(exc.messages[0]) from None
 
 
 def _upload_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
