@@ -2,6 +2,7 @@
 and nothing saved (motions, votes, proxies, audit, outbox), no e-mail sent."""
 
 import html
+import re
 
 import pytest
 from django.core import mail
@@ -99,7 +100,11 @@ def test_vote_with_a_bad_choice_is_refused(client, deliver, coalition, choice):
     response, page = post(client, deliver, f"/ja/motions/{motion.pk}/vote/",
                           {"institution": coalition.institutions[0].pk, "choice": choice})
     assert response.status_code == 400
-    assert ("このフィールドは必須です。" if not choice else "正しく選択してください。") in page
+    error = "このフィールドは必須です。" if not choice else "正しく選択してください。"
+    # the summary the focus lands on after the reload names the error and links to the choices
+    summary = re.search(r'<div class="callout callout-danger error-summary".*?</div>', page, re.S).group(0)
+    target = re.search(r'<a href="#([^"]+)">[^<]*' + re.escape(error), summary).group(1)
+    assert f'id="{target}"' in page and str(coalition.institutions[0].pk) in target
 
 
 def test_vote_after_the_window_shows_the_reason(client, deliver, coalition):
