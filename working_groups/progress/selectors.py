@@ -11,8 +11,22 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 
+from members.cache import fragment_key, single_flight
 from members.i18n import pick
 from members.models import Institution
 from members.regions import PREFECTURES_BY_CODE, REGIONS_BY_SLUG
@@ -20,6 +34,7 @@ from members.rules import contact_institution_ids, institution_ids, is_secretari
 
 from ..models import Initiative, Participation, WorkingGroup
 from ..rules import sees_members_only
+from .cache import TOTALS
 from .models import (
     Adoption,
     Commitment,
@@ -153,46 +168,160 @@ def published_reports(filters: dict):
     return qs
 
 
+# Totals from cells -------------------------------------------------------------------------------
+# /progress/ adds up, for any filter, the published figures summed per fiscal year, prefecture, kind
+# of institution and members-only or not: "cells", a few thousand at 15,000 institutions, read by one
+# GROUP BY and cached until a report, a commitment, a member or a group changes (the totals'
+# namespaces). A filter is then a pass over the cells in Python, not a join of every report with its
+# institution, commitment and groups (docs/progress.md, Speed). A cell is a tuple: three keys, whether
+# members-only, then the sums as integers (tenths of a tonne and of a GJ, hundredths for the
+# energy-weighted share: exact, and cheap to cache).
+
+_SCALES = (("scope1_sum", 1), ("scope2_sum", 1), ("scope3_sum", 1), ("scope3_reported", 0), ("energy_sum", 1),
+           ("floor_area_sum", 0), ("headcount_sum", 0), ("renewable_weighted", 2))
+
+
+def _as_int(value, places: int):
+    if value is None:
+        return None
+    return int(Decimal(value).scaleb(places).to_integral_value())
+
+
+def _cells_query(reports, *keys: str) -> list[tuple]:
+    private = Case(When(PRIVATE, then=Value(True)), default=Value(False), output_field=BooleanField())
+    rows = reports.annotate(members_only=private).values(*keys, "members_only").annotate(**_aggregates()).order_by()
+    return [(*(row[k] for k in keys), row["members_only"], row["institutions"],
+             *(_as_int(row[name], places) if places else row[name] or 0 for name, places in _SCALES))
+            for row in rows]
+
+
+def _cached_cells(name: str, part, compute) -> list[tuple]:
+    """Cells cached under the totals' namespaces, never served stale: the totals built from them
+    are cached under the current versions, which an older value must not reach."""
+    return single_flight(fragment_key(name, TOTALS, part), compute, timeout=600)
+
+
+def _year_cells(group=None) -> list[tuple]:
+    """Cells (fiscal year, prefecture, kind) of every institution, or of a group's active
+    participants (the ``wg`` filter)."""
+    def compute():
+        reports = YearlyReport.objects.published()
+        if group is not None:
+            reports = reports.filter(institution__in=Participation.objects.filter(
+                group=group, status=Participation.Status.ACTIVE).values("institution_id"))
+        return _cells_query(reports, "fiscal_year", "institution__prefecture", "institution__kind")
+
+    return _cached_cells("progress-cells", getattr(group, "pk", None), compute)
+
+
+def _group_cells(year: int) -> list[tuple]:
+    """Cells (theme group, prefecture, kind) of ``year``: an institution counts in each of its groups."""
+    def compute():
+        reports = YearlyReport.objects.published().filter(
+            fiscal_year=year, institution__group_participations__status=Participation.Status.ACTIVE,
+            institution__group_participations__group__tier=WorkingGroup.Tier.THEME)
+        return _cells_query(reports, "institution__group_participations__group", "institution__prefecture",
+                            "institution__kind")
+
+    return _cached_cells("progress-group-cells", year, compute)
+
+
+def _matching(cells, filters: dict) -> list[tuple]:
+    """The cells whose prefecture (second key) and kind (third) the region, prefecture and kind
+    filters allow."""
+    codes = set(REGIONS_BY_SLUG[filters["region"]].codes) if filters.get("region") else None
+    if filters.get("prefecture"):
+        codes = {filters["prefecture"]} & codes if codes is not None else {filters["prefecture"]}
+    kind = filters.get("kind")
+    return [c for c in cells if (codes is None or c[1] in codes) and (not kind or c[2] == kind)]
+
+
+def _sum_by(cells, key) -> dict:
+    """{key(cell): Totals} over ``cells``."""
+    sums: dict = {}
+    for c in cells:
+        k = key(c)
+        if k is None:
+            continue
+        acc = sums.get(k)
+        if acc is None:
+            acc = sums[k] = [0, 0, 0, 0, None, 0, 0, 0, 0, 0]
+        acc[0] += c[4]
+        if c[3]:
+            acc[1] += c[4]
+        for i in range(2, 10):
+            value = c[i + 3]
+            if value is not None:
+                acc[i] = value if acc[i] is None else acc[i] + value
+    return {k: Totals(
+        key=k, institutions=acc[0], private=acc[1], scope1=Decimal(acc[2]).scaleb(-1),
+        scope2=Decimal(acc[3]).scaleb(-1), scope3=None if acc[4] is None else Decimal(acc[4]).scaleb(-1),
+        scope3_reported=acc[5], energy=Decimal(acc[6]).scaleb(-1), floor_area=acc[7], headcount=acc[8],
+        renewable_weighted=Decimal(acc[9]).scaleb(-2)) for k, acc in sums.items()}
+
+
 def totals_by_year(filters: dict, *, sees_private: bool) -> list[Totals]:
-    """Published figures summed per fiscal year (one query), each year shown or suppressed."""
-    rows = published_reports(filters).values("fiscal_year").annotate(**_aggregates()).order_by("fiscal_year")
+    """Published figures summed per fiscal year (from the cells), each year shown or suppressed."""
+    by_year = _sum_by(_matching(_year_cells(filters.get("wg")), filters), key=lambda c: c[0])
     out = []
-    for row in rows:
-        t = _totals(row["fiscal_year"], row, label=fiscal_year_label(row["fiscal_year"]))
+    for year in sorted(by_year):
+        t = by_year[year]
+        t.label = fiscal_year_label(year)
         t.shown = group_is_shown(t.institutions, t.private, sees_private=sees_private)
         out.append(t)
     return out
 
 
+def _region_of(code):
+    pref = PREFECTURES_BY_CODE.get(code)
+    return pref.region_slug if pref else None
+
+
 def breakdowns(filters: dict, year: int, *, sees_private: bool) -> dict[str, list[Totals]]:
-    """The year's published figures by region, by kind and by working group (three queries)."""
-    base = published_reports(filters).filter(fiscal_year=year)
-    by_region: dict[str, Totals] = {}
-    for row in base.values("institution__prefecture").annotate(**_aggregates()).order_by():
-        pref = PREFECTURES_BY_CODE.get(row["institution__prefecture"])
-        if pref is None:
-            continue
-        region = REGIONS_BY_SLUG[pref.region_slug]
-        total = by_region.setdefault(region.slug, Totals(key=region.slug, label=region.name))
-        total.add(_totals(None, row))
+    """The year's published figures by region, by kind and by working group (from the cells; with a
+    group filter, the breakdown by group is one query: the cells do not pair groups)."""
+    cells = [c for c in _matching(_year_cells(filters.get("wg")), filters) if c[0] == year]
+    by_region = _sum_by(cells, key=lambda c: _region_of(c[1]))
+    regions = []
+    for slug, region in REGIONS_BY_SLUG.items():
+        if slug in by_region:
+            by_region[slug].label = region.name
+            regions.append(by_region[slug])
     kinds = dict(Institution.Kind.choices)
-    by_kind = [_totals(row["institution__kind"], row, label=str(kinds.get(row["institution__kind"], "")))
-               for row in base.values("institution__kind").annotate(**_aggregates()).order_by("institution__kind")]
-    group_rows = (
-        base.filter(institution__group_participations__status=Participation.Status.ACTIVE,
-                    institution__group_participations__group__tier=WorkingGroup.Tier.THEME)
+    by_kind = sorted(_sum_by(cells, key=lambda c: c[2]).values(), key=lambda t: t.key)
+    for t in by_kind:
+        t.label = str(kinds.get(t.key, ""))
+    by_group = _groups_of_group(filters, year) if filters.get("wg") else _groups(filters, year)
+    for total in [*regions, *by_kind, *by_group]:
+        total.shown = group_is_shown(total.institutions, total.private, sees_private=sees_private)
+    return {"region": regions, "kind": by_kind, "wg": by_group}
+
+
+def _groups(filters: dict, year: int) -> list[Totals]:
+    by_pk = _sum_by(_matching(_group_cells(year), filters), key=lambda c: c[0])
+    out = []
+    for group in WorkingGroup.objects.filter(pk__in=list(by_pk)).order_by("order", "pk").only(
+            "slug", "name_ja", "name_en", "order"):
+        t = by_pk[group.pk]
+        t.key, t.label = group.slug, pick(group.name_ja, group.name_en)
+        out.append(t)
+    return out
+
+
+def _groups_of_group(filters: dict, year: int) -> list[Totals]:
+    """By theme group, among the participants of the group filtered on (one query)."""
+    rows = (
+        published_reports(filters).filter(
+            fiscal_year=year, institution__group_participations__status=Participation.Status.ACTIVE,
+            institution__group_participations__group__tier=WorkingGroup.Tier.THEME)
         .values("institution__group_participations__group__slug", "institution__group_participations__group__name_ja",
                 "institution__group_participations__group__name_en",
                 "institution__group_participations__group__order")
         .annotate(**_aggregates()).order_by("institution__group_participations__group__order"))
-    by_group = [_totals(row["institution__group_participations__group__slug"], row,
-                        label=pick(row["institution__group_participations__group__name_ja"],
-                                   row["institution__group_participations__group__name_en"]))
-                for row in group_rows]
-    regions = [by_region[slug] for slug in REGIONS_BY_SLUG if slug in by_region]
-    for total in [*regions, *by_kind, *by_group]:
-        total.shown = group_is_shown(total.institutions, total.private, sees_private=sees_private)
-    return {"region": regions, "kind": by_kind, "wg": by_group}
+    return [_totals(row["institution__group_participations__group__slug"], row,
+                    label=pick(row["institution__group_participations__group__name_ja"],
+                               row["institution__group_participations__group__name_en"]))
+            for row in rows]
 
 
 def with_latest_report(commitments):
