@@ -770,7 +770,8 @@ def broken_utf8(text: str) -> bytes:
     [
         # EUC-JP: its first row happens to decode as Shift_JIS (mojibake), its second cannot
         ((HEADER + GOOD_ROWS).encode("euc-jp"), "ja",
-         "3行目がUTF-8でもShift_JISでもありません。「CSV UTF-8」形式で保存し直して、もう一度アップロードしてください。"),
+         "3行目がUTF-8でもShift_JISでもありません。「CSV UTF-8」形式で保存し直して、"
+         "もう一度アップロードしてください。"),
         ((HEADER + GOOD_ROWS).encode("euc-jp"), "en",
          "Line 3 is neither UTF-8 nor Shift_JIS text: save the file as CSV UTF-8 and upload it again."),
         # Excel's "Unicode text"
@@ -778,7 +779,8 @@ def broken_utf8(text: str) -> bytes:
          "ファイルがUTF-16のテキスト（Excelの「Unicode テキスト」）です。「CSV UTF-8」または「CSV」形式で保存し直して、"
          "もう一度アップロードしてください。"),
         ((HEADER + GOOD_ROWS).encode("utf-16"), "en",
-         "The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 or CSV and upload it again."),
+         "The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 or CSV and upload it "
+         "again."),
         # UTF-8 with one broken character: refused naming its line, not imported as Shift_JIS mojibake
         (broken_utf8(HEADER + GOOD_ROWS), "ja",
          "3行目がUTF-8のテキストになっていません（壊れた文字があります）。「CSV UTF-8」形式で保存し直してください。"),

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from members.cache import NAMESPACES, bump
 from members.models import Institution
+from members.regions import REGIONS_BY_SLUG
 from tests.factories import InstitutionFactory, WorkingGroupFactory, secretariat_user, staff_of
 from working_groups.models import Participation
 from working_groups.progress.models import Commitment, YearlyReport, current_fiscal_year
@@ -289,3 +290,44 @@ def test_on_track_count_and_list_follow_each_report_and_commitment_change(client
     report.delete()
     assert state() == (3, 0, (LAST - 1, Decimal("3000.0"), False))
     assert commitments_refresh() == 0  # nothing was left stale
+
+
+@pytest.mark.parametrize("sees_private", [False, True])
+def test_totals_added_up_from_cells_equal_a_group_by_of_the_filtered_reports(sees_private):
+    """The totals of every filter are added up from cached cells (selectors._year_cells): they must be
+    what the database sums for the filtered reports, members-only ones, scope 3 and groups included."""
+    from working_groups.progress import selectors
+
+    campus, energy = WorkingGroupFactory(slug="campus"), WorkingGroupFactory(slug="energy")
+    kinds = [Institution.Kind.NATIONAL_UNIVERSITY, Institution.Kind.PRIVATE_UNIVERSITY]
+    for n in range(12):
+        inst = member(f"m-{n}", prefecture=("13", "14", "20", "27")[n % 4], kind=kinds[n % 2],
+                      visibility=MEMBERS if n % 3 == 0 else PUBLIC, years=(LAST - 1, LAST),
+                      scope1=str(1000 + 37 * n), scope2=str(2000 + 11 * n), scope3="500.5" if n % 5 == 0 else None)
+        for group in (campus, energy)[: n % 3]:
+            Participation.objects.create(group=group, institution=inst, status=Participation.Status.ACTIVE)
+
+    def reference(filters, **by):
+        rows = selectors.published_reports(filters).filter(**by).values("fiscal_year").annotate(
+            **selectors._aggregates()).order_by("fiscal_year")
+        return [selectors._totals(row["fiscal_year"], row) for row in rows]
+
+    def figures(totals):
+        return [(t.institutions, t.private, t.scope1, t.scope2, t.scope3, t.scope3_reported, t.energy, t.floor_area,
+                 t.headcount, t.renewable_weighted) for t in totals]
+
+    for filters in ({}, {"region": "kanto"}, {"prefecture": "27"}, {"kind": kinds[1]}, {"wg": campus},
+                    {"region": "kanto", "kind": kinds[0], "wg": energy}, {"region": "kinki", "prefecture": "13"}):
+        assert figures(selectors.totals_by_year(filters, sees_private=sees_private)) == figures(reference(filters))
+        parts = selectors.breakdowns(filters, LAST, sees_private=sees_private)
+        assert filters or (parts["region"] and parts["kind"] and parts["wg"])
+        for total in parts["region"]:
+            codes = REGIONS_BY_SLUG[total.key].codes
+            assert figures([total]) == figures(reference(filters, fiscal_year=LAST, institution__prefecture__in=codes))
+        for total in parts["kind"]:
+            assert figures([total]) == figures(reference(filters, fiscal_year=LAST, institution__kind=total.key))
+        for total in parts["wg"]:
+            group = campus if total.key == "campus" else energy
+            assert figures([total]) == figures(reference(
+                filters, fiscal_year=LAST, institution__in=Participation.objects.filter(group=group).values(
+                    "institution_id")))

@@ -163,7 +163,8 @@ def test_people_import_reads_utf8_with_or_without_bom_and_shift_jis(coalition, e
 @pytest.mark.parametrize(("name", "content", "error"), [
     ("missing columns", b"email,name\nyamada@shinshu.example,x\n", "Missing columns: institution, role"),
     ("no rows", HEADER.encode(), "The file has no rows under its header."),
-    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "Line 3 contains a NUL character, so the file is not a CSV text file."),
+    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00",
+     "Line 3 contains a NUL character, so the file is not a CSV text file."),
     ("unclosed quote", (HEADER + 'a@b.example,"x\n').encode() + b"y" * 140000,
      "Line 2 cannot be read as CSV: a field is too long or a quotation mark is not closed."),
     ("too large", HEADER.encode() + b"x" * (1024 * 1024), "The file is too large (at most 1 MB)."),
