@@ -79,3 +79,22 @@ def test_the_email_settings_keep_their_column_headings_in_view_on_a_phone(site, 
     top = headings.nth(1).evaluate("th => th.getBoundingClientRect().top")
     assert 0 <= top < 5
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_progress_with_its_tables_and_charts_fits_a_phone(site, page, live_server, lang):
+    """/progress/ at 390 px was 921 px wide (784 in Japanese): the page's one grid column took the
+    width of its widest table, and the whole page scrolled sideways. The column is the screen's
+    width now; the tables scroll in their own boxes."""
+    from tests.progress.test_pages import LAST, member
+
+    for n in range(4):
+        member(f"wide-{n}", years=(LAST - 2, LAST - 1, LAST), scope3="1234.5")
+    set_timeouts(page)
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{site.url}/{lang}/progress/")
+    table = page.locator("main .table-wrap table").first
+    assert table.locator("tbody tr").count() == 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    wrapper = page.locator("main .table-wrap").first
+    assert wrapper.evaluate("w => w.scrollWidth > w.clientWidth")  # the table scrolls in its box
