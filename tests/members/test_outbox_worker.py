@@ -80,7 +80,10 @@ def test_smtp_refusing_connections_for_a_while_then_accepting(celery_services):
     wait_until(lambda: tried.count() == 60, what="every row to meet the closed port")
     time.sleep(3)  # a few more tries of the closed port
     assert Notification.objects.filter(status="sent").count() == 0
-    assert set(Notification.objects.values_list("status", "attempts")) == {("queued", 0)}  # nobody charged
+    # nobody charged; the rows wait, or a try at the closed port holds them this instant (CI, loaded,
+    # read them "sending" once: a snapshot of the moving queue, not a fault)
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {0}
+    assert set(Notification.objects.values_list("status", flat=True)) <= {"queued", "sending"}
     sink.start()
     wait_until(all_sent(60), timeout=120, what="60 sent after SMTP came back")
     received = sink.message_ids()
