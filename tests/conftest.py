@@ -87,18 +87,103 @@ def _test_settings(settings):
     forget_cache_keys()
 
 
-def forget_cache_keys() -> None:
-    """Tests clean up what they create: the keys of the current cache namespace (KEY_PREFIX) go,
-    on Redis, when the test ends (a run used to leave thousands behind, most without expiry). Only
-    this namespace: another process's tests share the database."""
+@pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch):
+    """The rate limits count in fixed windows of the clock (members/access.py): a test that makes
+    its limit's worth of requests and then one more would pass or fail by whether a minute's edge
+    fell between them. Each test runs in one window: the window's clock stands at the test's start
+    (nothing else reads it)."""
+    import time
+
+    from members import access
+
+    started = time.time()
+    monkeypatch.setattr(access, "time", type("StoppedClock", (), {"time": staticmethod(lambda: started)}))
+
+
+def forget_cache_keys(prefix: str | None = None) -> None:
+    """Tests clean up what they create: the keys of the current cache namespace (KEY_PREFIX, or
+    ``prefix``) go, on Redis, when the test ends (a run used to leave thousands behind, most without
+    expiry). Only this namespace: another process's tests share the database."""
     from django.core.cache import cache
 
     if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
         return
     client = cache._cache.get_client(None, write=True)
-    keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+    prefix = prefix or settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+# --- A module's world, built once ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def _module_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The rows (and media files) the test module's ``make_world(media_root)`` makes (or the function
+    its ``world_maker`` fixture names, for a world a package's conftest defines), built once
+    for the module instead of once for each of its tests (the permission matrices are hundreds of
+    cells over one world: building it was most of their time).
+
+    The world is made inside a transaction opened here and rolled back when the module's tests are
+    done; each test runs in a savepoint within it (pytest-django's ``db``), so what a test changes is
+    undone before the next one, as with a world of its own. ``module_world`` gives each test a deep
+    copy of the objects (Django's TestCase does the same for setUpTestData) and a copy of the media
+    files in its own ``tmp_path``, the media root while it runs. Transactional tests (live servers,
+    workers) cannot run inside that transaction: a module that has them keeps a world per test."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+    from django.utils import translation
+
+    from coalition.celery import app
+
+    module = request.module
+    make = getattr(module, "make_world", None) or request.getfixturevalue("world_maker")
+    transactional = [item.nodeid for item in request.session.items
+                     if item.module is module and _database_use(item) == 1]
+    if transactional:
+        pytest.fail(f"{module.__name__} shares a world but has transactional tests: {transactional[:3]}")
+    media = tmp_path_factory.mktemp("world-media")
+    prefix = f"test-world-{uuid.uuid4().hex[:12]}"
+    caches = {k: dict(v) for k, v in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = prefix
+    overrides = override_settings(  # what _test_settings gives every test
+        MEDIA_ROOT=media, CACHES=caches, SITE_URL="http://testserver", PAGE_CACHE_SECONDS=0,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    eager = app.conf.task_always_eager
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            with overrides:
+                app.conf.task_always_eager = True
+                world = make(media)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+        finally:
+            app.conf.task_always_eager = eager
+            translation.deactivate()
+    yield world, media
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+    forget_cache_keys(prefix)
+
+
+@pytest.fixture
+def module_world(_module_world, db, settings, tmp_path):
+    """This test's copy of its module's world (see ``_module_world``)."""
+    import copy
+    import shutil
+
+    world, media = _module_world
+    shutil.copytree(media, tmp_path, dirs_exist_ok=True)
+    settings.MEDIA_ROOT = tmp_path
+    return copy.deepcopy(world)
 
 
 @pytest.fixture(scope="session")

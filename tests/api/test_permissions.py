@@ -25,7 +25,12 @@ UNAUTHORISED = U = "401"
 
 
 @pytest.fixture
-def world(settings):
+def world(module_world):
+    return module_world
+
+
+def make_world(media):
+    """Built once for the module (tests/conftest.py, ``_module_world``): each test gets a copy."""
     return build_world()
 
 

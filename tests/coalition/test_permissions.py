@@ -122,8 +122,12 @@ def _document(model, owner_field, owner, name, data, **extra):
 
 
 @pytest.fixture
-def world(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def world(module_world):
+    return module_world
+
+
+def make_world(media):
+    """Built once for the module (tests/conftest.py, ``_module_world``): each test gets a copy."""
     a = InstitutionFactory(slug="univ-a", name_ja="甲大学", name_en="Alpha University", name_kana="こうだいがく")
     b = InstitutionFactory(slug="univ-b", name_ja="乙大学", name_en="Beta University", name_kana="おつだいがく")
     c = InstitutionFactory(slug="univ-c", name_ja="丙工業大学", name_en="Gamma Institute of Technology",
@@ -182,8 +186,8 @@ def world(settings, tmp_path):
                                        pdf("content-doc_group_meeting")),
     }
     # a file no row refers to (left behind, or put there by hand)
-    (tmp_path / "meetings").mkdir(exist_ok=True)
-    (tmp_path / "meetings" / "orphan.pdf").write_bytes(pdf("content-orphan"))
+    (media / "meetings").mkdir(exist_ok=True)
+    (media / "meetings" / "orphan.pdf").write_bytes(pdf("content-orphan"))
     files["orphan"] = "meetings/orphan.pdf"
 
     application = {

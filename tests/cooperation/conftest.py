@@ -68,7 +68,18 @@ class World:
 
 
 @pytest.fixture
-def world():
+def world(module_world):
+    """Built once for each module that uses it (tests/conftest.py, ``_module_world``): each test gets a
+    copy."""
+    return module_world
+
+
+@pytest.fixture(scope="module")
+def world_maker():
+    return make_world
+
+
+def make_world(media=None):
     a = InstitutionFactory(slug="univ-a", name_ja="甲大学", name_en="Alpha University", prefecture="20")
     b = InstitutionFactory(slug="univ-b", name_ja="乙大学", name_en="Beta University", prefecture="40")
     c = InstitutionFactory(slug="univ-c", name_ja="丙大学", name_en="Gamma University", prefecture="13")

@@ -39,7 +39,12 @@ ROLES = ["visitor", "user", "staff", "coordinator", "other_coordinator", "secret
 
 
 @pytest.fixture
-def world(settings, tmp_path):
+def world(module_world):
+    return module_world
+
+
+def make_world(media):
+    """Built once for the module (tests/conftest.py, ``_module_world``): each test gets a copy."""
     w = build_world()
     w.issue = services.issue_save(by=None, data={"subject_ja": "行列号", "body_ja": "行列号の本文"})
     Subscriber.objects.create(email="reader@example.net", language="ja", status="confirmed")

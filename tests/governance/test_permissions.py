@@ -55,8 +55,12 @@ class World:
 
 
 @pytest.fixture
-def world(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def world(module_world):
+    return module_world
+
+
+def make_world(media):
+    """Built once for the module (tests/conftest.py, ``_module_world``): each test gets a copy."""
     general = WorkingGroupFactory(tier=WorkingGroup.Tier.GENERAL, slug="general-meeting", name_ja="総会",
                                   name_en="General meeting")
     a = InstitutionFactory(name_ja="甲大学")

@@ -137,8 +137,12 @@ class World:
 
 
 @pytest.fixture
-def world(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def world(module_world):
+    return module_world
+
+
+def make_world(media):
+    """Built once for the module (tests/conftest.py, ``_module_world``): each test gets a copy."""
     a = InstitutionFactory(slug="univ-a", name_ja="甲大学", name_en="Alpha University", name_kana="こうだいがく")
     c = InstitutionFactory(slug="univ-c", name_ja="丙工業大学", name_en="Gamma Institute of Technology",
                            name_kana="へいこうぎょうだいがく")

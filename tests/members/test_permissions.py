@@ -46,7 +46,12 @@ ROLES = ["visitor", "user", "staff_a", "staff_b", "contact_a", "secretariat", "s
 
 
 @pytest.fixture
-def world():
+def world(module_world):
+    return module_world
+
+
+def make_world(media):
+    """Built once for the module (tests/conftest.py, ``_module_world``): each test gets a copy."""
     a = InstitutionFactory(slug="univ-a", name_ja="甲大学", name_en="Alpha University", name_kana="こうだいがく",
                            profile_ja="甲大学の紹介です。", website="https://alpha.example.ac.jp")
     b = InstitutionFactory(slug="univ-b", name_ja="乙大学", name_en="Beta University", name_kana="おつだいがく",
