@@ -171,12 +171,12 @@ class MinutesForm(forms.Form):
         label=_("Minutes (English)"), required=False, widget=MarkdownTextarea(attrs={"rows": 16}),
         help_text=_("Markdown. Shown on English pages; without it they show the Japanese with a note."),
     )
-    # which button was pressed: "publish", or anything else (pressing Enter, an old form) saves a draft
-    action = forms.CharField(required=False, widget=forms.HiddenInput)
-
     @property
     def publish(self) -> bool:
-        return self.cleaned_data.get("action") == "publish"
+        """Which button was pressed (``action``): "publish", or anything else (pressing Enter, an old
+        form, a value no button sends) saves a draft. Not a field: a value it would refuse (a NUL) has
+        no place on the page to say so."""
+        return self.data.get("action") == "publish"
 
     @staticmethod
     def _bounded(text):

@@ -69,6 +69,32 @@ def _celery_queue():
     app.conf.task_default_queue = os.environ["CELERY_QUEUE"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_flush():
+    """A transactional test (live server, real workers) ends with the database emptied (Django's
+    flush). On PostgreSQL that is a TRUNCATE of every table, about 0.35 s even when they hold a few
+    rows, and then the content types and permissions the flush deleted are written again: half a
+    second a test, ~180 tests. DELETE empties tables of test-sized contents in a few milliseconds
+    (the foreign keys Django makes are deferred to the commit), and the content types and
+    permissions, the same rows the migrations wrote, are kept. A flush that resets sequences or
+    cascades is Django's own."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+    kept = {"django_content_type", "auth_permission"}
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade:
+            return original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET CONSTRAINTS ALL DEFERRED"] + [
+            f"DELETE FROM {self.quote_name(table)}" for table in tables if table not in kept
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     """Fast hashing, a cache namespace of the test's own (rate limits must not leak between tests),

@@ -409,7 +409,13 @@ class World:
 
 
 @pytest.fixture
-def world(media) -> World:
+def world(module_world, media) -> World:
+    """Built once for the module (tests/conftest.py, ``_module_world``; it makes no file): each test gets
+    a copy, and ``media`` as its media root."""
+    return module_world
+
+
+def make_world(media_root) -> World:
     general = WorkingGroupFactory(tier=WorkingGroup.Tier.GENERAL, slug="general-meeting", name_ja="総会",
                                   name_en="General Meeting")
     alpha = InstitutionFactory(slug="alpha", name_ja="甲大学", name_en="Alpha University", name_kana="こうだいがく",

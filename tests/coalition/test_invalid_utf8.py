@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test.client import BOUNDARY, encode_multipart
 
-from tests.test_fuzz import FORMS, LANGS, media, snapshot, stored_files, world  # noqa: F401 -- fixtures
+from tests.test_fuzz import FORMS, LANGS, make_world, media, snapshot, stored_files, world  # noqa: F401 -- fixtures, world
 
 pytestmark = pytest.mark.django_db
 

@@ -150,9 +150,13 @@ CSRF_EXEMPT = {
 
 @pytest.fixture
 def world_factory(settings, tmp_path):
-    """Build a matrix module's world (its ``world`` fixture's function, with the fixtures it asks for)."""
+    """Build a matrix module's world (its ``make_world(media)``, or its ``world`` fixture's function
+    with the fixtures it asks for), here for each test: the CSRF cases build a different one each."""
 
     def build(key):
+        if hasattr(MATRICES[key], "make_world"):
+            settings.MEDIA_ROOT = tmp_path
+            return MATRICES[key].make_world(tmp_path)
         function = MATRICES[key].world.__wrapped__
         available = {"settings": settings, "tmp_path": tmp_path}
         return function(**{name: available[name] for name in inspect.signature(function).parameters})

@@ -17,7 +17,7 @@ from . import conftest
 from .conftest import ROLES, make_need
 
 # tests/coalition/test_security.py builds this module's world for its CSRF checks
-world = conftest.world
+make_world = conftest.make_world
 
 pytestmark = pytest.mark.django_db
 

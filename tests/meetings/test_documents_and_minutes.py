@@ -372,3 +372,14 @@ def test_saving_without_choosing_publish_keeps_a_draft(client, deliver, meeting,
         client.post(f"/ja/meetings/{meeting.pk}/minutes/", {"minutes": "下書き"})
     meeting.refresh_from_db()
     assert (meeting.minutes, meeting.minutes_draft, meeting.minutes_published_at) == ("", "下書き", None)
+
+
+@pytest.mark.parametrize("action", ["draft", "\x00", "公開", "publish\x00"])
+def test_any_action_but_publish_keeps_a_draft(client, deliver, meeting, coordinator, action):
+    """Only the publish button publishes; any other value (one no button sends, a NUL among them)
+    saves the draft. It used to be a hidden field, whose refusal of a NUL had no place on the page."""
+    client.force_login(coordinator)
+    response = save_minutes(client, deliver, meeting, "下書き", action)
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.minutes, meeting.minutes_draft, meeting.minutes_published_at) == ("", "下書き", None)
