@@ -34,3 +34,12 @@ class ReservedSlugValidator:
 
     def __hash__(self):
         return hash(self.words)
+
+
+def row_id(value) -> int | None:
+    """An id a form or a query string sends (a row's primary key), or None when it is not one: only
+    ASCII digits ("²".isdigit() is true and int() refuses it), and at most 18 of them (a bigint)."""
+    value = str(value or "")
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None

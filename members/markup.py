@@ -55,7 +55,7 @@ def _filter(tag, attribute, value):
         # images from our own uploads only: nothing to track readers with, nothing the CSP blocks
         return value if value.startswith("/media/") and ".." not in value else None
     if attribute in ("width", "height"):
-        return value if value.isdigit() and len(value) <= 4 else None
+        return value if value.isascii() and value.isdigit() and len(value) <= 4 else None
     return value
 
 

@@ -10,6 +10,7 @@ from django.views import View
 
 from meetings.models import Meeting
 from members.access import form_errors_to_form, refuse
+from members.fields import row_id
 from members.markup import render_markdown
 from members.models import Institution, User
 from members.rules import is_secretariat
@@ -394,7 +395,7 @@ class VoteView(MotionMixin, View):
             view.motion = motion
             institution = request.POST.get("institution", "")
             return render(request, MotionDetailView.template_name, view.context(
-                request, vote_form=form, vote_institution=int(institution) if institution.isdigit() else None),
+                request, vote_form=form, vote_institution=row_id(institution)),
                 status=400)
         institution = Institution.objects.get(pk=form.cleaned_data["institution"])
         try:

@@ -19,6 +19,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from ..access import rate_limited
+from ..fields import row_id
 from ..markup import render_markdown
 from ..models import Affiliation, Institution, User
 from ..regions import PREFECTURES_BY_CODE
@@ -96,9 +97,10 @@ class PeoplePickerView(LoginRequiredMixin, View):
         else:
             allowed = {a.institution_id for a in current_affiliations(request.user)}
         if wanted:
-            if not wanted.isdigit() or (allowed is not None and int(wanted) not in allowed):
+            wanted = row_id(wanted)
+            if wanted is None or (allowed is not None and wanted not in allowed):
                 return picker_answer([])
-            allowed = {int(wanted)}
+            allowed = {wanted}
         if allowed is not None:
             people = people.filter(pk__in=Affiliation.objects.approved().filter(
                 institution__in=allowed, institution__status=Institution.Status.ACTIVE).values("user_id"))

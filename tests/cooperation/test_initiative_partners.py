@@ -77,9 +77,14 @@ def test_bad_partner_input_is_explained_and_nothing_is_saved(client, world, init
     assert "このフィールドは必須です。" in page
     assert "正しく選択してください。" in page
     assert sorted(Partner.objects.values_list("pk", flat=True)) == before
-    for data in [{"action": "link", "partner": "999999"}, {"action": "link", "partner": "abc"}, {"action": "nuke"}]:
+    # ids that are not ids: letters, a superscript digit ("²".isdigit() is true: it was a 500), one past
+    # any bigint, a row that does not exist
+    for data in [{"action": "link", "partner": "999999"}, {"action": "link", "partner": "abc"}, {"action": "nuke"},
+                 {"action": "link", "partner": "²"}, {"action": "unlink", "partner": "9" * 30}]:
         response = client.post("/ja/initiatives/alpha-forest/partners/", data)
         assert response.status_code == 302
+        assert "その連携先は存在しません" in client.get(response["Location"]).content.decode() or data == {
+            "action": "nuke"}
     assert world.partner.initiatives.count() == 0
     long_query = client.get("/ja/initiatives/alpha-forest/partners/", {"q": "あ" * 300})
     assert long_query.status_code == 200

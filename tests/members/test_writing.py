@@ -212,6 +212,10 @@ def test_people_picker_narrowed_to_an_institution_only_the_person_acts_for(peopl
     labels, body = picked(staff_a, institution=b.pk)  # B's people: not for A's staff
     assert labels == [] and made["b1"].email not in body
     assert picked(staff_a, institution="1 OR 1=1")[0] == []
+    # not ids: a superscript digit ("²".isdigit() is true, int() refuses it) and one past any bigint
+    for junk in ("²", "9" * 30):
+        assert picked(staff_a, institution=junk)[0] == []
+        assert picked(client_for(people["secretariat"]), institution=junk)[0] == []
     assert picked(client_for(people["secretariat"]), institution=b.pk)[0] == ["山田 次郎"]
     hints = client_for(people["staff"]).get(PEOPLE, {"q": "taro@shinshu"}).json()["results"]
     assert hints == [{"id": made["a1"].pk, "label": "山田 太郎", "hint": "taro@shinshu.example.ac.jp"}]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from members.access import form_errors_to_form, refuse
+from members.fields import row_id
 from working_groups.models import Initiative
 
 from .. import services
@@ -45,8 +46,8 @@ class InitiativePartnersView(View):
         action = request.POST.get("action")
         create_form = PartnerCreateForm(initial={"prefecture": self.initiative.prefecture})
         if action in ("link", "unlink"):
-            pk = request.POST.get("partner", "")
-            partner = Partner.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+            pk = row_id(request.POST.get("partner"))
+            partner = Partner.objects.filter(pk=pk).first() if pk is not None else None
             if partner is None:
                 messages.error(request, _("That partner does not exist (any more)."))
                 return redirect(request.get_full_path())
