@@ -30,7 +30,7 @@ import pytest
 from django.apps import apps
 from django.contrib.messages import constants as message_levels
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import Resolver404
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -342,10 +342,20 @@ SNAPSHOT_APPS = {"members", "working_groups", "cooperation", "progress", "meetin
 
 
 def snapshot() -> dict:
-    """Every row of the portal's tables (and the many-to-many tables between them)."""
+    """Every row of the portal's tables (and the many-to-many tables between them): on PostgreSQL a
+    digest of each table's rows (every column, in primary key order), all tables in one query (the
+    rows themselves, loaded table by table, were a fifth of the fuzz's time); elsewhere the rows."""
     models = [m for m in apps.get_models(include_auto_created=True) if m._meta.app_label in SNAPSHOT_APPS
               or (m._meta.auto_created and m._meta.auto_created._meta.app_label in SNAPSHOT_APPS)]
-    return {m._meta.label: list(m._default_manager.order_by("pk").values_list()) for m in models}
+    if connection.vendor != "postgresql":
+        return {m._meta.label: list(m._default_manager.order_by("pk").values_list()) for m in models}
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT %s, count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t.{quote(m._meta.pk.column)}), ''))"
+        f" FROM {quote(m._meta.db_table)} t" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [m._meta.label for m in models])
+        return {label: (count, digest) for label, count, digest in cursor.fetchall()}
 
 
 def stored_files(media) -> set:
