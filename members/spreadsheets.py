@@ -55,15 +55,34 @@ def _looks_utf16(data: bytes) -> bool:
     return (odd >= half * 0.3 and even <= half * 0.05) or (even >= half * 0.3 and odd <= half * 0.05)
 
 
+def _utf16_refused() -> ValidationError:
+    return ValidationError(_("The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 "
+                             "or CSV and upload it again."))
+
+
+def _decodes_as_utf16(data: bytes) -> bool:
+    """Text in UTF-16 (either byte order) without a NUL character and with a comma or a line break:
+    a CSV file, not bytes that happen to hold zeros."""
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and ("," in text or "\n" in text):
+            return True
+    return False
+
+
 def csv_upload_text(data: bytes) -> str:
     """An uploaded CSV file's text: UTF-8 (with or without the BOM Excel writes) or Shift_JIS (what
     Excel in Japan saves as "CSV"). Refused with a ValidationError, naming the line where it can:
     UTF-16 (Excel's "Unicode text"), a UTF-8 file with a broken byte sequence (read as Shift_JIS it
     would become mojibake without an error, so a file whose text before the fault is UTF-8 with
     Japanese in it is taken as UTF-8), other bytes, and a NUL character (no text column, nor PostgreSQL, holds one)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
-        raise ValidationError(_("The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 "
-                            "or CSV and upload it again."))
+    # UTF-16 of mostly Japanese text has too few zero bytes to look like UTF-16: it decodes as it
+    bom = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if bom or _looks_utf16(data) or (b"\x00" in data and _decodes_as_utf16(data)):
+        raise _utf16_refused()
     has_bom = data.startswith(_BOM)
     body = data[len(_BOM):] if has_bom else data
     try:

@@ -781,13 +781,19 @@ def broken_utf8(text: str) -> bytes:
         ((HEADER + GOOD_ROWS).encode("utf-16"), "en",
          "The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 or CSV and upload it "
          "again."),
+        # the same without its BOM, mostly Japanese (too few zero bytes to look like UTF-16): was "a NUL
+        # character on line 1"
+        ((HEADER + GOOD_ROWS + "あ" * 2000 + "\n").encode("utf-16-le"), "en",
+         "The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 or CSV and upload it "
+         "again."),
         # UTF-8 with one broken character: refused naming its line, not imported as Shift_JIS mojibake
         (broken_utf8(HEADER + GOOD_ROWS), "ja",
          "3行目がUTF-8のテキストになっていません（壊れた文字があります）。「CSV UTF-8」形式で保存し直してください。"),
         (broken_utf8(HEADER + GOOD_ROWS), "en",
          "Line 3 is not UTF-8 text (a broken character): save the file as CSV UTF-8 again."),
     ],
-    ids=["euc-jp-ja", "euc-jp-en", "utf-16-ja", "utf-16-en", "broken-utf-8-ja", "broken-utf-8-en"],
+    ids=["euc-jp-ja", "euc-jp-en", "utf-16-ja", "utf-16-en", "utf-16-le-japanese-en", "broken-utf-8-ja",
+         "broken-utf-8-en"],
 )
 def test_import_view_file_in_unknown_encoding_is_refused(client, secretariat, data, lang, message):
     client.force_login(secretariat)
