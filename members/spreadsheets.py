@@ -61,14 +61,16 @@ def _utf16_refused() -> ValidationError:
 
 
 def _decodes_as_utf16(data: bytes) -> bool:
-    """Text in UTF-16 (either byte order) without a NUL character and with a comma or a line break:
-    a CSV file, not bytes that happen to hold zeros."""
+    """Text in UTF-16 (either byte order) that reads as CSV: no NUL character, a line break, and a
+    comma in its first line. Not UTF-8 with a stray zero byte: read in pairs, such bytes can make a
+    comma (a zero before a comma, big-endian) but not also a first line with one ending in a break."""
     for codec in ("utf-16-le", "utf-16-be"):
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        if "\x00" not in text and ("," in text or "\n" in text):
+        first, newline, _ = text.partition("\n")
+        if "\x00" not in text and newline and "," in first:
             return True
     return False
 

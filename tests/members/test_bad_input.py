@@ -765,6 +765,16 @@ def broken_utf8(text: str) -> bytes:
     return data[:first + 2] + data[first + 3:]
 
 
+def nul_before_a_comma(text: str) -> bytes:
+    """``text`` in UTF-8 with a zero byte at an even offset before a comma on line 3: read in pairs
+    (UTF-16, big-endian) the two bytes are a comma (the fuzz found it)."""
+    data = text.encode()
+    third = data.index(b"\n", data.index(b"\n") + 1) + 1
+    at = next(i for i in range(third, len(data)) if data[i:i + 1] == b"," and i % 2 == 0)
+    data = data[:at] + b"\x00" + data[at:]
+    return data + b"\n" * (len(data) % 2)  # an even length: it decodes as UTF-16
+
+
 @pytest.mark.parametrize(
     ("data", "lang", "message"),
     [
@@ -786,14 +796,17 @@ def broken_utf8(text: str) -> bytes:
         ((HEADER + GOOD_ROWS + "あ" * 2000 + "\n").encode("utf-16-le"), "en",
          "The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 or CSV and upload it "
          "again."),
+        # UTF-8 with a NUL that pairs with a comma: a NUL on its line, not UTF-16
+        (nul_before_a_comma(HEADER + GOOD_ROWS), "en",
+         "Line 3 contains a NUL character, so the file is not a CSV text file."),
         # UTF-8 with one broken character: refused naming its line, not imported as Shift_JIS mojibake
         (broken_utf8(HEADER + GOOD_ROWS), "ja",
          "3行目がUTF-8のテキストになっていません（壊れた文字があります）。「CSV UTF-8」形式で保存し直してください。"),
         (broken_utf8(HEADER + GOOD_ROWS), "en",
          "Line 3 is not UTF-8 text (a broken character): save the file as CSV UTF-8 again."),
     ],
-    ids=["euc-jp-ja", "euc-jp-en", "utf-16-ja", "utf-16-en", "utf-16-le-japanese-en", "broken-utf-8-ja",
-         "broken-utf-8-en"],
+    ids=["euc-jp-ja", "euc-jp-en", "utf-16-ja", "utf-16-en", "utf-16-le-japanese-en", "nul-pairing-with-a-comma-en",
+         "broken-utf-8-ja", "broken-utf-8-en"],
 )
 def test_import_view_file_in_unknown_encoding_is_refused(client, secretariat, data, lang, message):
     client.force_login(secretariat)
