@@ -54,10 +54,11 @@ On SQLite (the embedded default) a substring test per word answers: it scans the
 small there.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQueryField, SearchVectorField
 from django.db import connections
-from django.db.models import BooleanField, Expression, F, Func, QuerySet, Value
-from django.db.models.expressions import Col
+from django.db.models import BigIntegerField, BooleanField, Expression, F, Func, QuerySet, Value
+from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Cast, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils.html import escape
@@ -140,6 +141,33 @@ def probe_words(words: list[str]) -> tuple[list[str], list[str]]:
     return likes, texts
 
 
+def word_pairs(words: list[str]) -> list[tuple[str, int]]:
+    """Each word's grams with the word's index, for the statistics the SQL functions read: every
+    pair of each word, repeated ones too (666 is 66 twice: their frequencies are multiplied).
+
+    >>> word_pairs(["太陽光", "水"])
+    [('太陽', 0), ('陽光', 0), ('水', 1)]
+    """
+    return [(word[i:i + 2] if len(word) > 1 else word, n) for n, word in enumerate(words)
+            for i in range(max(len(word) - 1, 1))]
+
+
+def newest_matching_any(queryset: QuerySet, words: list[str], lim: int) -> RawSQL:
+    """The ids of the ``lim`` newest rows of ``queryset``'s table whose stored grams hold the grams
+    of ANY of ``words`` (not tested for the text of longer words: a candidate, not a match), as an
+    expression evaluated once in the query (``pk = ANY(...)``: ``IdIn``). The SQL function
+    ``search_any_matches`` (members migration 0020) reads the gram index for rare words and walks
+    the table newest first for common ones, as the statistics say: as a plain condition PostgreSQL
+    walked the whole table for words in no row. Visibility is the caller's (the ids are of every
+    row). PostgreSQL only."""
+    pairs = word_pairs(words)
+    return RawSQL(
+        "(SELECT search_any_matches(%s::regclass, %s::tsquery, %s, %s::text[], %s::integer[]))",
+        [queryset.model._meta.db_table, " | ".join(f"({gram_query(word)})" for word in words), lim,
+         [gram for gram, _n in pairs], [n for _gram, n in pairs]],
+        output_field=ArrayField(BigIntegerField()))
+
+
 def probe(queryset: QuerySet, words: list[str], cap: int) -> tuple[list[int] | None, bool]:
     """The rows of ``queryset``'s table that contain every word, read from the indexes (SQL function
     ``search_probe``, members migration 0019), in no particular order: ``(ids, complete)``, ids of
@@ -149,9 +177,7 @@ def probe(queryset: QuerySet, words: list[str], cap: int) -> tuple[list[int] | N
     say that words of one and two characters are in more than ``cap / 2`` rows (common); a long
     word whose first matches come from a small part of the table stops early, incomplete (common:
     migration 0019). PostgreSQL only."""
-    # every pair of each word, repeated ones too (666 is 66 twice): their frequencies are multiplied
-    pairs = [(word[i:i + 2] if len(word) > 1 else word, n) for n, word in enumerate(words)
-             for i in range(max(len(word) - 1, 1))]
+    pairs = word_pairs(words)
     likes, texts = probe_words(words)
     if likes:  # the trigram index gives the rows: every other word is tested on them
         texts = [word for word in dict.fromkeys(words) if len(word) < 3 or word in texts]
@@ -173,9 +199,7 @@ def gram_matches(queryset: QuerySet, words: list[str], cap: int) -> list[int] | 
     The smaller tables' shared probe (``shared_gram_search``: needs, expertise, partners) reads it;
     the initiatives read ``probe`` (0019), whose trigram path is for a table with a trigram index
     of ``search_text``. So 0018's function stays while this calls it."""
-    # every pair of each word, repeated ones too (666 is 66 twice): their frequencies are multiplied
-    pairs = [(word[i:i + 2] if len(word) > 1 else word, n) for n, word in enumerate(words)
-             for i in range(max(len(word) - 1, 1))]
+    pairs = word_pairs(words)
     with connections[queryset.db].cursor() as cursor:
         cursor.execute("SELECT search_gram_matches(%s::regclass, %s::tsquery, %s, %s::text[], %s::integer[])",
                        [queryset.model._meta.db_table, " & ".join(gram_query(word) for word in words), cap,

@@ -3,15 +3,14 @@
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQueryField
 from django.db import connections
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from members.i18n import fold, pick
 from members.models import Institution
 from members.notifications.rendering import url_in
-from members.search import Matches, StoredGrams, gram_query
+from members.search import IdIn, newest_matching_any
 from working_groups.models import Initiative, Participation
 from working_groups.rules import sees_members_only
 from working_groups.selectors import current_groups_of, initiatives_listed_for
@@ -23,6 +22,14 @@ from .models import Expertise, Need, Partner
 def needs_listed():
     """The board's rows: published needs and what came after, with their partner."""
     return Need.objects.listed().select_related("partner").prefetch_related("themes")
+
+
+def need_cards(queryset):
+    """The board's cards read what they show: not the descriptions (a few kilobytes a need), the
+    search text or the partner's profile, which made the list's rows five times wider."""
+    return queryset.defer("description", "description_html", "description_translated",
+                          "description_translated_html", "reason", "search_text", "partner__profile_ja",
+                          "partner__profile_en", "partner__search_text")
 
 
 def expertise_listed_for(user):
@@ -192,13 +199,14 @@ def _candidates(queryset, *, theme_ids, terms, through, fk, near):
     CANDIDATES_PER_SOURCE each.
 
     Each source is read through an index: the themes' many-to-many table (by group), the place's
-    own column, and the stored grams' GIN index (``members.search``) for the words, all of the
-    words in one condition. The candidates were once "shares a theme OR contains a word" over the
-    whole table: PostgreSQL cannot use an index for such an OR of a subquery and substring tests,
-    so it read and tested every row (153 ms on 2,000 initiatives; a need page was 3 s at p95 on the
-    benchmark). Now the ranking sees at most three sources' worth of rows whatever the table's size;
-    an older row that only shares a theme, far away, is left out, and one sharing a word is found
-    among the newest rows that contain it."""
+    own column, and for the words the stored grams' GIN index, or a walk newest first when the
+    words are common (``members.search.newest_matching_any``: the statistics choose). The
+    candidates were once "shares a theme OR contains a word" over the whole table: PostgreSQL
+    cannot use an index for such an OR of a subquery and substring tests, so it read and tested
+    every row (153 ms on 2,000 initiatives; a need page was 3 s at p95 on the benchmark). Now the
+    ranking sees at most three sources' worth of rows whatever the table's size; an older row that
+    only shares a theme, far away, is left out, and one sharing a word is found among the newest
+    rows that contain it."""
     sources = []
     if theme_ids:
         themed = queryset.filter(pk__in=through.objects.filter(workinggroup_id__in=theme_ids).values(fk))
@@ -207,8 +215,11 @@ def _candidates(queryset, *, theme_ids, terms, through, fk, near):
             sources.append(themed.filter(near))
     if terms:
         if connections[queryset.db].vendor == "postgresql":
-            grams = " | ".join(f"({gram_query(term)})" for term in terms)
-            sources.append(queryset.filter(Matches(StoredGrams(), Cast(Value(grams), SearchQueryField()))))
+            # the newest rows holding a word, by the plan the words' frequency calls for (a plain
+            # condition walked all 200,000 initiatives for words in none: 1.2 s); a few times the cap,
+            # as some of them may be rows this person does not see
+            newest = newest_matching_any(queryset, terms, 4 * CANDIDATES_PER_SOURCE)
+            sources.append(queryset.filter(IdIn(F("pk"), newest)))
         else:  # SQLite (the embedded default): a substring test, over its small tables
             text = Q()
             for term in terms:
