@@ -242,6 +242,9 @@ class Need(TextInTwoLanguages):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="need_board"),
+            # the board's default, open needs (two statuses), newest first: need_board gives one
+            # status in order, not two, and the board sorted all 40,000 open needs for its 20
+            models.Index(fields=["-published_at", "-id"], name="need_newest"),
             models.Index(fields=["prefecture", "status"]),
             models.Index(fields=["help_kind", "status"]),
             models.Index(fields=["partner", "status"]),

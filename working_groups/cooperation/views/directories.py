@@ -91,7 +91,7 @@ class NeedListView(View):
         fmt = data.get("format")
         if fmt in ("csv", "json"):
             return exports.export((exports.need_row(n) for n in qs[:10_000]), fmt, "needs")
-        page, paginator = _page(request, filterset, qs)
+        page, paginator = _page(request, filterset, selectors.need_cards(qs))
         sidebar = board_facets(data, filterset, base, lookups)
         return render(request, "cooperation/need_list.html", {
             "map_html": sidebar["map_html"],

@@ -1,0 +1,21 @@
+from django.db import migrations, models
+
+from members.schema import AddIndexConcurrentlyWhereSupported
+
+
+class Migration(migrations.Migration):
+    # The board's open needs newest first (two statuses: need_board gives one in order, so the
+    # board sorted every open need for its first 20). Built without locking writes (CREATE INDEX
+    # CONCURRENTLY cannot run in a transaction).
+    atomic = False
+
+    dependencies = [
+        ('cooperation', '0007_merge_two_languages_partner_updated_at'),
+    ]
+
+    operations = [
+        AddIndexConcurrentlyWhereSupported(
+            model_name='need',
+            index=models.Index(fields=['-published_at', '-id'], name='need_newest'),
+        ),
+    ]
