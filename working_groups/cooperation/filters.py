@@ -6,10 +6,11 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from members import facets as counting
 from members.models import Institution
 from members.regions import PREFECTURE_CHOICES, REGION_CHOICES, REGIONS_BY_SLUG
 from working_groups.models import WorkingGroup
@@ -147,10 +148,10 @@ class ExpertiseFilter(SearchFilterSet):
 def facets(filterset_class, data, base, columns: dict[str, str], fixed: dict | None = None,
            lookups: dict | None = None) -> dict[str, dict]:
     """Counts per value of each facet among the rows matching every other filter: one grouped
-    query per facet, whatever the data. ``fixed``: parameters set for every count (the status
-    facet counts every status, not only the open ones the board shows by default). ``lookups``:
-    the page's memo of chosen objects and of its search's probe (``look_up_once``), shared with
-    its own filterset.
+    query per set of facets counting the same rows (``members.facets``), whatever the data.
+    ``fixed``: parameters set for every count (the status facet counts every status, not only the
+    open ones the board shows by default). ``lookups``: the page's memo of chosen objects and of its
+    search's probe (``look_up_once``), shared with its own filterset.
 
     One filterset is validated for all the facets: a facet's rows are those of the filters'
     cleaned values without its own (and, for the prefecture, without the region). The filters are
@@ -166,17 +167,17 @@ def facets(filterset_class, data, base, columns: dict[str, str], fixed: dict | N
     filterset = look_up_once(filterset_class(params, queryset=base), lookups)
     filterset.is_valid()
     cleaned = filterset.form.cleaned_data
-    out = {}
+    querysets = {}
     try:
         for facet, column in columns.items():
             left_out = {facet} | ({"region", "prefecture"} if facet == "prefecture" else set())
             filterset.form.cleaned_data = {k: v for k, v in cleaned.items() if k not in left_out or k in (fixed or {})}
-            qs = filterset.filter_queryset(base.all()).order_by()
-            out[facet] = {str(k): n for k, n in qs.values_list(column).annotate(n=Count("id", distinct=True))
-                          .values_list(column, "n")}
+            querysets[facet] = (filterset.filter_queryset(base.all()), column)
     finally:
         filterset.form.cleaned_data = cleaned
-    return out
+    # a search: the facets whose own filters are not chosen count the same rows, found once
+    found = counting.counts(querysets, together=bool(cleaned.get("q")))
+    return {facet: {str(k): n for k, n in values.items()} for facet, values in found.items()}
 
 
 def look_up_once(filterset, lookups: dict):

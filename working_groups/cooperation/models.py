@@ -247,6 +247,8 @@ class Need(TextInTwoLanguages):
             models.Index(fields=["-published_at", "-id"], name="need_newest"),
             models.Index(fields=["prefecture", "status"]),
             models.Index(fields=["help_kind", "status"]),
+            # the year facet, read from the index alone like the prefecture's and the kind's
+            models.Index(fields=["year", "status"], name="need_year_status"),
             models.Index(fields=["partner", "status"]),
         ]
 

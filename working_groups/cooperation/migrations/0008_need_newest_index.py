@@ -6,7 +6,7 @@ from members.schema import AddIndexConcurrentlyWhereSupported
 class Migration(migrations.Migration):
     # The board's open needs newest first (two statuses: need_board gives one in order, so the
     # board sorted every open need for its first 20). Built without locking writes (CREATE INDEX
-    # CONCURRENTLY cannot run in a transaction).
+    # CONCURRENTLY cannot run in a transaction). need_year_status: the year facet from the index alone.
     atomic = False
 
     dependencies = [
@@ -17,5 +17,9 @@ class Migration(migrations.Migration):
         AddIndexConcurrentlyWhereSupported(
             model_name='need',
             index=models.Index(fields=['-published_at', '-id'], name='need_newest'),
+        ),
+        AddIndexConcurrentlyWhereSupported(
+            model_name='need',
+            index=models.Index(fields=['year', 'status'], name='need_year_status'),
         ),
     ]

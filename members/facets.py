@@ -1,0 +1,78 @@
+"""Facet counts of a list page, as few scans of the matching rows as a search needs.
+
+A list's facet counts (the directory's prefectures, kinds and categories; the needs board's themes,
+kinds of help, prefectures and years) each count the rows matching every *other* filter. When the
+facets' own filters are not chosen, which is a search and most browsing, those rows are the same for
+every facet. For a search, finding them is most of the work (the gram index, a text test per row):
+counting them once per facet found them once per facet, and a common word (大学 among 15,000
+members, と among 50,000 needs) cost 25-60 ms a facet. ``counts(..., together=True)`` groups the
+facets whose querysets filter the same rows and counts each group in one query (``GROUPING SETS``:
+one scan). Without a search each facet is its own query: one that can read an index alone (the
+needs' prefecture and status) beats one scan of the whole table for all of them (10 ms against 40,
+measured at the large bench scale).
+
+A row is counted once (``COUNT(DISTINCT id)``) when the query joins another table (a theme or a
+working group: a row for each); otherwise ``COUNT(*)``, which an index-only scan can answer.
+"""
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Count, F, QuerySet
+
+
+def counts(facets: dict[str, tuple[QuerySet, str]], *, together: bool = False) -> dict[str, dict]:
+    """``{facet: (queryset, column)}`` -> ``{facet: {value: number of rows}}``, the value as the
+    column gives it (None for a row without one: an outer join finding nothing). ``together`` (a
+    search): facets whose querysets hold the same condition and whose column is the row's own are
+    counted in one query per group; a column across a relation (``themes__slug``) is counted alone,
+    so that the others do not join its table."""
+    groups: dict[tuple, list[str]] = {}
+    out: dict[str, dict] = {}
+    for facet, (queryset, column) in facets.items():
+        queryset = queryset.order_by()
+        try:
+            sql, params = queryset.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a search that matched nothing (``none()``): nothing to count
+            out[facet] = {}
+            continue
+        if together and "__" not in column and connections[queryset.db].vendor == "postgresql":
+            key = (queryset.db, sql, tuple(map(repr, params)))
+        else:
+            key = (facet,)
+        groups.setdefault(key, []).append(facet)
+    for names in groups.values():
+        if len(names) > 1:
+            out.update(_grouping_sets(names, facets))
+            continue
+        queryset, column = facets[names[0]]
+        rows = queryset.order_by().values_list(column)
+        n = Count("pk", distinct=True) if _joins(rows) else Count("*")
+        out[names[0]] = dict(rows.annotate(n=n).values_list(column, "n"))
+    return out
+
+
+def _joins(queryset: QuerySet) -> bool:
+    """Whether the query reads another table than its own (a row may come out more than once)."""
+    sql, _params = queryset.query.sql_with_params()
+    return " JOIN " in sql
+
+
+def _grouping_sets(names: list[str], facets: dict[str, tuple[QuerySet, str]]) -> dict[str, dict]:
+    """The facets ``names``, whose querysets filter the same rows, in one query: each row's id and
+    every facet's column, grouped by each column on its own (PostgreSQL's GROUPING SETS)."""
+    queryset = facets[names[0]][0].order_by()
+    columns = {f"facet_{i}": F(facets[name][1]) for i, name in enumerate(names)}
+    rows = queryset.values(facet_row=F("pk"), **columns)
+    sql, params = rows.query.sql_with_params()
+    aliases = list(columns)
+    n = "COUNT(DISTINCT facet_row)" if _joins(rows) else "COUNT(*)"
+    query = (f"SELECT {', '.join(f'GROUPING({a})' for a in aliases)}, {', '.join(aliases)}, {n} "
+             f"FROM ({sql}) AS facet_rows GROUP BY GROUPING SETS ({', '.join(f'({a})' for a in aliases)})")
+    out: dict[str, dict] = {name: {} for name in names}
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(query, params)
+        for row in cursor.fetchall():
+            grouping, values, count = row[:len(aliases)], row[len(aliases):-1], row[-1]
+            i = grouping.index(0)  # the one column this row is grouped by
+            out[names[i]][values[i]] = count
+    return out

@@ -1,0 +1,70 @@
+"""Facet counts counted together (members.facets): the same numbers as one query per facet."""
+
+import random
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members import facets
+from members.models import Institution
+from tests.factories import InstitutionFactory, WorkingGroupFactory
+from working_groups.models import Participation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def members():
+    rng = random.Random(7)
+    groups = [WorkingGroupFactory() for _ in range(3)]
+    rows = []
+    for n in range(40):
+        name = rng.choice(["環境大学", "工業大学", "研究所", "市立大学"])
+        institution = InstitutionFactory(name_ja=f"{rng.choice(['北', '南', '東'])}{name}{n}",
+                                         prefecture=rng.choice(["01", "13", "27", "47"]),
+                                         kind=rng.choice(["national", "public", "private"]))
+        for group in rng.sample(groups, rng.randint(0, 2)):
+            Participation.objects.create(institution=institution, group=group, status=Participation.Status.ACTIVE)
+        rows.append(institution)
+    return rows
+
+
+def expected(rows, column):
+    return dict(Counter(getattr(i, column) for i in rows))
+
+
+@pytest.mark.parametrize("q", ["大学", "北", "研究所", "存在しない"])
+def test_facets_counted_together_give_each_facets_own_counts(members, q):
+    base = Institution.objects.search(q)
+    wanted = {"prefecture": (base, "prefecture"), "kind": (base, "kind"),
+              "groups": (base, "group_participations__group__slug")}
+    with CaptureQueriesContext(connection) as together_queries:
+        together = facets.counts(wanted, together=True)
+    apart = facets.counts(wanted)
+    assert together == apart
+    matching = [i for i in members if q in i.name_ja]
+    assert together["prefecture"] == expected(matching, "prefecture")
+    assert together["kind"] == expected(matching, "kind")
+    groups = Counter(p.group.slug for p in Participation.objects.filter(institution__in=matching))
+    no_group = sum(1 for i in matching if not i.group_participations.exists())
+    assert together["groups"] == {**dict(groups), **({None: no_group} if no_group else {})}
+    if connection.vendor == "postgresql":
+        # the two columns of the institutions' own rows in one query, the relation's alone
+        assert len(together_queries) == 2
+
+
+def test_a_search_that_matches_nothing_counts_nothing(members):
+    empty = Institution.objects.none()
+    assert facets.counts({"kind": (empty, "kind"), "prefecture": (empty, "prefecture")}, together=True) == {
+        "kind": {}, "prefecture": {}}
+
+
+def test_a_facet_with_a_relation_counts_each_row_once(members):
+    """A row joined to two working groups counts once per group, and once in its own columns."""
+    base = Institution.objects.filter(group_participations__isnull=False)
+    found = facets.counts({"kind": (base, "kind"), "prefecture": (base, "prefecture")}, together=True)
+    distinct = list(base.distinct())
+    assert found["kind"] == expected(distinct, "kind")
+    assert found["prefecture"] == expected(distinct, "prefecture")
