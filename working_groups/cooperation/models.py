@@ -123,7 +123,9 @@ class Partner(models.Model):
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
         ordering = ["name_ja", "id"]
-        indexes = [models.Index(fields=["kind", "name_ja"]), models.Index(fields=["prefecture", "name_ja"])]
+        indexes = [models.Index(fields=["kind", "name_ja"]), models.Index(fields=["prefecture", "name_ja"]),
+                   # the directory's order, read in order (it sorted all 20,000 partners for 20)
+                   models.Index(fields=["name_ja", "id"], name="partner_by_name")]
 
     def __str__(self):
         return self.name

@@ -6,7 +6,8 @@ from members.schema import AddIndexConcurrentlyWhereSupported
 class Migration(migrations.Migration):
     # The board's open needs newest first (two statuses: need_board gives one in order, so the
     # board sorted every open need for its first 20). Built without locking writes (CREATE INDEX
-    # CONCURRENTLY cannot run in a transaction). need_year_status: the year facet from the index alone.
+    # CONCURRENTLY cannot run in a transaction). need_year_status: the year facet from the index
+    # alone. partner_by_name: the partner directory's order (it sorted all partners for a page).
     atomic = False
 
     dependencies = [
@@ -21,5 +22,9 @@ class Migration(migrations.Migration):
         AddIndexConcurrentlyWhereSupported(
             model_name='need',
             index=models.Index(fields=['year', 'status'], name='need_year_status'),
+        ),
+        AddIndexConcurrentlyWhereSupported(
+            model_name='partner',
+            index=models.Index(fields=['name_ja', 'id'], name='partner_by_name'),
         ),
     ]
