@@ -145,7 +145,7 @@ class ExpertiseFilter(SearchFilterSet):
         return queryset.serving([value])
 
 
-def facets(filterset_class, data, base, columns: dict[str, str], fixed: dict | None = None,
+def facets(filterset_class, data, base, columns: dict[str, str | tuple[str, int]], fixed: dict | None = None,
            lookups: dict | None = None) -> dict[str, dict]:
     """Counts per value of each facet among the rows matching every other filter: one grouped
     query per set of facets counting the same rows (``members.facets``), whatever the data.
@@ -172,7 +172,9 @@ def facets(filterset_class, data, base, columns: dict[str, str], fixed: dict | N
         for facet, column in columns.items():
             left_out = {facet} | ({"region", "prefecture"} if facet == "prefecture" else set())
             filterset.form.cleaned_data = {k: v for k, v in cleaned.items() if k not in left_out or k in (fixed or {})}
-            querysets[facet] = (filterset.filter_queryset(base.all()), column)
+            # a column, or (column, how many of its values with the most rows: members.facets)
+            querysets[facet] = (filterset.filter_queryset(base.all()), *((column,) if isinstance(column, str)
+                                                                         else column))
     finally:
         filterset.form.cleaned_data = cleaned
     # a search: the facets whose own filters are not chosen count the same rows, found once

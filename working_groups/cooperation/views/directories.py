@@ -11,10 +11,12 @@ from django.views import View
 from members import japan_map
 from members.cache import cached_fragment
 from members.feeds import SiteFeed
-from members.i18n import current_language
+from members.i18n import current_language, pick
 from members.markup import truncate
+from members.models import Institution
 from members.pagination import page_of, search_page_of
 from members.regions import region_counts
+from working_groups.rules import sees_members_only
 
 from .. import exports, selectors
 from ..filters import STATUS_ALL, ExpertiseFilter, NeedFilter, PartnerFilter, facets, look_up_once
@@ -188,10 +190,42 @@ class ExpertiseListView(View):
         if fmt in ("csv", "json"):
             return exports.export((exports.expertise_row(e) for e in qs[:10_000]), fmt, "expertise")
         page, paginator = _page(request, filterset, qs)
-        counts = facets(ExpertiseFilter, data, base, {"wg": "themes__slug", "year": "year"}, lookups=lookups)
+        sidebar = expertise_facets(data, filterset, base, lookups, members=sees_members_only(request.user))
         return render(request, "cooperation/expertise_list.html", {
             "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
-            "facets": counts, "export_query": _export_query(data),
+            "facets": sidebar["facets"], "top_institutions": sidebar["institutions"],
+            "selected_institution": filterset.form.cleaned_data.get("institution") if filterset.is_valid() else None,
+            "export_query": _export_query(data),
             "is_filtered": any(data.get(k) for k in filterset.filters),
             "can_create": request.user.has_perm("cooperation.create_expertise"),
         })
+
+
+# How many institutions the expertise directory's institution filter offers (those with the most
+# entries among the other filters' results, and the one chosen): a select of all 15,000 members at
+# the large scale took 0.7 s to render and is no way to find one.
+TOP_INSTITUTIONS = 25
+
+
+def expertise_facets(data, filterset, base, lookups: dict, *, members: bool) -> dict:
+    """The expertise directory's counts per theme and year and its top institutions, cached per
+    language, audience (members-only entries counted or not) and filters until an entry, a group or
+    a member changes (as the board's, ``board_facets``)."""
+    chosen = data.copy()
+    for key in list(chosen):
+        if key not in filterset.filters:
+            chosen.pop(key)
+    params = tuple(sorted((key, tuple(chosen.getlist(key))) for key in chosen))
+
+    def compute():
+        counts = facets(ExpertiseFilter, chosen, base, {"wg": "themes__slug", "year": "year",
+                                                        "institution": ("institution_id", TOP_INSTITUTIONS)},
+                        lookups=lookups)
+        top = counts.pop("institution")
+        names = {pk: (slug, pick(name_ja, name_en)) for pk, slug, name_ja, name_en in Institution.objects.filter(
+            pk__in=[int(pk) for pk in top]).values_list("pk", "slug", "name_ja", "name_en")}
+        institutions = [(*names[int(pk)], n) for pk, n in top.items() if int(pk) in names]
+        return {"facets": counts, "institutions": institutions}
+
+    return cached_fragment("expertise-facets", ("cooperation", "groups", "members"),
+                           (current_language(), members, params), compute)
