@@ -105,6 +105,16 @@ class NeedListView(View):
         })
 
 
+def _chosen_filters(data, filterset):
+    """The list's own filters among ``data`` (not the page, the format or a parameter the list does
+    not know), and as a cache key."""
+    chosen = data.copy()
+    for key in list(chosen):
+        if key not in filterset.filters:
+            chosen.pop(key)
+    return chosen, tuple(sorted((key, tuple(chosen.getlist(key))) for key in chosen))
+
+
 def board_facets(data, filterset, base, lookups: dict) -> dict:
     """The board's facet counts and its rendered map, cached per language and filters (members/
     cache.py) until a need or a working group changes: six grouped counts and a map of 47 tiles
@@ -112,11 +122,7 @@ def board_facets(data, filterset, base, lookups: dict) -> dict:
     time. Only the board's own filters make the key (not the page, the format or a parameter the
     board does not know), and the map's links keep only those filters. ``lookups``: the page's
     memo of chosen objects (cooperation/filters.py ``look_up_once``)."""
-    chosen = data.copy()
-    for key in list(chosen):
-        if key not in filterset.filters:
-            chosen.pop(key)
-    params = tuple(sorted((key, tuple(chosen.getlist(key))) for key in chosen))
+    chosen, params = _chosen_filters(data, filterset)
 
     def compute():
         counts = facets(NeedFilter, chosen, base, {"wg": "themes__slug", "kind": "help_kind",
@@ -211,11 +217,7 @@ def expertise_facets(data, filterset, base, lookups: dict, *, members: bool) -> 
     """The expertise directory's counts per theme and year and its top institutions, cached per
     language, audience (members-only entries counted or not) and filters until an entry, a group or
     a member changes (as the board's, ``board_facets``)."""
-    chosen = data.copy()
-    for key in list(chosen):
-        if key not in filterset.filters:
-            chosen.pop(key)
-    params = tuple(sorted((key, tuple(chosen.getlist(key))) for key in chosen))
+    chosen, params = _chosen_filters(data, filterset)
 
     def compute():
         counts = facets(ExpertiseFilter, chosen, base, {"wg": "themes__slug", "year": "year",
