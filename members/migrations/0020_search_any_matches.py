@@ -64,7 +64,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     """The newest rows holding any of a need's words, read by the plan their frequency calls for
-    (docs/scaling.md, "Cooperation pages")."""
+    (docs/scaling.md, "Cooperation lists at the large scale")."""
 
     dependencies = [("members", "0019_search_probe")]
 
