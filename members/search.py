@@ -259,7 +259,7 @@ def probed_gram_search(queryset: QuerySet, words: list[str], cap: int | None = N
     return queryset.filter(IdIn(F("pk"), Value(ids))), []
 
 
-def shared_gram_search(queryset: QuerySet, words: list[str], memo: dict) -> QuerySet:
+def shared_gram_search(queryset: QuerySet, words: list[str], memo: dict, *, listing: bool = False) -> QuerySet:
     """``gram_search`` for a page that filters the same table with the same words several times
     (a list and its facet counts, cooperation/filters.py): the probe of the gram index runs once
     per table and words, its ids kept in ``memo`` (the page's own dict), and every query of the
@@ -271,26 +271,34 @@ def shared_gram_search(queryset: QuerySet, words: list[str], memo: dict) -> Quer
     Why not ``gram_filter`` alone: its ``@@`` is a condition PostgreSQL may test on every row (a
     sequential scan of a few thousand needs, or a walk of the board's index newest first looking
     for 20 matches of a rare word, reading each row's grams), and a page ran it seven times. The
-    probe reads the index alone, once (docs/scaling.md, "Cooperation search")."""
+    probe reads the index alone, once (docs/scaling.md, "Cooperation search").
+
+    ``listing`` (the list itself, not a count): common words are tested on each row the list walks
+    by its text (``strpos``), not by its grams: the grams are a compressed ``tsvector`` read from
+    TOAST, the text is in the row. The board's walk for 森林 among 50,000 needs at the large scale:
+    11-14 ms with the grams, 2-6 ms with the text. A count keeps the grams, which the gram index
+    answers as a bitmap."""
     key = ("gram-probe", queryset.model._meta.db_table, tuple(words))
     if key not in memo:
         memo[key] = gram_matches(queryset, words, PROBE_CAP + 1)
     ids = memo[key]
     if ids is None or len(ids) > PROBE_CAP:
-        return gram_filter(queryset, words)
+        return contains_words(queryset, words) if listing else gram_filter(queryset, words)
     if not ids:
         return queryset.none()
     return contains_words(queryset.filter(IdIn(F("pk"), Value(ids))), [word for word in words if len(word) > 2])
 
 
-def text_search(queryset: QuerySet, q: str, *, probe: bool = False, memo: dict | None = None) -> QuerySet:
+def text_search(queryset: QuerySet, q: str, *, probe: bool = False, memo: dict | None = None,
+                listing: bool = False) -> QuerySet:
     """Rows whose folded search text contains every word of ``q``: on PostgreSQL through the
     stored grams for words of every length, elsewhere by the substring test.
 
     ``probe`` (the initiatives, the large table): ``gram_search``, rare words among the ids the
     gram index gives, common ones by walking the list, which runs the probe query at once;
     ``memo`` (a page's dict, shared by the filtersets of a list and its facets): the same probe,
-    once per page (``shared_gram_search``); otherwise ``gram_filter``, one condition of the query.
+    once per page (``shared_gram_search``; ``listing``: the page's list, not a count); otherwise
+    ``gram_filter``, one condition of the query.
     Measured per length of word (bench/search.py, docs/scaling.md), the grams are the faster path
     for each, so there is no per-length switch."""
     words = search_words(q)
@@ -299,7 +307,9 @@ def text_search(queryset: QuerySet, q: str, *, probe: bool = False, memo: dict |
     if connections[queryset.db].vendor == "postgresql":
         if probe:
             return gram_search(queryset, words)
-        return shared_gram_search(queryset, words, memo) if memo is not None else gram_filter(queryset, words)
+        if memo is not None:
+            return shared_gram_search(queryset, words, memo, listing=listing)
+        return gram_filter(queryset, words)
     return substring_search(queryset, words)
 
 

@@ -101,3 +101,25 @@ def test_a_need_listed_later_is_found(client, board):
     need = make_need(title="潮力発電の可能性", themes=[energy])
     assert _board_ids(client, "潮力") == {need.pk}
     assert Need.objects.filter(pk=need.pk).exists()
+
+
+@pytest.mark.postgres
+def test_a_common_word_is_walked_by_its_text_and_counted_by_its_grams(client, board, monkeypatch):
+    """Words in more rows than the probe's cap: the list walks the board newest first testing each
+    row's text (strpos: the row's own column), not its grams (a compressed tsvector read from
+    TOAST: 2-3 times slower at the large scale); the facet counts keep the gram index. Both find
+    exactly the needs holding the word."""
+    from members import search
+
+    monkeypatch.setattr(search, "PROBE_CAP", 2)  # 水 is in 9 of the 24 needs: common here
+    _energy, needs = board
+    expected = {n.pk for n in needs if "水" in fold(n.title)}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/ja/needs/", {"q": "水", "status": "all", "_": "common"})
+    assert {n.pk for n in response.context["page_obj"].object_list} == expected
+    assert sum(response.context["facets"]["status"].values()) == len(expected)
+    listing = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
+               and '"cooperation_need"."title"' in q["sql"]]
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"] and "GROUP BY" in q["sql"]]
+    assert listing and all("STRPOS" in s and "search_grams_tsv" not in s for s in listing), listing
+    assert counts and all("search_grams_tsv" in s for s in counts), counts

@@ -37,14 +37,17 @@ NO_SUCH_THEME = {"invalid_choice": _("There is no such working group: choose one
 class SearchFilterSet(django_filters.FilterSet):
     """A filterset whose ``q`` probes the gram index once for all the filtersets of a page
     (members.search ``shared_gram_search``): ``search_memo`` is the page's dict, shared by
-    ``look_up_once``; a filterset alone (the API) has its own."""
+    ``look_up_once``; a filterset alone (the API) has its own. ``listing``: the filterset gives a
+    list (walked in its order), not the rows of a count (``facets`` sets it off)."""
+
+    listing = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.search_memo: dict = {}
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value, memo=self.search_memo)
+        return queryset.search(value, memo=self.search_memo, listing=self.listing)
 
 
 class PartnerFilter(SearchFilterSet):
@@ -165,6 +168,7 @@ def facets(filterset_class, data, base, columns: dict[str, str | tuple[str, int]
     for key, value in (fixed or {}).items():
         params[key] = value
     filterset = look_up_once(filterset_class(params, queryset=base), lookups)
+    filterset.listing = False  # counts: common words through the gram index (members.search)
     filterset.is_valid()
     cleaned = filterset.form.cleaned_data
     querysets = {}

@@ -21,12 +21,13 @@ from working_groups.models import Initiative, WorkingGroup
 MUNICIPALITY_CODE = re.compile(r"^\d{5,6}$")
 
 
-def search(queryset, q: str, memo: dict | None = None):
+def search(queryset, q: str, memo: dict | None = None, listing: bool = False):
     """Every word (folded like the stored text) appears in the search text: a substring, so
     Japanese needs no spaces (gram-indexed on PostgreSQL, like the initiatives). ``memo``: the
     page's dict when its list and facet counts search the same words (members.search
-    ``shared_gram_search``: one probe of the gram index for all of them)."""
-    return text_search(queryset, q, memo=memo)
+    ``shared_gram_search``: one probe of the gram index for all of them); ``listing``: for the
+    list itself, which walks its order testing each row, not for a count."""
+    return text_search(queryset, q, memo=memo, listing=listing)
 
 
 class TextInTwoLanguages(models.Model):
@@ -74,8 +75,8 @@ class TextInTwoLanguages(models.Model):
 
 
 class PartnerQuerySet(models.QuerySet):
-    def search(self, q: str, memo: dict | None = None):
-        return search(self, q, memo)
+    def search(self, q: str, memo: dict | None = None, listing: bool = False):
+        return search(self, q, memo, listing)
 
 
 class Partner(models.Model):
@@ -156,8 +157,8 @@ class Partner(models.Model):
 
 
 class NeedQuerySet(models.QuerySet):
-    def search(self, q: str, memo: dict | None = None):
-        return search(self, q, memo)
+    def search(self, q: str, memo: dict | None = None, listing: bool = False):
+        return search(self, q, memo, listing)
 
     def listed(self):
         """What the board shows anyone: published, and what came after publication."""
@@ -278,8 +279,8 @@ class Need(TextInTwoLanguages):
 
 
 class ExpertiseQuerySet(models.QuerySet):
-    def search(self, q: str, memo: dict | None = None):
-        return search(self, q, memo)
+    def search(self, q: str, memo: dict | None = None, listing: bool = False):
+        return search(self, q, memo, listing)
 
     def public(self):
         return self.filter(visibility=Expertise.Visibility.PUBLIC)
