@@ -69,6 +69,11 @@ def _celery_queue():
     app.conf.task_default_queue = os.environ["CELERY_QUEUE"]
 
 
+# The committed module worlds in the database now (committed_world): while one is, the flush that
+# ends each transactional test deletes nothing.
+_committed_worlds: list[str] = []
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _quick_flush():
     """A transactional test (live server, real workers) ends with the database emptied (Django's
@@ -84,6 +89,8 @@ def _quick_flush():
     kept = {"django_content_type", "auth_permission"}
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if _committed_worlds:  # a module's committed world stays until its last test (committed_world)
+            return []
         if reset_sequences or allow_cascade:
             return original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         return ["SET CONSTRAINTS ALL DEFERRED"] + [
@@ -157,21 +164,43 @@ def _module_world(request, django_db_setup, django_db_blocker, tmp_path_factory)
     undone before the next one, as with a world of its own. ``module_world`` gives each test a deep
     copy of the objects (Django's TestCase does the same for setUpTestData) and a copy of the media
     files in its own ``tmp_path``, the media root while it runs. Transactional tests (live servers,
-    workers) cannot run inside that transaction: a module that has them keeps a world per test."""
+    workers) cannot run inside that transaction: a module made only of them can share a committed
+    world instead (``committed_world``)."""
     from django.db import transaction
+
+    module = request.module
+    transactional = [item.nodeid for item in request.session.items
+                     if item.module is module and _database_use(item) == 1]
+    if transactional:
+        pytest.fail(f"{module.__name__} shares a world but has transactional tests: {transactional[:3]} "
+                    "(a module of transactional tests only: committed_world)")
+    media = tmp_path_factory.mktemp("world-media")
+    prefix = f"test-world-{uuid.uuid4().hex[:12]}"
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            world = _make_world(request, media, prefix)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield world, media
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+    forget_cache_keys(prefix)
+
+
+def _make_world(request, media, prefix):
+    """The module's world (``make_world(media)``, or the function its ``world_maker`` fixture names),
+    made with the settings every test gets from _test_settings, media files in ``media``."""
     from django.test.utils import override_settings
     from django.utils import translation
 
     from coalition.celery import app
 
-    module = request.module
-    make = getattr(module, "make_world", None) or request.getfixturevalue("world_maker")
-    transactional = [item.nodeid for item in request.session.items
-                     if item.module is module and _database_use(item) == 1]
-    if transactional:
-        pytest.fail(f"{module.__name__} shares a world but has transactional tests: {transactional[:3]}")
-    media = tmp_path_factory.mktemp("world-media")
-    prefix = f"test-world-{uuid.uuid4().hex[:12]}"
+    make = getattr(request.module, "make_world", None) or request.getfixturevalue("world_maker")
     caches = {k: dict(v) for k, v in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = prefix
     overrides = override_settings(  # what _test_settings gives every test
@@ -179,25 +208,13 @@ def _module_world(request, django_db_setup, django_db_blocker, tmp_path_factory)
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     eager = app.conf.task_always_eager
-    outer = transaction.atomic()
-    with django_db_blocker.unblock():
-        outer.__enter__()
-        try:
-            with overrides:
-                app.conf.task_always_eager = True
-                world = make(media)
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-        finally:
-            app.conf.task_always_eager = eager
-            translation.deactivate()
-    yield world, media
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
-    forget_cache_keys(prefix)
+    try:
+        with overrides:
+            app.conf.task_always_eager = True
+            return make(media)
+    finally:
+        app.conf.task_always_eager = eager
+        translation.deactivate()
 
 
 @pytest.fixture
@@ -207,6 +224,60 @@ def module_world(_module_world, db, settings, tmp_path):
     import shutil
 
     world, media = _module_world
+    shutil.copytree(media, tmp_path, dirs_exist_ok=True)
+    settings.MEDIA_ROOT = tmp_path
+    return copy.deepcopy(world)
+
+
+@pytest.fixture(scope="module")
+def _committed_module_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world of a module of transactional tests (a live server's pages, read in a browser) that
+    only read it: made once, as ``_module_world`` makes one, but committed (the live server's thread
+    has a connection of its own, and sees only committed rows), and kept until the module's last
+    test is done: the flush that ends each of its tests deletes nothing meanwhile (_quick_flush), and
+    the database is emptied after the last one. Building the portal and emptying the database was a
+    third of each accessibility test.
+
+    What a test writes (the session of the member it signs in, a user of its own) stays for the
+    module's later tests, which must not depend on it; every test of the module must be
+    transactional (its tests are handed out in a run of their own, after the rolled-back ones,
+    so no other module's test sees the rows)."""
+    from django.core.management import call_command
+    from django.db import DEFAULT_DB_ALIAS
+
+    module = request.module
+    rolled_back = [item.nodeid for item in request.session.items
+                   if item.module is module and _database_use(item) != 1]
+    if rolled_back:
+        pytest.fail(f"{module.__name__} commits its world but has tests that are not transactional: "
+                    f"{rolled_back[:3]} (module_world is the world for those)")
+    media = tmp_path_factory.mktemp("world-media")
+    prefix = f"test-world-{uuid.uuid4().hex[:12]}"
+
+    def empty():
+        _committed_worlds.remove(module.__name__)
+        call_command("flush", verbosity=0, interactive=False, database=DEFAULT_DB_ALIAS)
+
+    with django_db_blocker.unblock():
+        _committed_worlds.append(module.__name__)
+        try:
+            world = _make_world(request, media, prefix)
+        except BaseException:
+            empty()
+            raise
+    yield world, media
+    with django_db_blocker.unblock():
+        empty()
+    forget_cache_keys(prefix)
+
+
+@pytest.fixture
+def committed_world(_committed_module_world, transactional_db, settings, tmp_path):
+    """This test's copy of its module's committed world (see ``_committed_module_world``)."""
+    import copy
+    import shutil
+
+    world, media = _committed_module_world
     shutil.copytree(media, tmp_path, dirs_exist_ok=True)
     settings.MEDIA_ROOT = tmp_path
     return copy.deepcopy(world)

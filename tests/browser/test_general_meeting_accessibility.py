@@ -18,7 +18,12 @@ PAGES = {
 
 
 @pytest.fixture
-def coalition_pages():
+def coalition_pages(committed_world):
+    """The module's world (``make_world``), built once for the module's tests: they only read it."""
+    return committed_world
+
+
+def make_world(media_root):
     c = make_coalition(n=3)
     decided = c.motion(title_ja="声明の採択", title_en="Adoption of a statement")
     for n, choice in enumerate(("for", "for", "against")):
