@@ -102,6 +102,37 @@ def _quick_flush():
     DatabaseOperations.sql_flush = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once():
+    """WhiteNoise's middleware lists and inspects every static file when it is made (with the finders,
+    as in development and tests: each file stat'ed, its headers and compressed variants worked out),
+    and Django makes the middleware again for each test client: 30 ms for each of the thousands of
+    tests that use one. What it finds depends only on the settings below and the files, which no
+    test changes, so the files it adds are worked out once per such settings and given to every
+    middleware made with them (the same StaticFile objects, which hold no state of a request)."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    found: dict = {}
+
+    def add_files_from_finders(self):
+        key = repr((
+            self.static_prefix, self.max_age, self.allow_all_origins, self.charset, self.add_headers_function,
+            self.index_file, getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None),
+            getattr(settings, "WHITENOISE_MIMETYPES", None), settings.STATIC_URL, settings.STATICFILES_DIRS,
+            settings.STATICFILES_FINDERS, settings.INSTALLED_APPS, settings.STORAGES.get("staticfiles"),
+        ))
+        if key not in found:
+            before = dict(self.files)
+            original(self)
+            found[key] = {url: file for url, file in self.files.items() if before.get(url) is not file}
+        self.files.update(found[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = original
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     """Fast hashing, a cache namespace of the test's own (rate limits must not leak between tests),
