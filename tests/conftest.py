@@ -6,6 +6,7 @@ marked; without the service they are skipped, unless ``REQUIRE_SERVICES=1``, whi
 into a failure so that CI cannot pass by skipping.
 """
 
+import contextlib
 import os
 import uuid
 
@@ -197,8 +198,6 @@ def _module_world(request, django_db_setup, django_db_blocker, tmp_path_factory)
     files in its own ``tmp_path``, the media root while it runs. Transactional tests (live servers,
     workers) cannot run inside that transaction: a module made only of them can share a committed
     world instead (``committed_world``)."""
-    from django.db import transaction
-
     module = request.module
     transactional = [item.nodeid for item in request.session.items
                      if item.module is module and _database_use(item) == 1]
@@ -206,32 +205,48 @@ def _module_world(request, django_db_setup, django_db_blocker, tmp_path_factory)
         pytest.fail(f"{module.__name__} shares a world but has transactional tests: {transactional[:3]} "
                     "(a module of transactional tests only: committed_world)")
     media = tmp_path_factory.mktemp("world-media")
+    with rolled_back_world(django_db_blocker, _maker(request), media) as world:
+        yield world, media
+
+
+@contextlib.contextmanager
+def rolled_back_world(django_db_blocker, make, media):
+    """``make(media)``'s world, made inside a transaction that is rolled back when the block ends
+    (the tests run inside it use pytest-django's ``db``: each in a savepoint, see _module_world)."""
+    from django.db import transaction
+
     prefix = f"test-world-{uuid.uuid4().hex[:12]}"
     outer = transaction.atomic()
     with django_db_blocker.unblock():
         outer.__enter__()
         try:
-            world = _make_world(request, media, prefix)
+            world = _make_world(make, media, prefix)
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             raise
-    yield world, media
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
-    forget_cache_keys(prefix)
+    try:
+        yield world
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+        forget_cache_keys(prefix)
 
 
-def _make_world(request, media, prefix):
-    """The module's world (``make_world(media)``, or the function its ``world_maker`` fixture names),
-    made with the settings every test gets from _test_settings, media files in ``media``."""
+def _maker(request):
+    """The module's ``make_world(media)``, or the function its ``world_maker`` fixture names."""
+    return getattr(request.module, "make_world", None) or request.getfixturevalue("world_maker")
+
+
+def _make_world(make, media, prefix):
+    """``make(media)``, with the settings every test gets from _test_settings (cache keys under
+    ``prefix``), media files in ``media``."""
     from django.test.utils import override_settings
     from django.utils import translation
 
     from coalition.celery import app
 
-    make = getattr(request.module, "make_world", None) or request.getfixturevalue("world_maker")
     caches = {k: dict(v) for k, v in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = prefix
     overrides = override_settings(  # what _test_settings gives every test
@@ -251,10 +266,15 @@ def _make_world(request, media, prefix):
 @pytest.fixture
 def module_world(_module_world, db, settings, tmp_path):
     """This test's copy of its module's world (see ``_module_world``)."""
+    return copy_of_world(*_module_world, settings, tmp_path)
+
+
+def copy_of_world(world, media, settings, tmp_path):
+    """A test's own copy of a shared world: a deep copy of the objects (as Django's TestCase gives
+    of setUpTestData's), and of its media files in the test's ``tmp_path``, the media root."""
     import copy
     import shutil
 
-    world, media = _module_world
     shutil.copytree(media, tmp_path, dirs_exist_ok=True)
     settings.MEDIA_ROOT = tmp_path
     return copy.deepcopy(world)
@@ -292,7 +312,7 @@ def _committed_module_world(request, django_db_setup, django_db_blocker, tmp_pat
     with django_db_blocker.unblock():
         _committed_worlds.append(module.__name__)
         try:
-            world = _make_world(request, media, prefix)
+            world = _make_world(_maker(request), media, prefix)
         except BaseException:
             empty()
             raise
@@ -305,13 +325,7 @@ def _committed_module_world(request, django_db_setup, django_db_blocker, tmp_pat
 @pytest.fixture
 def committed_world(_committed_module_world, transactional_db, settings, tmp_path):
     """This test's copy of its module's committed world (see ``_committed_module_world``)."""
-    import copy
-    import shutil
-
-    world, media = _committed_module_world
-    shutil.copytree(media, tmp_path, dirs_exist_ok=True)
-    settings.MEDIA_ROOT = tmp_path
-    return copy.deepcopy(world)
+    return copy_of_world(*_committed_module_world, settings, tmp_path)
 
 
 @pytest.fixture(scope="session")
