@@ -346,9 +346,13 @@ def browser_type_launch_args():
     }
 
 
+# What every browser context of the tests is: a Japanese browser in Japan.
+BROWSER_CONTEXT = {"locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
+
+
 @pytest.fixture
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
+    return {**browser_context_args, **BROWSER_CONTEXT}
 
 
 @pytest.fixture

@@ -171,6 +171,12 @@ def sign_in(page, client, live_server, user):
     }])
 
 
+
+@pytest.fixture
+def page(module_page):
+    """The module's one browser page, emptied of cookies before each test (tests/browser/conftest.py)."""
+    return module_page
+
 @pytest.mark.parametrize("name", list(PAGES))
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_page_has_no_serious_accessibility_violation(site, page, portal, client, live_server, language, name):

@@ -33,6 +33,12 @@ def make_world(media_root):
     return {"session": c.session.pk, "decided": decided.pk, "open": opened.pk}, c.reps[0]
 
 
+
+@pytest.fixture
+def page(module_page):
+    """The module's one browser page, emptied of cookies before each test (tests/browser/conftest.py)."""
+    return module_page
+
 @pytest.mark.parametrize("name", list(PAGES))
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_general_meeting_page_has_no_serious_accessibility_violation(site, page, coalition_pages, client,

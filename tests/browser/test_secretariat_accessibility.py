@@ -66,6 +66,12 @@ def assert_no_blocking(page, url):
         describe(result) for result in blocking)
 
 
+
+@pytest.fixture
+def page(module_page):
+    """The module's one browser page, emptied of cookies before each test (tests/browser/conftest.py)."""
+    return module_page
+
 @pytest.mark.parametrize("name", list(PAGES))
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_secretariat_and_two_factor_pages_have_no_serious_violation(site, page, desk, client, live_server,
