@@ -113,6 +113,7 @@ def _static_files_listed_once():
     middleware made with them (the same StaticFile objects, which hold no state of a request)."""
     from whitenoise.middleware import WhiteNoiseMiddleware
 
+    # (a WhiteNoise that no longer lists the files this way fails here, instead of slowing down quietly)
     original = WhiteNoiseMiddleware.add_files_from_finders
     found: dict = {}
 
