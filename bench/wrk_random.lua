@@ -23,7 +23,9 @@ request = function()
 end
 
 -- WRK_MAX_REQUESTS (optional): stop after that many answers, before the duration is over (a quick
--- run that proves the script works, as the test suite's; its figures are not a measurement)
+-- run that proves the script works, as the test suite's; its figures are not a measurement). The
+-- thread stops, but wrk's main thread sleeps the whole duration: the line WRK_STOPPED tells
+-- bench/pages.py, which ends that sleep (SIGINT, wrk's own way to end a run early, figures printed).
 local cap = tonumber(os.getenv("WRK_MAX_REQUESTS") or "0")
 if cap > 0 then
   local answered = 0
@@ -31,6 +33,10 @@ if cap > 0 then
     answered = answered + 1
     if answered >= cap then
       wrk.thread:stop()
+    end
+    if answered == cap then
+      io.write("WRK_STOPPED\n")
+      io.flush()
     end
   end
 end

@@ -6,6 +6,7 @@ marked; without the service they are skipped, unless ``REQUIRE_SERVICES=1``, whi
 into a failure so that CI cannot pass by skipping.
 """
 
+import contextlib
 import os
 import uuid
 
@@ -69,6 +70,11 @@ def _celery_queue():
     app.conf.task_default_queue = os.environ["CELERY_QUEUE"]
 
 
+# The committed module worlds in the database now (committed_world): while one is, the flush that
+# ends each transactional test deletes nothing.
+_committed_worlds: list[str] = []
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _quick_flush():
     """A transactional test (live server, real workers) ends with the database emptied (Django's
@@ -84,6 +90,8 @@ def _quick_flush():
     kept = {"django_content_type", "auth_permission"}
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if _committed_worlds:  # a module's committed world stays until its last test (committed_world)
+            return []
         if reset_sequences or allow_cascade:
             return original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         return ["SET CONSTRAINTS ALL DEFERRED"] + [
@@ -93,6 +101,38 @@ def _quick_flush():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once():
+    """WhiteNoise's middleware lists and inspects every static file when it is made (with the finders,
+    as in development and tests: each file stat'ed, its headers and compressed variants worked out),
+    and Django makes the middleware again for each test client: 30 ms for each of the thousands of
+    tests that use one. What it finds depends only on the settings below and the files, which no
+    test changes, so the files it adds are worked out once per such settings and given to every
+    middleware made with them (the same StaticFile objects, which hold no state of a request)."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    # (a WhiteNoise that no longer lists the files this way fails here, instead of slowing down quietly)
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    found: dict = {}
+
+    def add_files_from_finders(self):
+        key = repr((
+            self.static_prefix, self.max_age, self.allow_all_origins, self.charset, self.add_headers_function,
+            self.index_file, getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None),
+            getattr(settings, "WHITENOISE_MIMETYPES", None), settings.STATIC_URL, settings.STATICFILES_DIRS,
+            settings.STATICFILES_FINDERS, settings.INSTALLED_APPS, settings.STORAGES.get("staticfiles"),
+        ))
+        if key not in found:
+            before = dict(self.files)
+            original(self)
+            found[key] = {url: file for url, file in self.files.items() if before.get(url) is not file}
+        self.files.update(found[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = original
 
 
 @pytest.fixture(autouse=True)
@@ -157,21 +197,57 @@ def _module_world(request, django_db_setup, django_db_blocker, tmp_path_factory)
     undone before the next one, as with a world of its own. ``module_world`` gives each test a deep
     copy of the objects (Django's TestCase does the same for setUpTestData) and a copy of the media
     files in its own ``tmp_path``, the media root while it runs. Transactional tests (live servers,
-    workers) cannot run inside that transaction: a module that has them keeps a world per test."""
+    workers) cannot run inside that transaction: a module made only of them can share a committed
+    world instead (``committed_world``)."""
+    module = request.module
+    transactional = [item.nodeid for item in request.session.items
+                     if item.module is module and _database_use(item) == 1]
+    if transactional:
+        pytest.fail(f"{module.__name__} shares a world but has transactional tests: {transactional[:3]} "
+                    "(a module of transactional tests only: committed_world)")
+    media = tmp_path_factory.mktemp("world-media")
+    with rolled_back_world(django_db_blocker, _maker(request), media) as world:
+        yield world, media
+
+
+@contextlib.contextmanager
+def rolled_back_world(django_db_blocker, make, media):
+    """``make(media)``'s world, made inside a transaction that is rolled back when the block ends
+    (the tests run inside it use pytest-django's ``db``: each in a savepoint, see _module_world)."""
     from django.db import transaction
+
+    prefix = f"test-world-{uuid.uuid4().hex[:12]}"
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            world = _make_world(make, media, prefix)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield world
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+        forget_cache_keys(prefix)
+
+
+def _maker(request):
+    """The module's ``make_world(media)``, or the function its ``world_maker`` fixture names."""
+    return getattr(request.module, "make_world", None) or request.getfixturevalue("world_maker")
+
+
+def _make_world(make, media, prefix):
+    """``make(media)``, with the settings every test gets from _test_settings (cache keys under
+    ``prefix``), media files in ``media``."""
     from django.test.utils import override_settings
     from django.utils import translation
 
     from coalition.celery import app
 
-    module = request.module
-    make = getattr(module, "make_world", None) or request.getfixturevalue("world_maker")
-    transactional = [item.nodeid for item in request.session.items
-                     if item.module is module and _database_use(item) == 1]
-    if transactional:
-        pytest.fail(f"{module.__name__} shares a world but has transactional tests: {transactional[:3]}")
-    media = tmp_path_factory.mktemp("world-media")
-    prefix = f"test-world-{uuid.uuid4().hex[:12]}"
     caches = {k: dict(v) for k, v in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = prefix
     overrides = override_settings(  # what _test_settings gives every test
@@ -179,37 +255,78 @@ def _module_world(request, django_db_setup, django_db_blocker, tmp_path_factory)
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     eager = app.conf.task_always_eager
-    outer = transaction.atomic()
-    with django_db_blocker.unblock():
-        outer.__enter__()
-        try:
-            with overrides:
-                app.conf.task_always_eager = True
-                world = make(media)
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-        finally:
-            app.conf.task_always_eager = eager
-            translation.deactivate()
-    yield world, media
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
-    forget_cache_keys(prefix)
+    try:
+        with overrides:
+            app.conf.task_always_eager = True
+            return make(media)
+    finally:
+        app.conf.task_always_eager = eager
+        translation.deactivate()
 
 
 @pytest.fixture
 def module_world(_module_world, db, settings, tmp_path):
     """This test's copy of its module's world (see ``_module_world``)."""
+    return copy_of_world(*_module_world, settings, tmp_path)
+
+
+def copy_of_world(world, media, settings, tmp_path):
+    """A test's own copy of a shared world: a deep copy of the objects (as Django's TestCase gives
+    of setUpTestData's), and of its media files in the test's ``tmp_path``, the media root."""
     import copy
     import shutil
 
-    world, media = _module_world
     shutil.copytree(media, tmp_path, dirs_exist_ok=True)
     settings.MEDIA_ROOT = tmp_path
     return copy.deepcopy(world)
+
+
+@pytest.fixture(scope="module")
+def _committed_module_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world of a module of transactional tests (a live server's pages, read in a browser) that
+    only read it: made once, as ``_module_world`` makes one, but committed (the live server's thread
+    has a connection of its own, and sees only committed rows), and kept until the module's last
+    test is done: the flush that ends each of its tests deletes nothing meanwhile (_quick_flush), and
+    the database is emptied after the last one. Building the portal and emptying the database was a
+    third of each accessibility test.
+
+    What a test writes (the session of the member it signs in, a user of its own) stays for the
+    module's later tests, which must not depend on it; every test of the module must be
+    transactional (its tests are handed out in a run of their own, after the rolled-back ones,
+    so no other module's test sees the rows)."""
+    from django.core.management import call_command
+    from django.db import DEFAULT_DB_ALIAS
+
+    module = request.module
+    rolled_back = [item.nodeid for item in request.session.items
+                   if item.module is module and _database_use(item) != 1]
+    if rolled_back:
+        pytest.fail(f"{module.__name__} commits its world but has tests that are not transactional: "
+                    f"{rolled_back[:3]} (module_world is the world for those)")
+    media = tmp_path_factory.mktemp("world-media")
+    prefix = f"test-world-{uuid.uuid4().hex[:12]}"
+
+    def empty():
+        _committed_worlds.remove(module.__name__)
+        call_command("flush", verbosity=0, interactive=False, database=DEFAULT_DB_ALIAS)
+
+    with django_db_blocker.unblock():
+        _committed_worlds.append(module.__name__)
+        try:
+            world = _make_world(_maker(request), media, prefix)
+        except BaseException:
+            empty()
+            raise
+    yield world, media
+    with django_db_blocker.unblock():
+        empty()
+    forget_cache_keys(prefix)
+
+
+@pytest.fixture
+def committed_world(_committed_module_world, transactional_db, settings, tmp_path):
+    """This test's copy of its module's committed world (see ``_committed_module_world``)."""
+    return copy_of_world(*_committed_module_world, settings, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -230,9 +347,13 @@ def browser_type_launch_args():
     }
 
 
+# What every browser context of the tests is: a Japanese browser in Japan.
+BROWSER_CONTEXT = {"locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
+
+
 @pytest.fixture
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
+    return {**browser_context_args, **BROWSER_CONTEXT}
 
 
 @pytest.fixture

@@ -93,12 +93,16 @@ def cover_image(media_root):
 
 
 @pytest.fixture
-def portal(settings, tmp_path):
+def portal(committed_world):
+    """The module's world (``make_world``), built once for the module's tests: they only read it."""
+    return committed_world
+
+
+def make_world(media_root):
     """A small but full portal: members in four prefectures (4, 3, 2 and 1 of them, so the map shows
     every shade), a coordinated theme group with members, a published initiative with a cover image,
     a public hybrid meeting ahead and one past. Returns the path parameters and the staff member who
     signs in (the initiative's author)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     member = InstitutionFactory(
         name_ja="北陸工業大学", name_en="Hokuriku Institute of Technology", slug="hokuriku-kogyo", prefecture="16",
         website="https://www.hokuriku-kogyo.example.ac.jp/", profile_ja="北陸で地域エネルギーに取り組む大学です。",
@@ -131,7 +135,7 @@ def portal(settings, tmp_path):
         title="農業用水路を活かした小水力発電所の運用",
         summary="キャンパス近くの農業用水路に小水力発電所を設け、地域と共同で運用しています。",
         body="## 発電所の概要\n\n落差の小さい水路でも発電できます。\n\n- 最大出力 49 kW\n- 土地改良区と共同で維持管理",
-        prefecture="16", started_on=datetime.date(2023, 4, 1), cover=cover_image(settings.MEDIA_ROOT),
+        prefecture="16", started_on=datetime.date(2023, 4, 1), cover=cover_image(media_root),
         cover_alt="水路の脇に建つ小水力発電所の建屋", status=Initiative.Status.PUBLISHED, published_at=timezone.now(),
     )
     refresh_derived(initiative)
@@ -166,6 +170,12 @@ def sign_in(page, client, live_server, user):
         "url": live_server.url,
     }])
 
+
+
+@pytest.fixture
+def page(module_page):
+    """The module's one browser page, emptied of cookies before each test (tests/browser/conftest.py)."""
+    return module_page
 
 @pytest.mark.parametrize("name", list(PAGES))
 @pytest.mark.parametrize("language", ["ja", "en"])

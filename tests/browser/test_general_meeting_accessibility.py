@@ -18,7 +18,12 @@ PAGES = {
 
 
 @pytest.fixture
-def coalition_pages():
+def coalition_pages(committed_world):
+    """The module's world (``make_world``), built once for the module's tests: they only read it."""
+    return committed_world
+
+
+def make_world(media_root):
     c = make_coalition(n=3)
     decided = c.motion(title_ja="声明の採択", title_en="Adoption of a statement")
     for n, choice in enumerate(("for", "for", "against")):
@@ -27,6 +32,12 @@ def coalition_pages():
     opened = c.motion(title_ja="予算の承認", title_en="Approval of the budget")
     return {"session": c.session.pk, "decided": decided.pk, "open": opened.pk}, c.reps[0]
 
+
+
+@pytest.fixture
+def page(module_page):
+    """The module's one browser page, emptied of cookies before each test (tests/browser/conftest.py)."""
+    return module_page
 
 @pytest.mark.parametrize("name", list(PAGES))
 @pytest.mark.parametrize("language", ["ja", "en"])

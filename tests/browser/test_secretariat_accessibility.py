@@ -9,7 +9,8 @@ from meetings.models import Meeting
 from members.notifications.models import Notification
 from tests.factories import PASSWORD, UserFactory, secretariat_user
 
-from .test_accessibility import AXE, BLOCKING, REVIEW_IS_FAILURE, describe, portal, sign_in  # noqa: F401
+from .test_accessibility import AXE, BLOCKING, REVIEW_IS_FAILURE, describe, sign_in
+from .test_accessibility import make_world as make_portal
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -36,8 +37,15 @@ PAGES = {
 
 
 @pytest.fixture
-def desk(portal):  # noqa: F811 - the fixture of test_accessibility, imported above
-    params, _staff = portal
+def desk(committed_world):
+    """The module's world (``make_world``), built once for the module's tests: they only read it."""
+    return committed_world
+
+
+def make_world(media_root):
+    """The portal of tests/browser/test_accessibility.py, a member of the secretariat (two-factor
+    set up) and a failed message in the outbox."""
+    params, _staff = make_portal(media_root)
     desk = secretariat_user(email="desk@coalition.example.org", name="事務局 太郎")
     meeting = Meeting.objects.get(pk=params["meeting"])
     notification = Notification.objects.create(
@@ -57,6 +65,12 @@ def assert_no_blocking(page, url):
     assert not blocking, f"{url}: {len(blocking)} serious or critical accessibility violation(s)\n" + "\n".join(
         describe(result) for result in blocking)
 
+
+
+@pytest.fixture
+def page(module_page):
+    """The module's one browser page, emptied of cookies before each test (tests/browser/conftest.py)."""
+    return module_page
 
 @pytest.mark.parametrize("name", list(PAGES))
 @pytest.mark.parametrize("language", ["ja", "en"])

@@ -5,7 +5,8 @@ The permission matrices live with their apps (tests/<app>/test_permissions.py) a
 none of them reaches, in tests/coalition/test_permissions.py. Each states the URL names it requests
 (``COVERED_URL_NAMES``, computed from its actions); here every pattern of the project must be in
 one of them. The CSRF checks reuse the matrices' allowed POSTs: the same request, by the same
-person, refused without the token (nothing changes) and accepted with it.
+person, refused without the token (nothing changes) and accepted with it (the cases, ``CSRF_CASES``,
+run in tests/coalition/test_csrf_cases.py, which builds each matrix's world once for its cases).
 """
 
 import inspect
@@ -151,7 +152,8 @@ CSRF_EXEMPT = {
 @pytest.fixture
 def world_factory(settings, tmp_path):
     """Build a matrix module's world (its ``make_world(media)``, or its ``world`` fixture's function
-    with the fixtures it asks for), here for each test: the CSRF cases build a different one each."""
+    with the fixtures it asks for), here in the test (test_probe_resolves_like_the_real_world builds
+    each matrix's in turn)."""
 
     def build(key):
         if hasattr(MATRICES[key], "make_world"):
@@ -228,37 +230,6 @@ def with_token(client, data):
     token = _get_new_csrf_string()
     client.cookies[django_settings.CSRF_COOKIE_NAME] = token
     return {**data, "csrfmiddlewaretoken": token}
-
-
-@pytest.mark.parametrize(("key", "action_name", "role"), list(CSRF_CASES.values()))
-def test_post_without_csrf_token_is_refused_and_changes_nothing(world_factory, deliver, tmp_path, key, action_name,
-                                                                role):
-    action = MATRICES[key].ACTIONS[action_name]
-    world = world_factory(key)
-    user = world.users[role]
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    if getattr(action, "setup", None) is not None:
-        action.setup(world, user)
-    path = action.path(world)
-    before = _state(key, tmp_path)
-
-    with deliver():
-        response = client.post(path, _call(action.data, world, user))
-
-    assert response.status_code == 403
-    content = response.content.decode()
-    assert CSRF_TEXT["ja"] in content
-    assert '<html lang="ja">' in content
-    assert _call(action.done, world, user) is False
-    assert _state(key, tmp_path) == before
-    assert mail.outbox == []
-
-    # the control: the same request with the token is the one the matrix allows
-    with deliver():
-        response = client.post(path, with_token(client, _call(action.data, world, user)))
-    assert response.status_code in (200, 302)
-    assert _call(action.done, world, user) is True
 
 
 def sample_path(route_name: str, route: str, language="ja") -> str:

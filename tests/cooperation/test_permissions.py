@@ -16,7 +16,7 @@ from working_groups.models import Initiative
 from . import conftest
 from .conftest import ROLES, make_need
 
-# tests/coalition/test_security.py builds this module's world for its CSRF checks
+# tests/coalition/test_csrf_cases.py builds this module's world for its CSRF checks
 make_world = conftest.make_world
 
 pytestmark = pytest.mark.django_db
