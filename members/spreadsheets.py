@@ -55,22 +55,26 @@ def _looks_utf16(data: bytes) -> bool:
     return (odd >= half * 0.3 and even <= half * 0.05) or (even >= half * 0.3 and odd <= half * 0.05)
 
 
+_LINE_BREAK = re.compile(r"[\r\n]")
+
+
 def _utf16_refused() -> ValidationError:
     return ValidationError(_("The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 "
                              "or CSV and upload it again."))
 
 
 def _decodes_as_utf16(data: bytes) -> bool:
-    """Text in UTF-16 (either byte order) that reads as CSV: no NUL character, a line break, and a
-    comma in its first line. Not UTF-8 with a stray zero byte: read in pairs, such bytes can make a
-    comma (a zero before a comma, big-endian) but not also a first line with one ending in a break."""
+    """Text in UTF-16 (either byte order) that reads as CSV: no NUL character, a line break (``\n``,
+    or ``\r`` alone as old Mac files end their lines, which the CSV reader takes too), and a comma in
+    its first line. Not UTF-8 with a stray zero byte: read in pairs, such bytes can make a comma (a
+    zero before a comma, big-endian) but not also a first line with one ending in a break."""
     for codec in ("utf-16-le", "utf-16-be"):
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        first, newline, _ = text.partition("\n")
-        if "\x00" not in text and newline and "," in first:
+        newline = _LINE_BREAK.search(text)
+        if "\x00" not in text and newline and "," in text[:newline.start()]:
             return True
     return False
 

@@ -796,6 +796,11 @@ def nul_before_a_comma(text: str) -> bytes:
         ((HEADER + GOOD_ROWS + "あ" * 2000 + "\n").encode("utf-16-le"), "en",
          "The file is UTF-16 text (what Excel saves as Unicode text): save it as CSV UTF-8 or CSV and upload it "
          "again."),
+        # the same with its lines ended by a carriage return alone (the fuzz: its first line had no
+        # "\n", and it was "a NUL character on line 1")
+        ((HEADER + GOOD_ROWS + "あ" * 2000 + "\n").replace("\n", "\r").encode("utf-16-le"), "ja",
+         "ファイルがUTF-16のテキスト（Excelの「Unicode テキスト」）です。「CSV UTF-8」または「CSV」形式で保存し直して、"
+         "もう一度アップロードしてください。"),
         # UTF-8 with a NUL that pairs with a comma: a NUL on its line, not UTF-16
         (nul_before_a_comma(HEADER + GOOD_ROWS), "en",
          "Line 3 contains a NUL character, so the file is not a CSV text file."),
@@ -805,8 +810,8 @@ def nul_before_a_comma(text: str) -> bytes:
         (broken_utf8(HEADER + GOOD_ROWS), "en",
          "Line 3 is not UTF-8 text (a broken character): save the file as CSV UTF-8 again."),
     ],
-    ids=["euc-jp-ja", "euc-jp-en", "utf-16-ja", "utf-16-en", "utf-16-le-japanese-en", "nul-pairing-with-a-comma-en",
-         "broken-utf-8-ja", "broken-utf-8-en"],
+    ids=["euc-jp-ja", "euc-jp-en", "utf-16-ja", "utf-16-en", "utf-16-le-japanese-en", "utf-16-le-carriage-returns-ja",
+         "nul-pairing-with-a-comma-en", "broken-utf-8-ja", "broken-utf-8-en"],
 )
 def test_import_view_file_in_unknown_encoding_is_refused(client, secretariat, data, lang, message):
     client.force_login(secretariat)
