@@ -9,6 +9,8 @@ and the combobox are rendered ``hidden`` and static/js/writing.js reveals and dr
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse_lazy
 
 # What the preview endpoint renders at most (characters); longer text answers 413. The longest
@@ -32,7 +34,46 @@ class MarkdownTextarea(forms.Textarea):
         return context
 
 
-class PickerSelect(forms.Select):
+# A picker that searches an endpoint lists its choices in the page only while they are this few (the
+# coalition's ~200 institutions: the select works without JavaScript too). Past it (800, 15,000) the
+# page lists only the chosen ones: 15,000 options were a 1 MB page that took a second to render, and a
+# select nobody can use without the search. The combobox adds what the endpoint finds; without
+# JavaScript the widget says that the list needs it (widgets/picker.html).
+INLINE_CHOICES = 300
+
+
+class _SearchedChoices:
+    """For a picker with a ``source``: the choices of a model field, bounded (INLINE_CHOICES)."""
+
+    partial = False
+
+    def optgroups(self, name, value, attrs=None):
+        choices = self.choices
+        if not (self.source and isinstance(choices, ModelChoiceIterator)):
+            return super().optgroups(name, value, attrs)
+        field = choices.field
+        rows = list(choices.queryset[: INLINE_CHOICES + 1])
+        self.partial = len(rows) > INLINE_CHOICES
+        if self.partial:
+            key = field.to_field_name or "pk"
+            try:
+                rows = list(choices.queryset.filter(**{f"{key}__in": [v for v in value if v]}))
+            except (ValueError, TypeError, ValidationError):  # a posted value that is not a key
+                rows = []
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        self.choices = empty + [choices.choice(row) for row in rows]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = choices
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["partial"] = self.partial
+        return context
+
+
+class PickerSelect(_SearchedChoices, forms.Select):
     """A select of one entry (a person) that writing.js turns into the same combobox as
     PickerSelectMultiple: choosing replaces the chosen entry. ``source``: a URL name of a picker
     endpoint, ``params``: its fixed query (e.g. ``{"institution": 3}``); None: the select's own
@@ -51,7 +92,7 @@ class PickerSelect(forms.Select):
         return context
 
 
-class PickerSelectMultiple(forms.SelectMultiple):
+class PickerSelectMultiple(_SearchedChoices, forms.SelectMultiple):
     """A multiple select that writing.js turns into a WAI-ARIA combobox: type part of a name, choose
     from what ``source`` (a URL name of a picker endpoint) answers; chosen entries show as removable
     chips. The select stays in the form (hidden) and carries the value, so the form code is unchanged."""

@@ -1,6 +1,8 @@
 """The endpoints behind the writing widgets (members/views/writing.py): the Markdown preview and the
 institution and people pickers. Their role table is this module (tests/coalition/test_security.py counts it)."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -10,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from members.models import Institution
 from members.views.writing import PICKER_LIMIT
 from members.widgets import PREVIEW_MAX_CHARS
-from tests.factories import InstitutionFactory, UserFactory, secretariat_user, staff_of
+from tests.factories import InstitutionFactory, UserFactory, WorkingGroupFactory, secretariat_user, staff_of
 from tests.url_names import url_names
 
 pytestmark = pytest.mark.django_db
@@ -267,3 +269,51 @@ def test_two_factor_page_cancel_is_secondary_and_the_prompt_reads_well(client):
     assert '<button form="logout-from-stage" type="submit" class="button-secondary">キャンセル</button>' in page
     assert "認証アプリに表示される6桁のコード、またはリカバリーコードの一つを入力してください。" in page
     assert "ください:" not in page
+
+
+# ---------------------------------------------------------------------------------------------
+# A picker over a long list (the large scale's 15,000 institutions)
+# ---------------------------------------------------------------------------------------------
+
+
+def _partner_options(html: str) -> list[str]:
+    select = re.search(r'<select name="partner_institutions".*?</select>', html, re.S).group(0)
+    return re.findall(r'<option value="(\d+)"( selected)?>', select)
+
+
+def test_a_short_institution_list_is_all_in_the_page_to_choose_without_javascript(people):
+    InstitutionFactory.create_batch(3)
+    html = client_for(people["staff"]).get("/ja/initiatives/new/").content.decode()
+    assert len(_partner_options(html)) == Institution.objects.active().count()
+    assert "needs JavaScript" not in html and "JavaScript が必要" not in html
+
+
+def test_a_long_institution_list_shows_only_the_chosen_and_the_search_finds_the_rest(people, monkeypatch):
+    """Past INLINE_CHOICES the page lists only what is chosen (a select of 15,000 took a second to
+    render); an institution the search found is accepted as before, and shown chosen on the edit."""
+    from members import widgets
+    from tests.working_groups.test_initiatives import form
+    from working_groups.models import Initiative
+    shinshu = Institution.objects.get(slug="shinshu")
+    monkeypatch.setattr(widgets, "INLINE_CHOICES", 3)
+    others = InstitutionFactory.create_batch(5)
+    client = client_for(people["staff"])
+    html = client.get("/en/initiatives/new/").content.decode()
+    assert _partner_options(html) == []
+    assert "needs JavaScript, which searches it as you type" in html
+    # what the picker's search answers is accepted, though the page did not list it
+    found = client.get(INSTITUTIONS, {"q": others[-1].name_ja}).json()["results"]
+    assert [r["id"] for r in found] == [others[-1].pk]
+    campus = WorkingGroupFactory(slug="campus")
+    response = client.post("/en/initiatives/new/", form(campus, title="長い一覧", institution=shinshu.pk,
+                                                           partner_institutions=[others[-1].pk]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    initiative = Initiative.objects.get(title="長い一覧")
+    assert list(initiative.partner_institutions.all()) == [others[-1]]
+    html = client.get(f"/en/initiatives/{initiative.slug}/edit/").content.decode()
+    assert _partner_options(html) == [(str(others[-1].pk), " selected")]
+    # a posted value that is no key changes nothing and is refused with the field's error
+    response = client.post(f"/en/initiatives/{initiative.slug}/edit/",
+                           form(campus, title="長い一覧", institution=shinshu.pk, partner_institutions=["x"]))
+    assert response.status_code == 200
+    assert list(initiative.partner_institutions.all()) == [others[-1]]
