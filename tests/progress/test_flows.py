@@ -237,7 +237,10 @@ def test_initiative_list_sorted_by_adoptions(client, initiative_world):
 
 
 def test_home_shows_the_most_adopted_initiatives_of_the_year(client, initiative_world):
+    """The section is computed once and cached (coalition.views._everyones_home); a new adoption
+    shows on the next view, signed in (no page cache) as signed out."""
     w = initiative_world
+    assert "Most adopted this year" not in client.get("/en/").content.decode()
     Adoption.objects.create(initiative=w["initiative"], institution=w["b"], year=timezone.localdate().year)
     content = client.get("/en/").content.decode()
     assert "Most adopted this year" in content
