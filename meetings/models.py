@@ -183,6 +183,8 @@ class Meeting(models.Model):
             # the sitemap's index probes each range of keys for its newest change (index-only scans)
             models.Index(fields=["id"], include=["updated_at"], name="meeting_sitemap",
                          condition=Q(visibility="public") & ~Q(status="cancelled")),
+            # the general meeting's sessions newest first, and their count (a few among all meetings)
+            models.Index(fields=["-starts_at", "-id"], name="meeting_general_newest", condition=Q(kind="general")),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 """Reads of the general meeting's decisions that depend on who asks."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from meetings.models import Meeting
 from meetings.selectors import meetings_visible_to
@@ -25,9 +26,14 @@ def voting_institutions():
 def sessions_visible_to(user):
     """Sessions of the general meeting ``user`` may see, newest first, with their motions counted
     (drafts only for the secretariat)."""
-    shown = Q() if is_secretariat(user) else ~Q(motions__status__in=Motion.UNPUBLISHED)
+    motions = Motion.objects.filter(session=OuterRef("pk"))
+    if not is_secretariat(user):
+        motions = motions.exclude(status__in=Motion.UNPUBLISHED)
+    # counted per row shown (a subquery), not by grouping every session with its motions: the
+    # list is paginated, and its count needs no join
+    counted = motions.order_by().values("session").annotate(n=Count("pk")).values("n")
     return (meetings_visible_to(user).filter(kind=Meeting.Kind.GENERAL)
-            .annotate(motion_count=Count("motions", filter=shown & Q(motions__isnull=False)))
+            .annotate(motion_count=Coalesce(Subquery(counted), 0))
             .order_by("-starts_at", "-pk"))
 
 

@@ -161,3 +161,27 @@ def test_a_proposal_not_yet_on_the_agenda_says_voting_has_not_opened(client, coa
     response = client.get(f"/ja/motions/{motion.pk}/")
     page = response.content.decode()
     assert response.status_code == 200 and "表決はまだ始まっていません" in page and "表決は締め切られました" not in page
+
+
+def test_session_list_is_paginated_newest_first_with_each_sessions_own_count(client, coalition):
+    """Twenty sessions a page; each counts its own published motions (a draft only for the
+    secretariat); past the last page is 404."""
+    import datetime
+
+    from tests.factories import MeetingFactory
+
+    coalition.motion(status="agenda")
+    coalition.motion(status="draft")  # not counted for visitors
+    start = coalition.session.starts_at
+    for n in range(21):
+        MeetingFactory(kind="general", group=coalition.general, visibility="public", title_ja=f"総会{n:02d}",
+                       title_en=f"Session {n:02d}", starts_at=start + datetime.timedelta(days=n + 1))
+    first = client.get("/ja/general-meeting/").content.decode()
+    assert first.count('class="card"') == 20
+    assert first.index("総会20") < first.index("総会19") and "総会00" not in first
+    assert '<a href="?page=2" rel="next">' in first
+    second = client.get("/ja/general-meeting/?page=2").content.decode()
+    assert "総会00" in second and "第9回総会" in second and "1件の議案" in second
+    assert client.get("/ja/general-meeting/?page=3").status_code == 404
+    client.force_login(coalition.secretariat)
+    assert "2件の議案" in client.get("/ja/general-meeting/?page=2").content.decode()
