@@ -69,10 +69,21 @@ def facet_queryset(data, facet: str):
     return directory_filterset_class()(rest, queryset=Institution.objects.active()).qs.order_by()
 
 
+def chosen_filters(data, names) -> tuple:
+    """A list's own filters (``names``) among ``data``, and them as a cache key: not the page, the
+    format, or a parameter the list does not know. A tracking parameter (``fbclid``, ``utm_*``) or a
+    cache-buster differs on every visit: in a key it made every such visit count all the facets again."""
+    chosen = data.copy()
+    for key in list(chosen):
+        if key not in names:
+            chosen.pop(key)
+    return chosen, tuple(sorted((key, tuple(chosen.getlist(key))) for key in chosen))
+
+
 def directory_facets(data) -> dict[str, dict]:
     """Every facet's counts for these filters: computed once, then cached until a member or a group
     changes (members.cache)."""
-    params = sorted((k, v) for k, v in data.lists() if k not in ("page", "format"))
+    data, params = chosen_filters(data, directory_filterset_class().base_filters)
 
     def compute():
         # the facets whose own filters are not chosen count the same rows: one query for them
@@ -83,7 +94,7 @@ def directory_facets(data) -> dict[str, dict]:
             counts[name] = count(facet_queryset(data, name))
         return counts
 
-    return cached_fragment("directory-facets", ("members", "groups"), tuple(params), compute)
+    return cached_fragment("directory-facets", ("members", "groups"), params, compute)
 
 
 class OutboxFilter(django_filters.FilterSet):

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from members.cache import cached_fragment
+from members.filters import chosen_filters
 from members.models import Institution
 from members.regions import PREFECTURE_CHOICES, REGION_CHOICES, REGIONS_BY_SLUG
 
@@ -79,7 +80,7 @@ def initiative_facets(data, base, *, members: bool) -> dict[str, dict]:
     """Counts per value of each facet among the initiatives matching every other filter (one
     grouped query per facet, whatever the data), cached until an initiative, a group or a member
     changes. ``members``: the base includes members-only initiatives (a separate cache entry)."""
-    params = tuple(sorted((k, v) for k, v in data.lists() if k != "page"))
+    data, params = chosen_filters(data, InitiativeFilter.base_filters)
     return cached_fragment("initiative-facets", ("initiatives", "groups", "members"), (members, params),
                            lambda: _facets(data, base))
 

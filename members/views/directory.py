@@ -11,7 +11,7 @@ from django.views import View
 
 from .. import extensions, japan_map, selectors
 from ..cache import cached_fragment
-from ..filters import directory, directory_facets
+from ..filters import chosen_filters, directory, directory_facets
 from ..i18n import current_language, pick
 from ..models import Institution
 from ..notifications.rendering import absolute
@@ -144,7 +144,7 @@ class InstitutionListView(View):
                 }),
             }
 
-        params = sorted((k, v) for k, v in data.lists() if k not in ("page", "format"))
+        _chosen, params = chosen_filters(data, filterset.filters)
         html = cached_fragment("directory-sidebar", ("members", "groups"), (current_language(), *params),
                                render_sidebar)
         return {name: mark_safe(value) for name, value in html.items()}  # noqa: S308 - our own rendering

@@ -68,3 +68,19 @@ def test_a_facet_with_a_relation_counts_each_row_once(members):
     distinct = list(base.distinct())
     assert found["kind"] == expected(distinct, "kind")
     assert found["prefecture"] == expected(distinct, "prefecture")
+
+
+@pytest.mark.parametrize("path", ["/ja/members/", "/ja/initiatives/", "/ja/needs/"])
+def test_a_parameter_the_list_does_not_know_does_not_count_the_facets_again(client, members, path):
+    """A tracking parameter (fbclid, utm_*) differs on every visit and keeps the page cache out; the
+    facet counts and the sidebar are those of the list's own filters, counted once."""
+    def queries(url):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx)
+
+    counted = queries(f"{path}?prefecture=13&fbclid=first")
+    assert queries(f"{path}?fbclid=second&prefecture=13&utm_source=x") < counted
+    # the list's own filters still make their own entry
+    assert queries(f"{path}?prefecture=27&fbclid=third") == counted

@@ -11,6 +11,7 @@ from django.views import View
 from members import japan_map
 from members.cache import cached_fragment
 from members.feeds import SiteFeed
+from members.filters import chosen_filters
 from members.i18n import current_language, pick
 from members.markup import truncate
 from members.models import Institution
@@ -106,13 +107,8 @@ class NeedListView(View):
 
 
 def _chosen_filters(data, filterset):
-    """The list's own filters among ``data`` (not the page, the format or a parameter the list does
-    not know), and as a cache key."""
-    chosen = data.copy()
-    for key in list(chosen):
-        if key not in filterset.filters:
-            chosen.pop(key)
-    return chosen, tuple(sorted((key, tuple(chosen.getlist(key))) for key in chosen))
+    """The list's own filters among ``data``, and as a cache key (members.filters.chosen_filters)."""
+    return chosen_filters(data, filterset.filters)
 
 
 def board_facets(data, filterset, base, lookups: dict) -> dict:
