@@ -203,7 +203,10 @@ class AnonymousPageCache:
                 if hit is None:
                     return self._compute(request, key, stale_key, (lock, token))
             else:
-                hit, served = cache.get(stale_key), "stale"
+                # the one computing may have stored the page since our first read: it beats the
+                # previous version (one round trip for both)
+                found = cache.get_many([key, stale_key])
+                hit, served = (found[key], "hit") if key in found else (found.get(stale_key), "stale")
             deadline = time.monotonic() + WAIT_SECONDS
             while hit is None and time.monotonic() < deadline:
                 time.sleep(POLL_SECONDS)

@@ -149,9 +149,12 @@ def single_flight(key: str, compute, *, timeout: int, stale_key: str | None = No
     lock = f"lock:{key}"
     token = lock_acquire(lock)
     if token is None:
-        stale = cache.get(stale_key) if stale_key else None
-        if stale is not None:
-            return stale
+        # the one computing may have stored the value since our first read: it beats the stale one
+        found = cache.get_many([key, stale_key] if stale_key else [key])
+        if key in found:
+            return found[key]
+        if stale_key in found:
+            return found[stale_key]
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(POLL_SECONDS)

@@ -179,3 +179,19 @@ def test_a_page_request_waits_briefly_for_a_stuck_computation_then_computes(sett
     assert WAIT_SECONDS <= took < 5  # a short wait, not a worker held for ten seconds
     [(name, token)] = stuck
     assert holder(name) == token
+
+
+def test_a_value_stored_between_the_read_and_the_lock_beats_the_stale_one(redis_cache, monkeypatch):
+    """The one computing stores the value (and the stale copy) just after our first read, and still
+    holds its lock when we try it: we get the value it stored, not what the stale key held before."""
+    key, stale = f"frag:test-{uuid.uuid4().hex}", f"frag-stale:test-{uuid.uuid4().hex}"
+    cache.set(stale, {"answer": "old"})
+    real_acquire = cache_module.lock_acquire
+
+    def busy(name):
+        real_acquire(name)  # the other process holds it...
+        cache.set(key, {"answer": "new"})  # ...and has just stored its value
+        return None
+
+    monkeypatch.setattr(cache_module, "lock_acquire", busy)
+    assert single_flight(key, lambda: {"answer": "computed"}, timeout=60, stale_key=stale) == {"answer": "new"}
