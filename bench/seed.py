@@ -633,6 +633,10 @@ def seed(scale: str) -> dict:
         timings["yearly reports"] = copy_rows(cursor, YearlyReport, reports(),
                                               common.Progress("yearly reports", n_inst * 5))
         timings["adoptions"] = copy_rows(cursor, Adoption, adoptions(), common.Progress("adoptions", n_adoptions))
+        # each initiative's count of its adoptions (a saved adoption recounts it; COPY does not)
+        from working_groups.progress.services import adoptions_recount_all
+
+        adoptions_recount_all()
         # each commitment's copy of its latest published report (saving a report keeps it; COPY does not)
         from working_groups.progress.services import commitments_refresh
 

@@ -11,15 +11,19 @@ class CappedPaginator(Paginator):
     that, the list says "more than 10,000" and offers the first pages only; an exact count over
     hundreds of thousands of matching rows costs more than the page itself."""
 
-    def __init__(self, object_list, per_page, cap=None, **kwargs):
-        self.cap = cap
+    def __init__(self, object_list, per_page, cap=None, counted=None, **kwargs):
+        """``counted``: the same rows without what only the page shows (the joins of its columns),
+        for the count: counting 10,001 initiatives through the join of their institutions' names
+        read each row (50 ms at the large scale); without it the index alone answers (a few ms)."""
+        self.cap, self.counted = cap, counted
         super().__init__(object_list, per_page, **kwargs)
 
     @cached_property
     def count(self):
+        rows = self.object_list if self.counted is None else self.counted
         if self.cap is None:
-            return super().count
-        return self.object_list.order_by()[: self.cap + 1].count()
+            return rows.count()
+        return rows.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -93,9 +97,10 @@ def _number(request) -> int:
     return int(number) if number else 1
 
 
-def page_of(request, queryset, per_page: int, cap: int | None = None) -> tuple[Page, CappedPaginator]:
-    """The page ``?page=N`` asks for (1 when missing or not a number); past the last page is 404."""
-    paginator = CappedPaginator(queryset, per_page, cap=cap)
+def page_of(request, queryset, per_page: int, cap: int | None = None, counted=None) -> tuple[Page, CappedPaginator]:
+    """The page ``?page=N`` asks for (1 when missing or not a number); past the last page is 404.
+    ``counted``: the rows to count, when ``queryset`` joins what only the page shows."""
+    paginator = CappedPaginator(queryset, per_page, cap=cap, counted=counted)
     number = _number(request)
     last = max(paginator.num_pages, 1)
     if paginator.capped:

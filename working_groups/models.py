@@ -269,6 +269,10 @@ class Initiative(models.Model):
     body_html = models.TextField(editable=False, default="")
     body_translated_html = models.TextField(editable=False, default="", db_default="")
     search_text = models.TextField(editable=False, default="")
+    # How many institutions recorded that they adopted it: kept by working_groups.progress (its
+    # Adoption's saves and deletions), so that "most adopted first" is a walk of an index, not a count
+    # of every adoption of every initiative (0.6 s at the large scale).
+    adoption_count = models.PositiveIntegerField(editable=False, default=0, db_default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -292,6 +296,9 @@ class Initiative(models.Model):
             # the list, newest first: visitors (public only) and members (everything published)
             models.Index(fields=["status", "visibility", "-published_at", "-id"], name="initiative_listing"),
             models.Index(fields=["status", "-published_at", "-id"], name="initiative_listing_members"),
+            # ?sort=adopted: the most adopted first, then the newest (visibility is tested on the walk)
+            models.Index(fields=["-adoption_count", "-published_at", "-id"], name="initiative_most_adopted",
+                         condition=models.Q(status="published")),
             models.Index(fields=["institution", "status"]),
             models.Index(fields=["prefecture", "status"]),
             # /media/ finds the initiative of a cover image to check who may see it

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from members.models import Affiliation
@@ -234,6 +236,38 @@ def test_initiative_list_sorted_by_adoptions(client, initiative_world):
     assert adopted.index("/initiatives/alpha-zeb/") < adopted.index("/initiatives/beta-solar/")
     assert 'href="?wg=campus">新しい順</a>' in adopted
     assert client.get("/ja/initiatives/?sort=nonsense").status_code == 200
+
+
+def test_an_initiatives_adoption_count_follows_its_adoptions_and_heals_a_wrong_one(client, initiative_world):
+    """Initiative.adoption_count (what ?sort=adopted walks): counted on every adoption saved or
+    deleted, through the form as by any other write; a recount, so a wrong count (one the previous
+    release left behind) is right again after the next adoption."""
+    w = initiative_world
+    initiative = w["initiative"]
+    client.force_login(w["asker"])
+    client.post("/ja/initiatives/alpha-zeb/adopt/", {"institution": w["b"].pk, "kind": "adapted", "year": "2025",
+                                                     "changes": "", "result": ""})
+    initiative.refresh_from_db()
+    assert initiative.adoption_count == 1
+    Initiative.objects.filter(pk=initiative.pk).update(adoption_count=99)
+    third = Adoption.objects.create(initiative=initiative, institution=InstitutionFactory(), year=2024)
+    initiative.refresh_from_db()
+    assert initiative.adoption_count == 2
+    third.delete()
+    initiative.refresh_from_db()
+    assert initiative.adoption_count == 1
+
+
+def test_most_adopted_first_counts_no_adoption_and_the_list_count_joins_nothing(client, initiative_world):
+    """The sort reads the kept count (no adoption is counted for the page), and the list's count reads
+    the initiatives alone (not through the join of the institutions' names the cards show)."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/ja/initiatives/?sort=adopted&_=1").status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    rows = [q for q in sql if '"working_groups_initiative"."adoption_count" DESC' in q]
+    assert len(rows) == 1 and "progress_adoption" not in rows[0]
+    counts = [q for q in sql if q.startswith("SELECT COUNT(*)") and "working_groups_initiative" in q]
+    assert counts and not any("members_institution" in q for q in counts)
 
 
 def test_home_shows_the_most_adopted_initiatives_of_the_year(client, initiative_world):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -227,6 +229,32 @@ def connect() -> None:
     post_save.connect(_report_written, sender=YearlyReport, dispatch_uid="progress-latest-report")
     post_delete.connect(_report_written, sender=YearlyReport, dispatch_uid="progress-latest-report-deleted")
     post_save.connect(_report_written, sender=Commitment, dispatch_uid="progress-latest-commitment")
+    # an initiative's adoption count (Initiative.adoption_count, "most adopted first")
+    post_save.connect(_adoption_written, sender=Adoption, dispatch_uid="progress-adoption-count")
+    post_delete.connect(_adoption_written, sender=Adoption, dispatch_uid="progress-adoption-count-deleted")
+
+
+def adoptions_recount(initiative_ids) -> None:
+    """Count the adoptions of these initiatives into ``Initiative.adoption_count``: a recount, not an
+    increment, so a count the previous release left behind (migration progress 0005) is right again
+    after the initiative's next adoption."""
+    Initiative.objects.filter(pk__in=initiative_ids).update(adoption_count=Coalesce(Subquery(
+        Adoption.objects.filter(initiative=OuterRef("pk")).order_by().values("initiative")
+        .annotate(n=Count("pk")).values("n")), 0))
+
+
+def adoptions_recount_all() -> None:
+    """``adoptions_recount`` of every initiative, in one statement (after rows were loaded without
+    signals: bench/seed.py's COPY)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE working_groups_initiative AS i SET adoption_count = c.n FROM (SELECT initiative_id, "
+            "COUNT(*) AS n FROM progress_adoption GROUP BY initiative_id) AS c "
+            "WHERE i.id = c.initiative_id AND i.adoption_count <> c.n")
+
+
+def _adoption_written(sender, instance, **kwargs):
+    adoptions_recount([instance.initiative_id])
 
 
 def target_year_check(institution: Institution, target_year: int | None) -> str | None:

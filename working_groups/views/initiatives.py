@@ -61,7 +61,7 @@ class InitiativeListView(View):
         if searching:
             page, paginator = search_page_of(request, qs, self.paginate_by, self.count_cap // self.paginate_by)
         else:
-            page, paginator = page_of(request, qs, self.paginate_by, cap=self.count_cap)
+            page, paginator = page_of(request, qs, self.paginate_by, cap=self.count_cap, counted=matching)
         page.object_list = selectors.as_cards(page.object_list)
         context = {
             "filter": filterset,
