@@ -230,3 +230,21 @@ def test_an_unknown_theme_is_looked_up_once_and_reported(client, world, page):
 def test_an_unknown_institution_on_the_expertise_list_is_said_in_the_portals_words(client, world):
     page = client.get("/en/expertise/?institution=no-such-univ").content.decode()
     assert "There is no such institution: choose one from the list." in page
+
+
+def test_need_cards_escape_every_text_a_submitter_or_editor_wrote(client, world):
+    """The cards are built in Python (working_groups/templatetags/need_tags.py): the title, the
+    partner's name and a theme's name are escaped on the board, a partner's page and the home page."""
+    from tests.factories import WorkingGroupFactory
+
+    evil = '<script>alert("t")</script>&<img src=x onerror=alert(1)>'
+    partner = Partner.objects.create(slug="evil-town", kind=Partner.Kind.MUNICIPALITY, name_ja=evil, name_en=evil,
+                                     prefecture="13")
+    theme = WorkingGroupFactory(slug="evil-theme", name_ja=evil, name_en=evil)
+    need = make_need(title=evil, themes=[theme], partner=partner, prefecture="")
+    for path in ("/ja/needs/?q=alert", "/en/needs/", f"/ja/partners/{partner.slug}/", "/ja/"):
+        page = body(client.get(path))
+        assert f'href="/{path[1:3]}/needs/{need.pk}/"' in page, path
+        assert "<script>alert" not in page and "<img src=x" not in page, path
+        assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;&amp;&lt;img src=x onerror=alert(1)&gt;" in page, path
+    assert "Anywhere in Japan" in body(client.get("/en/needs/"))

@@ -97,11 +97,11 @@ class NeedListView(View):
         page, paginator = _page(request, filterset, selectors.need_cards(qs))
         sidebar = board_facets(data, filterset, base, lookups)
         return render(request, "cooperation/need_list.html", {
-            "map_html": sidebar["map_html"],
+            "map_html": sidebar["map_html"], "filters_html": sidebar["filters_html"],
             "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
             "facets": sidebar["facets"], "export_query": _export_query(data),
             "is_filtered": any(data.get(k) for k in filterset.filters),
-            "status_value": filterset.form.cleaned_data.get("status") or "open",
+            "status_value": status_value(filterset),
             "can_review": request.user.has_perm("cooperation.review_queue"),
         })
 
@@ -128,10 +128,22 @@ def board_facets(data, filterset, base, lookups: dict) -> dict:
                              lookups=lookups))
         map_html = render_to_string("cooperation/includes/_need_map.html",
                                     {"map": need_map(chosen, counts["prefecture"])})
-        return {"facets": counts, "map_html": map_html}
+        # the selects of the filters with their counts: they depend on the chosen filters alone (their
+        # values and errors), and rendering 6 selects of up to 48 options was a fifth of the board's time
+        filters_html = render_to_string("cooperation/includes/_need_filters.html", {
+            "filter": filterset, "facets": counts, "status_value": status_value(filterset)})
+        return {"facets": counts, "map_html": map_html, "filters_html": filters_html}
 
     found = cached_fragment("need-board-facets", ("cooperation", "groups"), (current_language(), params), compute)
-    return {"facets": found["facets"], "map_html": mark_safe(found["map_html"])}
+    return {"facets": found["facets"], "map_html": mark_safe(found["map_html"]),  # noqa: S308 - our rendering
+            "filters_html": mark_safe(found["filters_html"])}  # noqa: S308
+
+
+def status_value(filterset) -> str:
+    """The status the board shows: the one chosen (a valid status stays chosen beside another
+    filter's error), else open needs."""
+    filterset.is_valid()
+    return filterset.form.cleaned_data.get("status") or "open"
 
 
 def need_map(data, prefecture_counts: dict[str, int]) -> dict:
