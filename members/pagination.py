@@ -5,21 +5,33 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
 
+from .cache import cached_fragment
+
 
 class CappedPaginator(Paginator):
     """Counts at most ``cap`` rows (a COUNT over a LIMITed subquery, without its ORDER BY): past
     that, the list says "more than 10,000" and offers the first pages only; an exact count over
     hundreds of thousands of matching rows costs more than the page itself."""
 
-    def __init__(self, object_list, per_page, cap=None, counted=None, **kwargs):
+    def __init__(self, object_list, per_page, cap=None, counted=None, count_cache=None, **kwargs):
         """``counted``: the same rows without what only the page shows (the joins of its columns),
         for the count: counting 10,001 initiatives through the join of their institutions' names
-        read each row (50 ms at the large scale); without it the index alone answers (a few ms)."""
-        self.cap, self.counted = cap, counted
+        read each row (50 ms at the large scale); without it the index alone answers (a few ms).
+        ``count_cache``: ``(name, namespaces, parts)`` of a cached fragment (members.cache) that keeps
+        the count until what it counts changes: a list's count is the same for every page and
+        visitor of the same filters (a group and a region of the initiatives: 125 ms through the
+        themes)."""
+        self.cap, self.counted, self.count_cache = cap, counted, count_cache
         super().__init__(object_list, per_page, **kwargs)
 
     @cached_property
     def count(self):
+        if self.count_cache is None:
+            return self._count()
+        name, namespaces, parts = self.count_cache
+        return cached_fragment(name, namespaces, (self.cap, *parts), self._count)
+
+    def _count(self) -> int:
         rows = self.object_list if self.counted is None else self.counted
         if self.cap is None:
             return rows.count()
@@ -97,10 +109,11 @@ def _number(request) -> int:
     return int(number) if number else 1
 
 
-def page_of(request, queryset, per_page: int, cap: int | None = None, counted=None) -> tuple[Page, CappedPaginator]:
+def page_of(request, queryset, per_page: int, cap: int | None = None, counted=None,
+            count_cache=None) -> tuple[Page, CappedPaginator]:
     """The page ``?page=N`` asks for (1 when missing or not a number); past the last page is 404.
-    ``counted``: the rows to count, when ``queryset`` joins what only the page shows."""
-    paginator = CappedPaginator(queryset, per_page, cap=cap, counted=counted)
+    ``counted``, ``count_cache``: how to count (CappedPaginator)."""
+    paginator = CappedPaginator(queryset, per_page, cap=cap, counted=counted, count_cache=count_cache)
     number = _number(request)
     last = max(paginator.num_pages, 1)
     if paginator.capped:

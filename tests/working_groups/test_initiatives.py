@@ -315,3 +315,19 @@ def test_detail_query_count_does_not_grow(client, campus, shinshu):
     for n in range(10):
         make(InstitutionFactory(prefecture="20"), campus, title=f"r{n}")
     assert count() == few
+
+
+def test_the_lists_count_is_kept_per_filters_and_follows_a_new_initiative(client):
+    """The count of a filtered list is cached (members.pagination count_cache): another page or an
+    unknown parameter does not count again; a newly published initiative is counted at once."""
+    campus = WorkingGroupFactory(slug="campus")
+    tokyo = InstitutionFactory(prefecture="13")
+    for n in range(3):
+        make(tokyo, campus, title=f"取組{n}")
+    url = "/en/initiatives/?wg=campus&region=kanto"
+    assert "3 initiatives" in client.get(f"{url}&_=1").content.decode()
+    with CaptureQueriesContext(connection) as again:
+        assert "3 initiatives" in client.get(f"{url}&_=2").content.decode()
+    assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in again.captured_queries)
+    make(tokyo, campus, title="新しい取組")
+    assert "4 initiatives" in client.get(f"{url}&_=3").content.decode()

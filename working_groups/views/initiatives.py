@@ -18,6 +18,7 @@ from members import extensions
 from members.access import form_errors_to_form, refuse
 from members.cache import cached_fragment
 from members.feeds import SiteFeed
+from members.filters import chosen_filters
 from members.i18n import current_language
 from members.models import Institution
 from members.pagination import page_of, search_page_of
@@ -61,7 +62,10 @@ class InitiativeListView(View):
         if searching:
             page, paginator = search_page_of(request, qs, self.paginate_by, self.count_cap // self.paginate_by)
         else:
-            page, paginator = page_of(request, qs, self.paginate_by, cap=self.count_cap, counted=matching)
+            _chosen, params = chosen_filters(data, filterset.filters)
+            page, paginator = page_of(request, qs, self.paginate_by, cap=self.count_cap, counted=matching,
+                                      count_cache=("initiative-count", ("initiatives", "groups", "members"),
+                                                   (members, params)))
         page.object_list = selectors.as_cards(page.object_list)
         context = {
             "filter": filterset,
