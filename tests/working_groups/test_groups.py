@@ -39,6 +39,12 @@ def test_group_list_shows_general_meeting_apart_from_themes_with_counts(client, 
     theme = client.get("/ja/working-groups/").context["themes"][0]
     assert (theme["group"].slug, theme["institutions"], theme["people"]) == ("regional", 1, 1)
     assert "C大学" in html  # coordinators
+    # the counts are kept (working_groups.selectors.group_counts) until a participation or a
+    # membership changes: a new one is counted on the next view
+    Participation.objects.create(group=world["group"], institution=world["a"], status="active")
+    Membership.objects.create(group=world["group"], user=world["staff"], institution=world["a"], status="active")
+    theme = client.get("/ja/working-groups/?_=1").context["themes"][0]
+    assert (theme["institutions"], theme["people"]) == (2, 2)
 
 
 def test_member_names_only_for_signed_in_staff(client, world):
