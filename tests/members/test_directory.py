@@ -212,3 +212,14 @@ def test_profile_query_count_does_not_grow_with_groups_or_people(client):
     with CaptureQueriesContext(connection) as many:
         client.get("/ja/members/grow/")
     assert len(many) == len(few)
+
+
+def test_directory_count_is_kept_per_filters_and_follows_a_new_participant(client):
+    """The count is a cached fragment per filters (members.pagination count_cache): a member that
+    joins the group is counted on the next view."""
+    group = WorkingGroupFactory(slug="campus")
+    for institution in InstitutionFactory.create_batch(2):
+        Participation.objects.create(group=group, institution=institution, status="active")
+    assert "2 institutions" in client.get("/en/members/?wg=campus&_=1").content.decode()
+    Participation.objects.create(group=group, institution=InstitutionFactory(), status="active")
+    assert "3 institutions" in client.get("/en/members/?wg=campus&_=2").content.decode()
