@@ -2,6 +2,7 @@
 that do not grow with the data."""
 
 import json
+import re
 from xml.etree import ElementTree
 
 import pytest
@@ -248,3 +249,20 @@ def test_need_cards_escape_every_text_a_submitter_or_editor_wrote(client, world)
         assert "<script>alert" not in page and "<img src=x" not in page, path
         assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;&amp;&lt;img src=x onerror=alert(1)&gt;" in page, path
     assert "Anywhere in Japan" in body(client.get("/en/needs/"))
+
+
+def test_list_counts_are_kept_per_audience_and_filters_and_follow_new_rows(client, world):
+    """The board's and the expertise directory's counts are cached fragments (members.pagination
+    count_cache): members-only entries are counted for staff and never for a visitor, and a newly
+    published need is counted on the next view."""
+    def count(path):
+        return int(re.search(r'id="results-title"[^>]*>(\d+) result', body(client.get(path))).group(1))
+
+    visitor_count = count("/en/expertise/?_=1")
+    client.force_login(world.users["staff_a"])
+    assert count("/en/expertise/?_=2") == visitor_count + 1  # the members-only entry
+    client.logout()
+    assert count("/en/expertise/?_=3") == visitor_count
+    board = count("/en/needs/?wg=regional&_=1")
+    make_need(title="新しく公開された課題", themes=[world.group])
+    assert count("/en/needs/?wg=regional&_=2") == board + 1

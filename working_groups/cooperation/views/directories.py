@@ -37,11 +37,14 @@ def _searching(filterset) -> bool:
     return bool(filterset.is_valid() and filterset.form.cleaned_data.get("q"))
 
 
-def _page(request, filterset, qs):
-    """Text searches are not counted (members.pagination); browsing is, up to 10,000."""
+def _page(request, filterset, qs, name: str, namespaces: tuple, audience=()):
+    """Text searches are not counted (members.pagination); browsing is, up to 10,000, and the count
+    is kept per list, ``audience`` (what decides the rows one sees) and filters until ``namespaces``
+    change: the same for every page and visitor of those filters."""
     if _searching(filterset):
         return search_page_of(request, qs, PER_PAGE)
-    return page_of(request, qs, PER_PAGE, cap=10_000)
+    _chosen, params = _chosen_filters(request.GET, filterset)
+    return page_of(request, qs, PER_PAGE, cap=10_000, count_cache=(name, namespaces, (*audience, params)))
 
 
 class PartnerListView(View):
@@ -56,7 +59,7 @@ class PartnerListView(View):
         fmt = data.get("format")
         if fmt in ("csv", "json"):
             return exports.export((exports.partner_row(p) for p in qs.iterator(chunk_size=2000)), fmt, "partners")
-        page, paginator = _page(request, filterset, qs)
+        page, paginator = _page(request, filterset, qs, "partner-count", ("cooperation",))
         counts = facets(PartnerFilter, data, Partner.objects.all(), {"kind": "kind", "prefecture": "prefecture"},
                         lookups=lookups)
         counts["region"] = region_counts(counts["prefecture"])
@@ -94,7 +97,7 @@ class NeedListView(View):
         fmt = data.get("format")
         if fmt in ("csv", "json"):
             return exports.export((exports.need_row(n) for n in qs[:10_000]), fmt, "needs")
-        page, paginator = _page(request, filterset, selectors.need_cards(qs))
+        page, paginator = _page(request, filterset, selectors.need_cards(qs), "need-count", ("cooperation", "groups"))
         sidebar = board_facets(data, filterset, base, lookups)
         return render(request, "cooperation/need_list.html", {
             "map_html": sidebar["map_html"], "filters_html": sidebar["filters_html"],
@@ -203,8 +206,10 @@ class ExpertiseListView(View):
         fmt = data.get("format")
         if fmt in ("csv", "json"):
             return exports.export((exports.expertise_row(e) for e in qs[:10_000]), fmt, "expertise")
-        page, paginator = _page(request, filterset, qs)
-        sidebar = expertise_facets(data, filterset, base, lookups, members=sees_members_only(request.user))
+        members = sees_members_only(request.user)
+        page, paginator = _page(request, filterset, qs, "expertise-count", ("cooperation", "groups", "members"),
+                                audience=(members,))
+        sidebar = expertise_facets(data, filterset, base, lookups, members=members)
         return render(request, "cooperation/expertise_list.html", {
             "filter": filterset, "page_obj": page, "paginator": paginator, "object_list": page.object_list,
             "facets": sidebar["facets"], "top_institutions": sidebar["institutions"],
