@@ -56,9 +56,12 @@ class _SearchedChoices:
         self.partial = len(rows) > INLINE_CHOICES
         if self.partial:
             key = field.to_field_name or "pk"
+            keys = [v for v in value if v]
+            if key == "pk":  # a posted value that is no id is left out; the field says it is invalid
+                keys = [v for v in keys if v.isascii() and v.isdigit()]
             try:
-                rows = list(choices.queryset.filter(**{f"{key}__in": [v for v in value if v]}))
-            except (ValueError, TypeError, ValidationError):  # a posted value that is not a key
+                rows = list(choices.queryset.filter(**{f"{key}__in": keys}))
+            except (ValueError, TypeError, ValidationError):
                 rows = []
         empty = [("", field.empty_label)] if field.empty_label is not None else []
         self.choices = empty + [choices.choice(row) for row in rows]

@@ -314,6 +314,9 @@ def test_a_long_institution_list_shows_only_the_chosen_and_the_search_finds_the_
     assert _partner_options(html) == [(str(others[-1].pk), " selected")]
     # a posted value that is no key changes nothing and is refused with the field's error
     response = client.post(f"/en/initiatives/{initiative.slug}/edit/",
-                           form(campus, title="長い一覧", institution=shinshu.pk, partner_institutions=["x"]))
+                           form(campus, title="長い一覧", institution=shinshu.pk,
+                                partner_institutions=[others[0].pk, "x"]))
     assert response.status_code == 200
+    # the form comes back with the valid choice still chosen beside the field's error
+    assert _partner_options(response.content.decode()) == [(str(others[0].pk), " selected")]
     assert list(initiative.partner_institutions.all()) == [others[-1]]
