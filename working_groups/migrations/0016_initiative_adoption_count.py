@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -7,9 +6,7 @@ class Migration(migrations.Migration):
     # progress 0005 counts the adoptions into it; 0017 indexes it.
 
     dependencies = [
-        ('members', '0020_search_any_matches'),
         ('working_groups', '0015_sitemap_index'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
