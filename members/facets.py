@@ -17,7 +17,8 @@ working group: a row for each); otherwise ``COUNT(*)``, which an index-only scan
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 
 def counts(facets: dict[str, tuple], *, together: bool = False) -> dict[str, dict]:
@@ -77,3 +78,11 @@ def _grouping_sets(names: list[str], facets: dict[str, tuple[QuerySet, str]]) ->
             i = grouping.index(0)  # the one column this row is grouped by
             out[names[i]][values[i]] = count
     return out
+
+
+def per_row_count(rows: QuerySet, link: str):
+    """The number of ``rows`` whose ``link`` is the outer query's row (``OuterRef("pk")``), 0 for none,
+    as an expression of the outer query: a subquery counted for the rows it reads (a page, an
+    update's rows), where a join and GROUP BY counts for every row before a page is cut."""
+    counted = rows.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))

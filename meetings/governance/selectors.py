@@ -1,10 +1,10 @@
 """Reads of the general meeting's decisions that depend on who asks."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 
 from meetings.models import Meeting
 from meetings.selectors import meetings_visible_to
+from members.facets import per_row_count
 from members.models import Affiliation, Institution, User
 from members.rules import contact_institution_ids, current_affiliations, is_secretariat
 from working_groups.models import Membership
@@ -26,14 +26,11 @@ def voting_institutions():
 def sessions_visible_to(user):
     """Sessions of the general meeting ``user`` may see, newest first, with their motions counted
     (drafts only for the secretariat)."""
-    motions = Motion.objects.filter(session=OuterRef("pk"))
-    if not is_secretariat(user):
-        motions = motions.exclude(status__in=Motion.UNPUBLISHED)
+    motions = Motion.objects.all() if is_secretariat(user) else Motion.objects.exclude(status__in=Motion.UNPUBLISHED)
     # counted per row shown (a subquery), not by grouping every session with its motions: the
     # list is paginated, and its count needs no join
-    counted = motions.order_by().values("session").annotate(n=Count("pk")).values("n")
     return (meetings_visible_to(user).filter(kind=Meeting.Kind.GENERAL)
-            .annotate(motion_count=Coalesce(Subquery(counted), 0))
+            .annotate(motion_count=per_row_count(motions, "session"))
             .order_by("-starts_at", "-pk"))
 
 

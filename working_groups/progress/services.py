@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.audit.services import audit
+from members.facets import per_row_count
 from members.models import Institution
 from members.notifications.services import notify
 from members.selectors import institution_contacts
@@ -238,9 +237,8 @@ def adoptions_recount(initiative_ids) -> None:
     """Count the adoptions of these initiatives into ``Initiative.adoption_count``: a recount, not an
     increment, so a count the previous release left behind (migration progress 0005) is right again
     after the initiative's next adoption."""
-    Initiative.objects.filter(pk__in=initiative_ids).update(adoption_count=Coalesce(Subquery(
-        Adoption.objects.filter(initiative=OuterRef("pk")).order_by().values("initiative")
-        .annotate(n=Count("pk")).values("n")), 0))
+    Initiative.objects.filter(pk__in=initiative_ids).update(
+        adoption_count=per_row_count(Adoption.objects.all(), "initiative"))
 
 
 def adoptions_recount_all() -> None:
