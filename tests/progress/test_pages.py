@@ -26,7 +26,9 @@ PUBLIC, MEMBERS = Commitment.Visibility.PUBLIC, Commitment.Visibility.MEMBERS
 
 def member(slug, *, visibility=PUBLIC, prefecture="13", kind=Institution.Kind.NATIONAL_UNIVERSITY, years=(LAST,),
            scope1="1000", scope2="2000", **extra):
-    inst = InstitutionFactory(slug=slug, prefecture=prefecture, kind=kind, name_en=f"{slug} University")
+    # fixed names: a factory sequence number such as テスト大学1357 must not look like a leaked figure
+    inst = InstitutionFactory(slug=slug, prefecture=prefecture, kind=kind, name_ja=f"{slug}大学",
+                              name_en=f"{slug} University")
     Commitment.objects.create(institution=inst, target_year=2050, baseline_year=2013,
                               baseline_emissions=Decimal("4000"), interim_year=2030,
                               interim_reduction=Decimal("50"), visibility=visibility)
@@ -84,7 +86,7 @@ def test_three_or_more_private_institutions_make_a_year_shown_to_visitors(client
 
 @pytest.mark.parametrize("query", ["", "?region=kanto", "?prefecture=13", "?kind=private", "?wg=campus"])
 def test_private_figures_appear_in_no_page_csv_json_or_chart(client, query):
-    group = WorkingGroupFactory(slug="campus")
+    group = WorkingGroupFactory(slug="campus", name_ja="キャンパスWG", name_en="Campus WG")
     secret = member("secret", visibility=MEMBERS, kind=Institution.Kind.PRIVATE_UNIVERSITY, scope1="8642.1",
                     scope2="1357.9", years=(LAST - 1, LAST))
     Participation.objects.create(group=group, institution=secret, status=Participation.Status.ACTIVE)
