@@ -241,6 +241,28 @@ def test_progress_lists_institutions_a_page_at_a_time(client):
     assert client.get("/en/progress/?page=99").status_code == 404
 
 
+def test_visitors_figures_and_list_count_are_computed_once_until_a_report_is_published(client):
+    """/progress/'s figures (charts and tables) and its list's count are the same for every visitor
+    of the same filters: the next visitor's page reads one page of rows and nothing else, and a new
+    publication shows at once, in the figures and in the list's pages."""
+    from working_groups.progress.views import INSTITUTIONS_PER_PAGE
+
+    for n in range(INSTITUTIONS_PER_PAGE):
+        member(f"m-{n:03d}")
+    first = client.get("/en/progress/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/en/progress/?utm_source=x").content.decode()
+    assert [q["sql"] for q in queries.captured_queries if "COUNT" in q["sql"] or "SUM" in q["sql"]] == []
+    assert len(queries.captured_queries) == 1  # the page of rows
+    assert "50,000" in first and "50,000" in again and 'rel="next"' not in again  # 50 × 1,000 t of scope 1
+
+    member("zz-new")
+
+    page = client.get("/en/progress/").content.decode()
+    assert "51,000" in page and 'rel="next"' in page
+    assert "/en/members/zz-new/progress/" in page + client.get("/en/progress/?page=2").content.decode()
+
+
 def test_filter_fields_rendered_once_per_language_and_values_until_a_group_changes(client):
     """The four filter fields are rendered once per language and values asked for: a second visitor
     does not read the working groups for the list again, and a group added since is offered at once."""

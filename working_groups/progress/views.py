@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -94,6 +95,12 @@ def _group_row(t: selectors.Totals) -> dict:
 INSTITUTIONS_PER_PAGE = 50
 
 
+def _totals_parts(filters: dict, sees_private: bool) -> tuple:
+    """What /progress/'s figures depend on: the language, the side of the members-only line and
+    the filters (their values, not their order)."""
+    return (current_language(), sees_private, *sorted((k, getattr(v, "slug", v)) for k, v in filters.items()))
+
+
 def coalition_totals(filters: dict, user):
     """/progress/'s figures for ``user``: (years, latest year, targets summary, institutions listed,
     breakdowns). The figures are the same for everyone on the same side of the members-only line (an
@@ -110,9 +117,42 @@ def coalition_totals(filters: dict, user):
         groups = selectors.breakdowns(filters, latest, sees_private=sees_private) if latest else {}
         return years, latest, summary, groups
 
-    key = (current_language(), sees_private, *sorted((k, getattr(v, "slug", v)) for k, v in filters.items()))
-    years, latest, summary, groups = cached_fragment("progress-totals", TOTALS, key, compute)
+    years, latest, summary, groups = cached_fragment("progress-totals", TOTALS, _totals_parts(filters, sees_private),
+                                                     compute)
     return years, latest, summary, selectors.institutions_listed(filters, user=user), groups
+
+
+def figures_html(filters: dict, user) -> str:
+    """/progress/'s targets, totals by year (two charts and their table) and breakdowns, as HTML:
+    the same for everyone on one side of the members-only line and the same filters, so rendered
+    once (charts and tables were two thirds of a computed page's time at the large scale) and kept
+    until the totals change (the same namespaces)."""
+    sees_private = selectors.sees_private_figures(user)
+
+    def compute():
+        years, latest, summary, _listed, groups = coalition_totals(filters, user)
+        categories = [fiscal_year_label(t.key) for t in years]
+        emissions_chart = charts.bar_chart(
+            chart_id="chart-emissions", title=_("Members' emissions by fiscal year (t-CO₂e)"),
+            description=_("Stacked bars of scope 1 and scope 2 emissions for each fiscal year; the table below "
+                          "gives the same figures."),
+            categories=categories, unit="t-CO₂e", bars=[
+                charts.Series(_("Scope 1"), "chart-s1", [t.scope1 if t.shown else None for t in years]),
+                charts.Series(_("Scope 2"), "chart-s2", [t.scope2 if t.shown else None for t in years]),
+            ])
+        renewable_chart = charts.bar_chart(
+            chart_id="chart-renewable", title=_("Renewable electricity share by fiscal year (%)"),
+            description=_("Bars of the members' renewable electricity share, weighted by energy use; the table "
+                          "below gives the same figures."),
+            categories=categories, unit="%", decimals=1, bars=[
+                charts.Series(_("Renewable share"), "chart-s3",
+                              [t.renewable_share if t.shown else None for t in years])])
+        return render_to_string("progress/includes/_figures.html", {
+            "years": years, "latest": latest, "groups": groups, "summary": summary,
+            "emissions_chart": emissions_chart, "renewable_chart": renewable_chart, "min_group": selectors.MIN_GROUP,
+        })
+
+    return mark_safe(cached_fragment("progress-figures", TOTALS, _totals_parts(filters, sees_private), compute))
 
 
 def coalition_figures(filters: dict, user, totals=None) -> dict:
@@ -157,38 +197,25 @@ class ProgressView(View):
         filters = form.filters() if request.GET else {}
         user = request.user
         sees_private = selectors.sees_private_figures(user)
-        totals = years, latest, summary, listed, groups = coalition_totals(filters, user)
         fmt = request.GET.get("format")
-        if fmt == "csv":
-            rows = [_year_row(t) for t in years]
-            return _csv("coalition-progress.csv", YEAR_FIELDS, [[r.get(f) for f in YEAR_FIELDS] for r in rows])
-        if fmt == "json":
+        if fmt in ("csv", "json"):
+            totals = years, _latest, _summary, _listed, _groups = coalition_totals(filters, user)
+            if fmt == "csv":
+                rows = [_year_row(t) for t in years]
+                return _csv("coalition-progress.csv", YEAR_FIELDS, [[r.get(f) for f in YEAR_FIELDS] for r in rows])
             return _json(coalition_figures(filters, user, totals))
-        # one page of the institutions (the coalition could have thousands)
-        page, _paginator = page_of(request, listed, INSTITUTIONS_PER_PAGE)
-        categories = [fiscal_year_label(t.key) for t in years]
-        emissions_chart = charts.bar_chart(
-            chart_id="chart-emissions", title=_("Members' emissions by fiscal year (t-CO₂e)"),
-            description=_("Stacked bars of scope 1 and scope 2 emissions for each fiscal year; the table below "
-                          "gives the same figures."),
-            categories=categories, unit="t-CO₂e", bars=[
-                charts.Series(_("Scope 1"), "chart-s1", [t.scope1 if t.shown else None for t in years]),
-                charts.Series(_("Scope 2"), "chart-s2", [t.scope2 if t.shown else None for t in years]),
-            ])
-        renewable_chart = charts.bar_chart(
-            chart_id="chart-renewable", title=_("Renewable electricity share by fiscal year (%)"),
-            description=_("Bars of the members' renewable electricity share, weighted by energy use; the table "
-                          "below gives the same figures."),
-            categories=categories, unit="%", decimals=1, bars=[
-                charts.Series(_("Renewable share"), "chart-s3",
-                              [t.renewable_share if t.shown else None for t in years])])
+        # one page of the institutions (the coalition could have thousands); a visitor's list is the
+        # same for everyone of the same filters, so its count is kept (a signed-in person's may hold
+        # their own institution's members-only figures: counted each time)
+        count_cache = None if user.is_authenticated else (
+            "progress-listed-count", TOTALS, _totals_parts(filters, sees_private))
+        page, _paginator = page_of(request, selectors.institutions_listed(filters, user=user), INSTITUTIONS_PER_PAGE,
+                                   count_cache=count_cache)
         context = {
-            "form": form, "filters": filters, "years": years, "latest": latest, "groups": groups,
-            "summary": summary, "institutions": page.object_list, "page_obj": page,
+            "form": form, "filters": filters, "figures": figures_html(filters, user),
+            "institutions": page.object_list, "page_obj": page,
             "sees_private": sees_private, "filter_fields": filter_fields(form),
-            "emissions_chart": emissions_chart, "renewable_chart": renewable_chart,
             "query": request.GET.urlencode() if filters else "",
-            "min_group": selectors.MIN_GROUP,
         }
         return render(request, self.template_name, context)
 
