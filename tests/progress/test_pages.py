@@ -73,6 +73,19 @@ def test_members_see_totals_including_members_only_figures(client):
     assert data["years"][0]["scope1_t"] == 3000.0 + 7777.0
 
 
+def test_members_see_members_only_institutions_listed_with_a_badge(client):
+    member("pub-0")
+    member("private-1", visibility=MEMBERS)
+    visitor = client.get("/en/progress/").content.decode()
+    assert "/en/members/pub-0/progress/" in visitor and "/en/members/private-1/progress/" not in visitor
+    client.force_login(staff_of(Institution.objects.get(slug="pub-0")))
+    rows = client.get("/en/progress/").content.decode().split('id="institutions-title"')[1]
+    private = rows.split("/en/members/private-1/progress/")[1].split("</tr>")[0]
+    public = rows.split("/en/members/pub-0/progress/")[1].split("</tr>")[0]
+    assert '<span class="badge badge-muted">Members only</span>' in private
+    assert "Members only" not in public and "<td>2050</td>" in public
+
+
 def test_three_or_more_private_institutions_make_a_year_shown_to_visitors(client):
     for n in range(3):
         member(f"pub-{n}")
