@@ -205,7 +205,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "coalition.cache.RedisCache",  # Django's, one client per pool (coalition/cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="coalition"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

@@ -56,7 +56,7 @@ def test_settings_services_from_environment():
     engine, eager, cache, email, *_ = out.stdout.split()
     assert engine == "django.db.backends.postgresql"
     assert eager == "False"
-    assert cache == "django.core.cache.backends.redis.RedisCache"
+    assert cache == "coalition.cache.RedisCache"  # Django's Redis cache, one client per pool
     assert email == "django.core.mail.backends.smtp.EmailBackend"
 
 
