@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import CharField, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from meetings.dissemination.models import NewsItem
@@ -38,7 +38,7 @@ from meetings.dissemination.selectors import news_rows
 from meetings.selectors import meeting_rows, meetings_visible_to
 from members.filters import directory_ordering
 from members.models import Institution
-from members.search import IdIn, probed_text_search
+from members.search import pk_among, probed_text_search
 from working_groups.cooperation import selectors as cooperation
 from working_groups.cooperation.models import Need, Partner
 from working_groups.selectors import as_cards, card_rows, initiatives_listed_for
@@ -125,7 +125,7 @@ def count_parts(key: str, found: Found) -> list[QuerySet]:
     label = Value(key, output_field=CharField())
     if not found.candidates:
         return [matches.values_list(label)[: COUNT_CAP + 1]]
-    among = IdIn(F("pk"), Value(list(found.candidates)))
+    among = pk_among(found.candidates)
     return [matches.filter(among).values_list(label)[: COUNT_CAP + 1],
             matches.exclude(among).values_list(label)[: COUNT_CAP + 1]]
 

@@ -216,6 +216,13 @@ class IdIn(Func):
     output_field = BooleanField()
 
 
+def pk_among(ids) -> IdIn:
+    """``pk = ANY(ids)`` (``IdIn``) with the ids written as one array literal ('{1,2,3}'): psycopg
+    quoting a list checks and converts each element (0.96 ms for 1,850 ids, a search for 森林 among
+    the needs of the large scale), a string is quoted in one step (0.15 ms with the join)."""
+    return IdIn(F("pk"), Value("{" + ",".join(str(int(pk)) for pk in ids) + "}"))
+
+
 def contains_words(queryset: QuerySet, words: list[str], field: str = "search_text") -> QuerySet:
     """Rows whose ``field`` contains every word, as a plain test of each row (``strpos``): never a
     reason for PostgreSQL to read the trigram index, which ``LIKE`` can be."""
@@ -256,7 +263,7 @@ def probed_gram_search(queryset: QuerySet, words: list[str], cap: int | None = N
     if not ids:
         return queryset.none(), []
     # every id is a match (the probe tested the long words): no text is read again
-    return queryset.filter(IdIn(F("pk"), Value(ids))), []
+    return queryset.filter(pk_among(ids)), []
 
 
 def shared_gram_search(queryset: QuerySet, words: list[str], memo: dict, *, listing: bool = False) -> QuerySet:
@@ -286,7 +293,7 @@ def shared_gram_search(queryset: QuerySet, words: list[str], memo: dict, *, list
         return contains_words(queryset, words) if listing else gram_filter(queryset, words)
     if not ids:
         return queryset.none()
-    return contains_words(queryset.filter(IdIn(F("pk"), Value(ids))), [word for word in words if len(word) > 2])
+    return contains_words(queryset.filter(pk_among(ids)), [word for word in words if len(word) > 2])
 
 
 def text_search(queryset: QuerySet, q: str, *, probe: bool = False, memo: dict | None = None,
