@@ -26,11 +26,11 @@ def needs_listed():
 
 
 def need_cards(queryset):
-    """The board's cards read what they show: not the descriptions (a few kilobytes a need), the
-    search text or the partner's profile, which made the list's rows five times wider."""
-    return queryset.defer("description", "description_html", "description_translated",
-                          "description_translated_html", "reason", "search_text", "partner__profile_ja",
-                          "partner__profile_en", "partner__search_text")
+    """The board's cards read what they show (need_tags.need_cards): not the descriptions (a few
+    kilobytes a need), the search text or the partner's profile, which made the list's rows five
+    times wider, nor the dates and contacts, each a value to convert for every row."""
+    return queryset.only("title", "title_translated", "language", "prefecture", "help_kind", "status",
+                         "partner__name_ja", "partner__name_en")
 
 
 def expertise_listed_for(user):

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from members.markup import escape_text as _e
+from working_groups.cooperation.models import Need
 
 register = template.Library()
 
@@ -29,6 +30,10 @@ def need_cards(needs):
         return mark_safe(f"<p>{_e(empty)}</p>")  # noqa: S308 - escaped
     anywhere = _("Anywhere in Japan")
     url = _need_url()
+    # the choices' labels translated once a list: get_FOO_display() builds a dict of the field's
+    # choices (hashing each lazy label, a translation each) for every call, two a card
+    kinds = {value: str(label) for value, label in Need.Help.choices}
+    statuses = {value: str(label) for value, label in Need.Status.choices}
     cards = []
     for n in needs:
         prefecture = n.prefecture_info
@@ -38,7 +43,7 @@ def need_cards(needs):
         themes = "".join(f'<span class="badge badge-muted">{_e(g.name)}</span> ' for g in n.themes.all())
         cards.append(
             f'<li class="card"><h3><a href="{url(n.pk)}" lang="{_e(n.title_language)}">{_e(n.shown_title)}</a></h3>\n'
-            f'<p class="meta">{partner}{_e(place)} · {_e(n.get_help_kind_display())}</p>\n'
-            f'<p><span class="badge{muted}">{_e(n.get_status_display())}</span> {themes}</p></li>\n'
+            f'<p class="meta">{partner}{_e(place)} · {_e(kinds.get(n.help_kind, n.help_kind))}</p>\n'
+            f'<p><span class="badge{muted}">{_e(statuses.get(n.status, n.status))}</span> {themes}</p></li>\n'
         )
     return mark_safe('<ul class="card-grid need-cards">\n' + "".join(cards) + "</ul>")  # noqa: S308 - escaped
