@@ -295,3 +295,31 @@ def highlight(text, words):
 def highlight_excerpt(text, words):
     """As ``highlight``, cut to about 160 characters around the first match (a summary or a profile)."""
     return _highlight(str(text or ""), words or [], length=160)
+
+
+@register.simple_tag
+def search_field(field):
+    """A list's search box (``q``): the markup of ``field.as_field_group()`` (templates/django/
+    forms/field.html and the input widget's templates) built in Python for the plain case, an
+    optional text or search input without help text or errors. Through the template engine it was
+    about 1 ms of every computed list page (five templates for one input); any other case, and any
+    field with an error, goes through the templates as before."""
+    widget = field.field.widget
+    if (field.errors or field.help_text or field.field.required or not field.label or field.is_hidden
+            or getattr(widget, "input_type", None) not in ("text", "search") or field.field.disabled):
+        return field.as_field_group()
+    attrs = {**widget.attrs}
+    if "id" not in attrs and field.auto_id:
+        attrs["id"] = field.auto_id
+    value = widget.format_value(field.value())
+    parts = [f'type="{widget.input_type}"', f'name="{_escape(field.html_name)}"']
+    if value is not None:
+        parts.append(f'value="{_escape(value)}"')
+    for name, attr in attrs.items():
+        if attr is True:
+            parts.append(_escape(name))
+        elif attr is not False and attr is not None:
+            parts.append(f'{_escape(name)}="{_escape(attr)}"')
+    return mark_safe(  # noqa: S308 - every value escaped
+        f'<div class="field">\n<label for="{_escape(field.id_for_label)}">{_escape(field.label)}</label>\n'
+        f'<input {" ".join(parts)}>\n</div>')
