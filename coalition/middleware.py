@@ -35,6 +35,7 @@ from members.cache import (
     lock_acquire,
     lock_release,
     versions,
+    versions_per_request,
 )
 
 ALL = NAMESPACES
@@ -159,6 +160,17 @@ class RejectMalformedText:
         if request.content_type == "multipart/form-data":
             return any("\ufffd" in key or any("\ufffd" in v for v in values) for key, values in request.POST.lists())
         return False
+
+
+class CacheVersionsPerRequest:
+    """The cache namespaces' versions read once a request (members.cache.versions_per_request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with versions_per_request():
+            return self.get_response(request)
 
 
 class AnonymousPageCache:

@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "coalition.middleware.CacheVersionsPerRequest",
     "coalition.middleware.AnonymousPageCache",
 ]
 

@@ -17,6 +17,8 @@ others two seconds each, not a worker each for as long as it hangs.
 import hashlib
 import secrets
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,12 +32,39 @@ def _key(namespace: str) -> str:
     return f"ns-version:{namespace}"
 
 
+# The versions a request has read, by namespace (``versions_per_request``); None outside a request.
+_known_versions: ContextVar[dict | None] = ContextVar("cache_versions", default=None)
+
+
+@contextmanager
+def versions_per_request():
+    """Within this block (a request: coalition.middleware.CacheVersionsPerRequest) the namespaces'
+    versions are read from the cache once, all of them in the first round trip, and kept: a page
+    with its page-cache key and three cached fragments read them four times, a Redis round trip
+    each. The page is rendered against the versions of its first read, as if it had been rendered
+    at that moment; the request's own writes (``bump``) update what it keeps."""
+    token = _known_versions.set({})
+    try:
+        yield
+    finally:
+        _known_versions.reset(token)
+
+
 def versions(*namespaces: str) -> str:
-    """The current versions of ``namespaces`` as one string for a cache key (one round trip), with the
-    running release's, so a deploy does not serve what the previous code rendered."""
-    keys = [_key(ns) for ns in namespaces]
-    found = cache.get_many(keys)
-    return ".".join([settings.RELEASE[:12], *(str(found.get(k, 0)) for k in keys)])
+    """The current versions of ``namespaces`` as one string for a cache key (one round trip, none
+    when the request has read them already), with the running release's, so a deploy does not serve
+    what the previous code rendered."""
+    known = _known_versions.get()
+    if known is None:
+        keys = [_key(ns) for ns in namespaces]
+        found = cache.get_many(keys)
+        return ".".join([settings.RELEASE[:12], *(str(found.get(k, 0)) for k in keys)])
+    missing = [ns for ns in namespaces if ns not in known]
+    if missing:
+        wanted = list(dict.fromkeys([*missing, *NAMESPACES])) if not known else missing
+        found = cache.get_many([_key(ns) for ns in wanted])
+        known.update((ns, found.get(_key(ns), 0)) for ns in wanted)
+    return ".".join([settings.RELEASE[:12], *(str(known[ns]) for ns in namespaces)])
 
 
 def bump(*namespaces: str) -> None:
@@ -44,11 +73,15 @@ def bump(*namespaces: str) -> None:
     version, while the transaction was open, is not served that entry)."""
 
     def do():
+        known = _known_versions.get()
         for ns in namespaces:
             try:
-                cache.incr(_key(ns))
+                version = cache.incr(_key(ns))
             except ValueError:
-                cache.set(_key(ns), 1, timeout=None)
+                version = 1
+                cache.set(_key(ns), version, timeout=None)
+            if known is not None:
+                known[ns] = version
 
     do()
     transaction.on_commit(do)
