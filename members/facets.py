@@ -12,10 +12,12 @@ needs' prefecture and status) beats one scan of the whole table for all of them 
 measured at the large bench scale).
 
 A row is counted once (``COUNT(DISTINCT id)``) when the query joins another table (a theme or a
-working group: a row for each); otherwise ``COUNT(*)``, which an index-only scan can answer.
+working group: a row for each); otherwise ``COUNT(*)``, which an index-only scan can answer. A
+facet of a many-to-many's unique values (a need's themes) joins its own table only, where each
+pair is once: ``COUNT(*)`` too (``_once_per_value``).
 """
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -48,9 +50,33 @@ def counts(facets: dict[str, tuple], *, together: bool = False) -> dict[str, dic
             continue
         queryset, column, *top = facets[names[0]]
         rows = queryset.order_by().values_list(column)
-        rows = rows.annotate(n=Count("pk", distinct=True) if _joins(rows) else Count("*")).values_list(column, "n")
+        distinct = _joins(queryset) if _once_per_value(queryset.model, column) else _joins(rows)
+        rows = rows.annotate(n=Count("pk", distinct=True) if distinct else Count("*")).values_list(column, "n")
         out[names[0]] = dict(rows.order_by("-n", column)[:top[0]] if top else rows)
     return out
+
+
+def _once_per_value(model, column: str) -> bool:
+    """Whether ``column`` reaches each of its values at most once from a row: a unique field (or the
+    key) of a model linked by a many-to-many of Django's own through table, which holds a pair once
+    (a need's themes by slug). Counted over a query with no other join, its rows are (row, value)
+    pairs once each, so ``COUNT(*)`` is the number of rows of each value, and PostgreSQL need not sort
+    them for a ``COUNT(DISTINCT)`` (the board's theme facet: 34 -> 16 ms over 40,000 open needs)."""
+    parts = column.split("__")
+    if len(parts) != 2:
+        return False
+    try:
+        relation = model._meta.get_field(parts[0])
+    except FieldDoesNotExist:
+        return False
+    if not (relation.many_to_many and relation.concrete and relation.remote_field.through._meta.auto_created):
+        return False
+    target = relation.related_model._meta
+    name = target.pk.name if parts[1] == "pk" else parts[1]
+    try:
+        return target.get_field(name).unique
+    except FieldDoesNotExist:
+        return False
 
 
 def _joins(queryset: QuerySet) -> bool:

@@ -84,3 +84,29 @@ def test_a_parameter_the_list_does_not_know_does_not_count_the_facets_again(clie
     assert queries(f"{path}?fbclid=second&prefecture=13&utm_source=x") < counted
     # the list's own filters still make their own entry
     assert queries(f"{path}?prefecture=27&fbclid=third") == counted
+
+
+def test_a_many_to_many_facet_counts_each_pair_once_without_distinct():
+    """A need's themes (a many-to-many of Django's own through table, a unique slug): each (need,
+    theme) pair is once in the join, so the facet counts them with COUNT(*) and gets what a need-by-
+    need count gives, needs without a theme under None; a query that joins another table keeps
+    COUNT(DISTINCT)."""
+    from tests.cooperation.conftest import make_need
+    from working_groups.cooperation.models import Need
+
+    rng = random.Random(3)
+    groups = [WorkingGroupFactory() for _ in range(3)]
+    for n in range(30):
+        make_need(title=f"ニーズ{n}", themes=rng.sample(groups, rng.randint(0, 3)), prefecture=rng.choice(["13", "27"]))
+    base = Need.objects.filter(prefecture="13")
+    with CaptureQueriesContext(connection) as queries:
+        found = facets.counts({"wg": (base, "themes__slug")})
+    brute = Counter(g.slug for need in base for g in need.themes.all())
+    brute.update({None: sum(1 for need in base if not need.themes.exists())})
+    assert found["wg"] == {k: v for k, v in brute.items() if v}
+    assert "COUNT(*)" in queries[0]["sql"] and "DISTINCT" not in queries[0]["sql"]
+
+    joined = Need.objects.filter(partner__isnull=True, prefecture="13").filter(interests__isnull=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert facets.counts({"wg": (joined, "themes__slug")})["wg"] == found["wg"]
+    assert "COUNT(DISTINCT" in queries[0]["sql"]
