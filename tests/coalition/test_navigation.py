@@ -78,3 +78,32 @@ def test_outbox_filters_say_all_instead_of_dashes(client):
     assert '<select name="kind" id="id_kind">\n  <option value="" selected>すべて</option>' in page
     assert "---------" not in page
     assert '<table class="outbox-table">' in page  # its headers stay on one line (site.css)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_menu_and_footer_rendered_once_are_what_each_page_would_render(client, settings, language):
+    """{% once %} keeps the menu and the footer per language, section and whether the reader is
+    signed in or of the secretariat: every combination is what rendering it afresh gives, and the
+    one kept for a signed-in reader (no "Apply" link) is never a visitor's, nor the secretariat's
+    entry anyone else's."""
+    paths = [f"/{language}/", f"/{language}/initiatives/", f"/{language}/progress/", f"/{language}/about/"]
+    readers = [None, staff_of(InstitutionFactory()), secretariat_user()]
+
+    def chrome():
+        pages = {}
+        for reader in readers:
+            client.logout()
+            if reader is not None:
+                client.force_login(reader)
+            for path in paths:
+                html = client.get(path).content.decode()
+                nav = html.split('class="nav-sections"', 1)[1].split('class="nav-user"', 1)[0]
+                pages[(reader and reader.pk, path)] = nav + html.split('<footer class="site-footer">', 1)[1]
+        return pages
+
+    kept = chrome()
+    settings.DEBUG = True  # {% once %} renders afresh
+    assert chrome() == kept
+    apply = "/members/apply/"
+    assert [key for key, page in kept.items() if apply in page] == [(None, path) for path in paths]
+    assert [key for key, page in kept.items() if "/secretariat/" in page] == [(readers[2].pk, p) for p in paths]
