@@ -13,19 +13,22 @@ class CappedPaginator(Paginator):
     that, the list says "more than 10,000" and offers the first pages only; an exact count over
     hundreds of thousands of matching rows costs more than the page itself."""
 
-    def __init__(self, object_list, per_page, cap=None, counted=None, count_cache=None, **kwargs):
+    def __init__(self, object_list, per_page, cap=None, counted=None, count_cache=None, known_count=None, **kwargs):
         """``counted``: the same rows without what only the page shows (the joins of its columns),
         for the count: counting 10,001 initiatives through the join of their institutions' names
         read each row (50 ms at the large scale); without it the index alone answers (a few ms).
         ``count_cache``: ``(name, namespaces, parts)`` of a cached fragment (members.cache) that keeps
         the count until what it counts changes: a list's count is the same for every page and
         visitor of the same filters (a group and a region of the initiatives: 125 ms through the
-        themes)."""
-        self.cap, self.counted, self.count_cache = cap, counted, count_cache
+        themes). ``known_count``: the number of rows, when the caller knows it already (added up
+        from cached cells: /progress/)."""
+        self.cap, self.counted, self.count_cache, self.known_count = cap, counted, count_cache, known_count
         super().__init__(object_list, per_page, **kwargs)
 
     @cached_property
     def count(self):
+        if self.known_count is not None:
+            return self.known_count
         if self.count_cache is None:
             return self._count()
         name, namespaces, parts = self.count_cache
@@ -110,10 +113,11 @@ def _number(request) -> int:
 
 
 def page_of(request, queryset, per_page: int, cap: int | None = None, counted=None,
-            count_cache=None) -> tuple[Page, CappedPaginator]:
+            count_cache=None, known_count=None) -> tuple[Page, CappedPaginator]:
     """The page ``?page=N`` asks for (1 when missing or not a number); past the last page is 404.
-    ``counted``, ``count_cache``: how to count (CappedPaginator)."""
-    paginator = CappedPaginator(queryset, per_page, cap=cap, counted=counted, count_cache=count_cache)
+    ``counted``, ``count_cache``, ``known_count``: how to count (CappedPaginator)."""
+    paginator = CappedPaginator(queryset, per_page, cap=cap, counted=counted, count_cache=count_cache,
+                                known_count=known_count)
     number = _number(request)
     last = max(paginator.num_pages, 1)
     if paginator.capped:

@@ -368,3 +368,37 @@ def test_totals_added_up_from_cells_equal_a_group_by_of_the_filtered_reports(see
             assert figures([total]) == figures(reference(
                 filters, fiscal_year=LAST, institution__in=Participation.objects.filter(group=group).values(
                     "institution_id")))
+
+
+def test_overview_and_list_count_added_up_from_cells_equal_the_commitments_counted():
+    """The overview (committed, reporting, on track) and the list's count of every filter are added
+    up from cached cells (selectors._commitment_cells): they must be what counting the filtered
+    commitments gives, for visitors and members, with members-only, suspended and uncommitted
+    institutions and groups among them."""
+    from working_groups.progress import selectors
+
+    campus, energy = WorkingGroupFactory(slug="campus"), WorkingGroupFactory(slug="energy")
+    kinds = [Institution.Kind.NATIONAL_UNIVERSITY, Institution.Kind.PRIVATE_UNIVERSITY]
+    for n in range(14):
+        inst = member(f"m-{n}", prefecture=("13", "14", "20", "27")[n % 4], kind=kinds[n % 2],
+                      visibility=MEMBERS if n % 3 == 0 else PUBLIC, years=() if n % 5 == 0 else (LAST,),
+                      scope1=str(500 + 300 * n))
+        for group in (campus, energy)[: n % 3]:
+            Participation.objects.create(group=group, institution=inst, status=Participation.Status.ACTIVE)
+    InstitutionFactory(slug="uncommitted", prefecture="13")
+    Institution.objects.filter(slug="m-4").update(status=Institution.Status.SUSPENDED)
+    bump(*NAMESPACES, "progress")
+    staff = staff_of(Institution.objects.get(slug="m-1"))
+
+    for filters in ({}, {"region": "kanto"}, {"prefecture": "27"}, {"kind": kinds[1]}, {"wg": campus},
+                    {"region": "kanto", "kind": kinds[0], "wg": energy}, {"region": "kinki", "prefecture": "13"}):
+        commitments = selectors.commitments_filtered(filters)
+        reporting = commitments.filter(latest_year__isnull=False)
+        for sees_private in (False, True):
+            summary = selectors.progress_overview(filters, sees_private=sees_private)
+            assert (summary.committed, summary.reporting, summary.on_track) == (
+                commitments.count(), reporting.count(), reporting.filter(on_track=True).count()), filters
+        for user in (AnonymousUser(), staff):
+            assert selectors.listed_count(filters, user=user) == selectors.institutions_listed(
+                filters, user=user).count(), (filters, user)
+    assert selectors.listed_count({}, user=AnonymousUser()) < selectors.listed_count({}, user=staff)

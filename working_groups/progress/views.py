@@ -204,13 +204,9 @@ class ProgressView(View):
                 rows = [_year_row(t) for t in years]
                 return _csv("coalition-progress.csv", YEAR_FIELDS, [[r.get(f) for f in YEAR_FIELDS] for r in rows])
             return _json(coalition_figures(filters, user, totals))
-        # one page of the institutions (the coalition could have thousands); a visitor's list is the
-        # same for everyone of the same filters, so its count is kept (a signed-in person's may hold
-        # their own institution's members-only figures: counted each time)
-        count_cache = None if user.is_authenticated else (
-            "progress-listed-count", TOTALS, _totals_parts(filters, sees_private))
+        # one page of the institutions (the coalition could have thousands), counted from the cells
         page, _paginator = page_of(request, selectors.institutions_listed(filters, user=user), INSTITUTIONS_PER_PAGE,
-                                   count_cache=count_cache)
+                                   known_count=selectors.listed_count(filters, user=user))
         context = {
             "form": form, "filters": filters, "figures": figures_html(filters, user),
             "institutions": page.object_list, "page_obj": page,
