@@ -214,16 +214,21 @@ def _year_cells(group=None) -> list[tuple]:
     return _cached_cells("progress-cells", getattr(group, "pk", None), compute)
 
 
-def _group_cells(year: int) -> list[tuple]:
-    """Cells (theme group, prefecture, kind) of ``year``: an institution counts in each of its groups."""
+def _group_cells(year: int, within=None) -> list[tuple]:
+    """Cells (theme group, prefecture, kind) of ``year``: an institution counts in each of its groups.
+    ``within``: of the participants of that group only (the ``wg`` filter: how its participants
+    spread over the theme groups), cached per group as the year cells are."""
     def compute():
-        reports = YearlyReport.objects.published().filter(
-            fiscal_year=year, institution__group_participations__status=Participation.Status.ACTIVE,
-            institution__group_participations__group__tier=WorkingGroup.Tier.THEME)
+        reports = YearlyReport.objects.published().filter(fiscal_year=year)
+        if within is not None:
+            reports = reports.filter(institution__in=Participation.objects.filter(
+                group=within, status=Participation.Status.ACTIVE).values("institution_id"))
+        reports = reports.filter(institution__group_participations__status=Participation.Status.ACTIVE,
+                                 institution__group_participations__group__tier=WorkingGroup.Tier.THEME)
         return _cells_query(reports, "institution__group_participations__group", "institution__prefecture",
                             "institution__kind")
 
-    return _cached_cells("progress-group-cells", year, compute)
+    return _cached_cells("progress-group-cells", (year, getattr(within, "pk", None)), compute)
 
 
 def _matching(cells, filters: dict) -> list[tuple]:
@@ -278,8 +283,7 @@ def _region_of(code):
 
 
 def breakdowns(filters: dict, year: int, *, sees_private: bool) -> dict[str, list[Totals]]:
-    """The year's published figures by region, by kind and by working group (from the cells; with a
-    group filter, the breakdown by group is one query: the cells do not pair groups)."""
+    """The year's published figures by region, by kind and by working group (from the cells)."""
     cells = [c for c in _matching(_year_cells(filters.get("wg")), filters) if c[0] == year]
     by_region = _sum_by(cells, key=lambda c: _region_of(c[1]))
     regions = []
@@ -291,14 +295,14 @@ def breakdowns(filters: dict, year: int, *, sees_private: bool) -> dict[str, lis
     by_kind = sorted(_sum_by(cells, key=lambda c: c[2]).values(), key=lambda t: t.key)
     for t in by_kind:
         t.label = str(kinds.get(t.key, ""))
-    by_group = _groups_of_group(filters, year) if filters.get("wg") else _groups(filters, year)
+    by_group = _groups(filters, year)
     for total in [*regions, *by_kind, *by_group]:
         total.shown = group_is_shown(total.institutions, total.private, sees_private=sees_private)
     return {"region": regions, "kind": by_kind, "wg": by_group}
 
 
 def _groups(filters: dict, year: int) -> list[Totals]:
-    by_pk = _sum_by(_matching(_group_cells(year), filters), key=lambda c: c[0])
+    by_pk = _sum_by(_matching(_group_cells(year, filters.get("wg")), filters), key=lambda c: c[0])
     out = []
     for group in WorkingGroup.objects.filter(pk__in=list(by_pk)).order_by("order", "pk").only(
             "slug", "name_ja", "name_en", "order"):
@@ -306,22 +310,6 @@ def _groups(filters: dict, year: int) -> list[Totals]:
         t.key, t.label = group.slug, pick(group.name_ja, group.name_en)
         out.append(t)
     return out
-
-
-def _groups_of_group(filters: dict, year: int) -> list[Totals]:
-    """By theme group, among the participants of the group filtered on (one query)."""
-    rows = (
-        published_reports(filters).filter(
-            fiscal_year=year, institution__group_participations__status=Participation.Status.ACTIVE,
-            institution__group_participations__group__tier=WorkingGroup.Tier.THEME)
-        .values("institution__group_participations__group__slug", "institution__group_participations__group__name_ja",
-                "institution__group_participations__group__name_en",
-                "institution__group_participations__group__order")
-        .annotate(**_aggregates()).order_by("institution__group_participations__group__order"))
-    return [_totals(row["institution__group_participations__group__slug"], row,
-                    label=pick(row["institution__group_participations__group__name_ja"],
-                               row["institution__group_participations__group__name_en"]))
-            for row in rows]
 
 
 def with_latest_report(commitments):
