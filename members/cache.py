@@ -102,6 +102,17 @@ def cached_fragment(name: str, namespaces: tuple[str, ...], parts: tuple, comput
                          stale_key=f"frag-stale:{name}:{_digest((settings.RELEASE, *parts))}")
 
 
+def cached_fragments(name: str, namespaces: tuple[str, ...], parts: dict, compute, timeout: int = 600) -> dict:
+    """``cached_fragment`` for several fragments of one kind at once: ``parts`` maps each item to its
+    key's parts, ``compute(item)`` computes one. The ones cached are read in one round trip, each
+    missing one is computed as ``cached_fragment`` computes it (one process at a time)."""
+    keys = {item: fragment_key(name, namespaces, *item_parts) for item, item_parts in parts.items()}
+    found = cache.get_many(list(keys.values()))
+    return {item: found[key] if key in found else
+            cached_fragment(name, namespaces, parts[item], lambda item=item: compute(item), timeout)
+            for item, key in keys.items()}
+
+
 # How long a computation may hold its lock: a process that dies (or hangs) holding it frees it then.
 LOCK_SECONDS = 30
 # How long a request with no previous value to serve waits for the one computing before it computes

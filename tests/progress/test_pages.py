@@ -293,6 +293,13 @@ def test_filter_fields_rendered_once_per_language_and_values_until_a_group_chang
     assert "水資源WG" in client.get("/ja/progress/?region=kanto").content.decode()
     english = client.get("/en/progress/?region=kanto").content.decode()
     assert "Water WG" in english and '<option value="kanto" selected>' in english
+    # each field is kept on its own: a new combination of values already asked for renders nothing
+    client.get("/en/progress/?wg=water")
+    with CaptureQueriesContext(connection) as queries:
+        both = client.get("/en/progress/?region=kanto&wg=water").content.decode()
+    # (the chosen group is looked up to filter by it; the list of groups is not read)
+    assert not [q for q in group_lists(queries.captured_queries) if '"slug" = ' not in q["sql"]]
+    assert '<option value="kanto" selected>' in both and '<option value="water" selected>' in both
 
 
 def test_on_track_count_and_list_follow_each_report_and_commitment_change(client):
