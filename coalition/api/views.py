@@ -460,7 +460,8 @@ class NeedViewSet(ListMixin, ApiMixin, viewsets.ReadOnlyModelViewSet):
     detail_serializer_class = serializers.NeedDetailSerializer
 
     def get_queryset(self):
-        return cooperation_selectors.needs_listed().defer("description", "search_text", "reason")
+        return (cooperation_selectors.needs_listed().defer("description", "search_text", "reason")
+                .prefetch_related(None).prefetch_related(THEME_SLUGS))
 
     def get_object(self):
         need = get_object_or_404(Need.objects.select_related("partner").prefetch_related("themes"),
@@ -486,7 +487,8 @@ class ExpertiseViewSet(ListMixin, ApiMixin, viewsets.ReadOnlyModelViewSet):
     detail_serializer_class = serializers.ExpertiseDetailSerializer
 
     def get_queryset(self):
-        return cooperation_selectors.expertise_cards(cooperation_selectors.expertise_listed_for(self.request.user))
+        return (cooperation_selectors.expertise_cards(cooperation_selectors.expertise_listed_for(self.request.user))
+                .prefetch_related(None).prefetch_related(THEME_SLUGS))
 
     def get_object(self):
         entry = get_object_or_404(Expertise.objects.select_related("institution").prefetch_related("themes"),
