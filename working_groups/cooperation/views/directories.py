@@ -1,6 +1,7 @@
 """The public lists: partners, the needs board (with its Atom feed) and expertise, each filterable
 with the site's parameter names, paginated, and as open data (?format=csv|json)."""
 
+import numpy as np
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.html import escape
@@ -19,7 +20,7 @@ from members.pagination import page_of, search_page_of
 from members.regions import region_counts
 from working_groups.rules import sees_members_only
 
-from .. import exports, selectors
+from .. import board, exports, selectors
 from ..filters import STATUS_ALL, ExpertiseFilter, NeedFilter, PartnerFilter, facets, look_up_once
 from ..models import Need, Partner
 
@@ -124,11 +125,13 @@ def board_facets(data, filterset, base, lookups: dict) -> dict:
     chosen, params = _chosen_filters(data, filterset)
 
     def compute():
-        counts = facets(NeedFilter, chosen, base, {"wg": "themes__slug", "kind": "help_kind",
-                                                   "prefecture": "prefecture", "year": "year"}, lookups=lookups)
+        counts = columnar_counts(filterset, base, lookups)
+        if counts is None:  # more theme groups than the columns hold: counted by PostgreSQL
+            counts = facets(NeedFilter, chosen, base, {"wg": "themes__slug", "kind": "help_kind",
+                                                       "prefecture": "prefecture", "year": "year"}, lookups=lookups)
+            counts.update(facets(NeedFilter, chosen, base, {"status": "status"}, fixed={"status": STATUS_ALL},
+                                 lookups=lookups))
         counts["region"] = region_counts(counts["prefecture"])
-        counts.update(facets(NeedFilter, chosen, base, {"status": "status"}, fixed={"status": STATUS_ALL},
-                             lookups=lookups))
         map_html = render_to_string("cooperation/includes/_need_map.html",
                                     {"map": need_map(chosen, counts["prefecture"])})
         # the selects of the filters with their counts: they depend on the chosen filters alone (their
@@ -140,6 +143,23 @@ def board_facets(data, filterset, base, lookups: dict) -> dict:
     found = cached_fragment("need-board-facets", ("cooperation", "groups"), (current_language(), params), compute)
     return {"facets": found["facets"], "map_html": mark_safe(found["map_html"]),  # noqa: S308 - our rendering
             "filters_html": mark_safe(found["filters_html"])}  # noqa: S308
+
+
+def columnar_counts(filterset, base, lookups: dict) -> dict | None:
+    """The board's facets from its columns (cooperation/board.py) for the filters of ``filterset``
+    (validated: a filter with an error counts as not chosen), a search masked with the ids of its
+    matches (the same search as the list's, its probe shared through ``lookups``). None when the
+    board has more theme groups than the columns hold."""
+    cols = board.columns()
+    if cols is None:
+        return None
+    filterset.is_valid()
+    cleaned = filterset.form.cleaned_data
+    matches = None
+    if cleaned.get("q"):
+        found = base.search(cleaned["q"], memo=lookups, listing=False).order_by().values_list("pk", flat=True)
+        matches = np.fromiter(found, dtype=np.int64)
+    return board.facet_counts(cols, cleaned, matches)
 
 
 def status_value(filterset) -> str:
