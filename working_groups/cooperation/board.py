@@ -8,8 +8,9 @@ large scale), a facet is a mask of the other filters and a count per value, a fr
 millisecond for all six, whatever the filters.
 
 The copy is built from the database once per version of the namespaces the board's cached counts
-depend on (``cooperation``, ``groups``: members.cache), by one process (stored in the cache, never
-served stale), and kept by each process until the versions move. The counts are exactly those of
+depend on (``cooperation``, ``groups``: members.cache), by one process (stored in the cache with an
+id of the build, never served stale), and kept by each process while the cache names the same
+build for the current versions (one small read a request). The counts are exactly those of
 the SQL facets (``filters.facets``): the same filters on the same rows; tests/cooperation/
 test_board_columns.py compares both over random combinations. A search gives the ids of its matches
 (the same search as the list, through the gram index), which the arrays are masked with.
