@@ -252,6 +252,9 @@ class Need(TextInTwoLanguages):
             models.Index(fields=["help_kind", "status"]),
             # the year facet, read from the index alone like the prefecture's and the kind's
             models.Index(fields=["year", "status"], name="need_year_status"),
+            # a year chosen, newest first: a year's needs are published in it, so the board walked
+            # every newer year's needs to reach them (47 ms for 2021 at the large scale)
+            models.Index(fields=["year", "-published_at", "-id"], name="need_year_newest"),
             models.Index(fields=["partner", "status"]),
         ]
 
