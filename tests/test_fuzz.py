@@ -1140,8 +1140,11 @@ def report_files(draw, locked_year: int, last: int):
     elif fault == "huge":
         data, file_fault = data + b"x" * (256 * 1024 + 1 - len(data)) + b"\n", ["256"]
     elif fault == "rows":
-        line = _csv_line([rows[0][c] if rows else _valid_row(draw, last)[c] for c in columns], eol)
-        data, file_fault = (pieces[0] + line * draw(st.integers(101, 400))).encode(encoding), ["100"]
+        # a valid row, as many times as stay under the size limit: the first row may carry a long
+        # cell ("あ" * 2001, 5000 digits), and 101 of those make a file the size limit refuses first
+        line = _csv_line([_valid_row(draw, last)[c] for c in columns], eol)
+        most = (256 * 1024 - len(pieces[0].encode(encoding))) // len(line.encode(encoding))
+        data, file_fault = (pieces[0] + line * draw(st.integers(101, min(400, most)))).encode(encoding), ["100"]
     elif fault == "quote":
         data, file_fault = (text + '"' + "森林" * 3 + eol + "2020,1").encode(encoding), [
             line_marker(1 + len(EOL.findall(text)))]
