@@ -102,11 +102,11 @@ def _totals_parts(filters: dict, sees_private: bool) -> tuple:
 
 
 def coalition_totals(filters: dict, user):
-    """/progress/'s figures for ``user``: (years, latest year, targets summary, institutions listed,
-    breakdowns). The figures are the same for everyone on the same side of the members-only line (an
-    institution's own contacts are staff, so on the members' side): computed once per side and
-    filters, until a report, a commitment, a member or a group changes. The institutions listed are
-    a queryset of which the page reads one page (they depend on the person: contacts see their own)."""
+    """/progress/'s figures for ``user``: (years, latest year, targets summary, breakdowns). The
+    figures are the same for everyone on the same side of the members-only line (an institution's
+    own contacts are staff, so on the members' side): computed once per side and filters, until a
+    report, a commitment, a member or a group changes. (The institutions listed depend on the person,
+    contacts seeing their own: the page reads them itself, ``selectors.institutions_listed``.)"""
     sees_private = selectors.sees_private_figures(user)
 
     def compute():
@@ -117,9 +117,7 @@ def coalition_totals(filters: dict, user):
         groups = selectors.breakdowns(filters, latest, sees_private=sees_private) if latest else {}
         return years, latest, summary, groups
 
-    years, latest, summary, groups = cached_fragment("progress-totals", TOTALS, _totals_parts(filters, sees_private),
-                                                     compute)
-    return years, latest, summary, selectors.institutions_listed(filters, user=user), groups
+    return cached_fragment("progress-totals", TOTALS, _totals_parts(filters, sees_private), compute)
 
 
 def figures_html(filters: dict, user) -> str:
@@ -130,7 +128,7 @@ def figures_html(filters: dict, user) -> str:
     sees_private = selectors.sees_private_figures(user)
 
     def compute():
-        years, latest, summary, _listed, groups = coalition_totals(filters, user)
+        years, latest, summary, groups = coalition_totals(filters, user)
         categories = [fiscal_year_label(t.key) for t in years]
         emissions_chart = charts.bar_chart(
             chart_id="chart-emissions", title=_("Members' emissions by fiscal year (t-CO₂e)"),
@@ -157,7 +155,7 @@ def figures_html(filters: dict, user) -> str:
 
 def coalition_figures(filters: dict, user, totals=None) -> dict:
     """The open-data document of /progress/?format=json (and of /api/v1/progress/)."""
-    years, latest, summary, _listed, groups = totals or coalition_totals(filters, user)
+    years, latest, summary, groups = totals or coalition_totals(filters, user)
     return {
         "filters": {k: getattr(v, "slug", v) for k, v in filters.items()},
         "unit": "t-CO2e",
@@ -200,7 +198,7 @@ class ProgressView(View):
         sees_private = selectors.sees_private_figures(user)
         fmt = request.GET.get("format")
         if fmt in ("csv", "json"):
-            totals = years, _latest, _summary, _listed, _groups = coalition_totals(filters, user)
+            totals = years, _latest, _summary, _groups = coalition_totals(filters, user)
             if fmt == "csv":
                 rows = [_year_row(t) for t in years]
                 return _csv("coalition-progress.csv", YEAR_FIELDS, [[r.get(f) for f in YEAR_FIELDS] for r in rows])
