@@ -85,6 +85,18 @@ def test_canonical_keeps_the_page_number_and_drops_filters(client, world):
     assert head(client, "/ja/news/?kind=news&utm_source=x").meta["canonical"] == "http://testserver/ja/news/"
 
 
+def test_hreflang_alternates_name_the_canonical_page_in_each_language(client, world):
+    # the language switch keeps the reader's filters; the alternates search engines read do not
+    # carry filters or tracking parameters into a page the canonical disowns
+    response = client.get("/ja/news/?kind=news&utm_source=x")
+    meta = head(client, "/ja/news/?kind=news&utm_source=x").meta
+    assert meta["canonical"] == "http://testserver/ja/news/"
+    assert meta["hreflang:ja"] == "http://testserver/ja/news/"
+    assert meta["hreflang:en"] == "http://testserver/en/news/"
+    assert meta["hreflang:x-default"] == "http://testserver/news/"
+    assert 'href="/en/news/?kind=news&amp;utm_source=x" hreflang="en"' in response.content.decode()
+
+
 def test_news_page_previews_its_own_title_and_summary_and_is_a_news_article(client, world):
     page = head(client, f"/en/news/{world.news.slug}/")
     assert (page.meta["og:title"], page.meta["og:description"], page.meta["og:type"]) == (

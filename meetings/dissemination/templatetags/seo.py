@@ -135,6 +135,12 @@ def institution_jsonld(institution):
     return jsonld(data)
 
 
+def _page_suffix(request) -> str:
+    """``?page=N`` when the request asks for a page of a list past the first, else nothing."""
+    page = request.GET.get("page", "")
+    return f"?page={page}" if page.isascii() and page.isdigit() and page not in ("", "1") else ""
+
+
 @register.simple_tag(takes_context=True)
 def canonical_url(context) -> str:
     """The page's own absolute address: its path on SITE_URL, with ``?page=N`` (each page of a list
@@ -142,9 +148,24 @@ def canonical_url(context) -> str:
     request = context.get("request")
     if request is None:
         return settings.SITE_URL + "/"
-    page = request.GET.get("page", "")
-    suffix = f"?page={page}" if page.isascii() and page.isdigit() and page not in ("", "1") else ""
-    return absolute(request.path + suffix)
+    return absolute(request.path + _page_suffix(request))
+
+
+def _canonical_in(context, language) -> str:
+    """The canonical address's path (and ``?page=N``) in ``language``: the page's own path in that
+    language (``url_in_language``) without the query string the visitor came with."""
+    request = context["request"]
+    return url_in_language(context, language).split("?", 1)[0] + _page_suffix(request)
+
+
+@register.simple_tag(takes_context=True)
+def alternate_url(context, language) -> str:
+    """hreflang alternate in ``language``: the canonical address of the page in that language.
+    Search engines read an alternate that is not itself canonical as a different page (a filter or
+    a tracking parameter such as ``utm_source`` carried into it named a page the canonical disowns)."""
+    if context.get("request") is None:
+        return f"{settings.SITE_URL}/{language}/"
+    return absolute(_canonical_in(context, language))
 
 
 @register.simple_tag(takes_context=True)
@@ -154,5 +175,5 @@ def x_default_url(context) -> str:
     request = context.get("request")
     if request is None:
         return settings.SITE_URL + "/"
-    path = url_in_language(context, "ja")
+    path = _canonical_in(context, "ja")
     return absolute(path[len("/ja"):] if path.startswith("/ja/") else path)
