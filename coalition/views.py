@@ -34,6 +34,7 @@ from members.models import Institution
 from members.pagination import search_page_of
 from members.search import search_words
 from working_groups.cooperation.models import Need
+from working_groups.cooperation.selectors import with_theme_names
 from working_groups.models import Initiative, InitiativeDocument, WorkingGroup
 from working_groups.progress.selectors import most_adopted
 from working_groups.selectors import latest_initiatives
@@ -75,8 +76,8 @@ def _everyones_home() -> dict:
             "member_count": Institution.objects.active().count(),
             "public_initiatives": Initiative.objects.public().count(),
             "most_adopted": most_adopted(year, limit=4),
-            "latest_needs": list(Need.objects.open().select_related("partner").prefetch_related("themes")
-                                 .order_by("-published_at", "-id")[:4]),
+            "latest_needs": with_theme_names(Need.objects.open().select_related("partner")
+                                             .order_by("-published_at", "-id")[:4]),
         }
 
     shared = cached_fragment("home", ("members", "initiatives", "cooperation", "groups"), (year,), compute)

@@ -447,6 +447,27 @@ def add_search_rows(w, n):
                        themes=[w.group, WorkingGroupFactory()])
 
 
+def _needs_partner(w):
+    """A partner whose page lists the needs ``add_partner_needs`` adds."""
+    from working_groups.cooperation.models import Partner
+
+    partner, _created = Partner.objects.get_or_create(slug="qc-needs-partner", defaults={
+        "kind": "municipality", "name_ja": "課題市", "name_en": "Needs City"})
+    return partner
+
+
+def add_partner_needs(w, n):
+    """Open and past needs of the partner, each on two themes (the cards show the themes' names)."""
+    from tests.cooperation.conftest import make_need
+    from working_groups.cooperation.models import Need
+
+    for _ in range(n):
+        k = next(w.counter)
+        status = Need.Status.PUBLISHED if k % 2 else Need.Status.CLOSED
+        make_need(title=f"相手先の課題{k}", themes=[w.group, WorkingGroupFactory()], partner=_needs_partner(w),
+                  status=status)
+
+
 def add_desk_rows_for_coordinator(w, n):
     """What the signed-in home lists for the coordinator (a contact too): join and participation
     requests, affiliation requests, questions on the institution's initiatives, their drafts,
@@ -587,6 +608,10 @@ CASES: dict[str, dict[str, Case]] = {
         "personal": Case(lambda w: f"/ja/meetings/ical/{w.feed.token}/", events_stored(add_personal_meetings)),
     },
     "progress:review-list": {"queue": Case(lambda w: "/ja/secretariat/progress/", add_yearly_reports, "secretariat")},
+    # a partner's page: its open and past needs as cards, with their themes
+    "cooperation:partner-detail": {
+        "needs": Case(lambda w: f"/ja/partners/{_needs_partner(w).slug}/", add_partner_needs),
+    },
     "cooperation:need-review": {
         "secretariat": Case(lambda w: "/ja/needs/review/", add_submitted_needs, "secretariat"),
         "coordinator": Case(lambda w: "/ja/needs/review/", add_submitted_needs, "coordinator"),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from members.i18n import pick
 from members.markup import escape_text as _e
 from working_groups.cooperation.models import Need
 
@@ -24,7 +25,8 @@ def _need_url():
 
 @register.simple_tag
 def need_cards(needs):
-    """``needs``: Need rows with their partner and themes loaded (select_related, prefetch_related)."""
+    """``needs``: Need rows with their partner loaded (select_related) and their themes' names
+    (cooperation.selectors ``with_theme_names``)."""
     if not needs:
         empty = _("No need matches these filters.")  # outside the f-string, where makemessages finds it
         return mark_safe(f"<p>{_e(empty)}</p>")  # noqa: S308 - escaped
@@ -40,7 +42,7 @@ def need_cards(needs):
         place = (prefecture.name if prefecture else "") if n.prefecture else anywhere
         partner = f"{_e(n.partner.name)} · " if n.partner else ""
         muted = "" if n.is_open else " badge-muted"
-        themes = "".join(f'<span class="badge badge-muted">{_e(g.name)}</span> ' for g in n.themes.all())
+        themes = "".join(f'<span class="badge badge-muted">{_e(pick(ja, en))}</span> ' for ja, en in n.theme_names)
         cards.append(
             f'<li class="card"><h3><a href="{url(n.pk)}" lang="{_e(n.title_language)}">{_e(n.shown_title)}</a></h3>\n'
             f'<p class="meta">{partner}{_e(place)} · {_e(kinds.get(n.help_kind, n.help_kind))}</p>\n'

@@ -76,7 +76,7 @@ class PartnerDetailView(View):
 
     def get(self, request, slug):
         partner = get_object_or_404(Partner.objects.select_related("institution"), slug=slug)
-        needs = list(partner.needs.listed().order_by("-published_at", "-id"))
+        needs = selectors.with_theme_names(partner.needs.listed().order_by("-published_at", "-id"))
         return render(request, "cooperation/partner_detail.html", {
             "partner": partner,
             "initiative_groups": selectors.initiatives_with_partner(partner, request.user),
@@ -94,11 +94,12 @@ class NeedListView(View):
         base = Need.objects.listed()
         lookups = {}
         filterset = look_up_once(NeedFilter(data, queryset=base), lookups)
-        qs = filterset.qs.select_related("partner").prefetch_related("themes").order_by("-published_at", "-id")
+        qs = filterset.qs.select_related("partner").order_by("-published_at", "-id")
         fmt = data.get("format")
         if fmt in ("csv", "json"):
-            return exports.export((exports.need_row(n) for n in qs[:10_000]), fmt, "needs")
+            return exports.export((exports.need_row(n) for n in qs.prefetch_related("themes")[:10_000]), fmt, "needs")
         page, paginator = _page(request, filterset, selectors.need_cards(qs), "need-count", ("cooperation", "groups"))
+        page.object_list = selectors.with_theme_names(page.object_list)
         sidebar = board_facets(data, filterset, base, lookups)
         return render(request, "cooperation/need_list.html", {
             "map_html": sidebar["map_html"], "filters_html": sidebar["filters_html"],
