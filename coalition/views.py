@@ -37,6 +37,7 @@ from working_groups.cooperation.models import Need
 from working_groups.cooperation.selectors import with_theme_names
 from working_groups.models import Initiative, InitiativeDocument, WorkingGroup
 from working_groups.progress.selectors import most_adopted
+from working_groups.rules import sees_members_only
 from working_groups.selectors import latest_initiatives
 
 from . import waiting
@@ -48,16 +49,12 @@ def home(request):
     """The coalition at a glance: counts, the two tiers, what is coming and what is new. Signed in,
     the page is the person's own first (coalition/waiting.py): what waits for them to decide or
     answer, their drafts, their next meetings; visitors get the public page (and its cache)."""
-    groups = list(WorkingGroup.objects.active().prefetch_related("coordinators"))
     public = public_meetings().not_cancelled()
     context = {
         **_everyones_home(),
-        "general_meeting": next((g for g in groups if g.is_general_meeting), None),
-        "groups": [g for g in groups if not g.is_general_meeting],
+        **_audience_home(request.user),
+        # what is coming changes with the clock, not only with writes: read each time (one query)
         "upcoming_meetings": list(meeting_rows(public.upcoming())[:4]),
-        "latest_initiatives": latest_initiatives(request.user, limit=6),
-        "latest_news": latest_news(limit=3),
-        "latest_statement": latest_statement(),
     }
     if request.user.is_authenticated:
         context["desk"] = waiting.desk(request)
@@ -82,6 +79,27 @@ def _everyones_home() -> dict:
 
     shared = cached_fragment("home", ("members", "initiatives", "cooperation", "groups"), (year,), compute)
     return {**shared, "stats": [{"label": _("Public initiatives"), "value": shared["public_initiatives"]}]}
+
+
+def _audience_home(user) -> dict:
+    """The home page's groups, latest initiatives, news and statement, the same for every reader
+    who sees the same initiatives (members-only ones or not): kept until a group, a member, an
+    initiative or a news item changes. Five queries a view of a signed-in person's home (never
+    page-cached) and of every visitor's first view after a change; the groups' coordinators were
+    the slowest of them."""
+    members = sees_members_only(user)
+
+    def compute():
+        groups = list(WorkingGroup.objects.active().prefetch_related("coordinators"))
+        return {
+            "general_meeting": next((g for g in groups if g.is_general_meeting), None),
+            "groups": [g for g in groups if not g.is_general_meeting],
+            "latest_initiatives": latest_initiatives(user, limit=6),
+            "latest_news": latest_news(limit=3),
+            "latest_statement": latest_statement(),
+        }
+
+    return cached_fragment("home-audience", ("members", "groups", "initiatives", "news"), (members,), compute)
 
 
 @require_safe
