@@ -21,13 +21,16 @@ def test_each_row_says_when_what_where_and_its_state_in_the_readers_language(cli
     start = timezone.make_aware(datetime.datetime(2031, 5, 17, 14, 0))
     MeetingFactory(group=group, title_ja="水素<研究>会", title_en="Hydrogen <research>", starts_at=start,
                    ends_at=start + datetime.timedelta(hours=2), format="in_person", visibility="public",
-                   venue="東京大学本郷キャンパス 安田講堂 二階 大会議室（正面玄関から入って右側の階段を上がった先の部屋）", venue_en="")
+                   venue="東京大学本郷キャンパス 安田講堂 二階 大会議室（正面玄関から入って"
+                         "右側の階段を上がった先の部屋）",
+                   venue_en="")
     MeetingFactory(group=group, title_ja="中止の会", title_en="", visibility="public", status="cancelled",
                    starts_at=start + datetime.timedelta(days=1), ends_at=start + datetime.timedelta(days=1, hours=1))
 
     ja = client.get("/ja/meetings/").content.decode()
     first, cancelled = _rows(ja)
-    assert '<time datetime="2031-05-17T14:00:00+09:00">2031年5月17日（土） <strong>14:00–16:00</strong> JST</time>' in first
+    assert ('<time datetime="2031-05-17T14:00:00+09:00">2031年5月17日（土） <strong>14:00–16:00</strong> JST</time>'
+            in first)
     assert 'lang="ja">水素&lt;研究&gt;会</a>' in first
     assert "水素ワーキンググループ · " in first and "対面" in first
     venue = re.search(r'<span lang="ja">(.*?)</span>', first).group(1)
