@@ -4,7 +4,7 @@
 Sync workers, one request each: every request waits in one accept queue, so none waits behind a busy
 worker while another idles (bench/pages.py measured gthread's keep-alive connections doubling p95).
 Two workers per core keep the cores busy while some wait on PostgreSQL or Redis. The node keeps
-nothing another node needs: sessions are in PostgreSQL (cached in Redis), caches, rate limits and the page cache in
+nothing another node needs: sessions are in PostgreSQL, caches, rate limits and the page cache in
 Redis, uploaded files in the bucket (MEDIA_STORAGE_URL), so nginx may send any request to any node.
 """
 
