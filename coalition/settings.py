@@ -214,11 +214,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions are kept in PostgreSQL (they outlive a Redis restart). With Redis, a signed-in request
-# reads its session from the cache first (cached_db; a write goes to both, a sign-out deletes both):
-# a query less on every signed-in page. Without Redis the cache is each process's own, which would
-# not learn of a sign-out in another process: the database alone.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Seconds a public page rendered for visitors may be served from the cache (0: off). Every write
 # invalidates the pages that show what changed at once; this bounds time-only changes.

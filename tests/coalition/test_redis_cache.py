@@ -46,25 +46,3 @@ def test_a_forked_worker_reads_and_writes_through_its_own_connections(redis_cach
     assert cache.get(key + "-child") == "from the child"
     assert cache.get(key) == "from the parent"  # the parent's connection still answers in order
     cache.delete_many([key, key + "-child"])
-
-
-@pytest.mark.django_db
-def test_a_signed_in_page_reads_its_session_from_the_cache_and_a_sign_out_ends_it_everywhere(redis_cache, client):
-    """With Redis, sessions are cached_db: kept in PostgreSQL, read from the cache (a query less on
-    every signed-in page); signing out deletes both copies."""
-    from django.contrib.sessions.models import Session
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.factories import UserFactory
-
-    client.force_login(UserFactory())
-    assert client.get("/ja/account/").status_code == 200
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/ja/account/").status_code == 200
-    assert not [q for q in queries if "django_session" in q["sql"]]
-    key = client.session.session_key
-    assert Session.objects.filter(session_key=key).exists()
-    client.post("/ja/accounts/logout/")
-    assert not Session.objects.filter(session_key=key).exists()
-    assert client.get("/ja/account/").status_code == 302
