@@ -35,6 +35,12 @@ def slug_url(view_name: str):
     return lambda slug: head + slug + tail
 
 
+def pk_url(view_name: str):
+    """``pk -> URL`` of ``view_name`` (a view taking ``<int:pk>``), reversed once per list."""
+    head, tail = reverse(view_name, kwargs={"pk": 1}).rsplit("1", 1)
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
 TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "sup", "sub",
     "ul", "ol", "li", "blockquote", "code", "pre", "a", "img", "table", "thead", "tbody", "tr", "th", "td",

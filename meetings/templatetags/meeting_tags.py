@@ -6,22 +6,15 @@ of a computed meetings page. The markup is the one the template had; every value
 """
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
 from members.markup import escape_text as _e
-from members.markup import truncate
+from members.markup import pk_url, truncate
 from members.templatetags.portal import day, hhmm, iso_time
 
 register = template.Library()
-
-
-def _meeting_url():
-    """``pk -> URL`` of a meeting's page, reversed once per list."""
-    head, tail = reverse("meetings:meeting-detail", kwargs={"pk": 1}).rsplit("1", 1)
-    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 @register.simple_tag
@@ -30,7 +23,7 @@ def meeting_list(meetings):
     if not meetings:
         empty = _("No meeting.")  # outside the f-string, where makemessages finds it
         return mark_safe(f"<p>{_e(empty)}</p>")  # noqa: S308 - escaped
-    url = _meeting_url()
+    url = pk_url("meetings:meeting-detail")
     # the choices' labels translated once a list, not by get_FOO_display() for every row
     kinds = {value: str(label) for value, label in Meeting.Kind.choices}
     formats = {value: str(label) for value, label in Meeting.Format.choices}

@@ -6,21 +6,15 @@ one the template had; every value is escaped.
 """
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from members.i18n import pick
 from members.markup import escape_text as _e
+from members.markup import pk_url
 from working_groups.cooperation.models import Need
 
 register = template.Library()
-
-
-def _need_url():
-    """``pk -> URL`` of a need's page, reversed once per list."""
-    head, tail = reverse("cooperation:need-detail", kwargs={"pk": 1}).rsplit("1", 1)
-    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 @register.simple_tag
@@ -31,7 +25,7 @@ def need_cards(needs):
         empty = _("No need matches these filters.")  # outside the f-string, where makemessages finds it
         return mark_safe(f"<p>{_e(empty)}</p>")  # noqa: S308 - escaped
     anywhere = _("Anywhere in Japan")
-    url = _need_url()
+    url = pk_url("cooperation:need-detail")
     # the choices' labels translated once a list: get_FOO_display() builds a dict of the field's
     # choices (hashing each lazy label, a translation each) for every call, two a card
     kinds = {value: str(label) for value, label in Need.Help.choices}
