@@ -192,3 +192,36 @@ def test_the_newest_rows_holding_any_word_whether_common_rare_or_absent(world):
         assert newest(words) == expected(words), words
     assert newest(["劣化"]) and not newest(["ゼロ"])
     assert len(newest(["森林"], lim=60)) == len(expected(["森林"], lim=60)) > 5
+
+
+def test_institutions_rank_by_groups_shared_then_place_and_follow_a_new_participation(client, world):
+    """The institutions suggested for a need take part in its groups: more groups shared first, then
+    the nearer; the list is kept for every need of the same groups and prefecture (one entry, not
+    one per need), and an institution that joins a group shows on the next view of every such need,
+    one that withdraws leaves it."""
+    from tests.factories import InstitutionFactory
+    from working_groups.models import Participation
+
+    def join(institution, group):
+        return Participation.objects.create(group=group, institution=institution, status="active")
+
+    both = make_need(title="森林と省エネの両方", themes=[world.group, world.other_group])  # in Nagano
+    join(world.b, world.group)  # Fukuoka: elsewhere
+    join(world.b, world.other_group)
+    join(world.d, world.group)  # Niigata: the same region, one group of two
+    ranked = suggestions_for(both, AnonymousUser())["institutions"]
+    assert [s.obj.name_ja for s in ranked] == ["乙大学", "丁大学"]  # two groups shared outweigh the region
+    assert [s.closeness for s in ranked] == [geography.ELSEWHERE, geography.SAME_REGION]
+
+    twin = make_need(title="同じ群と県の別の課題", themes=[world.other_group, world.group])
+    path = f"/ja/needs/{twin.pk}/"
+    assert "長野の大学" not in client.get(path).content.decode()
+    nagano = InstitutionFactory(slug="univ-nagano", name_ja="長野の大学", name_en="Nagano U", prefecture="20")
+    joined = [join(nagano, world.group), join(nagano, world.other_group)]
+    page = client.get(path).content.decode()
+    assert page.index("長野の大学") < page.index("乙大学") < page.index("丁大学")
+    assert "長野の大学" in client.get(f"/ja/needs/{both.pk}/").content.decode()
+    for participation in joined:
+        participation.status = Participation.Status.ENDED
+        participation.save()
+    assert "長野の大学" not in client.get(path).content.decode()
