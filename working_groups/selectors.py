@@ -89,6 +89,22 @@ def as_cards(rows) -> list[InitiativeCard]:
     return [InitiativeCard(row, themes.get(row[0], ())) for row in rows]
 
 
+def with_theme_slugs(initiatives) -> list:
+    """``initiatives`` as a list, each with ``theme_slugs``: its themes' slugs in the groups' order,
+    for all of them in one query of two columns. What the API's list shows of a row's themes; a
+    prefetch of the groups built a model of each and a related manager per row (a sixth of the
+    CPU of a search through /api/v1/initiatives/)."""
+    initiatives = list(initiatives)
+    slugs: dict[int, list[str]] = {}
+    links = (Initiative.themes.through.objects.filter(initiative_id__in=[i.pk for i in initiatives])
+             .order_by("workinggroup__order", "workinggroup__slug").values_list("initiative_id", "workinggroup__slug"))
+    for initiative_id, slug in links:
+        slugs.setdefault(initiative_id, []).append(slug)
+    for initiative in initiatives:
+        initiative.theme_slugs = slugs.get(initiative.pk, [])
+    return initiatives
+
+
 def latest_initiatives(user, *, group=None, institution=None, limit=6):
     qs = initiatives_listed_for(user)
     if group is not None:

@@ -328,7 +328,8 @@ class InitiativeViewSet(ApiMixin, viewsets.mixins.CreateModelMixin, viewsets.mix
                    "institution__name_en")
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset().only(*self.LIST_FIELDS)))
+        rows = self.filter_queryset(self.get_queryset().only(*self.LIST_FIELDS).prefetch_related(None))
+        page = group_selectors.with_theme_slugs(self.paginate_queryset(rows))
         self.note_changed(page)
         return self.paginated(page)
 

@@ -332,6 +332,27 @@ def test_etag_changes_with_what_the_rows_show_from_related_rows(client, world):
     assert joined.status_code == 200 and json.loads(joined.content)["institutions"] == 2
 
 
+def test_a_list_row_names_its_themes_in_the_groups_order_and_a_new_theme_is_a_new_answer(client, world):
+    """The themes of a listed initiative are read beside the page (one query for all its rows): in
+    the groups' order, whatever order they were given in, and a theme added to a row, which
+    changes no column of the row itself, is a new answer, not a 304."""
+    first = WorkingGroupFactory(slug="zz-first", order=0)
+    world.group.order = 5
+    world.group.save(update_fields=["order"])
+    row = initiative(world.b, world.group, "beta-themed")
+    listed = client.get("/api/v1/initiatives/?institution=univ-b")
+    assert json.loads(listed.content)["results"][0]["themes"] == [world.group.slug]
+    row.themes.add(first)
+    again = client.get("/api/v1/initiatives/?institution=univ-b", HTTP_IF_NONE_MATCH=listed["ETag"])
+    assert again.status_code == 200
+    assert json.loads(again.content)["results"][0]["themes"] == ["zz-first", world.group.slug]
+    detail = json.loads(client.get("/api/v1/initiatives/beta-themed/").content)
+    assert detail["themes"] == ["zz-first", world.group.slug]  # the detail says the same
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/initiatives/?institution=univ-b", HTTP_IF_NONE_MATCH=again["ETag"])
+    assert len(queries.captured_queries) <= 3  # the page, its themes (the 304 is decided from them)
+
+
 def test_detail_etag_differs_by_caller(client, world):
     visitor = client.get(f"/api/v1/initiatives/{world.public.slug}/")
     staff = get(client, f"/api/v1/initiatives/{world.public.slug}/", world.tokens["staff_b"],
