@@ -23,13 +23,18 @@ from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 
-def counts(facets: dict[str, tuple], *, together: bool = False) -> dict[str, dict]:
+def counts(facets: dict[str, tuple], *, together: bool = False, total: str | None = None) -> dict[str, dict]:
     """``{facet: (queryset, column)}`` -> ``{facet: {value: number of rows}}``, the value as the
     column gives it (None for a row without one: an outer join finding nothing). ``together`` (a
     search): facets whose querysets hold the same condition and whose column is the row's own are
     counted in one query per group; a column across a relation (``themes__slug``) is counted alone,
     so that the others do not join its table. ``(queryset, column, top)``: only the ``top`` values
-    with the most rows, most first (a facet of thousands of institutions), in a query of its own."""
+    with the most rows, most first (a facet of thousands of institutions), in a query of its own.
+
+    ``total`` (a name): when every facet was counted in that one query, which is when they all
+    count the same rows, the number of those rows too, under this name (the query's grand total,
+    ``GROUPING SETS (..., ())``): the list's own count when none of the facets' filters is chosen,
+    without a scan of its own (a common word among 15,000 members: 13 ms). Absent otherwise."""
     groups: dict[tuple, list[str]] = {}
     out: dict[str, dict] = {}
     for facet, (queryset, column, *top) in facets.items():
@@ -46,7 +51,10 @@ def counts(facets: dict[str, tuple], *, together: bool = False) -> dict[str, dic
         groups.setdefault(key, []).append(facet)
     for names in groups.values():
         if len(names) > 1:
-            out.update(_grouping_sets(names, facets))
+            found = _grouping_sets(names, facets, total=total is not None and len(names) == len(facets))
+            if None in found:
+                out[total] = found.pop(None)
+            out.update(found)
             continue
         queryset, column, *top = facets[names[0]]
         rows = queryset.order_by().values_list(column)
@@ -85,9 +93,10 @@ def _joins(queryset: QuerySet) -> bool:
     return " JOIN " in sql
 
 
-def _grouping_sets(names: list[str], facets: dict[str, tuple[QuerySet, str]]) -> dict[str, dict]:
+def _grouping_sets(names: list[str], facets: dict[str, tuple[QuerySet, str]], total: bool = False) -> dict:
     """The facets ``names``, whose querysets filter the same rows, in one query: each row's id and
-    every facet's column, grouped by each column on its own (PostgreSQL's GROUPING SETS)."""
+    every facet's column, grouped by each column on its own (PostgreSQL's GROUPING SETS); with
+    ``total``, the number of rows too (the empty grouping set), under the key None."""
     queryset = facets[names[0]][0].order_by()
     columns = {f"facet_{i}": F(facets[name][1]) for i, name in enumerate(names)}
     rows = queryset.values(facet_row=F("pk"), **columns)
@@ -95,12 +104,18 @@ def _grouping_sets(names: list[str], facets: dict[str, tuple[QuerySet, str]]) ->
     aliases = list(columns)
     n = "COUNT(DISTINCT facet_row)" if _joins(rows) else "COUNT(*)"
     query = (f"SELECT {', '.join(f'GROUPING({a})' for a in aliases)}, {', '.join(aliases)}, {n} "
-             f"FROM ({sql}) AS facet_rows GROUP BY GROUPING SETS ({', '.join(f'({a})' for a in aliases)})")
-    out: dict[str, dict] = {name: {} for name in names}
+             f"FROM ({sql}) AS facet_rows GROUP BY GROUPING SETS "
+             f"({', '.join([*(f'({a})' for a in aliases), *(['()'] if total else [])])})")
+    out: dict = {name: {} for name in names}
+    if total:
+        out[None] = 0  # no row matched: the grand total's row is there all the same, but say it
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(query, params)
         for row in cursor.fetchall():
             grouping, values, count = row[:len(aliases)], row[len(aliases):-1], row[-1]
+            if 0 not in grouping:  # grouped by no column: every row
+                out[None] = count
+                continue
             i = grouping.index(0)  # the one column this row is grouped by
             out[names[i]][values[i]] = count
     return out

@@ -80,16 +80,21 @@ def chosen_filters(data, names) -> tuple:
     return chosen, tuple(sorted((key, tuple(chosen.getlist(key))) for key in chosen))
 
 
+# The facet filters of the directory: when none is chosen, every facet counts the list's own rows.
+FACET_FILTERS = ("region", "prefecture", "kind", "category")
+
+
 def directory_facets(data) -> dict[str, dict]:
     """Every facet's counts for these filters: computed once, then cached until a member or a group
-    changes (members.cache)."""
+    changes (members.cache). For a search with no facet filter chosen, also ``rows``: how many
+    members match, counted in the facets' one query (``facets.counts(total=...)``)."""
     data, params = chosen_filters(data, directory_filterset_class().base_filters)
 
     def compute():
         # the facets whose own filters are not chosen count the same rows: one query for them
         counts = facets.counts({facet: (facet_queryset(data, facet), facet) for facet in ("prefecture", "kind",
                                                                                          "category")},
-                               together=bool(data.get("q")))
+                               together=bool(data.get("q")), total="rows")
         for name, count in extensions.directory_facets().items():
             counts[name] = count(facet_queryset(data, name))
         return counts

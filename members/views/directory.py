@@ -11,7 +11,7 @@ from django.views import View
 
 from .. import extensions, japan_map, selectors
 from ..cache import cached_fragment
-from ..filters import chosen_filters, directory, directory_facets
+from ..filters import FACET_FILTERS, chosen_filters, directory, directory_facets
 from ..i18n import current_language, pick
 from ..models import Institution
 from ..notifications.rendering import absolute
@@ -104,9 +104,14 @@ class InstitutionListView(View):
                 return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
             return export(queryset, fmt)
         _chosen, params = chosen_filters(data, filterset.filters)
+        # A search with no facet filter: its facets count the list's own rows, and their one query
+        # says how many there are (the sidebar reads the same counts from the cache a moment later).
+        known = None
+        if data.get("q") and not any(data.get(k) for k in FACET_FILTERS) and filterset.is_valid():
+            known = directory_facets(data).get("rows")
         # the count is the same for every page and visitor of these filters (a group's members
         # through its participations: 17 ms at the large scale): kept until a member or a group changes
-        page, paginator = page_of(request, queryset, self.paginate_by,
+        page, paginator = page_of(request, queryset, self.paginate_by, known_count=known,
                                   count_cache=("directory-count", ("members", "groups"), params))
         context = {
             "filter": filterset,
