@@ -157,8 +157,12 @@ def test_need_page_suggestions_cached_until_what_they_show_changes(client, world
     client.logout()
     visitor_page = client.get(path + "?_=1").content.decode()
     assert new.title in visitor_page and "会員限定の研究シーズ" not in visitor_page
-    # and the English page its own
-    assert "Suggested matches" in client.get(f"/en/needs/{world.published.pk}/?_=1").content.decode()
+    # and the English page its own, rendered from the same ranking (none run again)
+    with CaptureQueriesContext(connection) as queries:
+        english = client.get(f"/en/needs/{world.published.pk}/?_=1").content.decode()
+    assert not [q for q in queries.captured_queries if '"score"' in q["sql"]]
+    assert "Suggested matches" in english and "shares the theme Regional WG" in english
+    assert new.title in english and "会員限定の研究シーズ" not in english
 
 
 @pytest.mark.postgres

@@ -38,15 +38,22 @@ def suggestions_html(need: Need, themes, user) -> str:
     """The need page's "Suggested matches" section, cached per need, audience (members-only
     entries or not) and language until what it is read from changes (members/cache.py). The same
     section is shown to every visitor and to every member: computing it is the page's heavy part
-    (three ranked queries), so it is done once, not on each view of the page."""
+    (three ranked queries), so it is done once, not on each view of the page. The suggestions
+    themselves are kept per need and audience, apart from their HTML: the page in the other
+    language (a reader switching, a search engine following the hreflang alternates) only renders
+    them again, it does not rank them again."""
     members = sees_members_only(user)
-    parts = (need.pk, need.title, need.prefecture, tuple(g.pk for g in themes), members, current_language())
+    parts = (need.pk, need.title, need.prefecture, tuple(g.pk for g in themes), members)
+
+    def ranked():
+        return selectors.suggestions_for(need, user)
 
     def compute():
-        return render_to_string("cooperation/includes/_need_suggestions.html",
-                                {"suggestions": selectors.suggestions_for(need, user)})
+        suggestions = cached_fragment("need-suggestion-rows", SUGGESTION_NAMESPACES, parts, ranked)
+        return render_to_string("cooperation/includes/_need_suggestions.html", {"suggestions": suggestions})
 
-    return mark_safe(cached_fragment("need-suggestions", SUGGESTION_NAMESPACES, parts, compute))
+    return mark_safe(cached_fragment("need-suggestions", SUGGESTION_NAMESPACES, (*parts, current_language()),
+                                     compute))
 
 
 class NeedDetailView(View):
