@@ -192,9 +192,15 @@ def test_the_newest_rows_holding_any_word_whether_common_rare_or_absent(world):
         rows = Initiative.objects.order_by("-pk").values_list("pk", "search_text")
         return [pk for pk, text in rows if any(word in text for word in words)][:lim]
 
-    for words in (["森林"], ["劣化"], ["劣化", "森林"], ["蓄電"], ["ゼロ"], ["水素", "ゼロ"]):
+    for n in range(12):  # Latin words: their pairs come together, their product says "rare" (0021)
+        _initiative(world, title=f"electric delivery vans {n}", prefecture="13", themes=[world.group], n=100 + n)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE working_groups_initiative")
+    for words in (["森林"], ["劣化"], ["劣化", "森林"], ["蓄電"], ["ゼロ"], ["水素", "ゼロ"], ["electric"],
+                  ["battery", "swapping", "electric", "vans"], ["swapping"], ["electric", "森林"]):
         assert newest(words) == expected(words), words
-    assert newest(["劣化"]) and not newest(["ゼロ"])
+    assert newest(["劣化"]) and not newest(["ゼロ"]) and not newest(["swapping"])
+    assert len(newest(["electric"], lim=10)) == 10
     assert len(newest(["森林"], lim=60)) == len(expected(["森林"], lim=60)) > 5
 
 
