@@ -235,3 +235,40 @@ def test_institutions_rank_by_groups_shared_then_place_and_follow_a_new_particip
         participation.status = Participation.Status.ENDED
         participation.save()
     assert "長野の大学" not in client.get(path).content.decode()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_institutions_read_from_the_prefecture_first_rank_as_the_whole_table_would(world, seed):
+    """The suggested institutions are read from the need's prefecture first, and from everyone
+    unless five there share every group (then no one elsewhere can pass or tie the fifth): the same
+    five as ranking every institution, whatever the mix."""
+    import random
+
+    from members.models import Institution
+    from tests.factories import InstitutionFactory
+    from working_groups.cooperation.selectors import _institutions_ranked
+    from working_groups.models import Participation
+
+    rng = random.Random(seed)
+    groups = [world.group, world.other_group]
+    # Nagano (20), its region (15 Niigata, 17 Ishikawa), a neighbouring region (13 Tokyo), far (40, 47)
+    for n in range(40):
+        institution = InstitutionFactory(slug=f"ring-{seed}-{n}", name_kana=f"りんぐ{rng.randint(0, 9)}{n:02d}",
+                                         prefecture=rng.choice(["20", "20", "15", "17", "13", "40", "47"]))
+        for group in rng.sample(groups, rng.choice([0, 1, 1, 2, 2, 2])):
+            Participation.objects.create(group=group, institution=institution, status="active")
+
+    def everyone(theme_ids, prefecture):
+        scored = []
+        for institution in Institution.objects.active():
+            overlap = Participation.objects.filter(institution=institution, group_id__in=theme_ids,
+                                                   status="active").count()
+            if overlap:
+                score = 3 * overlap + geography.closeness(prefecture, institution.prefecture)
+                scored.append((-score, institution.name_kana, institution.pk))
+        return [pk for _score, _kana, pk in sorted(scored)[:5]]
+
+    for theme_ids in ([world.group.pk], [world.group.pk, world.other_group.pk]):
+        for prefecture in ("20", "15", "13", "01", "47"):
+            found = [i.pk for i in _institutions_ranked(theme_ids, prefecture, 5)]
+            assert found == everyone(theme_ids, prefecture), (theme_ids, prefecture)
