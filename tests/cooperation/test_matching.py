@@ -17,6 +17,18 @@ def test_key_terms_split_japanese_compounds_and_keep_katakana_and_latin():
     assert key_terms("共同研究") == []  # stop words only
 
 
+def test_a_reason_names_the_words_as_the_title_writes_them(client, world):
+    """The search compares folded words (しなりお, lca); the reason shown says シナリオ and LCA."""
+    need = make_need(title="森林シナリオとLCAの評価", themes=[world.group])
+    make_expertise(institution=world.b, author=world.users["staff_b"], title="森林シナリオとlcaの研究室",
+                   themes=[world.group])
+    assert key_terms(need.title) == ["森林", "評価", "しなりお", "lca"]
+    reasons = [s.terms for s in suggestions_for(need, AnonymousUser())["expertise"]]
+    assert ["森林", "シナリオ", "LCA"] in reasons
+    page = client.get(f"/ja/needs/{need.pk}/").content.decode()
+    assert "「森林、シナリオ、LCA」を含む" in page and "しなりお" not in page
+
+
 def test_closeness_follows_the_adjacency_data():
     assert geography.closeness("20", "20") == geography.SAME_PREFECTURE
     assert geography.closeness("20", "15") == geography.SAME_REGION

@@ -130,28 +130,37 @@ _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,}")
 STOPWORDS = {"研究", "共同", "方法", "検討", "募集", "提供", "活用", "可能", "the", "and", "for", "with"}
 
 
+def _term_pieces(text: str) -> list[str]:
+    """The pieces of a need's title that are searched for, as the title writes them: katakana and
+    Latin words whole, kanji compounds as their two-character pieces."""
+    pieces = []
+    for run in _KANJI.findall(text):
+        if len(run) <= 3:
+            pieces.append(run)
+        else:
+            pieces.extend(run[i:i + 2] for i in range(0, len(run) - 1, 2))
+    return [*pieces, *_KATAKANA.findall(text), *_LATIN.findall(text)]
+
+
 def key_terms(text: str) -> list[str]:
     """Search terms of a need's title, folded like the stored text: katakana and Latin words whole,
     kanji compounds as their two-character pieces (Japanese has no spaces; a four-kanji compound
     such as 排出量推計 is found in other texts by 排出 and 推計)."""
     terms: list[str] = []
-
-    def add(term):
-        term = fold(term)
+    for piece in _term_pieces(text):
+        term = fold(piece)
         if term not in terms and term not in STOPWORDS:
             terms.append(term)
-
-    for run in _KANJI.findall(text):
-        if len(run) <= 3:
-            add(run)
-        else:
-            for i in range(0, len(run) - 1, 2):
-                add(run[i:i + 2])
-    for run in _KATAKANA.findall(text):
-        add(run)
-    for word in _LATIN.findall(text):
-        add(word)
     return terms[:MAX_TERMS]
+
+
+def term_labels(text: str) -> dict[str, str]:
+    """Each of ``key_terms(text)`` -> the word as the title writes it: a reason says "mentions
+    シナリオ, LCA", not the folded "しなりお, lca" the search compares."""
+    labels: dict[str, str] = {}
+    for piece in _term_pieces(text):
+        labels.setdefault(fold(piece), piece)
+    return labels
 
 
 @dataclass
@@ -276,13 +285,14 @@ def _ranked(queryset, *, need, theme_ids, terms, through, fk, place, near, limit
     ).annotate(score=score + place + overlap * 3).order_by("-score", "-pk")[:limit]
 
 
-def _explain(rows, need_themes, terms, *, nationwide=lambda o: False) -> list[Suggestion]:
+def _explain(rows, need_themes, terms, *, labels=None, nationwide=lambda o: False) -> list[Suggestion]:
+    labels = labels or {}
     out = []
     for row in rows:
         own = {g.pk for g in row.themes.all()}
         out.append(Suggestion(
             obj=row, score=row.score, themes=[g for g in need_themes if g.pk in own],
-            terms=[t for i, t in enumerate(terms) if getattr(row, f"t{i}")],
+            terms=[labels.get(t, t) for i, t in enumerate(terms) if getattr(row, f"t{i}")],
             closeness=row.place, nationwide=nationwide(row),
         ))
     return out
@@ -295,7 +305,7 @@ def suggestions_for(need: Need, user, limit: int = 5) -> dict[str, list[Suggesti
     over indexed columns, limited in SQL; nothing scores every row in Python."""
     need_themes = list(need.themes.all())
     theme_ids = [g.pk for g in need_themes]
-    terms = key_terms(need.title)
+    terms, labels = key_terms(need.title), term_labels(need.title)
 
     expertise = _ranked(
         expertise_listed_for(user).select_related("institution").prefetch_related("themes").defer(
@@ -311,8 +321,8 @@ def suggestions_for(need: Need, user, limit: int = 5) -> dict[str, list[Suggesti
         place=_place_score(need, code_field="prefecture"), near=_near(need, code_field="prefecture"), limit=limit)
     institutions = institutions_for(theme_ids, need.prefecture, limit)
     out = {
-        "expertise": _explain(expertise, need_themes, terms, nationwide=lambda e: e.nationwide),
-        "initiatives": _explain(initiatives, need_themes, terms),
+        "expertise": _explain(expertise, need_themes, terms, labels=labels, nationwide=lambda e: e.nationwide),
+        "initiatives": _explain(initiatives, need_themes, terms, labels=labels),
         "institutions": [Suggestion(obj=i, score=i.score, closeness=i.place) for i in institutions],
         "terms": terms,
     }
