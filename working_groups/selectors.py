@@ -80,26 +80,30 @@ def as_cards(rows) -> list[InitiativeCard]:
     rows = list(rows)
     if not rows:
         return []
-    themes: dict[int, list] = {}
-    links = (Initiative.themes.through.objects.filter(initiative_id__in=[r[0] for r in rows])
-             .order_by("workinggroup__order", "workinggroup__slug")
-             .values_list("initiative_id", "workinggroup__name_ja", "workinggroup__name_en"))
-    for initiative_id, ja, en in links:
-        themes.setdefault(initiative_id, []).append((ja, en))
+    themes = theme_values(Initiative, [r[0] for r in rows], "name_ja", "name_en")
     return [InitiativeCard(row, themes.get(row[0], ())) for row in rows]
 
 
+def theme_values(model, ids, *fields) -> dict[int, list]:
+    """``{row id: its themes' fields}`` for the rows ``ids`` of ``model`` (a model with ``themes``),
+    in the groups' order, each a value (one field) or a tuple (several): one query of the link
+    table for a whole list. What cards and API rows show of their themes; a prefetch of the groups
+    built a model of each and a related manager per row (a sixth of a computed list page)."""
+    link = f"{model._meta.model_name}_id"
+    rows = (model.themes.through.objects.filter(**{f"{link}__in": ids})
+            .order_by("workinggroup__order", "workinggroup__slug")
+            .values_list(link, *(f"workinggroup__{name}" for name in fields)))
+    out: dict[int, list] = {}
+    for row_id, *values in rows:
+        out.setdefault(row_id, []).append(values[0] if len(values) == 1 else tuple(values))
+    return out
+
+
 def with_theme_slugs(initiatives) -> list:
-    """``initiatives`` as a list, each with ``theme_slugs``: its themes' slugs in the groups' order,
-    for all of them in one query of two columns. What the API's list shows of a row's themes; a
-    prefetch of the groups built a model of each and a related manager per row (a sixth of the
-    CPU of a search through /api/v1/initiatives/)."""
+    """``initiatives`` as a list, each with ``theme_slugs``: its themes' slugs in the groups' order
+    (``theme_values``), what the API's list shows of a row's themes."""
     initiatives = list(initiatives)
-    slugs: dict[int, list[str]] = {}
-    links = (Initiative.themes.through.objects.filter(initiative_id__in=[i.pk for i in initiatives])
-             .order_by("workinggroup__order", "workinggroup__slug").values_list("initiative_id", "workinggroup__slug"))
-    for initiative_id, slug in links:
-        slugs.setdefault(initiative_id, []).append(slug)
+    slugs = theme_values(Initiative, [i.pk for i in initiatives], "slug")
     for initiative in initiatives:
         initiative.theme_slugs = slugs.get(initiative.pk, [])
     return initiatives

@@ -2,7 +2,6 @@
 
 import re
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -16,7 +15,7 @@ from members.notifications.rendering import url_in
 from members.search import IdIn, newest_matching_any
 from working_groups.models import Initiative, Participation
 from working_groups.rules import sees_members_only
-from working_groups.selectors import current_groups_of, initiatives_listed_for
+from working_groups.selectors import current_groups_of, initiatives_listed_for, theme_values
 
 from . import geography
 from .models import Expertise, Need, Partner
@@ -37,19 +36,12 @@ def need_cards(queryset):
 
 def with_theme_names(needs) -> list:
     """``needs`` as a list, each with ``theme_names``: its themes' names as ``(name_ja, name_en)``
-    in the groups' order, for all of them in one query of three columns (as the initiative cards
-    read theirs). ``prefetch_related("themes")`` read every column of every group and built a model
-    of each, then a related manager per card to reach them: a sixth of a computed board page; a
-    partner's page, which did not prefetch, asked once per need."""
+    in the groups' order, for all of them in one query (``theme_values``, as the initiative cards
+    read theirs); a partner's page, which did not prefetch, asked once per need."""
     needs = list(needs)
     if not needs:
         return needs
-    names: dict[int, list] = {}
-    links = (Need.themes.through.objects.filter(need_id__in=[n.pk for n in needs])
-             .order_by("workinggroup__order", "workinggroup__slug")
-             .values_list("need_id", "workinggroup__name_ja", "workinggroup__name_en"))
-    for need_id, ja, en in links:
-        names.setdefault(need_id, []).append((ja, en))
+    names = theme_values(Need, [n.pk for n in needs], "name_ja", "name_en")
     for need in needs:
         need.theme_names = names.get(need.pk, [])
     return needs
@@ -130,37 +122,25 @@ _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,}")
 STOPWORDS = {"研究", "共同", "方法", "検討", "募集", "提供", "活用", "可能", "the", "and", "for", "with"}
 
 
-def _term_pieces(text: str) -> list[str]:
-    """The pieces of a need's title that are searched for, as the title writes them: katakana and
-    Latin words whole, kanji compounds as their two-character pieces."""
+def term_labels(text: str) -> dict[str, str]:
+    """The words of a need's title that are searched for, folded like the stored text -> as the
+    title writes them (a reason says "mentions シナリオ, LCA", not the folded "しなりお, lca" the
+    search compares), in the title's order: katakana and Latin words whole, kanji compounds as their
+    two-character pieces."""
     pieces = []
     for run in _KANJI.findall(text):
-        if len(run) <= 3:
-            pieces.append(run)
-        else:
-            pieces.extend(run[i:i + 2] for i in range(0, len(run) - 1, 2))
-    return [*pieces, *_KATAKANA.findall(text), *_LATIN.findall(text)]
+        pieces.extend([run] if len(run) <= 3 else (run[i:i + 2] for i in range(0, len(run) - 1, 2)))
+    labels: dict[str, str] = {}
+    for piece in [*pieces, *_KATAKANA.findall(text), *_LATIN.findall(text)]:
+        labels.setdefault(fold(piece), piece)
+    return labels
 
 
 def key_terms(text: str) -> list[str]:
-    """Search terms of a need's title, folded like the stored text: katakana and Latin words whole,
-    kanji compounds as their two-character pieces (Japanese has no spaces; a four-kanji compound
-    such as 排出量推計 is found in other texts by 排出 and 推計)."""
-    terms: list[str] = []
-    for piece in _term_pieces(text):
-        term = fold(piece)
-        if term not in terms and term not in STOPWORDS:
-            terms.append(term)
-    return terms[:MAX_TERMS]
-
-
-def term_labels(text: str) -> dict[str, str]:
-    """Each of ``key_terms(text)`` -> the word as the title writes it: a reason says "mentions
-    シナリオ, LCA", not the folded "しなりお, lca" the search compares."""
-    labels: dict[str, str] = {}
-    for piece in _term_pieces(text):
-        labels.setdefault(fold(piece), piece)
-    return labels
+    """Search terms of a need's title (``term_labels``), without stop words, at most MAX_TERMS
+    (Japanese has no spaces; a four-kanji compound such as 排出量推計 is found in other texts by
+    its pieces)."""
+    return [term for term in term_labels(text) if term not in STOPWORDS][:MAX_TERMS]
 
 
 @dataclass
@@ -181,11 +161,11 @@ def _serving(codes_field: str, codes) -> Q:
     return Q(**{f"{codes_field}__regex": ",(" + "|".join(re.escape(code) for code in codes) + "),"})
 
 
-def _place_score(need, *, codes_field: str | None = None, code_field: str | None = None):
-    """A CASE giving geography's closeness of each row to the need's prefecture (in SQL)."""
-    if not need.prefecture:
+def _place_score(prefecture: str, *, codes_field: str | None = None, code_field: str | None = None):
+    """A CASE giving geography's closeness of each row to a need's prefecture (in SQL)."""
+    if not prefecture:
         return Value(geography.NEIGHBOURING, output_field=IntegerField())  # anywhere: everyone is near
-    same, region, neighbouring = geography.nearby(need.prefecture)
+    same, region, neighbouring = geography.nearby(prefecture)
 
     def served(codes):
         return _serving(codes_field, codes) if codes_field else Q(**{f"{code_field}__in": codes})
@@ -202,9 +182,9 @@ def _place_score(need, *, codes_field: str | None = None, code_field: str | None
     return Case(*whens, default=Value(geography.ELSEWHERE), output_field=IntegerField())
 
 
-def _near(need, *, codes_field: str | None = None, code_field: str | None = None):
-    """Rows in the need's prefecture or its region (a condition), or None for a need anywhere."""
-    same, region, _neighbouring = geography.nearby(need.prefecture) if need.prefecture else ([], [], [])
+def _near(prefecture: str, *, codes_field: str | None = None, code_field: str | None = None):
+    """Rows in a need's prefecture or its region (a condition), or None for a need anywhere."""
+    same, region, _neighbouring = geography.nearby(prefecture) if prefecture else ([], [], [])
     codes = same + region
     if not codes:
         return None
@@ -312,13 +292,15 @@ def suggestions_for(need: Need, user, limit: int = 5) -> dict[str, list[Suggesti
             "description", "description_html", "description_translated", "description_translated_html",
         "search_text"),
         need=need, theme_ids=theme_ids, terms=terms, through=Expertise.themes.through, fk="expertise_id",
-        place=_place_score(need, codes_field="prefectures"), near=_near(need, codes_field="prefectures"), limit=limit)
+        place=_place_score(need.prefecture, codes_field="prefectures"),
+        near=_near(need.prefecture, codes_field="prefectures"), limit=limit)
     initiatives = _ranked(
         initiatives_listed_for(user).select_related("institution").prefetch_related("themes").only(
             "slug", "title", "title_translated", "language", "prefecture", "institution__slug",
             "institution__name_ja", "institution__name_en"),
         need=need, theme_ids=theme_ids, terms=terms, through=Initiative.themes.through, fk="initiative_id",
-        place=_place_score(need, code_field="prefecture"), near=_near(need, code_field="prefecture"), limit=limit)
+        place=_place_score(need.prefecture, code_field="prefecture"),
+        near=_near(need.prefecture, code_field="prefecture"), limit=limit)
     institutions = institutions_for(theme_ids, need.prefecture, limit)
     out = {
         "expertise": _explain(expertise, need_themes, terms, labels=labels, nationwide=lambda e: e.nationwide),
@@ -347,7 +329,7 @@ def _institutions_ranked(theme_ids, prefecture, limit: int) -> list:
     neighbouring regions were measured too: a failed ring costs a query, and they lost on average."""
     if not theme_ids:
         return []
-    place = _place_score(SimpleNamespace(prefecture=prefecture), code_field="prefecture")
+    place = _place_score(prefecture, code_field="prefecture")
     ranked = (
         Institution.objects.active()
         .filter(group_participations__status=Participation.Status.ACTIVE,

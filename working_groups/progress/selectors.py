@@ -146,19 +146,26 @@ def _totals(key, row, label="") -> Totals:
         renewable_weighted=row["renewable_weighted"] or Decimal(0))
 
 
+def institution_condition(filters: dict, through: str = ""):
+    """The page's filters (region, prefecture, kind, wg) as one condition on an institution: its own
+    (``through=""``) or the one a row joins (``"institution__"``, tested on the joined row, not by
+    its id against a second read of the institutions)."""
+    condition = Q()
+    if filters.get("region"):
+        condition &= Q(**{f"{through}prefecture__in": REGIONS_BY_SLUG[filters["region"]].codes})
+    if filters.get("prefecture"):
+        condition &= Q(**{f"{through}prefecture": filters["prefecture"]})
+    if filters.get("kind"):
+        condition &= Q(**{f"{through}kind": filters["kind"]})
+    if filters.get("wg"):
+        condition &= Q(**{f"{through}pk__in": Participation.objects.filter(
+            group=filters["wg"], status=Participation.Status.ACTIVE).values("institution_id")})
+    return condition
+
+
 def institutions_filtered(filters: dict):
     """Institutions matching the page's filters (region, prefecture, kind, wg), as a queryset."""
-    qs = Institution.objects.all()
-    if filters.get("region"):
-        qs = qs.in_region(REGIONS_BY_SLUG[filters["region"]])
-    if filters.get("prefecture"):
-        qs = qs.filter(prefecture=filters["prefecture"])
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("wg"):
-        qs = qs.filter(group_participations__group=filters["wg"],
-                       group_participations__status=Participation.Status.ACTIVE)
-    return qs
+    return Institution.objects.filter(institution_condition(filters))
 
 
 def published_reports(filters: dict):
@@ -325,21 +332,11 @@ def with_latest_report(commitments):
 
 
 def commitments_filtered(filters: dict):
-    """Commitments of the active institutions matching the page's filters (a queryset). The
-    filters test the institution the query already joins (its prefecture, its kind), not its id
-    against a second read of the institutions: the list of a region walked the members by name and
-    looked each one up again (1,186 lookups for a page of 50 at the large scale)."""
-    qs = Commitment.objects.filter(institution__status=Institution.Status.ACTIVE)
-    if filters.get("region"):
-        qs = qs.filter(institution__prefecture__in=REGIONS_BY_SLUG[filters["region"]].codes)
-    if filters.get("prefecture"):
-        qs = qs.filter(institution__prefecture=filters["prefecture"])
-    if filters.get("kind"):
-        qs = qs.filter(institution__kind=filters["kind"])
-    if filters.get("wg"):
-        qs = qs.filter(institution__in=Participation.objects.filter(
-            group=filters["wg"], status=Participation.Status.ACTIVE).values("institution_id"))
-    return qs
+    """Commitments of the active institutions matching the page's filters (a queryset), tested on
+    the institution the query joins: the list of a region walked the members by name and looked
+    each one up again (1,186 lookups for a page of 50 at the large scale)."""
+    return Commitment.objects.filter(institution_condition(filters, "institution__"),
+                                     institution__status=Institution.Status.ACTIVE)
 
 
 @dataclass
