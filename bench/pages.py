@@ -463,19 +463,26 @@ def run_capped_wrk(command, env) -> subprocess.CompletedProcess:
     When the script says WRK_STOPPED, SIGINT (wrk's own way to end a run early: it stops, then prints
     its figures and the script's as usual) ends that sleep. Only once wrk has said "Running": it
     installs its SIGINT handler just before, and the signal must not kill it instead. If it has not
-    yet said so, the run lasts its duration, as without the signal."""
+    yet said so, the run lasts its duration, as without the signal.
+
+    The whole of stdout is read through the one text stream that saw WRK_STOPPED: when wrk's duration
+    ran out at the same moment, its figures arrived in the same pipe read as that line and sit in the
+    stream's buffer; ``communicate()`` reads the pipe itself and would never see them (a CI run lost
+    them so: "wrk gave no figures"). stderr is read by a thread so neither pipe can fill and stall wrk."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    head, running = [], False
-    for line in process.stdout:
-        head.append(line)
-        if line.startswith("Running "):
-            running = True
-        elif line.strip() == "WRK_STOPPED":
-            if running:
-                process.send_signal(signal.SIGINT)
-            break
-    stdout, stderr = process.communicate()
-    return subprocess.CompletedProcess(command, process.returncode, "".join(head) + stdout, stderr)
+    with ThreadPoolExecutor(1) as pool:
+        stderr = pool.submit(process.stderr.read)
+        lines, running, signalled = [], False, False
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Running "):
+                running = True
+            elif line.strip() == "WRK_STOPPED" and running and not signalled:
+                signalled = True
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+        process.wait()
+        return subprocess.CompletedProcess(command, process.returncode, "".join(lines), stderr.result())
 
 
 def run_wrk(path, duration, connections, headers=None, script="wrk_report.lua", extra_env=None) -> dict:
