@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members.audit.models import AuditEntry
+from members.cache import NAMESPACES, bump
 from tests.factories import (
     InstitutionFactory,
     UserFactory,
@@ -45,6 +46,20 @@ def test_group_list_shows_general_meeting_apart_from_themes_with_counts(client, 
     Membership.objects.create(group=world["group"], user=world["staff"], institution=world["a"], status="active")
     theme = client.get("/ja/working-groups/?_=1").context["themes"][0]
     assert (theme["institutions"], theme["people"]) == (2, 2)
+
+
+def test_group_page_count_follows_a_new_participation_and_a_member_that_leaves(client, world):
+    """The group page's count is kept between views (selectors.group_counts): a participation that
+    starts, and an institution that stops being an active member, change it on the next view."""
+    def heading(bust):  # a new address each view: the page cache is not what is tested
+        return client.get(f"/ja/working-groups/regional/?_={bust}").content.decode()
+
+    assert '<h2 id="participants-title">参加機関 1</h2>' in heading(1)
+    Participation.objects.create(group=world["group"], institution=world["a"], status="active")
+    assert '<h2 id="participants-title">参加機関 2</h2>' in heading(2)
+    world["a"].status = "withdrawn"
+    world["a"].save()
+    assert '<h2 id="participants-title">参加機関 1</h2>' in heading(3)
 
 
 def test_member_names_only_for_signed_in_staff(client, world):
@@ -180,7 +195,8 @@ def test_secretariat_creates_and_closes_a_group_with_the_resolution(client):
 def test_group_pages_query_count_does_not_grow(client, world):
     client.force_login(world["staff"])
 
-    def count(path):
+    def count(path):  # cached counts computed afresh each time, as the first view after a change
+        bump(*NAMESPACES)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(path).status_code == 200
         return len(ctx)
