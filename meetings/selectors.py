@@ -124,11 +124,16 @@ def next_meetings(*, groups, user) -> dict[int, Meeting]:
 
 
 def personal_meetings(user):
-    """A person's calendar: meetings they registered for, and those of their groups."""
+    """A person's calendar: meetings they registered for, and those of their groups.
+
+    The registrations are a subquery (PostgreSQL hashes the person's few rows once), not a join:
+    joining every registration of every meeting in the window, then DISTINCT, read 17,000 rows
+    for a feed of 683 at the large scale (30 ms; 3 ms as a subquery)."""
     groups = active_group_ids(user)
-    mine = Q(registrations__user=user, registrations__status__in=[Registration.Status.CONFIRMED,
-                                                                   Registration.Status.WAITING])
-    return meetings_visible_to(user).filter(mine | Q(group_id__in=groups)).distinct()
+    registered = Registration.objects.filter(
+        user_id=user.pk, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
+    ).values("meeting_id")
+    return meetings_visible_to(user).filter(Q(pk__in=registered) | Q(group_id__in=groups))
 
 
 def registrations_held(user):

@@ -92,7 +92,8 @@ def test_public_feed_has_public_meetings_and_group_feed_one_group(client):
 def test_personal_feed_is_secret_complete_and_revocable(client):
     group, other = WorkingGroupFactory(), WorkingGroupFactory()
     member = member_of(group)
-    MeetingFactory(group=group, title_ja="自分のWG", visibility="group")
+    own = MeetingFactory(group=group, title_ja="自分のWG", visibility="group")
+    RegistrationFactory(meeting=own, user=member)  # in one's group and registered: listed once
     registered = MeetingFactory(group=other, title_ja="登録した会合", online_url="https://meet.example.org/x")
     RegistrationFactory(meeting=registered, user=member)
     MeetingFactory(group=other, title_ja="関係ない会合")
