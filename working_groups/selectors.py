@@ -205,16 +205,21 @@ def group_participant_names(group, *, limit: int, names: bool) -> list[dict]:
     ]
 
 
-def general_meeting_members(limit: int = 60):
-    """The upper tier: the first ``limit`` active members, with their representatives (two queries);
-    the directory lists them all."""
-    institutions = list(Institution.objects.active().order_by("name_kana")[:limit])
+def general_meeting_members(limit: int = 60, *, names: bool = True):
+    """The upper tier: the first ``limit`` active members, with their representatives when
+    ``names`` (two queries; one without); the directory lists them all."""
+    institutions = list(Institution.objects.active().only("slug", "name_ja", "name_en").order_by("name_kana")[:limit])
     reps = {
         a.institution_id: a.user
         for a in Affiliation.objects.approved().filter(role=Affiliation.Role.REPRESENTATIVE,
                                                        institution__in=institutions).select_related("user")
-    }
+    } if names else {}
     return [{"institution": i, "representative": reps.get(i.pk)} for i in institutions]
+
+
+def active_member_count() -> int:
+    """How many institutions are active members, kept until one changes."""
+    return cached_fragment("active-members", ("members",), (), lambda: Institution.objects.active().count())
 
 
 def my_memberships(user) -> dict[int, Membership]:

@@ -271,7 +271,7 @@ class WorkingGroupViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     def _context(self, groups) -> dict:
         context = {**self.get_serializer_context(), "counts": group_selectors.group_counts(groups)}
         if any(g.is_general_meeting for g in groups):
-            context["members"] = Institution.objects.active().count()
+            context["members"] = group_selectors.active_member_count()
         return context
 
     def list(self, request, *args, **kwargs):

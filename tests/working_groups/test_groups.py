@@ -62,6 +62,23 @@ def test_group_page_count_follows_a_new_participation_and_a_member_that_leaves(c
     assert '<h2 id="participants-title">参加機関 1</h2>' in heading(3)
 
 
+def test_general_meeting_page_lists_every_member_and_names_representatives_to_staff_only(client, world):
+    """The general meeting's list is rendered once for readers who see no names (kept until a member
+    changes); staff see each representative, and a new member is listed on the next view."""
+    WorkingGroupFactory(tier="general", slug="general-meeting", name_ja="総会", name_en="General Meeting")
+    staff_of(world["c"], role="representative", name="代表 花子")
+    visitor = client.get("/ja/working-groups/general-meeting/").content.decode()
+    assert '<h2 id="members-title">2の会員機関</h2>' in visitor
+    assert "A大学" in visitor and "C大学" in visitor and "代表 花子" not in visitor
+    client.force_login(world["staff"])
+    assert "代表 花子" in client.get("/ja/working-groups/general-meeting/").content.decode()
+    client.logout()
+    InstitutionFactory(name_ja="新会員大学")
+    again = client.get("/ja/working-groups/general-meeting/?_=1").content.decode()
+    assert '<h2 id="members-title">3の会員機関</h2>' in again and "新会員大学" in again
+    assert "代表 花子" not in again
+
+
 def test_member_names_only_for_signed_in_staff(client, world):
     assert "小林 美咲" not in client.get("/ja/working-groups/regional/").content.decode()
     client.force_login(UserFactory())

@@ -7,14 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from members import extensions
 from members.access import SecretariatRequiredMixin, form_errors_to_form, refuse, safe_next, secretariat_gate
+from members.cache import cached_fragment
 from members.forms import EndForm
+from members.i18n import current_language
 from members.models import Institution
 from members.rules import contact_institution_ids, current_affiliations
 
@@ -35,7 +39,7 @@ class WorkingGroupListView(TemplateView):
         rows = [{"group": g, **counts[g.pk]} for g in groups]
         ctx["general"] = next((r for r in rows if r["group"].is_general_meeting), None)
         if ctx["general"]:
-            ctx["general"]["institutions"] = Institution.objects.active().count()
+            ctx["general"]["institutions"] = selectors.active_member_count()
         ctx["themes"] = [r for r in rows if not r["group"].is_general_meeting]
         ctx["closed"] = list(WorkingGroup.objects.filter(status=WorkingGroup.Status.CLOSED))
         ctx["can_administer"] = self.request.user.has_perm("working_groups.administer_groups")
@@ -60,14 +64,13 @@ class WorkingGroupDetailView(View):
             "initiatives": selectors.latest_initiatives(user, group=group),
             "sections": extensions.render_sections("group_detail", request, group=group),
         }
-        if group.is_general_meeting:
-            ctx["members"] = selectors.general_meeting_members(limit=self.shown)
-            ctx["member_count"] = Institution.objects.active().count()
-        else:
-            ctx["participants"] = selectors.group_participant_names(group, limit=self.shown, names=ctx["see_names"])
-            # counted once until a participation or a member changes (the same cache as the groups'
-            # page): a large group's count read its 15,000 participations, the page's slowest query
-            ctx["participant_count"] = selectors.group_counts([group])[group.pk]["institutions"]
+        if ctx["see_names"]:
+            ctx.update(self.members(group, names=True))
+        else:  # the same for every reader who sees no names: rendered once until the members change
+            ctx["members_html"] = mark_safe(cached_fragment(  # noqa: S308 - our own template's output
+                "group-members", ("groups", "members"), (group.pk, self.shown, current_language()),
+                lambda: render_to_string(self.members_template(group), self.members(group, names=False))))
+        if not group.is_general_meeting:
             ctx["my_membership"] = selectors.my_memberships(user).get(group.pk)
             if user.has_perm("working_groups.join_group", group) and ctx["my_membership"] is None:
                 ctx["join_form"] = JoinForm(institutions=[a.institution for a in current_affiliations(user)])
@@ -79,6 +82,25 @@ class WorkingGroupDetailView(View):
             if ctx["see_names"]:
                 ctx["named_coordinators"] = selectors.group_coordinators(group)
         return render(request, self.template_name, ctx)
+
+    @staticmethod
+    def members_template(group) -> str:
+        if group.is_general_meeting:
+            return "working_groups/_general_meeting_members.html"
+        return "working_groups/_group_participants.html"
+
+    def members(self, group, *, names: bool) -> dict:
+        """The page's list of institutions (the general meeting: every member; a theme group: its
+        participants) and their count; with ``names``, the people of each."""
+        if group.is_general_meeting:
+            return {"group": group, "see_names": names,
+                    "members": selectors.general_meeting_members(limit=self.shown, names=names),
+                    "member_count": selectors.active_member_count()}
+        # counted once until a participation or a member changes (the same cache as the groups'
+        # page): a large group's count read its 15,000 participations, the page's slowest query
+        return {"group": group, "see_names": names,
+                "participants": selectors.group_participant_names(group, limit=self.shown, names=names),
+                "participant_count": selectors.group_counts([group])[group.pk]["institutions"]}
 
 
 class GroupObjectMixin(LoginRequiredMixin):
