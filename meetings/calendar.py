@@ -16,10 +16,12 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from icalendar import Calendar, Event, Timezone
 
 from members.i18n import pick
 from members.notifications.rendering import url_in
+from members.search import pk_among
 
 from .models import Meeting, MeetingEvent
 
@@ -134,7 +136,11 @@ def stored_events(sources, *, language: str, online_for=frozenset()) -> list[str
     queries at most (the stored events; then the out-of-date meetings with their programme, and
     one upsert)."""
     wanted = dict(sources)
-    stored = MeetingEvent.objects.filter(meeting_id__in=wanted, language=language)
+    stored = MeetingEvent.objects.filter(language=language)
+    if connection.vendor == "postgresql":  # one array parameter: a feed's 600 ids as an IN list took 2.6 ms more
+        stored = stored.filter(pk_among(wanted, field="meeting_id"))
+    else:
+        stored = stored.filter(meeting_id__in=wanted)
     if not online_for:
         stored = stored.filter(online=False)
     found = {(pk, online): (source, text)
