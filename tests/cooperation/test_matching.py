@@ -97,7 +97,7 @@ def test_a_need_in_hokkaido_a_region_of_one_prefecture_has_its_suggestions(clien
 # Suggestions at scale: candidates read through indexes, the section cached per audience
 
 
-def _initiative(world, *, title, prefecture, themes, n=0):
+def _initiative(world, *, title, prefecture, themes, n=0, visibility="public"):
     from django.utils import timezone
 
     from working_groups.models import Initiative
@@ -106,7 +106,7 @@ def _initiative(world, *, title, prefecture, themes, n=0):
     initiative = Initiative(institution=world.b, author=world.users["staff_b"], slug=f"match-{n}-{prefecture}",
                             title=title, summary="概要", body="本文", prefecture=prefecture,
                             started_on=timezone.localdate(), status=Initiative.Status.PUBLISHED,
-                            visibility=Initiative.Visibility.PUBLIC, published_at=timezone.now())
+                            visibility=visibility, published_at=timezone.now())
     refresh_derived(initiative)
     initiative.save()
     initiative.themes.set(themes)
@@ -147,6 +147,20 @@ def test_an_older_near_match_still_ranks_first_among_many_newer_theme_rows(world
     result = suggestions_for(world.published, AnonymousUser())
     assert result["initiatives"][0].obj == best
     assert result["initiatives"][0].closeness == geography.SAME_PREFECTURE
+
+
+def test_a_visitor_still_finds_a_public_match_behind_as_many_newer_members_only_ones_as_the_cap(world):
+    """The word source reads twice the cap of the newest rows holding a word, then keeps the newest
+    ones the reader may see: an older public initiative with the need's word is still suggested to
+    a visitor when CANDIDATES_PER_SOURCE newer ones with it are for members only."""
+    from working_groups.cooperation import selectors
+
+    public = _initiative(world, title="県有林の吸収量の調査", prefecture="47", themes=[])
+    for n in range(selectors.CANDIDATES_PER_SOURCE):
+        _initiative(world, title=f"県有林の吸収量{n}", prefecture="47", themes=[], n=n + 1, visibility="members")
+    need = make_need(title="県有林の管理", themes=[])
+    assert [s.obj for s in suggestions_for(need, AnonymousUser())["initiatives"]] == [public]
+    assert len(suggestions_for(need, world.users["staff_b"])["initiatives"]) == 5  # members see the newer ones
 
 
 def test_need_page_suggestions_cached_until_what_they_show_changes(client, world):
