@@ -7,7 +7,7 @@ secretariat), secretariat. Nobody decides a request they made themselves.
 """
 
 import rules
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from members.rules import (
     cached,
@@ -18,7 +18,7 @@ from members.rules import (
     is_staff_member,
 )
 
-from .models import Initiative, Membership, Participation
+from .models import Initiative, Membership, Participation, WorkingGroup
 
 
 def coordinated_groups_of(institutions_of: dict[int, set[int]]) -> dict[int, set[int]]:
@@ -43,13 +43,18 @@ def coordinated_groups_of(institutions_of: dict[int, set[int]]) -> dict[int, set
 def memberships_of(institutions_of: dict[int, set[int]]) -> dict[int, list[Membership]]:
     """{user id: open (pending or active) memberships, with their groups} (one query). A membership
     counts only while its holder is staff of the institution it was made for and that institution
-    is an active member (``institutions_of``): rights lapse with the affiliation, as staff rights do."""
+    is an active member (``institutions_of``): rights lapse with the affiliation, as staff rights do.
+    Each says whether its institution coordinates its group (``for_coordinator``): a person's
+    coordinated groups are read from the same rows (``coordinated_group_ids``)."""
     found: dict[int, list[Membership]] = {}
     people = [uid for uid, ids in institutions_of.items() if ids]
     if not people:
         return found
-    rows = Membership.objects.filter(user_id__in=people, status__in=[Membership.Status.PENDING,
-                                                                    Membership.Status.ACTIVE]).select_related("group")
+    coordinating = WorkingGroup.coordinators.through.objects.filter(
+        workinggroup_id=OuterRef("group_id"), institution_id=OuterRef("institution_id"))
+    rows = Membership.objects.filter(
+        user_id__in=people, status__in=[Membership.Status.PENDING, Membership.Status.ACTIVE],
+    ).select_related("group").annotate(for_coordinator=Exists(coordinating))
     for membership in rows:
         if membership.institution_id in institutions_of[membership.user_id]:
             found.setdefault(membership.user_id, []).append(membership)
@@ -57,11 +62,14 @@ def memberships_of(institutions_of: dict[int, set[int]]) -> dict[int, list[Membe
 
 
 def coordinated_group_ids(user) -> set[int]:
-    """Groups the user is a named coordinator of (one query, cached)."""
-    ids = institution_ids(user)
-    if not ids:
+    """Groups the user is a named coordinator of (``coordinated_groups_of``'s rule, read from the
+    person's memberships: no query of its own; most signed-in pages ask both, the top menu's count
+    the one, a meeting's visibility the other)."""
+    if not institution_ids(user):
         return set()
-    return cached(user, "coordinated_groups", lambda: coordinated_groups_of({user.pk: ids}).get(user.pk, set()))
+    return cached(user, "coordinated_groups", lambda: {
+        m.group_id for m in memberships(user)
+        if m.status == Membership.Status.ACTIVE and m.coordinator and m.for_coordinator})
 
 
 def memberships(user) -> list:

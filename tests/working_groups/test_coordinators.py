@@ -190,6 +190,39 @@ def test_coordinator_role_lapses_when_the_institution_stops_coordinating(world):
     assert coordinated_group_ids(user) == set()
 
 
+@pytest.mark.parametrize(("status", "named", "institution_coordinates", "affiliated"), [
+    (status, named, coordinates, affiliated)
+    for status in ("active", "pending") for named in (True, False)
+    for coordinates in (True, False) for affiliated in (True, False)
+])
+def test_a_persons_coordinated_groups_are_the_batch_rules_and_read_with_their_memberships(
+        world, status, named, institution_coordinates, affiliated):
+    """``coordinated_group_ids`` reads a person's coordinated groups from their memberships (one
+    query for both, cached for the request) and agrees with ``coordinated_groups_of``, the rule the
+    notices apply to many people: an active membership named coordinator, for a current institution
+    that coordinates the group."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.rules import institution_ids
+    from working_groups.rules import coordinated_groups_of, memberships
+
+    institution = InstitutionFactory()
+    other = WorkingGroupFactory(coordinators=[institution] if institution_coordinates else [])
+    person = staff_of(institution)
+    Membership.objects.create(group=other, user=person, institution=institution, status=status, coordinator=named)
+    if not affiliated:
+        Affiliation.objects.filter(user=person).update(status=Affiliation.Status.ENDED)
+    expected = coordinated_groups_of({person.pk: institution_ids(person)}).get(person.pk, set())
+    fresh = type(person).objects.get(pk=person.pk)  # a new request's cache
+    with CaptureQueriesContext(connection) as queries:
+        found = coordinated_group_ids(fresh)
+        memberships(fresh)
+    assert found == expected == ({other.pk} if status == "active" and named and institution_coordinates
+                                 and affiliated else set())
+    assert len(queries) == (2 if affiliated else 1)  # the affiliations, then the memberships with both
+
+
 def test_removal_asks_for_confirmation_and_the_reason_reaches_the_person(client, deliver, world):
     member = Membership.objects.create(group=world["group"], user=world["staff_a"], institution=world["a"],
                                        status="active")
