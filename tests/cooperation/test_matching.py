@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 def test_key_terms_split_japanese_compounds_and_keep_katakana_and_latin():
     assert key_terms("地域の排出量推計とシナリオ、LCA") == ["地域", "排出", "量推", "しなりお", "lca"]
     assert key_terms("共同研究") == []  # stop words only
+    # English titles: words that say nothing of the need are not searched for
+    assert key_terms("Looking for help analysing heat-pump data from our customers' buildings") == [
+        "analysing", "heat-pump", "data", "customers", "buildings"]
 
 
 def test_a_reason_names_the_words_as_the_title_writes_them(client, world):

@@ -119,7 +119,16 @@ MAX_TERMS = 8
 _KANJI = re.compile(r"[\u4e00-\u9fff々]{2,}")
 _KATAKANA = re.compile(r"[\u30a0-\u30ffー]{2,}")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,}")
-STOPWORDS = {"研究", "共同", "方法", "検討", "募集", "提供", "活用", "可能", "the", "and", "for", "with"}
+# Words of a need's title that say nothing of what it is about: each would bring the newest rows
+# holding it as candidates (for "from" or "our", a large part of every English text) and a point
+# to every row that has it. English words of one or two letters are never terms (_LATIN).
+STOPWORDS = {
+    "研究", "共同", "方法", "検討", "募集", "提供", "活用", "可能",
+    "the", "and", "for", "with", "from", "our", "your", "their", "its", "this", "that", "these", "those",
+    "into", "onto", "about", "via", "per", "how", "what", "which", "who", "are", "was", "were", "been",
+    "has", "have", "will", "can", "could", "would", "should", "not", "but", "all", "any", "more", "than",
+    "also", "some", "such", "use", "using", "need", "needs", "looking", "seeking", "want", "help",
+}
 
 
 def term_labels(text: str) -> dict[str, str]:
