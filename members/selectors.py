@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit.models import AuditEntry
+from .cache import cached_fragment
 from .filters import directory_ordering
 from .i18n import fold, pick
 from .models import Affiliation, EmailDomain, Institution, MembershipApplication, User
@@ -177,3 +178,15 @@ def new_members_for_digest(users, period) -> dict[int, list[dict]]:
         for lang in ("ja", "en")
     }
     return {u.pk: by_language["en" if u.language == "en" else "ja"] for u in users}
+
+
+def active_members_by_category() -> dict[str, int]:
+    """{category: number of active member institutions}, kept until an institution changes (the
+    about page's figures: a grouping of the 15,000 rows of the large scale, 14 ms a view)."""
+    return cached_fragment("members-by-category", ("members",), (), lambda: dict(
+        Institution.objects.active().values_list("category").annotate(n=Count("id")).order_by()))
+
+
+def active_member_count() -> int:
+    """How many institutions are active members, kept until one changes."""
+    return sum(active_members_by_category().values())

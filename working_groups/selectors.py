@@ -217,11 +217,6 @@ def general_meeting_members(limit: int = 60, *, names: bool = True):
     return [{"institution": i, "representative": reps.get(i.pk)} for i in institutions]
 
 
-def active_member_count() -> int:
-    """How many institutions are active members, kept until one changes."""
-    return cached_fragment("active-members", ("members",), (), lambda: Institution.objects.active().count())
-
-
 def my_memberships(user) -> dict[int, Membership]:
     return {m.group_id: m for m in memberships(user)}
 

@@ -31,6 +31,7 @@ from meetings.dissemination.models import NewsItem
 from meetings.models import Meeting
 from members.models import Institution
 from members.notifications.rendering import absolute
+from members.selectors import active_member_count
 from members.views.directory import institution_visible
 from working_groups import selectors as group_selectors
 from working_groups.cooperation import selectors as cooperation_selectors
@@ -271,7 +272,7 @@ class WorkingGroupViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     def _context(self, groups) -> dict:
         context = {**self.get_serializer_context(), "counts": group_selectors.group_counts(groups)}
         if any(g.is_general_meeting for g in groups):
-            context["members"] = group_selectors.active_member_count()
+            context["members"] = active_member_count()
         return context
 
     def list(self, request, *args, **kwargs):

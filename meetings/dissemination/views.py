@@ -24,6 +24,7 @@ from members.markup import render_markdown
 from members.models import Institution
 from members.pagination import page_of
 from members.rules import is_secretariat
+from members.selectors import active_members_by_category
 from working_groups.models import Initiative, WorkingGroup
 from working_groups.rules import coordinated_group_ids
 
@@ -194,8 +195,9 @@ class NewsFeed(SiteFeed):
 
 @require_safe
 def about(request):
-    """/about/: what the coalition is, from its founding text; member counts computed live."""
-    counts = dict(Institution.objects.active().values_list("category").annotate(n=Count("id")).order_by())
+    """/about/: what the coalition is, from its founding text; member counts kept until a member
+    changes."""
+    counts = active_members_by_category()
     groups = list(WorkingGroup.objects.active().prefetch_related("coordinators"))
     return render(request, "dissemination/about.html", {
         "member_count": sum(counts.values()),

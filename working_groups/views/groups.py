@@ -21,6 +21,7 @@ from members.forms import EndForm
 from members.i18n import current_language
 from members.models import Institution
 from members.rules import contact_institution_ids, current_affiliations
+from members.selectors import active_member_count
 
 from .. import selectors, services
 from ..forms import DecisionForm, GroupForm, InstitutionGroupsForm, JoinForm, ReasonForm
@@ -39,7 +40,7 @@ class WorkingGroupListView(TemplateView):
         rows = [{"group": g, **counts[g.pk]} for g in groups]
         ctx["general"] = next((r for r in rows if r["group"].is_general_meeting), None)
         if ctx["general"]:
-            ctx["general"]["institutions"] = selectors.active_member_count()
+            ctx["general"]["institutions"] = active_member_count()
         ctx["themes"] = [r for r in rows if not r["group"].is_general_meeting]
         ctx["closed"] = list(WorkingGroup.objects.filter(status=WorkingGroup.Status.CLOSED))
         ctx["can_administer"] = self.request.user.has_perm("working_groups.administer_groups")
@@ -95,7 +96,7 @@ class WorkingGroupDetailView(View):
         if group.is_general_meeting:
             return {"group": group, "see_names": names,
                     "members": selectors.general_meeting_members(limit=self.shown, names=names),
-                    "member_count": selectors.active_member_count()}
+                    "member_count": active_member_count()}
         # counted once until a participation or a member changes (the same cache as the groups'
         # page): a large group's count read its 15,000 participations, the page's slowest query
         return {"group": group, "see_names": names,
