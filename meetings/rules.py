@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from members.rules import cached, current_affiliations_of, is_secretariat, is_staff_member, secretariat_ids
 from working_groups.models import Membership
-from working_groups.rules import active_group_ids, coordinated_group_ids, coordinated_groups_of, memberships_of
+from working_groups.rules import active_group_ids, coordinated_group_ids, coordinates, memberships_of
 
 from .models import Meeting
 
@@ -59,17 +59,16 @@ def viewer(user):
 
 
 def viewers(user_ids) -> dict[int, Viewer]:
-    """{user id: Viewer} for many people at once (four queries however many): for the notices a
+    """{user id: Viewer} for many people at once (three queries however many): for the notices a
     meeting sends and the digest's sections."""
     ids = list(user_ids)
     affiliations = current_affiliations_of(ids)
     institutions = {uid: {a.institution_id for a in rows} for uid, rows in affiliations.items()}
     secretariat = secretariat_ids(ids)
-    coordinated = coordinated_groups_of(institutions)
-    active = {uid: {m.group_id for m in rows if m.status == Membership.Status.ACTIVE}
+    groups = {uid: {m.group_id for m in rows if m.status == Membership.Status.ACTIVE or coordinates(m)}
               for uid, rows in memberships_of(institutions).items()}
     return {uid: Viewer(secretariat=uid in secretariat, staff=bool(institutions.get(uid)),
-                        groups=frozenset(active.get(uid, set()) | coordinated.get(uid, set())))
+                        groups=frozenset(groups.get(uid, set())))
             for uid in ids}
 
 

@@ -7,7 +7,7 @@ secretariat), secretariat. Nobody decides a request they made themselves.
 """
 
 import rules
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 
 from members.rules import (
     cached,
@@ -19,25 +19,6 @@ from members.rules import (
 )
 
 from .models import Initiative, Membership, Participation, WorkingGroup
-
-
-def coordinated_groups_of(institutions_of: dict[int, set[int]]) -> dict[int, set[int]]:
-    """{user id: groups they coordinate}, from {user id: their current institution ids} (one query
-    for any number of people). A person coordinates a group while they are named coordinator on an
-    active membership registered for one of their current institutions that still coordinates the
-    group: the role lapses with the membership, the affiliation or the institution's role."""
-    people = [uid for uid, ids in institutions_of.items() if ids]
-    if not people:
-        return {}
-    found: dict[int, set[int]] = {}
-    rows = Membership.objects.filter(
-        user_id__in=people, status=Membership.Status.ACTIVE, coordinator=True,
-        group__coordinators=F("institution_id"),
-    ).values_list("user_id", "group_id", "institution_id")
-    for user_id, group_id, institution_id in rows:
-        if institution_id in institutions_of[user_id]:
-            found.setdefault(user_id, set()).add(group_id)
-    return found
 
 
 def memberships_of(institutions_of: dict[int, set[int]]) -> dict[int, list[Membership]]:
@@ -61,15 +42,28 @@ def memberships_of(institutions_of: dict[int, set[int]]) -> dict[int, list[Membe
     return found
 
 
+def coordinates(membership) -> bool:
+    """A person coordinates the group of ``membership`` (one of ``memberships_of``'s) while they are
+    named coordinator on it, it is active, and its institution still coordinates the group: the role
+    lapses with the membership, the affiliation (``memberships_of`` keeps only current ones) or the
+    institution's role."""
+    return membership.status == Membership.Status.ACTIVE and membership.coordinator and membership.for_coordinator
+
+
+def coordinated_groups_of(institutions_of: dict[int, set[int]]) -> dict[int, set[int]]:
+    """{user id: groups they coordinate}, from {user id: their current institution ids} (one query
+    for any number of people: their memberships, ``coordinates``)."""
+    return {uid: found for uid, rows in memberships_of(institutions_of).items()
+            if (found := {m.group_id for m in rows if coordinates(m)})}
+
+
 def coordinated_group_ids(user) -> set[int]:
-    """Groups the user is a named coordinator of (``coordinated_groups_of``'s rule, read from the
-    person's memberships: no query of its own; most signed-in pages ask both, the top menu's count
-    the one, a meeting's visibility the other)."""
+    """Groups the user is a named coordinator of (``coordinates``), read from the person's
+    memberships: no query of its own; most signed-in pages ask both, the top menu's count the one,
+    a meeting's visibility the other."""
     if not institution_ids(user):
         return set()
-    return cached(user, "coordinated_groups", lambda: {
-        m.group_id for m in memberships(user)
-        if m.status == Membership.Status.ACTIVE and m.coordinator and m.for_coordinator})
+    return cached(user, "coordinated_groups", lambda: {m.group_id for m in memberships(user) if coordinates(m)})
 
 
 def memberships(user) -> list:
