@@ -244,8 +244,9 @@ ENGLISH = ["This field", "Enter a", "Ensure this", "Select a valid", "is not one
 JAPANESE_WORDING = ["してください", "このフィールド", "必須", "正しく", "入力", "以上", "以下", "文字", "すでに",
                     "選んで"]
 
-ERRORLIST = re.compile(r'<ul class="errorlist(?P<nonfield> nonfield)?"(?: id="(?P<id>[^"]*)")?>(?P<items>.*?)</ul>',
-                       re.S)
+# A field's errors, a form's own (nonfield) and a formset's own (nonform: too many lines, say)
+ERRORLIST = re.compile(r'<ul class="errorlist(?P<nonfield> nonfield| nonform)?"(?: id="(?P<id>[^"]*)")?>'
+                       r'(?P<items>.*?)</ul>', re.S)
 
 
 def without(text: str, submitted) -> str:

@@ -232,6 +232,23 @@ def test_meeting_negative_capacity_asks_for_at_least_one(client, deliver, group,
     assert field_errors(response, "capacity") == [AT_LEAST_ONE[lang]]
 
 
+@pytest.mark.parametrize(("lang", "says"), [("ja", "最大で 1000 個のフォームを送信してください。"),
+                                          ("en", "Please submit at most 1000 forms.")])
+def test_meeting_with_an_absurd_number_of_agenda_lines_is_refused_with_a_message(
+        client, deliver, group, coordinator, member, lang, says):
+    """A hand-made post claiming 10^59 programme lines (the fuzz test's find): the form again, the
+    formset's own error in the page's language, in its list and in the summary; nothing saved."""
+    client.force_login(coordinator)
+    before = row_counts()
+
+    response = schedule(client, deliver, group, lang=lang, **{"agenda-TOTAL_FORMS": "2" * 60})
+
+    assert_refused(response, before, lang)
+    page = response.content.decode()
+    assert f'<ul class="errorlist nonform"><li>{says}</li></ul>' in page
+    assert page.count(says) == 2  # beside the programme, and in the summary at the top
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_meeting_for_group_not_coordinated_is_refused(client, deliver, group, coordinator, member, other_group,
                                                       lang):
