@@ -177,7 +177,12 @@ class Meeting(models.Model):
                                    name="meeting_open_to_public_is_public"),
         ]
         indexes = [
-            models.Index(fields=["starts_at"]),
+            # The lists and calendar feeds walk meetings in (starts_at, pk) order from a moment on and
+            # filter them by the rule of who sees what: read from this index alone (an index-only scan
+            # that stops at the feed's cap), not from 1,200 heap pages of the 3,400 meetings not yet
+            # over at the large scale, then sorted (a personal feed's window 6.5 -> 1.8 ms)
+            models.Index(fields=["starts_at", "id"], include=["ends_at", "visibility", "group", "status",
+                                                             "updated_at"], name="meeting_calendar"),
             models.Index(fields=["ends_at", "visibility"]),
             models.Index(fields=["group", "starts_at"]),
             # the sitemap's index probes each range of keys for its newest change (index-only scans)
