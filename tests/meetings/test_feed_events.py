@@ -122,6 +122,8 @@ def test_personal_feed_is_stored_conditional_and_shows_the_link_to_confirmed_par
     assert first.content == from_scratch(member.language, name=name_of(first), online_for={registered.pk},
                                          queryset=queryset)
     assert "meet.example.org/x" in first.content.decode() and "meet.example.org/wg" not in first.content.decode()
+    # the second time from the stored events: the participant's own link, no other
+    assert client.get(f"/ja/meetings/ical/{token}/").content == first.content
     assert client.get(f"/ja/meetings/ical/{token}/", headers={"If-None-Match": first["ETag"]}).status_code == 304
     registration.status = "cancelled"
     registration.save()
