@@ -118,15 +118,25 @@ def latest_initiatives(user, *, group=None, institution=None, limit=6):
     return as_cards(card_rows(qs.order_by("-published_at", "-id"))[:limit])
 
 
-def related_initiatives(initiative, user, limit=4):
-    """Others on the same themes or in the same region, newest first."""
+def related_initiatives(initiative, themes, user, limit=4) -> list[InitiativeCard]:
+    """Others on the same ``themes`` (the initiative's) or in the same region, newest first.
+
+    The newest ``limit`` + 1 of a set of themes and a region, as cards, are the same for every
+    initiative of those themes in that region: kept per (themes, region, audience) until an
+    initiative, a group or a member changes, and the page's own initiative left out of them. A
+    computed initiative page read and built them itself (four of its eleven queries)."""
     region = region_of(initiative.prefecture)
-    themes = list(initiative.themes.values_list("pk", flat=True))
-    qs = initiatives_listed_for(user).exclude(pk=initiative.pk).filter(
-        Q(themes__in=themes) | Q(prefecture__in=region.codes if region else [])
-    )
-    ids = list(qs.order_by("-published_at", "-id").values_list("pk", flat=True).distinct()[: limit * 3])[:limit]
-    return as_cards(card_rows(Initiative.objects.filter(pk__in=ids)).order_by("-published_at", "-id"))
+    theme_ids = sorted(theme.pk for theme in themes)
+    codes = region.codes if region else []
+
+    def newest():
+        qs = initiatives_listed_for(user).filter(Q(themes__in=theme_ids) | Q(prefecture__in=codes))
+        ids = list(qs.order_by("-published_at", "-id").values_list("pk", flat=True).distinct()[: limit + 1])
+        return as_cards(card_rows(Initiative.objects.filter(pk__in=ids)).order_by("-published_at", "-id"))
+
+    cards = cached_fragment("related-initiatives", ("initiatives", "groups", "members"),
+                            (tuple(theme_ids), region.slug if region else "", sees_members_only(user), limit), newest)
+    return [card for card in cards if card.id != initiative.pk][:limit]
 
 
 def group_counts(groups) -> dict[int, dict]:

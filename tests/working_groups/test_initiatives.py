@@ -282,6 +282,26 @@ def test_related_initiatives_share_a_theme_or_the_region(client, campus, shinshu
     assert sorted(related) == ["同じテーマ", "同じ地域"]
 
 
+def test_related_initiatives_kept_for_their_themes_and_region_follow_every_change(client, campus, shinshu):
+    """The newest initiatives of a set of themes and a region are kept for every initiative there:
+    each page leaves itself out, a new one shows at once, and a members-only one kept for a member's
+    view never reaches a visitor."""
+    first = make(shinshu, campus, title="一つ目", days_ago=3)
+    second = make(shinshu, campus, title="二つ目", days_ago=2)
+
+    def related(initiative):
+        return [card.title for card in client.get(f"/ja/initiatives/{initiative.slug}/").context["related"]]
+
+    assert (related(first), related(second)) == (["二つ目"], ["一つ目"])
+    make(shinshu, campus, title="会員限定", visibility="members", days_ago=1)
+    client.force_login(staff_of(shinshu))
+    assert related(first) == ["会員限定", "二つ目"]
+    client.logout()
+    assert related(first) == ["二つ目"]
+    make(InstitutionFactory(prefecture="47"), campus, title="新しい", days_ago=0)
+    assert related(second) == ["新しい", "一つ目"]
+
+
 @pytest.mark.parametrize("path", ["/ja/initiatives/", "/ja/initiatives/?q=発電", "/ja/initiatives/feed/"])
 def test_list_search_and_feed_query_count_does_not_grow(client, campus, shinshu, path):
     client.force_login(UserFactory())

@@ -156,13 +156,14 @@ class InitiativeDetailView(InitiativeMixin, View):
         initiative = self.initiative
         user = request.user
         can_edit = user.has_perm("working_groups.edit_initiative", initiative)
+        themes = list(initiative.themes.all())
         context = {
             "initiative": initiative,
             "object": initiative,
-            "themes": list(initiative.themes.all()),
+            "themes": themes,
             "partners": list(initiative.partner_institutions.all()),
             "documents": current_documents(initiative),
-            "related": selectors.related_initiatives(initiative, user),
+            "related": selectors.related_initiatives(initiative, themes, user),
             "can_edit": can_edit,
             "can_unpublish": user.has_perm("working_groups.unpublish_initiative", initiative),
             "sections": extensions.render_sections("initiative_detail", request, initiative=initiative),
