@@ -7,7 +7,9 @@
 What it does:
 
 1. collects the static files and starts gunicorn with DJANGO_ENV=production (DEBUG off, the Redis
-   cache, whitenoise serving static files, the visitors' page cache on) on the seeded database;
+   cache, whitenoise serving static files, the visitors' page cache on) on the seeded database, with
+   the web node's configuration (deploy/gunicorn.conf.py: the portal loaded and warmed in the master,
+   its objects frozen out of the workers' garbage collections), workers not recycled;
 2. counts each page's SQL queries in this process, rendering it with the page cache off and the
    fragment caches empty (the worst case: the figure the bar of 12 applies to);
 3. warms every page, then runs ``wrk`` (Debian's, a separate process) at concurrency 8 for
@@ -529,6 +531,8 @@ def start_gunicorn(env, workers, threads):
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            str(common.ROOT / "deploy" / "gunicorn.conf.py"),
             "coalition.wsgi:application",
             "--bind",
             f"127.0.0.1:{PORT}",
@@ -545,7 +549,9 @@ def start_gunicorn(env, workers, threads):
             "--chdir",
             str(common.ROOT),
         ],
-        env=env,
+        # no recycling of workers (max_requests): a worker that exits takes its CPU time with it,
+        # and the figure per request would miss it
+        env={**env, "GUNICORN_MAX_REQUESTS": "0"},
         start_new_session=True,
     )
     deadline = time.monotonic() + 60

@@ -29,6 +29,7 @@ from PIL import Image
 
 from bench.processes import NGINX, Nginx, S3Server, WebNode
 from coalition.settings import media_storage
+from coalition.warmup import PATHS
 from meetings.models import Meeting, MeetingDocument
 from members.models import Institution
 from tests.factories import PASSWORD, InstitutionFactory, WorkingGroupFactory, staff_of
@@ -252,7 +253,7 @@ def two_nodes(transactional_db, settings, s3_server, tmp_path):
     env.update(
         DATABASE_URL=database_url(), REDIS_URL=settings.REDIS_URL, PAGE_CACHE_SECONDS="60",
         CACHE_KEY_PREFIX=settings.CACHES["default"]["KEY_PREFIX"], SITE_URL="http://127.0.0.1", PYTHONUNBUFFERED="1",
-        **s3_server.portal_env(),
+        GUNICORN_LOG_LEVEL="info", **s3_server.portal_env(),
     )
     nodes = []
     try:
@@ -269,6 +270,9 @@ def two_nodes(transactional_db, settings, s3_server, tmp_path):
 
 
 def test_what_one_web_node_did_the_other_sees(two_nodes, s3_server):
+    # each master answered the warming pages before forking its worker (coalition/warmup.py)
+    for node in two_nodes:
+        assert "warmed before forking: " + ", ".join(["200 OK"] * len(PATHS)) in node.tail(100_000), node.tail()
     a, b = (node.base for node in two_nodes)
     institution = InstitutionFactory(slug="univ-nodes", name_ja="二台大学", profile_ja="最初の紹介文です。")
     contact = staff_of(institution, role="contact", email="contact@nodes.example.ac.jp")
