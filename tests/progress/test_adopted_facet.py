@@ -3,6 +3,7 @@ adopted, ``?adopted=no`` those nobody has yet, each counted beside the other fac
 list's queries do not grow with initiatives or adoptions."""
 
 import datetime
+from html import escape
 
 import pytest
 from django.db import connection
@@ -120,3 +121,22 @@ def test_adopted_list_query_count_does_not_grow(client, world, path):
         for adopter in (world["a"], world["b"], world["c"])[: n % 4]:
             Adoption.objects.create(initiative=initiative, institution=adopter, year=2025)
     assert count() == few
+
+
+def test_a_profile_lists_what_it_adopted_and_what_others_adopted_from_it(client, world):
+    """An institution's profile names each initiative, the other institution and the year; one it
+    adopted that is for members only, only to members."""
+    def section(path):
+        page = client.get(path).content.decode()
+        return page.split('id="progress-title"')[1].split("</section>")[0]
+
+    visitor = section("/en/members/univ-a/")
+    assert "Initiatives it adopted" not in visitor and "secret" not in visitor
+    from_it = visitor.split("Its initiatives others adopted")[1]
+    for slug, adopter in [("zeb", "b"), ("zeb", "c"), ("solar", "c")]:
+        name = escape(world[adopter].name_en)
+        assert f'href="/en/initiatives/{slug}/">取組 {slug}</a> <span class="meta">{name} · 2025' in from_it
+    client.force_login(staff_of(world["b"]))
+    adopted = section("/ja/members/univ-a/").split("この機関が導入した取組")[1]
+    assert f'href="/ja/initiatives/secret/">取組 secret</a> <span class="meta">{escape(world["c"].name_ja)} · 2025' \
+        in adopted
