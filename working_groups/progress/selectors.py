@@ -485,8 +485,11 @@ def questions_to_answer(user):
 # Adoptions and questions ------------------------------------------------------------------------
 
 def adoptions_for(initiative) -> list[Adoption]:
-    """Who adopted this initiative, with their resulting initiatives (one query)."""
+    """Who adopted this initiative, with their resulting initiatives (one query), as the page shows
+    them: the institution's names, the result's address and status, not their texts."""
     return list(initiative.adoptions.select_related("institution", "result")
+                .only("initiative", "kind", "year", "changes", "institution__slug", "institution__name_ja",
+                      "institution__name_en", "result__slug", "result__status")
                 .order_by("-year", "institution__name_kana"))
 
 
