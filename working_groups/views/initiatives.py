@@ -156,12 +156,13 @@ class InitiativeDetailView(InitiativeMixin, View):
         initiative = self.initiative
         user = request.user
         can_edit = user.has_perm("working_groups.edit_initiative", initiative)
-        themes = list(initiative.themes.all())
+        # names and addresses: the groups' descriptions and the partners' profiles are not shown here
+        themes = list(initiative.themes.only("slug", "name_ja", "name_en"))
         context = {
             "initiative": initiative,
             "object": initiative,
             "themes": themes,
-            "partners": list(initiative.partner_institutions.all()),
+            "partners": list(initiative.partner_institutions.only("slug", "name_ja", "name_en")),
             "documents": current_documents(initiative),
             "related": selectors.related_initiatives(initiative, themes, user),
             "can_edit": can_edit,
