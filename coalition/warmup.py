@@ -7,7 +7,8 @@ Each worker built them again on its first request (0.6 s on the benchmark's mach
 takes 20 ms), and again after every restart (``max_requests``): a stall of one worker in four, in
 bursts when workers reach their limit together. Answering a few pages in the master first puts all
 of that in every worker from its start (and in ``gc.freeze``'s frozen objects, so no collection
-walks it), at the cost of a second or two when the node starts.
+walks it), at the cost of about a second when the node starts (three with Redis emptied, at the
+large bench scale: the pages' shared counts computed once).
 """
 
 import logging
