@@ -144,8 +144,7 @@ def stored_events(sources, *, language: str, online_for=frozenset()) -> list[str
         stored = stored.filter(meeting_id__in=wanted)
     # each meeting's event as the feed shows it: with its online link only for the person's places
     # (a personal feed read both events of its 600 meetings, twice the rows it used)
-    stored = stored.filter(Q(online=False) | Q(online=True, meeting_id__in=online_for)) if online_for \
-        else stored.filter(online=False)
+    stored = stored.filter(Q(online=False) | Q(online=True, meeting_id__in=online_for))
     found = {(pk, online): (source, text)
              for pk, online, source, text in stored.values_list("meeting_id", "online", "source", "vevent")}
     events, stale = {}, []
